@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { setupRoutes } from '../auth/setup.routes.ts';
+import type { Database } from '../platform/db/database.ts';
+import { installErrorHandler } from '../platform/http/error-handler.ts';
+import { healthRoutes } from '../platform/http/health.routes.ts';
+import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/route-policy.ts';
+import { installSecurityHeaders } from '../platform/http/security-headers.ts';
+import type { Config } from './config.ts';
+import { VERSION } from './version.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'tls'>;
+  database: Database;
+  logger: Logger;
+}
+
+export interface App {
+  app: FastifyInstance;
+  /** Every registered route with its declared access policy. */
+  routes: RegisteredRoute[];
+}
+
+/**
+ * Builds the HTTP application (not listening). The composition root for HTTP: platform plugins
+ * first, then each domain's routes. Tests use it in-process with `app.inject`.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ...(config.tls ? { https: { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) } } : {}),
+  }) as unknown as FastifyInstance;
+
+  const routes = enforceRoutePolicies(app, { '/api/docs': 'API documentation; describes the API, holds no data' });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandler(app);
+  await installSecurityHeaders(app, { tls: config.tls !== undefined });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Confidant API', version: VERSION, description: 'Client records kept confidential by construction.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  await app.register(healthRoutes, { database });
+  await app.register(setupRoutes, { db: database.db });
+  return { app, routes };
+}

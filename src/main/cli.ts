@@ -1,0 +1,154 @@
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { createOwner, issueSetupLink } from '../auth/setup.service.ts';
+import { organisationName, staffEmail } from '../auth/setup.schema.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { loggerOptions } from '../platform/http/logger.ts';
+import { type Config, type ConfigOverrides, loadConfig } from './config.ts';
+import { readSecret } from './prompt.ts';
+import { type RunningServer, openDeployment, startServer } from './server.ts';
+import { VERSION } from './version.ts';
+
+/** Output helpers: text for people by default, one JSON document with --json. */
+interface Output {
+  json: boolean;
+}
+
+function print(out: Output, text: string, json: unknown): void {
+  process.stdout.write(out.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
+}
+
+/** Prints one readable line (or one JSON object) to stderr and exits with the catalogue's code. */
+function fail(error: unknown, out: Output): never {
+  const appError = isAppError(error)
+    ? error
+    : new AppError('INTERNAL', `internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  process.stderr.write(
+    out.json ? `${JSON.stringify({ error: { code: appError.code, message: appError.message } })}\n` : `confidant: ${appError.message}\n`,
+  );
+  process.exit(appError.exitCode);
+}
+
+function withConfig(options: { data?: string; port?: string; host?: string }): Config {
+  const overrides: ConfigOverrides = { dataDir: options.data, port: options.port, host: options.host };
+  return loadConfig(process.env, overrides);
+}
+
+const dataOption = () => new Option('--data <dir>', 'data directory (default: $CONFIDANT_DATA or ./data)');
+const jsonOption = () => new Option('--json', 'print JSON for scripts instead of text');
+
+async function serve(options: { data?: string; port?: string; host?: string }): Promise<void> {
+  const out = { json: false };
+  let running: RunningServer;
+  try {
+    const config = withConfig(options);
+    running = await startServer(config, pino(loggerOptions(config.logLevel)));
+  } catch (error) {
+    fail(error, out);
+  }
+  const { deployment } = running;
+  const where = deployment.database.engine === 'sqlite' ? `SQLite ${deployment.database.description}` : `PostgreSQL ${deployment.database.description}`;
+  process.stdout.write(`Confidant ${VERSION} listening on ${running.url} (database: ${where})\n`);
+  if (deployment.createdRootKey) process.stdout.write(`Created the root key file ${deployment.rootKeyFile}: back it up apart from the data.\n`);
+  if (running.setupLink) {
+    process.stdout.write(
+      `\nNo owner account yet. Open this one-time link within 24 hours to create it:\n\n  ${running.setupLink.url}\n\n`,
+    );
+  }
+  const stop = (signal: string) => {
+    process.stdout.write(`${signal} received: finishing in-flight requests, then stopping.\n`);
+    running.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => fail(error, out),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function init(options: { data?: string; ownerEmail?: string; orgName?: string; json?: boolean }): Promise<void> {
+  const out = { json: options.json === true };
+  try {
+    const config = withConfig(options);
+    const deployment = await openDeployment(config);
+    try {
+      if (options.ownerEmail === undefined) {
+        const link = await issueSetupLink(deployment.database.db, config.publicUrl);
+        const text = link
+          ? `Initialised ${config.dataDir}. Start the server (npm start) and open this one-time link within 24 hours:\n  ${link.url}`
+          : `Initialised ${config.dataDir}. An owner account already exists.`;
+        print(out, text, { data_dir: config.dataDir, setup_url: link?.url ?? null, expires_at: link ? new Date(link.expiresAt).toISOString() : null });
+        return;
+      }
+      const email = parseOrFail(staffEmail, options.ownerEmail, '--owner-email');
+      const orgName = parseOrFail(organisationName, options.orgName ?? 'My practice', '--org-name');
+      const password = process.env.CONFIDANT_OWNER_PASSWORD ?? (await readSecret('Owner password: '));
+      const created = await createOwner(deployment.database.db, { email, password, organisationName: orgName });
+      print(out, `Initialised ${config.dataDir}. Owner account created for ${email}.`, {
+        data_dir: config.dataDir,
+        organisation_id: created.organisationId,
+        user_id: created.userId,
+      });
+    } finally {
+      await deployment.database.close();
+    }
+  } catch (error) {
+    fail(error, out);
+  }
+}
+
+async function migrate(options: { data?: string; json?: boolean }): Promise<void> {
+  const out = { json: options.json === true };
+  try {
+    const deployment = await openDeployment(withConfig(options));
+    await deployment.database.close();
+    const applied = deployment.appliedMigrations;
+    print(out, applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is already current.', { applied });
+  } catch (error) {
+    fail(error, out);
+  }
+}
+
+function parseOrFail<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: string, flag: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${flag} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return parsed.data;
+}
+
+/** Builds the `confidant` command tree. */
+export function buildCli(): Command {
+  const program = new Command('confidant')
+    .description('Confidant: client records kept confidential by construction')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description('run the HTTP server (creates the data directory, root key and database on first run)')
+    .addOption(dataOption())
+    .option('--port <port>', 'port to listen on (default: $PORT or 8080)')
+    .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
+    .action(serve);
+
+  program
+    .command('init')
+    .description('create the data directory, root key and database; with --owner-email also the owner account')
+    .addOption(dataOption())
+    .option('--owner-email <email>', 'create the owner account non-interactively (password from stdin or $CONFIDANT_OWNER_PASSWORD)')
+    .option('--org-name <name>', 'organisation name for the owner account', 'My practice')
+    .addOption(jsonOption())
+    .action(init);
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (idempotent)')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .action(migrate);
+
+  return program;
+}
+
+// Files Confidant creates (database, WAL, exports, keys) are for its own user only.
+process.umask(0o077);
+await buildCli().parseAsync(process.argv);

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../platform/errors/app-error.ts';
+
+/** The typed configuration of one Confidant process, parsed once at start-up. */
+export interface Config {
+  /** Absolute path of the data directory (database file, keys). */
+  dataDir: string;
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; absent means the embedded SQLite database. */
+  databaseUrl: string | undefined;
+  tls: { certPath: string; keyPath: string } | undefined;
+  /** Base URL printed in links (setup link); defaults to the listening address. */
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Flags a CLI command may pass; they win over the environment. */
+export interface ConfigOverrides {
+  dataDir?: string | undefined;
+  port?: string | number | undefined;
+  host?: string | undefined;
+}
+
+/** Each setting with the environment variable that feeds it, for messages and the README. */
+const SETTINGS = {
+  dataDir: 'CONFIDANT_DATA',
+  port: 'PORT',
+  host: 'HOST',
+  databaseUrl: 'DATABASE_URL',
+  tlsCert: 'CONFIDANT_TLS_CERT',
+  tlsKey: 'CONFIDANT_TLS_KEY',
+  publicUrl: 'CONFIDANT_PUBLIC_URL',
+  logLevel: 'CONFIDANT_LOG_LEVEL',
+} as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const schema = z.object({
+  dataDir: z.string().trim().min(1, 'must not be empty').default('./data'),
+  port: z.coerce
+    .number({ error: 'must be a whole number between 1 and 65535' })
+    .int('must be a whole number between 1 and 65535')
+    .min(1, 'must be a whole number between 1 and 65535')
+    .max(65535, 'must be a whole number between 1 and 65535')
+    .default(8080),
+  host: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  databaseUrl: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// connection string')
+      .refine((v) => URL.canParse(v), 'is not a valid URL')
+      .optional(),
+  ),
+  tlsCert: optionalText,
+  tlsKey: optionalText,
+  publicUrl: optionalText.pipe(
+    z
+      .string()
+      .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http:// or https:// URL')
+      .optional(),
+  ),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/**
+ * Parses environment and flags into a {@link Config}.
+ *
+ * @throws AppError CONFIG_INVALID with a one-line message naming the setting; the message never
+ *   echoes the value (a DATABASE_URL may hold a password).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const raw = {
+    dataDir: overrides.dataDir ?? env[SETTINGS.dataDir],
+    port: overrides.port ?? env[SETTINGS.port],
+    host: overrides.host ?? env[SETTINGS.host],
+    databaseUrl: env[SETTINGS.databaseUrl],
+    tlsCert: env[SETTINGS.tlsCert],
+    tlsKey: env[SETTINGS.tlsKey],
+    publicUrl: env[SETTINGS.publicUrl],
+    logLevel: env[SETTINGS.logLevel] === '' ? undefined : env[SETTINGS.logLevel],
+  };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = (issue?.path[0] ?? 'dataDir') as keyof typeof SETTINGS;
+    const message = issue?.code === 'invalid_value' ? `must be one of ${issue.values.join(', ')}` : issue?.message;
+    throw configError(SETTINGS[key], message ?? 'is invalid');
+  }
+  const value = parsed.data;
+  const tls = parseTls(value.tlsCert, value.tlsKey);
+  const scheme = tls ? 'https' : 'http';
+  const linkHost = value.host === '0.0.0.0' || value.host === '::' ? '127.0.0.1' : value.host;
+  const hostPart = linkHost.includes(':') ? `[${linkHost}]` : linkHost;
+  return {
+    dataDir: path.resolve(value.dataDir),
+    port: value.port,
+    host: value.host,
+    databaseUrl: value.databaseUrl,
+    tls,
+    publicUrl: (value.publicUrl ?? `${scheme}://${hostPart}:${value.port}`).replace(/\/+$/, ''),
+    logLevel: value.logLevel,
+  };
+}
+
+function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {
+  if (!cert && !key) return undefined;
+  if (!cert) throw configError(SETTINGS.tlsCert, 'must be set when CONFIDANT_TLS_KEY is set');
+  if (!key) throw configError(SETTINGS.tlsKey, 'must be set when CONFIDANT_TLS_CERT is set');
+  for (const [setting, file] of [
+    [SETTINGS.tlsCert, cert],
+    [SETTINGS.tlsKey, key],
+  ] as const) {
+    if (!existsSync(file)) throw configError(setting, `names a file that does not exist (${file})`);
+  }
+  return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+}
+
+function configError(setting: string, problem: string): AppError {
+  return new AppError('CONFIG_INVALID', `${setting} ${problem}`, { setting });
+}

@@ -1,0 +1,181 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../errors/app-error.ts';
+import type { Schema } from './schema.ts';
+import { TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** An open database: the Kysely instance, which engine it is, and how to close it. */
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly engine: Engine;
+  /** A safe description for messages: a file path or host:port/name, never a password. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Directory for the embedded SQLite file; created with mode 0700 when missing. */
+  dataDir: string;
+  /** PostgreSQL connection string; when absent the embedded SQLite database is used. */
+  databaseUrl?: string | undefined;
+  /** Create the PostgreSQL database when it does not exist (default true). */
+  createIfMissing?: boolean;
+  /** Extra pg pool settings (tests use `options` to pin a search_path). */
+  pgOptions?: pg.PoolConfig;
+}
+
+export const SQLITE_FILE = 'confidant.db';
+
+/**
+ * Opens the configured database and checks that it answers.
+ *
+ * @throws AppError DATABASE_UNAVAILABLE with one readable sentence (which server or file, why,
+ *   and what to do) when it cannot be opened.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openSqlite(options.dataDir);
+}
+
+/** Opens (creating when missing) the SQLite file in `dataDir`, in WAL mode. */
+export function openSqlite(dataDir: string, file = SQLITE_FILE): Database {
+  const filePath = path.join(dataDir, file);
+  let handle: DatabaseSync;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    handle = new DatabaseSync(filePath);
+    // WAL lets readers run beside the writer; FULL sync because a committed audit event or
+    // record must survive power loss, and group commit (not weaker sync) is how we stay fast.
+    handle.exec('PRAGMA journal_mode = WAL');
+    handle.exec('PRAGMA synchronous = FULL');
+    handle.exec('PRAGMA foreign_keys = ON');
+    handle.exec('PRAGMA busy_timeout = 5000');
+  } catch (error) {
+    throw new AppError('DATABASE_UNAVAILABLE', `cannot open the SQLite database ${filePath}: ${describeError(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Schema>({ dialect: new TransactionalSqliteDialect({ database: adaptNodeSqlite(handle) }) });
+  return { db, engine: 'sqlite', description: filePath, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const target = describePgUrl(url);
+  const pool = createPool(url, options.pgOptions);
+  try {
+    await ping(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (pgCode(error) === '3D000' && options.createIfMissing !== false) {
+      await createPgDatabase(url, target);
+      return openPostgres(url, { ...options, createIfMissing: false });
+    }
+    throw new AppError('DATABASE_UNAVAILABLE', `cannot use PostgreSQL at ${target}: ${describeError(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', description: target, close: () => db.destroy() };
+}
+
+function createPool(url: string, extra?: pg.PoolConfig): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    connectionTimeoutMillis: 5000,
+    max: 10,
+    ...extra,
+    // int8 columns hold epoch milliseconds and counters: parse them as numbers, not strings.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+}
+
+async function ping(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select 1');
+  } finally {
+    client.release();
+  }
+}
+
+async function createPgDatabase(url: string, target: string): Promise<void> {
+  const parsed = new URL(url);
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  parsed.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  } catch (error) {
+    // Another instance may have created it a moment ago.
+    if (pgCode(error) === '42P04') return;
+    throw new AppError(
+      'DATABASE_UNAVAILABLE',
+      `PostgreSQL database "${name}" at ${target} does not exist and could not be created (${describeError(error)}); create it with: createdb ${quoteIdent(name)}`,
+      undefined,
+      { cause: error },
+    );
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+/** Returns `host:port/database` for a connection string, without user or password. */
+export function describePgUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}
+
+/** Double-quotes a PostgreSQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function pgCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+/** A short, value-free reason for a driver error. */
+function describeError(error: unknown): string {
+  const code = pgCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running, and is the port right?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+    case '28P01':
+    case '28000':
+      return 'authentication failed (check the user and password in DATABASE_URL)';
+    case '3D000':
+      return 'database does not exist';
+    case '42501':
+      return 'permission denied';
+  }
+  if (error instanceof Error && /timeout/i.test(error.message)) return 'connection timed out';
+  if (error instanceof Error && 'errcode' in error) return `SQLite error ${String((error as { errcode: unknown }).errcode)}`;
+  return code ? `error ${code}` : error instanceof Error ? error.message.split('\n')[0]! : 'unknown error';
+}
+
+/** Runs a trivial query; used by readiness checks. */
+export async function isReachable(database: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(database.db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The one error type of Confidant. Every failure a caller can act on is an `AppError` with a code
+ * from the closed catalogue below; each code maps to exactly one HTTP status and one CLI exit code.
+ *
+ * Messages are written for people and must never contain a client field value, a secret or a token:
+ * they name settings, fields and record ids only.
+ */
+export const ERROR_CATALOGUE = {
+  /** Request body, query or parameters failed their schema. */
+  VALIDATION_FAILED: { status: 400, exit: 2 },
+  /** Configuration (environment, flags, files) is wrong; detected at start-up. */
+  CONFIG_INVALID: { status: 500, exit: 2 },
+  /** No valid credentials. */
+  UNAUTHENTICATED: { status: 401, exit: 4 },
+  /** Authenticated but not allowed. */
+  FORBIDDEN: { status: 403, exit: 4 },
+  /** The resource does not exist, or the caller may not know that it does. */
+  NOT_FOUND: { status: 404, exit: 3 },
+  /** The request conflicts with current state (e.g. already initialised). */
+  CONFLICT: { status: 409, exit: 5 },
+  /** A one-time link or token is unknown, used or expired (one code: no oracle). */
+  TOKEN_INVALID: { status: 410, exit: 4 },
+  /** The password does not meet the password policy. */
+  PASSWORD_REJECTED: { status: 422, exit: 2 },
+  /** Too many requests; retry later. */
+  RATE_LIMITED: { status: 429, exit: 5 },
+  /** The database cannot be reached or opened. */
+  DATABASE_UNAVAILABLE: { status: 503, exit: 6 },
+  /** The database schema is newer than this build of Confidant knows. */
+  SCHEMA_TOO_NEW: { status: 503, exit: 6 },
+  /** Key material is missing, unreadable, badly protected or wrong. */
+  KEY_UNAVAILABLE: { status: 503, exit: 7 },
+  /** Stored data failed an integrity check (e.g. authenticated decryption). */
+  INTEGRITY_ERROR: { status: 500, exit: 8 },
+  /** Anything unexpected. Details go to the log, never to the caller. */
+  INTERNAL: { status: 500, exit: 1 },
+} as const satisfies Record<string, { status: number; exit: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Optional structured, value-free details (field paths, setting names, limits). */
+export type ErrorDetails = Record<string, string | number | boolean | readonly (string | number)[]>;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  /**
+   * @param code one of the catalogue codes
+   * @param message a human sentence without any client value or secret
+   * @param details value-free structured context, safe to return to the caller
+   */
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+
+  get exitCode(): number {
+    return ERROR_CATALOGUE[this.code].exit;
+  }
+}
+
+/** True when `error` is an AppError, optionally with the given code. */
+export function isAppError(error: unknown, code?: ErrorCode): error is AppError {
+  return error instanceof AppError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { type Database, type Engine, openDatabase, openSqlite, quoteIdent } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+
+/** Every engine a store must pass on (Kysely's DIALECTS pattern). */
+export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+
+/** A fresh, empty database on one engine, and how to throw it away. */
+export interface TestDatabase {
+  database: Database;
+  engine: Engine;
+  /** Data directory (SQLite file lives here; PostgreSQL tests may still use it for keys). */
+  dataDir: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Opens an empty database: a new SQLite file in a temporary directory, or a new schema inside this
+ * run's throw-away PostgreSQL database.
+ */
+export async function openTestDatabase(engine: Engine, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'confidant-test-'));
+  let database: Database;
+  let dropSchema = async () => {};
+  if (engine === 'sqlite') {
+    database = openSqlite(dataDir);
+  } else {
+    const url = inject('pgUrl');
+    if (!url) throw new Error('PostgreSQL is not available for this run');
+    const schema = `s_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    database = await openDatabase({ dataDir, databaseUrl: url, pgOptions: { options: `-c search_path=${schema}`, max: 4 } });
+    dropSchema = async () => {
+      await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+      await admin.end();
+    };
+  }
+  if (options.migrate !== false) await migrateToLatest(database.db);
+  return {
+    database,
+    engine,
+    dataDir,
+    async dispose() {
+      await database.close();
+      await dropSchema();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Declares the same suite once per engine, titled `[sqlite] …` and `[postgres] …`. The body gets a
+ * getter for the suite's database (fresh per suite, migrated unless `migrate: false`). The
+ * PostgreSQL copy is skipped only when the run has no PostgreSQL (see global-setup).
+ */
+export function describeEachEngine(title: string, body: (t: () => TestDatabase) => void, options: { migrate?: boolean } = {}): void {
+  for (const engine of ENGINES) {
+    const available = engine === 'sqlite' || inject('pgUrl') !== null;
+    describe.skipIf(!available)(`[${engine}] ${title}`, () => {
+      let current: TestDatabase | undefined;
+      beforeAll(async () => {
+        current = await openTestDatabase(engine, options);
+      });
+      afterAll(async () => {
+        await current?.dispose();
+      });
+      body(() => {
+        if (!current) throw new Error('test database not open yet');
+        return current;
+      });
+    });
+  }
+}
