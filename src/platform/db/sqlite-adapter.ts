@@ -8,17 +8,32 @@ import { type DialectAdapter, SqliteAdapter, SqliteDialect, type SqliteDatabase,
  * `node:sqlite` binds parameters as varargs and rejects booleans; Kysely passes an array and may
  * pass booleans, so both are translated here and nowhere else.
  */
-export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
+export function adaptNodeSqlite(db: DatabaseSync, cacheSize = 256): SqliteDatabase {
+  // Preparing is most of the cost of a small query; Kysely produces the same SQL text for the same
+  // query shape, so compiled statements are kept, least recently used evicted first.
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => db.close(),
+    close: () => {
+      cache.clear();
+      db.close();
+    },
     prepare(sql: string): SqliteStatement {
+      const hit = cache.get(sql);
+      if (hit) {
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
       const statement = db.prepare(sql);
-      return {
+      const adapted: SqliteStatement = {
         reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...bind(parameters)),
         run: (parameters) => statement.run(...bind(parameters)),
         iterate: (parameters) => statement.iterate(...bind(parameters)),
       };
+      cache.set(sql, adapted);
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      return adapted;
     },
   };
 }

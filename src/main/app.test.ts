@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachEngine, openTestDatabase, type TestDatabase } from '../../test/support/engines.ts';
+import { type TestApp, buildTestApp } from '../../test/support/app.ts';
+import { issueSetupLink } from '../auth/setup.service.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describeEachEngine('HTTP platform', (t) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp(t());
+  });
+  afterAll(async () => app.app.close());
+
+  it('answers /healthz and /readyz', async () => {
+    expect((await app.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await app.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current' } });
+  });
+
+  it('reports not ready when the schema is newer than the code', async () => {
+    const { db } = t().database;
+    await db.insertInto('kysely_migration' as never).values({ name: '9999-future', timestamp: 'x' } as never).execute();
+    const ready = await app.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks.migrations).toBe('newer');
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '9999-future' as never).execute();
+  });
+
+  it('sends security headers, no-store and a request id on every response, and no X-Powered-By', async () => {
+    for (const url of ['/healthz', '/nope', '/setup?token=x']) {
+      const res = await app.app.inject({ url });
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(String(res.headers['x-request-id'])).toMatch(UUID);
+    }
+  });
+
+  it('answers unknown routes and bad bodies with a stable code and the request id', async () => {
+    const missing = await app.app.inject({ url: '/api/v1/nothing' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toMatchObject({ code: 'NOT_FOUND', request_id: missing.headers['x-request-id'] });
+
+    const badJson = await app.app.inject({ method: 'POST', url: '/api/v1/setup', headers: { 'content-type': 'application/json' }, payload: '{"token":' });
+    expect(badJson.statusCode).toBe(400);
+    expect(badJson.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('names invalid fields without echoing the submitted values', async () => {
+    const res = await app.app.inject({
+      method: 'POST',
+      url: '/api/v1/setup',
+      payload: { token: 't', email: 'CANARY-7c1e-not-an-email', password: 'CANARY-pw', organisation_name: 'CANARY-org' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['body.email'] } });
+    expect(res.body).not.toContain('CANARY');
+    expect(app.logText()).not.toContain('CANARY');
+  });
+
+  it('documents every route in the OpenAPI document at /api/docs', async () => {
+    const doc = (await app.app.inject({ url: '/api/docs/json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/api/v1/setup', '/setup']));
+    expect((await app.app.inject({ url: '/api/docs' })).statusCode).toBeLessThan(400);
+  });
+});
+
+describe('HTTP platform: first-run setup over HTTP', () => {
+  let t: TestDatabase;
+  let app: TestApp;
+  beforeAll(async () => {
+    t = await openTestDatabase('sqlite');
+    app = await buildTestApp(t);
+  });
+  afterAll(async () => {
+    await app.app.close();
+    await t.dispose();
+  });
+
+  it('lets the owner set a password through the link, then the link stops working; no secret reaches the log', async () => {
+    const link = await issueSetupLink(t.database.db, 'http://127.0.0.1:8080');
+    const token = new URL(link!.url).searchParams.get('token')!;
+    const form = await app.app.inject({ url: `/setup?token=${token}` });
+    expect(form.statusCode).toBe(200);
+    expect(form.headers['content-type']).toContain('text/html');
+    expect(form.body).toContain('<form method="post" action="/setup">');
+
+    const weak = await app.app.inject({
+      method: 'POST',
+      url: '/setup',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token, email: 'owner@example.test', password: 'too short', organisation_name: 'Practice' }).toString(),
+    });
+    expect(weak.statusCode).toBe(422);
+    expect(weak.body).toContain('at least 15 characters');
+
+    const password = 'a perfectly long passphrase CANARY-pass';
+    const done = await app.app.inject({
+      method: 'POST',
+      url: '/setup',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token, email: 'owner@example.test', password, organisation_name: 'Practice' }).toString(),
+    });
+    expect(done.statusCode).toBe(201);
+    expect(done.body).toContain('owner account has been created');
+
+    expect((await app.app.inject({ url: `/setup?token=${token}` })).statusCode).toBe(410);
+    const api = await app.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { token, email: 'x@example.test', password, organisation_name: 'P' } });
+    expect(api.statusCode).toBe(410);
+    expect(api.json().error.code).toBe('TOKEN_INVALID');
+
+    const log = app.logText();
+    expect(log).toContain('/setup');
+    expect(log).not.toContain(token);
+    expect(log).not.toContain('CANARY-pass');
+    expect(log).not.toContain('owner@example.test');
+  });
+
+  it('turns an unexpected error into INTERNAL with a request id, keeping details in the log only', async () => {
+    const local = await buildTestApp(t);
+    local.app.get('/boom', { config: { policy: { access: 'public', reason: 'test' } } }, async () => {
+      throw new Error('driver said: Key (email)=(CANARY-leak@example.test) already exists');
+    });
+    const res = await local.app.inject({ url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().error).toMatchObject({ code: 'INTERNAL', request_id: res.headers['x-request-id'] });
+    expect(res.body).not.toContain('CANARY');
+    expect(local.logText()).toContain('"stack"');
+    expect(local.logText()).toContain(String(res.headers['x-request-id']));
+    await local.app.close();
+  });
+
+  it('declares an access policy on every route and refuses to register one without', async () => {
+    expect(app.routes.length).toBeGreaterThan(5);
+    for (const route of app.routes) {
+      expect(route.policy.access, `${route.method} ${route.url}`).toBeDefined();
+      expect(route.policy.reason.length, `${route.method} ${route.url}`).toBeGreaterThan(3);
+    }
+    const local = await buildTestApp(t);
+    expect(() => local.app.get('/unguarded', async () => 'x')).toThrow(/no access policy/);
+    await local.app.close();
+  });
+});

@@ -1,0 +1,82 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test/support/cli.ts';
+
+const tempData = () => path.join(mkdtempSync(path.join(tmpdir(), 'confidant-cli-')), 'data');
+const PASSWORD = 'owner passphrase long enough';
+
+describe('confidant CLI', () => {
+  it('prints its version and help for every command', async () => {
+    const version = await runCli(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    for (const command of ['serve', 'init', 'migrate']) {
+      const help = await runCli([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain(`Usage: confidant ${command}`);
+    }
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/serve[\s\S]*init[\s\S]*migrate/);
+  });
+
+  it('rejects an unknown command or option with a readable error and a non-zero exit', async () => {
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('init --owner-email creates the owner with the password from stdin, once', async () => {
+    const data = tempData();
+    const first = await runCli(['init', '--owner-email', 'Owner@Example.test', '--org-name', 'Calm Rooms', '--json'], {
+      env: { CONFIDANT_DATA: data },
+      input: `${PASSWORD}\n`,
+    });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const created = JSON.parse(first.stdout);
+    expect(created).toMatchObject({ data_dir: data });
+    expect(created.user_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.stdout).not.toContain(PASSWORD);
+
+    const again = await runCli(['init', '--owner-email', 'other@example.test'], { env: { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: PASSWORD } });
+    expect(again.code).toBe(5);
+    expect(again.stderr).toBe('confidant: Confidant is already set up: an owner account exists\n');
+
+    const link = await runCli(['init', '--json'], { env: { CONFIDANT_DATA: data } });
+    expect(JSON.parse(link.stdout)).toMatchObject({ setup_url: null });
+  });
+
+  it('init reads the password from CONFIDANT_OWNER_PASSWORD and enforces the password policy', async () => {
+    const weak = await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: tempData(), CONFIDANT_OWNER_PASSWORD: 'tooshort' } });
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toBe('confidant: the password must be at least 15 characters long\n');
+
+    const badEmail = await runCli(['init', '--owner-email', 'nope'], { env: { CONFIDANT_DATA: tempData(), CONFIDANT_OWNER_PASSWORD: PASSWORD } });
+    expect(badEmail.code).toBe(2);
+    expect(badEmail.stderr).toBe('confidant: --owner-email must be an e-mail address\n');
+
+    const ok = await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: tempData(), CONFIDANT_OWNER_PASSWORD: PASSWORD } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Owner account created for o@example.test');
+  });
+
+  it('init without an owner prints a one-time setup link; migrate is idempotent', async () => {
+    const data = tempData();
+    const init = await runCli(['init'], { env: { CONFIDANT_DATA: data, PORT: '9123' } });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/http:\/\/127\.0\.0\.1:9123\/setup\?token=[A-Za-z0-9_-]{43}/);
+
+    const migrate = await runCli(['migrate'], { env: { CONFIDANT_DATA: data } });
+    expect(migrate).toMatchObject({ code: 0, stdout: 'The database schema is already current.\n' });
+
+    const fresh = await runCli(['migrate', '--json'], { env: { CONFIDANT_DATA: tempData() } });
+    expect(JSON.parse(fresh.stdout).applied.length).toBeGreaterThan(0);
+  });
+
+  it('prints errors as one JSON object with --json', async () => {
+    const result = await runCli(['migrate', '--json'], { env: { CONFIDANT_DATA: tempData(), DATABASE_URL: 'postgres://u@127.0.0.1:1/x' } });
+    expect(result.code).toBe(6);
+    expect(JSON.parse(result.stderr).error.code).toBe('DATABASE_UNAVAILABLE');
+  });
+});

@@ -1,0 +1,25 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { type App, buildApp } from '../../src/main/app.ts';
+import type { Config } from '../../src/main/config.ts';
+import { loggerOptions } from '../../src/platform/http/logger.ts';
+import type { TestDatabase } from './engines.ts';
+
+/** An in-process app whose log lines are kept in memory, so tests can assert what was logged. */
+export interface TestApp extends App {
+  logs: string[];
+  /** Everything logged so far, as one string (for "never appears in the log" assertions). */
+  logText(): string;
+}
+
+export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls'>> = {}): Promise<TestApp> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const built = await buildApp({ config: { tls: config.tls }, database: t.database, logger: pino(loggerOptions('debug'), sink) });
+  return { ...built, logs, logText: () => logs.join('') };
+}
