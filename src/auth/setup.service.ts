@@ -4,6 +4,7 @@ import type { Schema } from '../platform/db/schema.ts';
 import { hashPassword } from '../platform/crypto/password-hash.ts';
 import { hashToken, newToken } from '../platform/crypto/tokens.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import type { Job } from '../platform/jobs/scheduler.ts';
 import { normalisePassword } from './password-policy.ts';
 import * as store from './setup.store.ts';
 
@@ -42,6 +43,18 @@ export async function issueSetupLink(db: Kysely<Schema>, baseUrl: string, now = 
 export async function isSetupTokenUsable(db: Kysely<Schema>, token: string, now = Date.now()): Promise<boolean> {
   return (await store.countOwners(db)) === 0 && (await store.isSetupTokenLive(db, hashToken(token), now));
 }
+
+/** Removes setup tokens that expired or were used more than a day ago; returns how many. */
+export async function purgeOldSetupTokens(db: Kysely<Schema>, now = Date.now()): Promise<number> {
+  return store.deleteSetupTokensBefore(db, now - 24 * 60 * 60 * 1000);
+}
+
+/** Scheduled job: keep the setup token table to live and recent tokens only. */
+export const purgeSetupTokensJob: Job = {
+  name: 'purge-setup-tokens',
+  intervalMs: 60 * 60 * 1000,
+  run: async ({ db, now }) => void (await purgeOldSetupTokens(db, now)),
+};
 
 /**
  * Completes setup through a setup link: consumes the token and creates the organisation and its

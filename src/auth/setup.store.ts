@@ -71,3 +71,12 @@ export async function insertUser(
     })
     .execute();
 }
+
+/** Deletes tokens that expired or were used before `cutoff`; returns how many. */
+export async function deleteSetupTokensBefore(db: Kysely<Schema>, cutoff: number): Promise<number> {
+  const result = await db
+    .deleteFrom('setup_tokens')
+    .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('used_at', '<', cutoff)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,10 +1,11 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { issueSetupLink } from '../auth/setup.service.ts';
+import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
 import { ensureRootKeyFile, readRootKeyFile, rootKeyPath } from '../platform/crypto/root-key.ts';
 import { type Database, openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
+import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 
@@ -65,7 +66,10 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** Opens the deployment, builds the app and listens. */
+/** Every scheduled job; they run on the one leader process (see platform/jobs). */
+const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob];
+
+/** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const deployment = await openDeployment(config);
   const { database } = deployment;
@@ -78,6 +82,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
+  const scheduler = startScheduler({ database, logger, jobs: SCHEDULED_JOBS });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -90,6 +95,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
       timer.unref();
       try {
+        await scheduler.stop();
         await app.close();
       } finally {
         clearTimeout(timer);

@@ -16,6 +16,11 @@ export interface TestDatabase {
   engine: Engine;
   /** Data directory (SQLite file lives here; PostgreSQL tests may still use it for keys). */
   dataDir: string;
+  /**
+   * Another connection to the same database, as a second app instance would open (PostgreSQL only:
+   * an embedded SQLite file serves one process).
+   */
+  connectAgain(): Promise<Database>;
   dispose(): Promise<void>;
 }
 
@@ -27,6 +32,9 @@ export async function openTestDatabase(engine: Engine, options: { migrate?: bool
   const dataDir = mkdtempSync(path.join(tmpdir(), 'confidant-test-'));
   let database: Database;
   let dropSchema = async () => {};
+  let connectAgain = async (): Promise<Database> => {
+    throw new Error('connectAgain is for PostgreSQL');
+  };
   if (engine === 'sqlite') {
     database = openSqlite(dataDir);
   } else {
@@ -36,7 +44,9 @@ export async function openTestDatabase(engine: Engine, options: { migrate?: bool
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-    database = await openDatabase({ dataDir, databaseUrl: url, pgOptions: { options: `-c search_path=${schema}`, max: 4 } });
+    const pgOptions = { options: `-c search_path=${schema}`, max: 4 };
+    database = await openDatabase({ dataDir, databaseUrl: url, pgOptions });
+    connectAgain = () => openDatabase({ dataDir, databaseUrl: url, pgOptions });
     dropSchema = async () => {
       await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
       await admin.end();
@@ -47,6 +57,7 @@ export async function openTestDatabase(engine: Engine, options: { migrate?: bool
     database,
     engine,
     dataDir,
+    connectAgain,
     async dispose() {
       await database.close();
       await dropSchema();

@@ -15,7 +15,20 @@ export interface Database {
   readonly engine: Engine;
   /** A safe description for messages: a file path or host:port/name, never a password. */
   readonly description: string;
+  /**
+   * Tries to become the one leader for `name` among all processes sharing this database (for
+   * scheduled work). PostgreSQL: a session advisory lock on a dedicated connection, released when
+   * that connection ends, so a crashed leader is replaced. SQLite serves one process, which always
+   * leads. Returns null when another process leads.
+   */
+  tryLeadership(name: string): Promise<Leadership | null>;
   close(): Promise<void>;
+}
+
+/** Held leadership. `lost` resolves if the lock's connection drops. */
+export interface Leadership {
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
 }
 
 export interface DatabaseOptions {
@@ -60,7 +73,13 @@ export function openSqlite(dataDir: string, file = SQLITE_FILE): Database {
     });
   }
   const db = new Kysely<Schema>({ dialect: new TransactionalSqliteDialect({ database: adaptNodeSqlite(handle) }) });
-  return { db, engine: 'sqlite', description: filePath, close: () => db.destroy() };
+  const held = new Set<string>();
+  const tryLeadership = async (name: string): Promise<Leadership | null> => {
+    if (held.has(name)) return null;
+    held.add(name);
+    return { lost: new Promise<void>(() => {}), release: async () => void held.delete(name) };
+  };
+  return { db, engine: 'sqlite', description: filePath, tryLeadership, close: () => db.destroy() };
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
@@ -79,7 +98,32 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     });
   }
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', description: target, close: () => db.destroy() };
+  const tryLeadership = (name: string) => tryAdvisoryLock(url, options.pgOptions, name);
+  return { db, engine: 'postgres', description: target, tryLeadership, close: () => db.destroy() };
+}
+
+/** Namespace for Confidant's advisory locks (first key of the two-int4 form), "CFDT". */
+const LOCK_NAMESPACE = 0x43464454;
+
+async function tryAdvisoryLock(url: string, extra: pg.PoolConfig | undefined, name: string): Promise<Leadership | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, ...(extra?.options ? { options: extra.options } : {}) });
+  let markLost: () => void = () => {};
+  const lost = new Promise<void>((resolve) => (markLost = resolve));
+  client.on('error', () => markLost());
+  client.on('end', () => markLost());
+  try {
+    await client.connect();
+    const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1::int4, hashtext($2)) as locked', [LOCK_NAMESPACE, name]);
+    if (result.rows[0]?.locked !== true) {
+      await client.end();
+      return null;
+    }
+  } catch {
+    await client.end().catch(() => undefined);
+    return null;
+  }
+  // Ending the session releases the lock; no explicit unlock is needed.
+  return { lost, release: () => client.end().catch(() => undefined) };
 }
 
 function createPool(url: string, extra?: pg.PoolConfig): pg.Pool {
