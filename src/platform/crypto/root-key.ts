@@ -16,6 +16,10 @@ export function rootKeyPath(dataDir: string): string {
  * a 0700 directory, never overwritten. Returns true when a new key was created.
  */
 export function ensureRootKeyFile(file: string): boolean {
+  return writeNewKeyFile(file, randomBytes(ROOT_KEY_BYTES));
+}
+
+function writeNewKeyFile(file: string, key: Buffer): boolean {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   let fd: number;
   try {
@@ -26,7 +30,7 @@ export function ensureRootKeyFile(file: string): boolean {
     throw new AppError('KEY_UNAVAILABLE', `cannot create the root key file ${file}: ${(error as Error).message}`);
   }
   try {
-    writeSync(fd, `${HEADER}\n${randomBytes(ROOT_KEY_BYTES).toString('base64')}\n`);
+    writeSync(fd, `${HEADER}\n${key.toString('base64')}\n`);
   } finally {
     closeSync(fd);
   }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors/app-error.ts';
 import type { Schema } from './schema.ts';
@@ -10,8 +10,8 @@ import { TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts
 export type Engine = 'sqlite' | 'postgres';
 
 /** An open database: the Kysely instance, which engine it is, and how to close it. */
-export interface Database {
-  readonly db: Kysely<Schema>;
+export interface Database<S = Schema> {
+  readonly db: Kysely<S>;
   readonly engine: Engine;
   /** A safe description for messages: a file path or host:port/name, never a password. */
   readonly description: string;
@@ -50,12 +50,12 @@ export const SQLITE_FILE = 'confidant.db';
  * @throws AppError DATABASE_UNAVAILABLE with one readable sentence (which server or file, why,
  *   and what to do) when it cannot be opened.
  */
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openSqlite(options.dataDir);
+export async function openDatabase<S = Schema>(options: DatabaseOptions & { sqliteFile?: string }): Promise<Database<S>> {
+  return options.databaseUrl ? openPostgres<S>(options.databaseUrl, options) : openSqlite<S>(options.dataDir, options.sqliteFile);
 }
 
 /** Opens (creating when missing) the SQLite file in `dataDir`, in WAL mode. */
-export function openSqlite(dataDir: string, file = SQLITE_FILE): Database {
+export function openSqlite<S = Schema>(dataDir: string, file = SQLITE_FILE): Database<S> {
   const filePath = path.join(dataDir, file);
   let handle: DatabaseSync;
   try {
@@ -72,7 +72,7 @@ export function openSqlite(dataDir: string, file = SQLITE_FILE): Database {
       cause: error,
     });
   }
-  const db = new Kysely<Schema>({ dialect: new TransactionalSqliteDialect({ database: adaptNodeSqlite(handle) }) });
+  const db = new Kysely<S>({ dialect: new TransactionalSqliteDialect({ database: adaptNodeSqlite(handle) }) });
   const held = new Set<string>();
   const tryLeadership = async (name: string): Promise<Leadership | null> => {
     if (held.has(name)) return null;
@@ -82,7 +82,7 @@ export function openSqlite(dataDir: string, file = SQLITE_FILE): Database {
   return { db, engine: 'sqlite', description: filePath, tryLeadership, close: () => db.destroy() };
 }
 
-async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+async function openPostgres<S>(url: string, options: DatabaseOptions): Promise<Database<S>> {
   const target = describePgUrl(url);
   const pool = createPool(url, options.pgOptions);
   try {
@@ -91,13 +91,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     await pool.end().catch(() => undefined);
     if (pgCode(error) === '3D000' && options.createIfMissing !== false) {
       await createPgDatabase(url, target);
-      return openPostgres(url, { ...options, createIfMissing: false });
+      return openPostgres<S>(url, { ...options, createIfMissing: false });
     }
     throw new AppError('DATABASE_UNAVAILABLE', `cannot use PostgreSQL at ${target}: ${describeError(error)}`, undefined, {
       cause: error,
     });
   }
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<S>({ dialect: new PostgresDialect({ pool }) });
   const tryLeadership = (name: string) => tryAdvisoryLock(url, options.pgOptions, name);
   return { db, engine: 'postgres', description: target, tryLeadership, close: () => db.destroy() };
 }
@@ -215,11 +215,21 @@ function describeError(error: unknown): string {
 }
 
 /** Runs a trivial query; used by readiness checks. */
-export async function isReachable(database: Database): Promise<boolean> {
+export async function isReachable(database: Database<any>): Promise<boolean> {
   try {
     await sql`select 1`.execute(database.db);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Which engine a Kysely instance talks to (migrations use it for the few type differences). */
+export function engineOf(db: Kysely<any>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** The column type for binary values: `bytea` on PostgreSQL, `blob` on SQLite. */
+export function binaryType(db: Kysely<any>): 'bytea' | 'blob' {
+  return engineOf(db) === 'postgres' ? 'bytea' : 'blob';
 }

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { engineOf } from './database.ts';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import { AppError } from '../errors/app-error.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -19,9 +20,13 @@ export interface MigrateResult {
   applied: string[];
 }
 
-function migratorFor(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Migrator {
+async function migratorFor(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Promise<Migrator> {
   const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
-  return new Migrator({ db, provider });
+  // Kysely looks for its bookkeeping tables in every schema; pin them to the schema our unqualified
+  // names resolve to, so two Confidant databases in one PostgreSQL (data and key store) stay apart.
+  const schema =
+    engineOf(db) === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  return new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 /** Reads which migrations are applied, pending or unknown. Does not change anything. */
@@ -40,8 +45,12 @@ export async function readMigrationStatus(
 }
 
 async function readAppliedNames(db: Kysely<any>): Promise<string[]> {
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-  if (!tables.some((t) => t.name === 'kysely_migration')) return [];
+  // Look only where unqualified names resolve (PostgreSQL: the search_path), not in every schema.
+  const exists =
+    engineOf(db) === 'postgres'
+      ? (await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(db)).rows[0]?.t != null
+      : (await sql`select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(db)).rows.length > 0;
+  if (!exists) return [];
   const rows = await db.selectFrom('kysely_migration').select('name').orderBy('name').execute();
   return rows.map((r: { name: string }) => r.name);
 }
@@ -68,7 +77,7 @@ export async function migrateToLatest(
     );
   }
   if (status.pending.length === 0) return { applied: [] };
-  const { error, results } = await migratorFor(db, migrations).migrateToLatest();
+  const { error, results } = await (await migratorFor(db, migrations)).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new AppError('DATABASE_UNAVAILABLE', `migration ${failed} failed and was rolled back: ${errorText(error)}`, { migration: failed }, {

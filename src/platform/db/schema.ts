@@ -35,10 +35,74 @@ export interface SetupTokenTable {
   used_at: number | null;
 }
 
+/** Ciphertext as stored (Confidant format v1; the database checks the prefix). */
+export type Sealed = Uint8Array;
+
+export type ClientStatus = 'lead' | 'active' | 'inactive' | 'former';
+
+export interface ClientTable {
+  id: string;
+  org_id: string;
+  status: ClientStatus;
+  created_at: number;
+  updated_at: number;
+  name_ct: Sealed;
+  preferred_name_ct: Sealed | null;
+  email_ct: Sealed | null;
+  phone_ct: Sealed | null;
+  postal_address_ct: Sealed | null;
+  date_of_birth_ct: Sealed | null;
+  identifiers_ct: Sealed | null;
+}
+
+export interface ClientIndexTable {
+  org_id: string;
+  /** Field name, or `custom:<field id>`. */
+  field: string;
+  key_version: number;
+  value: number;
+  client_id: string;
+}
+
+export interface CustomFieldTable {
+  id: string;
+  org_id: string;
+  record_type: string;
+  name: string;
+  label: string;
+  kind: string;
+  classification: string;
+  encrypted: number;
+  search: string;
+  purpose: string;
+  retention: string;
+  export: string;
+  erase: string;
+  created_at: number;
+}
+
+export interface ClientCustomValueTable {
+  client_id: string;
+  field_id: string;
+  value_ct: Sealed | null;
+  value_plain: string | null;
+}
+
+export interface ErasureMirrorTable {
+  client_id: string;
+  org_id: string;
+  erased_at: number;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   users: UserTable;
   setup_tokens: SetupTokenTable;
+  clients: ClientTable;
+  client_index: ClientIndexTable;
+  custom_fields: CustomFieldTable;
+  client_custom_values: ClientCustomValueTable;
+  erasure_ledger: ErasureMirrorTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

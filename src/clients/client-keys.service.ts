@@ -1,0 +1,180 @@
+import type { KeyStoreSchema } from '../platform/crypto/keystore.schema.ts';
+import { VERSION_CACHE_MS } from '../platform/crypto/keyring.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import type { ClientIndexTable, ClientTable } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { CLIENT_FIELDS, columnOf } from './client.datamap.ts';
+import { type ClientDeps, indexField, indexRowsFor, openRows, place } from './client.service.ts';
+import * as store from './client.store.ts';
+import { listCustomFields } from './custom-field.service.ts';
+
+/** Reports progress of long key work: `done` of `total` items. */
+export type Progress = (done: number, total: number) => void;
+const BATCH = 500;
+
+/**
+ * Erases a client by destroying its data keys (key store, with an erasure-ledger entry), then
+ * deleting its rows and blind-index entries and mirroring the ledger into the data database.
+ * Afterwards its fields cannot be decrypted from the live database or from any earlier copy.
+ *
+ * Caller must be authorized to erase the client (lifecycle work); `reason` is recorded, never values.
+ * @throws AppError NOT_FOUND when no such client exists in `orgId`.
+ */
+export async function destroyClientKey(deps: ClientDeps, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<void> {
+  if (!(await store.findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
+  await deps.keyring.destroyDataKeys(orgId, clientId, reason);
+  await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, orgId, clientId, now));
+}
+
+/**
+ * Replays the erasure ledger both ways; run whenever a database or key store is opened (start-up,
+ * restore). Clients erased per the key store are purged from the data (so a restored old copy does
+ * not bring them back), and keys of clients erased per the data are destroyed (so a restored old key
+ * store does not either).
+ */
+export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClients: number; destroyedKeys: number }> {
+  const inKeys = await deps.keyring.keystore.db.selectFrom('erasure_ledger').selectAll().execute();
+  const inData = await store.listErasedIds(deps.db);
+  const dataIds = new Set(inData.map((e) => e.client_id));
+  const keyIds = new Set(inKeys.map((e) => e.owner_id));
+  let purgedClients = 0;
+  for (const entry of inKeys.filter((e) => !dataIds.has(e.owner_id))) {
+    await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, entry.org_id, entry.owner_id, entry.erased_at));
+    purgedClients++;
+  }
+  let destroyedKeys = 0;
+  for (const entry of inData.filter((e) => !keyIds.has(e.client_id))) {
+    await deps.keyring.destroyDataKeys(entry.org_id, entry.client_id, 'replayed from the data erasure ledger');
+    destroyedKeys++;
+  }
+  return { purgedClients, destroyedKeys };
+}
+
+/**
+ * Re-encrypts one client under a new data key version, then drops the old version. Resumable: when
+ * an earlier run stopped half-way (two versions exist), a re-run finishes with the newest.
+ */
+export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId: string, now = Date.now()): Promise<number> {
+  const row = await store.findClientRow(deps.db, orgId, clientId);
+  if (!row) throw new AppError('NOT_FOUND', 'no such client');
+  const versions = (
+    await deps.keyring.keystore.db.selectFrom('data_keys').select('version').where('owner_id', '=', clientId).orderBy('version').execute()
+  ).map((r) => r.version);
+  const newest = versions.at(-1) ?? 0;
+  const target = versions.length > 1 ? await deps.keyring.dataKey(orgId, clientId) : await deps.keyring.createDataKey(orgId, clientId, newest + 1);
+  const here = place(orgId, clientId);
+  const update: Partial<ClientTable> = {};
+  for (const field of CLIENT_FIELDS) {
+    const sealed = row[columnOf(field.name)];
+    if (!sealed) continue;
+    const value = openField(await deps.keyring.dataKey(orgId, clientId, sealed), here, field, sealed);
+    (update as Record<string, Uint8Array>)[columnOf(field.name)] = sealField(target, here, field, value);
+  }
+  const custom = await listCustomFields(deps.db, orgId);
+  const customRows = await store.findCustomValues(deps.db, [clientId]);
+  await deps.db.transaction().execute(async (tx) => {
+    await store.updateSealedFields(tx, orgId, clientId, update, now);
+    for (const value of customRows.filter((v) => v.value_ct)) {
+      const spec = custom.find((f) => f.id === value.field_id);
+      if (!spec) continue;
+      const codec = { name: indexField(spec), kind: spec.kind };
+      const plain = openField(await deps.keyring.dataKey(orgId, clientId, value.value_ct!), here, codec, value.value_ct!);
+      await store.updateCustomValue(tx, { ...value, value_ct: sealField(target, here, codec, plain) });
+    }
+  });
+  for (const version of versions.filter((v) => v !== target.ref.version)) await deps.keyring.dropDataKeyVersion(clientId, version);
+  return target.ref.version;
+}
+
+/**
+ * Organisation key rotation: adds a new organisation key version and rewraps every client data key
+ * under it in batches (data is not re-encrypted), then deletes the old versions. Resumable: a re-run
+ * after a crash finishes rewrapping under the newest version instead of starting another.
+ */
+export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Progress = () => {}): Promise<number> {
+  const ks = deps.keyring.keystore.db;
+  const stale = async (version: number) =>
+    Number((await ks.selectFrom('data_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('org_key_version', '<', version).executeTakeFirstOrThrow()).n);
+  let target = await deps.keyring.ensureOrgKey(orgId);
+  deps.keyring.refreshOrg(orgId);
+  if ((await stale(target)) === 0) target = await deps.keyring.addOrgKeyVersion(orgId);
+  const total = await stale(target);
+  let done = 0;
+  progress(0, total);
+  // Loop until nothing is left: other processes may still wrap a few new keys under the old version
+  // until their cache notices the new one (at most VERSION_CACHE_MS).
+  for (let quiet = 0; quiet < 2; ) {
+    const rows: KeyStoreSchema['data_keys'][] = await ks.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('org_key_version', '<', target).orderBy('owner_id').limit(BATCH).execute();
+    if (rows.length === 0) {
+      quiet++;
+      if (quiet < 2) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200));
+      continue;
+    }
+    quiet = 0;
+    await deps.keyring.rewrapDataKeys(orgId, rows, target);
+    done += rows.length;
+    progress(Math.min(done, Math.max(total, done)), Math.max(total, done));
+  }
+  // Delete old versions; the foreign key refuses while any data key still uses one.
+  await ks.deleteFrom('org_keys').where('org_id', '=', orgId).where('version', '<', target).execute();
+  deps.keyring.refreshOrg(orgId);
+  return target;
+}
+
+/**
+ * Blind-index key rotation: adds a new index key version, rebuilds every client's index rows under it
+ * (searches use both versions meanwhile), catches up with clients written during the rebuild, then
+ * retires the old version and deletes its rows. Resumable from the last client done.
+ */
+export async function rotateIndexKey(deps: ClientDeps, orgId: string, progress: Progress = () => {}, expectedClients?: number): Promise<number> {
+  const ks = deps.keyring.keystore.db;
+  const name = `index:${orgId}`;
+  let state = await ks.selectFrom('rotations').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!state) {
+    await deps.indexer.versions(orgId);
+    const version = await deps.indexer.addVersion(orgId, expectedClients);
+    const now = Date.now();
+    state = { name, target_version: version, cursor: '', started_at: now, updated_at: now };
+    await ks.insertInto('rotations').values(state).execute();
+  }
+  deps.indexer.refresh(orgId);
+  const target = (await deps.indexer.versions(orgId)).find((v) => v.version === state.target_version);
+  if (!target) throw new AppError('KEY_UNAVAILABLE', `blind-index key version ${state.target_version} is missing`);
+  const total = await store.countClients(deps.db, orgId);
+  let done = 0;
+  const rebuild = async (rows: ClientTable[]) => {
+    const custom = await listCustomFields(deps.db, orgId);
+    const indexRows: ClientIndexTable[] = [];
+    for (const record of await openRows(deps, orgId, rows, {})) {
+      for (const field of [...CLIENT_FIELDS, ...custom]) {
+        const value = 'id' in field ? record.custom[field.name] : record.fields[field.name];
+        if (value !== undefined) indexRows.push(...indexRowsFor(deps, orgId, record.id, [target], field, value));
+      }
+    }
+    await deps.db.transaction().execute((tx) => store.replaceIndexRows(tx, rows.map((r) => r.id), target.version, indexRows));
+  };
+  for (let cursor = state.cursor; ; ) {
+    const rows = await store.pageClientRows(deps.db, orgId, cursor, BATCH);
+    if (rows.length === 0) break;
+    await rebuild(rows);
+    cursor = rows.at(-1)!.id;
+    await ks.updateTable('rotations').set({ cursor, updated_at: Date.now() }).where('name', '=', name).execute();
+    done += rows.length;
+    progress(done, Math.max(total, done));
+  }
+  // Other processes learn of the new version within VERSION_CACHE_MS; until then they index new
+  // clients under the old version only. Wait that out, then rebuild everything written since start.
+  const sinceStart = state.started_at - VERSION_CACHE_MS;
+  const waited = Date.now() - state.started_at;
+  if (waited < VERSION_CACHE_MS + 200) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200 - waited));
+  for (let cursor = ''; ; ) {
+    const rows = await store.pageClientRows(deps.db, orgId, cursor, BATCH, sinceStart);
+    if (rows.length === 0) break;
+    await rebuild(rows);
+    cursor = rows.at(-1)!.id;
+  }
+  await deps.indexer.retireOlderThan(orgId, target.version);
+  await store.deleteIndexVersionsBelow(deps.db, orgId, target.version);
+  await ks.deleteFrom('rotations').where('name', '=', name).execute();
+  return target.version;
+}

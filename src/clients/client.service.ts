@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
+import type { DataKey, Keyring } from '../platform/crypto/keyring.ts';
+import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
+import { KIND_SCHEMAS, type NormaliseOptions, searchTerms } from '../platform/datamap/field-kinds.ts';
+import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
+import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { CLIENT_FIELDS, type ClientFieldName, columnOf } from './client.datamap.ts';
+import { clientInput, clientSearch } from './client.schema.ts';
+import * as store from './client.store.ts';
+import type { ClientId, ClientInput, ClientRecord, ClientSearch } from './client.types.ts';
+import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
+
+export const RECORD_TYPE = 'client';
+/** Most candidates a search will decrypt and re-check. */
+const MAX_CANDIDATES = 5000;
+
+/** What the client service needs: the data database and the key hierarchy. */
+export interface ClientDeps {
+  db: Kysely<Schema>;
+  keyring: Keyring;
+  indexer: BlindIndexer;
+  normalise: NormaliseOptions;
+}
+
+/** Options for reads: which fields to decrypt (authorization passes what the reader may see). */
+export interface ReadOptions {
+  fields?: readonly string[];
+}
+
+export const place = (orgId: string, recordId: string): RecordPlace => ({ orgId, recordType: RECORD_TYPE, recordId });
+export const indexField = (field: FieldSpec | CustomFieldSpec) => ('id' in field ? `custom:${field.id}` : field.name);
+
+/**
+ * Validates client input against the data map (built-in fields) and the organisation's custom field
+ * definitions. Error messages name fields, never values.
+ */
+export function parseClientInput(input: unknown, custom: readonly CustomFieldSpec[]): ClientInput {
+  const parsed = clientInput.safeParse(input);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [String(i.path[0] ?? 'record')])))];
+    throw new AppError('VALIDATION_FAILED', `invalid client: check ${fields.join(', ')}`, { fields });
+  }
+  const { custom: rawCustom, ...builtIn } = parsed.data;
+  const customValues: Record<string, FieldValue> = {};
+  for (const [name, value] of Object.entries(rawCustom ?? {})) {
+    const spec = custom.find((f) => f.name === name);
+    if (!spec) throw new AppError('VALIDATION_FAILED', `unknown custom field ${name}`, { fields: [`custom.${name}`] });
+    const checked = KIND_SCHEMAS[spec.kind].safeParse(value);
+    if (!checked.success) throw new AppError('VALIDATION_FAILED', `invalid client: check custom.${name}`, { fields: [`custom.${name}`] });
+    customValues[name] = checked.data;
+  }
+  return { ...builtIn, custom: customValues };
+}
+
+export function indexRowsFor(
+  deps: ClientDeps,
+  orgId: string,
+  clientId: string,
+  versions: readonly IndexVersion[],
+  field: FieldSpec | CustomFieldSpec,
+  value: FieldValue,
+): ClientIndexTable[] {
+  if (field.search === 'none') return [];
+  const rows: ClientIndexTable[] = [];
+  const name = indexField(field);
+  for (const term of searchTerms(field.kind, value, deps.normalise)) {
+    for (const version of versions) {
+      const hash = deps.indexer.hash(version, RECORD_TYPE, name, term);
+      if (!rows.some((r) => r.key_version === version.version && r.value === hash && r.field === name)) {
+        rows.push({ org_id: orgId, field: name, key_version: version.version, value: hash, client_id: clientId });
+      }
+    }
+  }
+  return rows;
+}
+
+/** Seals one client's values into a row, index rows and custom value rows. */
+function sealClient(deps: ClientDeps, orgId: string, id: string, key: DataKey, values: ClientInput, custom: readonly CustomFieldSpec[], versions: readonly IndexVersion[], now: number) {
+  const row: ClientTable = {
+    id,
+    org_id: orgId,
+    status: values.status ?? 'active',
+    created_at: now,
+    updated_at: now,
+    name_ct: new Uint8Array(),
+    preferred_name_ct: null,
+    email_ct: null,
+    phone_ct: null,
+    postal_address_ct: null,
+    date_of_birth_ct: null,
+    identifiers_ct: null,
+  };
+  const index: ClientIndexTable[] = [];
+  for (const field of CLIENT_FIELDS) {
+    const value = values[field.name];
+    if (value === undefined) continue;
+    row[columnOf(field.name)] = sealField(key, place(orgId, id), field, value);
+    index.push(...indexRowsFor(deps, orgId, id, versions, field, value));
+  }
+  const customRows: ClientCustomValueTable[] = [];
+  for (const [name, value] of Object.entries(values.custom ?? {})) {
+    const spec = custom.find((f) => f.name === name)!;
+    customRows.push({
+      client_id: id,
+      field_id: spec.id,
+      value_ct: spec.encrypted ? sealField(key, place(orgId, id), { name: indexField(spec), kind: spec.kind }, value) : null,
+      value_plain: spec.encrypted ? null : JSON.stringify(value),
+    });
+    index.push(...indexRowsFor(deps, orgId, id, versions, spec, value));
+  }
+  return { row, index, customRows };
+}
+
+/**
+ * Creates clients: validates each against the data map, creates one data key per client in the key
+ * store, seals every field under it and writes rows, blind-index rows and custom values in one
+ * transaction. Returns the new ids in input order.
+ *
+ * Caller must be authorized to create clients in `orgId` (checked by the caller's entry point).
+ * @throws AppError VALIDATION_FAILED naming the field (never its value).
+ */
+export async function createClients(deps: ClientDeps, orgId: string, inputs: readonly unknown[], now = Date.now()): Promise<ClientId[]> {
+  const custom = await listCustomFields(deps.db, orgId);
+  const values = inputs.map((input) => parseClientInput(input, custom));
+  const ids = values.map(() => randomUUID() as ClientId);
+  const versions = await deps.indexer.versions(orgId);
+  // Keys first: a crash after this leaves unused keys (harmless), never data without a key.
+  const keys = await deps.keyring.createDataKeys(orgId, ids);
+  const rows: ClientTable[] = [];
+  const index: ClientIndexTable[] = [];
+  const customRows: ClientCustomValueTable[] = [];
+  values.forEach((v, i) => {
+    const sealed = sealClient(deps, orgId, ids[i]!, keys[i]!, v, custom, versions, now);
+    rows.push(sealed.row);
+    index.push(...sealed.index);
+    customRows.push(...sealed.customRows);
+  });
+  try {
+    await deps.db.transaction().execute((tx) => store.insertClients(tx, rows, index, customRows));
+  } catch (error) {
+    await Promise.all(ids.map((id) => deps.keyring.dropDataKeyVersion(id, 1))).catch(() => undefined);
+    throw error;
+  }
+  return ids;
+}
+
+/** Creates one client; see {@link createClients}. */
+export async function createClient(deps: ClientDeps, orgId: string, input: unknown, now = Date.now()): Promise<ClientId> {
+  return (await createClients(deps, orgId, [input], now))[0]!;
+}
+
+/** Decrypts the requested (allowed) fields of loaded rows. */
+export async function openRows(deps: ClientDeps, orgId: string, rows: readonly ClientTable[], options: ReadOptions): Promise<ClientRecord[]> {
+  const wanted = (name: string) => !options.fields || options.fields.includes(name);
+  const custom = (await listCustomFields(deps.db, orgId)).filter((f) => wanted(f.name));
+  const customValues = custom.length > 0 ? await store.findCustomValues(deps.db, rows.map((r) => r.id)) : [];
+  const records: ClientRecord[] = [];
+  for (const row of rows) {
+    const values = customValues.filter((v) => v.client_id === row.id);
+    try {
+      records.push(await openRow(deps, orgId, row, wanted, custom, values));
+    } catch (error) {
+      // A key rotation of this client may have re-encrypted the row and dropped the old key between
+      // our reads: read the row again, once. Any other failure stands.
+      if (!isAppError(error, 'NOT_FOUND')) throw error;
+      const fresh = await store.findClientRow(deps.db, orgId, row.id);
+      if (!fresh) continue; // erased meanwhile
+      const freshValues = custom.length > 0 ? await store.findCustomValues(deps.db, [row.id]) : [];
+      records.push(await openRow(deps, orgId, fresh, wanted, custom, freshValues));
+    }
+  }
+  return records;
+}
+
+async function openRow(
+  deps: ClientDeps,
+  orgId: string,
+  row: ClientTable,
+  wanted: (name: string) => boolean,
+  custom: readonly CustomFieldSpec[],
+  customValues: readonly ClientCustomValueTable[],
+): Promise<ClientRecord> {
+  const fields: ClientRecord['fields'] = {};
+  for (const field of CLIENT_FIELDS) {
+    const sealed = row[columnOf(field.name)];
+    if (sealed === null || !wanted(field.name)) continue;
+    const key = await deps.keyring.dataKey(orgId, row.id, sealed);
+    fields[field.name] = openField(key, place(orgId, row.id), field, sealed);
+  }
+  const customOut: ClientRecord['custom'] = {};
+  for (const value of customValues) {
+    const spec = custom.find((f) => f.id === value.field_id);
+    if (!spec) continue;
+    if (value.value_ct) {
+      const key = await deps.keyring.dataKey(orgId, row.id, value.value_ct);
+      customOut[spec.name] = openField(key, place(orgId, row.id), { name: indexField(spec), kind: spec.kind }, value.value_ct);
+    } else if (value.value_plain !== null) customOut[spec.name] = JSON.parse(value.value_plain) as FieldValue;
+  }
+  return { id: row.id as ClientId, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields, custom: customOut };
+}
+
+/**
+ * Reads one client, decrypting only the fields in `options.fields` (all when omitted).
+ *
+ * @throws AppError NOT_FOUND when the client does not exist in `orgId` (or was erased);
+ *   INTEGRITY_ERROR when a stored value was tampered with or moved.
+ */
+export async function getClient(deps: ClientDeps, orgId: string, id: string, options: ReadOptions = {}): Promise<ClientRecord> {
+  const row = await store.findClientRow(deps.db, orgId, id);
+  if (!row) throw new AppError('NOT_FOUND', 'no such client');
+  return (await openRows(deps, orgId, [row], options))[0]!;
+}
+
+/**
+ * Finds clients by exact e-mail, phone, name words or identifier (`scheme:value`) through the blind
+ * index; candidates are decrypted and re-checked, so truncated indexes never cause a wrong match.
+ */
+export async function findClients(deps: ClientDeps, orgId: string, query: ClientSearch, options: ReadOptions & { limit?: number } = {}): Promise<ClientRecord[]> {
+  const parsed = clientSearch.safeParse(query);
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', `invalid search: check ${query.field}`, { fields: [query.field] });
+  const spec = CLIENT_FIELDS.find((f) => f.name === parsed.data.field)!;
+  const queryValue: FieldValue = spec.kind === 'identifiers' ? [splitIdentifier(parsed.data.value)] : parsed.data.value;
+  const terms = searchTerms(spec.kind, queryValue, deps.normalise);
+  if (terms.length === 0) return [];
+  const candidates = await candidateIds(deps, orgId, spec.name, terms);
+  const limit = options.limit ?? 50;
+  const matches: ClientRecord[] = [];
+  for (let i = 0; i < candidates.length && matches.length < limit; i += 100) {
+    const rows = await store.findClientRows(deps.db, orgId, candidates.slice(i, i + 100));
+    const checked = await openRows(deps, orgId, rows, { fields: [spec.name] });
+    const hits = checked.filter((r) => r.fields[spec.name] !== undefined && matchesTerms(deps, spec, r.fields[spec.name]!, terms));
+    if (hits.length === 0) continue;
+    const full = await openRows(deps, orgId, rows.filter((row) => hits.some((h) => h.id === row.id)), options);
+    matches.push(...full);
+  }
+  return matches.slice(0, limit).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+}
+
+async function candidateIds(deps: ClientDeps, orgId: string, field: string, terms: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const version of await deps.indexer.versions(orgId)) {
+    let intersection: Set<string> | null = null;
+    for (const term of terms) {
+      const ids = await store.findIndexedIds(deps.db, orgId, field, version.version, deps.indexer.hash(version, RECORD_TYPE, field, term), MAX_CANDIDATES);
+      intersection = intersection ? new Set(ids.filter((id) => intersection!.has(id))) : new Set(ids);
+    }
+    for (const id of intersection ?? []) found.add(id);
+  }
+  return [...found].sort();
+}
+
+function matchesTerms(deps: ClientDeps, spec: FieldSpec, value: FieldValue, terms: readonly string[]): boolean {
+  const have = new Set(searchTerms(spec.kind, value, deps.normalise));
+  return spec.kind === 'identifiers' ? terms.some((t) => have.has(t)) : terms.every((t) => have.has(t));
+}
+
+function splitIdentifier(value: string): { scheme: string; value: string } {
+  const at = value.indexOf(':');
+  return { scheme: value.slice(0, at), value: value.slice(at + 1) };
+}
+
+export type { ClientFieldName };

@@ -1,0 +1,105 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomFieldTable, Schema } from '../platform/db/schema.ts';
+
+/**
+ * Queries on client tables. Rows arrive here already sealed by the service through the data map;
+ * this file never sees plaintext of a confidential field.
+ */
+type Db = Kysely<Schema> | Transaction<Schema>;
+const CHUNK = 500;
+
+function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+export async function insertClients(
+  db: Db,
+  clients: readonly ClientTable[],
+  index: readonly ClientIndexTable[],
+  custom: readonly ClientCustomValueTable[],
+): Promise<void> {
+  for (const part of chunks(clients)) await db.insertInto('clients').values(part).execute();
+  for (const part of chunks(index)) await db.insertInto('client_index').values(part).execute();
+  for (const part of chunks(custom)) await db.insertInto('client_custom_values').values(part).execute();
+}
+
+export async function findClientRow(db: Db, orgId: string, id: string): Promise<ClientTable | null> {
+  return (await db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function findClientRows(db: Db, orgId: string, ids: readonly string[]): Promise<ClientTable[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
+export async function findCustomValues(db: Db, clientIds: readonly string[]): Promise<ClientCustomValueTable[]> {
+  if (clientIds.length === 0) return [];
+  return db.selectFrom('client_custom_values').selectAll().where('client_id', 'in', clientIds).execute();
+}
+
+/** Client ids whose index holds `value` for `field` under `keyVersion`. */
+export async function findIndexedIds(db: Db, orgId: string, field: string, keyVersion: number, value: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('client_index')
+    .select('client_id')
+    .where('org_id', '=', orgId)
+    .where('field', '=', field)
+    .where('key_version', '=', keyVersion)
+    .where('value', '=', value)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.client_id);
+}
+
+/** Replaces a client's sealed fields (key rotation re-encrypts in place). */
+export async function updateSealedFields(db: Db, orgId: string, id: string, fields: Partial<ClientTable>, now: number): Promise<void> {
+  await db.updateTable('clients').set({ ...fields, updated_at: now }).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+export async function updateCustomValue(db: Db, row: ClientCustomValueTable): Promise<void> {
+  await db.updateTable('client_custom_values').set({ value_ct: row.value_ct, value_plain: row.value_plain }).where('client_id', '=', row.client_id).where('field_id', '=', row.field_id).execute();
+}
+
+/** Index rows of one organisation for one key version, and writing a rebuilt set. */
+export async function replaceIndexRows(db: Db, clientIds: readonly string[], keyVersion: number, rows: readonly ClientIndexTable[]): Promise<void> {
+  if (clientIds.length > 0) await db.deleteFrom('client_index').where('client_id', 'in', clientIds).where('key_version', '=', keyVersion).execute();
+  for (const part of chunks(rows)) await db.insertInto('client_index').values(part).execute();
+}
+
+export async function deleteIndexVersionsBelow(db: Db, orgId: string, keyVersion: number): Promise<void> {
+  await db.deleteFrom('client_index').where('org_id', '=', orgId).where('key_version', '<', keyVersion).execute();
+}
+
+/** A page of client rows in id order after `afterId` (rebuilds and rotations walk the table). */
+export async function pageClientRows(db: Db, orgId: string, afterId: string, limit: number, updatedSince?: number): Promise<ClientTable[]> {
+  let query = db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', '>', afterId);
+  if (updatedSince !== undefined) query = query.where('updated_at', '>=', updatedSince);
+  return query.orderBy('id').limit(limit).execute();
+}
+
+export async function countClients(db: Db, orgId: string): Promise<number> {
+  const row = await db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Deletes a client's rows (index and custom values cascade) and records the erasure. */
+export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number): Promise<void> {
+  await db.deleteFrom('clients').where('org_id', '=', orgId).where('id', '=', id).execute();
+  await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now }).onConflict((oc) => oc.column('client_id').doNothing()).execute();
+}
+
+export async function listErasedIds(db: Db): Promise<{ client_id: string; org_id: string; erased_at: number }[]> {
+  return db.selectFrom('erasure_ledger').selectAll().execute();
+}
+
+export async function listCustomFields(db: Db, orgId: string, recordType: string): Promise<CustomFieldTable[]> {
+  return db.selectFrom('custom_fields').selectAll().where('org_id', '=', orgId).where('record_type', '=', recordType).orderBy('name').execute();
+}
+
+export async function insertCustomField(db: Db, row: CustomFieldTable): Promise<void> {
+  await db.insertInto('custom_fields').values(row).execute();
+}
+
+export async function listOrganisationIds(db: Db): Promise<string[]> {
+  return (await db.selectFrom('organisations').select('id').orderBy('created_at').execute()).map((r) => r.id);
+}

@@ -1,0 +1,368 @@
+import { type KeyObject, createSecretKey, randomBytes, randomInt } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Database } from '../db/database.ts';
+import { AppError } from '../errors/app-error.ts';
+import { type KeyRef, keyRefOf, open, seal } from './aead.ts';
+import type { KeyProvider, RootKey } from './key-provider.ts';
+import type { KeyStoreSchema } from './keystore.schema.ts';
+
+const KEY_BYTES = 32;
+/** How long a process trusts its cached idea of the newest key versions (others may rotate). */
+export const VERSION_CACHE_MS = 2000;
+
+/** A client's data key, ready to use. */
+export interface DataKey {
+  ref: KeyRef;
+  key: KeyObject;
+}
+
+export interface KeyringOptions {
+  /** Unwrapped data keys kept in memory (LRU). */
+  cacheSize?: number;
+  /** Longest time an unwrapped data key stays cached. */
+  cacheTtlMs?: number;
+}
+
+interface OrgKeys {
+  active: number;
+  byVersion: Map<number, KeyObject>;
+  loadedAt: number;
+}
+
+const wrapContext = (kind: string, orgId: string, owner: string, version: number) =>
+  Buffer.from(`confidant/wrap/v1\u0000${kind}\u0000${orgId}\u0000${owner}\u0000${version}`, 'utf8');
+const rootRef = (root: RootKey): KeyRef => ({ id: Number.parseInt(root.id.slice(0, 8), 16), version: 1 });
+
+/**
+ * The key hierarchy in memory: root key (from a {@link KeyProvider}) → versioned organisation keys →
+ * one data key per client. Wrapped keys live in the key store database; unwrapped keys are held as
+ * `KeyObject`s (a raw Buffer key makes every AES-GCM call several times slower), data keys in a
+ * bounded LRU.
+ *
+ * Only this module and its siblings in platform/crypto see key material.
+ */
+export class Keyring {
+  readonly keystore: Database<KeyStoreSchema>;
+  readonly provider: KeyProvider;
+  #root: RootKey;
+  readonly #orgs = new Map<string, OrgKeys>();
+  readonly #dataKeys: LRUCache<string, DataKey>;
+
+  private constructor(keystore: Database<KeyStoreSchema>, provider: KeyProvider, root: RootKey, options: KeyringOptions) {
+    this.keystore = keystore;
+    this.provider = provider;
+    this.#root = root;
+    this.#dataKeys = new LRUCache({ max: options.cacheSize ?? 50_000, ttl: options.cacheTtlMs ?? 10 * 60_000 });
+  }
+
+  /**
+   * Loads the root key, finishes an interrupted root rotation if one is pending, runs a start-up
+   * self-test (seal and open) and unwraps every organisation key to prove the root key is right.
+   *
+   * @throws AppError KEY_UNAVAILABLE when the key is missing or does not open this key store.
+   */
+  static async open(keystore: Database<KeyStoreSchema>, provider: KeyProvider, options: KeyringOptions = {}): Promise<Keyring> {
+    const root = await resolveRoot(keystore, provider);
+    selfTest(root.key);
+    const keyring = new Keyring(keystore, provider, root, options);
+    const orgs = await keystore.db.selectFrom('org_keys').select('org_id').distinct().execute();
+    for (const { org_id } of orgs) await keyring.#loadOrg(org_id);
+    return keyring;
+  }
+
+  /** The id (fingerprint) of the root key in use. */
+  get rootKeyId(): string {
+    return this.#root.id;
+  }
+
+  /** Seals key material under the root key (organisation and index keys). */
+  wrapWithRoot(kind: string, orgId: string, version: number, key: KeyObject): { wrapped: Buffer; root_key_id: string } {
+    return { wrapped: seal(this.#root.key, rootRef(this.#root), key.export(), wrapContext(kind, orgId, '', version)), root_key_id: this.#root.id };
+  }
+
+  /**
+   * Opens key material sealed by {@link wrapWithRoot}. When it names another root key (a rotation
+   * ran in another process), the provider is read again so this process follows the rotation.
+   */
+  async unwrapWithRoot(kind: string, orgId: string, version: number, wrapped: Uint8Array, rootKeyId: string): Promise<KeyObject> {
+    if (rootKeyId !== this.#root.id) {
+      const candidates = [await this.provider.load(), await this.provider.staged()];
+      const match = candidates.find((c) => c?.id === rootKeyId);
+      if (!match) {
+        throw new AppError('KEY_UNAVAILABLE', `a ${kind} key is wrapped under root key ${rootKeyId}, which ${this.provider.description} does not hold`);
+      }
+      this.#root = match;
+    }
+    return createSecretKey(open(this.#root.key, wrapped, wrapContext(kind, orgId, '', version)));
+  }
+
+  /**
+   * Rotates the root key: stage a new one with the provider, rewrap the organisation and index keys
+   * under it, commit it. Resumable: a re-run reuses the staged key, and start-up completes a rotation
+   * interrupted between rewrap and commit. Returns how many keys were rewrapped.
+   */
+  async rotateRoot(): Promise<number> {
+    const next = await this.provider.stage();
+    const count = await this.rewrapUnderRoot(next);
+    await this.provider.commit();
+    return count;
+  }
+
+  /**
+   * Root rotation, step 2 of 3 (stage, rewrap, commit): rewraps every organisation and index key
+   * under `next` in one key-store transaction. Data keys are untouched (they are wrapped by
+   * organisation keys), so this is quick whatever the number of clients.
+   */
+  async rewrapUnderRoot(next: RootKey): Promise<number> {
+    let count = 0;
+    await this.keystore.db.transaction().execute(async (tx) => {
+      for (const table of ['org_keys', 'index_keys'] as const) {
+        const kind = table === 'org_keys' ? 'org' : 'index';
+        const rows = await tx.selectFrom(table).select(['org_id', 'version', 'wrapped', 'root_key_id']).execute();
+        for (const row of rows) {
+          if (row.root_key_id === next.id) continue;
+          const key = await this.unwrapWithRoot(kind, row.org_id, row.version, row.wrapped, row.root_key_id);
+          const wrapped = seal(next.key, rootRef(next), key.export(), wrapContext(kind, row.org_id, '', row.version));
+          await tx.updateTable(table).set({ wrapped, root_key_id: next.id }).where('org_id', '=', row.org_id).where('version', '=', row.version).execute();
+          count++;
+        }
+      }
+    });
+    this.#root = next;
+    return count;
+  }
+
+  /** Ensures the organisation has a key (version 1 on first use) and returns its active version. */
+  async ensureOrgKey(orgId: string): Promise<number> {
+    return (await this.#org(orgId)).active;
+  }
+
+  async #org(orgId: string): Promise<OrgKeys> {
+    const cached = this.#orgs.get(orgId);
+    if (cached && Date.now() - cached.loadedAt < VERSION_CACHE_MS) return cached;
+    const loaded = await this.#loadOrg(orgId);
+    if (loaded.byVersion.size > 0) return loaded;
+    await this.#createOrgKey(orgId, 1).catch(() => undefined); // another process may have won the race
+    const created = await this.#loadOrg(orgId);
+    if (created.byVersion.size === 0) throw new AppError('KEY_UNAVAILABLE', 'cannot create the organisation key in the key store');
+    return created;
+  }
+
+  async #loadOrg(orgId: string): Promise<OrgKeys> {
+    const rows = await this.keystore.db.selectFrom('org_keys').selectAll().where('org_id', '=', orgId).execute();
+    const byVersion = new Map<number, KeyObject>();
+    for (const r of rows) byVersion.set(r.version, await this.unwrapWithRoot('org', orgId, r.version, r.wrapped, r.root_key_id));
+    const org = { active: Math.max(0, ...byVersion.keys()), byVersion, loadedAt: Date.now() };
+    this.#orgs.set(orgId, org);
+    return org;
+  }
+
+  async #createOrgKey(orgId: string, version: number): Promise<void> {
+    const key = createSecretKey(randomBytes(KEY_BYTES));
+    await this.keystore.db
+      .insertInto('org_keys')
+      .values({ org_id: orgId, version, created_at: Date.now(), ...this.wrapWithRoot('org', orgId, version, key) })
+      .execute();
+  }
+
+  /** Adds organisation key version `active + 1` (org rotation); returns the new version. */
+  async addOrgKeyVersion(orgId: string): Promise<number> {
+    const next = (await this.#loadOrg(orgId)).active + 1;
+    await this.#createOrgKey(orgId, next);
+    return (await this.#loadOrg(orgId)).active;
+  }
+
+  /** Forgets cached organisation keys so the next use reads the key store again. */
+  refreshOrg(orgId: string): void {
+    this.#orgs.delete(orgId);
+  }
+
+  /** Creates and stores a new data key (version 1, or the next version when rotating one owner). */
+  async createDataKey(orgId: string, ownerId: string, version = 1): Promise<DataKey> {
+    const [created] = await this.createDataKeys(orgId, [ownerId], version);
+    return created!;
+  }
+
+  /** Creates data keys for many owners in one key-store write (imports, bulk creation). */
+  async createDataKeys(orgId: string, ownerIds: readonly string[], version = 1): Promise<DataKey[]> {
+    for (let attempt = 0; ; attempt++) {
+      const org = await this.#org(orgId);
+      const orgKey = org.byVersion.get(org.active)!;
+      const orgRef = { id: 0, version: org.active };
+      const material = randomBytes(KEY_BYTES * ownerIds.length);
+      const now = Date.now();
+      const keys: DataKey[] = [];
+      const rows = ownerIds.map((ownerId, i) => {
+        const raw = material.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
+        const ref = { id: randomInt(1, 2 ** 32 - 1), version };
+        keys.push({ ref, key: createSecretKey(raw) });
+        return {
+          owner_id: ownerId,
+          version,
+          org_id: orgId,
+          key_id: ref.id,
+          org_key_version: org.active,
+          wrapped: seal(orgKey, orgRef, raw, wrapContext('data', orgId, ownerId, version)),
+          created_at: now,
+        };
+      });
+      material.fill(0);
+      try {
+        await this.keystore.db.insertInto('data_keys').values(rows).execute();
+      } catch (error) {
+        // The organisation key version we wrapped under was retired by a rotation in another
+        // process (foreign key); reload and wrap again under the newest version.
+        if (attempt > 0) throw error;
+        this.refreshOrg(orgId);
+        continue;
+      }
+      keys.forEach((k, i) => this.#dataKeys.set(cacheKey(ownerIds[i]!, version), k));
+      return keys;
+    }
+  }
+
+  /**
+   * The data key of `ownerId` that made `sealed` (or its newest version when `sealed` is omitted).
+   *
+   * @throws AppError NOT_FOUND when the owner has no such key (never created, or destroyed);
+   *   INTEGRITY_ERROR when the ciphertext names a key id the stored key does not have.
+   */
+  async dataKey(orgId: string, ownerId: string, sealed?: Uint8Array): Promise<DataKey> {
+    const ref = sealed ? keyRefOf(sealed) : undefined;
+    const key = ref ? await this.#dataKeyVersion(orgId, ownerId, ref.version) : await this.#newestDataKey(orgId, ownerId);
+    if (ref && key.ref.id !== ref.id) throw new AppError('INTEGRITY_ERROR', 'a stored value names a key that does not belong to its record');
+    return key;
+  }
+
+  async #dataKeyVersion(orgId: string, ownerId: string, version: number): Promise<DataKey> {
+    const cached = this.#dataKeys.get(cacheKey(ownerId, version));
+    if (cached) return cached;
+    const row = await this.keystore.db
+      .selectFrom('data_keys')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('version', '=', version)
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', 'no data key for this record (it was erased, or never existed)');
+    return this.#unwrapDataKey(row);
+  }
+
+  async #newestDataKey(orgId: string, ownerId: string): Promise<DataKey> {
+    const row = await this.keystore.db
+      .selectFrom('data_keys')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('org_id', '=', orgId)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', 'no data key for this record (it was erased, or never existed)');
+    return this.#unwrapDataKey(row);
+  }
+
+  async #unwrapDataKey(row: KeyStoreSchema['data_keys'], retried = false): Promise<DataKey> {
+    let org = await this.#org(row.org_id);
+    if (!org.byVersion.has(row.org_key_version)) org = await this.#loadOrg(row.org_id);
+    const orgKey = org.byVersion.get(row.org_key_version);
+    if (!orgKey) {
+      // An organisation key rotation rewrapped this data key and retired the old version between
+      // our two reads: read the data key again, once.
+      const fresh = retried ? undefined : await this.keystore.db.selectFrom('data_keys').selectAll().where('owner_id', '=', row.owner_id).where('version', '=', row.version).executeTakeFirst();
+      if (fresh) return this.#unwrapDataKey(fresh, true);
+      throw new AppError('KEY_UNAVAILABLE', `organisation key version ${row.org_key_version} is missing from the key store`);
+    }
+    const raw = open(orgKey, row.wrapped, wrapContext('data', row.org_id, row.owner_id, row.version));
+    const key = { ref: { id: Number(row.key_id), version: row.version }, key: createSecretKey(raw) };
+    raw.fill(0);
+    this.#dataKeys.set(cacheKey(row.owner_id, row.version), key);
+    return key;
+  }
+
+  /** Rewraps the data key rows given under the organisation's newest key version (org rotation). */
+  async rewrapDataKeys(orgId: string, rows: readonly KeyStoreSchema['data_keys'][], toVersion: number): Promise<void> {
+    const org = await this.#loadOrg(orgId);
+    const target = org.byVersion.get(toVersion);
+    if (!target) throw new AppError('KEY_UNAVAILABLE', `organisation key version ${toVersion} is missing`);
+    await this.keystore.db.transaction().execute(async (tx) => {
+      for (const row of rows) {
+        const from = org.byVersion.get(row.org_key_version)!;
+        const context = wrapContext('data', orgId, row.owner_id, row.version);
+        const raw = open(from, row.wrapped, context);
+        const wrapped = seal(target, { id: 0, version: toVersion }, raw, context);
+        raw.fill(0);
+        await tx
+          .updateTable('data_keys')
+          .set({ wrapped, org_key_version: toVersion })
+          .where('owner_id', '=', row.owner_id)
+          .where('version', '=', row.version)
+          .where('org_key_version', '=', row.org_key_version)
+          .execute();
+      }
+    });
+  }
+
+  /** Drops one data key version of an owner (after its data was re-encrypted under a newer one). */
+  async dropDataKeyVersion(ownerId: string, version: number): Promise<void> {
+    await this.keystore.db.deleteFrom('data_keys').where('owner_id', '=', ownerId).where('version', '=', version).execute();
+    this.#dataKeys.delete(cacheKey(ownerId, version));
+  }
+
+  /**
+   * Destroys every data key of `ownerId` and records the erasure in the ledger, in one key-store
+   * transaction. Afterwards nothing encrypted under those keys can be read, from the live database
+   * or from any copy of it, because no copy of the data holds the keys.
+   */
+  async destroyDataKeys(orgId: string, ownerId: string, reason: string): Promise<void> {
+    await this.keystore.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('data_keys').where('owner_id', '=', ownerId).where('org_id', '=', orgId).execute();
+      await tx
+        .insertInto('erasure_ledger')
+        .values({ owner_id: ownerId, org_id: orgId, erased_at: Date.now(), reason })
+        .onConflict((oc) => oc.column('owner_id').doNothing())
+        .execute();
+    });
+    for (const key of [...this.#dataKeys.keys()]) if (key.startsWith(`${ownerId}:`)) this.#dataKeys.delete(key);
+  }
+
+  /** Empties the data-key cache (tests, and after restoring a key store). */
+  clearCache(): void {
+    this.#dataKeys.clear();
+    this.#orgs.clear();
+  }
+}
+
+function cacheKey(ownerId: string, version: number): string {
+  return `${ownerId}:${version}`;
+}
+
+/** Encrypts and decrypts a random value with the root key; refuses to start if that fails. */
+function selfTest(key: KeyObject): void {
+  const probe = randomBytes(32);
+  const context = Buffer.from('confidant/self-test');
+  const back = open(key, seal(key, { id: 0, version: 0 }, probe, context), context);
+  if (!back.equals(probe)) throw new AppError('KEY_UNAVAILABLE', 'the cryptography self-test failed; refusing to start');
+}
+
+/**
+ * Picks the root key that opens the key store: the provider's key, or — when a root rotation was
+ * interrupted after the key store was rewrapped — the staged key, whose rotation is then committed.
+ */
+async function resolveRoot(keystore: Database<KeyStoreSchema>, provider: KeyProvider): Promise<RootKey> {
+  const current = await provider.load();
+  const ids = new Set([
+    ...(await keystore.db.selectFrom('org_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
+    ...(await keystore.db.selectFrom('index_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
+  ]);
+  if (ids.size === 0 || (ids.size === 1 && ids.has(current.id))) return current;
+  const staged = await provider.staged();
+  if (staged && ids.size === 1 && ids.has(staged.id)) {
+    await provider.commit();
+    return staged;
+  }
+  const expected = [...ids].join(', ');
+  throw new AppError(
+    'KEY_UNAVAILABLE',
+    `the root key from ${provider.description} (id ${current.id}) does not open this key store, which was written under root key ${expected}; restore the matching root key`,
+  );
+}

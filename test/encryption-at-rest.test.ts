@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CLIENT_FIELDS, columnOf } from '../src/clients/client.datamap.ts';
+import { destroyClientKey, reconcileErasures } from '../src/clients/client-keys.service.ts';
+import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/client.service.ts';
+import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import { fileKeyProvider } from '../src/platform/crypto/key-provider.ts';
+import { type Vault, openVault } from '../src/platform/crypto/keystore.ts';
+import { rootKeyPath } from '../src/platform/crypto/root-key.ts';
+import { openSqlite } from '../src/platform/db/database.ts';
+import { isAppError } from '../src/platform/errors/app-error.ts';
+import { describeEachEngine, openTestDatabase, type TestDatabase } from './support/engines.ts';
+import { clientDeps, openTestVault } from './support/vault.ts';
+
+/** A client whose every encrypted field holds a unique marker. */
+function canaryClient(marker: string) {
+  return {
+    name: `Name ${marker}N`,
+    preferred_name: `Pref ${marker}P`,
+    email: `${marker.toLowerCase()}e@example.org`,
+    phone: '+44 20 7946 0958',
+    postal_address: { line1: `${marker}A street`, city: `${marker}C` },
+    date_of_birth: '1990-01-01',
+    identifiers: [{ scheme: 'nhs', value: `${marker}I` }],
+    custom: { notes_ref: `${marker}X` },
+  };
+}
+
+const MARKERS = Array.from({ length: 5 }, (_, i) => `QZCANARY${i}Q`);
+const failsIntegrity = async (p: Promise<unknown>) => isAppError(await p.catch((e: unknown) => e), 'INTEGRITY_ERROR');
+
+describeEachEngine('encryption at rest', (t) => {
+  let vault: Vault & { schema?: string };
+  let deps: ClientDeps;
+  let orgId: string;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    ({ deps, orgId } = await clientDeps(t(), vault));
+    await defineCustomField(deps.db, orgId, { name: 'notes_ref', label: 'Ref', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'test' });
+    for (const marker of MARKERS) ids.push(await createClient(deps, orgId, canaryClient(marker)));
+  });
+  afterAll(async () => vault.close());
+
+  it('leaves no plaintext marker in the raw database bytes (SQLite file, WAL and key store; or pg_dump)', async () => {
+    expect((await getClient(deps, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
+    let raw: string;
+    if (t().engine === 'sqlite') {
+      const files = [t().dataDir, path.join(t().dataDir, 'keys')].flatMap((dir) => readdirSync(dir).filter((f) => f.includes('.db')).map((f) => path.join(dir, f)));
+      expect(files.some((f) => f.endsWith('-wal'))).toBe(true);
+      raw = files.map((f) => readFileSync(f).toString('latin1')).join('\n');
+    } else {
+      const url = new URL(inject('pgUrl')!);
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(deps.db)).rows[0]!.s;
+      raw = execFileSync('pg_dump', ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', '-n', schema, '-n', vault.schema!, url.pathname.slice(1)], {
+        maxBuffer: 256 * 1024 * 1024,
+      }).toString('latin1');
+      expect(raw).toContain('CREATE TABLE');
+    }
+    for (const marker of MARKERS) {
+      expect(raw.includes(marker), marker).toBe(false);
+      expect(raw.toLowerCase().includes(marker.toLowerCase()), marker).toBe(false);
+    }
+  });
+
+  it('fails with an integrity error when ciphertexts are swapped between rows or columns in the database', async () => {
+    const [a, b] = [ids[1]!, ids[2]!];
+    const rowA = await deps.db.selectFrom('clients').selectAll().where('id', '=', a).executeTakeFirstOrThrow();
+    const rowB = await deps.db.selectFrom('clients').selectAll().where('id', '=', b).executeTakeFirstOrThrow();
+    // Between rows: B's e-mail ciphertext into A.
+    await deps.db.updateTable('clients').set({ email_ct: rowB.email_ct }).where('id', '=', a).execute();
+    expect(await failsIntegrity(getClient(deps, orgId, a))).toBe(true);
+    // Between columns of one row: A's preferred name ciphertext into its name column.
+    await deps.db.updateTable('clients').set({ email_ct: rowA.email_ct, name_ct: rowA.preferred_name_ct! }).where('id', '=', a).execute();
+    expect(await failsIntegrity(getClient(deps, orgId, a))).toBe(true);
+    await deps.db.updateTable('clients').set({ name_ct: rowA.name_ct }).where('id', '=', a).execute();
+    expect((await getClient(deps, orgId, a)).fields.email).toBe(canaryClient(MARKERS[1]!).email);
+  });
+
+  it('refuses plaintext in every ciphertext column, below the application (CHECK constraints)', async () => {
+    const id = ids[3]!;
+    for (const field of CLIENT_FIELDS) {
+      const column = columnOf(field.name);
+      const plain = Buffer.from('plaintext value that is long enough to pass a length check');
+      await expect(deps.db.updateTable('clients').set({ [column]: sql`${'plain text'}` } as never).where('id', '=', id).execute(), column).rejects.toThrow();
+      await expect(deps.db.updateTable('clients').set({ [column]: plain } as never).where('id', '=', id).execute(), column).rejects.toThrow();
+    }
+    await expect(deps.db.updateTable('client_custom_values').set({ value_ct: Buffer.from('x'.repeat(64)) }).where('client_id', '=', id).execute()).rejects.toThrow();
+    expect((await getClient(deps, orgId, id)).fields.name).toBe(`Name ${MARKERS[3]}N`);
+  });
+
+  it('erases a client by key destruction: a restored earlier copy of its rows stays unreadable, others read fine', async () => {
+    const victim = ids[4]!;
+    const before = await deps.db.selectFrom('clients').selectAll().where('id', '=', victim).executeTakeFirstOrThrow();
+    const indexBefore = await deps.db.selectFrom('client_index').selectAll().where('client_id', '=', victim).execute();
+    await destroyClientKey(deps, orgId, victim, 'subject erasure request');
+    expect(isAppError(await getClient(deps, orgId, victim).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    expect(await findClients(deps, orgId, { field: 'email', value: canaryClient(MARKERS[4]!).email })).toEqual([]);
+
+    // Restore the old rows, as an old backup would, but not the mirror ledger entry.
+    await deps.db.deleteFrom('erasure_ledger').where('client_id', '=', victim).execute();
+    await deps.db.insertInto('clients').values(before).execute();
+    await deps.db.insertInto('client_index').values(indexBefore).execute();
+    deps.keyring.clearCache();
+    const error = await getClient(deps, orgId, victim).catch((e: unknown) => e);
+    expect(isAppError(error, 'NOT_FOUND')).toBe(true); // no key exists: the ciphertext cannot be opened
+    expect(await reconcileErasures(deps)).toEqual({ purgedClients: 1, destroyedKeys: 0 });
+    expect(await deps.db.selectFrom('clients').select('id').where('id', '=', victim).execute()).toEqual([]);
+    expect((await getClient(deps, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
+  });
+});
+
+describe('erasure reaches copies of the SQLite database file', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase('sqlite');
+  });
+  afterAll(async () => t.dispose());
+
+  it('opening a copy taken before the erasure cannot read the erased client, and purges it', async () => {
+    const vault = await openTestVault(t);
+    const { deps, orgId } = await clientDeps(t, vault);
+    const keep = await createClient(deps, orgId, { name: 'Keep Me', email: 'keep@example.org' });
+    const gone = await createClient(deps, orgId, { name: 'Erase Me', email: 'erase@example.org' });
+    await sql`pragma wal_checkpoint(truncate)`.execute(deps.db);
+    const copyDir = path.join(t.dataDir, 'backup');
+    execFileSync('mkdir', ['-p', copyDir]);
+    copyFileSync(path.join(t.dataDir, 'confidant.db'), path.join(copyDir, 'confidant.db'));
+
+    await destroyClientKey(deps, orgId, gone, 'erasure');
+    await vault.close();
+
+    // Open the old copy with the live key store (keys are never in the data copy).
+    const copy = openSqlite(copyDir);
+    const live = await openVault(fileKeyProvider(rootKeyPath(t.dataDir)), { dataDir: t.dataDir });
+    const copyDeps = { db: copy.db, keyring: live.keyring, indexer: live.indexer, normalise: { phoneRegion: 'GB' as const } };
+    expect(await copy.db.selectFrom('clients').select('id').where('id', '=', gone).execute()).toHaveLength(1);
+    expect(isAppError(await getClient(copyDeps, orgId, gone).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    expect((await getClient(copyDeps, orgId, keep)).fields.email).toBe('keep@example.org');
+    expect((await reconcileErasures(copyDeps)).purgedClients).toBe(1);
+    expect(await copy.db.selectFrom('clients').select('id').where('id', '=', gone).execute()).toHaveLength(0);
+    await copy.close();
+    await live.close();
+  });
+
+  it('refuses to open the key store with the wrong root key, saying so', async () => {
+    const file = rootKeyPath(t.dataDir);
+    const original = readFileSync(file);
+    writeFileSync(file, `confidant-root-key-v1\n${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
+    const error = await openVault(fileKeyProvider(file), { dataDir: t.dataDir }).catch((e: unknown) => e);
+    writeFileSync(file, original, { mode: 0o600 });
+    expect(isAppError(error, 'KEY_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/does not open this key store/);
+  });
+});
