@@ -97,16 +97,22 @@ describe.skipIf(inject('pgUrl') === null)('confidant serve on PostgreSQL', () =>
     const admin = new pg.Client({ connectionString: base.toString() });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
     await admin.end();
   });
 
-  it('creates the missing database, migrates it and serves', async () => {
+  it('creates the missing data and key-store databases, migrates them and serves', async () => {
     const url = new URL(base);
     url.pathname = `/${name}`;
     const server = await startServe({ CONFIDANT_DATA: tempDir(), PORT: String(await freePort()), DATABASE_URL: url.toString() });
     try {
       expect(server.output()).toContain(`PostgreSQL 127.0.0.1:${url.port || 5432}/${name}`);
       expect(server.setupUrl).not.toBeNull();
+      const admin = new pg.Client({ connectionString: base.toString() });
+      await admin.connect();
+      const dbs = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1 order by datname', [`${name}%`]);
+      await admin.end();
+      expect(dbs.rows.map((r) => r.datname)).toEqual([name, `${name}_keys`]);
       const ready = await fetch(`${server.url}/readyz`);
       expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current' } });
     } finally {

@@ -91,7 +91,8 @@ export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId:
  * under it in batches (data is not re-encrypted), then deletes the old versions. Resumable: a re-run
  * after a crash finishes rewrapping under the newest version instead of starting another.
  */
-export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Progress = () => {}): Promise<number> {
+export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Progress = () => {}, options: { batchSize?: number } = {}): Promise<number> {
+  const batch = options.batchSize ?? BATCH;
   const ks = deps.keyring.keystore.db;
   const stale = async (version: number) =>
     Number((await ks.selectFrom('data_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('org_key_version', '<', version).executeTakeFirstOrThrow()).n);
@@ -104,7 +105,7 @@ export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Pr
   // Loop until nothing is left: other processes may still wrap a few new keys under the old version
   // until their cache notices the new one (at most VERSION_CACHE_MS).
   for (let quiet = 0; quiet < 2; ) {
-    const rows: KeyStoreSchema['data_keys'][] = await ks.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('org_key_version', '<', target).orderBy('owner_id').limit(BATCH).execute();
+    const rows: KeyStoreSchema['data_keys'][] = await ks.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('org_key_version', '<', target).orderBy('owner_id').limit(batch).execute();
     if (rows.length === 0) {
       quiet++;
       if (quiet < 2) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200));
@@ -126,13 +127,19 @@ export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Pr
  * (searches use both versions meanwhile), catches up with clients written during the rebuild, then
  * retires the old version and deletes its rows. Resumable from the last client done.
  */
-export async function rotateIndexKey(deps: ClientDeps, orgId: string, progress: Progress = () => {}, expectedClients?: number): Promise<number> {
+export async function rotateIndexKey(
+  deps: ClientDeps,
+  orgId: string,
+  progress: Progress = () => {},
+  options: { batchSize?: number; expectedClients?: number } = {},
+): Promise<number> {
+  const batch = options.batchSize ?? BATCH;
   const ks = deps.keyring.keystore.db;
   const name = `index:${orgId}`;
   let state = await ks.selectFrom('rotations').selectAll().where('name', '=', name).executeTakeFirst();
   if (!state) {
     await deps.indexer.versions(orgId);
-    const version = await deps.indexer.addVersion(orgId, expectedClients);
+    const version = await deps.indexer.addVersion(orgId, options.expectedClients);
     const now = Date.now();
     state = { name, target_version: version, cursor: '', started_at: now, updated_at: now };
     await ks.insertInto('rotations').values(state).execute();
@@ -154,7 +161,7 @@ export async function rotateIndexKey(deps: ClientDeps, orgId: string, progress: 
     await deps.db.transaction().execute((tx) => store.replaceIndexRows(tx, rows.map((r) => r.id), target.version, indexRows));
   };
   for (let cursor = state.cursor; ; ) {
-    const rows = await store.pageClientRows(deps.db, orgId, cursor, BATCH);
+    const rows = await store.pageClientRows(deps.db, orgId, cursor, batch);
     if (rows.length === 0) break;
     await rebuild(rows);
     cursor = rows.at(-1)!.id;
@@ -168,7 +175,7 @@ export async function rotateIndexKey(deps: ClientDeps, orgId: string, progress: 
   const waited = Date.now() - state.started_at;
   if (waited < VERSION_CACHE_MS + 200) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200 - waited));
   for (let cursor = ''; ; ) {
-    const rows = await store.pageClientRows(deps.db, orgId, cursor, BATCH, sinceStart);
+    const rows = await store.pageClientRows(deps.db, orgId, cursor, batch, sinceStart);
     if (rows.length === 0) break;
     await rebuild(rows);
     cursor = rows.at(-1)!.id;

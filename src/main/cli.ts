@@ -2,32 +2,15 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { createOwner, issueSetupLink } from '../auth/setup.service.ts';
 import { organisationName, staffEmail } from '../auth/setup.schema.ts';
-import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { registerClientCommands, rotateClientKeys, type WithClients } from '../clients/client.cli.ts';
+import { listOrganisationIds } from '../clients/client.store.ts';
+import { type Output, fail, print } from '../platform/cli/output.ts';
+import { AppError } from '../platform/errors/app-error.ts';
 import { loggerOptions } from '../platform/http/logger.ts';
 import { type Config, type ConfigOverrides, loadConfig } from './config.ts';
 import { readSecret } from './prompt.ts';
 import { type RunningServer, openDeployment, startServer } from './server.ts';
 import { VERSION } from './version.ts';
-
-/** Output helpers: text for people by default, one JSON document with --json. */
-interface Output {
-  json: boolean;
-}
-
-function print(out: Output, text: string, json: unknown): void {
-  process.stdout.write(out.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
-}
-
-/** Prints one readable line (or one JSON object) to stderr and exits with the catalogue's code. */
-function fail(error: unknown, out: Output): never {
-  const appError = isAppError(error)
-    ? error
-    : new AppError('INTERNAL', `internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  process.stderr.write(
-    out.json ? `${JSON.stringify({ error: { code: appError.code, message: appError.message } })}\n` : `confidant: ${appError.message}\n`,
-  );
-  process.exit(appError.exitCode);
-}
 
 function withConfig(options: { data?: string; port?: string; host?: string }): Config {
   const overrides: ConfigOverrides = { dataDir: options.data, port: options.port, host: options.host };
@@ -49,7 +32,7 @@ async function serve(options: { data?: string; port?: string; host?: string }): 
   const { deployment } = running;
   const where = deployment.database.engine === 'sqlite' ? `SQLite ${deployment.database.description}` : `PostgreSQL ${deployment.database.description}`;
   process.stdout.write(`Confidant ${VERSION} listening on ${running.url} (database: ${where})\n`);
-  if (deployment.createdRootKey) process.stdout.write(`Created the root key file ${deployment.rootKeyFile}: back it up apart from the data.\n`);
+  if (deployment.createdRootKey) process.stdout.write(`Created the root key (${deployment.rootKeySource}): back it up apart from the data.\n`);
   if (running.setupLink) {
     process.stdout.write(
       `\nNo owner account yet. Open this one-time link within 24 hours to create it:\n\n  ${running.setupLink.url}\n\n`,
@@ -90,7 +73,7 @@ async function init(options: { data?: string; ownerEmail?: string; orgName?: str
         user_id: created.userId,
       });
     } finally {
-      await deployment.database.close();
+      await deployment.close();
     }
   } catch (error) {
     fail(error, out);
@@ -101,7 +84,7 @@ async function migrate(options: { data?: string; json?: boolean }): Promise<void
   const out = { json: options.json === true };
   try {
     const deployment = await openDeployment(withConfig(options));
-    await deployment.database.close();
+    await deployment.close();
     const applied = deployment.appliedMigrations;
     print(out, applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is already current.', { applied });
   } catch (error) {
@@ -113,6 +96,58 @@ function parseOrFail<T>(schema: { safeParse(v: unknown): { success: true; data: 
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${flag} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
   return parsed.data;
+}
+
+/** Opens the deployment for one operator command, resolves the organisation, reports errors. */
+const withClients: WithClients = async (options, work) => {
+  const out: Output = { json: options.json === true };
+  try {
+    const deployment = await openDeployment(withConfig(options));
+    try {
+      const orgId = await resolveOrg(deployment.database.db, options.org);
+      await work({ deps: deployment.clients, orgId }, out);
+    } finally {
+      await deployment.close();
+    }
+  } catch (error) {
+    fail(error, out);
+  }
+};
+
+async function resolveOrg(db: Parameters<typeof listOrganisationIds>[0], wanted: string | undefined): Promise<string> {
+  const ids = await listOrganisationIds(db);
+  if (wanted !== undefined) {
+    if (!ids.includes(wanted)) throw new AppError('NOT_FOUND', `no organisation ${wanted}`);
+    return wanted;
+  }
+  if (ids.length === 0) throw new AppError('NOT_FOUND', 'no organisation yet: open the setup link or run confidant init --owner-email');
+  if (ids.length > 1) throw new AppError('VALIDATION_FAILED', `this deployment has ${ids.length} organisations: choose one with --org`);
+  return ids[0]!;
+}
+
+async function rotateKeys(options: { root?: boolean; org?: boolean; index?: boolean; client?: string; orgId?: string; json?: boolean; data?: string }): Promise<void> {
+  const chosen = [options.root, options.org, options.index, options.client !== undefined].filter(Boolean).length;
+  const out: Output = { json: options.json === true };
+  if (chosen !== 1) fail(new AppError('VALIDATION_FAILED', 'give exactly one of --root, --org, --index or --client ID'), out);
+  if (options.root) {
+    try {
+      const deployment = await openDeployment(withConfig(options));
+      try {
+        const rewrapped = await deployment.vault.keyring.rotateRoot();
+        print(out, `Rotated the root key (${rewrapped} keys rewrapped). Back up the new root key now: ${deployment.rootKeySource}.`, {
+          rotated: 'root',
+          rewrapped,
+          root_key_id: deployment.vault.keyring.rootKeyId,
+        });
+      } finally {
+        await deployment.close();
+      }
+    } catch (error) {
+      fail(error, out);
+    }
+    return;
+  }
+  await withClients({ ...options, org: options.orgId }, (ctx, o) => rotateClientKeys(ctx, o, options));
 }
 
 /** Builds the `confidant` command tree. */
@@ -145,6 +180,21 @@ export function buildCli(): Command {
     .addOption(dataOption())
     .addOption(jsonOption())
     .action(migrate);
+
+  registerClientCommands(program, withClients);
+
+  const keys = program.command('keys').description('manage encryption keys');
+  keys
+    .command('rotate')
+    .description('rotate a key while the server keeps serving; resumable if interrupted')
+    .option('--root', 'new root key: rewrap organisation and index keys')
+    .option('--org', 'new organisation key: rewrap every client data key')
+    .option('--index', 'new blind-index key: rebuild every search index')
+    .option('--client <id>', "re-encrypt one client's fields under a new data key")
+    .option('--org-id <id>', 'organisation (default: the only one)')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .action(rotateKeys);
 
   return program;
 }

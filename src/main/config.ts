@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/min';
+import { defaultKeystoreUrl } from '../platform/crypto/keystore.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 
 /** The typed configuration of one Confidant process, parsed once at start-up. */
@@ -14,6 +16,10 @@ export interface Config {
   tls: { certPath: string; keyPath: string } | undefined;
   /** Base URL printed in links (setup link); defaults to the listening address. */
   publicUrl: string;
+  /** Key store on PostgreSQL (default: `<database>_keys` beside DATABASE_URL); SQLite: data/keys/keystore.db. */
+  keystoreUrl: string | undefined;
+  /** Region for phone numbers written without +country (ISO 3166 alpha-2). */
+  phoneRegion: CountryCode;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -34,6 +40,8 @@ const SETTINGS = {
   tlsKey: 'CONFIDANT_TLS_KEY',
   publicUrl: 'CONFIDANT_PUBLIC_URL',
   logLevel: 'CONFIDANT_LOG_LEVEL',
+  keystoreUrl: 'CONFIDANT_KEYSTORE_URL',
+  phoneRegion: 'CONFIDANT_PHONE_REGION',
 } as const;
 
 const optionalText = z
@@ -67,6 +75,18 @@ const schema = z.object({
       .optional(),
   ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  keystoreUrl: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres:// or postgresql:// connection string')
+      .optional(),
+  ),
+  phoneRegion: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((v) => isSupportedCountry(v), 'must be a two-letter country code such as GB or US')
+    .default('GB'),
 });
 
 /**
@@ -85,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     tlsKey: env[SETTINGS.tlsKey],
     publicUrl: env[SETTINGS.publicUrl],
     logLevel: env[SETTINGS.logLevel] === '' ? undefined : env[SETTINGS.logLevel],
+    keystoreUrl: env[SETTINGS.keystoreUrl],
+    phoneRegion: env[SETTINGS.phoneRegion] === '' ? undefined : env[SETTINGS.phoneRegion],
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -106,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     tls,
     publicUrl: (value.publicUrl ?? `${scheme}://${hostPart}:${value.port}`).replace(/\/+$/, ''),
     logLevel: value.logLevel,
+    keystoreUrl: value.keystoreUrl ?? (value.databaseUrl ? defaultKeystoreUrl(value.databaseUrl) : undefined),
+    phoneRegion: value.phoneRegion as CountryCode,
   };
 }
 

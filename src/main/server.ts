@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
-import { ensureRootKeyFile, readRootKeyFile, rootKeyPath } from '../platform/crypto/root-key.ts';
+import { reconcileErasures } from '../clients/client-keys.service.ts';
+import type { ClientDeps } from '../clients/client.service.ts';
+import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
 import { type Database, openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
@@ -12,10 +14,16 @@ import type { Config } from './config.ts';
 /** What opening a deployment produced, for the CLI to report. */
 export interface Deployment {
   database: Database;
+  vault: Vault;
+  /** Client-service dependencies over this deployment. */
+  clients: ClientDeps;
   createdDataDir: boolean;
   createdRootKey: boolean;
-  rootKeyFile: string;
+  /** Where the root key comes from (a file path or CONFIDANT_ROOT_KEY). */
+  rootKeySource: string;
   appliedMigrations: string[];
+  /** Closes the key store and the database. */
+  close(): Promise<void>;
 }
 
 /**
@@ -25,16 +33,33 @@ export interface Deployment {
  *
  * @throws AppError KEY_UNAVAILABLE, DATABASE_UNAVAILABLE or SCHEMA_TOO_NEW with a readable message.
  */
-export async function openDeployment(config: Config, options: { migrate?: boolean } = {}): Promise<Deployment> {
+export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Deployment> {
   const createdDataDir = ensureDataDir(config.dataDir);
-  const rootKeyFile = rootKeyPath(config.dataDir);
-  const createdRootKey = ensureRootKeyFile(rootKeyFile);
-  readRootKeyFile(rootKeyFile);
+  const { provider, createdKeyFile } = rootKeyProvider(config.dataDir, env);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  let vault: Vault | undefined;
   try {
-    const appliedMigrations = options.migrate === false ? [] : (await migrateToLatest(database.db)).applied;
-    return { database, createdDataDir, createdRootKey, rootKeyFile, appliedMigrations };
+    const appliedMigrations = (await migrateToLatest(database.db)).applied;
+    vault = await openVault(provider, { dataDir: config.dataDir, keystoreUrl: config.keystoreUrl, env });
+    const clients: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: config.phoneRegion } };
+    // Every open replays the erasure ledger, so a restored copy never brings an erased client back.
+    await reconcileErasures(clients);
+    const opened = vault;
+    return {
+      database,
+      vault,
+      clients,
+      createdDataDir,
+      createdRootKey: createdKeyFile,
+      rootKeySource: provider.description,
+      appliedMigrations,
+      close: async () => {
+        await opened.close();
+        await database.close();
+      },
+    };
   } catch (error) {
+    await vault?.close();
     await database.close();
     throw error;
   }
@@ -78,7 +103,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ({ app } = await buildApp({ config, database, logger }));
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    await database.close();
+    await deployment.close();
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
@@ -99,7 +124,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await app.close();
       } finally {
         clearTimeout(timer);
-        await database.close();
+        await deployment.close();
       }
     })();
     return closing;

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Output } from '../platform/cli/output.ts';
+import { print, progressReporter } from '../platform/cli/output.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { CLIENT_FIELDS } from './client.datamap.ts';
+import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.service.ts';
+import { type ClientDeps, createClient, findClients, getClient } from './client.service.ts';
+import type { ClientRecord } from './client.types.ts';
+
+/** What a client command gets from the composition root: dependencies and the organisation. */
+export interface ClientCommandContext {
+  deps: ClientDeps;
+  orgId: string;
+}
+
+/** Runs `work` with an open deployment and reports errors; supplied by src/main/cli.ts. */
+export type WithClients = (options: { json?: boolean; data?: string; org?: string }, work: (ctx: ClientCommandContext, out: Output) => Promise<void>) => Promise<void>;
+
+/** Serialises a client for output, explicitly: id, status, times, then each field read. */
+export function clientJson(record: ClientRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    status: record.status,
+    created_at: new Date(record.created_at).toISOString(),
+    updated_at: new Date(record.updated_at).toISOString(),
+    ...record.fields,
+    ...(Object.keys(record.custom).length > 0 ? { custom: record.custom } : {}),
+  };
+}
+
+function clientText(record: ClientRecord): string {
+  const lines = [`id: ${record.id}`, `status: ${record.status}`];
+  for (const field of CLIENT_FIELDS) {
+    const value = record.fields[field.name];
+    if (value !== undefined) lines.push(`${field.label.toLowerCase()}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  }
+  for (const [name, value] of Object.entries(record.custom)) lines.push(`${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return lines.join('\n');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `${source} is not valid JSON`);
+  }
+}
+
+/** `confidant clients add | show | find`. */
+export function registerClientCommands(program: Command, withClients: WithClients): void {
+  const clients = program.command('clients').description('add, show and find client records (acting as the operator)');
+  const common = (c: Command) => c.option('--org <id>', 'organisation id (default: the only one)').option('--data <dir>', 'data directory').option('--json', 'print JSON');
+
+  common(clients.command('add').description('add one client from a JSON object on stdin (or --file F); prints the new id').option('--file <file>', 'read the JSON from a file')).action(
+    (options: { file?: string; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const input = parseJson(options.file ? readFileSync(options.file, 'utf8') : await readStdin(), options.file ?? 'stdin');
+        const id = await createClient(deps, orgId, input);
+        print(out, id, { id });
+      }),
+  );
+
+  common(clients.command('show').description('show one client').argument('<id>', 'client id')).action(
+    (id: string, options: { json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const record = await getClient(deps, orgId, id);
+        print(out, clientText(record), clientJson(record));
+      }),
+  );
+
+  common(
+    clients
+      .command('find')
+      .description('find clients by exact e-mail, phone, name words or identifier (scheme:value)')
+      .option('--email <email>')
+      .option('--phone <phone>')
+      .option('--name <name>')
+      .option('--identifier <scheme:value>'),
+  ).action((options: { email?: string; phone?: string; name?: string; identifier?: string; json?: boolean; data?: string; org?: string }) =>
+    withClients(options, async ({ deps, orgId }, out) => {
+      const given = (['email', 'phone', 'name', 'identifier'] as const).filter((k) => options[k] !== undefined);
+      if (given.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of --email, --phone, --name or --identifier');
+      const key = given[0]!;
+      const records = await findClients(deps, orgId, { field: key === 'identifier' ? 'identifiers' : key, value: options[key]! });
+      print(out, records.length === 0 ? 'No client found.' : records.map(clientText).join('\n\n'), records.map(clientJson));
+    }),
+  );
+}
+
+/** `confidant keys rotate --org | --index | --client ID` (root rotation is wired in src/main). */
+export async function rotateClientKeys(ctx: ClientCommandContext, out: Output, which: { org?: boolean; index?: boolean; client?: string }): Promise<void> {
+  const { deps, orgId } = ctx;
+  if (which.client) {
+    const version = await rotateClientKey(deps, orgId, which.client);
+    print(out, `Client ${which.client} re-encrypted under data key version ${version}.`, { rotated: 'client', client_id: which.client, version });
+    return;
+  }
+  const progress = progressReporter(out, which.org ? 'rewrapping data keys' : 'rebuilding blind indexes');
+  let version: number;
+  try {
+    version = which.org ? await rotateOrgKey(deps, orgId, progress.update) : await rotateIndexKey(deps, orgId, progress.update);
+  } finally {
+    progress.stop();
+  }
+  const kind = which.org ? 'organisation' : 'index';
+  print(out, `Rotated the ${kind} key: now version ${version}.`, { rotated: kind, version });
+}
