@@ -1,10 +1,12 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
 import type { ClientDeps } from '../clients/client.service.ts';
 import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
+import { rootKeyPath } from '../platform/crypto/root-key.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { type Database, openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
@@ -61,6 +63,12 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
   } catch (error) {
     await vault?.close();
     await database.close();
+    // A key file created just now next to a key store written under another key means the real key
+    // file went missing: remove the useless new one and say what happened.
+    if (createdKeyFile && isAppError(error, 'KEY_UNAVAILABLE')) {
+      rmSync(rootKeyPath(config.dataDir), { force: true });
+      throw new AppError('KEY_UNAVAILABLE', `the root key file ${rootKeyPath(config.dataDir)} is missing, and the key store needs it; restore it from your key backup`);
+    }
     throw error;
   }
 }
