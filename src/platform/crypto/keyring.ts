@@ -85,15 +85,29 @@ export class Keyring {
    * ran in another process), the provider is read again so this process follows the rotation.
    */
   async unwrapWithRoot(kind: string, orgId: string, version: number, wrapped: Uint8Array, rootKeyId: string): Promise<KeyObject> {
-    if (rootKeyId !== this.#root.id) {
-      const candidates = [await this.provider.load(), await this.provider.staged()];
-      const match = candidates.find((c) => c?.id === rootKeyId);
-      if (!match) {
-        throw new AppError('KEY_UNAVAILABLE', `a ${kind} key is wrapped under root key ${rootKeyId}, which ${this.provider.description} does not hold`);
-      }
-      this.#root = match;
-    }
-    return createSecretKey(open(this.#root.key, wrapped, wrapContext(kind, orgId, '', version)));
+    const root = await this.#rootFor(kind, rootKeyId);
+    return createSecretKey(open(root.key, wrapped, wrapContext(kind, orgId, '', version)));
+  }
+
+  /** The root key with this id: the one in use, or a newer one another process rotated to. */
+  async #rootFor(kind: string, rootKeyId: string): Promise<RootKey> {
+    if (rootKeyId === this.#root.id) return this.#root;
+    const candidates = [await this.provider.load(), await this.provider.staged()];
+    const match = candidates.find((c) => c?.id === rootKeyId);
+    if (!match) throw new AppError('KEY_UNAVAILABLE', `a ${kind} key is wrapped under root key ${rootKeyId}, which ${this.provider.description} does not hold`);
+    this.#root = match;
+    return match;
+  }
+
+  /** Seals secret bytes (signing and MAC keys) under the root key. */
+  wrapSecret(purpose: string, keyId: string, secret: Uint8Array): { wrapped: Buffer; root_key_id: string } {
+    return { wrapped: seal(this.#root.key, rootRef(this.#root), secret, wrapContext(purpose, '', keyId, 1)), root_key_id: this.#root.id };
+  }
+
+  /** Opens secret bytes sealed by {@link wrapSecret}; the caller should zero them after use. */
+  async unwrapSecret(purpose: string, keyId: string, wrapped: Uint8Array, rootKeyId: string): Promise<Buffer> {
+    const root = await this.#rootFor(purpose, rootKeyId);
+    return open(root.key, wrapped, wrapContext(purpose, '', keyId, 1));
   }
 
   /**
@@ -126,6 +140,14 @@ export class Keyring {
           await tx.updateTable(table).set({ wrapped, root_key_id: next.id }).where('org_id', '=', row.org_id).where('version', '=', row.version).execute();
           count++;
         }
+      }
+      for (const row of await tx.selectFrom('signing_keys').selectAll().execute()) {
+        if (row.root_key_id === next.id) continue;
+        const secret = await this.unwrapSecret(row.purpose, row.key_id, row.wrapped, row.root_key_id);
+        const wrapped = seal(next.key, rootRef(next), secret, wrapContext(row.purpose, '', row.key_id, 1));
+        secret.fill(0);
+        await tx.updateTable('signing_keys').set({ wrapped, root_key_id: next.id }).where('key_id', '=', row.key_id).execute();
+        count++;
       }
     });
     this.#root = next;
@@ -353,6 +375,7 @@ async function resolveRoot(keystore: Database<KeyStoreSchema>, provider: KeyProv
   const ids = new Set([
     ...(await keystore.db.selectFrom('org_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
     ...(await keystore.db.selectFrom('index_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
+    ...(await keystore.db.selectFrom('signing_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
   ]);
   if (ids.size === 0 || (ids.size === 1 && ids.has(current.id))) return current;
   const staged = await provider.staged();

@@ -58,12 +58,25 @@ export interface RotationTable {
   updated_at: number;
 }
 
+/** Keys that sign or authenticate rather than encrypt (audit tree heads, audit leaf MACs). */
+export interface SigningKeyTable {
+  key_id: string;
+  purpose: 'audit-head' | 'audit-mac';
+  /** Private or secret key material sealed under the root key. */
+  wrapped: Uint8Array;
+  /** SPKI DER of the public key (signing keys only). */
+  public_key: Uint8Array | null;
+  root_key_id: string;
+  created_at: number;
+}
+
 export interface KeyStoreSchema {
   org_keys: OrgKeyTable;
   index_keys: IndexKeyTable;
   data_keys: DataKeyTable;
   erasure_ledger: ErasureLedgerTable;
   rotations: RotationTable;
+  signing_keys: SigningKeyTable;
 }
 
 /** The key store's own migration set (both engines). */
@@ -120,6 +133,20 @@ export const KEYSTORE_MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('cursor', 'text', (c) => c.notNull())
         .addColumn('started_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0002-signing-keys': {
+    async up(db: Kysely<any>) {
+      const bytes = binaryType(db);
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('wrapped', bytes, (c) => c.notNull())
+        .addColumn('public_key', bytes)
+        .addColumn('root_key_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
     },
   },

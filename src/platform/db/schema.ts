@@ -94,6 +94,47 @@ export interface ErasureMirrorTable {
   erased_at: number;
 }
 
+export interface AuditQueueTable {
+  seq: Generated<number>;
+  /** The event as JSON (names and ids only, never values), waiting for its leaf index. */
+  event: string;
+}
+
+export interface AuditLogTable {
+  /** Leaf index in the Merkle tree, from 0, gapless. */
+  idx: number;
+  time: number;
+  org_id: string | null;
+  actor_id: string | null;
+  action: string;
+  /** The canonical encoding of the event (what is hashed); the other columns are for queries. */
+  leaf: Uint8Array;
+  leaf_hash: Uint8Array;
+  /** HMAC-SHA-256 (first 16 bytes) of leaf_hash under the audit MAC key. */
+  leaf_mac: Uint8Array;
+}
+
+export interface AuditSubjectTable {
+  org_id: string;
+  record_id: string;
+  idx: number;
+}
+
+export interface AuditTreeTable {
+  id: number;
+  size: number;
+  frontier: Uint8Array;
+  updated_at: number;
+}
+
+export interface AuditHeadTable {
+  tree_size: number;
+  root_hash: Uint8Array;
+  timestamp: number;
+  signature: Uint8Array;
+  key_id: string;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   users: UserTable;
@@ -103,6 +144,11 @@ export interface Schema {
   custom_fields: CustomFieldTable;
   client_custom_values: ClientCustomValueTable;
   erasure_ledger: ErasureMirrorTable;
+  audit_queue: AuditQueueTable;
+  audit_log: AuditLogTable;
+  audit_subjects: AuditSubjectTable;
+  audit_tree: AuditTreeTable;
+  audit_heads: AuditHeadTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './0001-foundation.ts';
 import * as clients from './0002-clients.ts';
+import * as audit from './0003-audit.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -9,4 +10,5 @@ import * as clients from './0002-clients.ts';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-clients': clients,
+  '0003-audit': audit,
 };

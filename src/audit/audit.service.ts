@@ -1,0 +1,228 @@
+import { createHmac } from 'node:crypto';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { Logger } from 'pino';
+import { type AuditKeys, signEd25519 } from '../platform/crypto/signing.ts';
+import { engineOf } from '../platform/db/database.ts';
+import type { AuditLogTable, AuditSubjectTable, Schema } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
+import type { AuditEvent } from './audit.types.ts';
+import { Frontier, leafHash } from './merkle.ts';
+
+/** A signed tree head as exported (`confidant audit head`). */
+export interface TreeHead {
+  tree_size: number;
+  /** Hex. */
+  root_hash: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  /** Base64 Ed25519 signature over `signed_bytes`. */
+  signature: string;
+  /** Base64 of exactly the signed bytes (RFC 6962 §3.5 TreeHeadSignature). */
+  signed_bytes: string;
+  key_id: string;
+}
+
+/**
+ * The bytes a tree head signature covers, RFC 6962 §3.5: version v1 (0), signature type tree_hash (1),
+ * uint64 timestamp (ms), uint64 tree_size, 32-byte root hash.
+ */
+export function treeHeadBytes(timestamp: number, treeSize: number, root: Uint8Array): Buffer {
+  const out = Buffer.alloc(2 + 8 + 8 + 32);
+  out[0] = 0;
+  out[1] = 1;
+  out.writeBigUInt64BE(BigInt(timestamp), 2);
+  out.writeBigUInt64BE(BigInt(treeSize), 10);
+  Buffer.from(root).copy(out, 18);
+  return out;
+}
+
+/** MAC over a leaf hash, stored beside it: proves the event was written by Confidant, not a DB editor. */
+export function leafMac(macKey: AuditKeys['macKey'], leafHashValue: Uint8Array): Buffer {
+  return createHmac('sha256', macKey).update(leafHashValue).digest().subarray(0, 16);
+}
+
+type Db = Kysely<Schema> | Transaction<Schema>;
+
+interface Pending {
+  events: string[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The audit log. Writes queue their event inside their own transaction ({@link appendInTx}), so data
+ * and audit commit together or not at all. Reads use {@link append}: events are collected for a few
+ * milliseconds and written in one transaction (group commit), and each caller is released only when
+ * its event is durable — a read whose event cannot be written fails. The sequencer
+ * ({@link sequence}) then gives queued events gapless leaf indexes and integrates them into the
+ * Merkle tree; any process may run it (PostgreSQL: under a transaction-scoped advisory lock).
+ */
+export class AuditLog {
+  readonly db: Kysely<Schema>;
+  readonly #keys: AuditKeys;
+  readonly #logger: Logger | undefined;
+  readonly #flushMs: number;
+  #pending: Pending[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #sequencing: Promise<number> | undefined;
+
+  constructor(db: Kysely<Schema>, keys: AuditKeys, options: { flushMs?: number; logger?: Logger } = {}) {
+    this.db = db;
+    this.#keys = keys;
+    this.#logger = options.logger;
+    this.#flushMs = options.flushMs ?? 2;
+  }
+
+  /** The public key that verifies tree heads, and its id. */
+  get publicKey() {
+    return { key: this.#keys.headPublic, keyId: this.#keys.headKeyId };
+  }
+
+  /** The key that authenticates leaves (verification needs it). */
+  get macKey() {
+    return this.#keys.macKey;
+  }
+
+  /**
+   * Queues `event` inside the caller's transaction: it commits with the data change or not at all.
+   * @throws AppError INTERNAL when the event carries something that is not a name or id.
+   */
+  async appendInTx(tx: Db, event: AuditEvent): Promise<void> {
+    await tx.insertInto('audit_queue').values({ event: encodeQueued(event) }).execute();
+  }
+
+  /**
+   * Appends a read's event with group commit; resolves once it is durable. Callers must not serve the
+   * data before this resolves.
+   */
+  append(event: AuditEvent): Promise<void> {
+    const encoded = encodeQueued(event);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ events: [encoded], resolve, reject });
+      this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+    });
+  }
+
+  /** Writes every collected read event now, in one transaction. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    try {
+      const rows = batch.flatMap((p) => p.events.map((event) => ({ event })));
+      await this.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_queue').values(rows.slice(i, i + 500)).execute();
+      });
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      this.#logger?.error({ err: error }, 'audit write failed; the reads waiting for it are refused');
+      const refused = new AppError('INTERNAL', 'the access could not be audited, so it was not served');
+      for (const p of batch) p.reject(refused);
+    }
+  }
+
+  /**
+   * Integrates queued events into the log: assigns each the next leaf index, stores its canonical leaf
+   * bytes, leaf hash and MAC, indexes its subjects, and advances the stored tree frontier — all in one
+   * transaction. Returns the tree size afterwards. Concurrent callers are serialised.
+   */
+  async sequence(batchSize = 5000): Promise<number> {
+    // One sequencer per process at a time; across processes the database lock decides.
+    while (this.#sequencing) await this.#sequencing.catch(() => undefined);
+    this.#sequencing = this.#sequenceBatches(batchSize);
+    try {
+      return await this.#sequencing;
+    } finally {
+      this.#sequencing = undefined;
+    }
+  }
+
+  async #sequenceBatches(batchSize: number): Promise<number> {
+    for (;;) {
+      const { size, moved } = await this.db.transaction().execute((tx) => this.#sequenceOnce(tx, batchSize));
+      if (moved < batchSize) return size;
+    }
+  }
+
+  async #sequenceOnce(tx: Transaction<Schema>, batchSize: number): Promise<{ size: number; moved: number }> {
+    if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(1128679508, hashtext('audit-sequencer'))`.execute(tx);
+    const state = await tx.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
+    const frontier = state ? Frontier.decode(state.size, state.frontier) : new Frontier();
+    const queued = await tx.selectFrom('audit_queue').selectAll().orderBy('seq').limit(batchSize).execute();
+    if (queued.length === 0) return { size: frontier.size, moved: 0 };
+    const rows: AuditLogTable[] = [];
+    const subjects: AuditSubjectTable[] = [];
+    for (const item of queued) {
+      const event = decodeQueued(item.event);
+      const idx = frontier.size;
+      const leaf = encodeLeaf(idx, event);
+      const hash = leafHash(leaf);
+      frontier.push(hash);
+      rows.push({ idx, time: event.time, org_id: event.orgId, actor_id: event.actorId, action: event.action, leaf, leaf_hash: hash, leaf_mac: leafMac(this.#keys.macKey, hash) });
+      if (event.orgId) for (const recordId of new Set(event.recordIds)) subjects.push({ org_id: event.orgId, record_id: recordId, idx });
+    }
+    for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < subjects.length; i += 500) await tx.insertInto('audit_subjects').values(subjects.slice(i, i + 500)).execute();
+    const seqs = queued.map((q) => q.seq);
+    for (let i = 0; i < seqs.length; i += 500) await tx.deleteFrom('audit_queue').where('seq', 'in', seqs.slice(i, i + 500)).execute();
+    const now = Date.now();
+    await tx
+      .insertInto('audit_tree')
+      .values({ id: 1, size: frontier.size, frontier: frontier.encode(), updated_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ size: frontier.size, frontier: frontier.encode(), updated_at: now }))
+      .execute();
+    return { size: frontier.size, moved: queued.length };
+  }
+
+  /** Size and root of the sequenced tree. */
+  async currentTree(db: Db = this.db): Promise<{ size: number; root: Buffer }> {
+    const state = await db.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
+    const frontier = state ? Frontier.decode(state.size, state.frontier) : new Frontier();
+    return { size: frontier.size, root: frontier.root() };
+  }
+
+  /**
+   * Sequences, then signs a tree head when the tree grew since the last head (or always with
+   * `force`). Returns the newest head, or null when the log is empty and nothing was forced.
+   */
+  async signHead(options: { force?: boolean; now?: number } = {}): Promise<TreeHead | null> {
+    await this.sequence();
+    const tree = await this.currentTree();
+    const last = await this.latestHead();
+    if (!options.force && ((last && last.tree_size === tree.size) || tree.size === 0)) return last;
+    const timestamp = Math.max(options.now ?? Date.now(), (last?.timestamp ?? 0) + 1);
+    const signed = treeHeadBytes(timestamp, tree.size, tree.root);
+    const signature = signEd25519(this.#keys.headPrivate, signed);
+    await this.db
+      .insertInto('audit_heads')
+      .values({ tree_size: tree.size, root_hash: tree.root, timestamp, signature, key_id: this.#keys.headKeyId })
+      .onConflict((oc) => oc.column('tree_size').doUpdateSet({ root_hash: tree.root, timestamp, signature, key_id: this.#keys.headKeyId }))
+      .execute();
+    return toTreeHead(tree.size, tree.root, timestamp, signature, this.#keys.headKeyId);
+  }
+
+  /** The most recent signed head. */
+  async latestHead(): Promise<TreeHead | null> {
+    const row = await this.db.selectFrom('audit_heads').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    return row ? toTreeHead(row.tree_size, row.root_hash, row.timestamp, row.signature, row.key_id) : null;
+  }
+
+  /** Stops the group-commit timer after writing what is pending. */
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}
+
+export function toTreeHead(size: number, root: Uint8Array, timestamp: number, signature: Uint8Array, keyId: string): TreeHead {
+  return {
+    tree_size: size,
+    root_hash: Buffer.from(root).toString('hex'),
+    timestamp,
+    signature: Buffer.from(signature).toString('base64'),
+    signed_bytes: treeHeadBytes(timestamp, size, root).toString('base64'),
+    key_id: keyId,
+  };
+}

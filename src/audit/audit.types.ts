@@ -1,0 +1,57 @@
+/** Who did something. The identity work adds users and API tokens; the CLI acts as the operator. */
+export type ActorType = 'user' | 'token' | 'operator' | 'system' | 'anonymous';
+
+/** The closed list of audited actions. */
+export const AUDIT_ACTIONS = [
+  'client.create',
+  'client.read',
+  'client.search',
+  'client.update',
+  'client.erase',
+  'client.export',
+  'client.disclose',
+  'client.custom_field.define',
+  'keys.rotate',
+  'audit.verify',
+  'audit.export',
+  'audit.head.sign',
+  'auth.sign_in',
+  'auth.sign_in_failed',
+  'auth.sign_out',
+  'access.change',
+  'access.break_glass',
+  'access.denied',
+  'config.change',
+  'alert.raise',
+  'alert.acknowledge',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditOutcome = 'allowed' | 'denied' | 'error';
+
+/**
+ * One audit event: who did what to which records, which fields, why, and how it ended.
+ * It holds names and ids only — never a field value, not even a hash of one.
+ */
+export interface AuditEvent {
+  time: number;
+  orgId: string | null;
+  actorType: ActorType;
+  actorId: string | null;
+  action: AuditAction;
+  recordType: string | null;
+  /** The records concerned: one for a read, the result ids for a search or list. */
+  recordIds: string[];
+  /** Field names read or written (never values). */
+  fields: string[];
+  /** Purpose or reason given (e.g. a break-glass reason), as entered by staff. */
+  purpose: string | null;
+  outcome: AuditOutcome;
+  requestId: string | null;
+  ip: string | null;
+}
+
+/** An event with its place in the log. */
+export interface LoggedEvent extends AuditEvent {
+  index: number;
+}
