@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLIENT_FIELDS, columnOf } from '../src/clients/client.datamap.ts';
 import { destroyClientKey, reconcileErasures } from '../src/clients/client-keys.service.ts';
-import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/client.service.ts';
+import { type ClientDeps, createClient, createClients, findClients, getClient } from '../src/clients/client.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { fileKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import { type Vault, openVault } from '../src/platform/crypto/keystore.ts';
@@ -107,9 +107,53 @@ describeEachEngine('encryption at rest', (t) => {
     deps.keyring.clearCache();
     const error = await getClient(deps, orgId, victim).catch((e: unknown) => e);
     expect(isAppError(error, 'NOT_FOUND')).toBe(true); // no key exists: the ciphertext cannot be opened
-    expect(await reconcileErasures(deps)).toEqual({ purgedClients: 1, destroyedKeys: 0 });
+    expect(await reconcileErasures(deps)).toEqual({ purgedClients: 1, destroyedKeys: 0, refused: 0 });
     expect(await deps.db.selectFrom('clients').select('id').where('id', '=', victim).execute()).toEqual([]);
     expect((await getClient(deps, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
+  });
+});
+
+describeEachEngine('tampering with the data database', (t) => {
+  let vault: Vault;
+  let deps: ClientDeps;
+  let orgId: string;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    ({ deps, orgId } = await clientDeps(t(), vault));
+  });
+  afterAll(async () => vault.close());
+
+  it('ignores an erasure-ledger row inserted by hand: it cannot destroy a key', async () => {
+    const id = await createClient(deps, orgId, { name: 'Not To Be Erased' });
+    await deps.db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: Date.now(), mac: 'f'.repeat(64) }).execute();
+    expect(await reconcileErasures(deps)).toEqual({ purgedClients: 0, destroyedKeys: 0, refused: 1 });
+    deps.keyring.clearCache();
+    expect((await getClient(deps, orgId, id)).fields.name).toBe('Not To Be Erased');
+  });
+
+  it('refuses custom-field definitions edited to break the data map, and never leaks a value when a kind is changed', async () => {
+    const field = await defineCustomField(deps.db, orgId, { name: 'home_address', label: 'Home', kind: 'address', classification: 'confidential', purpose: 'visits' });
+    await expect(deps.db.updateTable('custom_fields').set({ encrypted: 0 }).where('id', '=', field.id).execute()).rejects.toThrow();
+    await expect(deps.db.updateTable('custom_fields').set({ classification: 'restricted', search: 'exact' }).where('id', '=', field.id).execute()).rejects.toThrow();
+    const id = await createClient(deps, orgId, { name: 'Kind Change', custom: { home_address: { line1: 'QZLEAKQ Road' } } });
+    await deps.db.updateTable('custom_fields').set({ kind: 'text' }).where('id', '=', field.id).execute();
+    const error = await getClient(deps, orgId, id).catch((e: unknown) => e);
+    expect(isAppError(error, 'INTEGRITY_ERROR')).toBe(true);
+    expect(String((error as Error).message)).not.toContain('QZLEAKQ');
+    await deps.db.updateTable('custom_fields').set({ kind: 'address' }).where('id', '=', field.id).execute();
+    expect((await getClient(deps, orgId, id)).custom.home_address).toEqual({ line1: 'QZLEAKQ Road' });
+  });
+
+  it('finds the one match among hundreds of index collisions and shared name words', async () => {
+    const many = await createClients(
+      deps,
+      orgId,
+      Array.from({ length: 450 }, (_, i) => ({ name: `Jo Smith${i % 3 === 0 ? '' : i} Smith`, email: `smith${i}@example.org` })),
+    );
+    const target = await createClient(deps, orgId, { name: 'John Smith', email: 'john.smith@example.org' });
+    expect((await findClients(deps, orgId, { field: 'name', value: 'john smith' })).map((r) => r.id)).toEqual([target]);
+    expect((await findClients(deps, orgId, { field: 'name', value: 'smith' }, { limit: 1000 })).length).toBe(451);
+    expect((await findClients(deps, orgId, { field: 'email', value: 'smith449@example.org' })).map((r) => r.id)).toEqual([many[449]]);
   });
 });
 

@@ -4,7 +4,7 @@ import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientIndexTable, ClientTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { CLIENT_FIELDS, columnOf } from './client.datamap.ts';
-import { type ClientDeps, indexField, indexRowsFor, openRows, place } from './client.service.ts';
+import { type ClientDeps, customCodec, indexRowsFor, openRows, place } from './client.service.ts';
 import * as store from './client.store.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
@@ -23,7 +23,8 @@ const BATCH = 500;
 export async function destroyClientKey(deps: ClientDeps, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<void> {
   if (!(await store.findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
   await deps.keyring.destroyDataKeys(orgId, clientId, reason);
-  await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, orgId, clientId, now));
+  const mac = await deps.keyring.ledgerMac(orgId, clientId);
+  await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, orgId, clientId, now, mac));
 }
 
 /**
@@ -32,22 +33,35 @@ export async function destroyClientKey(deps: ClientDeps, orgId: string, clientId
  * not bring them back), and keys of clients erased per the data are destroyed (so a restored old key
  * store does not either).
  */
-export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClients: number; destroyedKeys: number }> {
-  const inKeys = await deps.keyring.keystore.db.selectFrom('erasure_ledger').selectAll().execute();
+export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClients: number; destroyedKeys: number; refused: number }> {
+  const ks = deps.keyring.keystore.db;
+  const inKeys = await ks.selectFrom('erasure_ledger').selectAll().execute();
   const inData = await store.listErasedIds(deps.db);
   const dataIds = new Set(inData.map((e) => e.client_id));
   const keyIds = new Set(inKeys.map((e) => e.owner_id));
   let purgedClients = 0;
   for (const entry of inKeys.filter((e) => !dataIds.has(e.owner_id))) {
-    await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, entry.org_id, entry.owner_id, entry.erased_at));
+    const mac = await deps.keyring.ledgerMac(entry.org_id, entry.owner_id);
+    await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, entry.org_id, entry.owner_id, entry.erased_at, mac));
     purgedClients++;
   }
+  // Keys of erased owners must be gone even if a racing writer re-created one.
+  if (keyIds.size > 0) {
+    const ids = [...keyIds];
+    for (let i = 0; i < ids.length; i += 500) await ks.deleteFrom('data_keys').where('owner_id', 'in', ids.slice(i, i + 500)).execute();
+  }
   let destroyedKeys = 0;
+  let refused = 0;
   for (const entry of inData.filter((e) => !keyIds.has(e.client_id))) {
+    // Only entries Confidant wrote may destroy keys; a row inserted by hand is ignored.
+    if (entry.mac !== (await deps.keyring.ledgerMac(entry.org_id, entry.client_id))) {
+      refused++;
+      continue;
+    }
     await deps.keyring.destroyDataKeys(entry.org_id, entry.client_id, 'replayed from the data erasure ledger');
     destroyedKeys++;
   }
-  return { purgedClients, destroyedKeys };
+  return { purgedClients, destroyedKeys, refused };
 }
 
 /**
@@ -77,12 +91,12 @@ export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId:
     for (const value of customRows.filter((v) => v.value_ct)) {
       const spec = custom.find((f) => f.id === value.field_id);
       if (!spec) continue;
-      const codec = { name: indexField(spec), kind: spec.kind };
+      const codec = customCodec(spec);
       const plain = openField(await deps.keyring.dataKey(orgId, clientId, value.value_ct!), here, codec, value.value_ct!);
       await store.updateCustomValue(tx, { ...value, value_ct: sealField(target, here, codec, plain) });
     }
   });
-  for (const version of versions.filter((v) => v !== target.ref.version)) await deps.keyring.dropDataKeyVersion(clientId, version);
+  for (const version of versions.filter((v) => v !== target.ref.version)) await deps.keyring.dropDataKeyVersion(orgId, clientId, version);
   return target.ref.version;
 }
 
@@ -133,6 +147,7 @@ export async function rotateIndexKey(
   progress: Progress = () => {},
   options: { batchSize?: number; expectedClients?: number } = {},
 ): Promise<number> {
+  // The expected population sets the index truncation (docs/security.md); rotating is how it changes.
   const batch = options.batchSize ?? BATCH;
   const ks = deps.keyring.keystore.db;
   const name = `index:${orgId}`;
@@ -170,18 +185,25 @@ export async function rotateIndexKey(
     progress(done, Math.max(total, done));
   }
   // Other processes learn of the new version within VERSION_CACHE_MS; until then they index new
-  // clients under the old version only. Wait that out, then rebuild everything written since start.
-  const sinceStart = state.started_at - VERSION_CACHE_MS;
+  // clients under the old version only. Wait that out, then rebuild every client that still has no
+  // index row under the new version (every client has a name, which is indexed), before and after
+  // retiring the old version.
   const waited = Date.now() - state.started_at;
   if (waited < VERSION_CACHE_MS + 200) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200 - waited));
+  await catchUp(deps, orgId, target.version, batch, rebuild);
+  await deps.indexer.retireOlderThan(orgId, target.version);
+  await store.deleteIndexVersionsBelow(deps.db, orgId, target.version);
+  await catchUp(deps, orgId, target.version, batch, rebuild);
+  await ks.deleteFrom('rotations').where('name', '=', name).execute();
+  return target.version;
+}
+
+/** Rebuilds clients lacking any name index row under `version`, one pass in id order. */
+async function catchUp(deps: ClientDeps, orgId: string, version: number, batch: number, rebuild: (rows: ClientTable[]) => Promise<void>): Promise<void> {
   for (let cursor = ''; ; ) {
-    const rows = await store.pageClientRows(deps.db, orgId, cursor, batch, sinceStart);
-    if (rows.length === 0) break;
+    const rows = await store.findClientsMissingIndex(deps.db, orgId, 'name', version, cursor, batch);
+    if (rows.length === 0) return;
     await rebuild(rows);
     cursor = rows.at(-1)!.id;
   }
-  await deps.indexer.retireOlderThan(orgId, target.version);
-  await store.deleteIndexVersionsBelow(deps.db, orgId, target.version);
-  await ks.deleteFrom('rotations').where('name', '=', name).execute();
-  return target.version;
 }

@@ -95,17 +95,21 @@ export function registerClientCommands(program: Command, withClients: WithClient
 }
 
 /** `confidant keys rotate --org | --index | --client ID` (root rotation is wired in src/main). */
-export async function rotateClientKeys(ctx: ClientCommandContext, out: Output, which: { org?: boolean; index?: boolean; client?: string }): Promise<void> {
+export async function rotateClientKeys(ctx: ClientCommandContext, out: Output, which: { org?: boolean; index?: boolean; client?: string; expectedClients?: string }): Promise<void> {
   const { deps, orgId } = ctx;
   if (which.client) {
     const version = await rotateClientKey(deps, orgId, which.client);
     print(out, `Client ${which.client} re-encrypted under data key version ${version}.`, { rotated: 'client', client_id: which.client, version });
     return;
   }
+  const expectedClients = which.expectedClients === undefined ? undefined : Number(which.expectedClients);
+  if (expectedClients !== undefined && (!Number.isInteger(expectedClients) || expectedClients < 1)) {
+    throw new AppError('VALIDATION_FAILED', '--expected-clients must be a whole number of at least 1');
+  }
   const progress = progressReporter(out, which.org ? 'rewrapping data keys' : 'rebuilding blind indexes');
   let version: number;
   try {
-    version = which.org ? await rotateOrgKey(deps, orgId, progress.update) : await rotateIndexKey(deps, orgId, progress.update);
+    version = which.org ? await rotateOrgKey(deps, orgId, progress.update) : await rotateIndexKey(deps, orgId, progress.update, { expectedClients });
   } finally {
     progress.stop();
   }

@@ -14,8 +14,8 @@ import type { ClientId, ClientInput, ClientRecord, ClientSearch } from './client
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
 export const RECORD_TYPE = 'client';
-/** Most candidates a search will decrypt and re-check. */
-const MAX_CANDIDATES = 5000;
+/** Candidates fetched per page while searching; each is decrypted and re-checked. */
+const CANDIDATE_PAGE = 200;
 
 /** What the client service needs: the data database and the key hierarchy. */
 export interface ClientDeps {
@@ -32,6 +32,11 @@ export interface ReadOptions {
 
 export const place = (orgId: string, recordId: string): RecordPlace => ({ orgId, recordType: RECORD_TYPE, recordId });
 export const indexField = (field: FieldSpec | CustomFieldSpec) => ('id' in field ? `custom:${field.id}` : field.name);
+/**
+ * The name a custom value's ciphertext is bound to: its field id and kind, so a definition whose kind
+ * was changed in the database fails authentication instead of mis-parsing the plaintext.
+ */
+export const customCodec = (spec: CustomFieldSpec) => ({ name: `custom:${spec.id}:${spec.kind}`, kind: spec.kind });
 
 /**
  * Validates client input against the data map (built-in fields) and the organisation's custom field
@@ -106,7 +111,7 @@ function sealClient(deps: ClientDeps, orgId: string, id: string, key: DataKey, v
     customRows.push({
       client_id: id,
       field_id: spec.id,
-      value_ct: spec.encrypted ? sealField(key, place(orgId, id), { name: indexField(spec), kind: spec.kind }, value) : null,
+      value_ct: spec.encrypted ? sealField(key, place(orgId, id), customCodec(spec), value) : null,
       value_plain: spec.encrypted ? null : JSON.stringify(value),
     });
     index.push(...indexRowsFor(deps, orgId, id, versions, spec, value));
@@ -141,7 +146,7 @@ export async function createClients(deps: ClientDeps, orgId: string, inputs: rea
   try {
     await deps.db.transaction().execute((tx) => store.insertClients(tx, rows, index, customRows));
   } catch (error) {
-    await Promise.all(ids.map((id) => deps.keyring.dropDataKeyVersion(id, 1))).catch(() => undefined);
+    await Promise.all(ids.map((id) => deps.keyring.dropDataKeyVersion(orgId, id, 1))).catch(() => undefined);
     throw error;
   }
   return ids;
@@ -196,7 +201,7 @@ async function openRow(
     if (!spec) continue;
     if (value.value_ct) {
       const key = await deps.keyring.dataKey(orgId, row.id, value.value_ct);
-      customOut[spec.name] = openField(key, place(orgId, row.id), { name: indexField(spec), kind: spec.kind }, value.value_ct);
+      customOut[spec.name] = openField(key, place(orgId, row.id), customCodec(spec), value.value_ct);
     } else if (value.value_plain !== null) customOut[spec.name] = JSON.parse(value.value_plain) as FieldValue;
   }
   return { id: row.id as ClientId, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields, custom: customOut };
@@ -220,36 +225,30 @@ export async function getClient(deps: ClientDeps, orgId: string, id: string, opt
  */
 export async function findClients(deps: ClientDeps, orgId: string, query: ClientSearch, options: ReadOptions & { limit?: number } = {}): Promise<ClientRecord[]> {
   const parsed = clientSearch.safeParse(query);
-  if (!parsed.success) throw new AppError('VALIDATION_FAILED', `invalid search: check ${query.field}`, { fields: [query.field] });
+  if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'invalid search: give one of email, phone, name or identifiers (scheme:value) with a value');
   const spec = CLIENT_FIELDS.find((f) => f.name === parsed.data.field)!;
   const queryValue: FieldValue = spec.kind === 'identifiers' ? [splitIdentifier(parsed.data.value)] : parsed.data.value;
   const terms = searchTerms(spec.kind, queryValue, deps.normalise);
   if (terms.length === 0) return [];
-  const candidates = await candidateIds(deps, orgId, spec.name, terms);
   const limit = options.limit ?? 50;
   const matches: ClientRecord[] = [];
-  for (let i = 0; i < candidates.length && matches.length < limit; i += 100) {
-    const rows = await store.findClientRows(deps.db, orgId, candidates.slice(i, i + 100));
-    const checked = await openRows(deps, orgId, rows, { fields: [spec.name] });
-    const hits = checked.filter((r) => r.fields[spec.name] !== undefined && matchesTerms(deps, spec, r.fields[spec.name]!, terms));
-    if (hits.length === 0) continue;
-    const full = await openRows(deps, orgId, rows.filter((row) => hits.some((h) => h.id === row.id)), options);
-    matches.push(...full);
+  for (const version of await deps.indexer.versions(orgId)) {
+    const hashes = terms.map((term) => deps.indexer.hash(version, RECORD_TYPE, spec.name, term));
+    // Identifiers match on any one; name words must all be present.
+    const groups = spec.kind === 'identifiers' ? hashes.map((h) => [h]) : [hashes];
+    for (const group of groups) {
+      for (let after = ''; matches.length < limit; ) {
+        const candidates = await store.findIndexedIds(deps.db, orgId, spec.name, version.version, group, after, CANDIDATE_PAGE);
+        if (candidates.length === 0) break;
+        after = candidates.at(-1)!;
+        const rows = (await store.findClientRows(deps.db, orgId, candidates)).filter((row) => !matches.some((m) => m.id === row.id));
+        const checked = await openRows(deps, orgId, rows, { fields: [spec.name] });
+        const hits = new Set(checked.filter((r) => r.fields[spec.name] !== undefined && matchesTerms(deps, spec, r.fields[spec.name]!, terms)).map((r) => r.id));
+        if (hits.size > 0) matches.push(...(await openRows(deps, orgId, rows.filter((row) => hits.has(row.id as ClientId)), options)));
+      }
+    }
   }
   return matches.slice(0, limit).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
-}
-
-async function candidateIds(deps: ClientDeps, orgId: string, field: string, terms: readonly string[]): Promise<string[]> {
-  const found = new Set<string>();
-  for (const version of await deps.indexer.versions(orgId)) {
-    let intersection: Set<string> | null = null;
-    for (const term of terms) {
-      const ids = await store.findIndexedIds(deps.db, orgId, field, version.version, deps.indexer.hash(version, RECORD_TYPE, field, term), MAX_CANDIDATES);
-      intersection = intersection ? new Set(ids.filter((id) => intersection!.has(id))) : new Set(ids);
-    }
-    for (const id of intersection ?? []) found.add(id);
-  }
-  return [...found].sort();
 }
 
 function matchesTerms(deps: ClientDeps, spec: FieldSpec, value: FieldValue, terms: readonly string[]): boolean {

@@ -37,18 +37,49 @@ export async function findCustomValues(db: Db, clientIds: readonly string[]): Pr
   return db.selectFrom('client_custom_values').selectAll().where('client_id', 'in', clientIds).execute();
 }
 
-/** Client ids whose index holds `value` for `field` under `keyVersion`. */
-export async function findIndexedIds(db: Db, orgId: string, field: string, keyVersion: number, value: number, limit: number): Promise<string[]> {
+/**
+ * Client ids (in id order, after `afterId`) whose index holds every one of `values` for `field` under
+ * `keyVersion` — the intersection is done by the database, so no candidate is lost to a cap.
+ */
+export async function findIndexedIds(db: Db, orgId: string, field: string, keyVersion: number, values: readonly number[], afterId: string, limit: number): Promise<string[]> {
+  const distinct = [...new Set(values)];
   const rows = await db
     .selectFrom('client_index')
     .select('client_id')
     .where('org_id', '=', orgId)
     .where('field', '=', field)
     .where('key_version', '=', keyVersion)
-    .where('value', '=', value)
+    .where('value', 'in', distinct)
+    .where('client_id', '>', afterId)
+    .groupBy('client_id')
+    .having((eb) => eb.fn.count('value').distinct(), '=', distinct.length)
+    .orderBy('client_id')
     .limit(limit)
     .execute();
   return rows.map((r) => r.client_id);
+}
+
+/** Clients (in id order, after `afterId`) that have no index row for `field` under `keyVersion`. */
+export async function findClientsMissingIndex(db: Db, orgId: string, field: string, keyVersion: number, afterId: string, limit: number): Promise<ClientTable[]> {
+  return db
+    .selectFrom('clients')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '>', afterId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('client_index')
+            .select('client_index.client_id')
+            .whereRef('client_index.client_id', '=', 'clients.id')
+            .where('client_index.field', '=', field)
+            .where('client_index.key_version', '=', keyVersion),
+        ),
+      ),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Replaces a client's sealed fields (key rotation re-encrypts in place). */
@@ -71,10 +102,8 @@ export async function deleteIndexVersionsBelow(db: Db, orgId: string, keyVersion
 }
 
 /** A page of client rows in id order after `afterId` (rebuilds and rotations walk the table). */
-export async function pageClientRows(db: Db, orgId: string, afterId: string, limit: number, updatedSince?: number): Promise<ClientTable[]> {
-  let query = db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', '>', afterId);
-  if (updatedSince !== undefined) query = query.where('updated_at', '>=', updatedSince);
-  return query.orderBy('id').limit(limit).execute();
+export async function pageClientRows(db: Db, orgId: string, afterId: string, limit: number): Promise<ClientTable[]> {
+  return db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
 export async function countClients(db: Db, orgId: string): Promise<number> {
@@ -83,12 +112,12 @@ export async function countClients(db: Db, orgId: string): Promise<number> {
 }
 
 /** Deletes a client's rows (index and custom values cascade) and records the erasure. */
-export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number): Promise<void> {
+export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number, mac: string): Promise<void> {
   await db.deleteFrom('clients').where('org_id', '=', orgId).where('id', '=', id).execute();
-  await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now }).onConflict((oc) => oc.column('client_id').doNothing()).execute();
+  await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now, mac }).onConflict((oc) => oc.column('client_id').doNothing()).execute();
 }
 
-export async function listErasedIds(db: Db): Promise<{ client_id: string; org_id: string; erased_at: number }[]> {
+export async function listErasedIds(db: Db): Promise<{ client_id: string; org_id: string; erased_at: number; mac: string }[]> {
   return db.selectFrom('erasure_ledger').selectAll().execute();
 }
 

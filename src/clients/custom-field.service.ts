@@ -28,7 +28,18 @@ export const customFieldDefinition = z.strictObject({
 });
 export type CustomFieldDefinition = z.input<typeof customFieldDefinition>;
 
+/** A definition as stored; re-checked on every load, since the database is not trusted. */
 function toSpec(row: CustomFieldTable): CustomFieldSpec {
+  const spec = rowToSpec(row);
+  try {
+    assertValidField(spec);
+  } catch {
+    throw new AppError('INTEGRITY_ERROR', `the stored definition of custom field ${row.id} breaks the data map rules`);
+  }
+  return spec;
+}
+
+function rowToSpec(row: CustomFieldTable): CustomFieldSpec {
   return {
     id: row.id,
     name: row.name,
@@ -60,7 +71,7 @@ export async function defineCustomField(db: Kysely<Schema>, orgId: string, input
   }
   const def = parsed.data;
   const row: CustomFieldTable = { id: randomUUID(), org_id: orgId, record_type: 'client', ...def, encrypted: def.encrypted ? 1 : 0, created_at: now };
-  const spec = toSpec(row);
+  const spec = rowToSpec(row);
   assertValidField(spec);
   if (CLIENT_FIELDS.some((f) => f.name === def.name)) throw new AppError('CONFLICT', `${def.name} is a built-in client field`);
   if ((await store.listCustomFields(db, orgId, 'client')).some((f) => f.name === def.name)) {

@@ -125,7 +125,7 @@ async function resolveOrg(db: Parameters<typeof listOrganisationIds>[0], wanted:
   return ids[0]!;
 }
 
-async function rotateKeys(options: { root?: boolean; org?: boolean; index?: boolean; client?: string; orgId?: string; json?: boolean; data?: string }): Promise<void> {
+async function rotateKeys(options: { root?: boolean; org?: boolean; index?: boolean; client?: string; orgId?: string; expectedClients?: string; json?: boolean; data?: string }): Promise<void> {
   const chosen = [options.root, options.org, options.index, options.client !== undefined].filter(Boolean).length;
   const out: Output = { json: options.json === true };
   if (chosen !== 1) fail(new AppError('VALIDATION_FAILED', 'give exactly one of --root, --org, --index or --client ID'), out);
@@ -191,6 +191,7 @@ export function buildCli(): Command {
     .option('--org', 'new organisation key: rewrap every client data key')
     .option('--index', 'new blind-index key: rebuild every search index')
     .option('--client <id>', "re-encrypt one client's fields under a new data key")
+    .option('--expected-clients <n>', 'with --index: expected number of clients, which sets the index truncation (default 1000)')
     .option('--org-id <id>', 'organisation (default: the only one)')
     .addOption(dataOption())
     .addOption(jsonOption())

@@ -44,6 +44,7 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
     const appliedMigrations = (await migrateToLatest(database.db)).applied;
     vault = await openVault(provider, { dataDir: config.dataDir, keystoreUrl: config.keystoreUrl, env });
     const clients: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: config.phoneRegion } };
+    await assertKeyStoreMatchesData(clients);
     // Every open replays the erasure ledger, so a restored copy never brings an erased client back.
     await reconcileErasures(clients);
     const opened = vault;
@@ -70,6 +71,20 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
       throw new AppError('KEY_UNAVAILABLE', `the root key file ${rootKeyPath(config.dataDir)} is missing, and the key store needs it; restore it from your key backup`);
     }
     throw error;
+  }
+}
+
+/**
+ * A key store that holds no organisation key beside data that holds clients is a lost or wrong key
+ * store (a deleted data/keys directory, a mistyped CONFIDANT_KEYSTORE_URL): refuse, rather than run
+ * with every client unreadable.
+ */
+async function assertKeyStoreMatchesData(deps: ClientDeps): Promise<void> {
+  const client = await deps.db.selectFrom('clients').select('id').limit(1).executeTakeFirst();
+  if (!client) return;
+  const key = await deps.keyring.keystore.db.selectFrom('org_keys').select('org_id').limit(1).executeTakeFirst();
+  if (!key) {
+    throw new AppError('KEY_UNAVAILABLE', `the key store (${deps.keyring.keystore.description}) is empty but the database holds clients; restore the key store from its backup`);
   }
 }
 

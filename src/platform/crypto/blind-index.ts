@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error.ts';
 import { VERSION_CACHE_MS, type Keyring } from './keyring.ts';
 
 /** Default number of clients an organisation expects; sets the truncation (docs/security.md). */
-export const DEFAULT_EXPECTED_CLIENTS = 10_000;
+export const DEFAULT_EXPECTED_CLIENTS = 1_000;
 
 /**
  * Bits kept of each blind-index HMAC so that, at the expected population, every index value is shared
@@ -80,7 +80,7 @@ export class BlindIndexer {
     const key = createSecretKey(randomBytes(32));
     await db
       .insertInto('index_keys')
-      .values({ org_id: orgId, version, bits: indexBitsFor(expectedClients), retired_at: null, created_at: Date.now(), ...this.#keyring.wrapWithRoot('index', orgId, version, key) })
+      .values({ org_id: orgId, version, bits: indexBitsFor(expectedClients), retired_at: null, created_at: Date.now(), ...(await this.#keyring.wrapWithRoot('index', orgId, version, key)) })
       .execute();
     this.#cache.delete(orgId);
     return version;

@@ -1,7 +1,7 @@
-import { type KeyObject, createSecretKey, randomBytes, randomInt } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.ts';
-import { AppError } from '../errors/app-error.ts';
+import { AppError, isAppError } from '../errors/app-error.ts';
 import { type KeyRef, keyRefOf, open, seal } from './aead.ts';
 import type { KeyProvider, RootKey } from './key-provider.ts';
 import type { KeyStoreSchema } from './keystore.schema.ts';
@@ -45,14 +45,18 @@ export class Keyring {
   readonly keystore: Database<KeyStoreSchema>;
   readonly provider: KeyProvider;
   #root: RootKey;
+  /** The root key before the last switch, kept in memory to rewrap stragglers after a rotation. */
+  #previousRoot: RootKey | undefined;
   readonly #orgs = new Map<string, OrgKeys>();
   readonly #dataKeys: LRUCache<string, DataKey>;
+  #ledgerKey: Promise<KeyObject> | undefined;
 
   private constructor(keystore: Database<KeyStoreSchema>, provider: KeyProvider, root: RootKey, options: KeyringOptions) {
     this.keystore = keystore;
     this.provider = provider;
     this.#root = root;
-    this.#dataKeys = new LRUCache({ max: options.cacheSize ?? 50_000, ttl: options.cacheTtlMs ?? 10 * 60_000 });
+    // Short TTL: another process may erase a client; its key must not linger here for long.
+    this.#dataKeys = new LRUCache({ max: options.cacheSize ?? 50_000, ttl: options.cacheTtlMs ?? 60_000 });
   }
 
   /**
@@ -75,9 +79,22 @@ export class Keyring {
     return this.#root.id;
   }
 
-  /** Seals key material under the root key (organisation and index keys). */
-  wrapWithRoot(kind: string, orgId: string, version: number, key: KeyObject): { wrapped: Buffer; root_key_id: string } {
-    return { wrapped: seal(this.#root.key, rootRef(this.#root), key.export(), wrapContext(kind, orgId, '', version)), root_key_id: this.#root.id };
+  /**
+   * Seals new key material (organisation and index keys) under the root key the provider holds now,
+   * so a process that has not yet noticed a root rotation does not wrap under the old root.
+   */
+  async wrapWithRoot(kind: string, orgId: string, version: number, key: KeyObject): Promise<{ wrapped: Buffer; root_key_id: string }> {
+    const root = await this.#currentRoot();
+    return { wrapped: seal(root.key, rootRef(root), key.export(), wrapContext(kind, orgId, '', version)), root_key_id: root.id };
+  }
+
+  async #currentRoot(): Promise<RootKey> {
+    const current = await this.provider.load();
+    if (current.id !== this.#root.id) {
+      this.#previousRoot = this.#root;
+      this.#root = current;
+    }
+    return this.#root;
   }
 
   /**
@@ -92,16 +109,19 @@ export class Keyring {
   /** The root key with this id: the one in use, or a newer one another process rotated to. */
   async #rootFor(kind: string, rootKeyId: string): Promise<RootKey> {
     if (rootKeyId === this.#root.id) return this.#root;
+    if (rootKeyId === this.#previousRoot?.id) return this.#previousRoot;
     const candidates = [await this.provider.load(), await this.provider.staged()];
     const match = candidates.find((c) => c?.id === rootKeyId);
     if (!match) throw new AppError('KEY_UNAVAILABLE', `a ${kind} key is wrapped under root key ${rootKeyId}, which ${this.provider.description} does not hold`);
+    this.#previousRoot = this.#root;
     this.#root = match;
     return match;
   }
 
   /** Seals secret bytes (signing and MAC keys) under the root key. */
-  wrapSecret(purpose: string, keyId: string, secret: Uint8Array): { wrapped: Buffer; root_key_id: string } {
-    return { wrapped: seal(this.#root.key, rootRef(this.#root), secret, wrapContext(purpose, '', keyId, 1)), root_key_id: this.#root.id };
+  async wrapSecret(purpose: string, keyId: string, secret: Uint8Array): Promise<{ wrapped: Buffer; root_key_id: string }> {
+    const root = await this.#currentRoot();
+    return { wrapped: seal(root.key, rootRef(root), secret, wrapContext(purpose, '', keyId, 1)), root_key_id: root.id };
   }
 
   /** Opens secret bytes sealed by {@link wrapSecret}; the caller should zero them after use. */
@@ -117,8 +137,12 @@ export class Keyring {
    */
   async rotateRoot(): Promise<number> {
     const next = await this.provider.stage();
-    const count = await this.rewrapUnderRoot(next);
+    let count = await this.rewrapUnderRoot(next);
     await this.provider.commit();
+    // Another process may have wrapped a new key under the old root between our rewrap and the
+    // commit; we still hold the old root in memory, so sweep once more after others noticed.
+    await new Promise((r) => setTimeout(r, 200));
+    count += await this.rewrapUnderRoot(next);
     return count;
   }
 
@@ -150,7 +174,10 @@ export class Keyring {
         count++;
       }
     });
-    this.#root = next;
+    if (this.#root.id !== next.id) {
+      this.#previousRoot = this.#root;
+      this.#root = next;
+    }
     return count;
   }
 
@@ -183,7 +210,7 @@ export class Keyring {
     const key = createSecretKey(randomBytes(KEY_BYTES));
     await this.keystore.db
       .insertInto('org_keys')
-      .values({ org_id: orgId, version, created_at: Date.now(), ...this.wrapWithRoot('org', orgId, version, key) })
+      .values({ org_id: orgId, version, created_at: Date.now(), ...(await this.wrapWithRoot('org', orgId, version, key)) })
       .execute();
   }
 
@@ -230,15 +257,21 @@ export class Keyring {
       });
       material.fill(0);
       try {
-        await this.keystore.db.insertInto('data_keys').values(rows).execute();
+        await this.keystore.db.transaction().execute(async (tx) => {
+          // An erased record never gets a key again (e.g. a rotation racing the erasure).
+          const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', [...ownerIds]).limit(1).execute();
+          if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
+          for (let i = 0; i < rows.length; i += 500) await tx.insertInto('data_keys').values(rows.slice(i, i + 500)).execute();
+        });
       } catch (error) {
+        if (isAppError(error)) throw error;
         // The organisation key version we wrapped under was retired by a rotation in another
         // process (foreign key); reload and wrap again under the newest version.
         if (attempt > 0) throw error;
         this.refreshOrg(orgId);
         continue;
       }
-      keys.forEach((k, i) => this.#dataKeys.set(cacheKey(ownerIds[i]!, version), k));
+      keys.forEach((k, i) => this.#dataKeys.set(cacheKey(orgId, ownerIds[i]!, version), k));
       return keys;
     }
   }
@@ -257,7 +290,7 @@ export class Keyring {
   }
 
   async #dataKeyVersion(orgId: string, ownerId: string, version: number): Promise<DataKey> {
-    const cached = this.#dataKeys.get(cacheKey(ownerId, version));
+    const cached = this.#dataKeys.get(cacheKey(orgId, ownerId, version));
     if (cached) return cached;
     const row = await this.keystore.db
       .selectFrom('data_keys')
@@ -297,7 +330,7 @@ export class Keyring {
     const raw = open(orgKey, row.wrapped, wrapContext('data', row.org_id, row.owner_id, row.version));
     const key = { ref: { id: Number(row.key_id), version: row.version }, key: createSecretKey(raw) };
     raw.fill(0);
-    this.#dataKeys.set(cacheKey(row.owner_id, row.version), key);
+    this.#dataKeys.set(cacheKey(row.org_id, row.owner_id, row.version), key);
     return key;
   }
 
@@ -325,9 +358,9 @@ export class Keyring {
   }
 
   /** Drops one data key version of an owner (after its data was re-encrypted under a newer one). */
-  async dropDataKeyVersion(ownerId: string, version: number): Promise<void> {
-    await this.keystore.db.deleteFrom('data_keys').where('owner_id', '=', ownerId).where('version', '=', version).execute();
-    this.#dataKeys.delete(cacheKey(ownerId, version));
+  async dropDataKeyVersion(orgId: string, ownerId: string, version: number): Promise<void> {
+    await this.keystore.db.deleteFrom('data_keys').where('org_id', '=', orgId).where('owner_id', '=', ownerId).where('version', '=', version).execute();
+    this.#dataKeys.delete(cacheKey(orgId, ownerId, version));
   }
 
   /**
@@ -344,7 +377,31 @@ export class Keyring {
         .onConflict((oc) => oc.column('owner_id').doNothing())
         .execute();
     });
-    for (const key of [...this.#dataKeys.keys()]) if (key.startsWith(`${ownerId}:`)) this.#dataKeys.delete(key);
+    const prefix = cacheKey(orgId, ownerId, 0).slice(0, -1);
+    for (const key of [...this.#dataKeys.keys()]) if (key.startsWith(prefix)) this.#dataKeys.delete(key);
+  }
+
+  /**
+   * MAC of an erasure-ledger entry, so the copy of the ledger kept in the data database can make the
+   * key store destroy a key only for entries Confidant wrote (not rows a database editor inserted).
+   */
+  async ledgerMac(orgId: string, ownerId: string): Promise<string> {
+    this.#ledgerKey ??= this.#loadLedgerKey();
+    return createHmac('sha256', await this.#ledgerKey).update(`erasure\u0000${orgId}\u0000${ownerId}`).digest('hex');
+  }
+
+  async #loadLedgerKey(): Promise<KeyObject> {
+    const db = this.keystore.db;
+    let row = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'ledger-mac').orderBy('created_at').executeTakeFirst();
+    if (!row) {
+      const keyId = `ledger-${randomBytes(8).toString('hex')}`;
+      await db.insertInto('signing_keys').values({ key_id: keyId, purpose: 'ledger-mac', public_key: null, created_at: Date.now(), ...(await this.wrapSecret('ledger-mac', keyId, randomBytes(32))) }).execute();
+      row = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'ledger-mac').orderBy('created_at').executeTakeFirstOrThrow();
+    }
+    const secret = await this.unwrapSecret('ledger-mac', row.key_id, row.wrapped, row.root_key_id);
+    const key = createSecretKey(secret);
+    secret.fill(0);
+    return key;
   }
 
   /** Empties the data-key cache (tests, and after restoring a key store). */
@@ -354,8 +411,8 @@ export class Keyring {
   }
 }
 
-function cacheKey(ownerId: string, version: number): string {
-  return `${ownerId}:${version}`;
+function cacheKey(orgId: string, ownerId: string, version: number): string {
+  return `${orgId}\u0000${ownerId}\u0000${version}`;
 }
 
 /** Encrypts and decrypts a random value with the root key; refuses to start if that fails. */

@@ -61,7 +61,7 @@ export interface RotationTable {
 /** Keys that sign or authenticate rather than encrypt (audit tree heads, audit leaf MACs). */
 export interface SigningKeyTable {
   key_id: string;
-  purpose: 'audit-head' | 'audit-mac';
+  purpose: 'audit-head' | 'audit-mac' | 'ledger-mac';
   /** Private or secret key material sealed under the root key. */
   wrapped: Uint8Array;
   /** SPKI DER of the public key (signing keys only). */

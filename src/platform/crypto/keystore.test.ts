@@ -42,5 +42,11 @@ describe('root key providers and start-up checks', () => {
     expect(result.code).toBe(7);
     expect(result.stderr).toBe(`confidant: the root key file ${rootKeyPath(data)} is missing, and the key store needs it; restore it from your key backup\n`);
     expect(existsSync(rootKeyPath(data))).toBe(false);
+
+    // The whole keys directory lost: refused too, instead of starting with every client unreadable.
+    rmSync(path.dirname(rootKeyPath(data)), { recursive: true });
+    const lost = await runCli(['clients', 'find', '--name', 'someone'], { env: { CONFIDANT_DATA: data } });
+    expect(lost.code).toBe(7);
+    expect(lost.stderr).toContain('restore it from your key backup');
   });
 });

@@ -27,7 +27,7 @@ export async function loadAuditKeys(keyring: Keyring): Promise<AuditKeys> {
     const secret = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
     await db
       .insertInto('signing_keys')
-      .values({ key_id: keyId, purpose: 'audit-head', public_key: pair.publicKey.export({ format: 'der', type: 'spki' }), created_at: Date.now(), ...keyring.wrapSecret('audit-head', keyId, secret) })
+      .values({ key_id: keyId, purpose: 'audit-head', public_key: pair.publicKey.export({ format: 'der', type: 'spki' }), created_at: Date.now(), ...(await keyring.wrapSecret('audit-head', keyId, secret)) })
       .onConflict((oc) => oc.column('key_id').doNothing())
       .execute();
     head = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-head').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
@@ -35,7 +35,7 @@ export async function loadAuditKeys(keyring: Keyring): Promise<AuditKeys> {
   let mac = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-mac').executeTakeFirst();
   if (!mac) {
     const keyId = `mac-${randomBytes(8).toString('hex')}`;
-    await db.insertInto('signing_keys').values({ key_id: keyId, purpose: 'audit-mac', public_key: null, created_at: Date.now(), ...keyring.wrapSecret('audit-mac', keyId, randomBytes(32)) }).execute();
+    await db.insertInto('signing_keys').values({ key_id: keyId, purpose: 'audit-mac', public_key: null, created_at: Date.now(), ...(await keyring.wrapSecret('audit-mac', keyId, randomBytes(32))) }).execute();
     mac = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-mac').orderBy('created_at').executeTakeFirstOrThrow();
   }
   const headSecret = await keyring.unwrapSecret('audit-head', head.key_id, head.wrapped, head.root_key_id);

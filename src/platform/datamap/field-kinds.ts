@@ -1,5 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { z } from 'zod';
+import { AppError } from '../errors/app-error.ts';
 import type { Address, FieldKind, FieldValue, Identifier } from './datamap.types.ts';
 
 /** Longest value any field accepts, in UTF-8 bytes. */
@@ -34,7 +35,13 @@ export function encodeValue(kind: FieldKind, value: FieldValue): Buffer {
 /** Inverse of {@link encodeValue}. */
 export function decodeValue(kind: FieldKind, bytes: Uint8Array): FieldValue {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  return kind === 'address' || kind === 'identifiers' ? (JSON.parse(text) as Address | Identifier[]) : text;
+  if (kind !== 'address' && kind !== 'identifiers') return text;
+  try {
+    return JSON.parse(text) as Address | Identifier[];
+  } catch {
+    // JSON.parse's message quotes its input: never let it carry a client value into a log.
+    throw new AppError('INTEGRITY_ERROR', 'a stored value does not have the shape its field declares');
+  }
 }
 
 /** Normalisation settings that depend on the deployment. */

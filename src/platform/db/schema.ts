@@ -92,6 +92,8 @@ export interface ErasureMirrorTable {
   client_id: string;
   org_id: string;
   erased_at: number;
+  /** HMAC under the key store's ledger key: only Confidant can write an entry the key store obeys. */
+  mac: string;
 }
 
 export interface AuditQueueTable {

@@ -67,6 +67,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('erase', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('custom_fields_name_uq', ['org_id', 'record_type', 'name'])
+    // The data map's rules, enforced below the application too: a definition edited in the database
+    // cannot make a confidential field plaintext or a restricted field searchable.
+    .addCheckConstraint('custom_fields_encrypted_rule', sql`encrypted = 1 or classification in ('public', 'internal')`)
+    .addCheckConstraint('custom_fields_search_rule', sql`search = 'none' or (encrypted = 1 and classification in ('public', 'internal', 'confidential'))`)
+    .addCheckConstraint('custom_fields_kind_rule', sql`kind in ('text', 'email', 'phone', 'date', 'address', 'identifiers')`)
     .execute();
 
   await db.schema
@@ -86,5 +91,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('client_id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('erased_at', 'bigint', (c) => c.notNull())
+    .addColumn('mac', 'text', (c) => c.notNull())
     .execute();
 }
