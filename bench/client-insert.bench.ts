@@ -12,9 +12,14 @@ import { ensureRootKeyFile, rootKeyPath } from '../src/platform/crypto/root-key.
 import { fieldContext } from '../src/platform/datamap/datamap.ts';
 import { encodeValue, nameTokens, normaliseEmail, normalisePhone } from '../src/platform/datamap/field-kinds.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
+import { AuditLog } from '../src/audit/audit.service.ts';
+import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { KEYSTORE_MIGRATIONS, type KeyStoreSchema } from '../src/platform/crypto/keystore.schema.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { type Result, measure, printTable, ratio } from './harness.ts';
+import { operatorContext } from '../src/audit/operator.ts';
+
+const OP = operatorContext();
 
 // Client inserts on SQLite: every client has 7 encrypted fields, a new data key wrapped by the
 // organisation key (in the key store database), and 5 blind-index rows. Confidant's createClients
@@ -94,9 +99,10 @@ const dir = mkdtempSync(path.join(tmpdir(), 'confidant-bench-'));
   ensureRootKeyFile(rootKeyPath(dataDir));
   const vault = await openVault(fileKeyProvider(rootKeyPath(dataDir)), { dataDir });
   await database.db.insertInto('organisations').values({ id: 'org-1', name: 'Bench', created_at: Date.now() }).execute();
-  const deps: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: 'GB' } };
+  const audit = new AuditLog(database.db, await loadAuditKeys(vault.keyring));
+  const deps: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: 'GB' }, audit };
   let n = 0;
-  results.push(await measure('confidant createClients', BATCHES, () => createClients(deps, 'org-1', Array.from({ length: BATCH }, () => client(n++))), 2));
+  results.push(await measure('confidant createClients', BATCHES, () => createClients(deps, OP, 'org-1', Array.from({ length: BATCH }, () => client(n++))), 2));
   await vault.close();
   await database.close();
 }

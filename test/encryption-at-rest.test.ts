@@ -11,9 +11,14 @@ import { fileKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import { type Vault, openVault } from '../src/platform/crypto/keystore.ts';
 import { rootKeyPath } from '../src/platform/crypto/root-key.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
+import { AuditLog } from '../src/audit/audit.service.ts';
+import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { describeEachEngine, openTestDatabase, type TestDatabase } from './support/engines.ts';
 import { clientDeps, openTestVault } from './support/vault.ts';
+import { operatorContext } from '../src/audit/operator.ts';
+
+const OP = operatorContext();
 
 /** A client whose every encrypted field holds a unique marker. */
 function canaryClient(marker: string) {
@@ -41,12 +46,12 @@ describeEachEngine('encryption at rest', (t) => {
     vault = await openTestVault(t());
     ({ deps, orgId } = await clientDeps(t(), vault));
     await defineCustomField(deps.db, orgId, { name: 'notes_ref', label: 'Ref', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'test' });
-    for (const marker of MARKERS) ids.push(await createClient(deps, orgId, canaryClient(marker)));
+    for (const marker of MARKERS) ids.push(await createClient(deps, OP, orgId, canaryClient(marker)));
   });
   afterAll(async () => vault.close());
 
   it('leaves no plaintext marker in the raw database bytes (SQLite file, WAL and key store; or pg_dump)', async () => {
-    expect((await getClient(deps, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
+    expect((await getClient(deps, OP, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
     let raw: string;
     if (t().engine === 'sqlite') {
       const files = [t().dataDir, path.join(t().dataDir, 'keys')].flatMap((dir) => readdirSync(dir).filter((f) => f.includes('.db')).map((f) => path.join(dir, f)));
@@ -72,12 +77,12 @@ describeEachEngine('encryption at rest', (t) => {
     const rowB = await deps.db.selectFrom('clients').selectAll().where('id', '=', b).executeTakeFirstOrThrow();
     // Between rows: B's e-mail ciphertext into A.
     await deps.db.updateTable('clients').set({ email_ct: rowB.email_ct }).where('id', '=', a).execute();
-    expect(await failsIntegrity(getClient(deps, orgId, a))).toBe(true);
+    expect(await failsIntegrity(getClient(deps, OP, orgId, a))).toBe(true);
     // Between columns of one row: A's preferred name ciphertext into its name column.
     await deps.db.updateTable('clients').set({ email_ct: rowA.email_ct, name_ct: rowA.preferred_name_ct! }).where('id', '=', a).execute();
-    expect(await failsIntegrity(getClient(deps, orgId, a))).toBe(true);
+    expect(await failsIntegrity(getClient(deps, OP, orgId, a))).toBe(true);
     await deps.db.updateTable('clients').set({ name_ct: rowA.name_ct }).where('id', '=', a).execute();
-    expect((await getClient(deps, orgId, a)).fields.email).toBe(canaryClient(MARKERS[1]!).email);
+    expect((await getClient(deps, OP, orgId, a)).fields.email).toBe(canaryClient(MARKERS[1]!).email);
   });
 
   it('refuses plaintext in every ciphertext column, below the application (CHECK constraints)', async () => {
@@ -89,7 +94,7 @@ describeEachEngine('encryption at rest', (t) => {
       await expect(deps.db.updateTable('clients').set({ [column]: plain } as never).where('id', '=', id).execute(), column).rejects.toThrow();
     }
     await expect(deps.db.updateTable('client_custom_values').set({ value_ct: Buffer.from('x'.repeat(64)) }).where('client_id', '=', id).execute()).rejects.toThrow();
-    expect((await getClient(deps, orgId, id)).fields.name).toBe(`Name ${MARKERS[3]}N`);
+    expect((await getClient(deps, OP, orgId, id)).fields.name).toBe(`Name ${MARKERS[3]}N`);
   });
 
   it('erases a client by key destruction: a restored earlier copy of its rows stays unreadable, others read fine', async () => {
@@ -97,19 +102,19 @@ describeEachEngine('encryption at rest', (t) => {
     const before = await deps.db.selectFrom('clients').selectAll().where('id', '=', victim).executeTakeFirstOrThrow();
     const indexBefore = await deps.db.selectFrom('client_index').selectAll().where('client_id', '=', victim).execute();
     await destroyClientKey(deps, orgId, victim, 'subject erasure request');
-    expect(isAppError(await getClient(deps, orgId, victim).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
-    expect(await findClients(deps, orgId, { field: 'email', value: canaryClient(MARKERS[4]!).email })).toEqual([]);
+    expect(isAppError(await getClient(deps, OP, orgId, victim).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    expect(await findClients(deps, OP, orgId, { field: 'email', value: canaryClient(MARKERS[4]!).email })).toEqual([]);
 
     // Restore the old rows, as an old backup would, but not the mirror ledger entry.
     await deps.db.deleteFrom('erasure_ledger').where('client_id', '=', victim).execute();
     await deps.db.insertInto('clients').values(before).execute();
     await deps.db.insertInto('client_index').values(indexBefore).execute();
     deps.keyring.clearCache();
-    const error = await getClient(deps, orgId, victim).catch((e: unknown) => e);
+    const error = await getClient(deps, OP, orgId, victim).catch((e: unknown) => e);
     expect(isAppError(error, 'NOT_FOUND')).toBe(true); // no key exists: the ciphertext cannot be opened
     expect(await reconcileErasures(deps)).toEqual({ purgedClients: 1, destroyedKeys: 0, refused: 0 });
     expect(await deps.db.selectFrom('clients').select('id').where('id', '=', victim).execute()).toEqual([]);
-    expect((await getClient(deps, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
+    expect((await getClient(deps, OP, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
   });
 });
 
@@ -124,36 +129,37 @@ describeEachEngine('tampering with the data database', (t) => {
   afterAll(async () => vault.close());
 
   it('ignores an erasure-ledger row inserted by hand: it cannot destroy a key', async () => {
-    const id = await createClient(deps, orgId, { name: 'Not To Be Erased' });
+    const id = await createClient(deps, OP, orgId, { name: 'Not To Be Erased' });
     await deps.db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: Date.now(), mac: 'f'.repeat(64) }).execute();
     expect(await reconcileErasures(deps)).toEqual({ purgedClients: 0, destroyedKeys: 0, refused: 1 });
     deps.keyring.clearCache();
-    expect((await getClient(deps, orgId, id)).fields.name).toBe('Not To Be Erased');
+    expect((await getClient(deps, OP, orgId, id)).fields.name).toBe('Not To Be Erased');
   });
 
   it('refuses custom-field definitions edited to break the data map, and never leaks a value when a kind is changed', async () => {
     const field = await defineCustomField(deps.db, orgId, { name: 'home_address', label: 'Home', kind: 'address', classification: 'confidential', purpose: 'visits' });
     await expect(deps.db.updateTable('custom_fields').set({ encrypted: 0 }).where('id', '=', field.id).execute()).rejects.toThrow();
     await expect(deps.db.updateTable('custom_fields').set({ classification: 'restricted', search: 'exact' }).where('id', '=', field.id).execute()).rejects.toThrow();
-    const id = await createClient(deps, orgId, { name: 'Kind Change', custom: { home_address: { line1: 'QZLEAKQ Road' } } });
+    const id = await createClient(deps, OP, orgId, { name: 'Kind Change', custom: { home_address: { line1: 'QZLEAKQ Road' } } });
     await deps.db.updateTable('custom_fields').set({ kind: 'text' }).where('id', '=', field.id).execute();
-    const error = await getClient(deps, orgId, id).catch((e: unknown) => e);
+    const error = await getClient(deps, OP, orgId, id).catch((e: unknown) => e);
     expect(isAppError(error, 'INTEGRITY_ERROR')).toBe(true);
     expect(String((error as Error).message)).not.toContain('QZLEAKQ');
     await deps.db.updateTable('custom_fields').set({ kind: 'address' }).where('id', '=', field.id).execute();
-    expect((await getClient(deps, orgId, id)).custom.home_address).toEqual({ line1: 'QZLEAKQ Road' });
+    expect((await getClient(deps, OP, orgId, id)).custom.home_address).toEqual({ line1: 'QZLEAKQ Road' });
   });
 
   it('finds the one match among hundreds of index collisions and shared name words', async () => {
     const many = await createClients(
       deps,
+      OP,
       orgId,
       Array.from({ length: 450 }, (_, i) => ({ name: `Jo Smith${i % 3 === 0 ? '' : i} Smith`, email: `smith${i}@example.org` })),
     );
-    const target = await createClient(deps, orgId, { name: 'John Smith', email: 'john.smith@example.org' });
-    expect((await findClients(deps, orgId, { field: 'name', value: 'john smith' })).map((r) => r.id)).toEqual([target]);
-    expect((await findClients(deps, orgId, { field: 'name', value: 'smith' }, { limit: 1000 })).length).toBe(451);
-    expect((await findClients(deps, orgId, { field: 'email', value: 'smith449@example.org' })).map((r) => r.id)).toEqual([many[449]]);
+    const target = await createClient(deps, OP, orgId, { name: 'John Smith', email: 'john.smith@example.org' });
+    expect((await findClients(deps, OP, orgId, { field: 'name', value: 'john smith' })).map((r) => r.id)).toEqual([target]);
+    expect((await findClients(deps, OP, orgId, { field: 'name', value: 'smith' }, { limit: 1000 })).length).toBe(451);
+    expect((await findClients(deps, OP, orgId, { field: 'email', value: 'smith449@example.org' })).map((r) => r.id)).toEqual([many[449]]);
   });
 });
 
@@ -167,8 +173,8 @@ describe('erasure reaches copies of the SQLite database file', () => {
   it('opening a copy taken before the erasure cannot read the erased client, and purges it', async () => {
     const vault = await openTestVault(t);
     const { deps, orgId } = await clientDeps(t, vault);
-    const keep = await createClient(deps, orgId, { name: 'Keep Me', email: 'keep@example.org' });
-    const gone = await createClient(deps, orgId, { name: 'Erase Me', email: 'erase@example.org' });
+    const keep = await createClient(deps, OP, orgId, { name: 'Keep Me', email: 'keep@example.org' });
+    const gone = await createClient(deps, OP, orgId, { name: 'Erase Me', email: 'erase@example.org' });
     await sql`pragma wal_checkpoint(truncate)`.execute(deps.db);
     const copyDir = path.join(t.dataDir, 'backup');
     execFileSync('mkdir', ['-p', copyDir]);
@@ -180,10 +186,11 @@ describe('erasure reaches copies of the SQLite database file', () => {
     // Open the old copy with the live key store (keys are never in the data copy).
     const copy = openSqlite(copyDir);
     const live = await openVault(fileKeyProvider(rootKeyPath(t.dataDir)), { dataDir: t.dataDir });
-    const copyDeps = { db: copy.db, keyring: live.keyring, indexer: live.indexer, normalise: { phoneRegion: 'GB' as const } };
+    const audit = new AuditLog(copy.db, await loadAuditKeys(live.keyring));
+    const copyDeps = { db: copy.db, keyring: live.keyring, indexer: live.indexer, normalise: { phoneRegion: 'GB' as const }, audit };
     expect(await copy.db.selectFrom('clients').select('id').where('id', '=', gone).execute()).toHaveLength(1);
-    expect(isAppError(await getClient(copyDeps, orgId, gone).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
-    expect((await getClient(copyDeps, orgId, keep)).fields.email).toBe('keep@example.org');
+    expect(isAppError(await getClient(copyDeps, OP, orgId, gone).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    expect((await getClient(copyDeps, OP, orgId, keep)).fields.email).toBe('keep@example.org');
     expect((await reconcileErasures(copyDeps)).purgedClients).toBe(1);
     expect(await copy.db.selectFrom('clients').select('id').where('id', '=', gone).execute()).toHaveLength(0);
     await copy.close();

@@ -7,6 +7,9 @@ import { createClients, findClients, getClient } from '../src/clients/client.ser
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
 import { BIN, cleanEnv, runCli } from './support/cli.ts';
+import { operatorContext } from '../src/audit/operator.ts';
+
+const OP = operatorContext();
 
 const CLIENTS = 3000;
 const person = (i: number) => ({ name: `Resumable Person${i}`, email: `r${i}@resume.example` });
@@ -36,7 +39,7 @@ describe('confidant keys rotate survives kill -9', () => {
     expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
     const deployment = await openDeployment(loadConfig(env), env);
     const orgId = (await deployment.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
-    const ids = await createClients(deployment.clients, orgId, Array.from({ length: CLIENTS }, (_, i) => person(i)));
+    const ids = await createClients(deployment.clients, OP, orgId, Array.from({ length: CLIENTS }, (_, i) => person(i)));
     await deployment.close();
 
     for (const kind of ['--index', '--org']) {
@@ -50,8 +53,8 @@ describe('confidant keys rotate survives kill -9', () => {
     const reopened = await openDeployment(loadConfig(env), env);
     try {
       for (const i of [0, 1, 777, 1500, CLIENTS - 1]) {
-        expect((await getClient(reopened.clients, orgId, ids[i]!)).fields.email).toBe(person(i).email);
-        expect((await findClients(reopened.clients, orgId, { field: 'email', value: person(i).email })).map((r) => r.id)).toEqual([ids[i]]);
+        expect((await getClient(reopened.clients, OP, orgId, ids[i]!)).fields.email).toBe(person(i).email);
+        expect((await findClients(reopened.clients, OP, orgId, { field: 'email', value: person(i).email })).map((r) => r.id)).toEqual([ids[i]]);
       }
       const indexVersions = await reopened.database.db.selectFrom('client_index').select('key_version').distinct().execute();
       expect(indexVersions).toEqual([{ key_version: 2 }]);

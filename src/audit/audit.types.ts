@@ -55,3 +55,13 @@ export interface AuditEvent {
 export interface LoggedEvent extends AuditEvent {
   index: number;
 }
+
+/** Who is acting and from where, passed to every service entry point that touches client data. */
+export interface AccessContext {
+  actorType: ActorType;
+  actorId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  /** Purpose or reason the actor gave, if any. */
+  purpose?: string | null;
+}

@@ -7,6 +7,9 @@ import type { Vault } from '../platform/crypto/keystore.ts';
 import { rootKeyPath } from '../platform/crypto/root-key.ts';
 import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.service.ts';
 import { type ClientDeps, createClients, findClients, getClient } from './client.service.ts';
+import { operatorContext } from '../audit/operator.ts';
+
+const OP = operatorContext();
 
 const N = 240;
 const person = (i: number) => ({ name: `Person ${i} Rotation`, email: `p${i}@rotate.example`, phone: `+4420794${String(i).padStart(5, '0')}` });
@@ -20,9 +23,9 @@ function readerLoop(deps: ClientDeps, orgId: string, ids: string[]) {
     while (!stop) {
       const i = reads % ids.length;
       try {
-        const record = await getClient(deps, orgId, ids[i]!);
+        const record = await getClient(deps, OP, orgId, ids[i]!);
         if (record.fields.email !== person(i).email) failures.push(new Error(`wrong value for ${i}`));
-        const found = await findClients(deps, orgId, { field: 'email', value: person(i).email });
+        const found = await findClients(deps, OP, orgId, { field: 'email', value: person(i).email });
         if (found.length !== 1 || found[0]!.id !== ids[i]) failures.push(new Error(`search missed ${i}`));
       } catch (error) {
         failures.push(error);
@@ -50,7 +53,7 @@ describeEachEngine('online key rotation', (t) => {
   beforeAll(async () => {
     vault = await openTestVault(t());
     ({ deps, orgId } = await clientDeps(t(), vault));
-    ids = await createClients(deps, orgId, Array.from({ length: N }, (_, i) => person(i)));
+    ids = await createClients(deps, OP, orgId, Array.from({ length: N }, (_, i) => person(i)));
   });
   afterAll(async () => vault.close());
 
@@ -96,7 +99,7 @@ describeEachEngine('online key rotation', (t) => {
     expect(failures).toEqual([]);
     const versions = await deps.db.selectFrom('client_index').select('key_version').distinct().where('org_id', '=', orgId).execute();
     expect(versions).toEqual([{ key_version: target }]);
-    expect((await findClients(deps, orgId, { field: 'name', value: 'person 7 rotation' })).map((r) => r.id)).toEqual([ids[7]]);
+    expect((await findClients(deps, OP, orgId, { field: 'name', value: 'person 7 rotation' })).map((r) => r.id)).toEqual([ids[7]]);
   });
 
   it('rotates the root key (rewrap of organisation and index keys) while readers run; an interrupted rotation completes at next open', async () => {
@@ -114,7 +117,7 @@ describeEachEngine('online key rotation', (t) => {
     const { failures } = await reader.finish();
     expect(failures).toEqual([]);
     deps.keyring.clearCache();
-    expect((await getClient(deps, orgId, ids[3]!)).fields.email).toBe(person(3).email);
+    expect((await getClient(deps, OP, orgId, ids[3]!)).fields.email).toBe(person(3).email);
   });
 
   it('re-encrypts one client under a new data key, and finishes an interrupted re-encryption', async () => {
@@ -123,12 +126,12 @@ describeEachEngine('online key rotation', (t) => {
     expect(await rotateClientKey(deps, orgId, id)).toBe(2);
     const after = await deps.db.selectFrom('clients').select('email_ct').where('id', '=', id).executeTakeFirstOrThrow();
     expect(Buffer.from(after.email_ct!).equals(Buffer.from(before.email_ct!))).toBe(false);
-    expect((await getClient(deps, orgId, id)).fields.email).toBe(person(5).email);
+    expect((await getClient(deps, OP, orgId, id)).fields.email).toBe(person(5).email);
     // Interrupted: a new key version exists but the row still uses the old one.
     await deps.keyring.createDataKey(orgId, id, 3);
     expect(await rotateClientKey(deps, orgId, id)).toBe(3);
     const versions = await deps.keyring.keystore.db.selectFrom('data_keys').select('version').where('owner_id', '=', id).execute();
     expect(versions).toEqual([{ version: 3 }]);
-    expect((await getClient(deps, orgId, id)).fields.email).toBe(person(5).email);
+    expect((await getClient(deps, OP, orgId, id)).fields.email).toBe(person(5).email);
   });
 });

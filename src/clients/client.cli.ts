@@ -7,6 +7,7 @@ import { CLIENT_FIELDS } from './client.datamap.ts';
 import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.service.ts';
 import { type ClientDeps, createClient, findClients, getClient } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
+import { operatorContext } from '../audit/operator.ts';
 
 /** What a client command gets from the composition root: dependencies and the organisation. */
 export interface ClientCommandContext {
@@ -62,7 +63,7 @@ export function registerClientCommands(program: Command, withClients: WithClient
     (options: { file?: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
         const input = parseJson(options.file ? readFileSync(options.file, 'utf8') : await readStdin(), options.file ?? 'stdin');
-        const id = await createClient(deps, orgId, input);
+        const id = await createClient(deps, operatorContext(), orgId, input);
         print(out, id, { id });
       }),
   );
@@ -70,7 +71,7 @@ export function registerClientCommands(program: Command, withClients: WithClient
   common(clients.command('show').description('show one client').argument('<id>', 'client id')).action(
     (id: string, options: { json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
-        const record = await getClient(deps, orgId, id);
+        const record = await getClient(deps, operatorContext(), orgId, id);
         print(out, clientText(record), clientJson(record));
       }),
   );
@@ -88,7 +89,7 @@ export function registerClientCommands(program: Command, withClients: WithClient
       const given = (['email', 'phone', 'name', 'identifier'] as const).filter((k) => options[k] !== undefined);
       if (given.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of --email, --phone, --name or --identifier');
       const key = given[0]!;
-      const records = await findClients(deps, orgId, { field: key === 'identifier' ? 'identifiers' : key, value: options[key]! });
+      const records = await findClients(deps, operatorContext(), orgId, { field: key === 'identifier' ? 'identifiers' : key, value: options[key]! });
       print(out, records.length === 0 ? 'No client found.' : records.map(clientText).join('\n\n'), records.map(clientJson));
     }),
   );

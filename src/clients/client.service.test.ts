@@ -5,6 +5,9 @@ import type { Vault } from '../platform/crypto/keystore.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
 import { type ClientDeps, createClient, createClients, findClients, getClient } from './client.service.ts';
 import { defineCustomField } from './custom-field.service.ts';
+import { operatorContext } from '../audit/operator.ts';
+
+const OP = operatorContext();
 
 const ada = {
   name: 'Ada Lovelace-Byron',
@@ -27,20 +30,20 @@ describeEachEngine('client records through the data map', (t) => {
   afterAll(async () => vault.close());
 
   it('round-trips every field and returns only the fields asked for', async () => {
-    const id = await createClient(deps, orgId, ada);
-    const record = await getClient(deps, orgId, id);
+    const id = await createClient(deps, OP, orgId, ada);
+    const record = await getClient(deps, OP, orgId, id);
     expect(record.fields).toEqual(ada);
     expect(record.status).toBe('active');
-    const narrow = await getClient(deps, orgId, id, { fields: ['name', 'email'] });
+    const narrow = await getClient(deps, OP, orgId, id, { fields: ['name', 'email'] });
     expect(narrow.fields).toEqual({ name: ada.name, email: ada.email });
   });
 
   it('finds clients by normalised e-mail, phone, name words and identifier, re-checking every candidate', async () => {
-    const [grace, alan] = await createClients(deps, orgId, [
+    const [grace, alan] = await createClients(deps, OP, orgId, [
       { name: 'Grace Brewster Hopper', email: 'grace@navy.example', phone: '+1 (415) 555-2671', identifiers: [{ scheme: 'ssn', value: '078-05-1120' }] },
       { name: 'Alan Turing', email: 'alan@bletchley.example', phone: '01908 640404' },
     ]);
-    const ids = async (field: 'email' | 'phone' | 'name' | 'identifiers', value: string) => (await findClients(deps, orgId, { field, value })).map((r) => r.id);
+    const ids = async (field: 'email' | 'phone' | 'name' | 'identifiers', value: string) => (await findClients(deps, OP, orgId, { field, value })).map((r) => r.id);
     expect(await ids('email', '  GRACE@navy.EXAMPLE ')).toEqual([grace]);
     expect(await ids('phone', '+14155552671')).toEqual([grace]);
     expect(await ids('phone', '+44 1908 640404')).toEqual([alan]);
@@ -54,8 +57,8 @@ describeEachEngine('client records through the data map', (t) => {
   });
 
   it('folds accents and case in names', async () => {
-    const id = await createClient(deps, orgId, { name: "Zoë O'Brien" });
-    expect((await findClients(deps, orgId, { field: 'name', value: 'zoe obrien' })).map((r) => r.id)).toEqual([id]);
+    const id = await createClient(deps, OP, orgId, { name: "Zoë O'Brien" });
+    expect((await findClients(deps, OP, orgId, { field: 'name', value: 'zoe obrien' })).map((r) => r.id)).toEqual([id]);
   });
 
   it('refuses bad input naming the field, never echoing the value', async () => {
@@ -66,7 +69,7 @@ describeEachEngine('client records through the data map', (t) => {
       [{ name: 'X', phone: 'CANARY' }, 'phone'],
       [{ name: 'X', shoe_size: 'CANARY' }, 'shoe_size'],
     ] as const) {
-      const error = await createClient(deps, orgId, input).catch((e: unknown) => e);
+      const error = await createClient(deps, OP, orgId, input).catch((e: unknown) => e);
       expect(isAppError(error, 'VALIDATION_FAILED'), field).toBe(true);
       expect((error as Error).message).toContain(field);
       expect((error as Error).message).not.toContain('CANARY');
@@ -76,8 +79,8 @@ describeEachEngine('client records through the data map', (t) => {
   it('stores custom fields with the same attributes, encrypted and searchable when declared so', async () => {
     await defineCustomField(deps.db, orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'bill the insurer' });
     await defineCustomField(deps.db, orgId, { name: 'referral_source', label: 'Referral source', kind: 'text', classification: 'internal', encrypted: false, purpose: 'know which channels work' });
-    const id = await createClient(deps, orgId, { name: 'Custom Person', custom: { insurer_ref: 'AXA 99-1', referral_source: 'web' } });
-    expect((await getClient(deps, orgId, id)).custom).toEqual({ insurer_ref: 'AXA 99-1', referral_source: 'web' });
+    const id = await createClient(deps, OP, orgId, { name: 'Custom Person', custom: { insurer_ref: 'AXA 99-1', referral_source: 'web' } });
+    expect((await getClient(deps, OP, orgId, id)).custom).toEqual({ insurer_ref: 'AXA 99-1', referral_source: 'web' });
     const stored = await deps.db.selectFrom('client_custom_values').selectAll().where('client_id', '=', id).execute();
     expect(stored.filter((r) => r.value_ct !== null)).toHaveLength(1);
 
@@ -93,10 +96,10 @@ describeEachEngine('client records through the data map', (t) => {
   });
 
   it('answers NOT_FOUND for unknown ids and for clients of another organisation', async () => {
-    const id = await createClient(deps, orgId, { name: 'Org A client' });
+    const id = await createClient(deps, OP, orgId, { name: 'Org A client' });
     const other = await clientDeps(t(), vault);
-    expect(isAppError(await getClient(deps, other.orgId, id).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
-    expect(isAppError(await getClient(deps, orgId, 'no-such-id').catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
-    expect(await findClients(deps, other.orgId, { field: 'name', value: 'Org A client' })).toEqual([]);
+    expect(isAppError(await getClient(deps, OP, other.orgId, id).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    expect(isAppError(await getClient(deps, OP, orgId, 'no-such-id').catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    expect(await findClients(deps, OP, other.orgId, { field: 'name', value: 'Org A client' })).toEqual([]);
   });
 });

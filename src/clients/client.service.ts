@@ -11,18 +11,44 @@ import { CLIENT_FIELDS, type ClientFieldName, columnOf } from './client.datamap.
 import { clientInput, clientSearch } from './client.schema.ts';
 import * as store from './client.store.ts';
 import type { ClientId, ClientInput, ClientRecord, ClientSearch } from './client.types.ts';
+import type { AuditLog } from '../audit/audit.service.ts';
+import type { AccessContext, AuditAction, AuditEvent } from '../audit/audit.types.ts';
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
 export const RECORD_TYPE = 'client';
 /** Candidates fetched per page while searching; each is decrypted and re-checked. */
 const CANDIDATE_PAGE = 200;
 
-/** What the client service needs: the data database and the key hierarchy. */
+/** What the client service needs: the data database, the key hierarchy and the audit log. */
 export interface ClientDeps {
   db: Kysely<Schema>;
   keyring: Keyring;
   indexer: BlindIndexer;
   normalise: NormaliseOptions;
+  audit: AuditLog;
+}
+
+/** An audit event about clients, from an access context. */
+export function clientEvent(ctx: AccessContext, orgId: string, action: AuditAction, recordIds: string[], fields: string[], now = Date.now()): AuditEvent {
+  return {
+    time: now,
+    orgId,
+    actorType: ctx.actorType,
+    actorId: ctx.actorId,
+    action,
+    recordType: RECORD_TYPE,
+    recordIds,
+    fields,
+    purpose: ctx.purpose ?? null,
+    outcome: 'allowed',
+    requestId: ctx.requestId,
+    ip: ctx.ip,
+  };
+}
+
+/** Names of the fields a record carries (built-in names, custom ones as `custom.<name>`). */
+function fieldNames(record: Pick<ClientRecord, 'fields' | 'custom'>): string[] {
+  return [...Object.keys(record.fields), ...Object.keys(record.custom).map((n) => `custom.${n}`)];
 }
 
 /** Options for reads: which fields to decrypt (authorization passes what the reader may see). */
@@ -127,7 +153,7 @@ function sealClient(deps: ClientDeps, orgId: string, id: string, key: DataKey, v
  * Caller must be authorized to create clients in `orgId` (checked by the caller's entry point).
  * @throws AppError VALIDATION_FAILED naming the field (never its value).
  */
-export async function createClients(deps: ClientDeps, orgId: string, inputs: readonly unknown[], now = Date.now()): Promise<ClientId[]> {
+export async function createClients(deps: ClientDeps, ctx: AccessContext, orgId: string, inputs: readonly unknown[], now = Date.now()): Promise<ClientId[]> {
   const custom = await listCustomFields(deps.db, orgId);
   const values = inputs.map((input) => parseClientInput(input, custom));
   const ids = values.map(() => randomUUID() as ClientId);
@@ -144,7 +170,13 @@ export async function createClients(deps: ClientDeps, orgId: string, inputs: rea
     customRows.push(...sealed.customRows);
   });
   try {
-    await deps.db.transaction().execute((tx) => store.insertClients(tx, rows, index, customRows));
+    await deps.db.transaction().execute(async (tx) => {
+      await store.insertClients(tx, rows, index, customRows);
+      for (const [i, id] of ids.entries()) {
+        const fields = [...CLIENT_FIELDS.filter((f) => values[i]![f.name] !== undefined).map((f) => f.name), ...Object.keys(values[i]!.custom ?? {}).map((n) => `custom.${n}`)];
+        await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.create', [id], fields, now));
+      }
+    });
   } catch (error) {
     await Promise.all(ids.map((id) => deps.keyring.dropDataKeyVersion(orgId, id, 1))).catch(() => undefined);
     throw error;
@@ -153,8 +185,8 @@ export async function createClients(deps: ClientDeps, orgId: string, inputs: rea
 }
 
 /** Creates one client; see {@link createClients}. */
-export async function createClient(deps: ClientDeps, orgId: string, input: unknown, now = Date.now()): Promise<ClientId> {
-  return (await createClients(deps, orgId, [input], now))[0]!;
+export async function createClient(deps: ClientDeps, ctx: AccessContext, orgId: string, input: unknown, now = Date.now()): Promise<ClientId> {
+  return (await createClients(deps, ctx, orgId, [input], now))[0]!;
 }
 
 /** Decrypts the requested (allowed) fields of loaded rows. */
@@ -213,17 +245,21 @@ async function openRow(
  * @throws AppError NOT_FOUND when the client does not exist in `orgId` (or was erased);
  *   INTEGRITY_ERROR when a stored value was tampered with or moved.
  */
-export async function getClient(deps: ClientDeps, orgId: string, id: string, options: ReadOptions = {}): Promise<ClientRecord> {
+export async function getClient(deps: ClientDeps, ctx: AccessContext, orgId: string, id: string, options: ReadOptions = {}): Promise<ClientRecord> {
   const row = await store.findClientRow(deps.db, orgId, id);
   if (!row) throw new AppError('NOT_FOUND', 'no such client');
-  return (await openRows(deps, orgId, [row], options))[0]!;
+  const record = (await openRows(deps, orgId, [row], options))[0];
+  if (!record) throw new AppError('NOT_FOUND', 'no such client');
+  // Not served until its audit event is durable; if it cannot be written, this throws.
+  await deps.audit.append(clientEvent(ctx, orgId, 'client.read', [record.id], fieldNames(record)));
+  return record;
 }
 
 /**
  * Finds clients by exact e-mail, phone, name words or identifier (`scheme:value`) through the blind
  * index; candidates are decrypted and re-checked, so truncated indexes never cause a wrong match.
  */
-export async function findClients(deps: ClientDeps, orgId: string, query: ClientSearch, options: ReadOptions & { limit?: number } = {}): Promise<ClientRecord[]> {
+export async function findClients(deps: ClientDeps, ctx: AccessContext, orgId: string, query: ClientSearch, options: ReadOptions & { limit?: number } = {}): Promise<ClientRecord[]> {
   const parsed = clientSearch.safeParse(query);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'invalid search: give one of email, phone, name or identifiers (scheme:value) with a value');
   const spec = CLIENT_FIELDS.find((f) => f.name === parsed.data.field)!;
@@ -248,7 +284,10 @@ export async function findClients(deps: ClientDeps, orgId: string, query: Client
       }
     }
   }
-  return matches.slice(0, limit).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+  const results = matches.slice(0, limit).sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+  const returned = [...new Set(results.flatMap(fieldNames))];
+  await deps.audit.append(clientEvent(ctx, orgId, 'client.search', results.map((r) => r.id), [...new Set([spec.name, ...returned])]));
+  return results;
 }
 
 function matchesTerms(deps: ClientDeps, spec: FieldSpec, value: FieldValue, terms: readonly string[]): boolean {

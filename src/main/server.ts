@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
+import { AuditLog } from '../audit/audit.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
+import { loadAuditKeys } from '../platform/crypto/signing.ts';
 import type { ClientDeps } from '../clients/client.service.ts';
 import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
 import { rootKeyPath } from '../platform/crypto/root-key.ts';
@@ -17,6 +19,7 @@ import type { Config } from './config.ts';
 export interface Deployment {
   database: Database;
   vault: Vault;
+  audit: AuditLog;
   /** Client-service dependencies over this deployment. */
   clients: ClientDeps;
   createdDataDir: boolean;
@@ -35,7 +38,7 @@ export interface Deployment {
  *
  * @throws AppError KEY_UNAVAILABLE, DATABASE_UNAVAILABLE or SCHEMA_TOO_NEW with a readable message.
  */
-export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Deployment> {
+export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = process.env, options: { logger?: Logger } = {}): Promise<Deployment> {
   const createdDataDir = ensureDataDir(config.dataDir);
   const { provider, createdKeyFile } = rootKeyProvider(config.dataDir, env);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
@@ -43,7 +46,8 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
   try {
     const appliedMigrations = (await migrateToLatest(database.db)).applied;
     vault = await openVault(provider, { dataDir: config.dataDir, keystoreUrl: config.keystoreUrl, env });
-    const clients: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: config.phoneRegion } };
+    const audit = new AuditLog(database.db, await loadAuditKeys(vault.keyring), { logger: options.logger });
+    const clients: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: config.phoneRegion }, audit };
     await assertKeyStoreMatchesData(clients);
     // Every open replays the erasure ledger, so a restored copy never brings an erased client back.
     await reconcileErasures(clients);
@@ -51,12 +55,16 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
     return {
       database,
       vault,
+      audit,
       clients,
       createdDataDir,
       createdRootKey: createdKeyFile,
       rootKeySource: provider.description,
       appliedMigrations,
       close: async () => {
+        // Pending read events are written, and everything queued is sequenced, before closing.
+        await audit.close();
+        await audit.sequence().catch(() => undefined);
         await opened.close();
         await database.close();
       },
@@ -119,7 +127,7 @@ const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob];
 
 /** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const deployment = await openDeployment(config);
+  const deployment = await openDeployment(config, process.env, { logger });
   const { database } = deployment;
   let app: FastifyInstance;
   try {

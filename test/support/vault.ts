@@ -6,6 +6,8 @@ import { quoteIdent } from '../../src/platform/db/database.ts';
 import { fileKeyProvider } from '../../src/platform/crypto/key-provider.ts';
 import { type Vault, openVault } from '../../src/platform/crypto/keystore.ts';
 import { ensureRootKeyFile, rootKeyPath } from '../../src/platform/crypto/root-key.ts';
+import { loadAuditKeys } from '../../src/platform/crypto/signing.ts';
+import { AuditLog } from '../../src/audit/audit.service.ts';
 import type { TestDatabase } from './engines.ts';
 
 /** A key store beside a test database: a SQLite file in its data dir, or a schema of its own in PostgreSQL. */
@@ -28,5 +30,6 @@ export async function openTestVault(t: TestDatabase, options: { schema?: string 
 /** An organisation row plus client-service dependencies over a test database and vault. */
 export async function clientDeps(t: TestDatabase, vault: Vault, orgId = `org-${randomBytes(4).toString('hex')}`): Promise<{ deps: ClientDeps; orgId: string }> {
   await t.database.db.insertInto('organisations').values({ id: orgId, name: 'Test practice', created_at: Date.now() }).execute();
-  return { deps: { db: t.database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: 'GB' } }, orgId };
+  const audit = new AuditLog(t.database.db, await loadAuditKeys(vault.keyring));
+  return { deps: { db: t.database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: 'GB' }, audit }, orgId };
 }
