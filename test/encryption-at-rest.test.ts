@@ -101,7 +101,7 @@ describeEachEngine('encryption at rest', (t) => {
     const victim = ids[4]!;
     const before = await deps.db.selectFrom('clients').selectAll().where('id', '=', victim).executeTakeFirstOrThrow();
     const indexBefore = await deps.db.selectFrom('client_index').selectAll().where('client_id', '=', victim).execute();
-    await destroyClientKey(deps, orgId, victim, 'subject erasure request');
+    await destroyClientKey(deps, OP, orgId, victim, 'subject erasure request');
     expect(isAppError(await getClient(deps, OP, orgId, victim).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
     expect(await findClients(deps, OP, orgId, { field: 'email', value: canaryClient(MARKERS[4]!).email })).toEqual([]);
 
@@ -180,7 +180,7 @@ describe('erasure reaches copies of the SQLite database file', () => {
     execFileSync('mkdir', ['-p', copyDir]);
     copyFileSync(path.join(t.dataDir, 'confidant.db'), path.join(copyDir, 'confidant.db'));
 
-    await destroyClientKey(deps, orgId, gone, 'erasure');
+    await destroyClientKey(deps, OP, orgId, gone, 'erasure');
     await vault.close();
 
     // Open the old copy with the live key store (keys are never in the data copy).

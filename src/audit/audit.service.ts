@@ -5,6 +5,7 @@ import { type AuditKeys, signEd25519 } from '../platform/crypto/signing.ts';
 import { engineOf } from '../platform/db/database.ts';
 import type { AuditLogTable, AuditSubjectTable, Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import type { Job } from '../platform/jobs/scheduler.ts';
 import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
 import type { AuditEvent } from './audit.types.ts';
 import { Frontier, leafHash } from './merkle.ts';
@@ -90,6 +91,11 @@ export class AuditLog {
    */
   async appendInTx(tx: Db, event: AuditEvent): Promise<void> {
     await tx.insertInto('audit_queue').values({ event: encodeQueued(event) }).execute();
+  }
+
+  /** Records one event in a transaction of its own (operations without a data transaction). */
+  async record(event: AuditEvent): Promise<void> {
+    await this.appendInTx(this.db, event);
   }
 
   /**
@@ -225,4 +231,12 @@ export function toTreeHead(size: number, root: Uint8Array, timestamp: number, si
     signed_bytes: treeHeadBytes(timestamp, size, root).toString('base64'),
     key_id: keyId,
   };
+}
+
+/** Scheduled jobs of the audit log: sequence often, sign a head every minute when the log grew. */
+export function auditJobs(audit: AuditLog): Job[] {
+  return [
+    { name: 'audit-sequence', intervalMs: 1000, run: async () => void (await audit.sequence()) },
+    { name: 'audit-sign-head', intervalMs: 60_000, run: async () => void (await audit.signHead()) },
+  ];
 }

@@ -65,3 +65,8 @@ export interface AccessContext {
   /** Purpose or reason the actor gave, if any. */
   purpose?: string | null;
 }
+
+/** The actor, request and purpose parts of an event, from an access context. */
+export function actorOf(ctx: AccessContext): Pick<AuditEvent, 'actorType' | 'actorId' | 'requestId' | 'ip' | 'purpose'> {
+  return { actorType: ctx.actorType, actorId: ctx.actorId, requestId: ctx.requestId, ip: ctx.ip, purpose: ctx.purpose ?? null };
+}

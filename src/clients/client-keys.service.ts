@@ -4,7 +4,8 @@ import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientIndexTable, ClientTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { CLIENT_FIELDS, columnOf } from './client.datamap.ts';
-import { type ClientDeps, customCodec, indexRowsFor, openRows, place } from './client.service.ts';
+import type { AccessContext } from '../audit/audit.types.ts';
+import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows, place } from './client.service.ts';
 import * as store from './client.store.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
@@ -20,11 +21,14 @@ const BATCH = 500;
  * Caller must be authorized to erase the client (lifecycle work); `reason` is recorded, never values.
  * @throws AppError NOT_FOUND when no such client exists in `orgId`.
  */
-export async function destroyClientKey(deps: ClientDeps, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<void> {
+export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<void> {
   if (!(await store.findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
   await deps.keyring.destroyDataKeys(orgId, clientId, reason);
   const mac = await deps.keyring.ledgerMac(orgId, clientId);
-  await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, orgId, clientId, now, mac));
+  await deps.db.transaction().execute(async (tx) => {
+    await store.deleteClientAndRecordErasure(tx, orgId, clientId, now, mac);
+    await deps.audit.appendInTx(tx, clientEvent({ ...ctx, purpose: reason }, orgId, 'client.erase', [clientId], [], now));
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { print, progressReporter } from '../platform/cli/output.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { CLIENT_FIELDS } from './client.datamap.ts';
 import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.service.ts';
-import { type ClientDeps, createClient, findClients, getClient } from './client.service.ts';
+import { type ClientDeps, clientEvent, createClient, findClients, getClient } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { operatorContext } from '../audit/operator.ts';
 
@@ -98,8 +98,11 @@ export function registerClientCommands(program: Command, withClients: WithClient
 /** `confidant keys rotate --org | --index | --client ID` (root rotation is wired in src/main). */
 export async function rotateClientKeys(ctx: ClientCommandContext, out: Output, which: { org?: boolean; index?: boolean; client?: string; expectedClients?: string }): Promise<void> {
   const { deps, orgId } = ctx;
+  const audited = (purpose: string, recordIds: string[]) =>
+    deps.audit.record({ ...clientEvent(operatorContext(purpose), orgId, 'keys.rotate', recordIds, []), recordType: recordIds.length > 0 ? 'client' : 'key' });
   if (which.client) {
     const version = await rotateClientKey(deps, orgId, which.client);
+    await audited('client data key', [which.client]);
     print(out, `Client ${which.client} re-encrypted under data key version ${version}.`, { rotated: 'client', client_id: which.client, version });
     return;
   }
@@ -115,5 +118,6 @@ export async function rotateClientKeys(ctx: ClientCommandContext, out: Output, w
     progress.stop();
   }
   const kind = which.org ? 'organisation' : 'index';
+  await audited(`${kind} key`, []);
   print(out, `Rotated the ${kind} key: now version ${version}.`, { rotated: kind, version });
 }

@@ -12,7 +12,7 @@ import { clientInput, clientSearch } from './client.schema.ts';
 import * as store from './client.store.ts';
 import type { ClientId, ClientInput, ClientRecord, ClientSearch } from './client.types.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
-import type { AccessContext, AuditAction, AuditEvent } from '../audit/audit.types.ts';
+import { type AccessContext, type AuditAction, type AuditEvent, actorOf } from '../audit/audit.types.ts';
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
 export const RECORD_TYPE = 'client';
@@ -30,20 +30,7 @@ export interface ClientDeps {
 
 /** An audit event about clients, from an access context. */
 export function clientEvent(ctx: AccessContext, orgId: string, action: AuditAction, recordIds: string[], fields: string[], now = Date.now()): AuditEvent {
-  return {
-    time: now,
-    orgId,
-    actorType: ctx.actorType,
-    actorId: ctx.actorId,
-    action,
-    recordType: RECORD_TYPE,
-    recordIds,
-    fields,
-    purpose: ctx.purpose ?? null,
-    outcome: 'allowed',
-    requestId: ctx.requestId,
-    ip: ctx.ip,
-  };
+  return { time: now, orgId, ...actorOf(ctx), action, recordType: RECORD_TYPE, recordIds, fields, outcome: 'allowed' };
 }
 
 /** Names of the fields a record carries (built-in names, custom ones as `custom.<name>`). */

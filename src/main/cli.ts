@@ -5,6 +5,9 @@ import { organisationName, staffEmail } from '../auth/setup.schema.ts';
 import { registerClientCommands, rotateClientKeys, type WithClients } from '../clients/client.cli.ts';
 import { listOrganisationIds } from '../clients/client.store.ts';
 import { type Output, fail, print } from '../platform/cli/output.ts';
+import { actorOf } from '../audit/audit.types.ts';
+import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
+import { operatorContext } from '../audit/operator.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { loggerOptions } from '../platform/http/logger.ts';
 import { type Config, type ConfigOverrides, loadConfig } from './config.ts';
@@ -114,6 +117,21 @@ const withClients: WithClients = async (options, work) => {
   }
 };
 
+/** Opens the deployment for one audit command. */
+const withAudit: WithAudit = async (options, work) => {
+  const out: Output = { json: options.json === true };
+  try {
+    const deployment = await openDeployment(withConfig(options));
+    try {
+      await work({ audit: deployment.audit, orgId: () => resolveOrg(deployment.database.db, options.org), actor: operatorContext() }, out);
+    } finally {
+      await deployment.close();
+    }
+  } catch (error) {
+    fail(error, out);
+  }
+};
+
 async function resolveOrg(db: Parameters<typeof listOrganisationIds>[0], wanted: string | undefined): Promise<string> {
   const ids = await listOrganisationIds(db);
   if (wanted !== undefined) {
@@ -134,6 +152,16 @@ async function rotateKeys(options: { root?: boolean; org?: boolean; index?: bool
       const deployment = await openDeployment(withConfig(options));
       try {
         const rewrapped = await deployment.vault.keyring.rotateRoot();
+        await deployment.audit.record({
+          time: Date.now(),
+          orgId: null,
+          ...actorOf(operatorContext('root key')),
+          action: 'keys.rotate',
+          recordType: 'key',
+          recordIds: [],
+          fields: [],
+          outcome: 'allowed',
+        });
         print(out, `Rotated the root key (${rewrapped} keys rewrapped). Back up the new root key now: ${deployment.rootKeySource}.`, {
           rotated: 'root',
           rewrapped,
@@ -182,6 +210,7 @@ export function buildCli(): Command {
     .action(migrate);
 
   registerClientCommands(program, withClients);
+  registerAuditCommands(program, withAudit);
 
   const keys = program.command('keys').description('manage encryption keys');
   keys

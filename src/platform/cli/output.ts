@@ -29,8 +29,8 @@ export function fail(error: unknown, out: Output): never {
  * A progress reporter for long work: a bar with rate and ETA on a terminal, one line per update
  * otherwise (logs and pipes), nothing with --json.
  */
-export function progressReporter(out: Output, label: string): { update(done: number, total: number): void; stop(): void } {
-  if (out.json) return { update() {}, stop() {} };
+export function progressReporter(out: Output, label: string, options: { quietWhenPiped?: boolean } = {}): { update(done: number, total: number): void; stop(): void } {
+  if (out.json || (options.quietWhenPiped && !process.stderr.isTTY)) return { update() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {percentage}% | {speed}/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true });
     let started = false;

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { type Output, print, progressReporter } from '../platform/cli/output.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { decodeLeaf } from './audit.encoding.ts';
+import { clientAccessLog, proveConsistency, proveInclusion } from './audit.report.ts';
+import type { AuditLog, TreeHead } from './audit.service.ts';
+import { type AccessContext, actorOf } from './audit.types.ts';
+import { verifyLog } from './audit.verify.ts';
+
+/** What audit commands get from the composition root. */
+export interface AuditCommandContext {
+  audit: AuditLog;
+  /** Resolves the organisation (only commands about a client need one). */
+  orgId(): Promise<string>;
+  actor: AccessContext;
+}
+
+export type WithAudit = (options: { json?: boolean; data?: string; org?: string }, work: (ctx: AuditCommandContext, out: Output) => Promise<void>) => Promise<void>;
+
+const treeHead = z.object({
+  tree_size: z.number().int().nonnegative(),
+  root_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  timestamp: z.number().int().nonnegative(),
+  signature: z.string().min(1),
+  signed_bytes: z.string().min(1),
+  key_id: z.string().min(1),
+});
+
+function readHead(file: string): TreeHead {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `${file} is not a tree head (JSON from confidant audit head --json)`);
+  }
+  const head = treeHead.safeParse(parsed);
+  if (!head.success) throw new AppError('VALIDATION_FAILED', `${file} is not a tree head (JSON from confidant audit head --json)`);
+  return head.data;
+}
+
+const integer = (flag: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new AppError('VALIDATION_FAILED', `${flag} must be a whole number`);
+  return n;
+};
+
+/** `confidant audit verify | head | public-key | export | prove | report`. */
+export function registerAuditCommands(program: Command, withAudit: WithAudit): void {
+  const audit = program.command('audit').description('verify, export and prove the tamper-evident audit log');
+  const common = (c: Command) => c.option('--data <dir>', 'data directory').option('--json', 'print JSON');
+
+  common(audit.command('verify').description('recompute every event and the Merkle tree offline; exit 1 naming the first bad event').option('--head <file>', 'a tree head exported earlier: also detect truncation or rewriting behind it')).action(
+    (options: { head?: string; json?: boolean; data?: string }) =>
+      withAudit(options, async ({ audit, actor }, out) => {
+        const head = options.head ? readHead(options.head) : undefined;
+        await audit.sequence();
+        const progress = progressReporter(out, 'verifying', { quietWhenPiped: true });
+        const size = (await audit.currentTree()).size;
+        const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, { ...(head ? { head } : {}), progress: (done) => progress.update(done, size) });
+        progress.stop();
+        await audit.record({ time: Date.now(), orgId: null, ...actorOf(actor), action: 'audit.verify', recordType: null, recordIds: [], fields: [], outcome: result.ok ? 'allowed' : 'error' });
+        if (result.ok) {
+          print(out, `The audit log is intact: ${result.size} events, root ${result.root}, ${result.headsChecked} signed head(s) checked.`, result);
+          return;
+        }
+        print(out, `The audit log FAILED verification at event ${result.problem!.index}: ${result.problem!.message}.`, result);
+        process.exitCode = 1;
+      }),
+  );
+
+  common(audit.command('head').description('sign a tree head now if the log grew, and print the newest')).action((options: { json?: boolean; data?: string }) =>
+    withAudit(options, async ({ audit }, out) => {
+      const head = await audit.signHead();
+      if (!head) throw new AppError('NOT_FOUND', 'the audit log is empty: nothing to sign yet');
+      print(out, Object.entries(head).map(([k, v]) => `${k}: ${v}`).join('\n'), head);
+    }),
+  );
+
+  common(audit.command('public-key').description('print the Ed25519 public key (SPKI PEM) that verifies tree heads')).action((options: { json?: boolean; data?: string }) =>
+    withAudit(options, async ({ audit }, out) => {
+      const pem = audit.publicKey.key.export({ format: 'pem', type: 'spki' }).toString();
+      print(out, pem.trimEnd(), { key_id: audit.publicKey.keyId, public_key: pem });
+    }),
+  );
+
+  common(audit.command('export').description('print every event, one JSON object per line, with its exact leaf bytes and hash').option('--format <format>', 'jsonl (the only format)', 'jsonl')).action(
+    (options: { format: string; json?: boolean; data?: string }) =>
+      withAudit(options, async ({ audit, actor }) => {
+        if (options.format !== 'jsonl') throw new AppError('VALIDATION_FAILED', '--format must be jsonl');
+        await audit.record({ time: Date.now(), orgId: null, ...actorOf(actor), action: 'audit.export', recordType: null, recordIds: [], fields: [], outcome: 'allowed' });
+        await audit.sequence();
+        for (let from = 0; ; ) {
+          const rows = await audit.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash']).where('idx', '>=', from).orderBy('idx').limit(10_000).execute();
+          if (rows.length === 0) break;
+          const lines = rows.map((r) =>
+            JSON.stringify({ index: r.idx, leaf: Buffer.from(r.leaf).toString('base64'), leaf_hash: Buffer.from(r.leaf_hash).toString('hex'), event: decodeLeaf(r.leaf) }),
+          );
+          process.stdout.write(`${lines.join('\n')}\n`);
+          from = rows[rows.length - 1]!.idx + 1;
+        }
+      }),
+  );
+
+  common(
+    audit
+      .command('prove')
+      .description('print an RFC 6962 inclusion proof (--index N [--size M]) or consistency proof (--consistency A B)')
+      .option('--index <n>', 'event index')
+      .option('--size <m>', 'tree size (default: the whole log)')
+      .option('--consistency <sizes...>', 'two tree sizes A B'),
+  ).action((options: { index?: string; size?: string; consistency?: string[]; json?: boolean; data?: string }) =>
+    withAudit(options, async ({ audit }, out) => {
+      await audit.sequence();
+      if (options.consistency) {
+        if (options.consistency.length !== 2) throw new AppError('VALIDATION_FAILED', '--consistency takes two tree sizes');
+        const proof = await proveConsistency(audit, integer('--consistency', options.consistency[0])!, integer('--consistency', options.consistency[1])!);
+        print(out, JSON.stringify(proof, null, 2), proof);
+        return;
+      }
+      const index = integer('--index', options.index);
+      if (index === undefined) throw new AppError('VALIDATION_FAILED', 'give --index N or --consistency A B');
+      const proof = await proveInclusion(audit, index, integer('--size', options.size));
+      print(out, JSON.stringify(proof, null, 2), proof);
+    }),
+  );
+
+  common(audit.command('report').description('who looked at a client record: who, when, which parts, why').requiredOption('--client <id>', 'client id').option('--org <id>', 'organisation (default: the only one)')).action(
+    (options: { client: string; json?: boolean; data?: string; org?: string }) =>
+      withAudit(options, async ({ audit, orgId, actor }, out) => {
+        const entries = await clientAccessLog(audit, actor, await orgId(), options.client);
+        const text = entries.length === 0 ? 'No recorded access.' : entries.map((e) => `${e.time}  ${e.who.name ?? `${e.who.type} ${e.who.id ?? ''}`.trim()}${e.who.role ? ` (${e.who.role})` : ''}  ${e.action}  ${e.parts.join(', ') || '-'}${e.why ? `  why: ${e.why}` : ''}  ${e.outcome}`).join('\n');
+        print(out, text, entries);
+      }),
+  );
+}

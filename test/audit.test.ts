@@ -1,0 +1,262 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeLeaf } from '../src/audit/audit.encoding.ts';
+import { AuditLog } from '../src/audit/audit.service.ts';
+import type { AuditEvent } from '../src/audit/audit.types.ts';
+import { verifyLog } from '../src/audit/audit.verify.ts';
+import { leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
+import { operatorContext } from '../src/audit/operator.ts';
+import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/client.service.ts';
+import type { Vault } from '../src/platform/crypto/keystore.ts';
+import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
+import { engineOf } from '../src/platform/db/database.ts';
+import { isAppError } from '../src/platform/errors/app-error.ts';
+import { runCli } from './support/cli.ts';
+import { describeEachEngine } from './support/engines.ts';
+import { clientDeps, openTestVault } from './support/vault.ts';
+
+const OP = operatorContext();
+const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+  time: 1_800_000_000_000 + i,
+  orgId: 'org-fixed',
+  actorType: 'user',
+  actorId: `user-${i % 3}`,
+  action: 'client.read',
+  recordType: 'client',
+  recordIds: [`client-${i % 5}`],
+  fields: ['name', 'email'],
+  purpose: null,
+  outcome: 'allowed',
+  requestId: `req-${i}`,
+  ip: '127.0.0.1',
+  ...extra,
+});
+
+describeEachEngine('audit log: tamper evidence', (t) => {
+  let vault: Vault;
+  let audit: AuditLog;
+  const N = 24;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    for (let i = 0; i < N; i++) await audit.record(event(i));
+    await audit.signHead();
+  });
+  afterAll(async () => vault.close());
+
+  const keys = () => ({ macKey: audit.macKey, publicKey: audit.publicKey.key });
+  const db = () => t().database.db;
+  const snapshot = () => db().selectFrom('audit_log').selectAll().orderBy('idx').execute();
+  const restore = async (rows: Awaited<ReturnType<typeof snapshot>>) => {
+    await db().deleteFrom('audit_log').execute();
+    for (const row of rows) await db().insertInto('audit_log').values(row).execute();
+  };
+
+  it('verifies an untouched log, with the same root on every engine for the same events', async () => {
+    const result = await verifyLog(db(), keys());
+    expect(result).toMatchObject({ ok: true, size: N, headsChecked: 1 });
+    // Fixed events → the root computed from their canonical leaves alone, whichever engine stored them.
+    const expected = rootOf(Array.from({ length: N }, (_, i) => leafHash(encodeLeaf(i, event(i)))));
+    expect(result.root).toBe(expected.toString('hex'));
+    expect((await audit.currentTree()).root.toString('hex')).toBe(result.root);
+  });
+
+  it('names the edited event, whether its leaf or only its query columns were changed', async () => {
+    const before = await snapshot();
+    const leaf = JSON.parse(Buffer.from(before[7]!.leaf).toString());
+    leaf[5] = 'someone-else';
+    await db().updateTable('audit_log').set({ leaf: Buffer.from(JSON.stringify(leaf)) }).where('idx', '=', 7).execute();
+    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 7, kind: 'altered' });
+    await restore(before);
+    await db().updateTable('audit_log').set({ actor_id: 'someone-else' }).where('idx', '=', 8).execute();
+    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 8, kind: 'altered' });
+    await restore(before);
+    await db().deleteFrom('audit_subjects').where('idx', '=', 9).execute();
+    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 9, kind: 'altered' });
+    await db().insertInto('audit_subjects').values({ org_id: 'org-fixed', record_id: 'client-4', idx: 9 }).execute();
+    expect((await verifyLog(db(), keys())).ok).toBe(true);
+  });
+
+  it('names a deleted event', async () => {
+    const before = await snapshot();
+    await db().deleteFrom('audit_log').where('idx', '=', 5).execute();
+    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 5, kind: 'missing' });
+    await restore(before);
+  });
+
+  it('names an inserted event even when it is well-formed and the rest renumbered', async () => {
+    const before = await snapshot();
+    await restore(before.map((r) => (r.idx >= 10 ? { ...r, idx: r.idx + 1 } : r)));
+    const leaf = encodeLeaf(10, event(99));
+    await db().insertInto('audit_log').values({ idx: 10, time: event(99).time, org_id: 'org-fixed', actor_id: 'user-0', action: 'client.read', leaf, leaf_hash: leafHash(leaf), leaf_mac: Buffer.alloc(16) }).execute();
+    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 10, kind: 'forged' });
+    await restore(before);
+  });
+
+  it('names the first of two reordered events', async () => {
+    const before = await snapshot();
+    await restore(before.map((r) => (r.idx === 3 ? { ...before[4]!, idx: 3 } : r.idx === 4 ? { ...before[3]!, idx: 4 } : r)));
+    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 3, kind: 'moved' });
+    await restore(before);
+  });
+
+  it('detects tail truncation against a saved head, naming the first missing index', async () => {
+    const head = (await audit.latestHead())!;
+    const before = await snapshot();
+    const heads = await db().selectFrom('audit_heads').selectAll().execute();
+    await db().deleteFrom('audit_log').where('idx', '>=', N - 3).execute();
+    await db().deleteFrom('audit_heads').execute(); // the attacker removes the stored heads too
+    const result = await verifyLog(db(), keys(), { head });
+    expect(result.problem).toMatchObject({ index: N - 3, kind: 'truncated' });
+    await restore(before);
+    for (const h of heads) await db().insertInto('audit_heads').values(h).execute();
+    expect((await verifyLog(db(), keys(), { head })).ok).toBe(true);
+  });
+
+  it('refuses a head whose signature or root was changed', async () => {
+    const head = (await audit.latestHead())!;
+    const forged = { ...head, root_hash: 'ab'.repeat(32) };
+    expect((await verifyLog(db(), keys(), { head: forged })).problem?.kind).toBe('bad-signature');
+  });
+});
+
+describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => {
+  let vault: Vault;
+  let deps: ClientDeps;
+  let orgId: string;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    ({ deps, orgId } = await clientDeps(t(), vault));
+  });
+  afterAll(async () => vault.close());
+
+  it('records creates, reads and searches with field names and ids, never a value', async () => {
+    const marker = 'QZAUDITCANARYQ';
+    const id = await createClient(deps, OP, orgId, { name: `Ann ${marker}`, email: `${marker.toLowerCase()}@example.org`, date_of_birth: '1970-01-01' });
+    await getClient(deps, OP, orgId, id, { fields: ['name'] });
+    await findClients(deps, OP, orgId, { field: 'email', value: `${marker.toLowerCase()}@example.org` });
+    await deps.audit.sequence();
+    const rows = await t().database.db.selectFrom('audit_log').select('leaf').orderBy('idx').execute();
+    const events = rows.map((r) => JSON.parse(Buffer.from(r.leaf).toString()));
+    expect(events.map((e) => e[6])).toEqual(['client.create', 'client.read', 'client.search']);
+    expect(events[0][9]).toEqual(['date_of_birth', 'email', 'name']);
+    expect(events[1][9]).toEqual(['name']);
+    expect(events[2][8]).toEqual([id]);
+    const raw = JSON.stringify(await t().database.db.selectFrom('audit_log').selectAll().execute(), (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+    expect(raw).not.toContain(marker);
+    expect(raw.toLowerCase()).not.toContain(marker.toLowerCase());
+  });
+
+  it('does not serve a read whose audit event cannot be written', async () => {
+    const id = await createClient(deps, OP, orgId, { name: 'Unauditable Read' });
+    const db = t().database.db;
+    if (engineOf(db) === 'postgres') {
+      await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit store unavailable'; end $$`.execute(db);
+      await sql`create trigger refuse_audit before insert on audit_queue for each row execute function refuse_audit()`.execute(db);
+    } else {
+      await sql`create trigger refuse_audit before insert on audit_queue begin select raise(abort, 'audit store unavailable'); end`.execute(db);
+    }
+    const error = await getClient(deps, OP, orgId, id).catch((e: unknown) => e);
+    expect(isAppError(error, 'INTERNAL')).toBe(true);
+    expect((error as Error).message).toBe('the access could not be audited, so it was not served');
+    // A write fails whole: no client is created without its audit event.
+    const before = await db.selectFrom('clients').select('id').execute();
+    await expect(createClient(deps, OP, orgId, { name: 'Unaudited Write' })).rejects.toThrow();
+    expect(await db.selectFrom('clients').select('id').execute()).toHaveLength(before.length);
+    await sql`drop trigger refuse_audit${sql.raw(engineOf(db) === 'postgres' ? ' on audit_queue' : '')}`.execute(db);
+    expect((await getClient(deps, OP, orgId, id)).fields.name).toBe('Unauditable Read');
+  });
+});
+
+describe('audit CLI', () => {
+  const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-audit-')), 'data');
+  const env = { CONFIDANT_DATA: data };
+  const marker = 'QZCLICANARYQ';
+
+  it('verifies, exports without values, proves, reports, and exits 1 naming a tampered event', async () => {
+    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+    const add = await runCli(['clients', 'add'], { env, input: JSON.stringify({ name: `Bo ${marker}`, email: 'bo@example.org' }) });
+    const id = add.stdout.trim();
+    await runCli(['clients', 'show', id], { env });
+    await runCli(['clients', 'find', '--name', 'bo'], { env });
+
+    const head = await runCli(['audit', 'head', '--json'], { env });
+    const headFile = path.join(data, '..', 'head.json');
+    writeFileSync(headFile, head.stdout);
+    const verify = await runCli(['audit', 'verify', '--head', headFile, '--json'], { env });
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+
+    const exported = await runCli(['audit', 'export', '--format', 'jsonl'], { env });
+    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ index: 0, leaf_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(leafHash(Buffer.from(lines[0].leaf, 'base64')).toString('hex')).toBe(lines[0].leaf_hash);
+    expect(exported.stdout).not.toContain(marker);
+
+    const { tree_size, root_hash } = JSON.parse(head.stdout);
+    const inclusion = JSON.parse((await runCli(['audit', 'prove', '--index', '1', '--size', String(tree_size), '--json'], { env })).stdout);
+    expect(inclusion.root_hash).toBe(root_hash);
+    expect(verifyInclusion(Buffer.from(inclusion.leaf_hash, 'hex'), 1, tree_size, inclusion.audit_path.map((h: string) => Buffer.from(h, 'hex')), Buffer.from(root_hash, 'hex'))).toBe(true);
+    const consistency = JSON.parse((await runCli(['audit', 'prove', '--consistency', '2', String(tree_size), '--json'], { env })).stdout);
+    expect(verifyConsistency(2, tree_size, consistency.proof.map((h: string) => Buffer.from(h, 'hex')), Buffer.from(consistency.first_root, 'hex'), Buffer.from(root_hash, 'hex'))).toBe(true);
+
+    const report = JSON.parse((await runCli(['audit', 'report', '--client', id, '--json'], { env })).stdout);
+    expect(report.map((e: { action: string }) => e.action)).toEqual(['client.create', 'client.read', 'client.search']);
+    expect(report[1]).toMatchObject({ who: { type: 'operator' }, parts: ['contact', 'identity'], outcome: 'allowed' });
+
+    // Tamper with event 1 directly in the SQLite file, as a database editor would.
+    const { DatabaseSync } = await import('node:sqlite');
+    const raw = new DatabaseSync(path.join(data, 'confidant.db'));
+    raw.prepare("update audit_log set actor_id = 'nobody' where idx = 1").run();
+    raw.close();
+    const bad = await runCli(['audit', 'verify'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('FAILED verification at event 1');
+
+    // Nothing of the client's values reached any file but the encrypted columns, nor any output.
+    const files = readdirSync(data).filter((f) => f.startsWith('confidant.db'));
+    for (const f of files) expect(readFileSync(path.join(data, f)).toString('latin1')).not.toContain(marker);
+    expect(bad.stdout + bad.stderr + verify.stderr).not.toContain(marker);
+  });
+});
+
+describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one PostgreSQL', () => {
+  const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
+  const name = `confidant_audit_${process.pid}_${Date.now().toString(36)}`;
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: inject('pgUrl')! });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('stays one gapless, totally ordered, verifiable sequence under concurrent writers', async () => {
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const env = { CONFIDANT_DATA: path.join(mkdtempSync(path.join(tmpdir(), 'confidant-mw-')), 'data'), DATABASE_URL: url.toString() };
+    expect((await runCli(['migrate'], { env })).code).toBe(0);
+    const writer = (tag: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [path.resolve(import.meta.dirname, 'support/audit-writer.ts'), '150', tag], { env: { ...process.env, ...env }, stdio: 'inherit' });
+        child.on('close', resolve);
+      });
+    expect(await Promise.all([writer('a'), writer('b'), writer('c')])).toEqual([0, 0, 0]);
+    const verify = await runCli(['audit', 'verify', '--json'], { env });
+    const result = JSON.parse(verify.stdout);
+    expect(result).toMatchObject({ ok: true });
+    expect(result.size).toBe(450);
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    const { rows } = await admin.query('select min(idx)::int as lo, max(idx)::int as hi, count(*)::int as n, count(distinct idx)::int as d from audit_log');
+    const queued = await admin.query('select count(*)::int as n from audit_queue');
+    await admin.end();
+    expect(rows[0]).toEqual({ lo: 0, hi: result.size, n: result.size + 1, d: result.size + 1 }); // + the verify event itself
+    expect(queued.rows[0].n).toBe(0);
+  }, 120_000);
+});
