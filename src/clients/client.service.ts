@@ -288,3 +288,62 @@ function splitIdentifier(value: string): { scheme: string; value: string } {
 }
 
 export type { ClientFieldName };
+
+/**
+ * Updates a client: each given built-in field is re-sealed under the client's newest data key (null
+ * removes it), its blind-index rows are rebuilt, custom values are replaced, and the event is audited
+ * in the same transaction. Returns the names of the fields changed.
+ *
+ * Caller must be authorized to update the client and to write each field given.
+ * @throws AppError NOT_FOUND, VALIDATION_FAILED (naming fields, never values).
+ */
+export async function updateClient(deps: ClientDeps, ctx: AccessContext, orgId: string, id: string, patch: Record<string, unknown>, now = Date.now()): Promise<string[]> {
+  const row = await store.findClientRow(deps.db, orgId, id);
+  if (!row) throw new AppError('NOT_FOUND', 'no such client');
+  const custom = await listCustomFields(deps.db, orgId);
+  // Validate the merged record, so required fields and kinds hold after the change.
+  const current = (await openRows(deps, orgId, [row], {}))[0]!;
+  const merged: Record<string, unknown> = { ...current.fields, status: row.status, ...(Object.keys(current.custom).length ? { custom: current.custom } : {}) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === 'custom' && value && typeof value === 'object') merged.custom = { ...(merged.custom as object), ...(value as object) };
+    else if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  const values = parseClientInput(merged, custom);
+  const key = await deps.keyring.dataKey(orgId, id);
+  const versions = await deps.indexer.versions(orgId);
+  const changed: string[] = [];
+  const update: Partial<ClientTable> = {};
+  const index: ClientIndexTable[] = [];
+  for (const field of CLIENT_FIELDS) {
+    if (!(field.name in patch)) continue;
+    changed.push(field.name);
+    const value = values[field.name];
+    (update as Record<string, Uint8Array | null>)[columnOf(field.name)] = value === undefined ? null : sealField(key, place(orgId, id), field, value);
+    if (value !== undefined) index.push(...indexRowsFor(deps, orgId, id, versions, field, value));
+  }
+  if ('status' in patch) {
+    update.status = values.status ?? row.status;
+    changed.push('status');
+  }
+  const customChanged = Object.keys((patch.custom as object | undefined) ?? {});
+  await deps.db.transaction().execute(async (tx) => {
+    await store.updateSealedFields(tx, orgId, id, update, now);
+    const fieldsReindexed = CLIENT_FIELDS.filter((f) => f.search !== 'none' && f.name in patch).map((f) => f.name);
+    await store.replaceFieldIndex(tx, orgId, id, fieldsReindexed, index);
+    for (const name of customChanged) {
+      const spec = custom.find((f) => f.name === name)!;
+      const value = values.custom?.[name];
+      await store.replaceCustomValue(tx, id, spec.id, value === undefined ? null : {
+        client_id: id,
+        field_id: spec.id,
+        value_ct: spec.encrypted ? sealField(key, place(orgId, id), customCodec(spec), value) : null,
+        value_plain: spec.encrypted ? null : JSON.stringify(value),
+      });
+      changed.push(`custom.${name}`);
+      if (spec.search !== 'none') await store.replaceFieldIndex(tx, orgId, id, [indexField(spec)], value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value));
+    }
+    await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.update', [id], changed, now));
+  });
+  return changed;
+}

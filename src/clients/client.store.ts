@@ -132,3 +132,16 @@ export async function insertCustomField(db: Db, row: CustomFieldTable): Promise<
 export async function listOrganisationIds(db: Db): Promise<string[]> {
   return (await db.selectFrom('organisations').select('id').orderBy('created_at').execute()).map((r) => r.id);
 }
+
+/** Replaces a client's index rows for the given fields (all key versions) with `rows`. */
+export async function replaceFieldIndex(db: Db, orgId: string, clientId: string, fields: readonly string[], rows: readonly ClientIndexTable[]): Promise<void> {
+  if (fields.length > 0) await db.deleteFrom('client_index').where('org_id', '=', orgId).where('client_id', '=', clientId).where('field', 'in', [...fields]).execute();
+  const mine = rows.filter((r) => fields.includes(r.field));
+  for (const part of chunks(mine)) await db.insertInto('client_index').values(part).execute();
+}
+
+/** Sets (or with null, removes) one custom value of a client. */
+export async function replaceCustomValue(db: Db, clientId: string, fieldId: string, row: ClientCustomValueTable | null): Promise<void> {
+  await db.deleteFrom('client_custom_values').where('client_id', '=', clientId).where('field_id', '=', fieldId).execute();
+  if (row) await db.insertInto('client_custom_values').values(row).execute();
+}

@@ -143,7 +143,8 @@ describe('HTTP platform: first-run setup over HTTP', () => {
     expect(app.routes.length).toBeGreaterThan(5);
     for (const route of app.routes) {
       expect(route.policy.access, `${route.method} ${route.url}`).toBeDefined();
-      expect(route.policy.reason.length, `${route.method} ${route.url}`).toBeGreaterThan(3);
+      const declared = route.policy.access === 'authenticated' ? route.policy.action : route.policy.reason;
+      expect(declared.length, `${route.method} ${route.url}`).toBeGreaterThan(3);
     }
     const local = await buildTestApp(t);
     expect(() => local.app.get('/unguarded', async () => 'x')).toThrow(/no access policy/);

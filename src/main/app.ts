@@ -5,7 +5,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { authRoutes } from '../auth/auth.routes.ts';
+import { installAuthentication } from '../auth/authenticate.ts';
 import { setupRoutes } from '../auth/setup.routes.ts';
+import { staffRoutes } from '../auth/staff.routes.ts';
+import { clientRoutes } from '../clients/client.routes.ts';
+import type { ClientDeps } from '../clients/client.service.ts';
 import type { Database } from '../platform/db/database.ts';
 import { installErrorHandler } from '../platform/http/error-handler.ts';
 import { healthRoutes } from '../platform/http/health.routes.ts';
@@ -15,8 +20,10 @@ import type { Config } from './config.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'tls'>;
+  config: Pick<Config, 'tls' | 'publicUrl'>;
   database: Database;
+  /** Client services (key hierarchy, audit log); absent only in platform-level tests. */
+  clients?: ClientDeps;
   logger: Logger;
 }
 
@@ -71,5 +78,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(healthRoutes, { database });
   await app.register(setupRoutes, { db: database.db });
+  if (deps.clients) {
+    const { clients } = deps;
+    await installAuthentication(app, database.db);
+    await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit });
+    await app.register(staffRoutes, { db: database.db, audit: clients.audit, publicUrl: config.publicUrl });
+    await app.register(clientRoutes, clients);
+  }
   return { app, routes };
 }

@@ -131,7 +131,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { database } = deployment;
   let app: FastifyInstance;
   try {
-    ({ app } = await buildApp({ config, database, logger }));
+    ({ app } = await buildApp({ config, database, clients: deployment.clients, logger }));
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await deployment.close();

@@ -4,6 +4,7 @@ import { type App, buildApp } from '../../src/main/app.ts';
 import type { Config } from '../../src/main/config.ts';
 import { loggerOptions } from '../../src/platform/http/logger.ts';
 import type { TestDatabase } from './engines.ts';
+import type { ClientDeps } from '../../src/clients/client.service.ts';
 
 /** An in-process app whose log lines are kept in memory, so tests can assert what was logged. */
 export interface TestApp extends App {
@@ -12,7 +13,7 @@ export interface TestApp extends App {
   logText(): string;
 }
 
-export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls'>> = {}): Promise<TestApp> {
+export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls'>> = {}, clients?: ClientDeps): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -20,6 +21,6 @@ export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config,
       done();
     },
   });
-  const built = await buildApp({ config: { tls: config.tls }, database: t.database, logger: pino(loggerOptions('debug'), sink) });
+  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080' }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}) });
   return { ...built, logs, logText: () => logs.join('') };
 }

@@ -37,12 +37,40 @@ interface Params {
   tagLength: number;
 }
 
+/**
+ * At most this many Argon2 computations run at once (each uses ~19 MiB and a libuv thread); the rest
+ * wait their turn. A storm of sign-ins then queues behind itself instead of taking every thread pool
+ * slot that file and crypto work of other requests need.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 function derive(password: string, salt: Buffer, params: Params): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    argon2('argon2id', { message: Buffer.from(password, 'utf8'), nonce: salt, ...params }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+  return withSlot(
+    () =>
+      new Promise((resolve, reject) => {
+        argon2('argon2id', { message: Buffer.from(password, 'utf8'), nonce: salt, ...params }, (error, key) => (error ? reject(error) : resolve(key)));
+      }),
+  );
+}
+
+/** A hash of a random password, verified against when the account does not exist, so both take as long. */
+let dummy: Promise<string> | undefined;
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(24).toString('base64'));
+  return dummy;
 }
 
 const PHC = /^\$argon2id\$v=19\$m=(\d{1,7}),t=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,128})$/;

@@ -10,6 +10,10 @@ export interface OrganisationTable {
   id: string;
   name: string;
   created_at: number;
+  /** 1: every role that can read confidential fields must use MFA. */
+  require_mfa: Generated<number>;
+  idle_timeout_ms: Generated<number>;
+  absolute_timeout_ms: Generated<number>;
 }
 
 export type StaffRole = 'owner' | 'admin' | 'practitioner' | 'reception' | 'billing' | 'marketing' | 'auditor';
@@ -25,6 +29,95 @@ export interface UserTable {
   password_hash: string;
   created_at: number;
   updated_at: number;
+  failed_logins: Generated<number>;
+  locked_at: number | null;
+  last_failed_at: number | null;
+  last_sign_in_at: number | null;
+  /** Last TOTP time step accepted: a code is never accepted twice. */
+  totp_last_step: number | null;
+  totp_secret_ct: Uint8Array | null;
+  totp_confirmed: Generated<number>;
+}
+
+export type SessionState = 'mfa_pending' | 'mfa_enrolment' | 'active';
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: string;
+  org_id: string;
+  state: SessionState;
+  created_at: number;
+  last_seen_at: number;
+  /** Last time the user proved who they are (login or step-up). */
+  authenticated_at: number;
+  /** Absolute end of the session. */
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+}
+
+export interface InviteTable {
+  token_hash: string;
+  org_id: string;
+  email: string;
+  role: StaffRole;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  org_id: string;
+  name: string;
+  /** JSON array of permitted actions (a subset of the owner's). */
+  scopes: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface CaseloadTable {
+  org_id: string;
+  user_id: string;
+  client_id: string;
+}
+
+export interface BreakGlassTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  reason: string;
+  created_at: number;
+  expires_at: number;
+  review_decision: string | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+}
+
+export interface AlertTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  actor_id: string | null;
+  record_id: string | null;
+  /** Value-free description (names and ids only). */
+  detail: string;
+  created_at: number;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
 }
 
 export interface SetupTokenTable {
@@ -151,6 +244,13 @@ export interface Schema {
   audit_subjects: AuditSubjectTable;
   audit_tree: AuditTreeTable;
   audit_heads: AuditHeadTable;
+  sessions: SessionTable;
+  recovery_codes: RecoveryCodeTable;
+  invites: InviteTable;
+  api_tokens: ApiTokenTable;
+  caseload: CaseloadTable;
+  break_glass: BreakGlassTable;
+  alerts: AlertTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

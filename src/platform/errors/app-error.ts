@@ -12,6 +12,14 @@ export const ERROR_CATALOGUE = {
   CONFIG_INVALID: { status: 500, exit: 2 },
   /** No valid credentials. */
   UNAUTHENTICATED: { status: 401, exit: 4 },
+  /** Password accepted; the second factor is still needed. */
+  MFA_REQUIRED: { status: 401, exit: 4 },
+  /** The organisation requires MFA and this account has not set it up yet. */
+  MFA_ENROLMENT_REQUIRED: { status: 403, exit: 4 },
+  /** The action needs a recent sign-in (step-up within the last 5 minutes). */
+  STEP_UP_REQUIRED: { status: 401, exit: 4 },
+  /** A cookie-authenticated change came without proof it came from Confidant's own pages. */
+  CSRF_REJECTED: { status: 403, exit: 4 },
   /** Authenticated but not allowed. */
   FORBIDDEN: { status: 403, exit: 4 },
   /** The resource does not exist, or the caller may not know that it does. */

@@ -6,7 +6,12 @@ import { AppError } from '../errors/app-error.ts';
  * stops the server from starting, so no endpoint can be exposed by forgetting to think about access.
  * `public` routes carry no client data (health, setup by one-time link, API docs).
  */
-export type RoutePolicy = { access: 'public'; reason: string };
+export type RoutePolicy =
+  | { access: 'public'; reason: string }
+  /** Needs a session in one of these states (sign-in steps: MFA, enrolment, sign-out, me). */
+  | { access: 'session'; states: readonly ('mfa_pending' | 'mfa_enrolment' | 'active')[]; reason: string }
+  /** Needs a fully signed-in session or an API token; the service authorizes `action`. */
+  | { access: 'authenticated'; action: string; stepUp?: boolean };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as foundation from './0001-foundation.ts';
 import * as clients from './0002-clients.ts';
 import * as audit from './0003-audit.ts';
+import * as identity from './0004-identity.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -11,4 +12,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-clients': clients,
   '0003-audit': audit,
+  '0004-identity': identity,
 };

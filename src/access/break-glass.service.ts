@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { raiseAlert } from '../audit/alerts.service.ts';
+import type { AuditLog } from '../audit/audit.service.ts';
+import { type AccessContext, actorOf } from '../audit/audit.types.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { type Actor, authorize } from './authorize.ts';
+
+/** Longest a break-glass grant lasts. */
+export const BREAK_GLASS_MS = 60 * 60_000;
+export const MIN_REASON_LENGTH = 20;
+
+export interface AccessDeps {
+  db: Kysely<Schema>;
+  audit: AuditLog;
+}
+
+/** The relationship facts `authorize()` needs about one client, looked up for one actor. */
+export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId: string, now = Date.now()): Promise<{ onCaseload: boolean; breakGlass: boolean }> {
+  const onCaseload = await db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', '=', clientId).executeTakeFirst();
+  const grant = await db
+    .selectFrom('break_glass')
+    .select('id')
+    .where('org_id', '=', actor.orgId)
+    .where('user_id', '=', actor.userId)
+    .where('client_id', '=', clientId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return { onCaseload: onCaseload !== undefined, breakGlass: grant !== undefined };
+}
+
+/**
+ * Emergency access ("break the glass") to one client not on the caller's caseload: requires a reason
+ * of at least 20 characters (the route requires a fresh step-up), grants that one record for at most
+ * 60 minutes, alerts owners and admins at once, and opens a review item an admin must close.
+ *
+ * @throws AppError NOT_FOUND when the client does not exist in the organisation; VALIDATION_FAILED for a short reason.
+ */
+export async function breakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
+  const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...(await relationshipTo(deps.db, actor, clientId, now)) });
+  if (!decision.allowed) throw new AppError(decision.status === 404 ? 'NOT_FOUND' : 'FORBIDDEN', decision.status === 404 ? 'no such client' : 'not allowed');
+  const trimmed = reason.trim();
+  if (trimmed.length < MIN_REASON_LENGTH) throw new AppError('VALIDATION_FAILED', `the reason must be at least ${MIN_REASON_LENGTH} characters`, { fields: ['reason'] });
+  if (!(await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst())) {
+    throw new AppError('NOT_FOUND', 'no such client');
+  }
+  const id = randomUUID();
+  const expiresAt = now + BREAK_GLASS_MS;
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('break_glass')
+      .values({ id, org_id: actor.orgId, user_id: actor.userId, client_id: clientId, reason: trimmed, created_at: now, expires_at: expiresAt, review_decision: null, reviewed_by: null, reviewed_at: null })
+      .execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: trimmed.slice(0, 500) }), action: 'access.break_glass', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
+    await raiseAlert(tx, deps.audit, { orgId: actor.orgId, kind: 'break_glass', actorId: actor.userId, recordId: clientId, detail: `break-glass access ${id} until ${new Date(expiresAt).toISOString()}` }, now);
+  });
+  return { id, expiresAt };
+}
+
+/** Open break-glass grants awaiting review. Caller holds `access.review`. */
+export async function listBreakGlass(db: Kysely<Schema>, actor: Actor) {
+  const decision = authorize(actor, 'access.review', { orgId: actor.orgId });
+  if (!decision.allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  const rows = await db.selectFrom('break_glass').selectAll().where('org_id', '=', actor.orgId).orderBy('created_at', 'desc').limit(500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    user_id: r.user_id,
+    client_id: r.client_id,
+    reason: r.reason,
+    created_at: new Date(r.created_at).toISOString(),
+    expires_at: new Date(r.expires_at).toISOString(),
+    review_decision: r.review_decision,
+    reviewed_by: r.reviewed_by,
+    reviewed_at: r.reviewed_at ? new Date(r.reviewed_at).toISOString() : null,
+  }));
+}
+
+/**
+ * Closes a break-glass review with a decision (justified / not justified). Caller holds
+ * `access.review` and is not the person who broke the glass.
+ */
+export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, id: string, decision: 'justified' | 'not_justified', now = Date.now()): Promise<void> {
+  if (!authorize(actor, 'access.review', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  const grant = await deps.db.selectFrom('break_glass').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
+  if (!grant || grant.review_decision !== null) throw new AppError('NOT_FOUND', 'no such open review');
+  if (grant.user_id === actor.userId) throw new AppError('FORBIDDEN', 'a break-glass access is reviewed by someone else');
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('break_glass').set({ review_decision: decision, reviewed_by: actor.userId, reviewed_at: now }).where('id', '=', id).execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `break-glass review: ${decision}` }), action: 'access.change', recordType: 'break_glass', recordIds: [id], fields: [], outcome: 'allowed' });
+  });
+}
+
+/** Puts a client on (or takes it off) a practitioner's caseload. Caller holds `client.caseload`. */
+export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
+  if (!authorize(actor, 'client.caseload', { orgId: actor.orgId, clientId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst();
+  const user = await deps.db.selectFrom('users').select('id').where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
+  if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');
+  await deps.db.transaction().execute(async (tx) => {
+    if (on) await tx.insertInto('caseload').values({ org_id: actor.orgId, user_id: userId, client_id: clientId }).onConflict((oc) => oc.columns(['org_id', 'user_id', 'client_id']).doNothing()).execute();
+    else await tx.deleteFrom('caseload').where('org_id', '=', actor.orgId).where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+    await deps.audit.appendInTx(tx, { time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: on ? `caseload add ${userId}` : `caseload remove ${userId}` }), action: 'access.change', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
+  });
+}

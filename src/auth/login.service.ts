@@ -1,0 +1,114 @@
+import type { Kysely } from 'kysely';
+import { raiseAlert } from '../audit/alerts.service.ts';
+import type { AuditLog } from '../audit/audit.service.ts';
+import type { AuditEvent } from '../audit/audit.types.ts';
+import { readsConfidential } from '../access/authorize.ts';
+import { dummyHash, verifyPassword } from '../platform/crypto/password-hash.ts';
+import type { Schema, SessionState } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { createSession } from './session.service.ts';
+
+/** Consecutive failures after which an account is locked until an admin unlocks it. */
+export const LOCK_AFTER = 10;
+/** Failures before back-off starts; then each further failure doubles the wait (1 s, 2 s, 4 s …, max 5 min). */
+const BACKOFF_AFTER = 3;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** The one answer to every failed sign-in: same code, same words, whatever the reason. */
+export const SIGN_IN_FAILED = () => new AppError('UNAUTHENTICATED', 'sign-in failed: the e-mail or password is wrong, or the account cannot sign in now; wait a moment and try again');
+
+export interface LoginResult {
+  token: string;
+  state: SessionState;
+  userId: string;
+  orgId: string;
+}
+
+export interface LoginDeps {
+  db: Kysely<Schema>;
+  audit: AuditLog;
+}
+
+function backoffUntil(failed: number, lastFailedAt: number | null): number {
+  if (failed < BACKOFF_AFTER || lastFailedAt === null) return 0;
+  return lastFailedAt + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failed - BACKOFF_AFTER));
+}
+
+/**
+ * Signs a staff member in with e-mail and password. Unknown e-mail, wrong password, disabled or locked
+ * account and attempts inside the back-off window all take the same Argon2 time and fail with the same
+ * error, so nothing reveals whether an account exists. The tenth consecutive failure locks the account
+ * and raises an alert. Every attempt is audited. On success a session starts in the state the account
+ * needs next: `mfa_pending` (TOTP enrolled), `mfa_enrolment` (MFA required but not set up) or `active`.
+ *
+ * @throws AppError UNAUTHENTICATED (always the same message).
+ */
+export async function login(deps: LoginDeps, input: { email: string; password: string }, meta: { ip: string | null; userAgent: string | null; requestId: string | null }, now = Date.now()): Promise<LoginResult> {
+  const { db, audit } = deps;
+  const email = input.email.trim().toLowerCase();
+  const user = await db
+    .selectFrom('users')
+    .innerJoin('organisations', 'organisations.id', 'users.org_id')
+    .select(['users.id', 'users.org_id', 'users.role', 'users.status', 'users.password_hash', 'users.failed_logins', 'users.locked_at', 'users.last_failed_at', 'users.totp_confirmed', 'organisations.require_mfa'])
+    .where('users.email', '=', email)
+    .executeTakeFirst();
+  const password = input.password.normalize('NFKC');
+  const matches = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+  const event = (action: AuditEvent['action'], outcome: AuditEvent['outcome']): AuditEvent => ({
+    time: now,
+    orgId: user?.org_id ?? null,
+    actorType: user ? 'user' : 'anonymous',
+    actorId: user?.id ?? null,
+    action,
+    recordType: 'user',
+    recordIds: user ? [user.id] : [],
+    fields: [],
+    purpose: null,
+    outcome,
+    requestId: meta.requestId,
+    ip: meta.ip,
+  });
+  if (!user) {
+    await audit.record(event('auth.sign_in_failed', 'denied'));
+    throw SIGN_IN_FAILED();
+  }
+  const blocked = user.status !== 'active' || user.locked_at !== null || now < backoffUntil(user.failed_logins, user.last_failed_at);
+  if (!matches || blocked) {
+    await recordFailure(deps, user, !matches, now, event('auth.sign_in_failed', 'denied'));
+    throw SIGN_IN_FAILED();
+  }
+  const state: SessionState = user.totp_confirmed === 1 ? 'mfa_pending' : user.require_mfa === 1 && readsConfidential(user.role) ? 'mfa_enrolment' : 'active';
+  const token = await db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
+    await audit.appendInTx(tx, { ...event('auth.sign_in', 'allowed'), purpose: state });
+    return createSession(tx, user, state, meta, now);
+  });
+  return { token, state, userId: user.id, orgId: user.org_id };
+}
+
+async function recordFailure(
+  deps: LoginDeps,
+  user: { id: string; org_id: string; failed_logins: number; locked_at: number | null },
+  wrongPassword: boolean,
+  now: number,
+  event: AuditEvent,
+): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    // Only wrong passwords count towards the lock; attempts refused by back-off or a lock do not extend it.
+    if (wrongPassword) {
+      const failed = user.failed_logins + 1;
+      const lock = failed >= LOCK_AFTER && user.locked_at === null;
+      await tx.updateTable('users').set({ failed_logins: failed, last_failed_at: now, ...(lock ? { locked_at: now } : {}) }).where('id', '=', user.id).execute();
+      if (lock) {
+        await raiseAlert(tx, deps.audit, { orgId: user.org_id, kind: 'account_locked', actorId: user.id, recordId: user.id, detail: `account locked after ${LOCK_AFTER} failed sign-ins` }, now);
+      }
+    }
+    await deps.audit.appendInTx(tx, event);
+  });
+}
+
+/** Unlocks an account (an admin's action): clears the lock and the failure count. */
+export async function unlockUser(db: Kysely<Schema>, orgId: string, userId: string): Promise<void> {
+  const result = await db.updateTable('users').set({ locked_at: null, failed_logins: 0, last_failed_at: null }).where('id', '=', userId).where('org_id', '=', orgId).executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such staff member');
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { generateSecret, generateURI, verifySync } from 'otplib';
+import type { Keyring } from '../platform/crypto/keyring.ts';
+import { hashToken } from '../platform/crypto/tokens.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+
+export const RECOVERY_CODES = 10;
+const TOTP_FIELD = { name: 'totp_secret', kind: 'text' } as const;
+const place = (orgId: string, userId: string) => ({ orgId, recordType: 'user', recordId: userId });
+
+export interface MfaDeps {
+  db: Kysely<Schema>;
+  keyring: Keyring;
+}
+
+/**
+ * Starts TOTP enrolment: a new 160-bit secret, sealed at rest under the user's own data key, not yet
+ * confirmed. Returns the secret (base32) and an otpauth:// URI for authenticator apps — shown once.
+ */
+export async function startTotpEnrolment(deps: MfaDeps, user: { id: string; orgId: string; email: string }): Promise<{ secret: string; uri: string }> {
+  const secret = generateSecret({ length: 20 });
+  const key = await deps.keyring.dataKey(user.orgId, user.id).catch(() => deps.keyring.createDataKey(user.orgId, user.id));
+  const sealed = sealField(key, place(user.orgId, user.id), TOTP_FIELD, secret);
+  await deps.db.updateTable('users').set({ totp_secret_ct: sealed, totp_confirmed: 0, totp_last_step: null }).where('id', '=', user.id).execute();
+  return { secret, uri: generateURI({ issuer: 'Confidant', label: user.email, secret }) };
+}
+
+/**
+ * Checks a TOTP code (RFC 6238, 30 s steps, ±1 step of drift). A code — and any earlier one — is
+ * accepted at most once: the accepted time step is stored and later codes must be newer.
+ */
+export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now()): Promise<boolean> {
+  const row = await deps.db.selectFrom('users').select(['totp_secret_ct', 'totp_last_step']).where('id', '=', user.id).executeTakeFirst();
+  if (!row?.totp_secret_ct || !/^\d{6}$/.test(code)) return false;
+  const key = await deps.keyring.dataKey(user.orgId, user.id, row.totp_secret_ct);
+  const secret = openField(key, place(user.orgId, user.id), TOTP_FIELD, row.totp_secret_ct) as string;
+  const result = verifySync({
+    secret,
+    token: code,
+    epoch: Math.floor(now / 1000),
+    epochTolerance: 30,
+    ...(row.totp_last_step !== null ? { afterTimeStep: row.totp_last_step } : {}),
+  });
+  if (!result.valid) return false;
+  const timeStep = (result as { timeStep: number }).timeStep;
+  // Conditional update: two requests racing with the same code cannot both win.
+  const updated = await deps.db
+    .updateTable('users')
+    .set({ totp_last_step: timeStep })
+    .where('id', '=', user.id)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', timeStep)]))
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+/**
+ * Confirms enrolment with a first valid code, and issues ten single-use recovery codes (stored as
+ * hashes, returned once). @throws AppError UNAUTHENTICATED when the code is wrong.
+ */
+export async function confirmTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now()): Promise<string[]> {
+  if (!(await checkTotp(deps, user, code, now))) throw new AppError('UNAUTHENTICATED', 'that code is not valid; check the time on your device and try the next code');
+  const codes = Array.from({ length: RECOVERY_CODES }, () => formatRecoveryCode(randomBytes(10)));
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ totp_confirmed: 1 }).where('id', '=', user.id).execute();
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+    await tx.insertInto('recovery_codes').values(codes.map((c) => ({ user_id: user.id, code_hash: hashToken(normaliseRecoveryCode(c)), used_at: null }))).execute();
+  });
+  return codes;
+}
+
+/** Uses a recovery code once; false when unknown or already used. */
+export async function useRecoveryCode(deps: MfaDeps, userId: string, code: string, now = Date.now()): Promise<boolean> {
+  const result = await deps.db
+    .updateTable('recovery_codes')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', hashToken(normaliseRecoveryCode(code)))
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** 80 random bits as four groups of four base32 characters. */
+function formatRecoveryCode(bytes: Buffer): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let out = '';
+  for (let i = 0; i < 16; i++) out += alphabet[Number((bits >> BigInt(i * 5)) & 31n)];
+  return out.match(/.{4}/g)!.join('-');
+}
+
+function normaliseRecoveryCode(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}

@@ -1,0 +1,102 @@
+import { type Action, type Actor, type Decision, authorize, canWriteField } from '../access/authorize.ts';
+import { relationshipTo } from '../access/break-glass.service.ts';
+import { clientAccessLog } from '../audit/audit.report.ts';
+import type { AccessContext } from '../audit/audit.types.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { CLIENT_FIELDS } from './client.datamap.ts';
+import { destroyClientKey } from './client-keys.service.ts';
+import { type ClientDeps, clientEvent, createClient, findClients, getClient, updateClient } from './client.service.ts';
+import type { ClientRecord, ClientSearch } from './client.types.ts';
+import { listCustomFields } from './custom-field.service.ts';
+
+/**
+ * The authorized entry points to client records: each asks `authorize()` first, records denials in
+ * the audit log, and passes on only the fields the decision allows. Routes call these, never the
+ * client service directly.
+ */
+export interface Caller {
+  actor: Actor;
+  ctx: AccessContext;
+}
+
+async function decide(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<Decision> {
+  const custom = await listCustomFields(deps.db, caller.actor.orgId);
+  const relationship = clientId ? await relationshipTo(deps.db, caller.actor, clientId) : {};
+  const decision = authorize(caller.actor, action, { orgId: caller.actor.orgId, ...(clientId ? { clientId } : {}), ...relationship }, custom);
+  if (!decision.allowed) {
+    await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', clientId ? [clientId] : [], []), outcome: 'denied', purpose: action });
+    if (decision.status === 404) throw new AppError('NOT_FOUND', 'no such client');
+    throw new AppError('FORBIDDEN', `your role may not ${action.replace('client.', '')} client records`);
+  }
+  return decision;
+}
+
+function split(readable: ReadonlySet<string>) {
+  return [...readable].map((f) => (f.startsWith('custom.') ? f.slice(7) : f));
+}
+
+function assertWritable(caller: Caller, input: Record<string, unknown>): void {
+  const denied = Object.keys(input).filter((k) => k !== 'custom' && !canWriteField(caller.actor.role, k));
+  if (input.custom && !canWriteField(caller.actor.role, 'custom')) denied.push('custom');
+  if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}`, { fields: denied });
+}
+
+/** Creates a client; a practitioner who creates one gets it on their caseload. */
+export async function createClientAs(deps: ClientDeps, caller: Caller, input: Record<string, unknown>): Promise<ClientRecord> {
+  await decide(deps, caller, 'client.create');
+  assertWritable(caller, input);
+  const id = await createClient(deps, caller.ctx, caller.actor.orgId, input);
+  if (caller.actor.role === 'practitioner') {
+    await deps.db.insertInto('caseload').values({ org_id: caller.actor.orgId, user_id: caller.actor.userId, client_id: id }).execute();
+  }
+  return readClientAs(deps, caller, id);
+}
+
+/** Reads a client with exactly the fields the caller may see. 404 when they may not know it exists. */
+export async function readClientAs(deps: ClientDeps, caller: Caller, id: string): Promise<ClientRecord> {
+  const decision = await decide(deps, caller, 'client.read', id);
+  return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable) });
+}
+
+/** Searches; results are limited to clients the caller may read, with the fields they may see. */
+export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: ClientSearch, limit = 50): Promise<ClientRecord[]> {
+  const decision = await decide(deps, caller, 'client.search');
+  // Searching a field one may not read would reveal it by equality: refuse.
+  if (!decision.readable.has(query.field)) throw new AppError('FORBIDDEN', `your role may not search by ${query.field}`);
+  const fields = split(decision.readable);
+  if (caller.actor.role !== 'practitioner') return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit });
+  const candidates = await findClients(deps, { ...caller.ctx, purpose: 'search (caseload filter)' }, caller.actor.orgId, query, { fields: [query.field], limit: 1000 });
+  const visible: ClientRecord[] = [];
+  for (const c of candidates) {
+    const rel = await relationshipTo(deps.db, caller.actor, c.id);
+    if (rel.onCaseload || rel.breakGlass) visible.push(await getClient(deps, caller.ctx, caller.actor.orgId, c.id, { fields }));
+    if (visible.length >= limit) break;
+  }
+  return visible;
+}
+
+/** Updates the given fields, each of which the caller's role must be allowed to write. */
+export async function updateClientAs(deps: ClientDeps, caller: Caller, id: string, patch: Record<string, unknown>): Promise<ClientRecord> {
+  await decide(deps, caller, 'client.update', id);
+  assertWritable(caller, patch);
+  const known = new Set<string>([...CLIENT_FIELDS.map((f) => f.name), 'status', 'custom']);
+  const unknown = Object.keys(patch).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', `unknown field ${unknown.join(', ')}`, { fields: unknown });
+  await updateClient(deps, caller.ctx, caller.actor.orgId, id, patch);
+  return readClientAs(deps, caller, id);
+}
+
+/** Erases a client by destroying its key (owners and admins; the route requires a fresh step-up). */
+export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: string): Promise<void> {
+  await decide(deps, caller, 'client.erase', id);
+  await destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
+}
+
+/** Who looked at this record (the client's practitioner, owners, admins, auditors). */
+export async function accessLogAs(deps: ClientDeps, caller: Caller, id: string) {
+  await decide(deps, caller, 'client.access_log', id);
+  if (!(await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', id).executeTakeFirst())) {
+    throw new AppError('NOT_FOUND', 'no such client');
+  }
+  return clientAccessLog(deps.audit, caller.ctx, caller.actor.orgId, id);
+}

@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { breakGlass, setCaseload } from '../access/break-glass.service.ts';
+import { requireAuth } from '../auth/authenticate.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { accessLogAs, createClientAs, eraseClientAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
+import type { ClientDeps } from './client.service.ts';
+import type { ClientRecord } from './client.types.ts';
+
+const clientId = z.object({ id: z.string().uuid() });
+const clientOut = z.object({
+  id: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+  custom: z.record(z.string(), z.unknown()),
+});
+
+/** Explicit public serialisation of a client (only what the reader was allowed to get). */
+function toJson(record: ClientRecord) {
+  return { id: record.id, status: record.status, created_at: new Date(record.created_at).toISOString(), updated_at: new Date(record.updated_at).toISOString(), fields: record.fields, custom: record.custom };
+}
+
+/** The client API: every route authenticated, every operation authorized and audited in the service. */
+export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const caller = (request: Parameters<typeof requireAuth>[0]) => {
+    const { actor, ctx } = requireAuth(request);
+    return { actor, ctx };
+  };
+
+  r.post(
+    '/api/v1/clients',
+    { config: { policy: { access: 'authenticated', action: 'client.create' } }, schema: { tags: ['clients'], summary: 'Create a client', body: z.record(z.string(), z.unknown()), response: { 201: clientOut } } },
+    async (request, reply) => reply.status(201).send(toJson(await createClientAs(deps, caller(request), request.body))),
+  );
+
+  r.get(
+    '/api/v1/clients',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.search' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Find clients by exact e-mail, phone, name words or identifier (scheme:value)',
+        querystring: z.object({ email: z.string().max(320).optional(), phone: z.string().max(64).optional(), name: z.string().max(500).optional(), identifier: z.string().max(150).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: z.object({ clients: z.array(clientOut) }) },
+      },
+    },
+    async (request) => {
+      const { limit, ...given } = request.query;
+      const entries = Object.entries(given).filter(([, v]) => v !== undefined) as [string, string][];
+      if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of email, phone, name or identifier');
+      const [key, value] = entries[0]!;
+      const field = (key === 'identifier' ? 'identifiers' : key) as 'email' | 'phone' | 'name' | 'identifiers';
+      return { clients: (await searchClientsAs(deps, caller(request), { field, value }, limit)).map(toJson) };
+    },
+  );
+
+  r.get(
+    '/api/v1/clients/:id',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'Read a client (only the fields your role may see)', params: clientId, response: { 200: clientOut } } },
+    async (request) => toJson(await readClientAs(deps, caller(request), request.params.id)),
+  );
+
+  r.patch(
+    '/api/v1/clients/:id',
+    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Update fields of a client (null removes one)', params: clientId, body: z.record(z.string(), z.unknown()), response: { 200: clientOut } } },
+    async (request) => toJson(await updateClientAs(deps, caller(request), request.params.id, request.body)),
+  );
+
+  r.delete(
+    '/api/v1/clients/:id',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
+      schema: { tags: ['clients'], summary: 'Erase a client by destroying its key (needs a recent sign-in)', params: clientId, body: z.object({ reason: z.string().trim().min(10).max(500) }) },
+    },
+    async (request, reply) => {
+      await eraseClientAs(deps, caller(request), request.params.id, request.body.reason);
+      return reply.status(204).send();
+    },
+  );
+
+  r.get(
+    '/api/v1/clients/:id/access-log',
+    { config: { policy: { access: 'authenticated', action: 'client.access_log' } }, schema: { tags: ['clients'], summary: 'Who looked at this record: who, when, which parts, why', params: clientId } },
+    async (request) => ({ entries: await accessLogAs(deps, caller(request), request.params.id) }),
+  );
+
+  r.post(
+    '/api/v1/clients/:id/break-glass',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.break_glass', stepUp: true } },
+      schema: { tags: ['clients'], summary: 'Emergency access to a client not on your caseload (60 min, alerts admins, reviewed)', params: clientId, body: z.object({ reason: z.string().max(500) }), response: { 201: z.object({ id: z.string(), expires_at: z.string() }) } },
+    },
+    async (request, reply) => {
+      const { actor, ctx } = caller(request);
+      const grant = await breakGlass({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.body.reason);
+      return reply.status(201).send({ id: grant.id, expires_at: new Date(grant.expiresAt).toISOString() });
+    },
+  );
+
+  r.put(
+    '/api/v1/clients/:id/caseload/:userId',
+    { config: { policy: { access: 'authenticated', action: 'client.caseload' } }, schema: { tags: ['clients'], summary: "Put a client on a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
+    async (request, reply) => {
+      const { actor, ctx } = caller(request);
+      await setCaseload({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.params.userId, true);
+      return reply.status(204).send();
+    },
+  );
+
+  r.delete(
+    '/api/v1/clients/:id/caseload/:userId',
+    { config: { policy: { access: 'authenticated', action: 'client.caseload' } }, schema: { tags: ['clients'], summary: "Take a client off a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
+    async (request, reply) => {
+      const { actor, ctx } = caller(request);
+      await setCaseload({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.params.userId, false);
+      return reply.status(204).send();
+    },
+  );
+}
