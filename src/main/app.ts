@@ -49,6 +49,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }) as unknown as FastifyInstance;
 
   const routes = enforceRoutePolicies(app, { '/api/docs': 'API documentation; describes the API, holds no data' });
+  // An empty JSON body (a bare POST with Content-Type: application/json) is an empty object, not an
+  // error; everything else goes through Fastify's own parser (which refuses __proto__ poisoning).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, {});
+    return parseJson(request, body as string, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onRequest', async (request, reply) => {
