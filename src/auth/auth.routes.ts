@@ -19,6 +19,8 @@ export interface AuthRouteDeps {
   db: Kysely<Schema>;
   keyring: Keyring;
   audit: AuditLog;
+  /** Attempts per minute per IP on sign-in and other secret-checking endpoints (default 30). */
+  signInPerMinute?: number;
 }
 
 const SIGNED_IN = { access: 'session', states: ['active'], reason: 'signed-in user manages their own account' } as const;
@@ -30,7 +32,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   const { db, keyring, audit } = deps;
   // Per-IP limit on the endpoints that check secrets (per-account back-off is in login.service).
   await app.register(rateLimit, { global: false });
-  const limited = { rateLimit: { max: 30, timeWindow: 60_000 } };
+  const limited = { rateLimit: { max: deps.signInPerMinute ?? 30, timeWindow: 60_000 } };
   const r = app.withTypeProvider<ZodTypeProvider>();
   const meta = (request: { ip: string; id: string; headers: Record<string, unknown> }) => ({
     ip: request.ip,

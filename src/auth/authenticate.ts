@@ -53,7 +53,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export async function installAuthentication(app: FastifyInstance, db: Kysely<Schema>): Promise<void> {
   await app.register(cookie);
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request) => {
+  // onRequest: credentials are checked before the body is parsed or validated.
+  app.addHook('onRequest', async (request) => {
     const policy = request.routeOptions.config.policy as RoutePolicy | undefined;
     if (!policy || policy.access === 'public') return;
     const bearer = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(request.headers.authorization ?? '');
@@ -92,7 +93,11 @@ function stateError(session: SessionView): AppError {
 function assertSameOrigin(request: FastifyRequest): void {
   if (request.headers[CSRF_HEADER] === '1') return;
   const origin = request.headers.origin;
-  if (origin && URL.canParse(origin) && new URL(origin).host === request.headers.host) return;
+  if (origin && URL.canParse(origin) && request.headers.host) {
+    const from = new URL(origin);
+    // Compare as URLs so default ports (":80", ":443") normalise the same way on both sides.
+    if (URL.canParse(`${from.protocol}//${request.headers.host}`) && new URL(`${from.protocol}//${request.headers.host}`).host === from.host) return;
+  }
   throw new AppError('CSRF_REJECTED', `changes made with a session cookie need a same-origin Origin header or the ${CSRF_HEADER}: 1 header`);
 }
 

@@ -24,6 +24,8 @@ export interface AppDeps {
   database: Database;
   /** Client services (key hierarchy, audit log); absent only in platform-level tests. */
   clients?: ClientDeps;
+  /** Per-IP sign-in attempts per minute (default 30). */
+  signInPerMinute?: number;
   logger: Logger;
 }
 
@@ -88,7 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.clients) {
     const { clients } = deps;
     await installAuthentication(app, database.db);
-    await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit });
+    await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(staffRoutes, { db: database.db, audit: clients.audit, publicUrl: config.publicUrl });
     await app.register(clientRoutes, clients);
   }

@@ -28,8 +28,8 @@ export async function openTestVault(t: TestDatabase, options: { schema?: string 
 }
 
 /** An organisation row plus client-service dependencies over a test database and vault. */
-export async function clientDeps(t: TestDatabase, vault: Vault, orgId = `org-${randomBytes(4).toString('hex')}`): Promise<{ deps: ClientDeps; orgId: string }> {
-  await t.database.db.insertInto('organisations').values({ id: orgId, name: 'Test practice', created_at: Date.now() }).execute();
+export async function clientDeps(t: TestDatabase, vault: Vault, orgId: string | null = `org-${randomBytes(4).toString('hex')}`): Promise<{ deps: ClientDeps; orgId: string }> {
+  if (orgId !== null) await t.database.db.insertInto('organisations').values({ id: orgId, name: 'Test practice', created_at: Date.now() }).execute();
   const audit = new AuditLog(t.database.db, await loadAuditKeys(vault.keyring));
-  return { deps: { db: t.database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: 'GB' }, audit }, orgId };
+  return { deps: { db: t.database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: 'GB' }, audit }, orgId: orgId ?? '' };
 }

@@ -1,0 +1,349 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/platform/crypto/password-hash.ts';
+import type { Vault } from '../src/platform/crypto/keystore.ts';
+import { CLI_POLICIES, buildCli } from '../src/main/cli-program.ts';
+import { describeEachEngine } from './support/engines.ts';
+import { type OrgFixture, STAFF_PASSWORD, browser, orgFixture, sessionCookie, totp } from './support/http.ts';
+import { openTestVault } from './support/vault.ts';
+
+const ada = { name: 'Ada Lovelace', email: 'ada@example.org', phone: '020 7946 0958', date_of_birth: '1815-12-10', identifiers: [{ scheme: 'nhs', value: '9434765919' }] };
+const withoutRequestId = (body: string) => body.replace(/"request_id":"[^"]+"/, '');
+
+describeEachEngine('identity and access over HTTP', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  let clientId: string;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault);
+    const res = await org.owner.request('POST', '/api/v1/clients', ada);
+    expect(res.statusCode, res.body).toBe(201);
+    clientId = res.json().id;
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  it('refuses every non-public route without credentials, and every route declares a policy', async () => {
+    for (const route of org.app.routes) {
+      expect(route.policy, `${route.method} ${route.url}`).toBeDefined();
+      if (route.policy.access === 'public' || route.method === 'HEAD') continue;
+      const url = route.url.replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000');
+      const res = await org.app.app.inject({ method: route.method as 'GET', url, payload: route.method === 'GET' ? undefined : {} });
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+    }
+  });
+
+  it('gives unknown user, wrong password and locked account the same answer', async () => {
+    const locked = await org.addStaff('reception');
+    await org.deps.db.updateTable('users').set({ locked_at: Date.now() }).where('id', '=', locked.id).execute();
+    const attempt = (email: string, password: string) => org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+    const answers = [await attempt('nobody@example.test', 'whatever passphrase'), await attempt(locked.email, STAFF_PASSWORD), await attempt(locked.email, 'wrong passphrase entirely')];
+    for (const res of answers) {
+      expect(res.statusCode).toBe(401);
+      expect(withoutRequestId(res.body)).toBe(withoutRequestId(answers[0]!.body));
+      expect(res.cookies).toEqual([]);
+    }
+  });
+
+  it('backs off and locks an account after ten failures, alerting admins; the right password is then refused too', async () => {
+    const victim = await org.addStaff('billing');
+    for (let i = 0; i < 10; i++) {
+      await org.deps.db.updateTable('users').set({ last_failed_at: 0 }).where('id', '=', victim.id).execute(); // skip the back-off wait
+      const res = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: victim.email, password: `wrong ${i} passphrase` } });
+      expect(res.statusCode).toBe(401);
+    }
+    const user = await org.deps.db.selectFrom('users').select(['locked_at', 'failed_logins']).where('id', '=', victim.id).executeTakeFirstOrThrow();
+    expect(user.locked_at).not.toBeNull();
+    const right = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: victim.email, password: STAFF_PASSWORD } });
+    expect(right.statusCode).toBe(401);
+    const alerts = (await org.owner.request('GET', '/api/v1/alerts')).json().alerts;
+    expect(alerts.some((a: { kind: string; record_id: string }) => a.kind === 'account_locked' && a.record_id === victim.id)).toBe(true);
+  });
+
+  it('sets a __Host- session cookie (Secure, HttpOnly, SameSite=Strict), never a token in the body, and a new one at sign-in', async () => {
+    const staff = await org.addStaff('reception');
+    const res = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: staff.email, password: STAFF_PASSWORD } });
+    const cookie = res.cookies.find((c) => c.name === '__Host-sid')!;
+    expect(cookie).toMatchObject({ path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
+    expect(cookie.domain).toBeUndefined();
+    expect(Buffer.from(cookie.value, 'base64url').length).toBeGreaterThanOrEqual(32);
+    expect(res.body).not.toContain(cookie.value);
+    const again = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: staff.email, password: STAFF_PASSWORD } });
+    expect(sessionCookie(again)).not.toBe(cookie.value);
+  });
+
+  it('rejects a replayed cookie after sign-out, idle timeout, absolute expiry and account disable', async () => {
+    const staff = await org.addStaff('reception');
+    const read = (b: ReturnType<typeof browser>) => b.request('GET', `/api/v1/clients/${clientId}`);
+    const a = await org.signIn(staff.email);
+    const copy = browser(org.app.app, a.cookie);
+    expect((await read(a)).statusCode).toBe(200);
+    expect((await a.request('POST', '/api/v1/auth/logout')).statusCode).toBe(204);
+    expect((await read(copy)).statusCode).toBe(401);
+
+    const idle = await org.signIn(staff.email);
+    await org.deps.db.updateTable('sessions').set({ last_seen_at: Date.now() - 15 * 60_000 - 1000 }).where('user_id', '=', staff.id).execute();
+    expect((await read(idle)).statusCode).toBe(401);
+
+    const old = await org.signIn(staff.email);
+    await org.deps.db.updateTable('sessions').set({ expires_at: Date.now() - 1 }).where('user_id', '=', staff.id).execute();
+    expect((await read(old)).statusCode).toBe(401);
+
+    const live = await org.signIn(staff.email);
+    expect((await org.owner.request('POST', `/api/v1/staff/${staff.id}/disable`)).statusCode).toBe(204);
+    expect((await read(live)).statusCode).toBe(401);
+    const signIn = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: staff.email, password: STAFF_PASSWORD } });
+    expect(signIn.statusCode).toBe(401);
+  });
+
+  it('refuses a cookie-authenticated change without CSRF proof', async () => {
+    const res = await org.app.app.inject({ method: 'POST', url: '/api/v1/clients', headers: { cookie: `__Host-sid=${org.owner.cookie}` }, payload: { name: 'X' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('CSRF_REJECTED');
+    const sameOrigin = await org.app.app.inject({ method: 'POST', url: '/api/v1/clients', headers: { cookie: `__Host-sid=${org.owner.cookie}`, origin: 'http://localhost:80', host: 'localhost:80' }, payload: { name: 'Same Origin' } });
+    expect(sameOrigin.statusCode).toBe(201);
+  });
+
+  it('shows each role exactly its fields: reception no date of birth or identifiers, billing identifiers, marketing and auditors nothing', async () => {
+    const expectations: Record<string, { status: number; fields?: string[] }> = {
+      owner: { status: 200, fields: ['date_of_birth', 'email', 'identifiers', 'name', 'phone'] },
+      admin: { status: 200, fields: ['email', 'identifiers', 'name', 'phone'] },
+      reception: { status: 200, fields: ['email', 'name', 'phone'] },
+      billing: { status: 200, fields: ['email', 'identifiers', 'name'] },
+      marketing: { status: 404 },
+      auditor: { status: 404 },
+      practitioner: { status: 404 },
+    };
+    for (const [role, expected] of Object.entries(expectations)) {
+      const who = role === 'owner' ? org.owner : await org.signIn((await org.addStaff(role as never)).email);
+      const res = await who.request('GET', `/api/v1/clients/${clientId}`);
+      expect(res.statusCode, role).toBe(expected.status);
+      if (expected.fields) expect(Object.keys(res.json().fields).sort(), role).toEqual(expected.fields);
+    }
+  });
+
+  it('lets reception change contact fields but not identity fields, and only owners and admins erase', async () => {
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    expect((await reception.request('PATCH', `/api/v1/clients/${clientId}`, { phone: '+44 20 7946 0000' })).statusCode).toBe(200);
+    const dob = await reception.request('PATCH', `/api/v1/clients/${clientId}`, { date_of_birth: '1900-01-01' });
+    expect(dob.statusCode).toBe(403);
+    expect(dob.json().error.details.fields).toEqual(['date_of_birth']);
+    expect((await reception.request('DELETE', `/api/v1/clients/${clientId}`, { reason: 'reception tries erasure' })).statusCode).toBe(403);
+  });
+
+  it('gives practitioners their caseload only, and break-glass for at most 60 minutes with an alert and a review', async () => {
+    const p = await org.addStaff('practitioner');
+    const practitioner = await org.signIn(p.email);
+    expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(404);
+    expect((await practitioner.request('GET', '/api/v1/clients?name=lovelace')).json().clients).toEqual([]);
+    const own = (await practitioner.request('POST', '/api/v1/clients', { name: 'Own Client' })).json();
+    expect((await practitioner.request('GET', `/api/v1/clients/${own.id}`)).statusCode).toBe(200);
+
+    expect((await practitioner.request('POST', `/api/v1/clients/${clientId}/break-glass`, { reason: 'too short' })).statusCode).toBe(400);
+    const grant = await practitioner.request('POST', `/api/v1/clients/${clientId}/break-glass`, { reason: 'client in crisis called the out-of-hours line' });
+    expect(grant.statusCode, grant.body).toBe(201);
+    expect(new Date(grant.json().expires_at).getTime() - Date.now()).toBeLessThanOrEqual(60 * 60_000);
+    expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).json().fields.date_of_birth).toBe('1815-12-10');
+    const alerts = (await org.owner.request('GET', '/api/v1/alerts')).json().alerts;
+    expect(alerts.some((a: { kind: string; actor_id: string }) => a.kind === 'break_glass' && a.actor_id === p.id)).toBe(true);
+    const log = (await org.owner.request('GET', `/api/v1/clients/${clientId}/access-log`)).json().entries;
+    expect(log.some((e: { action: string; why: string }) => e.action === 'access.break_glass' && e.why.includes('out-of-hours'))).toBe(true);
+
+    await org.deps.db.updateTable('break_glass').set({ expires_at: Date.now() - 1 }).where('id', '=', grant.json().id).execute();
+    expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(404);
+    expect((await org.owner.request('POST', `/api/v1/access/break-glass/${grant.json().id}/review`, { decision: 'justified' })).statusCode).toBe(204);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass.find((g: { id: string }) => g.id === grant.json().id).review_decision).toBe('justified');
+
+    // Put on the caseload by an admin: visible again.
+    expect((await org.owner.request('PUT', `/api/v1/clients/${clientId}/caseload/${p.id}`)).statusCode).toBe(204);
+    expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(200);
+  });
+
+  it('requires a fresh sign-in for erasure and break-glass', async () => {
+    await org.deps.db.updateTable('sessions').set({ authenticated_at: Date.now() - 6 * 60_000 }).where('user_id', '=', org.ownerId).execute();
+    const erase = await org.owner.request('DELETE', `/api/v1/clients/${clientId}`, { reason: 'testing the step-up rule' });
+    expect(erase.statusCode).toBe(401);
+    expect(erase.json().error.code).toBe('STEP_UP_REQUIRED');
+    expect((await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD })).statusCode).toBe(200);
+    const created = (await org.owner.request('POST', '/api/v1/clients', { name: 'To Erase' })).json();
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${created.id}`, { reason: 'subject asked to be erased' })).statusCode).toBe(204);
+    expect((await org.owner.request('GET', `/api/v1/clients/${created.id}`)).statusCode).toBe(404);
+  });
+
+  it('scopes API tokens to a subset of the owner, shows them once, stores them hashed and revokes them', async () => {
+    const created = await org.owner.request('POST', '/api/v1/auth/tokens', { name: 'reporting', scopes: ['client.read'], expires_in_days: 30 });
+    expect(created.statusCode).toBe(201);
+    const { token, id } = created.json();
+    const stored = await org.deps.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(token);
+    const bearer = (method: 'GET' | 'POST', url: string, payload?: object) => org.app.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    expect((await bearer('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(200);
+    expect((await bearer('POST', '/api/v1/clients', { name: 'Via Token' })).statusCode).toBe(403);
+    expect((await org.owner.request('GET', '/api/v1/auth/tokens')).body).not.toContain(token);
+    expect((await org.owner.request('DELETE', `/api/v1/auth/tokens/${id}`)).statusCode).toBe(204);
+    expect((await bearer('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(401);
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    expect((await reception.request('POST', '/api/v1/auth/tokens', { name: 'x', scopes: ['client.erase'], expires_in_days: 1 })).statusCode).toBe(403);
+  });
+
+  it('isolates organisations: the whole client API run as organisation B against A’s ids finds nothing', async () => {
+    const other = await orgFixture(t(), vault, { app: org.app });
+    const b = other.owner;
+    const id = clientId;
+    const attempts = [
+      await b.request('GET', `/api/v1/clients/${id}`),
+      await b.request('PATCH', `/api/v1/clients/${id}`, { name: 'Hijack' }),
+      await b.request('GET', `/api/v1/clients/${id}/access-log`),
+      await b.request('PUT', `/api/v1/clients/${id}/caseload/${b.userId}`),
+    ];
+    for (const res of attempts) expect([403, 404], res.body).toContain(res.statusCode);
+    expect(attempts[0]!.statusCode).toBe(404);
+    for (const query of ['name=lovelace', 'email=ada@example.org', 'identifier=nhs:9434765919']) {
+      expect((await b.request('GET', `/api/v1/clients?${query}`)).json().clients).toEqual([]);
+    }
+    await b.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await b.request('DELETE', `/api/v1/clients/${id}`, { reason: 'cross-organisation attempt' })).statusCode).toBe(404);
+    expect((await org.owner.request('GET', `/api/v1/clients/${id}`)).json().fields.name).toBe('Ada Lovelace');
+  });
+});
+
+describeEachEngine('multi-factor sign-in over HTTP', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault, { requireMfa: true });
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  it('sends confidential-data roles to enrolment first, then needs a code at every sign-in; codes work once', async () => {
+    const staff = await org.addStaff('reception');
+    const first = await org.signIn(staff.email);
+    expect((await first.request('GET', '/api/v1/clients?name=x')).json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
+    const enrol = (await first.request('POST', '/api/v1/auth/mfa/totp')).json();
+    expect(enrol.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
+    const before = first.cookie;
+    const confirmed = await first.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: totp(enrol.secret) });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json().recovery_codes).toHaveLength(10);
+    expect(first.cookie).not.toBe(before); // new token at privilege change
+    expect((await first.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+
+    // The TOTP secret is sealed at rest.
+    const row = await org.deps.db.selectFrom('users').select('totp_secret_ct').where('id', '=', staff.id).executeTakeFirstOrThrow();
+    expect(Buffer.from(row.totp_secret_ct!).toString('latin1')).not.toContain(enrol.secret);
+
+    const second = await org.signIn(staff.email);
+    expect((await second.request('GET', '/api/v1/clients?name=x')).json().error.code).toBe('MFA_REQUIRED');
+    // The code used for enrolment was used: the same code (same step) is refused; the next step works.
+    expect((await second.request('POST', '/api/v1/auth/mfa', { code: totp(enrol.secret) })).statusCode).toBe(401);
+    const next = totp(enrol.secret, Date.now() + 30_000);
+    expect((await second.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(200);
+    expect((await second.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+
+    const third = await org.signIn(staff.email);
+    expect((await third.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(401);
+    const recovery = confirmed.json().recovery_codes[0];
+    expect((await third.request('POST', '/api/v1/auth/mfa', { code: recovery })).statusCode).toBe(200);
+    const fourth = await org.signIn(staff.email);
+    expect((await fourth.request('POST', '/api/v1/auth/mfa', { code: recovery })).statusCode).toBe(401);
+  });
+});
+
+describeEachEngine('passwords over HTTP', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault);
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  let n = 0;
+  const invite = async () => {
+    const email = `new-${n++}@example.test`;
+    const res = await org.owner.request('POST', '/api/v1/staff/invites', { email, role: 'billing' });
+    return { token: res.json().token as string, email };
+  };
+
+  it('refuses short, common and guessable passwords with a reason and no composition rules; accepts long passphrases exactly as typed', async () => {
+    for (const bad of ['short', 'password1234567', 'qwertyuiopasdfgh', 'aaaaaaaaaaaaaaaaaaaa']) {
+      const { token } = await invite();
+      const res = await org.app.app.inject({ method: 'POST', url: '/api/v1/invites/accept', payload: { token, password: bad } });
+      expect(res.statusCode, bad).toBe(422);
+      expect(res.json().error.message).not.toMatch(/must contain/);
+      expect(res.body).not.toContain(bad);
+    }
+    const long = `correct horse battery staple 🐎 ${'with a longer tail '.repeat(3)}`.slice(0, 80);
+    const accepted = await invite();
+    expect((await org.app.app.inject({ method: 'POST', url: '/api/v1/invites/accept', payload: { token: accepted.token, password: long } })).statusCode).toBe(201);
+    const login = (password: string) => org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: accepted.email, password } });
+    expect((await login(long)).statusCode).toBe(200);
+    expect((await login(long.slice(0, 72))).statusCode).toBe(401);
+    expect((await login(long.toUpperCase())).statusCode).toBe(401);
+    // The invitation worked once.
+    expect((await org.app.app.inject({ method: 'POST', url: '/api/v1/invites/accept', payload: { token: accepted.token, password: long } })).statusCode).toBe(410);
+  });
+
+  it('changes a password only with the current one, ending the other sessions', async () => {
+    const staff = await org.addStaff('billing');
+    const a = await org.signIn(staff.email);
+    const b = await org.signIn(staff.email);
+    expect((await a.request('POST', '/api/v1/auth/password', { current_password: 'not the password', new_password: 'a brand new long passphrase' })).statusCode).toBe(401);
+    expect((await a.request('POST', '/api/v1/auth/password', { current_password: STAFF_PASSWORD, new_password: 'a brand new long passphrase' })).statusCode).toBe(204);
+    expect((await b.request('GET', '/api/v1/auth/me')).statusCode).toBe(401);
+    expect((await a.request('GET', '/api/v1/auth/me')).statusCode).toBe(200);
+  });
+});
+
+describe('deny by default for the CLI, and a standard Argon2 encoding', () => {
+  it('declares a policy for every CLI command', () => {
+    const paths: string[] = [];
+    const walk = (command: ReturnType<typeof buildCli>, prefix: string[]) => {
+      for (const sub of command.commands) {
+        const path = [...prefix, sub.name()];
+        if (sub.commands.length > 0) walk(sub, path);
+        else paths.push(path.join(' '));
+      }
+    };
+    walk(buildCli(), []);
+    expect(paths.length).toBeGreaterThan(10);
+    for (const path of paths) expect(CLI_POLICIES[path], path).toBeDefined();
+  });
+
+  it('produces hashes that an independent Argon2 implementation (python3-argon2) verifies', async () => {
+    const phc = await hashPassword('correct horse battery staple');
+    const verify = (password: string) =>
+      execFileSync('/usr/bin/python3', ['-c', 'import argon2,sys\ntry:\n  argon2.PasswordHasher().verify(sys.argv[1], sys.argv[2]); print("ok")\nexcept Exception: print("no")', phc, password]).toString().trim();
+    expect(verify('correct horse battery staple')).toBe('ok');
+    expect(verify('correct horse battery stapler')).toBe('no');
+  });
+});
+
+describeEachEngine('sign-in rate limit per IP', (t) => {
+  it('answers 429 after 30 sign-in attempts a minute from one address, across accounts', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const limited = await (await import('./support/app.ts')).buildTestApp(t(), {}, org.deps, 30);
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: `user${i}@example.test`, password: 'not a real passphrase' } });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+    await limited.app.close();
+    await org.app.app.close();
+    await vault.close();
+  });
+});

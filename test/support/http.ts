@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { generateSync } from 'otplib';
+import { createOwner } from '../../src/auth/setup.service.ts';
+import type { ClientDeps } from '../../src/clients/client.service.ts';
+import { hashPassword } from '../../src/platform/crypto/password-hash.ts';
+import type { Vault } from '../../src/platform/crypto/keystore.ts';
+import type { StaffRole } from '../../src/platform/db/schema.ts';
+import { type TestApp, buildTestApp } from './app.ts';
+import type { TestDatabase } from './engines.ts';
+import { clientDeps } from './vault.ts';
+
+export const STAFF_PASSWORD = 'staff passphrase for tests';
+let staffHash: Promise<string> | undefined;
+
+/** A signed-in browser: its cookie, and requests that send it (with the CSRF header on changes). */
+export interface Browser {
+  cookie: string;
+  userId: string;
+  request(method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+/** The session cookie value from a response, or null. */
+export function sessionCookie(res: LightMyRequestResponse): string | null {
+  const cookie = res.cookies.find((c) => c.name === '__Host-sid');
+  return cookie ? cookie.value : null;
+}
+
+export function browser(app: FastifyInstance, cookie: string, userId = ''): Browser {
+  const b: Browser = {
+    cookie,
+    userId,
+    request: async (method, url, body, headers = {}) => {
+      const res = await app.inject({
+        method,
+        url,
+        headers: { cookie: `__Host-sid=${b.cookie}`, 'x-confidant-csrf': '1', ...headers },
+        ...(body !== undefined ? { payload: body as object } : {}),
+      });
+      const next = sessionCookie(res);
+      if (next) b.cookie = next;
+      return res;
+    },
+  };
+  return b;
+}
+
+/** An organisation with an owner, its app, and helpers to add staff and sign in. */
+export interface OrgFixture {
+  app: TestApp;
+  deps: ClientDeps;
+  orgId: string;
+  ownerId: string;
+  addStaff(role: StaffRole, email?: string): Promise<{ id: string; email: string }>;
+  signIn(email: string, password?: string): Promise<Browser>;
+  owner: Browser;
+}
+
+/**
+ * Builds an organisation (MFA not required, unless `requireMfa`) on a test database, with its owner
+ * signed in. A second call on the same database adds a second, separate organisation.
+ */
+export async function orgFixture(t: TestDatabase, vault: Vault, options: { requireMfa?: boolean; app?: TestApp } = {}): Promise<OrgFixture> {
+  const { deps } = await clientDeps(t, vault, null);
+  const suffix = randomUUID().slice(0, 8);
+  const created = await createOwnerAnywhere(deps, `owner-${suffix}@example.test`);
+  const orgId = created.organisationId;
+  await deps.db.updateTable('organisations').set({ require_mfa: options.requireMfa ? 1 : 0 }).where('id', '=', orgId).execute();
+  const app = options.app ?? (await buildTestApp(t, {}, deps));
+  const signIn = async (email: string, password = STAFF_PASSWORD): Promise<Browser> => {
+    const res = await app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+    if (res.statusCode !== 200) throw new Error(`sign-in failed for ${email}: ${res.body}`);
+    const user = await deps.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    return browser(app.app, sessionCookie(res)!, user.id);
+  };
+  const addStaff = async (role: StaffRole, email = `${role}-${randomUUID().slice(0, 8)}@example.test`) => {
+    staffHash ??= hashPassword(STAFF_PASSWORD);
+    const id = randomUUID();
+    const now = Date.now();
+    await deps.db
+      .insertInto('users')
+      .values({ id, org_id: orgId, email, role, status: 'active', password_hash: await staffHash, created_at: now, updated_at: now, locked_at: null, last_failed_at: null, last_sign_in_at: null, totp_last_step: null, totp_secret_ct: null })
+      .execute();
+    return { id, email };
+  };
+  return { app, deps, orgId, ownerId: created.userId, addStaff, signIn, owner: await signIn(`owner-${suffix}@example.test`) };
+}
+
+async function createOwnerAnywhere(deps: ClientDeps, email: string) {
+  // createOwner refuses a second owner per deployment; tests build several organisations, so the
+  // first uses it and later ones insert directly.
+  const existing = await deps.db.selectFrom('users').select('id').where('role', '=', 'owner').executeTakeFirst();
+  if (!existing) return createOwner(deps.db, { email, password: STAFF_PASSWORD, organisationName: 'Practice A' });
+  const organisationId = randomUUID();
+  const userId = randomUUID();
+  const now = Date.now();
+  staffHash ??= hashPassword(STAFF_PASSWORD);
+  await deps.db.insertInto('organisations').values({ id: organisationId, name: 'Practice B', created_at: now }).execute();
+  await deps.db
+    .insertInto('users')
+    .values({ id: userId, org_id: organisationId, email, role: 'owner', status: 'active', password_hash: await staffHash, created_at: now, updated_at: now, locked_at: null, last_failed_at: null, last_sign_in_at: null, totp_last_step: null, totp_secret_ct: null })
+    .execute();
+  return { organisationId, userId };
+}
+
+/** The current TOTP code for a base32 secret (what an authenticator app would show). */
+export function totp(secret: string, at = Date.now()): string {
+  return generateSync({ secret, epoch: Math.floor(at / 1000) });
+}
