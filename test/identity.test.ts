@@ -347,3 +347,51 @@ describeEachEngine('sign-in rate limit per IP', (t) => {
     await vault.close();
   });
 });
+
+describeEachEngine('access review and security settings', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault);
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  it('lists every account for review, records decisions with reviewer and time, and disables on a disable decision', async () => {
+    const staff = await org.addStaff('billing');
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.staff.find((s: { id: string }) => s.id === staff.id)).toMatchObject({ role: 'billing', status: 'active', mfa: 'none', caseload_size: 0, active_tokens: 0 });
+    expect((await org.owner.request('POST', '/api/v1/access/review/decisions', { user_id: staff.id, decision: 'disable' })).statusCode).toBe(201);
+    const after = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(after.decisions[0]).toMatchObject({ reviewer_id: org.ownerId, user_id: staff.id, decision: 'disable' });
+    expect(after.staff.find((s: { id: string }) => s.id === staff.id).status).toBe('disabled');
+    const auditor = await org.signIn((await org.addStaff('auditor')).email);
+    expect((await auditor.request('GET', '/api/v1/access/review')).statusCode).toBe(200);
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    expect((await reception.request('GET', '/api/v1/access/review')).statusCode).toBe(403);
+  });
+
+  it('disables accounts with no sign-in for 90 days', async () => {
+    const { disableInactiveAccounts } = await import('../src/access/access-review.service.ts');
+    const stale = await org.addStaff('reception');
+    const fresh = await org.addStaff('reception');
+    const longAgo = Date.now() - 91 * 86_400_000;
+    await org.deps.db.updateTable('users').set({ last_sign_in_at: longAgo, created_at: longAgo }).where('id', '=', stale.id).execute();
+    await org.deps.db.updateTable('users').set({ last_sign_in_at: Date.now() - 89 * 86_400_000 }).where('id', '=', fresh.id).execute();
+    expect(await disableInactiveAccounts(org.deps.db, org.deps.audit)).toBeGreaterThanOrEqual(1);
+    const statuses = await org.deps.db.selectFrom('users').select(['id', 'status']).where('id', 'in', [stale.id, fresh.id]).execute();
+    expect(Object.fromEntries(statuses.map((s) => [s.id, s.status]))).toEqual({ [stale.id]: 'disabled', [fresh.id]: 'active' });
+  });
+
+  it('changes security settings only after a fresh sign-in, and only to stricter values', async () => {
+    await org.deps.db.updateTable('sessions').set({ authenticated_at: Date.now() - 10 * 60_000 }).where('user_id', '=', org.ownerId).execute();
+    expect((await org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 10 })).json().error.code).toBe('STEP_UP_REQUIRED');
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    const res = await org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 10, absolute_timeout_hours: 8 });
+    expect(res.json()).toMatchObject({ idle_timeout_minutes: 10, absolute_timeout_hours: 8 });
+    expect((await org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 60 })).statusCode).toBe(400);
+  });
+});

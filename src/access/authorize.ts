@@ -20,6 +20,7 @@ export const ACTIONS = [
   'alerts.read',
   'alerts.acknowledge',
   'audit.read',
+  'org.settings',
   'self.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];

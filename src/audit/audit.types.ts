@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'auth.sign_out',
   'access.change',
   'access.break_glass',
+  'access.review',
   'access.denied',
   'config.change',
   'alert.raise',

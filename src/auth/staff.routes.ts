@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { authorize } from '../access/authorize.ts';
+import { listReviewDecisions, recordReviewDecision } from '../access/access-review.service.ts';
 import { listBreakGlass, reviewBreakGlass } from '../access/break-glass.service.ts';
+import { actorOf } from '../audit/audit.types.ts';
 import { acknowledgeAlert, listAlerts } from '../audit/alerts.service.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Schema } from '../platform/db/schema.ts';
@@ -38,8 +40,44 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews' } }, async (request) => {
     const { actor } = requireAuth(request);
-    return { staff: await listStaff({ db, audit }, actor), break_glass: await listBreakGlass(db, actor) };
+    return { staff: await listStaff({ db, audit }, actor), break_glass: await listBreakGlass(db, actor), decisions: await listReviewDecisions(db, actor.orgId) };
   });
+
+  r.post(
+    '/api/v1/access/review/decisions',
+    { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Record an access-review decision (keep, change, disable) for an account', body: z.object({ user_id: z.string().uuid(), decision: z.enum(['keep', 'change', 'disable']) }) } },
+    async (request, reply) => {
+      const { actor, ctx } = requireAuth(request);
+      await recordReviewDecision({ db, audit }, actor, ctx, request.body.user_id, request.body.decision);
+      return reply.status(201).send();
+    },
+  );
+
+  r.patch(
+    '/api/v1/organisation/security',
+    {
+      config: { policy: { access: 'authenticated', action: 'org.settings', stepUp: true } },
+      schema: {
+        tags: ['staff'],
+        summary: 'Security settings: MFA requirement and session timeouts (may only be made stricter than the defaults)',
+        body: z.object({ require_mfa: z.boolean().optional(), idle_timeout_minutes: z.number().int().min(1).max(15).optional(), absolute_timeout_hours: z.number().int().min(1).max(12).optional() }),
+      },
+    },
+    async (request) => {
+      const { actor, ctx } = requireAuth(request);
+      if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+      const b = request.body;
+      const set = {
+        ...(b.require_mfa !== undefined ? { require_mfa: b.require_mfa ? 1 : 0 } : {}),
+        ...(b.idle_timeout_minutes !== undefined ? { idle_timeout_ms: b.idle_timeout_minutes * 60_000 } : {}),
+        ...(b.absolute_timeout_hours !== undefined ? { absolute_timeout_ms: b.absolute_timeout_hours * 3_600_000 } : {}),
+      };
+      if (Object.keys(set).length > 0) await db.updateTable('organisations').set(set).where('id', '=', actor.orgId).execute();
+      await audit.record({ time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `security settings: ${Object.keys(set).join(', ') || 'none'}` }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
+      const org = await db.selectFrom('organisations').select(['require_mfa', 'idle_timeout_ms', 'absolute_timeout_ms']).where('id', '=', actor.orgId).executeTakeFirstOrThrow();
+      return { require_mfa: org.require_mfa === 1, idle_timeout_minutes: Number(org.idle_timeout_ms) / 60_000, absolute_timeout_hours: Number(org.absolute_timeout_ms) / 3_600_000 };
+    },
+  );
 
   r.post(
     '/api/v1/staff/:id/disable',

@@ -90,9 +90,17 @@ export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessCon
 /** The organisation's staff with what an access review needs. Caller holds `staff.read`. */
 export async function listStaff(deps: StaffDeps, actor: Actor) {
   allow(actor, 'staff.read');
-  const users = await deps.db.selectFrom('users').selectAll().where('org_id', '=', actor.orgId).orderBy('email').execute();
-  const caseloads = await deps.db.selectFrom('caseload').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', actor.orgId).groupBy('user_id').execute();
-  const tokens = await deps.db.selectFrom('api_tokens').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', actor.orgId).where('revoked_at', 'is', null).groupBy('user_id').execute();
+  return staffSnapshot(deps.db, actor.orgId);
+}
+
+/**
+ * Every account of an organisation: role, status, MFA, lock, last sign-in, caseload size, live API
+ * tokens. For the access review (HTTP, after authorization; CLI, as the operator).
+ */
+export async function staffSnapshot(db: Kysely<Schema>, orgId: string) {
+  const users = await db.selectFrom('users').selectAll().where('org_id', '=', orgId).orderBy('email').execute();
+  const caseloads = await db.selectFrom('caseload').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).groupBy('user_id').execute();
+  const tokens = await db.selectFrom('api_tokens').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).where('revoked_at', 'is', null).groupBy('user_id').execute();
   return users.map((u) => ({
     id: u.id,
     email: u.email,

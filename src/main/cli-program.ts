@@ -7,6 +7,7 @@ import { listOrganisationIds } from '../clients/client.store.ts';
 import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
+import { staffSnapshot } from '../auth/staff.service.ts';
 import { operatorContext } from '../audit/operator.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { loggerOptions } from '../platform/http/logger.ts';
@@ -212,6 +213,25 @@ export function buildCli(): Command {
   registerClientCommands(program, withClients);
   registerAuditCommands(program, withAudit);
 
+  program
+    .command('access')
+    .description('access control')
+    .command('review')
+    .description('every staff account: role, MFA, last sign-in, caseload size, API tokens, lock')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .option('--org <id>', 'organisation (default: the only one)')
+    .action((options: { json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const staff = await staffSnapshot(deps.db, orgId);
+        await deps.audit.record({ time: Date.now(), orgId, ...actorOf(operatorContext()), action: 'access.review', recordType: 'organisation', recordIds: [orgId], fields: [], outcome: 'allowed' });
+        const text = staff
+          .map((s) => `${s.email}  ${s.role}  ${s.status}${s.locked ? ' (locked)' : ''}  mfa:${s.mfa}  last sign-in:${s.last_sign_in_at ?? 'never'}  caseload:${s.caseload_size}  tokens:${s.active_tokens}`)
+          .join('\n');
+        print(out, text || 'No staff accounts.', { staff });
+      }),
+    );
+
   const keys = program.command('keys').description('manage encryption keys');
   keys
     .command('rotate')
@@ -248,4 +268,5 @@ export const CLI_POLICIES: Record<string, string> = {
   'audit export': 'operator: audit export, audited',
   'audit prove': 'operator: proofs over hashes only',
   'audit report': 'operator: access report, audited',
+  'access review': 'operator: access review listing, audited',
 };

@@ -120,6 +120,15 @@ export interface AlertTable {
   acknowledged_at: number | null;
 }
 
+export interface AccessReviewTable {
+  id: string;
+  org_id: string;
+  reviewer_id: string;
+  user_id: string;
+  decision: 'keep' | 'change' | 'disable';
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -251,6 +260,7 @@ export interface Schema {
   caseload: CaseloadTable;
   break_glass: BreakGlassTable;
   alerts: AlertTable;
+  access_reviews: AccessReviewTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.ts';
 import * as clients from './0002-clients.ts';
 import * as audit from './0003-audit.ts';
 import * as identity from './0004-identity.ts';
+import * as accessReview from './0005-access-review.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -13,4 +14,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-clients': clients,
   '0003-audit': audit,
   '0004-identity': identity,
+  '0005-access-review': accessReview,
 };

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AuditLog } from '../audit/audit.service.ts';
+import { type AccessContext, actorOf } from '../audit/audit.types.ts';
+import { disableStaff } from '../auth/staff.service.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import type { Job } from '../platform/jobs/scheduler.ts';
+import { type Actor, authorize } from './authorize.ts';
+
+/** Accounts with no sign-in for this long are disabled by the scheduled job. */
+export const INACTIVE_AFTER_MS = 90 * 86_400_000;
+
+/**
+ * Records one access-review decision about a staff account (keep, change, disable); `disable` also
+ * disables the account. The reviewer, decision and time are kept and audited. Caller holds
+ * `access.review`; disabling additionally needs `staff.disable`.
+ */
+export async function recordReviewDecision(
+  deps: { db: Kysely<Schema>; audit: AuditLog },
+  actor: Actor,
+  ctx: AccessContext,
+  userId: string,
+  decision: 'keep' | 'change' | 'disable',
+  now = Date.now(),
+): Promise<void> {
+  if (!authorize(actor, 'access.review', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  const user = await deps.db.selectFrom('users').select('id').where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
+  if (!user) throw new AppError('NOT_FOUND', 'no such staff member');
+  if (decision === 'disable') await disableStaff(deps, actor, ctx, userId, now);
+  await deps.db.insertInto('access_reviews').values({ id: randomUUID(), org_id: actor.orgId, reviewer_id: actor.userId, user_id: userId, decision, created_at: now }).execute();
+  await deps.audit.record({ time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `access review: ${decision}` }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
+}
+
+/** Past review decisions of the organisation, newest first. */
+export async function listReviewDecisions(db: Kysely<Schema>, orgId: string) {
+  const rows = await db.selectFrom('access_reviews').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(1000).execute();
+  return rows.map((r) => ({ reviewer_id: r.reviewer_id, user_id: r.user_id, decision: r.decision, at: new Date(r.created_at).toISOString() }));
+}
+
+/**
+ * Disables every active account (any organisation) that has not signed in for 90 days — counted from
+ * creation for accounts that never signed in — ending its sessions and tokens. Returns how many.
+ */
+export async function disableInactiveAccounts(db: Kysely<Schema>, audit: AuditLog, now = Date.now()): Promise<number> {
+  const cutoff = now - INACTIVE_AFTER_MS;
+  const stale = await db
+    .selectFrom('users')
+    .select(['id', 'org_id'])
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('last_sign_in_at', '<', cutoff), eb.and([eb('last_sign_in_at', 'is', null), eb('created_at', '<', cutoff)])]))
+    .execute();
+  for (const user of stale) {
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', user.id).execute();
+      await tx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+      await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
+      await audit.appendInTx(tx, { time: now, orgId: user.org_id, actorType: 'system', actorId: null, action: 'access.change', recordType: 'user', recordIds: [user.id], fields: [], purpose: 'disabled after 90 days without sign-in', outcome: 'allowed', requestId: null, ip: null });
+    });
+  }
+  return stale.length;
+}
+
+/** Scheduled job: daily sweep of inactive accounts. */
+export function accessJobs(db: Kysely<Schema>, audit: AuditLog): Job[] {
+  return [{ name: 'disable-inactive-accounts', intervalMs: 24 * 3_600_000, run: async ({ now }) => void (await disableInactiveAccounts(db, audit, now)) }];
+}
