@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import type { Vault } from '../src/platform/crypto/keystore.ts';
+import type { StaffRole } from '../src/platform/db/schema.ts';
+import { describeEachEngine } from './support/engines.ts';
+import { type Browser, type OrgFixture, orgFixture } from './support/http.ts';
+import { openTestVault } from './support/vault.ts';
+
+const ROLES: StaffRole[] = ['owner', 'admin', 'practitioner', 'reception', 'billing', 'marketing', 'auditor'];
+
+/**
+ * The access matrix, written out independently of the implementation: which role may perform each
+ * action on a client on its caseload ('practitioner' is tested with the client on its caseload).
+ */
+const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
+  'client.create': { owner: true, admin: true, practitioner: true, reception: true },
+  'client.read': { owner: true, admin: true, practitioner: true, reception: true, billing: true },
+  'client.search': { owner: true, admin: true, practitioner: true, reception: true, billing: true },
+  'client.update': { owner: true, admin: true, practitioner: true, reception: true },
+  'client.erase': { owner: true, admin: true },
+  'client.access_log': { owner: true, admin: true, practitioner: true, auditor: true },
+  'client.break_glass': { practitioner: true },
+  'client.caseload': { owner: true, admin: true },
+  'staff.read': { owner: true, admin: true, auditor: true },
+  'staff.invite': { owner: true, admin: true },
+  'staff.disable': { owner: true, admin: true },
+  'access.review': { owner: true, admin: true, auditor: true },
+  'alerts.read': { owner: true, admin: true, auditor: true },
+  'alerts.acknowledge': { owner: true, admin: true },
+  'org.settings': { owner: true, admin: true },
+};
+
+/** Field visibility by role and classification (built-in fields by name, custom ones by class). */
+const FIELDS: Partial<Record<StaffRole, string[]>> = {
+  owner: ['date_of_birth', 'email', 'identifiers', 'name', 'custom.c_confidential', 'custom.c_internal', 'custom.c_public', 'custom.c_restricted'],
+  admin: ['email', 'identifiers', 'name', 'custom.c_confidential', 'custom.c_internal', 'custom.c_public'],
+  practitioner: ['date_of_birth', 'email', 'identifiers', 'name', 'custom.c_confidential', 'custom.c_internal', 'custom.c_public', 'custom.c_restricted'],
+  reception: ['email', 'name', 'custom.c_internal', 'custom.c_public'],
+  billing: ['email', 'identifiers', 'name', 'custom.c_internal', 'custom.c_public'],
+};
+
+describeEachEngine('role × action × field-class matrix over every authenticated route', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  const as: Partial<Record<StaffRole, Browser>> = {};
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault);
+    for (const [name, classification] of [
+      ['c_public', 'public'],
+      ['c_internal', 'internal'],
+      ['c_confidential', 'confidential'],
+      ['c_restricted', 'restricted'],
+    ] as const) {
+      await defineCustomField(org.deps.db, org.orgId, { name, label: name, kind: 'text', classification, purpose: 'matrix test field', encrypted: true });
+    }
+    as.owner = org.owner;
+    for (const role of ROLES.filter((r) => r !== 'owner')) as[role] = await org.signIn((await org.addStaff(role)).email);
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  /** A fresh client on the practitioner's caseload, with every field class filled. */
+  async function freshClient(): Promise<string> {
+    const res = await org.owner.request('POST', '/api/v1/clients', {
+      name: 'Matrix Person',
+      email: 'matrix@example.org',
+      date_of_birth: '1990-01-01',
+      identifiers: [{ scheme: 'nhs', value: '123' }],
+      custom: { c_public: 'p', c_internal: 'i', c_confidential: 'c', c_restricted: 'r' },
+    });
+    const id = res.json().id as string;
+    await org.owner.request('PUT', `/api/v1/clients/${id}/caseload/${as.practitioner!.userId}`);
+    return id;
+  }
+
+  /** One request per route that exercises its action, with valid inputs. */
+  const SAMPLES: Record<string, (role: StaffRole) => Promise<{ method: string; url: string; body?: object }>> = {
+    'POST /api/v1/clients': async () => ({ method: 'POST', url: '/api/v1/clients', body: { name: 'New Person' } }),
+    'GET /api/v1/clients': async () => ({ method: 'GET', url: '/api/v1/clients?name=matrix' }),
+    'GET /api/v1/clients/:id': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}` }),
+    'PATCH /api/v1/clients/:id': async () => ({ method: 'PATCH', url: `/api/v1/clients/${await freshClient()}`, body: { preferred_name: 'Matty' } }),
+    'DELETE /api/v1/clients/:id': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}`, body: { reason: 'matrix erasure test' } }),
+    'GET /api/v1/clients/:id/access-log': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/access-log` }),
+    'POST /api/v1/clients/:id/break-glass': async () => {
+      const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Not On Caseload' })).json().id;
+      return { method: 'POST', url: `/api/v1/clients/${id}/break-glass`, body: { reason: 'matrix test emergency access reason' } };
+    },
+    'PUT /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/caseload/${as.practitioner!.userId}` }),
+    'DELETE /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/caseload/${as.billing!.userId}` }),
+    'GET /api/v1/staff': async () => ({ method: 'GET', url: '/api/v1/staff' }),
+    'POST /api/v1/staff/invites': async (role) => ({ method: 'POST', url: '/api/v1/staff/invites', body: { email: `invitee-${role}-${Math.random().toString(36).slice(2)}@example.test`, role: 'billing' } }),
+    'POST /api/v1/staff/:id/disable': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/disable` }),
+    'POST /api/v1/staff/:id/unlock': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/unlock` }),
+    'GET /api/v1/access/review': async () => ({ method: 'GET', url: '/api/v1/access/review' }),
+    'POST /api/v1/access/review/decisions': async () => ({ method: 'POST', url: '/api/v1/access/review/decisions', body: { user_id: (await org.addStaff('billing')).id, decision: 'keep' } }),
+    'POST /api/v1/access/break-glass/:id/review': async () => {
+      const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Glass' })).json().id;
+      const grant = (await as.practitioner!.request('POST', `/api/v1/clients/${id}/break-glass`, { reason: 'matrix review test emergency reason' })).json().id;
+      return { method: 'POST', url: `/api/v1/access/break-glass/${grant}/review`, body: { decision: 'justified' } };
+    },
+    'GET /api/v1/alerts': async () => ({ method: 'GET', url: '/api/v1/alerts' }),
+    'POST /api/v1/alerts/:id/acknowledge': async () => {
+      const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Alerting' })).json().id;
+      await as.practitioner!.request('POST', `/api/v1/clients/${id}/break-glass`, { reason: 'raise an alert for the matrix test' });
+      const alert = (await org.owner.request('GET', '/api/v1/alerts?unacknowledged=true')).json().alerts[0];
+      return { method: 'POST', url: `/api/v1/alerts/${alert.id}/acknowledge` };
+    },
+    'PATCH /api/v1/organisation/security': async () => ({ method: 'PATCH', url: '/api/v1/organisation/security', body: { idle_timeout_minutes: 15 } }),
+  };
+
+  it('has a sample and a matrix row for every authenticated route, and each role gets exactly its row', async () => {
+    const routes = org.app.routes.filter((r) => r.policy.access === 'authenticated' && r.method !== 'HEAD');
+    expect(routes.length).toBeGreaterThanOrEqual(Object.keys(SAMPLES).length);
+    for (const route of routes) {
+      const key = `${route.method} ${route.url}`;
+      const action = route.policy.access === 'authenticated' ? route.policy.action : '';
+      expect(SAMPLES[key], `no matrix sample for ${key}`).toBeDefined();
+      expect(MATRIX[action], `no matrix row for ${action}`).toBeDefined();
+      for (const role of ROLES) {
+        const sample = await SAMPLES[key]!(role);
+        const res = await as[role]!.request(sample.method as 'GET', sample.url, sample.body);
+        const allowed = MATRIX[action]![role] === true;
+        if (allowed) expect(res.statusCode, `${role} ${key}: ${res.body}`).toBeLessThan(300);
+        else expect([403, 404], `${role} ${key}: ${res.body}`).toContain(res.statusCode);
+      }
+    }
+  });
+
+  it('shows each role exactly the fields of the classes it may read', async () => {
+    const id = await freshClient();
+    for (const role of ROLES) {
+      const res = await as[role]!.request('GET', `/api/v1/clients/${id}`);
+      if (!FIELDS[role]) {
+        expect(res.statusCode, role).toBe(404);
+        continue;
+      }
+      const body = res.json();
+      const seen = [...Object.keys(body.fields), ...Object.keys(body.custom).map((n) => `custom.${n}`)].sort();
+      expect(seen, role).toEqual([...FIELDS[role]!].sort());
+    }
+  });
+});
