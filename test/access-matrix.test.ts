@@ -109,6 +109,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       return { method: 'POST', url: `/api/v1/alerts/${alert.id}/acknowledge` };
     },
     'PATCH /api/v1/organisation/security': async () => ({ method: 'PATCH', url: '/api/v1/organisation/security', body: { idle_timeout_minutes: 15 } }),
+    'GET /api/v1/alerts/settings': async () => ({ method: 'GET', url: '/api/v1/alerts/settings' }),
+    'PUT /api/v1/alerts/settings': async () => ({ method: 'PUT', url: '/api/v1/alerts/settings', body: {} }),
   };
 
   it('has a sample and a matrix row for every authenticated route, and each role gets exactly its row', async () => {

@@ -6,6 +6,7 @@ import { authorize } from '../access/authorize.ts';
 import { listReviewDecisions, recordReviewDecision } from '../access/access-review.service.ts';
 import { listBreakGlass, reviewBreakGlass } from '../access/break-glass.service.ts';
 import { actorOf } from '../audit/audit.types.ts';
+import { alertSettings, parseAlertSettings } from '../audit/alert-rules.ts';
 import { acknowledgeAlert, listAlerts } from '../audit/alerts.service.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Schema } from '../platform/db/schema.ts';
@@ -117,6 +118,31 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
       const { actor } = requireAuth(request);
       if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
       return { alerts: await listAlerts(db, actor.orgId, { unacknowledged: request.query.unacknowledged }) };
+    },
+  );
+
+  r.get('/api/v1/alerts/settings', { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'Alert rule thresholds of the organisation' } }, async (request) => {
+    const { actor } = requireAuth(request);
+    if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+    const org = await db.selectFrom('organisations').select('alert_settings').where('id', '=', actor.orgId).executeTakeFirstOrThrow();
+    return parseAlertSettings(org.alert_settings);
+  });
+
+  r.put(
+    '/api/v1/alerts/settings',
+    { config: { policy: { access: 'authenticated', action: 'org.settings', stepUp: true } }, schema: { tags: ['alerts'], summary: 'Set alert rule thresholds (needs a recent sign-in)', body: alertSettings } },
+    async (request) => {
+      const { actor, ctx } = requireAuth(request);
+      if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+      if (request.body.off_hours.end <= request.body.off_hours.start) throw new AppError('VALIDATION_FAILED', 'off_hours.end must be after off_hours.start', { fields: ['off_hours.end'] });
+      try {
+        new Intl.DateTimeFormat('en-GB', { timeZone: request.body.off_hours.timezone });
+      } catch {
+        throw new AppError('VALIDATION_FAILED', 'off_hours.timezone must be an IANA time zone such as Europe/London', { fields: ['off_hours.timezone'] });
+      }
+      await db.updateTable('organisations').set({ alert_settings: JSON.stringify(request.body) }).where('id', '=', actor.orgId).execute();
+      await audit.record({ time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'alert settings' }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
+      return request.body;
     },
   );
 

@@ -8,6 +8,8 @@ import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
 import { staffSnapshot } from '../auth/staff.service.ts';
+import { evaluateAlertRules } from '../audit/alert-rules.ts';
+import { listAlerts } from '../audit/alerts.service.ts';
 import { operatorContext } from '../audit/operator.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { loggerOptions } from '../platform/http/logger.ts';
@@ -232,6 +234,25 @@ export function buildCli(): Command {
       }),
     );
 
+  program
+    .command('alerts')
+    .description('the alerts inbox')
+    .command('list')
+    .description('alerts of the organisation, newest first (evaluates the alert rules first)')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .option('--org <id>', 'organisation (default: the only one)')
+    .option('--unacknowledged', 'only alerts nobody acknowledged yet')
+    .action((options: { json?: boolean; data?: string; org?: string; unacknowledged?: boolean }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        await evaluateAlertRules(deps.db, deps.audit);
+        const alerts = await listAlerts(deps.db, orgId, { unacknowledged: options.unacknowledged === true });
+        await deps.audit.record({ time: Date.now(), orgId, ...actorOf(operatorContext()), action: 'access.review', recordType: 'alert', recordIds: [], fields: [], outcome: 'allowed' });
+        const text = alerts.map((a) => `${a.created_at}  ${a.kind}  ${a.detail}${a.actor_id ? `  actor ${a.actor_id}` : ''}${a.acknowledged_at ? `  (acknowledged by ${a.acknowledged_by})` : ''}`).join('\n');
+        print(out, text || 'No alerts.', { alerts });
+      }),
+    );
+
   const keys = program.command('keys').description('manage encryption keys');
   keys
     .command('rotate')
@@ -269,4 +290,5 @@ export const CLI_POLICIES: Record<string, string> = {
   'audit prove': 'operator: proofs over hashes only',
   'audit report': 'operator: access report, audited',
   'access review': 'operator: access review listing, audited',
+  'alerts list': 'operator: alerts inbox, audited',
 };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
 import { accessJobs } from '../access/access-review.service.ts';
+import { alertJobs } from '../audit/alert-rules.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
@@ -139,7 +140,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
-  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit)] });
+  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit)] });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

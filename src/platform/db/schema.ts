@@ -14,6 +14,14 @@ export interface OrganisationTable {
   require_mfa: Generated<number>;
   idle_timeout_ms: Generated<number>;
   absolute_timeout_ms: Generated<number>;
+  /** JSON of AlertSettings (null: defaults). */
+  alert_settings: string | null;
+}
+
+export interface AlertCursorTable {
+  id: number;
+  /** First audit leaf index the alert rules have not evaluated yet. */
+  next_idx: number;
 }
 
 export type StaffRole = 'owner' | 'admin' | 'practitioner' | 'reception' | 'billing' | 'marketing' | 'auditor';
@@ -261,6 +269,7 @@ export interface Schema {
   break_glass: BreakGlassTable;
   alerts: AlertTable;
   access_reviews: AccessReviewTable;
+  alert_cursor: AlertCursorTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -4,6 +4,7 @@ import * as clients from './0002-clients.ts';
 import * as audit from './0003-audit.ts';
 import * as identity from './0004-identity.ts';
 import * as accessReview from './0005-access-review.ts';
+import * as alertRules from './0006-alert-rules.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -15,4 +16,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-audit': audit,
   '0004-identity': identity,
   '0005-access-review': accessReview,
+  '0006-alert-rules': alertRules,
 };

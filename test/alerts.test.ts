@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
+import type { Vault } from '../src/platform/crypto/keystore.ts';
+import { runCli } from './support/cli.ts';
+import { describeEachEngine } from './support/engines.ts';
+import { type OrgFixture, orgFixture } from './support/http.ts';
+import { openTestVault } from './support/vault.ts';
+
+describeEachEngine('alert rules', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault);
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  const alertsOf = async (kind: string) => (await org.owner.request('GET', '/api/v1/alerts')).json().alerts.filter((a: { kind: string }) => a.kind === kind);
+
+  it('raises one alert when an actor reads more distinct clients than allowed in the window, and audits it', async () => {
+    const settings = (await org.owner.request('GET', '/api/v1/alerts/settings')).json();
+    expect((await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, mass_read: { enabled: true, max: 3, minutes: 10 } })).statusCode).toBe(200);
+    const reader = await org.signIn((await org.addStaff('reception')).email);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await org.owner.request('POST', '/api/v1/clients', { name: `Client ${i}` })).json().id);
+    for (const id of ids.slice(0, 3)) await reader.request('GET', `/api/v1/clients/${id}`);
+    const readersAlerts = async () => (await alertsOf('mass_read')).filter((a: { actor_id: string }) => a.actor_id === reader.userId);
+    await evaluateAlertRules(org.deps.db, org.deps.audit);
+    expect(await readersAlerts()).toEqual([]);
+    for (const id of ids.slice(3)) await reader.request('GET', `/api/v1/clients/${id}`);
+    await evaluateAlertRules(org.deps.db, org.deps.audit);
+    await evaluateAlertRules(org.deps.db, org.deps.audit);
+    const alerts = await readersAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ actor_id: reader.userId, detail: '5 distinct clients read within 10 minutes' });
+    await org.deps.audit.sequence();
+    const raisedEvents = await org.deps.db.selectFrom('audit_log').select('action').where('action', '=', 'alert.raise').execute();
+    expect(raisedEvents.length).toBeGreaterThan(0);
+    expect((await org.owner.request('POST', `/api/v1/alerts/${alerts[0].id}/acknowledge`)).statusCode).toBe(204);
+    expect((await readersAlerts())[0]).toMatchObject({ acknowledged_by: org.ownerId });
+  });
+
+  it('raises alerts for repeated denials, repeated sign-in failures, exports and access outside working hours', async () => {
+    const marketer = await org.signIn((await org.addStaff('marketing')).email);
+    const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Denied Target' })).json().id;
+    for (let i = 0; i < 6; i++) await marketer.request('GET', `/api/v1/clients/${id}`);
+    const victim = await org.addStaff('billing');
+    for (let i = 0; i < 6; i++) {
+      await org.deps.db.updateTable('users').set({ last_failed_at: 0 }).where('id', '=', victim.id).execute();
+      await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: victim.email, password: `wrong passphrase ${i}` } });
+    }
+    await org.deps.audit.record({ time: Date.now(), orgId: org.orgId, actorType: 'user', actorId: org.ownerId, action: 'client.export', recordType: 'client', recordIds: [id], fields: ['name'], purpose: null, outcome: 'allowed', requestId: null, ip: null });
+    const hour = new Date().getUTCHours();
+    const settings = (await org.owner.request('GET', '/api/v1/alerts/settings')).json();
+    const outside = hour >= 12 ? { start: 0, end: hour } : { start: hour + 1, end: 24 };
+    await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, off_hours: { enabled: true, timezone: 'UTC', ...outside } });
+    await org.owner.request('GET', `/api/v1/clients/${id}`);
+    await evaluateAlertRules(org.deps.db, org.deps.audit);
+    expect(await alertsOf('repeated_denials')).toHaveLength(1);
+    expect((await alertsOf('sign_in_failures'))[0]).toMatchObject({ actor_id: victim.id });
+    expect(await alertsOf('export')).toHaveLength(1);
+    expect((await alertsOf('off_hours'))[0]).toMatchObject({ actor_id: org.ownerId });
+    // No client value in any alert.
+    expect(JSON.stringify((await org.owner.request('GET', '/api/v1/alerts')).json())).not.toContain('Denied Target');
+  });
+
+  it('refuses invalid settings with a field name', async () => {
+    const settings = (await org.owner.request('GET', '/api/v1/alerts/settings')).json();
+    const bad = await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, off_hours: { enabled: true, start: 9, end: 17, timezone: 'Mars/Olympus' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.fields).toEqual(['off_hours.timezone']);
+  });
+});
+
+describeEachEngine('alerts CLI', () => {
+  it('lists alerts for the operator', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-alerts-')), 'data');
+    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+    const list = await runCli(['alerts', 'list', '--json'], { env: { CONFIDANT_DATA: data } });
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual({ alerts: [] });
+  });
+});
