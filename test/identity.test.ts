@@ -152,11 +152,16 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const log = (await org.owner.request('GET', `/api/v1/clients/${clientId}/access-log`)).json().entries;
     expect(log.some((e: { action: string; why: string }) => e.action === 'access.break_glass' && e.why.includes('out-of-hours'))).toBe(true);
 
-    await org.deps.db.updateTable('break_glass').set({ expires_at: Date.now() - 1 }).where('id', '=', grant.json().id).execute();
+    // Judged not justified: the grant ends at once.
+    expect((await org.owner.request('POST', `/api/v1/access/break-glass/${grant.json().id}/review`, { decision: 'not_justified' })).statusCode).toBe(204);
     expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(404);
-    expect((await org.owner.request('POST', `/api/v1/access/break-glass/${grant.json().id}/review`, { decision: 'justified' })).statusCode).toBe(204);
     const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
-    expect(review.break_glass.find((g: { id: string }) => g.id === grant.json().id).review_decision).toBe('justified');
+    expect(review.break_glass.find((g: { id: string }) => g.id === grant.json().id).review_decision).toBe('not_justified');
+    // A grant also ends by itself after its hour.
+    const second = (await practitioner.request('POST', `/api/v1/clients/${clientId}/break-glass`, { reason: 'second emergency for the expiry check' })).json();
+    expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(200);
+    await org.deps.db.updateTable('break_glass').set({ expires_at: Date.now() - 1 }).where('id', '=', second.id).execute();
+    expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(404);
 
     // Put on the caseload by an admin: visible again.
     expect((await org.owner.request('PUT', `/api/v1/clients/${clientId}/caseload/${p.id}`)).statusCode).toBe(204);
@@ -188,6 +193,12 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect((await bearer('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(401);
     const reception = await org.signIn((await org.addStaff('reception')).email);
     expect((await reception.request('POST', '/api/v1/auth/tokens', { name: 'x', scopes: ['client.erase'], expires_in_days: 1 })).statusCode).toBe(403);
+    // A password change revokes the tokens made before it.
+    const billing = await org.addStaff('billing');
+    const holder = await org.signIn(billing.email);
+    const kept = (await holder.request('POST', '/api/v1/auth/tokens', { name: 'kept', scopes: ['client.read'], expires_in_days: 1 })).json().token;
+    expect((await holder.request('POST', '/api/v1/auth/password', { current_password: STAFF_PASSWORD, new_password: 'another long new passphrase' })).statusCode).toBe(204);
+    expect((await org.app.app.inject({ method: 'GET', url: `/api/v1/clients/${clientId}`, headers: { authorization: `Bearer ${kept}` } })).statusCode).toBe(401);
   });
 
   it('isolates organisations: the whole client API run as organisation B against A’s ids finds nothing', async () => {
@@ -248,12 +259,29 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     expect((await second.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(200);
     expect((await second.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
 
+    // Starting a re-enrolment does not switch MFA off: the next sign-in still asks for a code.
+    await second.request('POST', '/api/v1/auth/mfa/totp');
     const third = await org.signIn(staff.email);
+    expect((await third.request('GET', '/api/v1/auth/me')).json().state).toBe('mfa_pending');
     expect((await third.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(401);
     const recovery = confirmed.json().recovery_codes[0];
     expect((await third.request('POST', '/api/v1/auth/mfa', { code: recovery })).statusCode).toBe(200);
     const fourth = await org.signIn(staff.email);
     expect((await fourth.request('POST', '/api/v1/auth/mfa', { code: recovery })).statusCode).toBe(401);
+  });
+
+  it('ends a session after five wrong codes, and counts them towards the account lock', async () => {
+    const staff = await org.addStaff('billing');
+    const s = await org.signIn(staff.email);
+    const enrol = (await s.request('POST', '/api/v1/auth/mfa/totp')).json();
+    await s.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: totp(enrol.secret) });
+    const attacker = await org.signIn(staff.email);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await attacker.request('POST', '/api/v1/auth/mfa', { code: String(100000 + i) })).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+    expect((await attacker.request('GET', '/api/v1/auth/me')).statusCode).toBe(401); // the session is gone
+    const user = await org.deps.db.selectFrom('users').select('failed_logins').where('id', '=', staff.id).executeTakeFirstOrThrow();
+    expect(user.failed_logins).toBeGreaterThanOrEqual(5);
   });
 });
 

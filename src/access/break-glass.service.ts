@@ -40,6 +40,8 @@ export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId:
 export async function breakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
   const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...(await relationshipTo(deps.db, actor, clientId, now)) });
   if (!decision.allowed) throw new AppError(decision.status === 404 ? 'NOT_FOUND' : 'FORBIDDEN', decision.status === 404 ? 'no such client' : 'not allowed');
+  const relationship = await relationshipTo(deps.db, actor, clientId, now);
+  if (relationship.onCaseload) throw new AppError('CONFLICT', 'this client is on your caseload: no emergency access is needed');
   const trimmed = reason.trim();
   if (trimmed.length < MIN_REASON_LENGTH) throw new AppError('VALIDATION_FAILED', `the reason must be at least ${MIN_REASON_LENGTH} characters`, { fields: ['reason'] });
   if (!(await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst())) {
@@ -86,7 +88,9 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
   if (!grant || grant.review_decision !== null) throw new AppError('NOT_FOUND', 'no such open review');
   if (grant.user_id === actor.userId) throw new AppError('FORBIDDEN', 'a break-glass access is reviewed by someone else');
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('break_glass').set({ review_decision: decision, reviewed_by: actor.userId, reviewed_at: now }).where('id', '=', id).execute();
+    // A grant judged not justified ends now, not when its hour runs out.
+    const end = decision === 'not_justified' ? { expires_at: Math.min(grant.expires_at, now) } : {};
+    await tx.updateTable('break_glass').set({ review_decision: decision, reviewed_by: actor.userId, reviewed_at: now, ...end }).where('id', '=', id).execute();
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `break-glass review: ${decision}` }), action: 'access.change', recordType: 'break_glass', recordIds: [id], fields: [], outcome: 'allowed' });
   });
 }
@@ -95,8 +99,9 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
 export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
   if (!authorize(actor, 'client.caseload', { orgId: actor.orgId, clientId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
   const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst();
-  const user = await deps.db.selectFrom('users').select('id').where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
+  const user = await deps.db.selectFrom('users').select(['id', 'role']).where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
   if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');
+  if (on && user.role !== 'practitioner') throw new AppError('VALIDATION_FAILED', 'caseloads belong to practitioners', { fields: ['userId'] });
   await deps.db.transaction().execute(async (tx) => {
     if (on) await tx.insertInto('caseload').values({ org_id: actor.orgId, user_id: userId, client_id: clientId }).onConflict((oc) => oc.columns(['org_id', 'user_id', 'client_id']).doNothing()).execute();
     else await tx.deleteFrom('caseload').where('org_id', '=', actor.orgId).where('user_id', '=', userId).where('client_id', '=', clientId).execute();

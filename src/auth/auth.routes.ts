@@ -8,11 +8,11 @@ import type { Keyring } from '../platform/crypto/keyring.ts';
 import { verifyPassword } from '../platform/crypto/password-hash.ts';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { clearSessionCookie, requireAuth, setSessionCookie } from './authenticate.ts';
-import { SIGN_IN_FAILED, login } from './login.service.ts';
+import { SIGN_IN_FAILED, completeSignIn, login, recordSessionFailure } from './login.service.ts';
 import { checkTotp, confirmTotp, startTotpEnrolment, useRecoveryCode } from './mfa.service.ts';
-import { endSession, endSessionById, listSessions, rotateSession } from './session.service.ts';
+import { STEP_UP_MS, endSession, endSessionById, listSessions, rotateSession } from './session.service.ts';
 import { acceptInvite, changePassword, createApiToken, listApiTokens, revokeApiToken } from './staff.service.ts';
 
 export interface AuthRouteDeps {
@@ -63,11 +63,13 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       const { session } = requireAuth(request);
       const user = { id: session!.userId, orgId: session!.orgId };
       const code = request.body.code.trim();
-      const ok = /^\d{6}$/.test(code) ? await checkTotp({ db, keyring }, user, code) : await useRecoveryCode({ db, keyring }, user.id, code);
+      const viaTotp = /^\d{6}$/.test(code);
+      const ok = viaTotp ? await checkTotp({ db, keyring }, user, code) : await useRecoveryCode({ db, keyring }, user.id, code);
       if (!ok) {
-        await audit.record({ time: Date.now(), orgId: user.orgId, actorType: 'user', actorId: user.id, action: 'auth.sign_in_failed', recordType: 'user', recordIds: [user.id], fields: [], purpose: 'second factor', outcome: 'denied', requestId: request.id, ip: request.ip });
+        await recordSessionFailure({ db, audit }, session!, 'second factor', meta(request));
         throw SIGN_IN_FAILED();
       }
+      await completeSignIn({ db, audit }, user.id, user.orgId, viaTotp ? 'totp' : 'recovery code', meta(request));
       setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
       return { state: 'active' as const };
     },
@@ -81,7 +83,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
     async (request) => {
       const { session } = requireAuth(request);
-      if (session!.state === 'active' && Date.now() - session!.authenticatedAt > 5 * 60_000) {
+      if (session!.state === 'active' && Date.now() - session!.authenticatedAt > STEP_UP_MS) {
         throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before changing two-factor sign-in');
       }
       const enrolment = await startTotpEnrolment({ db, keyring }, { id: session!.userId, orgId: session!.orgId, email: session!.email });
@@ -97,7 +99,14 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
     async (request, reply) => {
       const { session } = requireAuth(request);
-      const codes = await confirmTotp({ db, keyring }, { id: session!.userId, orgId: session!.orgId }, request.body.code);
+      let codes: string[];
+      try {
+        codes = await confirmTotp({ db, keyring }, { id: session!.userId, orgId: session!.orgId }, request.body.code);
+      } catch (error) {
+        await recordSessionFailure({ db, audit }, session!, 'authenticator enrolment', meta(request));
+        throw error;
+      }
+      if (session!.state !== 'active') await completeSignIn({ db, audit }, session!.userId, session!.orgId, 'totp enrolled', meta(request));
       setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
       return { recovery_codes: codes, state: 'active' as const };
     },
@@ -114,7 +123,10 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       const user = await db.selectFrom('users').select(['password_hash', 'totp_confirmed']).where('id', '=', session!.userId).executeTakeFirstOrThrow();
       const passwordOk = await verifyPassword(request.body.password.normalize('NFKC'), user.password_hash);
       const codeOk = user.totp_confirmed !== 1 || (request.body.code !== undefined && (await checkTotp({ db, keyring }, { id: session!.userId, orgId: session!.orgId }, request.body.code)));
-      if (!passwordOk || !codeOk) throw SIGN_IN_FAILED();
+      if (!passwordOk || !codeOk) {
+        await recordSessionFailure({ db, audit }, session!, 'step-up', meta(request));
+        throw SIGN_IN_FAILED();
+      }
       setSessionCookie(reply, await rotateSession(db, session!, { authenticatedAt: Date.now() }));
       return { state: 'active' as const };
     },
@@ -148,6 +160,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   r.delete('/api/v1/auth/sessions/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'End one of my sessions', params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }) } }, async (request, reply) => {
     const { session } = requireAuth(request);
     if (!(await endSessionById(db, session!.userId, request.params.id))) throw new AppError('NOT_FOUND', 'no such session');
+    await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'auth.sign_out', recordType: 'session', recordIds: [request.params.id], fields: [], purpose: 'ended another session', outcome: 'allowed', requestId: request.id, ip: request.ip });
     return reply.status(204).send();
   });
 
@@ -156,7 +169,14 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     { config: { policy: SIGNED_IN, ...limited }, schema: { tags: ['auth'], summary: 'Change my password (ends my other sessions)', body: z.object({ current_password: z.string().max(4096), new_password: z.string().max(4096) }) } },
     async (request, reply) => {
       const { actor, ctx, session } = requireAuth(request);
-      await changePassword({ db, audit }, actor, ctx, { current: request.body.current_password, next: request.body.new_password }, session!.tokenHash);
+      try {
+        await changePassword({ db, audit }, actor, ctx, { current: request.body.current_password, next: request.body.new_password }, session!.tokenHash);
+      } catch (error) {
+        if (isAppError(error, 'UNAUTHENTICATED')) await recordSessionFailure({ db, audit }, session!, 'password change', meta(request));
+        throw error;
+      }
+      // A new token for this session too: the old cookie value stops working.
+      setSessionCookie(reply, await rotateSession(db, session!, { authenticatedAt: Date.now() }));
       return reply.status(204).send();
     },
   );
@@ -164,11 +184,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   r.post(
     '/api/v1/auth/tokens',
     {
-      config: { policy: SIGNED_IN },
-      schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(ACTIONS)).min(1), expires_in_days: z.number().int().min(1).max(365) }) },
+      config: { policy: { access: 'session', states: ['active'], reason: 'create an API token; needs a recent sign-in' } },
+      schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(ACTIONS)).min(1), expires_in_days: z.number().int().min(1).max(90) }) },
     },
     async (request, reply) => {
-      const { actor, ctx } = requireAuth(request);
+      const { actor, ctx, session } = requireAuth(request);
+      if (Date.now() - session!.authenticatedAt > STEP_UP_MS) throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before creating an API token');
       return reply.status(201).send(await createApiToken({ db, audit }, actor, ctx, { name: request.body.name, scopes: request.body.scopes, days: request.body.expires_in_days }));
     },
   );

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { raiseAlert } from '../audit/alerts.service.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
-import type { AuditEvent } from '../audit/audit.types.ts';
-import { readsConfidential } from '../access/authorize.ts';
+import { type AccessContext, type AuditEvent, actorOf } from '../audit/audit.types.ts';
 import { dummyHash, verifyPassword } from '../platform/crypto/password-hash.ts';
 import type { Schema, SessionState } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
@@ -77,13 +76,58 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
     await recordFailure(deps, user, !matches, now, event('auth.sign_in_failed', 'denied'));
     throw SIGN_IN_FAILED();
   }
-  const state: SessionState = user.totp_confirmed === 1 ? 'mfa_pending' : user.require_mfa === 1 && readsConfidential(user.role) ? 'mfa_enrolment' : 'active';
+  // Every role sees some organisation data (auditors: access logs, staff, alerts), so the
+  // organisation's MFA requirement applies to all of them.
+  const state: SessionState = user.totp_confirmed === 1 ? 'mfa_pending' : user.require_mfa === 1 ? 'mfa_enrolment' : 'active';
   const token = await db.transaction().execute(async (tx) => {
-    await tx.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
+    // The failure count is cleared only by a complete sign-in, not by the password step alone.
+    if (state === 'active') await tx.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
     await audit.appendInTx(tx, { ...event('auth.sign_in', 'allowed'), purpose: state });
     return createSession(tx, user, state, meta, now);
   });
   return { token, state, userId: user.id, orgId: user.org_id };
+}
+
+/** Most wrong second-factor or re-authentication attempts one session gets before it is ended. */
+export const MAX_SESSION_FAILURES = 5;
+
+/**
+ * A wrong code or password inside a session (second factor, step-up, password change): counts
+ * towards the account's lock like a failed sign-in, is audited, and after five in one session ends
+ * that session, so a stolen password or cookie cannot be used to guess codes.
+ */
+export async function recordSessionFailure(
+  deps: LoginDeps,
+  session: { tokenHash: string; userId: string; orgId: string },
+  what: string,
+  meta: { ip: string | null; requestId: string | null },
+  now = Date.now(),
+): Promise<void> {
+  const user = await deps.db.selectFrom('users').select(['id', 'org_id', 'failed_logins', 'locked_at']).where('id', '=', session.userId).executeTakeFirstOrThrow();
+  await recordFailure(deps, user, true, now, {
+    time: now,
+    orgId: session.orgId,
+    actorType: 'user',
+    actorId: session.userId,
+    action: 'auth.sign_in_failed',
+    recordType: 'user',
+    recordIds: [session.userId],
+    fields: [],
+    purpose: what,
+    outcome: 'denied',
+    requestId: meta.requestId,
+    ip: meta.ip,
+  });
+  const row = await deps.db.selectFrom('sessions').select('mfa_failures').where('token_hash', '=', session.tokenHash).executeTakeFirst();
+  const failures = (row?.mfa_failures ?? 0) + 1;
+  if (failures >= MAX_SESSION_FAILURES) await deps.db.deleteFrom('sessions').where('token_hash', '=', session.tokenHash).execute();
+  else await deps.db.updateTable('sessions').set({ mfa_failures: failures }).where('token_hash', '=', session.tokenHash).execute();
+}
+
+/** Completes a sign-in after the second factor: clears the failure count, records the time. */
+export async function completeSignIn(deps: LoginDeps, userId: string, orgId: string, how: string, meta: { ip: string | null; requestId: string | null }, now = Date.now()): Promise<void> {
+  await deps.db.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', userId).execute();
+  await deps.audit.record({ time: now, orgId, actorType: 'user', actorId: userId, action: 'auth.sign_in', recordType: 'user', recordIds: [userId], fields: [], purpose: how, outcome: 'allowed', requestId: meta.requestId, ip: meta.ip });
 }
 
 async function recordFailure(
@@ -107,8 +151,11 @@ async function recordFailure(
   });
 }
 
-/** Unlocks an account (an admin's action): clears the lock and the failure count. */
-export async function unlockUser(db: Kysely<Schema>, orgId: string, userId: string): Promise<void> {
-  const result = await db.updateTable('users').set({ locked_at: null, failed_logins: 0, last_failed_at: null }).where('id', '=', userId).where('org_id', '=', orgId).executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such staff member');
+/** Unlocks an account (an admin's or the operator's action): clears the lock and the failure count; audited. */
+export async function unlockUser(deps: LoginDeps, ctx: AccessContext, orgId: string, userId: string, now = Date.now()): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const result = await tx.updateTable('users').set({ locked_at: null, failed_logins: 0, last_failed_at: null }).where('id', '=', userId).where('org_id', '=', orgId).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such staff member');
+    await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose: 'unlock account' }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
+  });
 }

@@ -9,6 +9,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 
 export const RECOVERY_CODES = 10;
 const TOTP_FIELD = { name: 'totp_secret', kind: 'text' } as const;
+const PENDING_FIELD = { name: 'totp_pending', kind: 'text' } as const;
 const place = (orgId: string, userId: string) => ({ orgId, recordType: 'user', recordId: userId });
 
 export interface MfaDeps {
@@ -23,8 +24,9 @@ export interface MfaDeps {
 export async function startTotpEnrolment(deps: MfaDeps, user: { id: string; orgId: string; email: string }): Promise<{ secret: string; uri: string }> {
   const secret = generateSecret({ length: 20 });
   const key = await deps.keyring.dataKey(user.orgId, user.id).catch(() => deps.keyring.createDataKey(user.orgId, user.id));
-  const sealed = sealField(key, place(user.orgId, user.id), TOTP_FIELD, secret);
-  await deps.db.updateTable('users').set({ totp_secret_ct: sealed, totp_confirmed: 0, totp_last_step: null }).where('id', '=', user.id).execute();
+  const sealed = sealField(key, place(user.orgId, user.id), PENDING_FIELD, secret);
+  // The confirmed secret (if any) stays in force until the new one is confirmed.
+  await deps.db.updateTable('users').set({ totp_pending_ct: sealed }).where('id', '=', user.id).execute();
   return { secret, uri: generateURI({ issuer: 'Confidant', label: user.email, secret }) };
 }
 
@@ -32,18 +34,24 @@ export async function startTotpEnrolment(deps: MfaDeps, user: { id: string; orgI
  * Checks a TOTP code (RFC 6238, 30 s steps, ±1 step of drift). A code — and any earlier one — is
  * accepted at most once: the accepted time step is stored and later codes must be newer.
  */
-export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now()): Promise<boolean> {
-  const row = await deps.db.selectFrom('users').select(['totp_secret_ct', 'totp_last_step']).where('id', '=', user.id).executeTakeFirst();
-  if (!row?.totp_secret_ct || !/^\d{6}$/.test(code)) return false;
-  const key = await deps.keyring.dataKey(user.orgId, user.id, row.totp_secret_ct);
-  const secret = openField(key, place(user.orgId, user.id), TOTP_FIELD, row.totp_secret_ct) as string;
-  const result = verifySync({
-    secret,
-    token: code,
-    epoch: Math.floor(now / 1000),
-    epochTolerance: 30,
-    ...(row.totp_last_step !== null ? { afterTimeStep: row.totp_last_step } : {}),
-  });
+export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now(), which: 'confirmed' | 'pending' = 'confirmed'): Promise<boolean> {
+  const row = await deps.db.selectFrom('users').select(['totp_secret_ct', 'totp_pending_ct', 'totp_last_step']).where('id', '=', user.id).executeTakeFirst();
+  const sealed = which === 'pending' ? row?.totp_pending_ct : row?.totp_secret_ct;
+  if (!row || !sealed || !/^\d{6}$/.test(code)) return false;
+  const key = await deps.keyring.dataKey(user.orgId, user.id, sealed);
+  const secret = openField(key, place(user.orgId, user.id), which === 'pending' ? PENDING_FIELD : TOTP_FIELD, sealed) as string;
+  let result: ReturnType<typeof verifySync>;
+  try {
+    result = verifySync({
+      secret,
+      token: code,
+      epoch: Math.floor(now / 1000),
+      epochTolerance: 30,
+      ...(row.totp_last_step !== null ? { afterTimeStep: row.totp_last_step } : {}),
+    });
+  } catch {
+    return false; // e.g. the clock stepped back behind the last accepted step
+  }
   if (!result.valid) return false;
   const timeStep = (result as { timeStep: number }).timeStep;
   // Conditional update: two requests racing with the same code cannot both win.
@@ -61,10 +69,14 @@ export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string
  * hashes, returned once). @throws AppError UNAUTHENTICATED when the code is wrong.
  */
 export async function confirmTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now()): Promise<string[]> {
-  if (!(await checkTotp(deps, user, code, now))) throw new AppError('UNAUTHENTICATED', 'that code is not valid; check the time on your device and try the next code');
+  if (!(await checkTotp(deps, user, code, now, 'pending'))) throw new AppError('UNAUTHENTICATED', 'that code is not valid; check the time on your device and try the next code');
+  const row = await deps.db.selectFrom('users').select('totp_pending_ct').where('id', '=', user.id).executeTakeFirstOrThrow();
+  const key = await deps.keyring.dataKey(user.orgId, user.id, row.totp_pending_ct!);
+  const secret = openField(key, place(user.orgId, user.id), PENDING_FIELD, row.totp_pending_ct!) as string;
+  const confirmed = sealField(key, place(user.orgId, user.id), TOTP_FIELD, secret);
   const codes = Array.from({ length: RECOVERY_CODES }, () => formatRecoveryCode(randomBytes(10)));
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('users').set({ totp_confirmed: 1 }).where('id', '=', user.id).execute();
+    await tx.updateTable('users').set({ totp_confirmed: 1, totp_secret_ct: confirmed, totp_pending_ct: null }).where('id', '=', user.id).execute();
     await tx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
     await tx.insertInto('recovery_codes').values(codes.map((c) => ({ user_id: user.id, code_hash: hashToken(normaliseRecoveryCode(c)), used_at: null }))).execute();
   });

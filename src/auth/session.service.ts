@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { SessionState, SessionTable, Schema, StaffRole } from '../platform/db/schema.ts';
 import { hashToken, newToken } from '../platform/crypto/tokens.ts';
 
@@ -110,7 +110,7 @@ export async function findSession(db: Kysely<Schema>, token: string, now = Date.
 export async function rotateSession(db: Kysely<Schema>, session: SessionView, changes: { state?: SessionState; authenticatedAt?: number }): Promise<string> {
   const token = newToken();
   const old = await db.selectFrom('sessions').selectAll().where('token_hash', '=', session.tokenHash).executeTakeFirstOrThrow();
-  const next: SessionTable = { ...old, token_hash: hashToken(token), state: changes.state ?? old.state, authenticated_at: changes.authenticatedAt ?? old.authenticated_at };
+  const next: Insertable<SessionTable> = { ...old, token_hash: hashToken(token), state: changes.state ?? old.state, authenticated_at: changes.authenticatedAt ?? old.authenticated_at, mfa_failures: 0 };
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('sessions').where('token_hash', '=', session.tokenHash).execute();
     await tx.insertInto('sessions').values(next).execute();

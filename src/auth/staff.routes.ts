@@ -25,7 +25,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
   r.post(
     '/api/v1/staff/invites',
     {
-      config: { policy: { access: 'authenticated', action: 'staff.invite' } },
+      config: { policy: { access: 'authenticated', action: 'staff.invite', stepUp: true } },
       schema: { tags: ['staff'], summary: 'Invite a staff member (one-time link, 72 h)', body: z.object({ email: staffEmail, role }), response: { 201: z.object({ invite_url: z.string(), token: z.string(), expires_at: z.string() }) } },
     },
     async (request, reply) => {
@@ -82,7 +82,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.post(
     '/api/v1/staff/:id/disable',
-    { config: { policy: { access: 'authenticated', action: 'staff.disable' } }, schema: { tags: ['staff'], summary: 'Disable an account: ends its sessions, tokens and invites at once', params: z.object({ id: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Disable an account: ends its sessions, tokens and invites at once', params: z.object({ id: z.string().uuid() }) } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
       await disableStaff({ db, audit }, actor, ctx, request.params.id);
@@ -92,11 +92,11 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.post(
     '/api/v1/staff/:id/unlock',
-    { config: { policy: { access: 'authenticated', action: 'staff.disable' } }, schema: { tags: ['staff'], summary: 'Unlock an account locked after failed sign-ins', params: z.object({ id: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Unlock an account locked after failed sign-ins', params: z.object({ id: z.string().uuid() }) } },
     async (request, reply) => {
-      const { actor } = requireAuth(request);
+      const { actor, ctx } = requireAuth(request);
       if (!authorize(actor, 'staff.disable', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
-      await unlockUser(db, actor.orgId, request.params.id);
+      await unlockUser({ db, audit }, ctx, actor.orgId, request.params.id);
       return reply.status(204).send();
     },
   );

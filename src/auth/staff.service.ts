@@ -11,16 +11,18 @@ import { normalisePassword } from './password-policy.ts';
 import { endUserSessions } from './session.service.ts';
 
 export const INVITE_TTL_MS = 72 * 3_600_000;
-export const MAX_TOKEN_DAYS = 365;
+export const MAX_TOKEN_DAYS = 90;
 
 export interface StaffDeps {
   db: Kysely<Schema>;
   audit: AuditLog;
 }
 
-function allow(actor: Actor, action: Action): void {
+async function allow(deps: StaffDeps, actor: Actor, action: Action): Promise<void> {
   const decision = authorize(actor, action, { orgId: actor.orgId });
-  if (!decision.allowed) throw new AppError('FORBIDDEN', `not allowed: ${decision.reason}`);
+  if (decision.allowed) return;
+  await deps.audit.record({ time: Date.now(), orgId: actor.orgId, actorType: actor.via === 'token' ? 'token' : 'user', actorId: actor.userId, action: 'access.denied', recordType: null, recordIds: [], fields: [], purpose: action, outcome: 'denied', requestId: null, ip: null });
+  throw new AppError('FORBIDDEN', `not allowed: ${decision.reason}`);
 }
 
 async function audited(deps: StaffDeps, ctx: AccessContext, orgId: string, recordIds: string[], purpose: string): Promise<void> {
@@ -32,12 +34,12 @@ async function audited(deps: StaffDeps, ctx: AccessContext, orgId: string, recor
  * Returns the token to put in the link (only its hash is stored). Caller holds `staff.invite`.
  */
 export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { email: string; role: StaffRole }, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
-  allow(actor, 'staff.invite');
+  await allow(deps, actor, 'staff.invite');
   if (input.role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'only an owner can invite an owner');
-  if (await deps.db.selectFrom('users').select('id').where('email', '=', input.email).executeTakeFirst()) {
-    throw new AppError('CONFLICT', 'a staff account with this e-mail address already exists');
-  }
+  // No check for an existing account here: the answer would tell an admin of one organisation that
+  // the address has an account in another. A conflict surfaces to the invitee when accepting.
   const token = newToken();
+  await deps.db.updateTable('invites').set({ revoked_at: now }).where('org_id', '=', actor.orgId).where('email', '=', input.email).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
   await deps.db
     .insertInto('invites')
     .values({ token_hash: hashToken(token), org_id: actor.orgId, email: input.email, role: input.role, invited_by: actor.userId, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null, revoked_at: null })
@@ -54,6 +56,9 @@ export async function acceptInvite(deps: StaffDeps, token: string, password: str
   const invite = await deps.db.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
   const live = invite && invite.used_at === null && invite.revoked_at === null && invite.expires_at > now;
   if (!live) throw new AppError('TOKEN_INVALID', 'this invitation link is invalid, already used or expired; ask for a new one');
+  if (await deps.db.selectFrom('users').select('id').where('email', '=', invite.email).executeTakeFirst()) {
+    throw new AppError('CONFLICT', 'an account with this e-mail address already exists; sign in with it, or ask for an invitation to another address');
+  }
   const hash = await hashPassword(normalisePassword(password, { context: [invite.email] }));
   const userId = randomUUID();
   await deps.db.transaction().execute(async (tx) => {
@@ -73,7 +78,7 @@ export async function acceptInvite(deps: StaffDeps, token: string, password: str
  * sent. Caller holds `staff.disable`; nobody disables themselves or (unless owner) an owner.
  */
 export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string, now = Date.now()): Promise<void> {
-  allow(actor, 'staff.disable');
+  await allow(deps, actor, 'staff.disable');
   const target = await deps.db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!target) throw new AppError('NOT_FOUND', 'no such staff member');
   if (target.id === actor.userId) throw new AppError('CONFLICT', 'you cannot disable your own account');
@@ -89,7 +94,7 @@ export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessCon
 
 /** The organisation's staff with what an access review needs. Caller holds `staff.read`. */
 export async function listStaff(deps: StaffDeps, actor: Actor) {
-  allow(actor, 'staff.read');
+  await allow(deps, actor, 'staff.read');
   return staffSnapshot(deps.db, actor.orgId);
 }
 
@@ -124,6 +129,8 @@ export async function changePassword(deps: StaffDeps, actor: Actor, ctx: AccessC
   const hash = await hashPassword(normalisePassword(input.next, { withMfa: user.totp_confirmed === 1, context: [user.email] }));
   await deps.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', actor.userId).execute();
   await endUserSessions(deps.db, actor.userId, keepTokenHash ?? undefined);
+  // A password change is a credential reset: API tokens made with the old credentials end too.
+  await deps.db.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).execute();
   await audited(deps, ctx, actor.orgId, [actor.userId], 'password changed');
 }
 

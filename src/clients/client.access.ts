@@ -65,14 +65,22 @@ export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: C
   if (!decision.readable.has(query.field)) throw new AppError('FORBIDDEN', `your role may not search by ${query.field}`);
   const fields = split(decision.readable);
   if (caller.actor.role !== 'practitioner') return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit });
-  const candidates = await findClients(deps, { ...caller.ctx, purpose: 'search (caseload filter)' }, caller.actor.orgId, query, { fields: [query.field], limit: 1000 });
-  const visible: ClientRecord[] = [];
-  for (const c of candidates) {
-    const rel = await relationshipTo(deps.db, caller.actor, c.id);
-    if (rel.onCaseload || rel.breakGlass) visible.push(await getClient(deps, caller.ctx, caller.actor.orgId, c.id, { fields }));
-    if (visible.length >= limit) break;
-  }
-  return visible;
+  // Practitioners search their caseload (and live break-glass grants) only: others are never decrypted.
+  return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit, visible: (ids) => visibleTo(deps, caller.actor, ids) });
+}
+
+async function visibleTo(deps: ClientDeps, actor: Actor, ids: string[]): Promise<ReadonlySet<string>> {
+  const now = Date.now();
+  const onCaseload = await deps.db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', 'in', ids).execute();
+  const granted = await deps.db
+    .selectFrom('break_glass')
+    .select('client_id')
+    .where('org_id', '=', actor.orgId)
+    .where('user_id', '=', actor.userId)
+    .where('client_id', 'in', ids)
+    .where('expires_at', '>', now)
+    .execute();
+  return new Set([...onCaseload, ...granted].map((r) => r.client_id));
 }
 
 /** Updates the given fields, each of which the caller's role must be allowed to write. */

@@ -103,7 +103,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.put(
     '/api/v1/clients/:id/caseload/:userId',
-    { config: { policy: { access: 'authenticated', action: 'client.caseload' } }, schema: { tags: ['clients'], summary: "Put a client on a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.caseload', stepUp: true } }, schema: { tags: ['clients'], summary: "Put a client on a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
     async (request, reply) => {
       const { actor, ctx } = caller(request);
       await setCaseload({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.params.userId, true);
@@ -113,7 +113,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.delete(
     '/api/v1/clients/:id/caseload/:userId',
-    { config: { policy: { access: 'authenticated', action: 'client.caseload' } }, schema: { tags: ['clients'], summary: "Take a client off a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.caseload', stepUp: true } }, schema: { tags: ['clients'], summary: "Take a client off a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
     async (request, reply) => {
       const { actor, ctx } = caller(request);
       await setCaseload({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.params.userId, false);

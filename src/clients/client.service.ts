@@ -246,7 +246,13 @@ export async function getClient(deps: ClientDeps, ctx: AccessContext, orgId: str
  * Finds clients by exact e-mail, phone, name words or identifier (`scheme:value`) through the blind
  * index; candidates are decrypted and re-checked, so truncated indexes never cause a wrong match.
  */
-export async function findClients(deps: ClientDeps, ctx: AccessContext, orgId: string, query: ClientSearch, options: ReadOptions & { limit?: number } = {}): Promise<ClientRecord[]> {
+export async function findClients(
+  deps: ClientDeps,
+  ctx: AccessContext,
+  orgId: string,
+  query: ClientSearch,
+  options: ReadOptions & { limit?: number; visible?: (candidateIds: string[]) => Promise<ReadonlySet<string>> } = {},
+): Promise<ClientRecord[]> {
   const parsed = clientSearch.safeParse(query);
   if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'invalid search: give one of email, phone, name or identifiers (scheme:value) with a value');
   const spec = CLIENT_FIELDS.find((f) => f.name === parsed.data.field)!;
@@ -264,7 +270,10 @@ export async function findClients(deps: ClientDeps, ctx: AccessContext, orgId: s
         const candidates = await store.findIndexedIds(deps.db, orgId, spec.name, version.version, group, after, CANDIDATE_PAGE);
         if (candidates.length === 0) break;
         after = candidates.at(-1)!;
-        const rows = (await store.findClientRows(deps.db, orgId, candidates)).filter((row) => !matches.some((m) => m.id === row.id));
+        // Candidates the caller may not see are dropped before anything is decrypted.
+        const visible = options.visible ? await options.visible(candidates) : null;
+        const allowed = visible ? candidates.filter((id) => visible.has(id)) : candidates;
+        const rows = (await store.findClientRows(deps.db, orgId, allowed)).filter((row) => !matches.some((m) => m.id === row.id));
         const checked = await openRows(deps, orgId, rows, { fields: [spec.name] });
         const hits = new Set(checked.filter((r) => r.fields[spec.name] !== undefined && matchesTerms(deps, spec, r.fields[spec.name]!, terms)).map((r) => r.id));
         if (hits.size > 0) matches.push(...(await openRows(deps, orgId, rows.filter((row) => hits.has(row.id as ClientId)), options)));

@@ -8,6 +8,7 @@ import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
 import { staffSnapshot } from '../auth/staff.service.ts';
+import { unlockUser } from '../auth/login.service.ts';
 import { evaluateAlertRules } from '../audit/alert-rules.ts';
 import { listAlerts } from '../audit/alerts.service.ts';
 import { operatorContext } from '../audit/operator.ts';
@@ -253,6 +254,24 @@ export function buildCli(): Command {
       }),
     );
 
+  program
+    .command('staff')
+    .description('staff accounts')
+    .command('unlock')
+    .description('unlock an account locked after failed sign-ins (e.g. the only owner)')
+    .requiredOption('--email <email>', 'the account')
+    .option('--org <id>', 'organisation (default: the only one)')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .action((options: { email: string; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps }, out) => {
+        const user = await deps.db.selectFrom('users').select(['id', 'org_id']).where('email', '=', options.email.trim().toLowerCase()).executeTakeFirst();
+        if (!user) throw new AppError('NOT_FOUND', 'no staff account with that e-mail address');
+        await unlockUser(deps, operatorContext(), user.org_id, user.id);
+        print(out, `Unlocked ${options.email}.`, { unlocked: user.id });
+      }),
+    );
+
   const keys = program.command('keys').description('manage encryption keys');
   keys
     .command('rotate')
@@ -291,4 +310,5 @@ export const CLI_POLICIES: Record<string, string> = {
   'audit report': 'operator: access report, audited',
   'access review': 'operator: access review listing, audited',
   'alerts list': 'operator: alerts inbox, audited',
+  'staff unlock': 'operator: account recovery, audited',
 };

@@ -45,6 +45,7 @@ export interface UserTable {
   totp_last_step: number | null;
   totp_secret_ct: Uint8Array | null;
   totp_confirmed: Generated<number>;
+  totp_pending_ct: Generated<Uint8Array | null>;
 }
 
 export type SessionState = 'mfa_pending' | 'mfa_enrolment' | 'active';
@@ -62,6 +63,8 @@ export interface SessionTable {
   expires_at: number;
   ip: string | null;
   user_agent: string | null;
+  /** Wrong second-factor codes in this session; the session ends at five. */
+  mfa_failures: Generated<number>;
 }
 
 export interface RecoveryCodeTable {

@@ -33,7 +33,7 @@ export interface RegisteredRoute {
 export function enforceRoutePolicies(app: FastifyInstance, trustedPrefixes: Record<string, string>): RegisteredRoute[] {
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
-    const trusted = Object.entries(trustedPrefixes).find(([prefix]) => route.url.startsWith(prefix));
+    const trusted = Object.entries(trustedPrefixes).find(([prefix]) => route.url === prefix || route.url.startsWith(`${prefix}/`));
     const config = (route.config ?? {}) as { policy?: RoutePolicy };
     if (!config.policy && trusted) {
       config.policy = { access: 'public', reason: trusted[1] };

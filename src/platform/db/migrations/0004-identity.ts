@@ -21,6 +21,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The TOTP secret, sealed like client data (Confidant ciphertext, checked below the application).
   await db.schema.alterTable('users').addColumn('totp_secret_ct', bytes, (c) => c.check(sealedCheck(db, 'totp_secret_ct'))).execute();
   await db.schema.alterTable('users').addColumn('totp_confirmed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  // A secret being enrolled is kept apart until confirmed, so re-enrolling never switches MFA off.
+  await db.schema.alterTable('users').addColumn('totp_pending_ct', bytes, (c) => c.check(sealedCheck(db, 'totp_pending_ct'))).execute();
 
   await db.schema
     .createTable('sessions')
@@ -34,6 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('ip', 'text')
     .addColumn('user_agent', 'text')
+    .addColumn('mfa_failures', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
 
