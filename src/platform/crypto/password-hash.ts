@@ -1,4 +1,5 @@
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /**
  * Argon2id parameters. OWASP's minimum is m=19 MiB, t=2, p=1; these are the floor, and stored
@@ -38,11 +39,11 @@ interface Params {
 }
 
 /**
- * At most this many Argon2 computations run at once (each uses ~19 MiB and a libuv thread); the rest
- * wait their turn. A storm of sign-ins then queues behind itself instead of taking every thread pool
- * slot that file and crypto work of other requests need.
+ * At most this many Argon2 computations run at once (each uses ~19 MiB and a core for tens of
+ * milliseconds); the rest wait their turn. One core is always left to everything else, so a storm of
+ * sign-ins queues behind itself instead of starving other requests.
  */
-export const MAX_CONCURRENT_HASHES = 2;
+export const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
 let running = 0;
 const waiting: (() => void)[] = [];
 
