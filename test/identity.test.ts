@@ -423,3 +423,56 @@ describeEachEngine('access review and security settings', (t) => {
     expect((await org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 60 })).statusCode).toBe(400);
   });
 });
+
+describeEachEngine('passkeys over HTTP', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault, { requireMfa: true });
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  it('registers a passkey as the second factor, then accepts it after the password and alone; refuses a forged one', async () => {
+    const { SoftwareAuthenticator } = await import('./support/webauthn.ts');
+    const device = new SoftwareAuthenticator('127.0.0.1', 'http://127.0.0.1:8080');
+    const staff = await org.addStaff('practitioner');
+    const first = await org.signIn(staff.email);
+    const reg = (await first.request('POST', '/api/v1/auth/passkeys/register/options')).json();
+    expect(reg.options.authenticatorSelection.userVerification).toBe('required');
+    const registered = await first.request('POST', '/api/v1/auth/passkeys/register/verify', { challenge_id: reg.challenge_id, response: device.register(reg.options), name: 'laptop' });
+    expect(registered.statusCode, registered.body).toBe(201);
+    expect((await first.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+    // The challenge worked once.
+    expect((await first.request('POST', '/api/v1/auth/passkeys/register/verify', { challenge_id: reg.challenge_id, response: device.register(reg.options) })).statusCode).toBe(401);
+
+    // Password, then passkey.
+    const second = await org.signIn(staff.email);
+    expect((await second.request('GET', '/api/v1/auth/me')).json().state).toBe('mfa_pending');
+    const opts = (await second.request('POST', '/api/v1/auth/passkeys/authenticate/options')).json();
+    expect(opts.options.allowCredentials.map((c: { id: string }) => c.id)).toEqual([device.id]);
+    const forged = await second.request('POST', '/api/v1/auth/passkeys/authenticate/verify', { challenge_id: opts.challenge_id, response: device.authenticate(opts.options, true) });
+    expect(forged.statusCode).toBe(401);
+    const opts2 = (await second.request('POST', '/api/v1/auth/passkeys/authenticate/options')).json();
+    expect((await second.request('POST', '/api/v1/auth/passkeys/authenticate/verify', { challenge_id: opts2.challenge_id, response: device.authenticate(opts2.options) })).statusCode).toBe(200);
+    expect((await second.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+
+    // Passkey alone (possession + user verification), as the first factor.
+    const login = (await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/passkeys/login/options' })).json();
+    const res = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/passkeys/login/verify', payload: { challenge_id: login.challenge_id, response: device.authenticate(login.options) } });
+    expect(res.statusCode, res.body).toBe(200);
+    const viaPasskey = browser(org.app.app, sessionCookie(res)!);
+    expect((await viaPasskey.request('GET', '/api/v1/auth/me')).json()).toMatchObject({ user_id: staff.id, state: 'active' });
+
+    // Another device's key cannot sign in as this credential.
+    const stranger = new SoftwareAuthenticator('127.0.0.1', 'http://127.0.0.1:8080');
+    const login2 = (await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/passkeys/login/options' })).json();
+    const impostor = stranger.authenticate(login2.options);
+    const res2 = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/passkeys/login/verify', payload: { challenge_id: login2.challenge_id, response: { ...impostor, id: device.id, rawId: device.id } } });
+    expect(res2.statusCode).toBe(401);
+    expect((await viaPasskey.request('GET', '/api/v1/auth/passkeys')).json().passkeys).toMatchObject([{ id: device.id, name: 'laptop' }]);
+  });
+});

@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -30,8 +29,8 @@ const stateBody = z.object({ state: z.enum(['mfa_pending', 'mfa_enrolment', 'act
 /** Sign-in, MFA, sessions, passwords, API tokens and accepting invitations. */
 export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const { db, keyring, audit } = deps;
-  // Per-IP limit on the endpoints that check secrets (per-account back-off is in login.service).
-  await app.register(rateLimit, { global: false });
+  // Per-IP limit on the endpoints that check secrets (per-account back-off is in login.service);
+  // the rate-limit plugin is registered once for the whole app.
   const limited = { rateLimit: { max: deps.signInPerMinute ?? 30, timeWindow: 60_000 } };
   const r = app.withTypeProvider<ZodTypeProvider>();
   const meta = (request: { ip: string; id: string; headers: Record<string, unknown> }) => ({

@@ -5,6 +5,7 @@ import { type AccessContext, type AuditEvent, actorOf } from '../audit/audit.typ
 import { dummyHash, verifyPassword } from '../platform/crypto/password-hash.ts';
 import type { Schema, SessionState } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { hasSecondFactor } from './passkey.service.ts';
 import { createSession } from './session.service.ts';
 
 /** Consecutive failures after which an account is locked until an admin unlocks it. */
@@ -78,7 +79,7 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
   }
   // Every role sees some organisation data (auditors: access logs, staff, alerts), so the
   // organisation's MFA requirement applies to all of them.
-  const state: SessionState = user.totp_confirmed === 1 ? 'mfa_pending' : user.require_mfa === 1 ? 'mfa_enrolment' : 'active';
+  const state: SessionState = (await hasSecondFactor(db, user.id)) ? 'mfa_pending' : user.require_mfa === 1 ? 'mfa_enrolment' : 'active';
   const token = await db.transaction().execute(async (tx) => {
     // The failure count is cleared only by a complete sign-in, not by the password step alone.
     if (state === 'active') await tx.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', user.id).execute();

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authRoutes } from '../auth/auth.routes.ts';
+import { passkeyRoutes } from '../auth/passkey.routes.ts';
+import { relyingPartyFor } from '../auth/passkey.service.ts';
 import { installAuthentication } from '../auth/authenticate.ts';
 import { setupRoutes } from '../auth/setup.routes.ts';
 import { staffRoutes } from '../auth/staff.routes.ts';
@@ -90,7 +93,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.clients) {
     const { clients } = deps;
     await installAuthentication(app, database.db);
+    await app.register(rateLimit, { global: false });
     await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
+    await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(staffRoutes, { db: database.db, audit: clients.audit, publicUrl: config.publicUrl });
     await app.register(clientRoutes, clients);
   }

@@ -140,6 +140,29 @@ export interface AccessReviewTable {
   created_at: number;
 }
 
+export interface PasskeyTable {
+  /** Credential id, base64url. */
+  id: string;
+  user_id: string;
+  org_id: string;
+  /** COSE public key. */
+  public_key: Uint8Array;
+  counter: number;
+  /** JSON array of transports. */
+  transports: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface WebauthnChallengeTable {
+  id: string;
+  purpose: 'register' | 'authenticate' | 'login';
+  user_id: string | null;
+  challenge: string;
+  expires_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -273,6 +296,8 @@ export interface Schema {
   alerts: AlertTable;
   access_reviews: AccessReviewTable;
   alert_cursor: AlertCursorTable;
+  passkeys: PasskeyTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -5,6 +5,7 @@ import * as audit from './0003-audit.ts';
 import * as identity from './0004-identity.ts';
 import * as accessReview from './0005-access-review.ts';
 import * as alertRules from './0006-alert-rules.ts';
+import * as passkeys from './0007-passkeys.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-identity': identity,
   '0005-access-review': accessReview,
   '0006-alert-rules': alertRules,
+  '0007-passkeys': passkeys,
 };

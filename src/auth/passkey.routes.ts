@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/audit.service.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { requireAuth, setSessionCookie } from './authenticate.ts';
+import { SIGN_IN_FAILED, completeSignIn, recordSessionFailure } from './login.service.ts';
+import { type RelyingParty, authenticationOptions, deletePasskey, listPasskeys, registerPasskey, registrationOptions, verifyPasskey } from './passkey.service.ts';
+import { STEP_UP_MS, createSession, rotateSession } from './session.service.ts';
+
+// WebAuthn responses are validated by @simplewebauthn/server; here only their outer shape.
+const credentialJson = z.object({ id: z.string().min(1).max(1500), rawId: z.string().max(1500), type: z.literal('public-key'), response: z.record(z.string(), z.unknown()), clientExtensionResults: z.record(z.string(), z.unknown()).default({}) }).passthrough();
+const verifyBody = z.object({ challenge_id: z.string().uuid(), response: credentialJson });
+
+/** Passkeys: register (signed in), second factor (after the password), or sign in with one alone. */
+export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; rp: RelyingParty; signInPerMinute?: number }): Promise<void> {
+  const { db, audit, rp } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const limited = { rateLimit: { max: deps.signInPerMinute ?? 30, timeWindow: 60_000 } };
+  const meta = (request: { ip: string; id: string }) => ({ ip: request.ip, requestId: request.id });
+
+  r.post(
+    '/api/v1/auth/passkeys/register/options',
+    { config: { policy: { access: 'session', states: ['mfa_enrolment', 'active'], reason: 'start registering a passkey' } }, schema: { tags: ['auth'], summary: 'Options for registering a passkey' } },
+    async (request) => {
+      const { session } = requireAuth(request);
+      if (session!.state === 'active' && Date.now() - session!.authenticatedAt > STEP_UP_MS) throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before adding a passkey');
+      return registrationOptions(db, rp, { id: session!.userId, email: session!.email });
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/passkeys/register/verify',
+    { config: { policy: { access: 'session', states: ['mfa_enrolment', 'active'], reason: 'finish registering a passkey' }, ...limited }, schema: { tags: ['auth'], summary: 'Register the passkey the browser created', body: verifyBody.extend({ name: z.string().trim().min(1).max(100).default('passkey') }) } },
+    async (request, reply) => {
+      const { session } = requireAuth(request);
+      const id = await registerPasskey(db, rp, { id: session!.userId, orgId: session!.orgId }, request.body.challenge_id, request.body.response as never, request.body.name);
+      await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'access.change', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: 'passkey registered', outcome: 'allowed', requestId: request.id, ip: request.ip });
+      if (session!.state !== 'active') await completeSignIn({ db, audit }, session!.userId, session!.orgId, 'passkey enrolled', meta(request));
+      setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
+      return reply.status(201).send({ id, state: 'active' });
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/passkeys/authenticate/options',
+    { config: { policy: { access: 'session', states: ['mfa_pending'], reason: 'passkey as the second factor' } }, schema: { tags: ['auth'], summary: 'Options for confirming sign-in with a passkey' } },
+    async (request) => authenticationOptions(db, rp, requireAuth(request).session!.userId),
+  );
+
+  r.post(
+    '/api/v1/auth/passkeys/authenticate/verify',
+    { config: { policy: { access: 'session', states: ['mfa_pending'], reason: 'passkey as the second factor' }, ...limited }, schema: { tags: ['auth'], summary: 'Complete sign-in with a passkey', body: verifyBody } },
+    async (request, reply) => {
+      const { session } = requireAuth(request);
+      try {
+        await verifyPasskey(db, rp, request.body.challenge_id, request.body.response as never, session!.userId);
+      } catch {
+        await recordSessionFailure({ db, audit }, session!, 'passkey', meta(request));
+        throw SIGN_IN_FAILED();
+      }
+      await completeSignIn({ db, audit }, session!.userId, session!.orgId, 'passkey', meta(request));
+      setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
+      return { state: 'active' as const };
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/passkeys/login/options',
+    { config: { policy: { access: 'public', reason: 'passkey sign-in; the signed challenge is the credential' }, ...limited }, schema: { tags: ['auth'], summary: 'Options for signing in with a passkey alone' } },
+    async () => authenticationOptions(db, rp, null),
+  );
+
+  r.post(
+    '/api/v1/auth/passkeys/login/verify',
+    { config: { policy: { access: 'public', reason: 'passkey sign-in; the signed challenge is the credential' }, ...limited }, schema: { tags: ['auth'], summary: 'Sign in with a passkey alone (it is both factors: possession and user verification)', body: verifyBody } },
+    async (request, reply) => {
+      let who: { userId: string; orgId: string };
+      try {
+        who = await verifyPasskey(db, rp, request.body.challenge_id, request.body.response as never, null);
+      } catch {
+        await audit.record({ time: Date.now(), orgId: null, actorType: 'anonymous', actorId: null, action: 'auth.sign_in_failed', recordType: 'user', recordIds: [], fields: [], purpose: 'passkey', outcome: 'denied', requestId: request.id, ip: request.ip });
+        throw SIGN_IN_FAILED();
+      }
+      const user = await db.selectFrom('users').select(['id', 'org_id', 'status', 'locked_at']).where('id', '=', who.userId).executeTakeFirstOrThrow();
+      if (user.status !== 'active' || user.locked_at !== null) throw SIGN_IN_FAILED();
+      await completeSignIn({ db, audit }, user.id, user.org_id, 'passkey only', meta(request));
+      setSessionCookie(reply, await createSession(db, user, 'active', { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null }));
+      return { state: 'active' as const };
+    },
+  );
+
+  r.get('/api/v1/auth/passkeys', { config: { policy: { access: 'session', states: ['active'], reason: 'my passkeys' } }, schema: { tags: ['auth'], summary: 'My passkeys' } }, async (request) => ({
+    passkeys: await listPasskeys(db, requireAuth(request).session!.userId),
+  }));
+
+  r.delete(
+    '/api/v1/auth/passkeys/:id',
+    { config: { policy: { access: 'session', states: ['active'], reason: 'remove one of my passkeys' } }, schema: { tags: ['auth'], summary: 'Remove a passkey (needs a recent sign-in)', params: z.object({ id: z.string().min(1).max(1500) }) } },
+    async (request, reply) => {
+      const { session } = requireAuth(request);
+      if (Date.now() - session!.authenticatedAt > STEP_UP_MS) throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before removing a passkey');
+      await deletePasskey(db, session!.userId, request.params.id);
+      await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'access.change', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: 'passkey removed', outcome: 'allowed', requestId: request.id, ip: request.ip });
+      return reply.status(204).send();
+    },
+  );
+}
