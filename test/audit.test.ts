@@ -260,3 +260,64 @@ describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one
     expect(queued.rows[0].n).toBe(0);
   }, 120_000);
 });
+
+describe.skipIf(inject('pgUrl') === null)('two app servers on one PostgreSQL', () => {
+  const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
+  const name = `confidant_two_${process.pid}_${Date.now().toString(36)}`;
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: inject('pgUrl')! });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('share sessions, and their concurrent writes form one gapless verifiable log with no value in any log line', async () => {
+    const { freePort, startServe } = await import('./support/cli.ts');
+    const { generateSync } = await import('otplib');
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-two-')), 'data');
+    const env = { CONFIDANT_DATA: data, DATABASE_URL: url.toString(), CONFIDANT_LOG_LEVEL: 'info' };
+    const password = 'an owner passphrase that is long';
+    expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: password } })).code).toBe(0);
+    const a = await startServe({ ...env, PORT: String(await freePort()) });
+    const b = await startServe({ ...env, PORT: String(await freePort()) });
+    try {
+      const headers = (cookie?: string) => ({ 'content-type': 'application/json', 'x-confidant-csrf': '1', ...(cookie ? { cookie } : {}) });
+      let cookie = '';
+      const call = async (server: string, method: string, p: string, body?: object) => {
+        const res = await fetch(`${server}${p}`, { method, headers: headers(cookie), ...(body ? { body: JSON.stringify(body) } : {}) });
+        const set = res.headers.get('set-cookie');
+        if (set) cookie = set.split(';')[0]!;
+        return res;
+      };
+      await call(a.url, 'POST', '/api/v1/auth/login', { email: 'owner@example.test', password });
+      const enrol = (await (await call(a.url, 'POST', '/api/v1/auth/mfa/totp')).json()) as { secret: string };
+      expect((await call(a.url, 'POST', '/api/v1/auth/mfa/totp/confirm', { code: generateSync({ secret: enrol.secret }) })).status).toBe(200);
+      // The session made on A works on B: sessions live in the database.
+      expect((await call(b.url, 'GET', '/api/v1/auth/me')).status).toBe(200);
+
+      const marker = 'QZTWOSERVERSQ';
+      const writes = Array.from({ length: 40 }, (_, i) => call(i % 2 === 0 ? a.url : b.url, 'POST', '/api/v1/clients', { name: `${marker} ${i}` }).then((r) => r.json() as Promise<{ id: string }>));
+      const created = await Promise.all(writes);
+      const reads = await Promise.all(created.map((c, i) => call(i % 2 === 0 ? b.url : a.url, 'GET', `/api/v1/clients/${c.id}`).then((r) => r.status)));
+      expect(reads.every((s) => s === 200)).toBe(true);
+
+      const verify = await runCli(['audit', 'verify', '--json'], { env });
+      const result = JSON.parse(verify.stdout);
+      expect(result.ok).toBe(true);
+      const admin = new pg.Client({ connectionString: url.toString() });
+      await admin.connect();
+      const { rows } = await admin.query("select count(*)::int as n, max(idx)::int as hi, count(*) filter (where action in ('client.create', 'client.read'))::int as c from audit_log");
+      await admin.end();
+      expect(rows[0].hi).toBe(rows[0].n - 1);
+      expect(rows[0].c).toBeGreaterThanOrEqual(120); // each create (+ its read-back) and each read
+      expect(a.output() + b.output()).not.toContain(marker);
+    } finally {
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 120_000);
+});

@@ -476,3 +476,29 @@ describeEachEngine('passkeys over HTTP', (t) => {
     expect((await viaPasskey.request('GET', '/api/v1/auth/passkeys')).json().passkeys).toMatchObject([{ id: device.id, name: 'laptop' }]);
   });
 });
+
+describeEachEngine('sign-in timing', (t) => {
+  it('takes about as long for an unknown e-mail as for a wrong password (one Argon2 verification each)', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const known = await org.addStaff('billing');
+    const time = async (email: string) => {
+      const start = process.hrtime.bigint();
+      await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'a wrong passphrase here' } });
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      unknown.push(await time(`nobody${i}@example.test`));
+      await org.deps.db.updateTable('users').set({ failed_logins: 0, last_failed_at: null }).where('id', '=', known.id).execute();
+      wrong.push(await time(known.email));
+    }
+    // Both are dominated by the same Argon2 work (tens of ms); allow for noise, not for a skipped hash.
+    expect(Math.abs(median(unknown) - median(wrong))).toBeLessThan(Math.max(20, median(wrong) * 0.5));
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
+    await org.app.app.close();
+    await vault.close();
+  });
+});
