@@ -12,6 +12,7 @@ export const ACTIONS = [
   'client.access_log',
   'client.break_glass',
   'client.caseload',
+  'client.notes',
   'custom_field.define',
   'staff.read',
   'staff.invite',
@@ -60,8 +61,9 @@ export interface Decision {
 /** Role → actions it may take at all (before relationship and field rules). */
 const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   owner: ACTIONS.filter((a) => a !== 'client.break_glass'),
-  admin: ACTIONS.filter((a) => a !== 'client.break_glass'),
-  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.access_log', 'client.break_glass', 'self.manage'],
+  // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
+  admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes'),
+  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.access_log', 'client.break_glass', 'client.notes', 'self.manage'],
   reception: ['client.create', 'client.read', 'client.search', 'client.update', 'self.manage'],
   billing: ['client.read', 'client.search', 'self.manage'],
   marketing: ['self.manage'],

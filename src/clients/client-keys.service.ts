@@ -23,6 +23,8 @@ const BATCH = 500;
  */
 export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<void> {
   if (!(await store.findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
+  // Session notes have keys of their own: they go first, then the client's key.
+  for (const noteId of await store.sessionNoteIds(deps.db, orgId, clientId)) await deps.keyring.destroyDataKeys(orgId, noteId, reason);
   await deps.keyring.destroyDataKeys(orgId, clientId, reason);
   const mac = await deps.keyring.ledgerMac(orgId, clientId);
   await deps.db.transaction().execute(async (tx) => {

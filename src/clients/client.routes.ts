@@ -7,6 +7,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 import { accessLogAs, createClientAs, eraseClientAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
 import type { ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
+import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
 const clientOut = z.object({
@@ -99,6 +100,26 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const grant = await breakGlass({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.body.reason);
       return reply.status(201).send({ id: grant.id, expires_at: new Date(grant.expiresAt).toISOString() });
     },
+  );
+
+  r.post(
+    '/api/v1/clients/:id/notes',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.notes' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Add a note: general, or a session note only its author will ever read',
+        params: clientId,
+        body: z.object({ kind: z.enum(['general', 'session']).default('general'), body: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }),
+      },
+    },
+    async (request, reply) => reply.status(201).send(await addNote(deps, caller(request), request.params.id, request.body)),
+  );
+
+  r.get(
+    '/api/v1/clients/:id/notes',
+    { config: { policy: { access: 'authenticated', action: 'client.notes' } }, schema: { tags: ['clients'], summary: "The client's general notes and your own session notes", params: clientId } },
+    async (request) => ({ notes: await listNotes(deps, caller(request), request.params.id) }),
   );
 
   r.put(

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
 import type { DataKey, Keyring } from '../platform/crypto/keyring.ts';
 import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
+import { fieldsWithCardNumbers } from '../platform/datamap/card-detect.ts';
 import { KIND_SCHEMAS, type NormaliseOptions, searchTerms } from '../platform/datamap/field-kinds.ts';
 import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
@@ -56,6 +57,7 @@ export const customCodec = (spec: CustomFieldSpec) => ({ name: `custom:${spec.id
  * definitions. Error messages name fields, never values.
  */
 export function parseClientInput(input: unknown, custom: readonly CustomFieldSpec[]): ClientInput {
+  refuseCardData(input);
   const parsed = clientInput.safeParse(input);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [String(i.path[0] ?? 'record')])))];
@@ -355,4 +357,15 @@ export async function updateClient(deps: ClientDeps, ctx: AccessContext, orgId: 
     await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.update', [id], changed, now));
   });
   return changed;
+}
+
+/**
+ * Refuses any input holding a payment-card number, naming the fields (never the number).
+ * @throws AppError CARD_DATA_REFUSED
+ */
+export function refuseCardData(input: unknown): void {
+  const fields = fieldsWithCardNumbers(input);
+  if (fields.length > 0) {
+    throw new AppError('CARD_DATA_REFUSED', `card numbers are never stored: remove the card number from ${fields.join(', ')}`, { fields });
+  }
 }

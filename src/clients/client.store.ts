@@ -145,3 +145,8 @@ export async function replaceCustomValue(db: Db, clientId: string, fieldId: stri
   await db.deleteFrom('client_custom_values').where('client_id', '=', clientId).where('field_id', '=', fieldId).execute();
   if (row) await db.insertInto('client_custom_values').values(row).execute();
 }
+
+/** Ids of a client's session notes: each has a key of its own, destroyed with the client's. */
+export async function sessionNoteIds(db: Db, orgId: string, clientId: string): Promise<string[]> {
+  return (await db.selectFrom('notes').select('id').where('org_id', '=', orgId).where('client_id', '=', clientId).where('kind', '=', 'session').execute()).map((r) => r.id);
+}

@@ -163,6 +163,16 @@ export interface WebauthnChallengeTable {
   expires_at: number;
 }
 
+export interface NoteTable {
+  id: string;
+  org_id: string;
+  client_id: string;
+  author_id: string;
+  kind: 'general' | 'session';
+  body_ct: Uint8Array;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -298,6 +308,7 @@ export interface Schema {
   alert_cursor: AlertCursorTable;
   passkeys: PasskeyTable;
   webauthn_challenges: WebauthnChallengeTable;
+  notes: NoteTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -30,6 +30,8 @@ export const ERROR_CATALOGUE = {
   TOKEN_INVALID: { status: 410, exit: 4 },
   /** The password does not meet the password policy. */
   PASSWORD_REJECTED: { status: 422, exit: 2 },
+  /** Input held a payment-card number; Confidant never stores card data. */
+  CARD_DATA_REFUSED: { status: 422, exit: 2 },
   /** Too many requests; retry later. */
   RATE_LIMITED: { status: 429, exit: 5 },
   /** The database cannot be reached or opened. */

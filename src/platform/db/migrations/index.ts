@@ -6,6 +6,7 @@ import * as identity from './0004-identity.ts';
 import * as accessReview from './0005-access-review.ts';
 import * as alertRules from './0006-alert-rules.ts';
 import * as passkeys from './0007-passkeys.ts';
+import * as notes from './0008-notes.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-access-review': accessReview,
   '0006-alert-rules': alertRules,
   '0007-passkeys': passkeys,
+  '0008-notes': notes,
 };

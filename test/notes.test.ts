@@ -1,0 +1,78 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Vault } from '../src/platform/crypto/keystore.ts';
+import { describeEachEngine } from './support/engines.ts';
+import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
+import { openTestVault } from './support/vault.ts';
+
+describeEachEngine('notes and card data', (t) => {
+  let vault: Vault;
+  let org: OrgFixture;
+  let clientId: string;
+  let practitioner: Browser;
+  let colleague: Browser;
+  beforeAll(async () => {
+    vault = await openTestVault(t());
+    org = await orgFixture(t(), vault);
+    clientId = (await org.owner.request('POST', '/api/v1/clients', { name: 'Noted Person' })).json().id;
+    const p = await org.addStaff('practitioner');
+    const q = await org.addStaff('practitioner');
+    practitioner = await org.signIn(p.email);
+    colleague = await org.signIn(q.email);
+    for (const id of [p.id, q.id]) expect((await org.owner.request('PUT', `/api/v1/clients/${clientId}/caseload/${id}`)).statusCode).toBe(204);
+  });
+  afterAll(async () => {
+    await org.app.app.close();
+    await vault.close();
+  });
+
+  it('refuses a card number in a note and in any client field, naming the field; accepts short numbers', async () => {
+    const note = await practitioner.request('POST', `/api/v1/clients/${clientId}/notes`, { body: 'client paid by card 4111 1111 1111 1111' });
+    expect(note.statusCode).toBe(422);
+    expect(note.json().error).toMatchObject({ code: 'CARD_DATA_REFUSED', details: { fields: ['body'] } });
+    expect(note.body).not.toContain('4111');
+    expect((await practitioner.request('POST', `/api/v1/clients/${clientId}/notes`, { body: 'call on 4111 1111 after six' })).statusCode).toBe(201);
+    const client = await org.owner.request('POST', '/api/v1/clients', { name: 'Card Holder', postal_address: { line1: '5555-5555-5555-4444 Street' } });
+    expect(client.statusCode).toBe(422);
+    expect(client.json().error.details.fields).toEqual(['postal_address.line1']);
+    const patch = await org.owner.request('PATCH', `/api/v1/clients/${clientId}`, { preferred_name: '378282246310005' });
+    expect(patch.json().error.code).toBe('CARD_DATA_REFUSED');
+  });
+
+  it('keeps session notes for their author only, sealed under their own key; general notes for the clinical team', async () => {
+    const secret = 'QZSESSIONNOTEQ client spoke about their childhood';
+    expect((await practitioner.request('POST', `/api/v1/clients/${clientId}/notes`, { kind: 'session', body: secret })).statusCode).toBe(201);
+    expect((await practitioner.request('POST', `/api/v1/clients/${clientId}/notes`, { kind: 'general', body: 'prefers morning appointments' })).statusCode).toBe(201);
+    const mine = (await practitioner.request('GET', `/api/v1/clients/${clientId}/notes`)).json().notes;
+    expect(mine.map((n: { kind: string }) => n.kind)).toContain('session');
+    for (const reader of [colleague, org.owner]) {
+      const theirs = (await reader.request('GET', `/api/v1/clients/${clientId}/notes`)).json().notes;
+      expect(theirs.some((n: { body: string }) => n.body.includes('QZSESSIONNOTEQ'))).toBe(false);
+      expect(theirs.some((n: { body: string }) => n.body === 'prefers morning appointments')).toBe(true);
+    }
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    expect((await reception.request('GET', `/api/v1/clients/${clientId}/notes`)).statusCode).toBe(403);
+    const admin = await org.signIn((await org.addStaff('admin')).email);
+    expect((await admin.request('GET', `/api/v1/clients/${clientId}/notes`)).statusCode).toBe(403);
+
+    // Its own key: the note is not under the client's data key.
+    const row = await org.deps.db.selectFrom('notes').selectAll().where('kind', '=', 'session').executeTakeFirstOrThrow();
+    const keys = await vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', '=', row.id).execute();
+    expect(keys).toHaveLength(1);
+    if (t().engine === 'sqlite') {
+      const raw = readdirSync(t().dataDir).filter((f) => f.startsWith('confidant.db')).map((f) => readFileSync(path.join(t().dataDir, f)).toString('latin1')).join('');
+      expect(raw).not.toContain('QZSESSIONNOTEQ');
+    }
+  });
+
+  it('destroys session-note keys with the client on erasure', async () => {
+    const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Erase With Notes' })).json().id;
+    await org.owner.request('POST', `/api/v1/clients/${id}/notes`, { kind: 'session', body: 'owner-as-therapist session note' });
+    const note = await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).executeTakeFirstOrThrow();
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${id}`, { reason: 'erasure with session notes' })).statusCode).toBe(204);
+    expect(await vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', 'in', [id, note.id]).execute()).toEqual([]);
+    expect(await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).execute()).toEqual([]);
+  });
+});
