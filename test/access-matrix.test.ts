@@ -22,6 +22,7 @@ const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
   'client.break_glass': { practitioner: true },
   'client.caseload': { owner: true, admin: true },
   'client.notes': { owner: true, practitioner: true },
+  'tags.manage': { owner: true, admin: true },
   'staff.read': { owner: true, admin: true, auditor: true },
   'staff.invite': { owner: true, admin: true },
   'staff.disable': { owner: true, admin: true },
@@ -77,6 +78,9 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     return id;
   }
 
+  let tagId: string | undefined;
+  const plainTag = async () => (tagId ??= (await org.owner.request('POST', '/api/v1/tags', { name: 'newsletter' })).json().id as string);
+
   /** One request per route that exercises its action, with valid inputs. */
   const SAMPLES: Record<string, (role: StaffRole) => Promise<{ method: string; url: string; body?: object }>> = {
     'POST /api/v1/clients': async () => ({ method: 'POST', url: '/api/v1/clients', body: { name: 'New Person' } }),
@@ -93,6 +97,10 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'DELETE /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/caseload/${as.billing!.userId}` }),
     'POST /api/v1/clients/:id/notes': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/notes`, body: { kind: 'general', body: 'matrix note' } }),
     'GET /api/v1/clients/:id/notes': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/notes` }),
+    'POST /api/v1/tags': async () => ({ method: 'POST', url: '/api/v1/tags', body: { name: 'matrix tag' } }),
+    'GET /api/v1/tags': async () => ({ method: 'GET', url: '/api/v1/tags' }),
+    'PUT /api/v1/clients/:id/tags/:tagId': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/tags/${await plainTag()}` }),
+    'DELETE /api/v1/clients/:id/tags/:tagId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/tags/${await plainTag()}` }),
     'GET /api/v1/staff': async () => ({ method: 'GET', url: '/api/v1/staff' }),
     'POST /api/v1/staff/invites': async (role) => ({ method: 'POST', url: '/api/v1/staff/invites', body: { email: `invitee-${role}-${Math.random().toString(36).slice(2)}@example.test`, role: 'billing' } }),
     'POST /api/v1/staff/:id/disable': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/disable` }),

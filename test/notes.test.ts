@@ -76,3 +76,25 @@ describeEachEngine('notes and card data', (t) => {
     expect(await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).execute()).toEqual([]);
   });
 });
+
+describeEachEngine('tags', (t) => {
+  it('hides sensitive tags from roles that cannot read restricted data, and seals tag names', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Tagged Person' })).json().id;
+    const vip = (await org.owner.request('POST', '/api/v1/tags', { name: 'VIP' })).json();
+    const diagnosis = (await org.owner.request('POST', '/api/v1/tags', { name: 'QZDIAGNOSISQ', sensitive: true })).json();
+    for (const tag of [vip, diagnosis]) expect((await org.owner.request('PUT', `/api/v1/clients/${client}/tags/${tag.id}`)).statusCode).toBe(204);
+    expect((await org.owner.request('GET', `/api/v1/clients/${client}`)).json().tags.map((x: { name: string }) => x.name)).toEqual(['VIP', 'QZDIAGNOSISQ']);
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const seen = await reception.request('GET', `/api/v1/clients/${client}`);
+    expect(seen.json().tags.map((x: { name: string }) => x.name)).toEqual(['VIP']);
+    expect(seen.body).not.toContain('QZDIAGNOSISQ');
+    expect((await reception.request('GET', '/api/v1/tags')).body).not.toContain('QZDIAGNOSISQ');
+    expect((await reception.request('PUT', `/api/v1/clients/${client}/tags/${diagnosis.id}`)).statusCode).toBe(404);
+    const stored = await org.deps.db.selectFrom('tags').selectAll().execute();
+    expect(JSON.stringify(stored, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v))).not.toContain('QZDIAGNOSISQ');
+    await org.app.app.close();
+    await vault.close();
+  });
+});

@@ -13,6 +13,7 @@ export const ACTIONS = [
   'client.break_glass',
   'client.caseload',
   'client.notes',
+  'tags.manage',
   'custom_field.define',
   'staff.read',
   'staff.invite',
@@ -69,6 +70,11 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   marketing: ['self.manage'],
   auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'self.manage'],
 };
+
+/** Whether the role sees sensitive tags (they follow restricted data: owner and practitioners). */
+export function seesSensitiveTags(role: StaffRole): boolean {
+  return ROLE_FIELDS[role].some((name) => CLIENT_FIELDS.some((f) => f.name === name && f.classification === 'restricted'));
+}
 
 /** Roles whose client access depends on the caseload (or a break-glass grant). */
 const CASELOAD_BOUND: ReadonlySet<StaffRole> = new Set(['practitioner']);

@@ -8,6 +8,8 @@ import { accessLogAs, createClientAs, eraseClientAs, readClientAs, searchClients
 import type { ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
+import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
+import { authorize } from '../access/authorize.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
 const clientOut = z.object({
@@ -17,11 +19,20 @@ const clientOut = z.object({
   updated_at: z.string(),
   fields: z.record(z.string(), z.unknown()),
   custom: z.record(z.string(), z.unknown()),
+  tags: z.array(z.object({ id: z.string(), name: z.string(), sensitive: z.boolean() })).optional(),
 });
 
 /** Explicit public serialisation of a client (only what the reader was allowed to get). */
-function toJson(record: ClientRecord) {
-  return { id: record.id, status: record.status, created_at: new Date(record.created_at).toISOString(), updated_at: new Date(record.updated_at).toISOString(), fields: record.fields, custom: record.custom };
+function toJson(record: ClientRecord, tags?: TagView[]) {
+  return {
+    id: record.id,
+    status: record.status,
+    created_at: new Date(record.created_at).toISOString(),
+    updated_at: new Date(record.updated_at).toISOString(),
+    fields: record.fields,
+    custom: record.custom,
+    ...(tags ? { tags } : {}),
+  };
 }
 
 /** The client API: every route authenticated, every operation authorized and audited in the service. */
@@ -55,14 +66,51 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of email, phone, name or identifier');
       const [key, value] = entries[0]!;
       const field = (key === 'identifier' ? 'identifiers' : key) as 'email' | 'phone' | 'name' | 'identifiers';
-      return { clients: (await searchClientsAs(deps, caller(request), { field, value }, limit)).map(toJson) };
+      return { clients: (await searchClientsAs(deps, caller(request), { field, value }, limit)).map((c) => toJson(c)) };
     },
   );
 
   r.get(
     '/api/v1/clients/:id',
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'Read a client (only the fields your role may see)', params: clientId, response: { 200: clientOut } } },
-    async (request) => toJson(await readClientAs(deps, caller(request), request.params.id)),
+    async (request) => {
+      const who = caller(request);
+      const record = await readClientAs(deps, who, request.params.id);
+      return toJson(record, await tagsOfClient(deps, who.actor, record.id));
+    },
+  );
+
+  r.post(
+    '/api/v1/tags',
+    {
+      config: { policy: { access: 'authenticated', action: 'tags.manage' } },
+      schema: { tags: ['clients'], summary: 'Define a tag; a sensitive tag (e.g. a diagnosis) is seen only by roles that read restricted data', body: z.object({ name: z.string().trim().min(1).max(100), sensitive: z.boolean().default(false) }) },
+    },
+    async (request, reply) => reply.status(201).send(await createTag(deps, caller(request), request.body)),
+  );
+
+  r.get('/api/v1/tags', { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'Tags you may see' } }, async (request) => {
+    const who = caller(request);
+    if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role does not see client labels');
+    return { tags: await visibleTags(deps, who.actor) };
+  });
+
+  r.put(
+    '/api/v1/clients/:id/tags/:tagId',
+    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Put a tag on a client', params: z.object({ id: z.string().uuid(), tagId: z.string().uuid() }) } },
+    async (request, reply) => {
+      await setClientTag(deps, caller(request), request.params.id, request.params.tagId, true);
+      return reply.status(204).send();
+    },
+  );
+
+  r.delete(
+    '/api/v1/clients/:id/tags/:tagId',
+    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Take a tag off a client', params: z.object({ id: z.string().uuid(), tagId: z.string().uuid() }) } },
+    async (request, reply) => {
+      await setClientTag(deps, caller(request), request.params.id, request.params.tagId, false);
+      return reply.status(204).send();
+    },
   );
 
   r.patch(

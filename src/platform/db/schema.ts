@@ -173,6 +173,21 @@ export interface NoteTable {
   created_at: number;
 }
 
+export interface TagTable {
+  id: string;
+  org_id: string;
+  name_ct: Uint8Array;
+  /** 1: a sensitive label (e.g. a diagnosis): only roles that read restricted data see it. */
+  sensitive: number;
+  created_at: number;
+}
+
+export interface ClientTagTable {
+  client_id: string;
+  tag_id: string;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -309,6 +324,8 @@ export interface Schema {
   passkeys: PasskeyTable;
   webauthn_challenges: WebauthnChallengeTable;
   notes: NoteTable;
+  tags: TagTable;
+  client_tags: ClientTagTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -7,6 +7,7 @@ import * as accessReview from './0005-access-review.ts';
 import * as alertRules from './0006-alert-rules.ts';
 import * as passkeys from './0007-passkeys.ts';
 import * as notes from './0008-notes.ts';
+import * as tags from './0009-tags.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-alert-rules': alertRules,
   '0007-passkeys': passkeys,
   '0008-notes': notes,
+  '0009-tags': tags,
 };

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, authorize, seesSensitiveTags } from '../access/authorize.ts';
+import { relationshipTo } from '../access/break-glass.service.ts';
+import { actorOf } from '../audit/audit.types.ts';
+import type { DataKey } from '../platform/crypto/keyring.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import type { Caller } from './client.access.ts';
+import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+
+export interface TagView {
+  id: string;
+  name: string;
+  sensitive: boolean;
+}
+
+const NAME = { name: 'name', kind: 'text' } as const;
+const tagPlace = (orgId: string, tagId: string) => ({ orgId, recordType: 'tag', recordId: tagId });
+/** Tag names are sealed under one key per organisation (they can name a diagnosis). */
+const tagKeyOwner = (orgId: string) => `tags:${orgId}`;
+
+async function tagKey(deps: ClientDeps, orgId: string, sealed?: Uint8Array): Promise<DataKey> {
+  return deps.keyring.dataKey(orgId, tagKeyOwner(orgId), sealed).catch(() => deps.keyring.createDataKey(orgId, tagKeyOwner(orgId)));
+}
+
+/** Defines a tag (owners and admins). A sensitive tag is seen only by roles that read restricted data. */
+export async function createTag(deps: ClientDeps, caller: Caller, input: { name: string; sensitive: boolean }, now = Date.now()): Promise<TagView> {
+  if (!authorize(caller.actor, 'tags.manage', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not define tags');
+  refuseCardData({ name: input.name });
+  const id = randomUUID();
+  const { orgId } = caller.actor;
+  const name_ct = sealField(await tagKey(deps, orgId), tagPlace(orgId, id), NAME, input.name);
+  await deps.db.insertInto('tags').values({ id, org_id: orgId, name_ct, sensitive: input.sensitive ? 1 : 0, created_at: now }).execute();
+  await deps.audit.record({ time: now, orgId, ...actorOf({ ...caller.ctx, purpose: input.sensitive ? 'sensitive tag defined' : 'tag defined' }), action: 'config.change', recordType: 'tag', recordIds: [id], fields: [], outcome: 'allowed' });
+  return { id, name: input.name, sensitive: input.sensitive };
+}
+
+/** The tags the actor may see (sensitive ones only for roles that read restricted data). */
+export async function visibleTags(deps: ClientDeps, actor: Actor, ids?: readonly string[]): Promise<TagView[]> {
+  let query = deps.db.selectFrom('tags').selectAll().where('org_id', '=', actor.orgId);
+  if (!seesSensitiveTags(actor.role)) query = query.where('sensitive', '=', 0);
+  if (ids) {
+    if (ids.length === 0) return [];
+    query = query.where('id', 'in', [...ids]);
+  }
+  const rows = await query.orderBy('created_at').execute();
+  const tags: TagView[] = [];
+  for (const row of rows) {
+    const key = await tagKey(deps, actor.orgId, row.name_ct);
+    tags.push({ id: row.id, name: openField(key, tagPlace(actor.orgId, row.id), NAME, row.name_ct) as string, sensitive: row.sensitive === 1 });
+  }
+  return tags;
+}
+
+/** The visible tags on one client (for reads already authorized by the caller). */
+export async function tagsOfClient(deps: ClientDeps, actor: Actor, clientId: string): Promise<TagView[]> {
+  const links = await deps.db.selectFrom('client_tags').select('tag_id').where('client_id', '=', clientId).execute();
+  return visibleTags(deps, actor, links.map((l) => l.tag_id));
+}
+
+/**
+ * Puts a tag on a client or takes it off. The caller must be allowed to update the client and to see
+ * the tag (nobody assigns a label they may not read).
+ */
+export async function setClientTag(deps: ClientDeps, caller: Caller, clientId: string, tagId: string, on: boolean, now = Date.now()): Promise<void> {
+  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
+  const decision = authorize(caller.actor, 'client.update', { orgId: caller.actor.orgId, clientId, ...relationship });
+  const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).executeTakeFirst();
+  if (!decision.allowed || !client) throw new AppError(decision.status === 403 && client ? 'FORBIDDEN' : 'NOT_FOUND', decision.allowed ? 'no such client' : 'not allowed');
+  if ((await visibleTags(deps, caller.actor, [tagId])).length === 0) throw new AppError('NOT_FOUND', 'no such tag');
+  await deps.db.transaction().execute(async (tx) => {
+    if (on) await tx.insertInto('client_tags').values({ client_id: clientId, tag_id: tagId, created_at: now }).onConflict((oc) => oc.columns(['client_id', 'tag_id']).doNothing()).execute();
+    else await tx.deleteFrom('client_tags').where('client_id', '=', clientId).where('tag_id', '=', tagId).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [clientId], ['tags'], now));
+  });
+}
