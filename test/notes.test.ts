@@ -98,3 +98,43 @@ describeEachEngine('tags', (t) => {
     await vault.close();
   });
 });
+
+describeEachEngine('activities, timeline and agenda', (t) => {
+  it("shows reception appointment times and first names only; practitioners their own agenda with details", async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const p = await org.addStaff('practitioner');
+    const practitioner = await org.signIn(p.email);
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Rosalind Elsie Franklin', date_of_birth: '1920-07-25' })).json().id;
+    await org.owner.request('PUT', `/api/v1/clients/${client}/caseload/${p.id}`);
+    const sensitive = (await org.owner.request('POST', '/api/v1/tags', { name: 'QZSENSITIVETAGQ', sensitive: true })).json();
+    await org.owner.request('PUT', `/api/v1/clients/${client}/tags/${sensitive.id}`);
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const appt = await practitioner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'appointment', starts_at: inAnHour, duration_min: 50, details: { notes: 'QZAPPTNOTEQ discuss sleep' } });
+    expect(appt.statusCode, appt.body).toBe(201);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    expect((await practitioner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'follow_up', due_at: yesterday, details: { summary: 'send worksheet' } })).statusCode).toBe(201);
+    expect((await practitioner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: 'card 4111 1111 1111 1111' } })).statusCode).toBe(422);
+
+    // "In an hour" may fall tomorrow near midnight: take today and the next days together.
+    const upcoming = (agenda: { today: unknown[]; next_7_days: unknown[] }) => [...agenda.today, ...agenda.next_7_days] as { kind: string; client_first_name: string; duration_min: number }[];
+    const mine = (await practitioner.request('GET', '/api/v1/agenda')).json();
+    expect(upcoming(mine).map((e) => e.kind)).toEqual(['appointment']);
+    expect(mine.overdue.map((e: { kind: string }) => e.kind)).toEqual(['follow_up']);
+    expect(upcoming(mine)[0]!.client_first_name).toBe('Rosalind');
+
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const desk = await reception.request('GET', '/api/v1/agenda');
+    expect(upcoming(desk.json())).toMatchObject([{ kind: 'appointment', client_first_name: 'Rosalind', duration_min: 50 }]);
+    expect(desk.json().overdue).toEqual([]);
+    for (const hidden of ['QZAPPTNOTEQ', 'QZSENSITIVETAGQ', 'Franklin', '1920']) expect(desk.body).not.toContain(hidden);
+
+    const deskTimeline = await reception.request('GET', `/api/v1/clients/${client}/timeline`);
+    expect(deskTimeline.statusCode).toBe(200);
+    expect(deskTimeline.body).not.toContain('QZAPPTNOTEQ');
+    const clinical = (await practitioner.request('GET', `/api/v1/clients/${client}/timeline`)).json().items;
+    expect(clinical.find((i: { type: string }) => i.type === 'appointment').activity.details.notes).toContain('QZAPPTNOTEQ');
+    await org.app.app.close();
+    await vault.close();
+  });
+});

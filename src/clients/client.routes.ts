@@ -8,6 +8,7 @@ import { accessLogAs, createClientAs, eraseClientAs, readClientAs, searchClients
 import type { ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
+import { activityInput, addActivity, agenda, timeline } from './activities.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
 import { authorize } from '../access/authorize.ts';
 
@@ -77,6 +78,31 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const who = caller(request);
       const record = await readClientAs(deps, who, request.params.id);
       return toJson(record, await tagsOfClient(deps, who.actor, record.id));
+    },
+  );
+
+  r.post(
+    '/api/v1/clients/:id/activities',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.update' } },
+      schema: { tags: ['clients'], summary: 'Log an interaction, or schedule a follow-up or an appointment', params: clientId, body: activityInput },
+    },
+    async (request, reply) => reply.status(201).send(await addActivity(deps, caller(request), request.params.id, request.body)),
+  );
+
+  r.get(
+    '/api/v1/clients/:id/timeline',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: "One ordered view of a client's activities and notes (what you may see)", params: clientId } },
+    async (request) => ({ items: await timeline(deps, caller(request), request.params.id) }),
+  );
+
+  r.get(
+    '/api/v1/agenda',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days' } },
+    async (request) => {
+      const who = caller(request);
+      if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role has no client agenda');
+      return agenda(deps, who);
     },
   );
 

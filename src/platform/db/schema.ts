@@ -188,6 +188,31 @@ export interface ClientTagTable {
   created_at: number;
 }
 
+export type ActivityKind = 'interaction' | 'follow_up' | 'appointment';
+
+export interface ActivityTable {
+  id: string;
+  org_id: string;
+  client_id: string;
+  kind: ActivityKind;
+  /** call, email, meeting, call_centre, sms, video, in_person. */
+  channel: string | null;
+  /** inbound or outbound (interactions). */
+  direction: string | null;
+  /** open/done/cancelled (follow-ups), booked/attended/cancelled/no_show (appointments), logged. */
+  status: string;
+  /** When it happened, is due, or starts (ms). */
+  at: number;
+  duration_min: number | null;
+  assignee_id: string | null;
+  recurrence_days: number | null;
+  related_id: string | null;
+  /** Sealed JSON of the free-text details. */
+  details_ct: Uint8Array | null;
+  created_by: string;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -326,6 +351,7 @@ export interface Schema {
   notes: NoteTable;
   tags: TagTable;
   client_tags: ClientTagTable;
+  activities: ActivityTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -8,6 +8,7 @@ import * as alertRules from './0006-alert-rules.ts';
 import * as passkeys from './0007-passkeys.ts';
 import * as notes from './0008-notes.ts';
 import * as tags from './0009-tags.ts';
+import * as activities from './0010-activities.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-passkeys': passkeys,
   '0008-notes': notes,
   '0009-tags': tags,
+  '0010-activities': activities,
 };

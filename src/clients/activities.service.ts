@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type Actor, type Decision, authorize } from '../access/authorize.ts';
+import { relationshipTo } from '../access/break-glass.service.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import type { ActivityTable } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import type { Caller } from './client.access.ts';
+import { type ClientDeps, clientEvent, getClient, refuseCardData } from './client.service.ts';
+
+/** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
+const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
+
+export const activityInput = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('interaction'),
+    channel: z.enum(['call', 'email', 'meeting', 'call_centre', 'sms', 'letter']),
+    direction: z.enum(['inbound', 'outbound']),
+    at: z.iso.datetime({ offset: true }).optional(),
+    details: details.optional(),
+    follow_up_id: z.string().uuid().optional(),
+  }),
+  z.object({
+    kind: z.literal('follow_up'),
+    due_at: z.iso.datetime({ offset: true }),
+    assignee_id: z.string().uuid().optional(),
+    recurrence_days: z.number().int().min(1).max(366).optional(),
+    details: details.optional(),
+  }),
+  z.object({
+    kind: z.literal('appointment'),
+    starts_at: z.iso.datetime({ offset: true }),
+    duration_min: z.number().int().min(5).max(24 * 60),
+    practitioner_id: z.string().uuid().optional(),
+    channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
+    details: details.optional(),
+  }),
+]);
+export type ActivityInput = z.infer<typeof activityInput>;
+
+export interface ActivityView {
+  id: string;
+  kind: string;
+  client_id: string;
+  at: string;
+  status: string;
+  channel: string | null;
+  direction: string | null;
+  duration_min: number | null;
+  assignee_id: string | null;
+  recurrence_days: number | null;
+  related_id: string | null;
+  /** Present only for readers cleared for confidential client details. */
+  details?: z.infer<typeof details>;
+}
+
+const DETAILS = { name: 'details', kind: 'text' } as const;
+const activityPlace = (orgId: string, id: string) => ({ orgId, recordType: 'activity', recordId: id });
+
+/** Roles that read activity details (free text about the client): not the front desk, billing or marketing. */
+const DETAIL_ROLES: ReadonlySet<string> = new Set(['owner', 'admin', 'practitioner']);
+const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && DETAIL_ROLES.has(actor.role);
+
+async function decideFor(deps: ClientDeps, caller: Caller, action: 'client.read' | 'client.update', clientId: string): Promise<Decision> {
+  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
+  const decision = authorize(caller.actor, action, { orgId: caller.actor.orgId, clientId, ...relationship });
+  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).executeTakeFirst();
+  if (!decision.allowed || !exists) {
+    await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', exists ? [clientId] : [], ['activities']), outcome: 'denied', purpose: action });
+    throw decision.status === 403 && exists ? new AppError('FORBIDDEN', 'not allowed') : new AppError('NOT_FOUND', 'no such client');
+  }
+  return decision;
+}
+
+/** Records an interaction, follow-up or appointment for a client (card numbers refused). */
+export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
+  const decision = await decideFor(deps, caller, 'client.update', clientId);
+  refuseCardData(input);
+  const { orgId } = caller.actor;
+  const id = randomUUID();
+  const row: ActivityTable = {
+    id,
+    org_id: orgId,
+    client_id: clientId,
+    kind: input.kind,
+    channel: input.kind === 'follow_up' ? null : input.channel,
+    direction: input.kind === 'interaction' ? input.direction : null,
+    status: input.kind === 'interaction' ? 'logged' : input.kind === 'follow_up' ? 'open' : 'booked',
+    at: Date.parse(input.kind === 'interaction' ? (input.at ?? new Date(now).toISOString()) : input.kind === 'follow_up' ? input.due_at : input.starts_at),
+    duration_min: input.kind === 'appointment' ? input.duration_min : null,
+    assignee_id: input.kind === 'follow_up' ? (input.assignee_id ?? caller.actor.userId) : input.kind === 'appointment' ? (input.practitioner_id ?? caller.actor.userId) : null,
+    recurrence_days: input.kind === 'follow_up' ? (input.recurrence_days ?? null) : null,
+    related_id: input.kind === 'interaction' ? (input.follow_up_id ?? null) : null,
+    details_ct: null,
+    created_by: caller.actor.userId,
+    created_at: now,
+  };
+  if (input.details && Object.keys(input.details).length > 0) {
+    row.details_ct = sealField(await deps.keyring.dataKey(orgId, clientId), activityPlace(orgId, id), DETAILS, JSON.stringify(input.details));
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('activities').values(row).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
+  });
+  return toView(deps, orgId, row, readsDetails(caller.actor, decision));
+}
+
+async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withDetails: boolean): Promise<ActivityView> {
+  const view: ActivityView = {
+    id: row.id,
+    kind: row.kind,
+    client_id: row.client_id,
+    at: new Date(row.at).toISOString(),
+    status: row.status,
+    channel: row.channel,
+    direction: row.direction,
+    duration_min: row.duration_min,
+    assignee_id: row.assignee_id,
+    recurrence_days: row.recurrence_days,
+    related_id: row.related_id,
+  };
+  if (withDetails && row.details_ct) {
+    const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
+    view.details = JSON.parse(openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string) as ActivityView['details'];
+  }
+  return view;
+}
+
+/** A client's timeline: activities (details if cleared) and notes the caller may read, newest first. */
+export async function timeline(deps: ClientDeps, caller: Caller, clientId: string) {
+  const decision = await decideFor(deps, caller, 'client.read', clientId);
+  const { orgId } = caller.actor;
+  const rows = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('at', 'desc').limit(500).execute();
+  const withDetails = readsDetails(caller.actor, decision);
+  const items: { type: string; at: string; activity?: ActivityView; note?: { id: string; kind: string; author_id: string } }[] = [];
+  for (const row of rows) items.push({ type: row.kind, at: new Date(row.at).toISOString(), activity: await toView(deps, orgId, row, withDetails) });
+  // Notes appear as entries (not bodies) for roles that may read notes: the bodies are on /notes.
+  if (authorize(caller.actor, 'client.notes', { orgId, clientId, ...(await relationshipTo(deps.db, caller.actor, clientId)) }).allowed) {
+    const notes = await deps.db.selectFrom('notes').select(['id', 'kind', 'author_id', 'created_at']).where('org_id', '=', orgId).where('client_id', '=', clientId).execute();
+    for (const n of notes.filter((n) => n.kind === 'general' || n.author_id === caller.actor.userId)) {
+      items.push({ type: n.kind === 'session' ? 'session_note' : 'note', at: new Date(n.created_at).toISOString(), note: { id: n.id, kind: n.kind, author_id: n.author_id } });
+    }
+  }
+  items.sort((a, b) => b.at.localeCompare(a.at));
+  await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.read', [clientId], withDetails ? ['activities', 'activity_details'] : ['activities']));
+  return items;
+}
+
+/**
+ * The caller's agenda: overdue follow-ups, and follow-ups and appointments today and in the next 7
+ * days. Practitioners and others see what is assigned to them; reception sees every appointment of
+ * the organisation (the front desk books them) — with times and first names only: no details, no
+ * sensitive tags. Each entry's client name is decrypted only as far as the caller may read it.
+ */
+export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
+  const { orgId } = caller.actor;
+  const dayStart = new Date(now);
+  dayStart.setUTCHours(0, 0, 0, 0);
+  const horizon = dayStart.getTime() + 8 * 86_400_000;
+  let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', horizon);
+  query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', dayStart.getTime()), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
+  if (caller.actor.role !== 'reception') query = query.where('assignee_id', '=', caller.actor.userId);
+  else query = query.where('kind', '=', 'appointment');
+  const rows = await query.orderBy('at').limit(500).execute();
+  const entries = [];
+  for (const row of rows) {
+    const first = await firstNameFor(deps, caller.actor, caller, row.client_id);
+    if (first === null) continue;
+    const bucket = row.at < dayStart.getTime() ? 'overdue' : row.at < dayStart.getTime() + 86_400_000 ? 'today' : 'next_7_days';
+    entries.push({ bucket, kind: row.kind, at: new Date(row.at).toISOString(), duration_min: row.duration_min, status: row.status, client_id: row.client_id, client_first_name: first });
+  }
+  return { overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+}
+
+async function firstNameFor(deps: ClientDeps, actor: Actor, caller: Caller, clientId: string): Promise<string | null> {
+  const relationship = await relationshipTo(deps.db, actor, clientId);
+  const decision = authorize(actor, 'client.read', { orgId: actor.orgId, clientId, ...relationship });
+  if (!decision.allowed || !decision.readable.has('name')) return null;
+  // Only the name is decrypted, and the read is audited (purpose: agenda).
+  const record = await getClient(deps, { ...caller.ctx, purpose: 'agenda' }, actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch(() => null);
+  const name = (record?.fields.preferred_name ?? record?.fields.name) as string | undefined;
+  return name ? (name.trim().split(/\s+/)[0] ?? null) : null;
+}
