@@ -8,6 +8,7 @@ import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.ser
 import { type ClientDeps, clientEvent, createClient, findClients, getClient } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { operatorContext } from '../audit/operator.ts';
+import { type ImportReport, importClientsCsv } from './import.service.ts';
 
 /** What a client command gets from the composition root: dependencies and the organisation. */
 export interface ClientCommandContext {
@@ -56,7 +57,8 @@ function parseJson(text: string, source: string): unknown {
 
 /** `confidant clients add | show | find`. */
 export function registerClientCommands(program: Command, withClients: WithClients): void {
-  const clients = program.command('clients').description('add, show and find client records (acting as the operator)');
+  const clients = program.command('clients').description('add, show, find and import client records (acting as the operator)');
+  registerImportCommand(clients, withClients);
   const common = (c: Command) => c.option('--org <id>', 'organisation id (default: the only one)').option('--data <dir>', 'data directory').option('--json', 'print JSON');
 
   common(clients.command('add').description('add one client from a JSON object on stdin (or --file F); prints the new id').option('--file <file>', 'read the JSON from a file')).action(
@@ -93,6 +95,37 @@ export function registerClientCommands(program: Command, withClients: WithClient
       print(out, records.length === 0 ? 'No client found.' : records.map(clientText).join('\n\n'), records.map(clientJson));
     }),
   );
+}
+
+/** `confidant clients import FILE.csv`. */
+export function registerImportCommand(clients: Command, withClients: WithClients): void {
+  clients
+    .command('import')
+    .description('import clients from a CSV file (streamed, validated, resumable after a crash)')
+    .argument('<file>', 'CSV file with a header row')
+    .option('--mapping <file>', 'JSON object mapping CSV headers to fields (name, email, phone, date_of_birth, postal_address.line1, identifiers.<scheme>, custom.<name>, or "ignore")')
+    .option('--dry-run', 'validate and report only; write nothing')
+    .option('--again', 'import a file that was imported before (its clients will be duplicated)')
+    .option('--org <id>', 'organisation id (default: the only one)')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action((file: string, options: { mapping?: string; dryRun?: boolean; again?: boolean; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const mapping = options.mapping ? (parseJson(readFileSync(options.mapping, 'utf8'), options.mapping) as Record<string, string>) : undefined;
+        const progress = progressReporter(out, options.dryRun ? 'validating' : 'importing');
+        let report: ImportReport;
+        try {
+          report = await importClientsCsv(deps, operatorContext(), orgId, file, { dryRun: options.dryRun === true, again: options.again === true, ...(mapping ? { mapping } : {}), progress: progress.update });
+        } finally {
+          progress.stop();
+        }
+        const lines = [
+          `${report.dry_run ? 'Dry run: ' : ''}${report.imported} client(s) ${report.dry_run ? 'would be imported' : 'imported'}, ${report.rejected} row(s) rejected${report.resumed_after ? ` (resumed after row ${report.resumed_after})` : ''}.`,
+          ...report.errors.map((e) => `row ${e.row}: ${e.reason}`),
+        ];
+        print(out, lines.join('\n'), report);
+      }),
+    );
 }
 
 /** `confidant keys rotate --org | --index | --client ID` (root rotation is wired in src/main). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
 import type { DataKey, Keyring } from '../platform/crypto/keyring.ts';
 import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
@@ -142,7 +142,14 @@ function sealClient(deps: ClientDeps, orgId: string, id: string, key: DataKey, v
  * Caller must be authorized to create clients in `orgId` (checked by the caller's entry point).
  * @throws AppError VALIDATION_FAILED naming the field (never its value).
  */
-export async function createClients(deps: ClientDeps, ctx: AccessContext, orgId: string, inputs: readonly unknown[], now = Date.now()): Promise<ClientId[]> {
+export async function createClients(
+  deps: ClientDeps,
+  ctx: AccessContext,
+  orgId: string,
+  inputs: readonly unknown[],
+  now = Date.now(),
+  inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+): Promise<ClientId[]> {
   const custom = await listCustomFields(deps.db, orgId);
   const values = inputs.map((input) => parseClientInput(input, custom));
   const ids = values.map(() => randomUUID() as ClientId);
@@ -165,6 +172,8 @@ export async function createClients(deps: ClientDeps, ctx: AccessContext, orgId:
         const fields = [...CLIENT_FIELDS.filter((f) => values[i]![f.name] !== undefined).map((f) => f.name), ...Object.keys(values[i]!.custom ?? {}).map((n) => `custom.${n}`)];
         await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.create', [id], fields, now));
       }
+      // Work that must commit with the clients or not at all (import progress, provenance).
+      await inTransaction?.(tx, ids);
     });
   } catch (error) {
     await Promise.all(ids.map((id) => deps.keyring.dropDataKeyVersion(orgId, id, 1))).catch(() => undefined);

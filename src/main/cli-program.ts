@@ -301,6 +301,7 @@ export const CLI_POLICIES: Record<string, string> = {
   'clients add': 'operator: audited client write',
   'clients show': 'operator: audited client read',
   'clients find': 'operator: audited client search',
+  'clients import': 'operator: audited bulk client creation',
   'keys rotate': 'operator: key management, audited',
   'audit verify': 'operator: audit verification, audited',
   'audit head': 'operator: signs tree heads',

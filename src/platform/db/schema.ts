@@ -213,6 +213,32 @@ export interface ActivityTable {
   created_at: number;
 }
 
+export interface ImportTable {
+  id: string;
+  org_id: string;
+  /** File name as given (not a path); client data never. */
+  source_name: string;
+  source_sha256: string;
+  started_by: string;
+  started_at: number;
+  /** Last data row (1-based) whose batch has committed: a re-run resumes after it. */
+  rows_done: number;
+  rows_imported: number;
+  rows_rejected: number;
+  finished_at: number | null;
+}
+
+export interface ClientProvenanceTable {
+  client_id: string;
+  /** csv_import, web_form, newsletter, call_centre, api, cli … */
+  source: string;
+  import_id: string | null;
+  source_name: string | null;
+  row_number: number | null;
+  captured_by: string;
+  captured_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -352,6 +378,8 @@ export interface Schema {
   tags: TagTable;
   client_tags: ClientTagTable;
   activities: ActivityTable;
+  imports: ImportTable;
+  client_provenance: ClientProvenanceTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

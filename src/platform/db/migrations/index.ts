@@ -9,6 +9,7 @@ import * as passkeys from './0007-passkeys.ts';
 import * as notes from './0008-notes.ts';
 import * as tags from './0009-tags.ts';
 import * as activities from './0010-activities.ts';
+import * as imports from './0011-imports.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-notes': notes,
   '0009-tags': tags,
   '0010-activities': activities,
+  '0011-imports': imports,
 };
