@@ -79,3 +79,25 @@ describe('confidant clients import', () => {
     expect(twice.stderr).toMatch(/already imported/);
   }, 180_000);
 });
+
+describe('confidant clients export', () => {
+  it('writes an age-encrypted file by default (mode 0600, never overwriting), plaintext only when asked', async () => {
+    const { Decrypter } = await import('age-encryption');
+    const { readFileSync, statSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'confidant-export-'));
+    const env = { CONFIDANT_DATA: path.join(dir, 'data') };
+    await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } });
+    await runCli(['clients', 'add'], { env, input: JSON.stringify({ name: 'Exported Person', email: 'x@example.org' }) });
+    const out = path.join(dir, 'clients.csv.age');
+    const run = await runCli(['clients', 'export', '--out', out], { env: { ...env, CONFIDANT_EXPORT_PASSPHRASE: 'export passphrase long' } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const d = new Decrypter();
+    d.addPassphrase('export passphrase long');
+    expect(await d.decrypt(new Uint8Array(readFileSync(out)), 'text')).toContain('"Exported Person"');
+    expect((await runCli(['clients', 'export', '--out', out], { env: { ...env, CONFIDANT_EXPORT_PASSPHRASE: 'export passphrase long' } })).code).toBe(5);
+    const plain = path.join(dir, 'clients.jsonl');
+    expect((await runCli(['clients', 'export', '--out', plain, '--format', 'json', '--plaintext'], { env })).code).toBe(0);
+    expect(JSON.parse(readFileSync(plain, 'utf8').trim()).email).toBe('x@example.org');
+  });
+});

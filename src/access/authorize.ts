@@ -9,6 +9,7 @@ export const ACTIONS = [
   'client.search',
   'client.update',
   'client.erase',
+  'client.export',
   'client.access_log',
   'client.break_glass',
   'client.caseload',
@@ -64,7 +65,7 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   owner: ACTIONS.filter((a) => a !== 'client.break_glass'),
   // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
   admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes'),
-  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.access_log', 'client.break_glass', 'client.notes', 'self.manage'],
+  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'self.manage'],
   reception: ['client.create', 'client.read', 'client.search', 'client.update', 'self.manage'],
   billing: ['client.read', 'client.search', 'self.manage'],
   marketing: ['self.manage'],

@@ -9,6 +9,9 @@ import { type ClientDeps, clientEvent, createClient, findClients, getClient } fr
 import type { ClientRecord } from './client.types.ts';
 import { operatorContext } from '../audit/operator.ts';
 import { type ImportReport, importClientsCsv } from './import.service.ts';
+import { encryptExport, exportClients } from './export.service.ts';
+import { open } from 'node:fs/promises';
+import { readSecret } from '../platform/cli/prompt.ts';
 
 /** What a client command gets from the composition root: dependencies and the organisation. */
 export interface ClientCommandContext {
@@ -59,6 +62,7 @@ function parseJson(text: string, source: string): unknown {
 export function registerClientCommands(program: Command, withClients: WithClients): void {
   const clients = program.command('clients').description('add, show, find and import client records (acting as the operator)');
   registerImportCommand(clients, withClients);
+  registerExportCommand(clients, withClients);
   const common = (c: Command) => c.option('--org <id>', 'organisation id (default: the only one)').option('--data <dir>', 'data directory').option('--json', 'print JSON');
 
   common(clients.command('add').description('add one client from a JSON object on stdin (or --file F); prints the new id').option('--file <file>', 'read the JSON from a file')).action(
@@ -124,6 +128,39 @@ export function registerImportCommand(clients: Command, withClients: WithClients
           ...report.errors.map((e) => `row ${e.row}: ${e.reason}`),
         ];
         print(out, lines.join('\n'), report);
+      }),
+    );
+}
+
+/** `confidant clients export`. */
+export function registerExportCommand(clients: Command, withClients: WithClients): void {
+  clients
+    .command('export')
+    .description('export clients as CSV or JSON lines, encrypted with a passphrase (age format) unless --plaintext')
+    .requiredOption('--out <file>', 'where to write the export (created with mode 0600; never overwritten)')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--plaintext', 'write unencrypted (recorded in the audit log)')
+    .option('--purpose <text>', 'why the export is made (recorded in the audit log)')
+    .option('--org <id>', 'organisation id (default: the only one)')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action((options: { out: string; format: string; plaintext?: boolean; purpose?: string; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        if (options.format !== 'csv' && options.format !== 'json') throw new AppError('VALIDATION_FAILED', '--format must be csv or json');
+        const purpose = options.purpose ? options.purpose.slice(0, 200) : null;
+        const plaintext = options.plaintext === true;
+        const lines = exportClients(deps, orgId, { kind: 'operator', ctx: operatorContext(plaintext ? `plaintext export${purpose ? `: ${purpose}` : ''}` : purpose) }, options.format, plaintext ? `plaintext export${purpose ? `: ${purpose}` : ''}` : purpose);
+        const passphrase = plaintext ? null : (process.env.CONFIDANT_EXPORT_PASSPHRASE ?? (await readSecret('Export passphrase: ')));
+        const handle = await open(options.out, 'wx', 0o600).catch(() => {
+          throw new AppError('CONFLICT', `${options.out} exists or cannot be created; choose a new file name`);
+        });
+        try {
+          const source: AsyncIterable<Uint8Array | string> = passphrase === null ? lines : await encryptExport(lines, passphrase);
+          for await (const chunk of source) await (typeof chunk === 'string' ? handle.write(chunk) : handle.write(chunk));
+        } finally {
+          await handle.close();
+        }
+        print(out, `Exported to ${options.out}${plaintext ? ' (PLAINTEXT — keep it safe and delete it when done)' : ' (age-encrypted; decrypt with: age -d)'}.`, { out: options.out, encrypted: !plaintext, format: options.format });
       }),
     );
 }

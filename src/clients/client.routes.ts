@@ -9,6 +9,7 @@ import type { ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, timeline } from './activities.service.ts';
+import { encryptExport, exportClients } from './export.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
 import { authorize } from '../access/authorize.ts';
 
@@ -103,6 +104,36 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const who = caller(request);
       if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role has no client agenda');
       return agenda(deps, who);
+    },
+  );
+
+  r.post(
+    '/api/v1/exports/clients',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.export', stepUp: true } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Export the clients you may read (CSV or JSON lines), age-encrypted with your passphrase unless plaintext is asked for explicitly',
+        body: z.object({ format: z.enum(['csv', 'json']).default('csv'), passphrase: z.string().max(1000).optional(), plaintext: z.boolean().default(false), purpose: z.string().trim().max(200).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const who = caller(request);
+      if (!authorize(who.actor, 'client.export', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not export client records');
+      const { format, passphrase, plaintext } = request.body;
+      if (!plaintext && !passphrase) throw new AppError('VALIDATION_FAILED', 'give a passphrase (the export is encrypted) or ask for plaintext explicitly', { fields: ['passphrase'] });
+      const purpose = plaintext ? `plaintext export${request.body.purpose ? `: ${request.body.purpose}` : ''}` : (request.body.purpose ?? null);
+      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, purpose);
+      // Rendered before sending, so a page that cannot be audited fails the request cleanly.
+      const chunks: Uint8Array[] = [];
+      const encoder = new TextEncoder();
+      const source: AsyncIterable<Uint8Array> = plaintext ? (async function* () { for await (const l of lines) yield encoder.encode(l); })() : await encryptExport(lines, passphrase!);
+      for await (const chunk of source) chunks.push(chunk);
+      const name = `clients-${new Date().toISOString().slice(0, 10)}.${format === 'csv' ? 'csv' : 'jsonl'}${plaintext ? '' : '.age'}`;
+      return reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .type(plaintext ? (format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson') : 'application/octet-stream')
+        .send(Buffer.concat(chunks));
     },
   );
 

@@ -15,7 +15,7 @@ import { operatorContext } from '../audit/operator.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { loggerOptions } from '../platform/http/logger.ts';
 import { type Config, type ConfigOverrides, loadConfig } from './config.ts';
-import { readSecret } from './prompt.ts';
+import { readSecret } from '../platform/cli/prompt.ts';
 import { type RunningServer, openDeployment, startServer } from './server.ts';
 import { VERSION } from './version.ts';
 
@@ -302,6 +302,7 @@ export const CLI_POLICIES: Record<string, string> = {
   'clients show': 'operator: audited client read',
   'clients find': 'operator: audited client search',
   'clients import': 'operator: audited bulk client creation',
+  'clients export': 'operator: audited export, encrypted unless --plaintext',
   'keys rotate': 'operator: key management, audited',
   'audit verify': 'operator: audit verification, audited',
   'audit head': 'operator: signs tree heads',

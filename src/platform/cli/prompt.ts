@@ -1,4 +1,4 @@
-import { AppError } from '../platform/errors/app-error.ts';
+import { AppError } from '../errors/app-error.ts';
 
 /**
  * Reads a secret for the CLI: from a pipe, the first line of stdin; from a terminal, a prompt that

@@ -1,0 +1,80 @@
+import { Encrypter } from 'age-encryption';
+import { type Actor, authorize } from '../access/authorize.ts';
+import type { AccessContext } from '../audit/audit.types.ts';
+import type { FieldSpec } from '../platform/datamap/datamap.types.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { CLIENT_FIELDS } from './client.datamap.ts';
+import { type ClientDeps, clientEvent, openRows } from './client.service.ts';
+import * as store from './client.store.ts';
+import type { ClientRecord } from './client.types.ts';
+import { listCustomFields } from './custom-field.service.ts';
+
+export type ExportFormat = 'csv' | 'json';
+const PAGE = 500;
+export const MIN_PASSPHRASE = 12;
+
+/** Who the export is for: an HTTP caller (authorized per client) or the operator (everything). */
+export type Exporter = { kind: 'user'; actor: Actor; ctx: AccessContext } | { kind: 'operator'; ctx: AccessContext };
+
+function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // Quote always; double inner quotes; neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Streams every client the exporter may read, with exactly the fields they may read (session notes
+ * and notes are never part of an export), as CSV or JSON lines. Each page is audited as
+ * `client.export` before it is produced — an export that cannot be audited stops.
+ */
+export async function* exportClients(deps: ClientDeps, orgId: string, exporter: Exporter, format: ExportFormat, purpose: string | null): AsyncGenerator<string> {
+  const custom = await listCustomFields(deps.db, orgId);
+  const exportable = (name: string) => (CLIENT_FIELDS as readonly FieldSpec[]).find((f) => f.name === name)?.export !== 'exclude';
+  let readable: Set<string> | null = null;
+  if (exporter.kind === 'user') {
+    // Practitioners pass here for their role; their caseload is applied page by page below.
+    const decision = authorize(exporter.actor, 'client.read', { orgId }, custom);
+    if (!decision.allowed) throw new AppError('FORBIDDEN', 'your role may not export client records');
+    readable = new Set(decision.readable);
+  }
+  const builtIn = CLIENT_FIELDS.map((f) => f.name).filter((n) => exportable(n) && (!readable || readable.has(n)));
+  const customNames = custom.filter((f) => f.export !== 'exclude' && (!readable || readable.has(`custom.${f.name}`))).map((f) => f.name);
+  if (format === 'csv') yield `${['id', 'status', 'created_at', ...builtIn, ...customNames.map((n) => `custom.${n}`)].map(csvCell).join(',')}\n`;
+  for (let after = ''; ; ) {
+    let rows = await store.pageClientRows(deps.db, orgId, after, PAGE);
+    if (rows.length === 0) return;
+    after = rows.at(-1)!.id;
+    if (exporter.kind === 'user' && exporter.actor.role === 'practitioner') {
+      const mine = new Set((await deps.db.selectFrom('caseload').select('client_id').where('org_id', '=', orgId).where('user_id', '=', exporter.actor.userId).where('client_id', 'in', rows.map((r) => r.id)).execute()).map((r) => r.client_id));
+      rows = rows.filter((r) => mine.has(r.id));
+    }
+    const records: ClientRecord[] = await openRows(deps, orgId, rows, { fields: [...builtIn, ...customNames] });
+    if (records.length === 0) continue;
+    await deps.audit.record({ ...clientEvent({ ...exporter.ctx, purpose }, orgId, 'client.export', records.map((r) => r.id), [...builtIn, ...customNames.map((n) => `custom.${n}`)]), recordType: 'client' });
+    for (const r of records) {
+      if (format === 'json') {
+        yield `${JSON.stringify({ id: r.id, status: r.status, created_at: new Date(r.created_at).toISOString(), ...Object.fromEntries(builtIn.map((n) => [n, r.fields[n] ?? null])), custom: Object.fromEntries(customNames.map((n) => [n, r.custom[n] ?? null])) })}\n`;
+      } else {
+        yield `${[r.id, r.status, new Date(r.created_at).toISOString(), ...builtIn.map((n) => r.fields[n]), ...customNames.map((n) => r.custom[n])].map(csvCell).join(',')}\n`;
+      }
+    }
+  }
+}
+
+/**
+ * Encrypts a stream of export text with a passphrase in the age format (scrypt), so a copy on a lost
+ * USB stick is useless to its finder. Decrypt with `age -d`.
+ * @throws AppError VALIDATION_FAILED for a passphrase shorter than 12 characters.
+ */
+export async function encryptExport(lines: AsyncIterable<string>, passphrase: string): Promise<ReadableStream<Uint8Array>> {
+  if ([...passphrase].length < MIN_PASSPHRASE) throw new AppError('VALIDATION_FAILED', `the export passphrase must be at least ${MIN_PASSPHRASE} characters`, { fields: ['passphrase'] });
+  const encoder = new TextEncoder();
+  const plain = ReadableStream.from((async function* () {
+    for await (const line of lines) yield encoder.encode(line);
+  })());
+  const encrypter = new Encrypter();
+  encrypter.setPassphrase(passphrase);
+  return encrypter.encrypt(plain);
+}
