@@ -80,6 +80,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
   }
 
   let tagId: string | undefined;
+  let segmentId: string | undefined;
+  const aSegment = async () => (segmentId ??= (await org.owner.request('POST', '/api/v1/segments', { name: 'all active', filter: { status: ['active'] } })).json().id as string);
   const plainTag = async () => (tagId ??= (await org.owner.request('POST', '/api/v1/tags', { name: 'newsletter' })).json().id as string);
 
   /** One request per route that exercises its action, with valid inputs. */
@@ -102,6 +104,9 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
     'POST /api/v1/exports/clients': async () => ({ method: 'POST', url: '/api/v1/exports/clients', body: { format: 'csv', passphrase: 'a long export passphrase' } }),
+    'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),
+    'GET /api/v1/segments': async () => ({ method: 'GET', url: '/api/v1/segments' }),
+    'GET /api/v1/segments/:id/members': async () => ({ method: 'GET', url: `/api/v1/segments/${await aSegment()}/members` }),
     'POST /api/v1/tags': async () => ({ method: 'POST', url: '/api/v1/tags', body: { name: 'matrix tag' } }),
     'GET /api/v1/tags': async () => ({ method: 'GET', url: '/api/v1/tags' }),
     'PUT /api/v1/clients/:id/tags/:tagId': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/tags/${await plainTag()}` }),

@@ -10,6 +10,7 @@ import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, timeline } from './activities.service.ts';
 import { encryptExport, exportClients } from './export.service.ts';
+import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
 import { authorize } from '../access/authorize.ts';
 
@@ -114,7 +115,13 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       schema: {
         tags: ['clients'],
         summary: 'Export the clients you may read (CSV or JSON lines), age-encrypted with your passphrase unless plaintext is asked for explicitly',
-        body: z.object({ format: z.enum(['csv', 'json']).default('csv'), passphrase: z.string().max(1000).optional(), plaintext: z.boolean().default(false), purpose: z.string().trim().max(200).optional() }),
+        body: z.object({
+          format: z.enum(['csv', 'json']).default('csv'),
+          passphrase: z.string().max(1000).optional(),
+          plaintext: z.boolean().default(false),
+          purpose: z.string().trim().max(200).optional(),
+          segment_id: z.string().uuid().optional(),
+        }),
       },
     },
     async (request, reply) => {
@@ -123,7 +130,8 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const { format, passphrase, plaintext } = request.body;
       if (!plaintext && !passphrase) throw new AppError('VALIDATION_FAILED', 'give a passphrase (the export is encrypted) or ask for plaintext explicitly', { fields: ['passphrase'] });
       const purpose = plaintext ? `plaintext export${request.body.purpose ? `: ${request.body.purpose}` : ''}` : (request.body.purpose ?? null);
-      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, purpose);
+      const only = request.body.segment_id ? await allSegmentMembers(deps, who, who.actor.orgId, request.body.segment_id) : undefined;
+      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, purpose, only);
       // Rendered before sending, so a page that cannot be audited fails the request cleanly.
       const chunks: Uint8Array[] = [];
       const encoder = new TextEncoder();
@@ -135,6 +143,25 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         .type(plaintext ? (format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson') : 'application/octet-stream')
         .send(Buffer.concat(chunks));
     },
+  );
+
+  r.post(
+    '/api/v1/segments',
+    { config: { policy: { access: 'authenticated', action: 'client.search' } }, schema: { tags: ['clients'], summary: 'Save a re-engagement segment (filters on metadata only)', body: z.object({ name: z.string().trim().min(1).max(100), filter: segmentFilter }) } },
+    async (request, reply) => reply.status(201).send(await saveSegment(deps, caller(request), request.body)),
+  );
+
+  r.get('/api/v1/segments', { config: { policy: { access: 'authenticated', action: 'client.search' } }, schema: { tags: ['clients'], summary: 'Saved segments' } }, async (request) => ({
+    segments: await listSegments(deps, caller(request)),
+  }));
+
+  r.get(
+    '/api/v1/segments/:id/members',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.search' } },
+      schema: { tags: ['clients'], summary: "A page of a segment's member ids (export them through /api/v1/exports/clients)", params: clientId, querystring: z.object({ after: z.string().uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(1000) }) },
+    },
+    async (request) => segmentMembers(deps, caller(request), request.params.id, { ...(request.query.after ? { after: request.query.after } : {}), limit: request.query.limit }),
   );
 
   r.post(

@@ -29,7 +29,7 @@ function csvCell(value: unknown): string {
  * and notes are never part of an export), as CSV or JSON lines. Each page is audited as
  * `client.export` before it is produced — an export that cannot be audited stops.
  */
-export async function* exportClients(deps: ClientDeps, orgId: string, exporter: Exporter, format: ExportFormat, purpose: string | null): AsyncGenerator<string> {
+export async function* exportClients(deps: ClientDeps, orgId: string, exporter: Exporter, format: ExportFormat, purpose: string | null, only?: ReadonlySet<string>): AsyncGenerator<string> {
   const custom = await listCustomFields(deps.db, orgId);
   const exportable = (name: string) => (CLIENT_FIELDS as readonly FieldSpec[]).find((f) => f.name === name)?.export !== 'exclude';
   let readable: Set<string> | null = null;
@@ -46,6 +46,7 @@ export async function* exportClients(deps: ClientDeps, orgId: string, exporter: 
     let rows = await store.pageClientRows(deps.db, orgId, after, PAGE);
     if (rows.length === 0) return;
     after = rows.at(-1)!.id;
+    if (only) rows = rows.filter((r) => only.has(r.id));
     if (exporter.kind === 'user' && exporter.actor.role === 'practitioner') {
       const mine = new Set((await deps.db.selectFrom('caseload').select('client_id').where('org_id', '=', orgId).where('user_id', '=', exporter.actor.userId).where('client_id', 'in', rows.map((r) => r.id)).execute()).map((r) => r.client_id));
       rows = rows.filter((r) => mine.has(r.id));

@@ -239,6 +239,17 @@ export interface ClientProvenanceTable {
   captured_at: number;
 }
 
+export interface SegmentTable {
+  id: string;
+  org_id: string;
+  /** A staff-chosen label for the segment (not client data). */
+  name: string;
+  /** JSON of the segment filter (metadata only: status, contact recency, tag ids). */
+  filter: string;
+  created_by: string;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -380,6 +391,7 @@ export interface Schema {
   activities: ActivityTable;
   imports: ImportTable;
   client_provenance: ClientProvenanceTable;
+  segments: SegmentTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

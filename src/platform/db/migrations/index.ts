@@ -10,6 +10,7 @@ import * as notes from './0008-notes.ts';
 import * as tags from './0009-tags.ts';
 import * as activities from './0010-activities.ts';
 import * as imports from './0011-imports.ts';
+import * as segments from './0012-segments.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -27,4 +28,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-tags': tags,
   '0010-activities': activities,
   '0011-imports': imports,
+  '0012-segments': segments,
 };

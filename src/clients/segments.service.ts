@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
+import { authorize } from '../access/authorize.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import type { Caller } from './client.access.ts';
+import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+
+/**
+ * A segment filter: only metadata the data map keeps outside the ciphertext (status, dates, tag ids),
+ * so evaluating a segment over a million clients decrypts nothing.
+ */
+export const segmentFilter = z.strictObject({
+  status: z.array(z.enum(['lead', 'active', 'inactive', 'former'])).min(1).optional(),
+  /** No logged interaction within this many days (never contacted counts too). */
+  not_contacted_days: z.number().int().min(1).max(3650).optional(),
+  /** Carries every one of these tags. */
+  tags_all: z.array(z.string().uuid()).max(20).optional(),
+  created_before: z.iso.datetime({ offset: true }).optional(),
+  created_after: z.iso.datetime({ offset: true }).optional(),
+});
+export type SegmentFilter = z.infer<typeof segmentFilter>;
+
+/** Client ids matching a filter, in id order after `after` (SQL over metadata only). */
+export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; caseloadOf?: string; now?: number } = {}): Promise<string[]> {
+  const now = options.now ?? Date.now();
+  let query = db.selectFrom('clients').select('clients.id').where('clients.org_id', '=', orgId);
+  if (filter.status) query = query.where('clients.status', 'in', filter.status);
+  if (filter.created_before) query = query.where('clients.created_at', '<', Date.parse(filter.created_before));
+  if (filter.created_after) query = query.where('clients.created_at', '>=', Date.parse(filter.created_after));
+  if (filter.not_contacted_days) {
+    const since = now - filter.not_contacted_days * 86_400_000;
+    query = query.where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'interaction').where('activities.at', '>=', since))),
+    );
+  }
+  for (const tag of filter.tags_all ?? []) {
+    query = query.where(({ exists, selectFrom }) => exists(selectFrom('client_tags').select(sql`1`.as('one')).whereRef('client_tags.client_id', '=', 'clients.id').where('client_tags.tag_id', '=', tag)));
+  }
+  if (options.caseloadOf) {
+    const userId = options.caseloadOf;
+    query = query.where(({ exists, selectFrom }) => exists(selectFrom('caseload').select(sql`1`.as('one')).whereRef('caseload.client_id', '=', 'clients.id').where('caseload.user_id', '=', userId)));
+  }
+  if (options.after) query = query.where('clients.id', '>', options.after);
+  const rows = await query.orderBy('clients.id').limit(options.limit ?? 1000).execute();
+  return rows.map((r) => r.id);
+}
+
+function allow(caller: Caller): void {
+  if (!authorize(caller.actor, 'client.search', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not use segments');
+}
+
+/** Saves a segment. Caller holds `client.search`. */
+export async function saveSegment(deps: ClientDeps, caller: Caller, input: { name: string; filter: SegmentFilter }, now = Date.now()) {
+  allow(caller);
+  refuseCardData({ name: input.name });
+  const id = randomUUID();
+  await deps.db.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: input.name, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
+  return { id, name: input.name, filter: input.filter };
+}
+
+export async function listSegments(deps: ClientDeps, caller: Caller) {
+  allow(caller);
+  const rows = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).orderBy('created_at').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, filter: JSON.parse(r.filter) as SegmentFilter }));
+}
+
+/**
+ * A page of a segment's members: client ids only (metadata); names and contact details come only
+ * through a client read or the export path, both audited. Practitioners see their caseload's members.
+ * The page of ids returned is itself audited as a search.
+ */
+export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId: string, page: { after?: string; limit?: number }) {
+  allow(caller);
+  const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', segmentId).executeTakeFirst();
+  if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
+  const filter = segmentFilter.parse(JSON.parse(segment.filter));
+  const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
+  if (ids.length > 0) await deps.audit.record({ ...clientEvent({ ...caller.ctx, purpose: `segment ${segmentId}` }, caller.actor.orgId, 'client.search', ids, ['status']) });
+  return { segment: { id: segment.id, name: segment.name, filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
+}
+
+/** Every member id of a saved segment (for an export restricted to it). */
+export async function allSegmentMembers(deps: ClientDeps, caller: { actor: { orgId: string; role: string; userId: string } } | null, orgId: string, segmentId: string): Promise<Set<string>> {
+  const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('id', '=', segmentId).executeTakeFirst();
+  if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
+  const filter = segmentFilter.parse(JSON.parse(segment.filter));
+  const members = new Set<string>();
+  for (let after: string | undefined; ; ) {
+    const ids = await evaluateSegment(deps.db, orgId, filter, { ...(after ? { after } : {}), limit: 10_000, ...(caller?.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
+    ids.forEach((id) => members.add(id));
+    if (ids.length < 10_000) return members;
+    after = ids.at(-1);
+  }
+}
