@@ -104,6 +104,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
     'POST /api/v1/exports/clients': async () => ({ method: 'POST', url: '/api/v1/exports/clients', body: { format: 'csv', passphrase: 'a long export passphrase' } }),
+    'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),
+    'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),
     'GET /api/v1/segments': async () => ({ method: 'GET', url: '/api/v1/segments' }),
     'GET /api/v1/segments/:id/members': async () => ({ method: 'GET', url: `/api/v1/segments/${await aSegment()}/members` }),

@@ -204,3 +204,35 @@ describeEachEngine('segments', (t) => {
     await vault.close();
   });
 });
+
+describeEachEngine('duplicates', (t) => {
+  it('finds duplicates through the blind indexes and merges them keeping notes, activities and the audit trail', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const make = async (body: object) => (await org.owner.request('POST', '/api/v1/clients', body)).json().id as string;
+    const a = await make({ name: 'Ann Smith', email: 'Ann@Example.org' });
+    const b = await make({ name: 'Ann Smith', email: 'ann@example.org', phone: '020 7946 0958' });
+    const c = await make({ name: 'Bob Jones', date_of_birth: '1980-01-01' });
+    const d = await make({ name: 'jones bob', date_of_birth: '1980-01-01' });
+    await make({ name: 'Bob Jones', date_of_birth: '1990-05-05' });
+    const pairs = (await org.owner.request('GET', '/api/v1/clients/duplicates')).json().pairs;
+    const has = (x: string, y: string, reason: string) => pairs.some((p: { a: string; b: string; reason: string }) => [p.a, p.b].sort().join() === [x, y].sort().join() && p.reason === reason);
+    expect(has(a, b, 'email')).toBe(true);
+    expect(has(c, d, 'name_and_date_of_birth')).toBe(true);
+    expect(pairs).toHaveLength(2);
+
+    await org.owner.request('POST', `/api/v1/clients/${b}/notes`, { body: 'note on the duplicate' });
+    await org.owner.request('POST', `/api/v1/clients/${b}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: 'called about invoice' } });
+    expect((await org.owner.request('POST', `/api/v1/clients/${a}/merge`, { duplicate_id: b })).statusCode).toBe(204);
+    expect((await org.owner.request('GET', `/api/v1/clients/${b}`)).statusCode).toBe(404);
+    const kept = (await org.owner.request('GET', `/api/v1/clients/${a}`)).json();
+    expect(kept.fields.phone).toBe('020 7946 0958');
+    expect((await org.owner.request('GET', `/api/v1/clients/${a}/notes`)).json().notes.map((n: { body: string }) => n.body)).toEqual(['note on the duplicate']);
+    const items = (await org.owner.request('GET', `/api/v1/clients/${a}/timeline`)).json().items;
+    expect(items.find((i: { type: string }) => i.type === 'interaction').activity.details.summary).toBe('called about invoice');
+    const log = (await org.owner.request('GET', `/api/v1/clients/${a}/access-log`)).json().entries;
+    expect(log.some((e: { why: string | null }) => e.why?.startsWith(`merged ${b}`))).toBe(true);
+    await org.app.app.close();
+    await vault.close();
+  });
+});

@@ -11,6 +11,7 @@ import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, timeline } from './activities.service.ts';
 import { encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
+import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
 import { authorize } from '../access/authorize.ts';
 
@@ -142,6 +143,24 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         .header('content-disposition', `attachment; filename="${name}"`)
         .type(plaintext ? (format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson') : 'application/octet-stream')
         .send(Buffer.concat(chunks));
+    },
+  );
+
+  r.get(
+    '/api/v1/clients/duplicates',
+    { config: { policy: { access: 'authenticated', action: 'client.erase' } }, schema: { tags: ['clients'], summary: 'Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption' } },
+    async (request) => ({ pairs: await findDuplicates(deps, caller(request)) }),
+  );
+
+  r.post(
+    '/api/v1/clients/:id/merge',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
+      schema: { tags: ['clients'], summary: 'Merge a duplicate into this client, keeping every note, activity and audit trail; the duplicate is erased', params: clientId, body: z.object({ duplicate_id: z.string().uuid() }) },
+    },
+    async (request, reply) => {
+      await mergeClients(deps, caller(request), request.params.id, request.body.duplicate_id);
+      return reply.status(204).send();
     },
   );
 
