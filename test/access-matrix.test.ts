@@ -24,6 +24,7 @@ const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
   'client.caseload': { owner: true, admin: true },
   'client.notes': { owner: true, practitioner: true },
   'tags.manage': { owner: true, admin: true },
+  'client.invoices': { owner: true, admin: true, practitioner: true, billing: true },
   'staff.read': { owner: true, admin: true, auditor: true },
   'staff.invite': { owner: true, admin: true },
   'staff.disable': { owner: true, admin: true },
@@ -104,6 +105,12 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
     'POST /api/v1/exports/clients': async () => ({ method: 'POST', url: '/api/v1/exports/clients', body: { format: 'csv', passphrase: 'a long export passphrase' } }),
+    'POST /api/v1/clients/:id/invoices': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/invoices`, body: { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] } }),
+    'GET /api/v1/clients/:id/invoices': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/invoices` }),
+    'PATCH /api/v1/invoices/:id': async () => {
+      const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] })).json().id;
+      return { method: 'PATCH', url: `/api/v1/invoices/${id}`, body: { status: 'sent' } };
+    },
     'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),
     'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),

@@ -15,6 +15,7 @@ export const ACTIONS = [
   'client.caseload',
   'client.notes',
   'tags.manage',
+  'client.invoices',
   'custom_field.define',
   'staff.read',
   'staff.invite',
@@ -65,9 +66,9 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   owner: ACTIONS.filter((a) => a !== 'client.break_glass'),
   // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
   admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes'),
-  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'self.manage'],
+  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'self.manage'],
   reception: ['client.create', 'client.read', 'client.search', 'client.update', 'self.manage'],
-  billing: ['client.read', 'client.search', 'self.manage'],
+  billing: ['client.read', 'client.search', 'client.invoices', 'self.manage'],
   marketing: ['self.manage'],
   auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'self.manage'],
 };

@@ -12,6 +12,7 @@ import { activityInput, addActivity, agenda, timeline } from './activities.servi
 import { encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
+import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
 import { authorize } from '../access/authorize.ts';
 
@@ -162,6 +163,24 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       await mergeClients(deps, caller(request), request.params.id, request.body.duplicate_id);
       return reply.status(204).send();
     },
+  );
+
+  r.post(
+    '/api/v1/clients/:id/invoices',
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Create a draft invoice (line items sealed; never card data)', params: clientId, body: invoiceInput } },
+    async (request, reply) => reply.status(201).send(await createInvoice(deps, caller(request), request.params.id, request.body)),
+  );
+
+  r.get(
+    '/api/v1/clients/:id/invoices',
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: "A client's invoices", params: clientId } },
+    async (request) => ({ invoices: await listInvoices(deps, caller(request), request.params.id) }),
+  );
+
+  r.patch(
+    '/api/v1/invoices/:id',
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Send, mark paid (by reference, or card brand and last four) or void an invoice', params: clientId, body: invoiceUpdate } },
+    async (request) => updateInvoice(deps, caller(request), request.params.id, request.body),
   );
 
   r.post(

@@ -250,6 +250,24 @@ export interface SegmentTable {
   created_at: number;
 }
 
+export interface InvoiceTable {
+  id: string;
+  org_id: string;
+  client_id: string;
+  status: 'draft' | 'sent' | 'paid' | 'void';
+  currency: string;
+  total_minor: number;
+  items_ct: Uint8Array;
+  payment_ref_ct: Uint8Array | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  issued_at: number | null;
+  due_at: number | null;
+  paid_at: number | null;
+  created_by: string;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -392,6 +410,7 @@ export interface Schema {
   imports: ImportTable;
   client_provenance: ClientProvenanceTable;
   segments: SegmentTable;
+  invoices: InvoiceTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

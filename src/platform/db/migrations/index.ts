@@ -11,6 +11,7 @@ import * as tags from './0009-tags.ts';
 import * as activities from './0010-activities.ts';
 import * as imports from './0011-imports.ts';
 import * as segments from './0012-segments.ts';
+import * as invoices from './0013-invoices.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -29,4 +30,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-activities': activities,
   '0011-imports': imports,
   '0012-segments': segments,
+  '0013-invoices': invoices,
 };
