@@ -271,7 +271,9 @@ export class Keyring {
         this.refreshOrg(orgId);
         continue;
       }
-      keys.forEach((k, i) => this.#dataKeys.set(cacheKey(orgId, ownerIds[i]!, version), k));
+      // Bulk creation (imports) does not fill the cache: those keys are not about to be read, and a
+      // million of them would only evict the keys of clients people are working with.
+      if (ownerIds.length === 1) this.#dataKeys.set(cacheKey(orgId, ownerIds[0]!, version), keys[0]!);
       return keys;
     }
   }
