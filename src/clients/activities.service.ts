@@ -4,8 +4,7 @@ import { type Actor, type Decision, authorize } from '../access/authorize.ts';
 import { relationshipTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ActivityTable } from '../platform/db/schema.ts';
-import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, getClient, refuseCardData } from './client.service.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
@@ -61,20 +60,9 @@ const activityPlace = (orgId: string, id: string) => ({ orgId, recordType: 'acti
 const DETAIL_ROLES: ReadonlySet<string> = new Set(['owner', 'admin', 'practitioner']);
 const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && DETAIL_ROLES.has(actor.role);
 
-async function decideFor(deps: ClientDeps, caller: Caller, action: 'client.read' | 'client.update', clientId: string): Promise<Decision> {
-  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
-  const decision = authorize(caller.actor, action, { orgId: caller.actor.orgId, clientId, ...relationship });
-  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).executeTakeFirst();
-  if (!decision.allowed || !exists) {
-    await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', exists ? [clientId] : [], ['activities']), outcome: 'denied', purpose: action });
-    throw decision.status === 403 && exists ? new AppError('FORBIDDEN', 'not allowed') : new AppError('NOT_FOUND', 'no such client');
-  }
-  return decision;
-}
-
 /** Records an interaction, follow-up or appointment for a client (card numbers refused). */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
-  const decision = await decideFor(deps, caller, 'client.update', clientId);
+  const decision = await requireClient(deps, caller, 'client.update', clientId, ['activities']);
   refuseCardData(input);
   const { orgId } = caller.actor;
   const id = randomUUID();
@@ -128,7 +116,7 @@ async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withD
 
 /** A client's timeline: activities (details if cleared) and notes the caller may read, newest first. */
 export async function timeline(deps: ClientDeps, caller: Caller, clientId: string) {
-  const decision = await decideFor(deps, caller, 'client.read', clientId);
+  const decision = await requireClient(deps, caller, 'client.read', clientId, ['activities']);
   const { orgId } = caller.actor;
   const rows = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('at', 'desc').limit(500).execute();
   const withDetails = readsDetails(caller.actor, decision);

@@ -31,6 +31,22 @@ async function decide(deps: ClientDeps, caller: Caller, action: Action, clientId
   return decision;
 }
 
+/**
+ * Authorizes `action` on one existing client of the caller's organisation — the shared gate of the
+ * client sub-records (notes, activities, invoices). A denial is audited (naming `fields`); it answers
+ * 403 when the caller may know the client exists, 404 otherwise.
+ */
+export async function requireClient(deps: ClientDeps, caller: Caller, action: Action, clientId: string, fields: string[]): Promise<Decision> {
+  const { orgId } = caller.actor;
+  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
+  const decision = authorize(caller.actor, action, { orgId, clientId, ...relationship });
+  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
+  if (decision.allowed && exists) return decision;
+  await deps.audit.record({ ...clientEvent(caller.ctx, orgId, 'access.denied', exists ? [clientId] : [], fields), outcome: 'denied', purpose: action });
+  const known = exists !== undefined && (decision.status === 403 || authorize(caller.actor, 'client.read', { orgId, clientId, ...relationship }).allowed);
+  throw known ? new AppError('FORBIDDEN', `your role may not ${action.replace('client.', '')} for this client`) : new AppError('NOT_FOUND', 'no such client');
+}
+
 function split(readable: ReadonlySet<string>) {
   return [...readable].map((f) => (f.startsWith('custom.') ? f.slice(7) : f));
 }

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { authorize } from '../access/authorize.ts';
-import { relationshipTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { InvoiceTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
 
 const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
@@ -29,20 +27,9 @@ const REF = { name: 'payment_reference', kind: 'text' } as const;
 const place = (orgId: string, id: string) => ({ orgId, recordType: 'invoice', recordId: id });
 const TRANSITIONS: Record<InvoiceTable['status'], InvoiceTable['status'][]> = { draft: ['sent', 'void'], sent: ['paid', 'void'], paid: [], void: [] };
 
-async function allow(deps: ClientDeps, caller: Caller, clientId: string): Promise<void> {
-  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
-  const decision = authorize(caller.actor, 'client.invoices', { orgId: caller.actor.orgId, clientId, ...relationship });
-  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).executeTakeFirst();
-  if (!decision.allowed || !exists) {
-    await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', exists ? [clientId] : [], ['invoices']), outcome: 'denied', purpose: 'client.invoices' });
-    const seesRecord = exists && authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId, clientId, ...relationship }).allowed;
-    throw seesRecord ? new AppError('FORBIDDEN', 'your role may not handle invoices') : new AppError('NOT_FOUND', 'no such client');
-  }
-}
-
 /** Creates a draft invoice; line items are sealed under the client's key; card numbers refused. */
 export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: string, input: z.infer<typeof invoiceInput>, now = Date.now()) {
-  await allow(deps, caller, clientId);
+  await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
   refuseCardData(input);
   const { orgId } = caller.actor;
   const id = randomUUID();
@@ -91,7 +78,7 @@ async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable) {
 
 /** The client's invoices (audited read). */
 export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: string) {
-  await allow(deps, caller, clientId);
+  await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
   const rows = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('client_id', '=', clientId).orderBy('created_at').execute();
   const views = [];
   for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row));
@@ -103,7 +90,7 @@ export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: s
 export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId: string, patch: z.infer<typeof invoiceUpdate>, now = Date.now()) {
   const row = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', invoiceId).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such invoice');
-  await allow(deps, caller, row.client_id);
+  await requireClient(deps, caller, 'client.invoices', row.client_id, ['invoices']);
   refuseCardData(patch);
   if (patch.status && patch.status !== row.status && !TRANSITIONS[row.status].includes(patch.status)) {
     throw new AppError('CONFLICT', `an invoice that is ${row.status} cannot become ${patch.status}`);

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { authorize } from '../access/authorize.ts';
-import { relationshipTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
 
 export type NoteKind = 'general' | 'session';
@@ -20,25 +17,13 @@ export interface NoteView {
 const BODY = { name: 'body', kind: 'text' } as const;
 const notePlace = (orgId: string, noteId: string) => ({ orgId, recordType: 'client_note', recordId: noteId });
 
-async function allowNotes(deps: ClientDeps, caller: Caller, clientId: string): Promise<void> {
-  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
-  const decision = authorize(caller.actor, 'client.notes', { orgId: caller.actor.orgId, clientId, ...relationship });
-  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).executeTakeFirst();
-  if (!decision.allowed || !exists) {
-    await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', exists ? [clientId] : [], ['notes']), outcome: 'denied', purpose: 'client.notes' });
-    // Roles that may read the record itself learn that notes exist but are not theirs to read.
-    const seesRecord = exists && authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId, clientId, ...relationship }).allowed;
-    throw seesRecord ? new AppError('FORBIDDEN', 'your role may not read or write notes') : new AppError('NOT_FOUND', 'no such client');
-  }
-}
-
 /**
  * Adds a note. General notes are sealed under the client's key; session notes (psychotherapy notes)
  * under a key of their own, and only their author will ever read them. Card numbers are refused.
  * Caller holds `client.notes` for the client (practitioners: on their caseload).
  */
 export async function addNote(deps: ClientDeps, caller: Caller, clientId: string, input: { kind: NoteKind; body: string }, now = Date.now()): Promise<NoteView> {
-  await allowNotes(deps, caller, clientId);
+  await requireClient(deps, caller, 'client.notes', clientId, ['notes']);
   refuseCardData({ body: input.body });
   const id = randomUUID();
   const { orgId } = caller.actor;
@@ -56,7 +41,7 @@ export async function addNote(deps: ClientDeps, caller: Caller, clientId: string
  * nobody else's session notes, whatever their role. The read is audited before it is returned.
  */
 export async function listNotes(deps: ClientDeps, caller: Caller, clientId: string): Promise<NoteView[]> {
-  await allowNotes(deps, caller, clientId);
+  await requireClient(deps, caller, 'client.notes', clientId, ['notes']);
   const { orgId, userId } = caller.actor;
   const rows = await deps.db
     .selectFrom('notes')
