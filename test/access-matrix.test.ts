@@ -102,6 +102,10 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'POST /api/v1/clients/:id/notes': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/notes`, body: { kind: 'general', body: 'matrix note' } }),
     'GET /api/v1/clients/:id/notes': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/notes` }),
     'POST /api/v1/clients/:id/activities': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/activities`, body: { kind: 'interaction', channel: 'call', direction: 'inbound' } }),
+    'PATCH /api/v1/activities/:id': async () => {
+      const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/activities`, { kind: 'follow_up', due_at: new Date().toISOString() })).json().id;
+      return { method: 'PATCH', url: `/api/v1/activities/${id}`, body: { status: 'done' } };
+    },
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
     'POST /api/v1/exports/clients': async () => ({ method: 'POST', url: '/api/v1/exports/clients', body: { format: 'csv', passphrase: 'a long export passphrase' } }),

@@ -261,3 +261,29 @@ describeEachEngine('invoices', (t) => {
     await vault.close();
   });
 });
+
+describeEachEngine('client listing and recurring follow-ups', (t) => {
+  it('lists clients page by page with metadata filters, and schedules the next recurring follow-up when one is done', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await org.owner.request('POST', '/api/v1/clients', { name: `Listed ${i}`, status: i < 3 ? 'active' : 'lead' })).json().id);
+    const first = (await org.owner.request('GET', '/api/v1/clients?status=active&limit=2')).json();
+    expect(first.clients).toHaveLength(2);
+    const second = (await org.owner.request('GET', `/api/v1/clients?status=active&limit=2&after=${first.next}`)).json();
+    expect([...first.clients, ...second.clients].map((c: { id: string }) => c.id).sort()).toEqual(ids.slice(0, 3).sort());
+    const p = await org.addStaff('practitioner');
+    const practitioner = await org.signIn(p.email);
+    expect((await practitioner.request('GET', '/api/v1/clients')).json().clients).toEqual([]);
+
+    const due = new Date(Date.now() - 86_400_000).toISOString();
+    const follow = (await org.owner.request('POST', `/api/v1/clients/${ids[0]}/activities`, { kind: 'follow_up', due_at: due, recurrence_days: 30, details: { summary: 'check in' } })).json();
+    const done = (await org.owner.request('PATCH', `/api/v1/activities/${follow.id}`, { status: 'done' })).json().activities;
+    expect(done).toHaveLength(2);
+    expect(done[1]).toMatchObject({ status: 'open', recurrence_days: 30, related_id: follow.id, details: { summary: 'check in' } });
+    expect(Date.parse(done[1].at) - Date.parse(due)).toBe(30 * 86_400_000);
+    expect((await org.owner.request('PATCH', `/api/v1/activities/${follow.id}`, { status: 'done' })).statusCode).toBe(409);
+    await org.app.app.close();
+    await vault.close();
+  });
+});

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type Actor, type Decision, authorize } from '../access/authorize.ts';
 import { relationshipTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import { AppError } from '../platform/errors/app-error.ts';
 import type { ActivityTable } from '../platform/db/schema.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, getClient, refuseCardData } from './client.service.ts';
@@ -168,4 +169,39 @@ async function firstNameFor(deps: ClientDeps, actor: Actor, caller: Caller, clie
   const record = await getClient(deps, { ...caller.ctx, purpose: 'agenda' }, actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch(() => null);
   const name = (record?.fields.preferred_name ?? record?.fields.name) as string | undefined;
   return name ? (name.trim().split(/\s+/)[0] ?? null) : null;
+}
+
+const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
+  follow_up: { open: ['done', 'cancelled'] },
+  appointment: { booked: ['attended', 'cancelled', 'no_show'] },
+};
+
+/**
+ * Moves a follow-up (open → done | cancelled) or appointment (booked → attended | cancelled | no_show)
+ * along. A recurring follow-up marked done schedules its next occurrence, with the same assignee and
+ * details. Caller must be allowed to update the client.
+ */
+export async function updateActivityStatus(deps: ClientDeps, caller: Caller, activityId: string, status: string, now = Date.now()): Promise<ActivityView[]> {
+  const { orgId } = caller.actor;
+  const row = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'no such activity');
+  const decision = await requireClient(deps, caller, 'client.update', row.client_id, ['activities']);
+  if (!(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(status)) throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${status}`);
+  let next: ActivityTable | null = null;
+  if (row.kind === 'follow_up' && status === 'done' && row.recurrence_days) {
+    const id = randomUUID();
+    let details_ct: Uint8Array | null = null;
+    if (row.details_ct) {
+      const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
+      details_ct = sealField(key, activityPlace(orgId, id), DETAILS, openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string);
+    }
+    next = { ...row, id, status: 'open', at: row.at + row.recurrence_days * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('activities').set({ status }).where('id', '=', activityId).execute();
+    if (next) await tx.insertInto('activities').values(next).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [row.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
+  });
+  const withDetails = readsDetails(caller.actor, decision);
+  return [await toView(deps, orgId, { ...row, status }, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
 }

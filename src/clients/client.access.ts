@@ -5,7 +5,9 @@ import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { CLIENT_FIELDS } from './client.datamap.ts';
 import { destroyClientKey } from './client-keys.service.ts';
-import { type ClientDeps, clientEvent, createClient, findClients, getClient, updateClient } from './client.service.ts';
+import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
+import * as store from './client.store.ts';
+import { evaluateSegment } from './segments.service.ts';
 import type { ClientRecord, ClientSearch } from './client.types.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
@@ -97,6 +99,24 @@ async function visibleTo(deps: ClientDeps, actor: Actor, ids: string[]): Promise
     .where('expires_at', '>', now)
     .execute();
   return new Set([...onCaseload, ...granted].map((r) => r.client_id));
+}
+
+/**
+ * Lists clients page by page (id order after `after`), filtered on metadata only (status, tag), with
+ * the fields the caller may read; practitioners see their caseload. The page is audited as a search.
+ */
+export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { status?: ClientRecord['status']; tag?: string; after?: string; limit: number }): Promise<{ clients: ClientRecord[]; next: string | null }> {
+  const decision = await decide(deps, caller, 'client.search');
+  const { orgId } = caller.actor;
+  const ids = await evaluateSegment(deps.db, orgId, { ...(filter.status ? { status: [filter.status] } : {}), ...(filter.tag ? { tags_all: [filter.tag] } : {}) }, {
+    ...(filter.after ? { after: filter.after } : {}),
+    limit: filter.limit,
+    ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}),
+  });
+  const rows = await store.findClientRows(deps.db, orgId, ids);
+  const clients = (await openRows(deps, orgId, rows, { fields: split(decision.readable) })).sort((a, b) => a.id.localeCompare(b.id));
+  if (clients.length > 0) await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.search', clients.map((c) => c.id), [...decision.readable]));
+  return { clients, next: ids.length === filter.limit ? ids.at(-1)! : null };
 }
 
 /** Updates the given fields, each of which the caller's role must be allowed to write. */

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { breakGlass, setCaseload } from '../access/break-glass.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { accessLogAs, createClientAs, eraseClientAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
+import { accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
 import type { ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
-import { activityInput, addActivity, agenda, timeline } from './activities.service.ts';
+import { activityInput, addActivity, agenda, timeline, updateActivityStatus } from './activities.service.ts';
 import { encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
@@ -60,15 +60,28 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       config: { policy: { access: 'authenticated', action: 'client.search' } },
       schema: {
         tags: ['clients'],
-        summary: 'Find clients by exact e-mail, phone, name words or identifier (scheme:value)',
-        querystring: z.object({ email: z.string().max(320).optional(), phone: z.string().max(64).optional(), name: z.string().max(500).optional(), identifier: z.string().max(150).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        response: { 200: z.object({ clients: z.array(clientOut) }) },
+        summary: 'Find clients by exact e-mail, phone, name words or identifier (scheme:value); or, with none of those, list them page by page (filters: status, tag)',
+        querystring: z.object({
+          email: z.string().max(320).optional(),
+          phone: z.string().max(64).optional(),
+          name: z.string().max(500).optional(),
+          identifier: z.string().max(150).optional(),
+          status: z.enum(['lead', 'active', 'inactive', 'former']).optional(),
+          tag: z.string().uuid().optional(),
+          after: z.string().uuid().optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ clients: z.array(clientOut), next: z.string().nullable().optional() }) },
       },
     },
     async (request) => {
-      const { limit, ...given } = request.query;
+      const { limit, status, tag, after, ...given } = request.query;
       const entries = Object.entries(given).filter(([, v]) => v !== undefined) as [string, string][];
-      if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of email, phone, name or identifier');
+      if (entries.length === 0) {
+        const page = await listClientsAs(deps, caller(request), { ...(status ? { status } : {}), ...(tag ? { tag } : {}), ...(after ? { after } : {}), limit });
+        return { clients: page.clients.map((c) => toJson(c)), next: page.next };
+      }
+      if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give at most one of email, phone, name or identifier');
       const [key, value] = entries[0]!;
       const field = (key === 'identifier' ? 'identifiers' : key) as 'email' | 'phone' | 'name' | 'identifiers';
       return { clients: (await searchClientsAs(deps, caller(request), { field, value }, limit)).map((c) => toJson(c)) };
@@ -92,6 +105,15 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       schema: { tags: ['clients'], summary: 'Log an interaction, or schedule a follow-up or an appointment', params: clientId, body: activityInput },
     },
     async (request, reply) => reply.status(201).send(await addActivity(deps, caller(request), request.params.id, request.body)),
+  );
+
+  r.patch(
+    '/api/v1/activities/:id',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.update' } },
+      schema: { tags: ['clients'], summary: 'Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome', params: clientId, body: z.object({ status: z.enum(['done', 'cancelled', 'attended', 'no_show']) }) },
+    },
+    async (request) => ({ activities: await updateActivityStatus(deps, caller(request), request.params.id, request.body.status) }),
   );
 
   r.get(
