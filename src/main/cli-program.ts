@@ -8,6 +8,7 @@ import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
 import { staffSnapshot } from '../auth/staff.service.ts';
+import { agenda } from '../clients/activities.service.ts';
 import { unlockUser } from '../auth/login.service.ts';
 import { evaluateAlertRules } from '../audit/alert-rules.ts';
 import { listAlerts } from '../audit/alerts.service.ts';
@@ -255,6 +256,26 @@ export function buildCli(): Command {
     );
 
   program
+    .command('followups')
+    .description('follow-ups and appointments')
+    .command('agenda')
+    .description("a staff member's agenda: overdue, today, next 7 days (what that person may see)")
+    .requiredOption('--user <email>', 'whose agenda')
+    .addOption(dataOption())
+    .addOption(jsonOption())
+    .option('--org <id>', 'organisation (default: the only one)')
+    .action((options: { user: string; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const user = await deps.db.selectFrom('users').select(['id', 'role', 'status']).where('org_id', '=', orgId).where('email', '=', options.user.trim().toLowerCase()).executeTakeFirst();
+        if (!user || user.status !== 'active') throw new AppError('NOT_FOUND', 'no active staff account with that e-mail address');
+        const view = await agenda(deps, { actor: { userId: user.id, orgId, role: user.role, via: 'session' }, ctx: operatorContext(`agenda of ${user.id}`) });
+        const line = (e: { at: string; kind: string; client_first_name: string; duration_min: number | null }) => `  ${e.at}  ${e.kind.replace('_', '-')}  ${e.client_first_name}${e.duration_min ? `  ${e.duration_min} min` : ''}`;
+        const text = (['overdue', 'today', 'next_7_days'] as const).map((b) => `${b.replace(/_/g, ' ')}:\n${view[b].map(line).join('\n') || '  (nothing)'}`).join('\n');
+        print(out, text, view);
+      }),
+    );
+
+  program
     .command('staff')
     .description('staff accounts')
     .command('unlock')
@@ -313,4 +334,5 @@ export const CLI_POLICIES: Record<string, string> = {
   'access review': 'operator: access review listing, audited',
   'alerts list': 'operator: alerts inbox, audited',
   'staff unlock': 'operator: account recovery, audited',
+  'followups agenda': "operator: a staff member's agenda, as that member may see it, audited",
 };
