@@ -93,6 +93,12 @@ export class AuditLog {
     await tx.insertInto('audit_queue').values({ event: encodeQueued(event) }).execute();
   }
 
+  /** Queues many events inside the caller's transaction (bulk creation), in multi-row inserts. */
+  async appendManyInTx(tx: Db, events: readonly AuditEvent[]): Promise<void> {
+    const rows = events.map((event) => ({ event: encodeQueued(event) }));
+    for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_queue').values(rows.slice(i, i + 500)).execute();
+  }
+
   /** Records one event in a transaction of its own (operations without a data transaction). */
   async record(event: AuditEvent): Promise<void> {
     await this.appendInTx(this.db, event);

@@ -168,10 +168,13 @@ export async function createClients(
   try {
     await deps.db.transaction().execute(async (tx) => {
       await store.insertClients(tx, rows, index, customRows);
-      for (const [i, id] of ids.entries()) {
-        const fields = [...CLIENT_FIELDS.filter((f) => values[i]![f.name] !== undefined).map((f) => f.name), ...Object.keys(values[i]!.custom ?? {}).map((n) => `custom.${n}`)];
-        await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.create', [id], fields, now));
-      }
+      await deps.audit.appendManyInTx(
+        tx,
+        ids.map((id, i) => {
+          const fields = [...CLIENT_FIELDS.filter((f) => values[i]![f.name] !== undefined).map((f) => f.name), ...Object.keys(values[i]!.custom ?? {}).map((n) => `custom.${n}`)];
+          return clientEvent(ctx, orgId, 'client.create', [id], fields, now);
+        }),
+      );
       // Work that must commit with the clients or not at all (import progress, provenance).
       await inTransaction?.(tx, ids);
     });
