@@ -53,8 +53,8 @@ interface Pending {
 
 /**
  * The audit log. Writes queue their event inside their own transaction ({@link appendInTx}), so data
- * and audit commit together or not at all. Reads use {@link append}: events are collected for a few
- * milliseconds and written in one transaction (group commit), and each caller is released only when
+ * and audit commit together or not at all. Reads use {@link append}: an event is written at once when no
+ * write is in flight, and events arriving meanwhile are written together as soon as it ends (group commit), and each caller is released only when
  * its event is durable — a read whose event cannot be written fails. The sequencer
  * ({@link sequence}) then gives queued events gapless leaf indexes and integrates them into the
  * Merkle tree; any process may run it (PostgreSQL: under a transaction-scoped advisory lock).
@@ -66,13 +66,14 @@ export class AuditLog {
   readonly #flushMs: number;
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #flushing = false;
   #sequencing: Promise<number> | undefined;
 
   constructor(db: Kysely<Schema>, keys: AuditKeys, options: { flushMs?: number; logger?: Logger } = {}) {
     this.db = db;
     this.#keys = keys;
     this.#logger = options.logger;
-    this.#flushMs = options.flushMs ?? 2;
+    this.#flushMs = options.flushMs ?? 0;
   }
 
   /** The public key that verifies tree heads, and its id. */
@@ -112,7 +113,9 @@ export class AuditLog {
     const encoded = encodeQueued(event);
     return new Promise((resolve, reject) => {
       this.#pending.push({ events: [encoded], resolve, reject });
-      this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+      // Group commit: with no write in flight, commit on the next turn (no waiting when idle); while
+      // one is in flight, collect — the batch is written as soon as that write ends.
+      if (!this.#flushing) this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
     });
   }
 
@@ -123,6 +126,16 @@ export class AuditLog {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    this.#flushing = true;
+    try {
+      await this.#write(batch);
+    } finally {
+      this.#flushing = false;
+      if (this.#pending.length > 0) this.#timer ??= setTimeout(() => void this.flush(), 0);
+    }
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
     try {
       const rows = batch.flatMap((p) => p.events.map((event) => ({ event })));
       await this.db.transaction().execute(async (tx) => {
