@@ -86,7 +86,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
   const plainTag = async () => (tagId ??= (await org.owner.request('POST', '/api/v1/tags', { name: 'newsletter' })).json().id as string);
 
   /** One request per route that exercises its action, with valid inputs. */
-  const SAMPLES: Record<string, (role: StaffRole) => Promise<{ method: string; url: string; body?: object }>> = {
+  const SAMPLES: Record<string, (role: StaffRole) => Promise<{ method: string; url: string; body?: object | string; headers?: Record<string, string> }>> = {
     'POST /api/v1/clients': async () => ({ method: 'POST', url: '/api/v1/clients', body: { name: 'New Person' } }),
     'GET /api/v1/clients': async () => ({ method: 'GET', url: '/api/v1/clients?name=matrix' }),
     'GET /api/v1/clients/:id': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}` }),
@@ -117,6 +117,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     },
     'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),
     'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
+    'POST /api/v1/imports': async () => ({ method: 'POST', url: '/api/v1/imports?dry_run=true', body: 'name,email\nAda,ada@example.org\n', headers: { 'content-type': 'text/csv' } }),
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),
     'GET /api/v1/segments': async () => ({ method: 'GET', url: '/api/v1/segments' }),
     'GET /api/v1/segments/:id/members': async () => ({ method: 'GET', url: `/api/v1/segments/${await aSegment()}/members` }),
@@ -157,7 +158,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       expect(MATRIX[action], `no matrix row for ${action}`).toBeDefined();
       for (const role of ROLES) {
         const sample = await SAMPLES[key]!(role);
-        const res = await as[role]!.request(sample.method as 'GET', sample.url, sample.body);
+        const res = await as[role]!.request(sample.method as 'GET', sample.url, sample.body, sample.headers);
         const allowed = MATRIX[action]![role] === true;
         if (allowed) expect(res.statusCode, `${role} ${key}: ${res.body}`).toBeLessThan(300);
         else expect([403, 404], `${role} ${key}: ${res.body}`).toContain(res.statusCode);

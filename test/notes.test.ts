@@ -287,3 +287,24 @@ describeEachEngine('client listing and recurring follow-ups', (t) => {
     await vault.close();
   });
 });
+
+describeEachEngine('CSV import over HTTP', (t) => {
+  it('imports an uploaded CSV with per-row errors, and validates only on a dry run', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const csv = 'Full Name,Mail\nAda Lovelace,ada@example.org\nBroken Row,not-an-email\n';
+    const mapping = encodeURIComponent(JSON.stringify({ 'Full Name': 'name', Mail: 'email' }));
+    const headers = { 'content-type': 'text/csv' };
+    const dry = await org.owner.request('POST', `/api/v1/imports?dry_run=true&name=team.csv&mapping=${mapping}`, csv, headers);
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json()).toMatchObject({ dry_run: true, imported: 1, rejected: 1, errors: [{ row: 2, reason: 'invalid client: check email' }] });
+    expect(dry.body).not.toContain('not-an-email');
+    const real = await org.owner.request('POST', `/api/v1/imports?name=team.csv&mapping=${mapping}`, csv, headers);
+    expect(real.statusCode).toBe(201);
+    expect((await org.owner.request('GET', '/api/v1/clients?email=ada@example.org')).json().clients).toHaveLength(1);
+    const reception = await org.signIn((await org.addStaff('billing')).email);
+    expect((await reception.request('POST', `/api/v1/imports?mapping=${mapping}`, csv, headers)).statusCode).toBe(403);
+    await org.app.app.close();
+    await vault.close();
+  });
+});
