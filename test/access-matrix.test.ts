@@ -106,6 +106,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/activities`, { kind: 'follow_up', due_at: new Date().toISOString() })).json().id;
       return { method: 'PATCH', url: `/api/v1/activities/${id}`, body: { status: 'done' } };
     },
+    'PUT /api/v1/clients/:id/cadence': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/cadence`, body: { days: 30 } }),
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
     'POST /api/v1/exports/clients': async () => ({ method: 'POST', url: '/api/v1/exports/clients', body: { format: 'csv', passphrase: 'a long export passphrase' } }),

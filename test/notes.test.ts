@@ -308,3 +308,28 @@ describeEachEngine('CSV import over HTTP', (t) => {
     await vault.close();
   });
 });
+
+describeEachEngine('stay-in-touch cadence', (t) => {
+  it('opens a follow-up for the caseload practitioner when a client has not been contacted within its cadence', async () => {
+    const { applyCadences } = await import('../src/clients/activities.service.ts');
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const p = await org.addStaff('practitioner');
+    const practitioner = await org.signIn(p.email);
+    const quiet = (await org.owner.request('POST', '/api/v1/clients', { name: 'Quiet Client' })).json().id;
+    const chatty = (await org.owner.request('POST', '/api/v1/clients', { name: 'Chatty Client' })).json().id;
+    for (const id of [quiet, chatty]) {
+      await org.owner.request('PUT', `/api/v1/clients/${id}/caseload/${p.id}`);
+      expect((await org.owner.request('PUT', `/api/v1/clients/${id}/cadence`, { days: 30 })).statusCode).toBe(204);
+    }
+    await org.owner.request('POST', `/api/v1/clients/${chatty}/activities`, { kind: 'interaction', channel: 'call', direction: 'outbound' });
+    // Pretend the quiet client was created 40 days ago.
+    await org.deps.db.updateTable('clients').set({ created_at: Date.now() - 40 * 86_400_000 }).where('id', '=', quiet).execute();
+    expect(await applyCadences(org.deps)).toBe(1);
+    expect(await applyCadences(org.deps)).toBe(0); // idempotent while the follow-up is open
+    const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
+    expect(agenda.overdue).toMatchObject([{ kind: 'follow_up', client_id: quiet, client_first_name: 'Quiet' }]);
+    await org.app.app.close();
+    await vault.close();
+  });
+});

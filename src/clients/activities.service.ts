@@ -205,3 +205,44 @@ export async function updateActivityStatus(deps: ClientDeps, caller: Caller, act
   const withDetails = readsDetails(caller.actor, decision);
   return [await toView(deps, orgId, { ...row, status }, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
 }
+
+/** Sets (or with null, clears) a client's "stay in touch every N days" cadence. */
+export async function setCadence(deps: ClientDeps, caller: Caller, clientId: string, days: number | null, now = Date.now()): Promise<void> {
+  await requireClient(deps, caller, 'client.update', clientId, ['cadence']);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('clients').set({ cadence_days: days }).where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [clientId], ['cadence'], now));
+  });
+}
+
+/**
+ * For every client with a cadence, no logged interaction within it and no open follow-up, opens a
+ * follow-up due when the cadence ran out, assigned to a practitioner of the client's caseload (when it
+ * has one). Run by the scheduler; idempotent. Returns how many follow-ups were opened.
+ */
+export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise<number> {
+  const due = await deps.db
+    .selectFrom('clients')
+    .select(['clients.id', 'clients.org_id', 'clients.cadence_days', 'clients.created_at'])
+    .where('clients.cadence_days', 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('activities').select('activities.id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'follow_up').where('activities.status', '=', 'open'))))
+    .limit(5000)
+    .execute();
+  let opened = 0;
+  for (const client of due) {
+    const last = await deps.db.selectFrom('activities').select((eb) => eb.fn.max('at').as('at')).where('client_id', '=', client.id).where('kind', '=', 'interaction').executeTakeFirst();
+    const since = Number(last?.at ?? client.created_at);
+    const dueAt = since + client.cadence_days! * 86_400_000;
+    if (dueAt > now) continue;
+    const practitioner = await deps.db.selectFrom('caseload').select('user_id').where('org_id', '=', client.org_id).where('client_id', '=', client.id).orderBy('user_id').executeTakeFirst();
+    await deps.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('activities')
+        .values({ id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, created_by: 'system', created_at: now })
+        .execute();
+      await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
+    });
+    opened++;
+  }
+  return opened;
+}

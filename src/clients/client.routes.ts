@@ -11,7 +11,7 @@ import { accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientAs
 import type { ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
-import { activityInput, addActivity, agenda, timeline, updateActivityStatus } from './activities.service.ts';
+import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
 import { encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
@@ -118,6 +118,18 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       schema: { tags: ['clients'], summary: 'Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome', params: clientId, body: z.object({ status: z.enum(['done', 'cancelled', 'attended', 'no_show']) }) },
     },
     async (request) => ({ activities: await updateActivityStatus(deps, caller(request), request.params.id, request.body.status) }),
+  );
+
+  r.put(
+    '/api/v1/clients/:id/cadence',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.update' } },
+      schema: { tags: ['clients'], summary: 'Stay in touch every N days (null stops it): a follow-up opens when the time runs out', params: clientId, body: z.object({ days: z.number().int().min(1).max(3650).nullable() }) },
+    },
+    async (request, reply) => {
+      await setCadence(deps, caller(request), request.params.id, request.body.days);
+      return reply.status(204).send();
+    },
   );
 
   r.get(

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
 import { accessJobs } from '../access/access-review.service.ts';
 import { alertJobs } from '../audit/alert-rules.ts';
+import { applyCadences } from '../clients/activities.service.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
@@ -124,6 +125,9 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** Opens stay-in-touch follow-ups hourly. */
+const cadenceJob = (clients: ClientDeps): Job => ({ name: 'stay-in-touch', intervalMs: 3_600_000, run: async ({ now }) => void (await applyCadences(clients, now)) });
+
 /** Every scheduled job; they run on the one leader process (see platform/jobs). */
 const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob];
 
@@ -140,7 +144,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
-  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit)] });
+  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit), cadenceJob(deployment.clients)] });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -294,6 +294,8 @@ export interface ClientTable {
   postal_address_ct: Sealed | null;
   date_of_birth_ct: Sealed | null;
   identifiers_ct: Sealed | null;
+  /** Stay in touch every N days (null: no cadence). */
+  cadence_days?: number | null;
 }
 
 export interface ClientIndexTable {

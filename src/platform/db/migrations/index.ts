@@ -12,6 +12,7 @@ import * as activities from './0010-activities.ts';
 import * as imports from './0011-imports.ts';
 import * as segments from './0012-segments.ts';
 import * as invoices from './0013-invoices.ts';
+import * as cadence from './0014-cadence.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -31,4 +32,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-imports': imports,
   '0012-segments': segments,
   '0013-invoices': invoices,
+  '0014-cadence': cadence,
 };
