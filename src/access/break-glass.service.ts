@@ -16,18 +16,29 @@ export interface AccessDeps {
   audit: AuditLog;
 }
 
-/** The relationship facts `authorize()` needs about one client, looked up for one actor. */
-export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId: string, now = Date.now()): Promise<{ onCaseload: boolean; breakGlass: boolean }> {
-  const onCaseload = await db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', '=', clientId).executeTakeFirst();
-  const grant = await db
+/**
+ * For many clients at once: which are on the actor's caseload, and which the actor holds a live
+ * break-glass grant for (two queries, whatever the number of clients).
+ */
+export async function relationshipsTo(db: Kysely<Schema>, actor: Actor, clientIds: readonly string[], now = Date.now()): Promise<{ onCaseload: Set<string>; breakGlass: Set<string> }> {
+  if (clientIds.length === 0) return { onCaseload: new Set(), breakGlass: new Set() };
+  const ids = [...clientIds];
+  const caseload = await db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', 'in', ids).execute();
+  const grants = await db
     .selectFrom('break_glass')
-    .select('id')
+    .select('client_id')
     .where('org_id', '=', actor.orgId)
     .where('user_id', '=', actor.userId)
-    .where('client_id', '=', clientId)
+    .where('client_id', 'in', ids)
     .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return { onCaseload: onCaseload !== undefined, breakGlass: grant !== undefined };
+    .execute();
+  return { onCaseload: new Set(caseload.map((r) => r.client_id)), breakGlass: new Set(grants.map((r) => r.client_id)) };
+}
+
+/** The relationship facts `authorize()` needs about one client, looked up for one actor. */
+export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId: string, now = Date.now()): Promise<{ onCaseload: boolean; breakGlass: boolean }> {
+  const found = await relationshipsTo(db, actor, [clientId], now);
+  return { onCaseload: found.onCaseload.has(clientId), breakGlass: found.breakGlass.has(clientId) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Action, type Actor, type Decision, authorize, canWriteField } from '../access/authorize.ts';
-import { relationshipTo } from '../access/break-glass.service.ts';
+import { relationshipTo, relationshipsTo } from '../access/break-glass.service.ts';
 import { clientAccessLog } from '../audit/audit.report.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
@@ -88,17 +88,8 @@ export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: C
 }
 
 async function visibleTo(deps: ClientDeps, actor: Actor, ids: string[]): Promise<ReadonlySet<string>> {
-  const now = Date.now();
-  const onCaseload = await deps.db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', 'in', ids).execute();
-  const granted = await deps.db
-    .selectFrom('break_glass')
-    .select('client_id')
-    .where('org_id', '=', actor.orgId)
-    .where('user_id', '=', actor.userId)
-    .where('client_id', 'in', ids)
-    .where('expires_at', '>', now)
-    .execute();
-  return new Set([...onCaseload, ...granted].map((r) => r.client_id));
+  const { onCaseload, breakGlass } = await relationshipsTo(deps.db, actor, ids);
+  return new Set([...onCaseload, ...breakGlass]);
 }
 
 /**
