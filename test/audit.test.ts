@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeLeaf } from '../src/audit/audit.encoding.ts';
-import { AuditLog } from '../src/audit/audit.service.ts';
+import { AuditLog, type TreeHead, leafMac } from '../src/audit/audit.service.ts';
 import type { AuditEvent } from '../src/audit/audit.types.ts';
 import { verifyLog } from '../src/audit/audit.verify.ts';
 import { leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
@@ -57,72 +57,89 @@ describeEachEngine('audit log: tamper evidence', (t) => {
     for (const row of rows) await db().insertInto('audit_log').values(row).execute();
   };
 
-  it('verifies an untouched log, with the same root on every engine for the same events', async () => {
-    const result = await verifyLog(db(), keys());
-    expect(result).toMatchObject({ ok: true, size: N, headsChecked: 1 });
-    // Fixed events → the root computed from their canonical leaves alone, whichever engine stored them.
-    const expected = rootOf(Array.from({ length: N }, (_, i) => leafHash(encodeLeaf(i, event(i)))));
-    expect(result.root).toBe(expected.toString('hex'));
-    expect((await audit.currentTree()).root.toString('hex')).toBe(result.root);
-  });
+  // Ranges of 4 events joined into one tree: in this thread, and in worker threads reading the SQLite file.
+  for (const mode of ['one thread', 'worker threads'] as const) {
+    describe(mode, () => {
+      const verify = (options: { head?: TreeHead } = {}) =>
+        verifyLog(db(), keys(), { ...options, rangeSize: 4, ...(mode === 'worker threads' && t().database.sqliteFile ? { sqliteFile: t().database.sqliteFile, workers: 2 } : {}) });
 
-  it('names the edited event, whether its leaf or only its query columns were changed', async () => {
-    const before = await snapshot();
-    const leaf = JSON.parse(Buffer.from(before[7]!.leaf).toString());
-    leaf[5] = 'someone-else';
-    await db().updateTable('audit_log').set({ leaf: Buffer.from(JSON.stringify(leaf)) }).where('idx', '=', 7).execute();
-    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 7, kind: 'altered' });
-    await restore(before);
-    await db().updateTable('audit_log').set({ actor_id: 'someone-else' }).where('idx', '=', 8).execute();
-    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 8, kind: 'altered' });
-    await restore(before);
-    await db().deleteFrom('audit_subjects').where('idx', '=', 9).execute();
-    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 9, kind: 'altered' });
-    await db().insertInto('audit_subjects').values({ org_id: 'org-fixed', record_id: 'client-4', idx: 9 }).execute();
-    expect((await verifyLog(db(), keys())).ok).toBe(true);
-  });
+      it('verifies an untouched log, with the same root on every engine for the same events', async () => {
+        const result = await verify();
+        expect(result).toMatchObject({ ok: true, size: N, headsChecked: 1 });
+        // Fixed events → the root computed from their canonical leaves alone, whichever engine stored them.
+        const expected = rootOf(Array.from({ length: N }, (_, i) => leafHash(encodeLeaf(i, event(i)))));
+        expect(result.root).toBe(expected.toString('hex'));
+        expect((await audit.currentTree()).root.toString('hex')).toBe(result.root);
+      });
 
-  it('names a deleted event', async () => {
-    const before = await snapshot();
-    await db().deleteFrom('audit_log').where('idx', '=', 5).execute();
-    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 5, kind: 'missing' });
-    await restore(before);
-  });
+      it('names the edited event, whether its leaf or only its query columns were changed', async () => {
+        const before = await snapshot();
+        const leaf = JSON.parse(Buffer.from(before[7]!.leaf).toString());
+        leaf[5] = 'someone-else';
+        await db().updateTable('audit_log').set({ leaf: Buffer.from(JSON.stringify(leaf)) }).where('idx', '=', 7).execute();
+        expect((await verify()).problem).toMatchObject({ index: 7, kind: 'altered' });
+        await restore(before);
+        await db().updateTable('audit_log').set({ actor_id: 'someone-else' }).where('idx', '=', 8).execute();
+        expect((await verify()).problem).toMatchObject({ index: 8, kind: 'altered' });
+        await restore(before);
+        await db().deleteFrom('audit_subjects').where('idx', '=', 9).execute();
+        expect((await verify()).problem).toMatchObject({ index: 9, kind: 'altered' });
+        await db().insertInto('audit_subjects').values({ org_id: 'org-fixed', record_id: 'client-4', idx: 9 }).execute();
+        expect((await verify()).ok).toBe(true);
+      });
 
-  it('names an inserted event even when it is well-formed and the rest renumbered', async () => {
-    const before = await snapshot();
-    await restore(before.map((r) => (r.idx >= 10 ? { ...r, idx: r.idx + 1 } : r)));
-    const leaf = encodeLeaf(10, event(99));
-    await db().insertInto('audit_log').values({ idx: 10, time: event(99).time, org_id: 'org-fixed', actor_id: 'user-0', action: 'client.read', leaf, leaf_hash: leafHash(leaf), leaf_mac: Buffer.alloc(16) }).execute();
-    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 10, kind: 'forged' });
-    await restore(before);
-  });
+      it('names a deleted event', async () => {
+        const before = await snapshot();
+        await db().deleteFrom('audit_log').where('idx', '=', 5).execute();
+        expect((await verify()).problem).toMatchObject({ index: 5, kind: 'missing' });
+        await restore(before);
+      });
 
-  it('names the first of two reordered events', async () => {
-    const before = await snapshot();
-    await restore(before.map((r) => (r.idx === 3 ? { ...before[4]!, idx: 3 } : r.idx === 4 ? { ...before[3]!, idx: 4 } : r)));
-    expect((await verifyLog(db(), keys())).problem).toMatchObject({ index: 3, kind: 'moved' });
-    await restore(before);
-  });
+      it('names an inserted event even when it is well-formed and the rest renumbered', async () => {
+        const before = await snapshot();
+        await restore(before.map((r) => (r.idx >= 10 ? { ...r, idx: r.idx + 1 } : r)));
+        const leaf = encodeLeaf(10, event(99));
+        await db().insertInto('audit_log').values({ idx: 10, time: event(99).time, org_id: 'org-fixed', actor_id: 'user-0', action: 'client.read', leaf, leaf_hash: leafHash(leaf), leaf_mac: Buffer.alloc(16) }).execute();
+        expect((await verify()).problem).toMatchObject({ index: 10, kind: 'forged' });
+        await restore(before);
+      });
 
-  it('detects tail truncation against a saved head, naming the first missing index', async () => {
-    const head = (await audit.latestHead())!;
-    const before = await snapshot();
-    const heads = await db().selectFrom('audit_heads').selectAll().execute();
-    await db().deleteFrom('audit_log').where('idx', '>=', N - 3).execute();
-    await db().deleteFrom('audit_heads').execute(); // the attacker removes the stored heads too
-    const result = await verifyLog(db(), keys(), { head });
-    expect(result.problem).toMatchObject({ index: N - 3, kind: 'truncated' });
-    await restore(before);
-    for (const h of heads) await db().insertInto('audit_heads').values(h).execute();
-    expect((await verifyLog(db(), keys(), { head })).ok).toBe(true);
-  });
+      it('names the first of two reordered events', async () => {
+        const before = await snapshot();
+        await restore(before.map((r) => (r.idx === 3 ? { ...before[4]!, idx: 3 } : r.idx === 4 ? { ...before[3]!, idx: 4 } : r)));
+        expect((await verify()).problem).toMatchObject({ index: 3, kind: 'moved' });
+        await restore(before);
+      });
 
-  it('refuses a head whose signature or root was changed', async () => {
-    const head = (await audit.latestHead())!;
-    const forged = { ...head, root_hash: 'ab'.repeat(32) };
-    expect((await verifyLog(db(), keys(), { head: forged })).problem?.kind).toBe('bad-signature');
-  });
+      it('detects tail truncation against a saved head, naming the first missing index', async () => {
+        const head = (await audit.latestHead())!;
+        const before = await snapshot();
+        const heads = await db().selectFrom('audit_heads').selectAll().execute();
+        await db().deleteFrom('audit_log').where('idx', '>=', N - 3).execute();
+        await db().deleteFrom('audit_heads').execute(); // the attacker removes the stored heads too
+        const result = await verify({ head });
+        expect(result.problem).toMatchObject({ index: N - 3, kind: 'truncated' });
+        await restore(before);
+        for (const h of heads) await db().insertInto('audit_heads').values(h).execute();
+        expect((await verify({ head })).ok).toBe(true);
+      });
+
+      it('refuses a head whose signature or root was changed', async () => {
+        const head = (await audit.latestHead())!;
+        const forged = { ...head, root_hash: 'ab'.repeat(32) };
+        expect((await verify({ head: forged })).problem?.kind).toBe('bad-signature');
+      });
+
+      it('names a rewrite by someone holding the MAC key at the signed head that no longer matches', async () => {
+        const before = await snapshot();
+        const leaf = encodeLeaf(6, event(6, { actorId: 'someone-else' }));
+        const hash = leafHash(leaf);
+        await db().updateTable('audit_log').set({ leaf, leaf_hash: hash, leaf_mac: leafMac(audit.macKey, hash), actor_id: 'someone-else' }).where('idx', '=', 6).execute();
+        expect((await verify()).problem).toMatchObject({ index: N - 1, kind: 'rewritten' });
+        await restore(before);
+      });
+    });
+  }
 });
 
 describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => {

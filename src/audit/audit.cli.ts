@@ -15,6 +15,8 @@ export interface AuditCommandContext {
   /** Resolves the organisation (only commands about a client need one). */
   orgId(): Promise<string>;
   actor: AccessContext;
+  /** The SQLite file, when that is the engine (verify reads it from worker threads). */
+  sqliteFile?: string | undefined;
 }
 
 export type WithAudit = (options: { json?: boolean; data?: string; org?: string }, work: (ctx: AuditCommandContext, out: Output) => Promise<void>) => Promise<void>;
@@ -54,12 +56,12 @@ export function registerAuditCommands(program: Command, withAudit: WithAudit): v
 
   common(audit.command('verify').description('recompute every event and the Merkle tree offline; exit 1 naming the first bad event').option('--head <file>', 'a tree head exported earlier: also detect truncation or rewriting behind it')).action(
     (options: { head?: string; json?: boolean; data?: string }) =>
-      withAudit(options, async ({ audit, actor }, out) => {
+      withAudit(options, async ({ audit, actor, sqliteFile }, out) => {
         const head = options.head ? readHead(options.head) : undefined;
         await audit.sequence();
         const progress = progressReporter(out, 'verifying', { quietWhenPiped: true });
         const size = (await audit.currentTree()).size;
-        const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, { ...(head ? { head } : {}), progress: (done) => progress.update(done, size) });
+        const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, { ...(head ? { head } : {}), ...(sqliteFile ? { sqliteFile } : {}), progress: (done) => progress.update(done, size) });
         progress.stop();
         await audit.record({ time: Date.now(), orgId: null, ...actorOf(actor), action: 'audit.verify', recordType: null, recordIds: [], fields: [], outcome: result.ok ? 'allowed' : 'error' });
         if (result.ok) {

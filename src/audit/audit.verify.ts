@@ -1,24 +1,25 @@
 import type { KeyObject } from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { verifyEd25519 } from '../platform/crypto/signing.ts';
 import type { Schema } from '../platform/db/schema.ts';
-import { decodeLeaf } from './audit.encoding.ts';
-import { type TreeHead, leafMac, treeHeadBytes } from './audit.service.ts';
-import { Frontier, leafHash } from './merkle.ts';
+import { type TreeHead, treeHeadBytes } from './audit.service.ts';
+import { type Problem, type ProblemKind, type RangeResult, type RangeTask, kyselyReader, verifyRange } from './audit.verify-range.ts';
+import { EMPTY_ROOT, Frontier } from './merkle.ts';
 
-export type ProblemKind = 'altered' | 'forged' | 'missing' | 'moved' | 'truncated' | 'rewritten' | 'bad-signature';
+export type { ProblemKind } from './audit.verify-range.ts';
 
 export interface VerifyResult {
   ok: boolean;
   /** Events checked. */
   size: number;
-  /** Root of the recomputed tree, hex. */
+  /** Root of the recomputed tree, hex (empty when a problem stopped verification early). */
   root: string;
   /** Signed heads whose signature and root were checked. */
   headsChecked: number;
   /** The first problem found, by log position. */
-  problem?: { index: number; kind: ProblemKind; message: string };
+  problem?: Problem;
 }
 
 export interface VerifyKeys {
@@ -26,101 +27,154 @@ export interface VerifyKeys {
   publicKey: KeyObject;
 }
 
-const PAGE = 20_000;
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+export interface VerifyOptions {
+  /** A tree head exported earlier: the log must still extend it. */
+  head?: TreeHead;
+  progress?: (done: number) => void;
+  /**
+   * The SQLite file behind `db`: ranges are then verified in worker threads that read it directly
+   * (PostgreSQL, or no file, verifies in this thread through Kysely — same checks, same result).
+   */
+  sqliteFile?: string;
+  /** Worker threads (default: one per core, at most 4). */
+  workers?: number;
+  /** Events per range, a power of two (default 65,536). */
+  rangeSize?: number;
 }
 
 /**
- * Recomputes the whole log from its stored leaves, offline: every leaf's position, hash and MAC, the
- * query columns and record index derived from it, the Merkle root at every signed head (and each
- * head's Ed25519 signature), and — given a head exported earlier — that the log still extends it
- * (no truncation, no rewriting behind it). Stops at the first problem and names its index.
+ * Recomputes the whole log from its stored leaves, offline: every leaf's position, hash and query
+ * columns, its record index, the Merkle root at every signed head (and each head's Ed25519 signature),
+ * and — given a head exported earlier — that the log still extends it (no truncation, no rewriting
+ * behind it). Stops at the first problem and names its index.
+ *
+ * The log is cut into ranges of a power-of-two size, verified independently (in parallel when a SQLite
+ * file is given) and joined: each range is a perfect subtree, so its peaks complete the tree. Leaf MACs
+ * are checked after the last signed head; below it the head's signature over the recomputed root
+ * vouches for every leaf. When anything fails, the stretch since the last good head is verified again
+ * with every MAC, so a forged event is named at its own index.
  */
-export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: { head?: TreeHead; progress?: (done: number) => void } = {}): Promise<VerifyResult> {
+export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: VerifyOptions = {}): Promise<VerifyResult> {
   const heads = (await db.selectFrom('audit_heads').selectAll().orderBy('tree_size').execute()).map((h) => ({
-    size: h.tree_size,
+    size: Number(h.tree_size),
     root: Buffer.from(h.root_hash),
-    valid: verifyEd25519(keys.publicKey, treeHeadBytes(h.timestamp, h.tree_size, h.root_hash), h.signature),
+    valid: verifyEd25519(keys.publicKey, treeHeadBytes(Number(h.timestamp), Number(h.tree_size), h.root_hash), h.signature),
   }));
   const saved = options.head ? parseHead(options.head, keys.publicKey) : undefined;
-  const frontier = new Frontier();
-  let headsChecked = 0;
-  const fail = (index: number, kind: ProblemKind, message: string): VerifyResult => ({
-    ok: false,
-    size: frontier.size,
-    root: frontier.root().toString('hex'),
-    headsChecked,
-    problem: { index, kind, message },
-  });
-  const headsAt = new Map<number, typeof heads>();
-  for (const head of heads) headsAt.set(head.size, [...(headsAt.get(head.size) ?? []), head]);
-  const checkHeadsAt = (size: number): VerifyResult | null => {
-    for (const head of headsAt.get(size) ?? []) {
-      if (!head.valid) return fail(size - 1, 'bad-signature', `the signed tree head at size ${size} has an invalid signature`);
-      if (!head.root.equals(frontier.root())) return fail(size - 1, 'rewritten', `the log up to index ${size - 1} does not match its signed tree head`);
-      headsChecked++;
-    }
-    if (saved && saved.size === size) {
-      if (!saved.valid) return fail(size - 1, 'bad-signature', 'the given tree head has an invalid signature');
-      if (!saved.root.equals(frontier.root())) return fail(size - 1, 'rewritten', `the log up to index ${size - 1} was rewritten after the given head was exported`);
-      headsChecked++;
-    }
-    return null;
-  };
-  if (saved && !saved.valid) return fail(0, 'bad-signature', 'the given tree head has an invalid signature');
+  if (saved && !saved.valid) return { ok: false, size: 0, root: EMPTY_ROOT.toString('hex'), headsChecked: 0, problem: { index: 0, kind: 'bad-signature', message: 'the given tree head has an invalid signature' } };
+  const last = await db.selectFrom('audit_log').select((eb) => eb.fn.max('idx').as('last')).executeTakeFirst();
+  const size = last?.last === null || last?.last === undefined ? 0 : Number(last.last) + 1;
 
-  for (let from = 0; ; ) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('idx', '>=', from).orderBy('idx').limit(PAGE).execute();
-    if (rows.length === 0) break;
-    const last = rows[rows.length - 1]!.idx;
-    const subjects = await db.selectFrom('audit_subjects').select(['org_id', 'record_id', 'idx']).where('idx', '>=', from).where('idx', '<=', last).execute();
-    const subjectsByIdx = new Map<number, string[]>();
-    for (const s of subjects) {
-      const list = subjectsByIdx.get(s.idx);
-      if (list) list.push(`${s.org_id}/${s.record_id}`);
-      else subjectsByIdx.set(s.idx, [`${s.org_id}/${s.record_id}`]);
-    }
-    for (const row of rows) {
-      const index = frontier.size;
-      if (row.idx !== index) return fail(index, 'missing', `event ${index} is missing (deleted)`);
-      const event = decodeLeaf(row.leaf);
-      if (!event) return fail(index, 'altered', `event ${index} is not a valid audit record (altered)`);
-      if (event.index !== index) return fail(index, 'moved', `event ${index} holds the record of event ${event.index} (moved, reordered or inserted)`);
-      const hash = leafHash(row.leaf);
-      if (!same(hash, row.leaf_hash)) return fail(index, 'altered', `event ${index} was altered`);
-      if (!same(leafMac(keys.macKey, hash), row.leaf_mac)) return fail(index, 'forged', `event ${index} was not written by Confidant (altered or inserted)`);
-      if (row.time !== event.time || row.org_id !== event.orgId || row.actor_id !== event.actorId || row.action !== event.action) {
-        return fail(index, 'altered', `event ${index} was altered (its query columns no longer match it)`);
+  const checks = new Map<number, Array<{ root: Buffer; valid: boolean; label: string }>>();
+  const expect = (at: number, root: Buffer, valid: boolean, label: string) => checks.set(at, [...(checks.get(at) ?? []), { root, valid, label }]);
+  for (const head of heads) expect(head.size, head.root, head.valid, 'its signed tree head');
+  if (saved) expect(saved.size, saved.root, saved.valid, 'the given head (exported earlier)');
+  const checkedSizes = [...checks.keys()].filter((s) => s > 0 && s <= size).sort((a, b) => a - b);
+  const macFrom = checkedSizes.at(-1) ?? 0;
+
+  const rangeSize = options.rangeSize ?? 65_536;
+  if (rangeSize <= 0 || (rangeSize & (rangeSize - 1)) !== 0) throw new RangeError('rangeSize must be a power of two');
+  const tasks: RangeTask[] = [];
+  for (let from = 0; from < size; from += rangeSize) {
+    const to = Math.min(from + rangeSize, size);
+    tasks.push({ from, to, macFrom, headSizes: checkedSizes.filter((s) => s > from && s <= to) });
+  }
+
+  const ranges = rangeRunner(db, keys.macKey, options, tasks.length);
+  try {
+    // Dispatch a few ranges ahead of the one being joined: bounded memory, busy workers.
+    const inFlight: Array<Promise<RangeResult>> = [];
+    let dispatched = 0;
+    const joined = new Frontier();
+    let headsChecked = 0;
+    let lastGood = 0;
+    // Re-verifies [lastGood, upTo) with every MAC: an earlier forged event outranks the problem found.
+    const pinpoint = async (upTo: number, problem: Problem): Promise<VerifyResult> => {
+      const again = await verifyRange(kyselyReader(db), keys.macKey, { from: lastGood, to: upTo, macFrom: lastGood, headSizes: [] });
+      const first = again.problem && again.problem.index <= problem.index ? again.problem : problem;
+      return { ok: false, size: first.index, root: '', headsChecked, problem: first };
+    };
+    for (let i = 0; i < tasks.length; i++) {
+      while (inFlight.length < ranges.ahead && dispatched < tasks.length) {
+        const pending = ranges.run(tasks[dispatched++]!);
+        pending.catch(() => undefined); // handled where it is awaited; never an unhandled rejection
+        inFlight.push(pending);
       }
-      if (!sameSubjects(event.orgId, event.recordIds, subjectsByIdx.get(index))) return fail(index, 'altered', `the record index of event ${index} was altered`);
-      frontier.push(hash);
-      if (headsAt.has(frontier.size) || saved?.size === frontier.size) {
-        const problem = checkHeadsAt(frontier.size);
-        if (problem) return problem;
+      const result = await inFlight.shift()!;
+      const stop = result.problem ? result.problem.index : tasks[i]!.to;
+      for (const [at, peaks] of result.peaksAt) {
+        if (at > stop) break;
+        const root = new Frontier(0, [...joined.peaks, ...peaks]).root();
+        for (const check of checks.get(at)!) {
+          if (!check.valid) return pinpoint(at, { index: at - 1, kind: 'bad-signature', message: `${check.label} at size ${at} has an invalid signature` });
+          if (!check.root.equals(root)) return pinpoint(at, { index: at - 1, kind: 'rewritten', message: `the log up to index ${at - 1} does not match ${check.label}` });
+          headsChecked++;
+        }
+        lastGood = at;
       }
+      if (result.problem) return pinpoint(result.problem.index + 1, result.problem);
+      if (result.verified === rangeSize) joined.push(new Frontier(0, result.peaks).root());
+      else joined.peaks.push(...result.peaks);
+      options.progress?.(tasks[i]!.to);
     }
-    from = last + 1;
-    options.progress?.(frontier.size);
+    const root = new Frontier(0, [...joined.peaks]).root();
+    const fail = (index: number, kind: ProblemKind, message: string): VerifyResult => ({ ok: false, size, root: root.toString('hex'), headsChecked, problem: { index, kind, message } });
+    if (saved && saved.size > size) return fail(size, 'truncated', `the log ends at ${size} events but the given head covers ${saved.size}: events from index ${size} were removed`);
+    const beyond = heads.find((h) => h.size > size);
+    if (beyond) return fail(size, 'truncated', `the log ends at ${size} events but a signed head covers ${beyond.size}: events from index ${size} were removed`);
+    return { ok: true, size, root: root.toString('hex'), headsChecked };
+  } finally {
+    await ranges.close();
   }
-  if (saved && saved.size > frontier.size) {
-    return fail(frontier.size, 'truncated', `the log ends at ${frontier.size} events but the given head covers ${saved.size}: events from index ${frontier.size} were removed`);
-  }
-  const beyond = heads.find((h) => h.size > frontier.size);
-  if (beyond) {
-    return fail(frontier.size, 'truncated', `the log ends at ${frontier.size} events but a signed head covers ${beyond.size}: events from index ${frontier.size} were removed`);
-  }
-  return { ok: true, size: frontier.size, root: frontier.root().toString('hex'), headsChecked };
 }
 
-/** Whether the subject index rows of an event are exactly its organisation's record ids. */
-function sameSubjects(orgId: string | null, recordIds: readonly string[], actual: readonly string[] | undefined): boolean {
-  if (!orgId) return actual === undefined;
-  const expected = recordIds.length === 1 ? recordIds.map((id) => `${orgId}/${id}`) : [...new Set(recordIds)].map((id) => `${orgId}/${id}`);
-  if (expected.length !== (actual?.length ?? 0)) return false;
-  if (expected.length === 1) return expected[0] === actual![0];
-  return expected.sort().join('\n') === [...actual!].sort().join('\n');
+interface RangeRunner {
+  /** How many ranges to keep in flight. */
+  ahead: number;
+  run(task: RangeTask): Promise<RangeResult>;
+  close(): Promise<void>;
+}
+
+/** Runs range tasks in worker threads over the SQLite file, or in this thread through Kysely. */
+function rangeRunner(db: Kysely<Schema>, macKey: KeyObject, options: VerifyOptions, tasks: number): RangeRunner {
+  const count = Math.min(options.workers ?? Math.min(availableParallelism(), 4), tasks);
+  if (!options.sqliteFile || count < 2) {
+    const reader = kyselyReader(db);
+    return { ahead: 1, run: (task) => verifyRange(reader, macKey, task), close: async () => {} };
+  }
+  const workers = Array.from({ length: count }, () => new Worker(new URL('./audit.verify-worker.ts', import.meta.url), { workerData: { file: options.sqliteFile, macKey } }));
+  const waiting = new Map<number, { resolve: (r: RangeResult) => void; reject: (e: Error) => void }>();
+  for (const worker of workers) {
+    worker.on('message', (message: { id: number; result?: RangeResult; error?: string }) => {
+      const entry = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.error !== undefined) entry?.reject(new Error(`audit verify worker: ${message.error}`));
+      else entry?.resolve(reviveResult(message.result!));
+    });
+    worker.on('error', (error) => {
+      for (const entry of waiting.values()) entry.reject(error);
+      waiting.clear();
+    });
+  }
+  let next = 0;
+  return {
+    ahead: count * 2,
+    run: (task) =>
+      new Promise<RangeResult>((resolve, reject) => {
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        workers[id % workers.length]!.postMessage({ id, task });
+      }),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** Peaks arrive from a worker as plain Uint8Arrays. */
+function reviveResult(result: RangeResult): RangeResult {
+  const buffers = (peaks: Uint8Array[]) => peaks.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+  return { ...result, peaks: buffers(result.peaks), peaksAt: result.peaksAt.map(([at, peaks]) => [at, buffers(peaks)]) };
 }
 
 function parseHead(head: TreeHead, publicKey: KeyObject): { size: number; root: Buffer; valid: boolean } {

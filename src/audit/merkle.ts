@@ -5,15 +5,24 @@ import { hash } from 'node:crypto';
  * leaf hash = SHA-256(0x00 ‖ leaf), node hash = SHA-256(0x01 ‖ left ‖ right), the empty tree's hash is
  * SHA-256(""), and a tree of n leaves splits at k, the largest power of two below n.
  */
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+// One scratch buffer per thread, reused: `hash` is synchronous, and building the prefixed input
+// with Buffer.concat costs more than the hash itself for inputs this small.
+let scratch = Buffer.allocUnsafe(4096);
+const nodeScratch = Buffer.alloc(65, 0x01);
 
 export function leafHash(leaf: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, leaf]), 'buffer');
+  const length = leaf.length + 1;
+  if (length > scratch.length) scratch = Buffer.allocUnsafe(length * 2);
+  scratch[0] = 0x00;
+  scratch.set(leaf, 1);
+  return hash('sha256', scratch.subarray(0, length), 'buffer');
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  if (left.length !== 32 || right.length !== 32) return hash('sha256', Buffer.concat([nodeScratch.subarray(0, 1), left, right]), 'buffer');
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 33);
+  return hash('sha256', nodeScratch, 'buffer');
 }
 
 export const EMPTY_ROOT: Buffer = hash('sha256', Buffer.alloc(0), 'buffer');

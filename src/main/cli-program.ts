@@ -128,7 +128,7 @@ const withAudit: WithAudit = async (options, work) => {
   try {
     const deployment = await openDeployment(withConfig(options));
     try {
-      await work({ audit: deployment.audit, orgId: () => resolveOrg(deployment.database.db, options.org), actor: operatorContext() }, out);
+      await work({ audit: deployment.audit, orgId: () => resolveOrg(deployment.database.db, options.org), actor: operatorContext(), sqliteFile: deployment.database.sqliteFile }, out);
     } finally {
       await deployment.close();
     }

@@ -15,6 +15,8 @@ export interface Database<S = Schema> {
   readonly engine: Engine;
   /** A safe description for messages: a file path or host:port/name, never a password. */
   readonly description: string;
+  /** The SQLite file (SQLite only): work that reads it in other threads opens it by this path. */
+  readonly sqliteFile?: string;
   /**
    * Tries to become the one leader for `name` among all processes sharing this database (for
    * scheduled work). PostgreSQL: a session advisory lock on a dedicated connection, released when
@@ -79,7 +81,7 @@ export function openSqlite<S = Schema>(dataDir: string, file = SQLITE_FILE): Dat
     held.add(name);
     return { lost: new Promise<void>(() => {}), release: async () => void held.delete(name) };
   };
-  return { db, engine: 'sqlite', description: filePath, tryLeadership, close: () => db.destroy() };
+  return { db, engine: 'sqlite', description: filePath, sqliteFile: filePath, tryLeadership, close: () => db.destroy() };
 }
 
 async function openPostgres<S>(url: string, options: DatabaseOptions): Promise<Database<S>> {

@@ -13,6 +13,7 @@ import * as imports from './0011-imports.ts';
 import * as segments from './0012-segments.ts';
 import * as invoices from './0013-invoices.ts';
 import * as cadence from './0014-cadence.ts';
+import * as auditSubjectsIdx from './0015-audit-subjects-idx.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -33,4 +34,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-segments': segments,
   '0013-invoices': invoices,
   '0014-cadence': cadence,
+  '0015-audit-subjects-idx': auditSubjectsIdx,
 };
