@@ -117,6 +117,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       return { method: 'PATCH', url: `/api/v1/invoices/${id}`, body: { status: 'sent' } };
     },
     'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),
+    'GET /api/v1/clients/validation-report': async () => ({ method: 'GET', url: '/api/v1/clients/validation-report' }),
+    'GET /api/v1/clients/stale': async () => ({ method: 'GET', url: '/api/v1/clients/stale?days=30' }),
     'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
     'POST /api/v1/imports': async () => ({ method: 'POST', url: '/api/v1/imports?dry_run=true', body: 'name,email\nAda,ada@example.org\n', headers: { 'content-type': 'text/csv' } }),
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),

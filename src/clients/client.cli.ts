@@ -9,6 +9,8 @@ import { type ClientDeps, clientEvent, createClient, findClients, getClient } fr
 import type { ClientRecord } from './client.types.ts';
 import { operatorContext } from '../audit/operator.ts';
 import { type ImportReport, importClientsCsv } from './import.service.ts';
+import { type StaleClient, staleClients, validationReport } from './cleanup.service.ts';
+import type { Caller } from './client.access.ts';
 import { encryptExport, exportClients } from './export.service.ts';
 import { open } from 'node:fs/promises';
 import { readSecret } from '../platform/cli/prompt.ts';
@@ -58,7 +60,7 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-/** `confidant clients add | show | find`. */
+/** `confidant clients add | show | find | check | stale`. */
 export function registerClientCommands(program: Command, withClients: WithClients): void {
   const clients = program.command('clients').description('add, show, find and import client records (acting as the operator)');
   registerImportCommand(clients, withClients);
@@ -99,6 +101,36 @@ export function registerClientCommands(program: Command, withClients: WithClient
       print(out, records.length === 0 ? 'No client found.' : records.map(clientText).join('\n\n'), records.map(clientJson));
     }),
   );
+
+  common(clients.command('check').description('validation report: malformed or mistyped e-mail addresses and phone numbers (client, field, reason; never the value)')).action(
+    (options: { json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const report = await validationReport(deps, operatorCaller(orgId), 100_000);
+        const text = report.findings.length === 0 ? `All ${report.checked} clients' e-mail addresses and phone numbers look valid.` : [`${report.findings.length} problem(s) in ${report.checked} clients:`, ...report.findings.map((f) => `  ${f.client_id}  ${f.field}: ${f.reason}`)].join('\n');
+        print(out, text, report);
+      }),
+  );
+
+  common(clients.command('stale').description('clients not updated and with no interaction, appointment or note for N days').option('--days <n>', 'days without activity', '365')).action(
+    (options: { days: string; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const days = Number(options.days);
+        if (!Number.isInteger(days) || days < 1) throw new AppError('VALIDATION_FAILED', '--days must be a whole number of days, at least 1');
+        const all: StaleClient[] = [];
+        for (let after: string | null = ''; after !== null; ) {
+          const page = await staleClients(deps, operatorCaller(orgId), { days, limit: 1000, ...(after ? { after } : {}) });
+          all.push(...page.clients);
+          after = page.next;
+        }
+        const text = all.length === 0 ? `No client has been idle for ${days} days.` : [`${all.length} client(s) idle for ${days} days or more:`, ...all.map((c) => `  ${c.client_id}  ${c.status}  last activity ${c.last_activity_at ?? 'never'}  updated ${c.updated_at}`)].join('\n');
+        print(out, text, all);
+      }),
+  );
+}
+
+/** The operator at the command line acts with an owner's permissions (they hold the data directory and keys). */
+function operatorCaller(orgId: string): Caller {
+  return { actor: { userId: 'operator', orgId, role: 'owner', via: 'session' }, ctx: operatorContext() };
 }
 
 /** `confidant clients import FILE.csv`. */

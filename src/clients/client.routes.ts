@@ -15,6 +15,7 @@ import { activityInput, addActivity, agenda, setCadence, timeline, updateActivit
 import { encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
+import { staleClients, validationReport } from './cleanup.service.ts';
 import { importClientsCsv } from './import.service.ts';
 import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
@@ -189,6 +190,28 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/duplicates',
     { config: { policy: { access: 'authenticated', action: 'client.erase' } }, schema: { tags: ['clients'], summary: 'Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption' } },
     async (request) => ({ pairs: await findDuplicates(deps, caller(request)) }),
+  );
+
+  r.get(
+    '/api/v1/clients/validation-report',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.erase' } },
+      schema: { tags: ['clients'], summary: 'Malformed or mistyped e-mail addresses and phone numbers: client, field and reason, never the value', querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000) }) },
+    },
+    async (request) => validationReport(deps, caller(request), request.query.limit),
+  );
+
+  r.get(
+    '/api/v1/clients/stale',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.erase' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Clients not updated and with no interaction, appointment or note for N days (for retention review); metadata only',
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(36500).default(365), after: z.string().uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      },
+    },
+    async (request) => staleClients(deps, caller(request), { days: request.query.days, limit: request.query.limit, ...(request.query.after ? { after: request.query.after } : {}) }),
   );
 
   r.post(

@@ -322,6 +322,8 @@ export const CLI_POLICIES: Record<string, string> = {
   'clients add': 'operator: audited client write',
   'clients show': 'operator: audited client read',
   'clients find': 'operator: audited client search',
+  'clients check': 'operator: validation report (reasons, never values), audited',
+  'clients stale': 'operator: idle-client list (metadata only), audited',
   'clients import': 'operator: audited bulk client creation',
   'clients export': 'operator: audited export, encrypted unless --plaintext',
   'keys rotate': 'operator: key management, audited',
