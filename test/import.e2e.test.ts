@@ -43,7 +43,7 @@ describe('confidant clients import', () => {
 
     // Kill the import once its first batches have committed.
     const killed = await new Promise<boolean>((resolve) => {
-      const child: ChildProcess = spawn(process.execPath, [BIN, 'clients', 'import', file, '--mapping', mapping], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child: ChildProcess = spawn(process.execPath, [BIN, 'clients', 'import', file, '--mapping', mapping, '--batch-size', '250'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let done = false;
       child.stderr!.on('data', (d: Buffer) => {
@@ -61,6 +61,8 @@ describe('confidant clients import', () => {
     const final = JSON.parse(again.stdout);
     expect(final.resumed_after).toBeGreaterThan(0);
     expect(final).toMatchObject({ imported: ROWS - bad, rejected: bad });
+    // Rows rejected by the killed run are still reported, by number.
+    expect(final.errors.map((e: { row: number }) => e.row)).toEqual(report.errors.map((e: { row: number }) => e.row));
 
     const deployment = await openDeployment(loadConfig(env), env);
     try {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
 import type { DataKey, Keyring } from '../platform/crypto/keyring.ts';
@@ -151,8 +151,23 @@ export async function createClients(
   inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
 ): Promise<ClientId[]> {
   const custom = await listCustomFields(deps.db, orgId);
-  const values = inputs.map((input) => parseClientInput(input, custom));
-  const ids = values.map(() => randomUUID() as ClientId);
+  return createParsedClients(deps, ctx, orgId, inputs.map((input) => parseClientInput(input, custom)), now, inTransaction, custom);
+}
+
+/** {@link createClients} for input already checked by {@link parseClientInput} (bulk import). */
+export async function createParsedClients(
+  deps: ClientDeps,
+  ctx: AccessContext,
+  orgId: string,
+  values: readonly ClientInput[],
+  now = Date.now(),
+  inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+  customFields?: readonly CustomFieldSpec[],
+): Promise<ClientId[]> {
+  const custom = customFields ?? (await listCustomFields(deps.db, orgId));
+  // Time-ordered ids (UUIDv7): new clients land at the right edge of every index keyed by client id
+  // instead of at random pages, which is what keeps bulk imports fast at a million rows.
+  const ids = values.map(() => uuidv7() as ClientId);
   const versions = await deps.indexer.versions(orgId);
   // Keys first: a crash after this leaves unused keys (harmless), never data without a key.
   const keys = await deps.keyring.createDataKeys(orgId, ids);
@@ -381,3 +396,4 @@ export function refuseCardData(input: unknown): void {
     throw new AppError('CARD_DATA_REFUSED', `card numbers are never stored: remove the card number from ${fields.join(', ')}`, { fields });
   }
 }
+

@@ -19,7 +19,9 @@ export async function insertClients(
   custom: readonly ClientCustomValueTable[],
 ): Promise<void> {
   for (const part of chunks(clients)) await db.insertInto('clients').values(part).execute();
-  for (const part of chunks(index)) await db.insertInto('client_index').values(part).execute();
+  // In key order: consecutive rows then fall on the same B-tree pages (a batch touches each page once).
+  const sorted = [...index].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.key_version - b.key_version || a.value - b.value || (a.client_id < b.client_id ? -1 : 1)));
+  for (const part of chunks(sorted)) await db.insertInto('client_index').values(part).execute();
   for (const part of chunks(custom)) await db.insertInto('client_custom_values').values(part).execute();
 }
 

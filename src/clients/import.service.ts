@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import { type ClientDeps, createClients, parseClientInput } from './client.service.ts';
+import { type ClientDeps, createParsedClients, parseClientInput } from './client.service.ts';
+import type { ClientInput } from './client.types.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
 export interface ImportOptions {
@@ -83,7 +84,7 @@ async function fingerprint(file: string): Promise<{ sha256: string; lines: numbe
 export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, orgId: string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const sourceName = path.basename(file);
   const { sha256, lines } = await fingerprint(file);
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
   const custom = await listCustomFields(deps.db, orgId);
   let existing = options.dryRun
     ? undefined
@@ -103,26 +104,30 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, errors: [] };
 
   let targets: Map<string, string> | undefined;
-  let batch: { row: number; input: Record<string, unknown> }[] = [];
-  let batchRejected = 0;
+  let batch: { row: number; input: ClientInput }[] = [];
+  let batchRejected: { row: number; reason: string }[] = [];
   let row = 0;
   const flush = async (lastRow: number) => {
     const inputs = batch;
     const rejected = batchRejected;
     batch = [];
-    batchRejected = 0;
+    batchRejected = [];
     if (options.dryRun) {
       report.imported += inputs.length;
       return;
     }
     const now = Date.now();
-    const advance = async (tx: Parameters<NonNullable<Parameters<typeof createClients>[5]>>[0], ids: readonly string[]) => {
+    const advance = async (tx: Parameters<NonNullable<Parameters<typeof createParsedClients>[5]>>[0], ids: readonly string[]) => {
       if (ids.length > 0) {
-        await tx.insertInto('client_provenance').values(ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: inputs[i]!.row, captured_by: ctx.actorId ?? 'unknown', captured_at: now }))).execute();
+        const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: inputs[i]!.row, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
+        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('client_provenance').values(rows.slice(i, i + 500)).execute();
       }
-      await tx.updateTable('imports').set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', rejected) })).where('id', '=', importId!).execute();
+      for (let i = 0; i < rejected.length; i += 500) {
+        await tx.insertInto('import_rejections').values(rejected.slice(i, i + 500).map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason }))).execute();
+      }
+      await tx.updateTable('imports').set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', rejected.length) })).where('id', '=', importId!).execute();
     };
-    if (inputs.length > 0) await createClients(deps, ctx, orgId, inputs.map((i) => i.input), now, advance);
+    if (inputs.length > 0) await createParsedClients(deps, ctx, orgId, inputs.map((i) => i.input), now, advance, custom);
     else await deps.db.transaction().execute((tx) => advance(tx, []));
     report.imported += inputs.length;
   };
@@ -132,15 +137,14 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     row++;
     if (row <= resumeAfter) continue;
     try {
-      parseClientInput(toInput(record, targets!), custom);
-      batch.push({ row, input: toInput(record, targets!) });
+      batch.push({ row, input: parseClientInput(toInput(record, targets!), custom) });
     } catch (error) {
       if (!isAppError(error)) throw error;
-      batchRejected++;
+      batchRejected.push({ row, reason: error.message });
       report.rejected++;
       if (report.errors.length < 1000) report.errors.push({ row, reason: error.message });
     }
-    if (batch.length + batchRejected >= batchSize) {
+    if (batch.length + batchRejected.length >= batchSize) {
       await flush(row);
       options.progress?.(row, lines);
     }
@@ -148,6 +152,11 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   await flush(row);
   options.progress?.(row, Math.max(row, lines));
   report.rows_total = row;
-  if (!options.dryRun) await deps.db.updateTable('imports').set({ finished_at: Date.now() }).where('id', '=', importId!).execute();
+  if (!options.dryRun) {
+    await deps.db.updateTable('imports').set({ finished_at: Date.now() }).where('id', '=', importId!).execute();
+    // Every rejection of this import, including those of an interrupted earlier run of the file.
+    const stored = await deps.db.selectFrom('import_rejections').select(['row_number', 'reason']).where('import_id', '=', importId!).orderBy('row_number').limit(1000).execute();
+    report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
+  }
   return report;
 }

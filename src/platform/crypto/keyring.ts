@@ -259,8 +259,10 @@ export class Keyring {
       try {
         await this.keystore.db.transaction().execute(async (tx) => {
           // An erased record never gets a key again (e.g. a rotation racing the erasure).
-          const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', [...ownerIds]).limit(1).execute();
-          if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
+          for (let i = 0; i < ownerIds.length; i += 500) {
+            const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', ownerIds.slice(i, i + 500)).limit(1).execute();
+            if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
+          }
           for (let i = 0; i < rows.length; i += 500) await tx.insertInto('data_keys').values(rows.slice(i, i + 500)).execute();
         });
       } catch (error) {

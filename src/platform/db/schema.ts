@@ -228,6 +228,14 @@ export interface ImportTable {
   finished_at: number | null;
 }
 
+export interface ImportRejectionTable {
+  import_id: string;
+  /** 1-based data row. */
+  row_number: number;
+  /** Why it was refused, naming fields, never values. */
+  reason: string;
+}
+
 export interface ClientProvenanceTable {
   client_id: string;
   /** csv_import, web_form, newsletter, call_centre, api, cli … */
@@ -410,6 +418,7 @@ export interface Schema {
   client_tags: ClientTagTable;
   activities: ActivityTable;
   imports: ImportTable;
+  import_rejections: ImportRejectionTable;
   client_provenance: ClientProvenanceTable;
   segments: SegmentTable;
   invoices: InvoiceTable;

@@ -14,6 +14,7 @@ import * as segments from './0012-segments.ts';
 import * as invoices from './0013-invoices.ts';
 import * as cadence from './0014-cadence.ts';
 import * as auditSubjectsIdx from './0015-audit-subjects-idx.ts';
+import * as importRejections from './0016-import-rejections.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -35,4 +36,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-invoices': invoices,
   '0014-cadence': cadence,
   '0015-audit-subjects-idx': auditSubjectsIdx,
+  '0016-import-rejections': importRejections,
 };
