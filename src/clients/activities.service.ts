@@ -142,31 +142,50 @@ export async function timeline(deps: ClientDeps, caller: Caller, clientId: strin
  * sensitive tags. Each entry's client name is decrypted only as far as the caller may read it.
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
-  const { orgId } = caller.actor;
   const dayStart = new Date(now);
   dayStart.setUTCHours(0, 0, 0, 0);
-  const horizon = dayStart.getTime() + 8 * 86_400_000;
-  let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', horizon);
-  query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', dayStart.getTime()), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
-  if (caller.actor.role !== 'reception') query = query.where('assignee_id', '=', caller.actor.userId);
-  else query = query.where('kind', '=', 'appointment');
-  const rows = await query.orderBy('at').limit(500).execute();
+  const rows = await scheduleRows(deps, caller.actor, dayStart.getTime(), dayStart.getTime() + 8 * 86_400_000);
   const entries = [];
   for (const row of rows) {
-    const first = await firstNameFor(deps, caller.actor, caller, row.client_id);
+    const first = await firstNameFor(deps, caller, row.client_id, 'agenda');
     if (first === null) continue;
     const bucket = row.at < dayStart.getTime() ? 'overdue' : row.at < dayStart.getTime() + 86_400_000 ? 'today' : 'next_7_days';
-    entries.push({ bucket, kind: row.kind, at: new Date(row.at).toISOString(), duration_min: row.duration_min, status: row.status, client_id: row.client_id, client_first_name: first });
+    entries.push({ bucket, ...scheduleEntry(row, first) });
   }
   return { overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
 }
 
-async function firstNameFor(deps: ClientDeps, actor: Actor, caller: Caller, clientId: string): Promise<string | null> {
+/** An agenda or digest line: time, kind, status and the client's first name — nothing else. */
+export function scheduleEntry(row: ActivityTable, firstName: string) {
+  return { kind: row.kind, at: new Date(row.at).toISOString(), duration_min: row.duration_min, status: row.status, client_id: row.client_id, client_first_name: firstName };
+}
+
+/**
+ * What is on someone's plate up to `to`: open follow-ups due before it (overdue ones included) and
+ * appointments from `from`, assigned to them — or, for reception, every appointment (the front desk
+ * books them). Only activities whose client's name the actor may read; nothing is decrypted.
+ */
+export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number): Promise<ActivityTable[]> {
+  let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', actor.orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', to);
+  query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', from), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
+  if (actor.role !== 'reception') query = query.where('assignee_id', '=', actor.userId);
+  else query = query.where('kind', '=', 'appointment');
+  const rows = await query.orderBy('at').limit(500).execute();
+  const readable: ActivityTable[] = [];
+  for (const row of rows) if (await mayReadName(deps, actor, row.client_id)) readable.push(row);
+  return readable;
+}
+
+async function mayReadName(deps: ClientDeps, actor: Actor, clientId: string): Promise<boolean> {
   const relationship = await relationshipTo(deps.db, actor, clientId);
   const decision = authorize(actor, 'client.read', { orgId: actor.orgId, clientId, ...relationship });
-  if (!decision.allowed || !decision.readable.has('name')) return null;
-  // Only the name is decrypted, and the read is audited (purpose: agenda).
-  const record = await getClient(deps, { ...caller.ctx, purpose: 'agenda' }, actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch(() => null);
+  return decision.allowed && decision.readable.has('name');
+}
+
+/** The client's first name (preferred name first), if the caller may read it; the read is audited with `purpose`. */
+export async function firstNameFor(deps: ClientDeps, caller: Caller, clientId: string, purpose: string): Promise<string | null> {
+  if (!(await mayReadName(deps, caller.actor, clientId))) return null;
+  const record = await getClient(deps, { ...caller.ctx, purpose }, caller.actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch(() => null);
   const name = (record?.fields.preferred_name ?? record?.fields.name) as string | undefined;
   return name ? (name.trim().split(/\s+/)[0] ?? null) : null;
 }

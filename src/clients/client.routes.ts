@@ -16,6 +16,7 @@ import { encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { staleClients, validationReport } from './cleanup.service.ts';
+import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
 import { importClientsCsv } from './import.service.ts';
 import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
@@ -147,6 +148,39 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role has no client agenda');
       return agenda(deps, who);
     },
+  );
+
+  const agendaCaller = (request: Parameters<typeof requireAuth>[0]) => {
+    const who = caller(request);
+    if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role has no client agenda');
+    return who;
+  };
+
+  r.get(
+    '/api/v1/me/digest-settings',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My morning and evening digest settings' } },
+    async (request) => getDigestSettings(deps, agendaCaller(request)),
+  );
+
+  r.put(
+    '/api/v1/me/digest-settings',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.read' } },
+      schema: { tags: ['digests'], summary: 'Choose digest hours (local to a time zone; null for none) and whether an e-mail notice (counts only) is sent', body: digestSettingsInput },
+    },
+    async (request) => setDigestSettings(deps, agendaCaller(request), request.body),
+  );
+
+  r.get(
+    '/api/v1/digests',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My digests, newest first: kind, date and counts' } },
+    async (request) => ({ digests: await listDigests(deps, agendaCaller(request)) }),
+  );
+
+  r.get(
+    '/api/v1/digests/:id',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'One of my digests: times, kinds and first names, as far as I may read them now', params: clientId } },
+    async (request) => openDigest(deps, agendaCaller(request), request.params.id),
   );
 
   r.post(

@@ -21,6 +21,8 @@ export interface Config {
   /** Region for phone numbers written without +country (ISO 3166 alpha-2). */
   phoneRegion: CountryCode;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Outgoing mail (digest notices): absent means no e-mail is sent. */
+  mail: { smtpUrl: string; from: string } | undefined;
 }
 
 /** Flags a CLI command may pass; they win over the environment. */
@@ -42,6 +44,8 @@ const SETTINGS = {
   logLevel: 'CONFIDANT_LOG_LEVEL',
   keystoreUrl: 'CONFIDANT_KEYSTORE_URL',
   phoneRegion: 'CONFIDANT_PHONE_REGION',
+  smtpUrl: 'CONFIDANT_SMTP_URL',
+  mailFrom: 'CONFIDANT_MAIL_FROM',
 } as const;
 
 const optionalText = z
@@ -87,6 +91,13 @@ const schema = z.object({
     .toUpperCase()
     .refine((v) => isSupportedCountry(v), 'must be a two-letter country code such as GB or US')
     .default('GB'),
+  smtpUrl: optionalText.pipe(
+    z
+      .string()
+      .refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+  ),
+  mailFrom: optionalText.pipe(z.email({ error: 'must be an e-mail address' }).optional()),
 });
 
 /**
@@ -107,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: env[SETTINGS.logLevel] === '' ? undefined : env[SETTINGS.logLevel],
     keystoreUrl: env[SETTINGS.keystoreUrl],
     phoneRegion: env[SETTINGS.phoneRegion] === '' ? undefined : env[SETTINGS.phoneRegion],
+    smtpUrl: env[SETTINGS.smtpUrl],
+    mailFrom: env[SETTINGS.mailFrom],
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -130,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: value.logLevel,
     keystoreUrl: value.keystoreUrl ?? (value.databaseUrl ? defaultKeystoreUrl(value.databaseUrl) : undefined),
     phoneRegion: value.phoneRegion as CountryCode,
+    mail: value.smtpUrl ? { smtpUrl: value.smtpUrl, from: value.mailFrom ?? `confidant@${new URL(value.publicUrl ?? 'http://localhost').hostname}` } : undefined,
   };
 }
 

@@ -5,6 +5,8 @@ import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup.service.ts';
 import { accessJobs } from '../access/access-review.service.ts';
 import { alertJobs } from '../audit/alert-rules.ts';
 import { applyCadences } from '../clients/activities.service.ts';
+import { digestJob } from '../clients/digest.service.ts';
+import { smtpMailer } from '../platform/mail/mailer.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
@@ -144,7 +146,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
-  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit), cadenceJob(deployment.clients)] });
+  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit), cadenceJob(deployment.clients), digestJob(deployment.clients, config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null, config.publicUrl)] });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

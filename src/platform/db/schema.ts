@@ -228,6 +228,36 @@ export interface ImportTable {
   finished_at: number | null;
 }
 
+export interface DigestSettingsTable {
+  user_id: string;
+  org_id: string;
+  /** Local hour (0–23) of the morning digest; null: none. */
+  morning_hour: number | null;
+  evening_hour: number | null;
+  /** IANA time zone the hours and days are in. */
+  timezone: string;
+  /** 1: also e-mail a notice (counts only) when mail is configured. */
+  email: number;
+  /** Local dates (YYYY-MM-DD) of the last digests made. */
+  last_morning: string | null;
+  last_evening: string | null;
+  updated_at: number;
+}
+
+export interface DigestTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  kind: 'morning' | 'evening';
+  for_date: string;
+  /** JSON of counts (numbers only). */
+  counts: string;
+  /** JSON array of the activity ids the digest covers. */
+  activity_ids: string;
+  created_at: number;
+  emailed_at: number | null;
+}
+
 export interface ImportRejectionTable {
   import_id: string;
   /** 1-based data row. */
@@ -419,6 +449,8 @@ export interface Schema {
   activities: ActivityTable;
   imports: ImportTable;
   import_rejections: ImportRejectionTable;
+  digest_settings: DigestSettingsTable;
+  digests: DigestTable;
   client_provenance: ClientProvenanceTable;
   segments: SegmentTable;
   invoices: InvoiceTable;

@@ -15,6 +15,7 @@ import * as invoices from './0013-invoices.ts';
 import * as cadence from './0014-cadence.ts';
 import * as auditSubjectsIdx from './0015-audit-subjects-idx.ts';
 import * as importRejections from './0016-import-rejections.ts';
+import * as digests from './0017-digests.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -37,4 +38,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014-cadence': cadence,
   '0015-audit-subjects-idx': auditSubjectsIdx,
   '0016-import-rejections': importRejections,
+  '0017-digests': digests,
 };
