@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { faker } from '@faker-js/faker';
@@ -10,7 +10,9 @@ import { evaluateSegment } from '../src/clients/segments.service.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
-import { type Result, printTable } from './harness.ts';
+import { type Result, printTable, ratio } from './harness.ts';
+import { importBaseline } from './import-baseline.ts';
+import pg from 'pg';
 
 // CSV import of realistic fake clients on SQLite: rate, peak RSS, and search by e-mail afterwards.
 // BENCH_IMPORT_ROWS (default 100,000; the acceptance run is 1,000,000).
@@ -127,13 +129,55 @@ for (let after: string | undefined; ; ) {
 }
 const segmentSeconds = Number(process.hrtime.bigint() - segmentStart) / 1e9;
 await reopened.close();
+
+// The hand-written floor on the same file (bench/import-baseline.ts), in this process.
+const baseline = await importBaseline(file, path.join(dir, 'baseline'));
+
+// PostgreSQL: the same command against a throw-away database (BENCH_IMPORT_PG_ROWS, default 100,000).
+let pgResult: Result | null = null;
+const pgRows = Math.min(ROWS, Number(process.env.BENCH_IMPORT_PG_ROWS ?? 100_000));
+const pgAdmin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+let pgReachable = false;
+try {
+  await pgAdmin.connect();
+  pgReachable = true;
+} catch {
+  process.stdout.write('PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL import rate is not measured\n');
+}
+if (pgReachable) {
+  const name = `confidant_bench_${process.pid}`;
+  const pgEnv = { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}` };
+  const pgFile = path.join(dir, 'pg.csv');
+  writeFileSync(pgFile, readFileSync(file, 'utf8').split('\n').slice(0, pgRows + 1).join('\n') + '\n');
+  try {
+    const pgDeployment = await openDeployment(loadConfig(pgEnv), pgEnv);
+    const pgOwner = await createOwner(pgDeployment.database.db, { email: 'owner@bench.test', password: 'bench owner passphrase', organisationName: 'Bench' });
+    await pgDeployment.clients.indexer.versions(pgOwner.organisationId, pgRows);
+    await pgDeployment.close();
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'confidant.js'), 'clients', 'import', pgFile, '--json'], { env: pgEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    await new Promise((resolve) => child.on('close', resolve));
+    const pgSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const imported = (JSON.parse(out) as { imported: number }).imported;
+    pgResult = { name: `import ${pgRows.toLocaleString('en-US')} rows on PostgreSQL`, ops: imported, seconds: pgSeconds, opsPerSecond: imported / pgSeconds };
+  } finally {
+    for (const db of [name, `${name}_keys`]) await pgAdmin.query(`drop database if exists ${db} with (force)`);
+    await pgAdmin.end();
+  }
+}
 rmSync(dir, { recursive: true, force: true });
 
-const rows: Result[] = [{ name: `import ${ROWS.toLocaleString('en-US')} rows (${report.rejected} rejected)${KILL ? `, killed at 50% and resumed after row ${report.resumed_after}` : ''}`, ops: clients, seconds, opsPerSecond: clients / seconds }];
+const rows: Result[] = [
+  { name: `hand-written baseline, same crypto and inserts (${baseline.rows.toLocaleString('en-US')} clients)`, ops: baseline.rows, seconds: baseline.seconds, opsPerSecond: baseline.rows / baseline.seconds },
+  { name: `import ${ROWS.toLocaleString('en-US')} rows (${report.rejected} rejected)${KILL ? `, killed at 50% and resumed after row ${report.resumed_after}` : ''}`, ops: clients, seconds, opsPerSecond: clients / seconds },
+  ...(pgResult ? [pgResult] : []),
+];
 printTable(
   'CSV import on SQLite with `confidant clients import` (streamed; a data key, 5 encrypted fields, ~4 index rows and an audit event per client)',
   rows,
-  `import rate ${Math.round(clients / seconds).toLocaleString('en-US')} clients/s (target ≥ 20,000); peak RSS of the import process ${Math.round(peakKb / 1024)} MB (target < 300); search by e-mail p99 ${lookups[Math.floor(lookups.length * 0.99)]!.toFixed(2)} ms at ${clients.toLocaleString('en-US')} clients (target < 5); segment over all clients ${segmentSeconds.toFixed(2)} s for ${members.toLocaleString('en-US')} members (target < 2)` +
+  `ratio import ÷ hand-written baseline: ${ratio(rows[1], rows[0])} (target ≥ 0.7); import rate ${Math.round(clients / seconds).toLocaleString('en-US')} clients/s (target ≥ 20,000)${pgResult ? `, on PostgreSQL ${Math.round(pgResult.opsPerSecond).toLocaleString('en-US')}/s (target ≥ 10,000)` : ''}; peak RSS of the import process ${Math.round(peakKb / 1024)} MB (target < 300); search by e-mail p99 ${lookups[Math.floor(lookups.length * 0.99)]!.toFixed(2)} ms at ${clients.toLocaleString('en-US')} clients (target < 5); segment over all clients ${segmentSeconds.toFixed(2)} s for ${members.toLocaleString('en-US')} members (target < 2)` +
     (failures.length > 0 ? `\nACCEPTANCE FAILED: ${failures.join('; ')}` : `\nacceptance: every valid row present once and searchable by e-mail, every rejected row reported by number`),
 );
 if (failures.length > 0) process.exitCode = 1;
