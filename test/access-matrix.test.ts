@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
@@ -112,7 +113,12 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'GET /api/v1/me/digest-settings': async () => ({ method: 'GET', url: '/api/v1/me/digest-settings' }),
     'PUT /api/v1/me/digest-settings': async () => ({ method: 'PUT', url: '/api/v1/me/digest-settings', body: { morning_hour: 7, evening_hour: null, timezone: 'UTC', email: false } }),
     'GET /api/v1/digests': async () => ({ method: 'GET', url: '/api/v1/digests' }),
-    'GET /api/v1/digests/:id': async () => ({ method: 'GET', url: '/api/v1/digests/00000000-0000-4000-8000-000000000000' }),
+    'GET /api/v1/digests/:id': async (role) => {
+      // A digest of the requesting user's own (digests are per user).
+      const id = randomUUID();
+      await org.deps.db.insertInto('digests').values({ id, org_id: org.orgId, user_id: as[role]!.userId, kind: 'morning', for_date: `2026-01-${String(ROLES.indexOf(role) + 1).padStart(2, '0')}-${id.slice(0, 4)}`, counts: '{}', activity_ids: '[]', created_at: Date.now(), emailed_at: null }).execute();
+      return { method: 'GET', url: `/api/v1/digests/${id}` };
+    },
     'POST /api/v1/exports/clients': async () => ({ method: 'POST', url: '/api/v1/exports/clients', body: { format: 'csv', passphrase: 'a long export passphrase' } }),
     'POST /api/v1/clients/:id/invoices': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/invoices`, body: { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] } }),
     'GET /api/v1/clients/:id/invoices': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/invoices` }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emailProblem, phoneProblem } from '../src/clients/cleanup.service.ts';
+import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { runCli } from './support/cli.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { orgFixture } from './support/http.ts';
@@ -49,6 +50,16 @@ describeEachEngine('clean-up reports', (t) => {
     const receptionist = await org.signIn((await org.addStaff('reception')).email);
     expect((await receptionist.request('GET', '/api/v1/clients/validation-report')).statusCode).toBe(403);
 
+    // A field above the reader's clearance is neither opened nor judged: an admin does not learn that
+    // a restricted e-mail address looks misspelt; the owner does.
+    await defineCustomField(org.deps.db, org.orgId, { name: 'private_email', label: 'Private e-mail', kind: 'email', classification: 'restricted', purpose: 'clean-up test', encrypted: true });
+    const restricted = await make({ name: 'Restricted Contact', custom: { private_email: 'me@gmial.com' } });
+    const admin = await org.signIn((await org.addStaff('admin')).email);
+    const byAdmin = (await admin.request('GET', '/api/v1/clients/validation-report')).json().findings;
+    expect(byAdmin.some((f: { client_id: string }) => f.client_id === restricted)).toBe(false);
+    const byOwner = (await org.owner.request('GET', '/api/v1/clients/validation-report')).json().findings;
+    expect(byOwner).toContainEqual({ client_id: restricted, field: 'custom.private_email', reason: expect.stringMatching(/misspelt/) });
+
     // Stale: not updated for a year, no recent interaction or note.
     const old = Date.now() - 400 * 86_400_000;
     await org.deps.db.updateTable('clients').set({ updated_at: old }).execute();
@@ -56,7 +67,7 @@ describeEachEngine('clean-up reports', (t) => {
     await org.owner.request('POST', `/api/v1/clients/${typo}/activities`, { kind: 'interaction', channel: 'call', direction: 'outbound' });
     const stale = await org.owner.request('GET', '/api/v1/clients/stale?days=365');
     expect(stale.statusCode, stale.body).toBe(200);
-    expect(stale.json().clients.map((c: { client_id: string }) => c.client_id)).toEqual([shortPhone]);
+    expect(stale.json().clients.map((c: { client_id: string }) => c.client_id)).toEqual([shortPhone, restricted]);
     expect(stale.json().clients[0]).toMatchObject({ status: 'active', last_activity_at: null });
     expect((await org.owner.request('GET', '/api/v1/clients/stale?days=0')).statusCode).toBe(400);
     const log = (await org.owner.request('GET', `/api/v1/clients/${shortPhone}/access-log`)).json().entries;

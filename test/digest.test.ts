@@ -10,12 +10,18 @@ import { openTestVault } from './support/vault.ts';
 const HOUR = 3_600_000;
 
 describe('digest days and notices', () => {
-  it('finds the local date, hour and midnight in a time zone, across daylight saving', () => {
+  it('finds the local date, hour and the day boundaries in a time zone, across daylight saving', () => {
     // 2026-07-01 06:30 UTC is 07:30 in London (BST) and 02:30 in New York (EDT).
     const t = Date.UTC(2026, 6, 1, 6, 30);
-    expect(localDay(t, 'Europe/London')).toEqual({ date: '2026-07-01', hour: 7, midnight: Date.UTC(2026, 5, 30, 23) });
-    expect(localDay(t, 'America/New_York')).toEqual({ date: '2026-07-01', hour: 2, midnight: Date.UTC(2026, 6, 1, 4) });
+    expect(localDay(t, 'Europe/London')).toMatchObject({ date: '2026-07-01', hour: 7, midnight: Date.UTC(2026, 5, 30, 23), next: Date.UTC(2026, 6, 1, 23) });
+    expect(localDay(t, 'America/New_York')).toMatchObject({ date: '2026-07-01', hour: 2, midnight: Date.UTC(2026, 6, 1, 4) });
     expect(localDay(Date.UTC(2026, 0, 15, 23, 30), 'Europe/London')).toMatchObject({ date: '2026-01-15', hour: 23 });
+    // London's clocks go forward on 29 March 2026 (a 23-hour day) and back on 25 October (25 hours).
+    expect(localDay(Date.UTC(2026, 2, 29, 9), 'Europe/London')).toMatchObject({ date: '2026-03-29', midnight: Date.UTC(2026, 2, 29, 0), next: Date.UTC(2026, 2, 29, 23), afterNext: Date.UTC(2026, 2, 30, 23) });
+    expect(localDay(Date.UTC(2026, 9, 25, 9), 'Europe/London')).toMatchObject({ date: '2026-10-25', midnight: Date.UTC(2026, 9, 24, 23), next: Date.UTC(2026, 9, 26, 0) });
+    expect(localDay(Date.UTC(2026, 9, 24, 17), 'Europe/London')).toMatchObject({ date: '2026-10-24', next: Date.UTC(2026, 9, 24, 23), afterNext: Date.UTC(2026, 9, 26, 0) });
+    // New York springs forward on 8 March 2026.
+    expect(localDay(Date.UTC(2026, 2, 8, 15), 'America/New_York')).toMatchObject({ date: '2026-03-08', midnight: Date.UTC(2026, 2, 8, 5), next: Date.UTC(2026, 2, 9, 4) });
   });
 
   it('writes an e-mail notice with counts and a link only', () => {
@@ -70,7 +76,13 @@ describeEachEngine('morning and evening digests', (t) => {
     try {
       const options = { mailer, publicUrl: 'https://crm.example' };
       expect(await makeDueDigests(org.deps, { ...options, now: midnight + 6 * HOUR })).toBe(0); // before 07:00
-      expect(await makeDueDigests(org.deps, { ...options, now: midnight + 7.5 * HOUR })).toBe(1);
+      // The mail server is down at first: the digest is made, its notice waits and goes out on the next run.
+      const warnings: unknown[] = [];
+      const down = { send: async () => Promise.reject(new Error('connection refused')) };
+      expect(await makeDueDigests(org.deps, { mailer: down, publicUrl: options.publicUrl, now: midnight + 7.5 * HOUR, logger: { warn: (o: unknown) => void warnings.push(o) } })).toBe(1);
+      expect(warnings).toHaveLength(1);
+      expect(JSON.stringify(warnings)).not.toContain(p.email);
+      expect(received).toHaveLength(0);
       expect(await makeDueDigests(org.deps, { ...options, now: midnight + 8 * HOUR })).toBe(0); // once a day
       expect(await makeDueDigests(org.deps, { ...options, now: midnight + 18.25 * HOUR })).toBe(1);
       expect(received).toHaveLength(2);

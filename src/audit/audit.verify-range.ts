@@ -30,8 +30,6 @@ export interface LogReader {
 export interface RangeTask {
   from: number;
   to: number;
-  /** Leaf MACs are checked from this index on; below it a valid signed head vouches for the leaves. */
-  macFrom: number;
   /** Tree sizes in `(from, to]` whose frontier (peaks of this range only) the caller needs. */
   headSizes: number[];
 }
@@ -55,7 +53,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Verifies the events `[from, to)` on their own: each is present at its position, decodes as a leaf of
- * that index, hashes to its stored leaf hash, carries a valid MAC (from `macFrom` on), and agrees with
+ * that index, hashes to its stored leaf hash, carries a valid MAC, and agrees with
  * its query columns and subject index rows. Also builds the range's Merkle peaks, so a caller can join
  * ranges that start at multiples of a power of two into the whole tree. Stops at the first problem.
  */
@@ -82,7 +80,7 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
       if (event.index !== index) return done({ index, kind: 'moved', message: `event ${index} holds the record of event ${event.index} (moved, reordered or inserted)` });
       const hash = leafHash(leaf);
       if (!same(hash, storedHash)) return done({ index, kind: 'altered', message: `event ${index} was altered` });
-      if (index >= task.macFrom && !same(leafMac(macKey, hash), mac)) return done({ index, kind: 'forged', message: `event ${index} was not written by Confidant (altered or inserted)` });
+      if (!same(leafMac(macKey, hash), mac)) return done({ index, kind: 'forged', message: `event ${index} was not written by Confidant (altered or inserted)` });
       if (time !== event.time || org !== event.orgId || actor !== event.actorId || action !== event.action) {
         return done({ index, kind: 'altered', message: `event ${index} was altered (its query columns no longer match it)` });
       }

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { verifyEd25519 } from '../platform/crypto/signing.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { type TreeHead, treeHeadBytes } from './audit.service.ts';
-import { type Problem, type ProblemKind, type RangeResult, type RangeTask, kyselyReader, verifyRange } from './audit.verify-range.ts';
+import { type Problem, type RangeResult, type RangeTask, kyselyReader, verifyRange } from './audit.verify-range.ts';
 import { EMPTY_ROOT, Frontier } from './merkle.ts';
 
 export type { ProblemKind } from './audit.verify-range.ts';
@@ -49,10 +49,9 @@ export interface VerifyOptions {
  * behind it). Stops at the first problem and names its index.
  *
  * The log is cut into ranges of a power-of-two size, verified independently (in parallel when a SQLite
- * file is given) and joined: each range is a perfect subtree, so its peaks complete the tree. Leaf MACs
- * are checked after the last signed head; below it the head's signature over the recomputed root
- * vouches for every leaf. When anything fails, the stretch since the last good head is verified again
- * with every MAC, so a forged event is named at its own index.
+ * file is given) and joined: each range is a perfect subtree, so its peaks complete the tree. Every
+ * leaf's MAC is checked: a signed head only proves the tree the signer was shown, and a database editor
+ * could show it a forged one.
  */
 export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: VerifyOptions = {}): Promise<VerifyResult> {
   const heads = (await db.selectFrom('audit_heads').selectAll().orderBy('tree_size').execute()).map((h) => ({
@@ -70,14 +69,13 @@ export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: V
   for (const head of heads) expect(head.size, head.root, head.valid, 'its signed tree head');
   if (saved) expect(saved.size, saved.root, saved.valid, 'the given head (exported earlier)');
   const checkedSizes = [...checks.keys()].filter((s) => s > 0 && s <= size).sort((a, b) => a - b);
-  const macFrom = checkedSizes.at(-1) ?? 0;
 
   const rangeSize = options.rangeSize ?? 65_536;
   if (rangeSize <= 0 || (rangeSize & (rangeSize - 1)) !== 0) throw new RangeError('rangeSize must be a power of two');
   const tasks: RangeTask[] = [];
   for (let from = 0; from < size; from += rangeSize) {
     const to = Math.min(from + rangeSize, size);
-    tasks.push({ from, to, macFrom, headSizes: checkedSizes.filter((s) => s > from && s <= to) });
+    tasks.push({ from, to, headSizes: checkedSizes.filter((s) => s > from && s <= to) });
   }
 
   const ranges = rangeRunner(db, keys.macKey, options, tasks.length);
@@ -87,13 +85,7 @@ export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: V
     let dispatched = 0;
     const joined = new Frontier();
     let headsChecked = 0;
-    let lastGood = 0;
-    // Re-verifies [lastGood, upTo) with every MAC: an earlier forged event outranks the problem found.
-    const pinpoint = async (upTo: number, problem: Problem): Promise<VerifyResult> => {
-      const again = await verifyRange(kyselyReader(db), keys.macKey, { from: lastGood, to: upTo, macFrom: lastGood, headSizes: [] });
-      const first = again.problem && again.problem.index <= problem.index ? again.problem : problem;
-      return { ok: false, size: first.index, root: '', headsChecked, problem: first };
-    };
+    const fail = (problem: Problem): VerifyResult => ({ ok: false, size: problem.index, root: '', headsChecked, problem });
     for (let i = 0; i < tasks.length; i++) {
       while (inFlight.length < ranges.ahead && dispatched < tasks.length) {
         const pending = ranges.run(tasks[dispatched++]!);
@@ -106,22 +98,21 @@ export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: V
         if (at > stop) break;
         const root = new Frontier(0, [...joined.peaks, ...peaks]).root();
         for (const check of checks.get(at)!) {
-          if (!check.valid) return pinpoint(at, { index: at - 1, kind: 'bad-signature', message: `${check.label} at size ${at} has an invalid signature` });
-          if (!check.root.equals(root)) return pinpoint(at, { index: at - 1, kind: 'rewritten', message: `the log up to index ${at - 1} does not match ${check.label}` });
+          if (!check.valid) return fail({ index: at - 1, kind: 'bad-signature', message: `${check.label} at size ${at} has an invalid signature` });
+          if (!check.root.equals(root)) return fail({ index: at - 1, kind: 'rewritten', message: `the log up to index ${at - 1} does not match ${check.label}` });
           headsChecked++;
         }
-        lastGood = at;
       }
-      if (result.problem) return pinpoint(result.problem.index + 1, result.problem);
+      if (result.problem) return fail(result.problem);
       if (result.verified === rangeSize) joined.push(new Frontier(0, result.peaks).root());
       else joined.peaks.push(...result.peaks);
       options.progress?.(tasks[i]!.to);
     }
     const root = new Frontier(0, [...joined.peaks]).root();
-    const fail = (index: number, kind: ProblemKind, message: string): VerifyResult => ({ ok: false, size, root: root.toString('hex'), headsChecked, problem: { index, kind, message } });
-    if (saved && saved.size > size) return fail(size, 'truncated', `the log ends at ${size} events but the given head covers ${saved.size}: events from index ${size} were removed`);
+    const truncated = (message: string): VerifyResult => ({ ok: false, size, root: root.toString('hex'), headsChecked, problem: { index: size, kind: 'truncated', message } });
+    if (saved && saved.size > size) return truncated( `the log ends at ${size} events but the given head covers ${saved.size}: events from index ${size} were removed`);
     const beyond = heads.find((h) => h.size > size);
-    if (beyond) return fail(size, 'truncated', `the log ends at ${size} events but a signed head covers ${beyond.size}: events from index ${size} were removed`);
+    if (beyond) return truncated(`the log ends at ${size} events but a signed head covers ${beyond.size}: events from index ${size} were removed`);
     return { ok: true, size, root: root.toString('hex'), headsChecked };
   } finally {
     await ranges.close();
@@ -151,10 +142,13 @@ function rangeRunner(db: Kysely<Schema>, macKey: KeyObject, options: VerifyOptio
       if (message.error !== undefined) entry?.reject(new Error(`audit verify worker: ${message.error}`));
       else entry?.resolve(reviveResult(message.result!));
     });
-    worker.on('error', (error) => {
+    const fail = (error: Error) => {
       for (const entry of waiting.values()) entry.reject(error);
       waiting.clear();
-    });
+    };
+    worker.on('error', fail);
+    // A worker that stops between tasks would leave later tasks waiting forever.
+    worker.on('exit', (code) => fail(new Error(`an audit verify worker stopped (exit code ${code})`)));
   }
   let next = 0;
   return {

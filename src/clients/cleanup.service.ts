@@ -10,9 +10,11 @@ import type { ClientStatus } from '../platform/db/schema.ts';
 import { listCustomFields } from './custom-field.service.ts';
 import * as store from './client.store.ts';
 
-/** Clean-up work reads every record's contact fields or lists the whole organisation: owners and admins. */
-function allow(caller: Caller): void {
-  if (!authorize(caller.actor, 'client.erase', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'owners and admins run clean-up reports');
+/** Clean-up work reads every record's contact fields or lists the whole organisation: owners and admins. A refusal is audited. */
+async function allow(deps: ClientDeps, caller: Caller, report: string): Promise<void> {
+  if (authorize(caller.actor, 'client.erase', { orgId: caller.actor.orgId }).allowed) return;
+  await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', [], []), outcome: 'denied', purpose: report });
+  throw new AppError('FORBIDDEN', 'owners and admins run clean-up reports');
 }
 
 export interface ValidationFinding {
@@ -58,10 +60,15 @@ const PAGE = 500;
  * value. Each page of records it decrypts is audited (purpose "validation report").
  */
 export async function validationReport(deps: ClientDeps, caller: Caller, limit = 1000): Promise<{ findings: ValidationFinding[]; checked: number; truncated: boolean }> {
-  allow(caller);
+  await allow(deps, caller, 'validation report');
   const { orgId } = caller.actor;
-  const custom = (await listCustomFields(deps.db, orgId)).filter((f) => f.kind === 'email' || f.kind === 'phone');
-  const fields = ['email', 'phone', ...custom.map((f) => f.name)];
+  // Only fields the caller may read are opened and judged (a reason says something about a value).
+  const allCustom = await listCustomFields(deps.db, orgId);
+  const readable = authorize(caller.actor, 'client.read', { orgId }, allCustom).readable;
+  const builtIn = (['email', 'phone'] as const).filter((f) => readable.has(f));
+  const custom = allCustom.filter((f) => (f.kind === 'email' || f.kind === 'phone') && readable.has(`custom.${f.name}`));
+  const fields = [...builtIn, ...custom.map((f) => f.name)];
+  if (fields.length === 0) return { findings: [], checked: 0, truncated: false };
   const findings: ValidationFinding[] = [];
   let checked = 0;
   for (let after = ''; ; ) {
@@ -69,7 +76,7 @@ export async function validationReport(deps: ClientDeps, caller: Caller, limit =
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     const records = await openRows(deps, orgId, rows, { fields });
-    await deps.audit.record(clientEvent({ ...caller.ctx, purpose: 'validation report' }, orgId, 'client.search', records.map((r) => r.id), ['email', 'phone', ...custom.map((f) => `custom.${f.name}`)]));
+    await deps.audit.record(clientEvent({ ...caller.ctx, purpose: 'validation report' }, orgId, 'client.search', records.map((r) => r.id), [...builtIn, ...custom.map((f) => `custom.${f.name}`)]));
     for (const record of records) {
       checked++;
       const check = (field: string, kind: 'email' | 'phone', value: unknown) => {
@@ -77,8 +84,7 @@ export async function validationReport(deps: ClientDeps, caller: Caller, limit =
         const reason = kind === 'email' ? emailProblem(value) : phoneProblem(value, deps.normalise.phoneRegion);
         if (reason && findings.length < limit) findings.push({ client_id: record.id, field, reason });
       };
-      check('email', 'email', record.fields.email);
-      check('phone', 'phone', record.fields.phone);
+      for (const field of builtIn) check(field, field, record.fields[field]);
       for (const field of custom) check(`custom.${field.name}`, field.kind as 'email' | 'phone', record.custom[field.name]);
     }
     if (findings.length >= limit) return { findings, checked, truncated: true };
@@ -101,7 +107,7 @@ export interface StaleClient {
  * decrypted. The list is audited by client ids.
  */
 export async function staleClients(deps: ClientDeps, caller: Caller, options: { days: number; after?: string; limit?: number; now?: number }): Promise<{ clients: StaleClient[]; next: string | null }> {
-  allow(caller);
+  await allow(deps, caller, 'stale records');
   const { orgId } = caller.actor;
   const limit = options.limit ?? 200;
   const cutoff = (options.now ?? Date.now()) - options.days * 86_400_000;

@@ -149,7 +149,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
     .action((file: string, options: { mapping?: string; dryRun?: boolean; again?: boolean; batchSize: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
         const batchSize = Number(options.batchSize);
-        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) throw new AppError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 50000');
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 10000');
         const mapping = options.mapping ? (parseJson(readFileSync(options.mapping, 'utf8'), options.mapping) as Record<string, string>) : undefined;
         const progress = progressReporter(out, options.dryRun ? 'validating' : 'importing');
         let report: ImportReport;

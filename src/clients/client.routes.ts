@@ -8,7 +8,7 @@ import { breakGlass, setCaseload } from '../access/break-glass.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
-import type { ClientDeps } from './client.service.ts';
+import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
@@ -52,6 +52,14 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
   const caller = (request: Parameters<typeof requireAuth>[0]) => {
     const { actor, ctx } = requireAuth(request);
     return { actor, ctx };
+  };
+
+  // Agendas and digests: roles that read client records; a refusal is audited.
+  const agendaCaller = async (request: Parameters<typeof requireAuth>[0]) => {
+    const who = caller(request);
+    if (authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) return who;
+    await deps.audit.record({ ...clientEvent(who.ctx, who.actor.orgId, 'access.denied', [], []), outcome: 'denied', purpose: 'agenda' });
+    throw new AppError('FORBIDDEN', 'your role has no client agenda');
   };
 
   r.post(
@@ -143,23 +151,14 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
   r.get(
     '/api/v1/agenda',
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days' } },
-    async (request) => {
-      const who = caller(request);
-      if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role has no client agenda');
-      return agenda(deps, who);
-    },
+    async (request) => agenda(deps, await agendaCaller(request)),
   );
 
-  const agendaCaller = (request: Parameters<typeof requireAuth>[0]) => {
-    const who = caller(request);
-    if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role has no client agenda');
-    return who;
-  };
 
   r.get(
     '/api/v1/me/digest-settings',
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My morning and evening digest settings' } },
-    async (request) => getDigestSettings(deps, agendaCaller(request)),
+    async (request) => getDigestSettings(deps, await agendaCaller(request)),
   );
 
   r.put(
@@ -168,19 +167,19 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       config: { policy: { access: 'authenticated', action: 'client.read' } },
       schema: { tags: ['digests'], summary: 'Choose digest hours (local to a time zone; null for none) and whether an e-mail notice (counts only) is sent', body: digestSettingsInput },
     },
-    async (request) => setDigestSettings(deps, agendaCaller(request), request.body),
+    async (request) => setDigestSettings(deps, await agendaCaller(request), request.body),
   );
 
   r.get(
     '/api/v1/digests',
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My digests, newest first: kind, date and counts' } },
-    async (request) => ({ digests: await listDigests(deps, agendaCaller(request)) }),
+    async (request) => ({ digests: await listDigests(deps, await agendaCaller(request)) }),
   );
 
   r.get(
     '/api/v1/digests/:id',
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'One of my digests: times, kinds and first names, as far as I may read them now', params: clientId } },
-    async (request) => openDigest(deps, agendaCaller(request), request.params.id),
+    async (request) => openDigest(deps, await agendaCaller(request), request.params.id),
   );
 
   r.post(

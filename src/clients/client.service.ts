@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
-import type { DataKey, Keyring } from '../platform/crypto/keyring.ts';
+import { type DataKey, type DataKeyRow, type DataKeyWrapping, type Keyring, newDataKeys } from '../platform/crypto/keyring.ts';
 import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
 import { fieldsWithCardNumbers } from '../platform/datamap/card-detect.ts';
 import { KIND_SCHEMAS, type NormaliseOptions, searchTerms } from '../platform/datamap/field-kinds.ts';
@@ -76,7 +76,7 @@ export function parseClientInput(input: unknown, custom: readonly CustomFieldSpe
 }
 
 export function indexRowsFor(
-  deps: ClientDeps,
+  deps: SealingDeps,
   orgId: string,
   clientId: string,
   versions: readonly IndexVersion[],
@@ -98,7 +98,7 @@ export function indexRowsFor(
 }
 
 /** Seals one client's values into a row, index rows and custom value rows. */
-function sealClient(deps: ClientDeps, orgId: string, id: string, key: DataKey, values: ClientInput, custom: readonly CustomFieldSpec[], versions: readonly IndexVersion[], now: number) {
+function sealClient(deps: SealingDeps, orgId: string, id: string, key: DataKey, values: ClientInput, custom: readonly CustomFieldSpec[], versions: readonly IndexVersion[], now: number) {
   const row: ClientTable = {
     id,
     org_id: orgId,
@@ -154,7 +154,7 @@ export async function createClients(
   return createParsedClients(deps, ctx, orgId, inputs.map((input) => parseClientInput(input, custom)), now, inTransaction, custom);
 }
 
-/** {@link createClients} for input already checked by {@link parseClientInput} (bulk import). */
+/** {@link createClients} for input already checked by {@link parseClientInput}. */
 export async function createParsedClients(
   deps: ClientDeps,
   ctx: AccessContext,
@@ -165,31 +165,77 @@ export async function createParsedClients(
   customFields?: readonly CustomFieldSpec[],
 ): Promise<ClientId[]> {
   const custom = customFields ?? (await listCustomFields(deps.db, orgId));
-  // Time-ordered ids (UUIDv7): new clients land at the right edge of every index keyed by client id
-  // instead of at random pages, which is what keeps bulk imports fast at a million rows.
-  const ids = values.map(() => uuidv7() as ClientId);
   const versions = await deps.indexer.versions(orgId);
-  // Keys first: a crash after this leaves unused keys (harmless), never data without a key.
-  const keys = await deps.keyring.createDataKeys(orgId, ids);
-  const rows: ClientTable[] = [];
-  const index: ClientIndexTable[] = [];
-  const customRows: ClientCustomValueTable[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const batch = sealBatch(deps, await deps.keyring.bulkWrapping(orgId), orgId, values, custom, versions, now);
+    try {
+      await deps.keyring.storeDataKeys(orgId, batch.keyRows);
+    } catch (error) {
+      // The organisation key version was retired by a rotation in another process: wrap again.
+      if (isAppError(error) || attempt > 0) throw error;
+      deps.keyring.refreshOrg(orgId);
+      continue;
+    }
+    return storeSealedClients(deps, ctx, orgId, batch, now, inTransaction);
+  }
+}
+
+/** What sealing needs: blind-index hashing and normalisation — no database, so any thread can seal. */
+export interface SealingDeps {
+  indexer: Pick<BlindIndexer, 'hash'>;
+  normalise: NormaliseOptions;
+}
+
+/** Clients sealed and ready to store: wrapped data keys, rows, index and custom rows, field names per client. */
+export interface SealedBatch {
+  ids: ClientId[];
+  keyRows: DataKeyRow[];
+  rows: ClientTable[];
+  index: ClientIndexTable[];
+  customRows: ClientCustomValueTable[];
+  /** Names of the fields each client carries (for its audit event). */
+  fields: string[][];
+}
+
+/**
+ * Seals checked client input: a time-ordered id (UUIDv7 — new clients land at the right edge of every
+ * index keyed by client id instead of on random pages, which keeps bulk imports fast at a million
+ * rows), a fresh data key wrapped under the organisation key, every field sealed under it, and the
+ * blind-index rows. Pure computation: bulk imports run it in worker threads.
+ */
+export function sealBatch(deps: SealingDeps, wrapping: DataKeyWrapping, orgId: string, values: readonly ClientInput[], custom: readonly CustomFieldSpec[], versions: readonly IndexVersion[], now: number): SealedBatch {
+  const ids = values.map(() => uuidv7() as ClientId);
+  const made = newDataKeys(wrapping, orgId, ids, 1, now);
+  const batch: SealedBatch = { ids, keyRows: made.rows, rows: [], index: [], customRows: [], fields: [] };
   values.forEach((v, i) => {
-    const sealed = sealClient(deps, orgId, ids[i]!, keys[i]!, v, custom, versions, now);
-    rows.push(sealed.row);
-    index.push(...sealed.index);
-    customRows.push(...sealed.customRows);
+    const sealed = sealClient(deps, orgId, ids[i]!, made.keys[i]!, v, custom, versions, now);
+    batch.rows.push(sealed.row);
+    batch.index.push(...sealed.index);
+    batch.customRows.push(...sealed.customRows);
+    batch.fields.push([...CLIENT_FIELDS.filter((f) => v[f.name] !== undefined).map((f) => f.name), ...Object.keys(v.custom ?? {}).map((n) => `custom.${n}`)]);
   });
+  return batch;
+}
+
+/**
+ * Writes a sealed batch whose data keys are already in the key store (keys first: a crash in between
+ * leaves unused keys, never data without a key): rows, index rows, custom values and one audit event
+ * per client in one transaction, with `inTransaction` (import progress, provenance). On failure the
+ * batch's keys are dropped again.
+ */
+export async function storeSealedClients(
+  deps: ClientDeps,
+  ctx: AccessContext,
+  orgId: string,
+  batch: SealedBatch,
+  now: number,
+  inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+): Promise<ClientId[]> {
+  const { ids } = batch;
   try {
     await deps.db.transaction().execute(async (tx) => {
-      await store.insertClients(tx, rows, index, customRows);
-      await deps.audit.appendManyInTx(
-        tx,
-        ids.map((id, i) => {
-          const fields = [...CLIENT_FIELDS.filter((f) => values[i]![f.name] !== undefined).map((f) => f.name), ...Object.keys(values[i]!.custom ?? {}).map((n) => `custom.${n}`)];
-          return clientEvent(ctx, orgId, 'client.create', [id], fields, now);
-        }),
-      );
+      await store.insertClients(tx, batch.rows, batch.index, batch.customRows);
+      await deps.audit.appendManyInTx(tx, ids.map((id, i) => clientEvent(ctx, orgId, 'client.create', [id], batch.fields[i]!, now)));
       // Work that must commit with the clients or not at all (import progress, provenance).
       await inTransaction?.(tx, ids);
     });

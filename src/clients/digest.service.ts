@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Actor } from '../access/authorize.ts';
 import { actorOf } from '../audit/audit.types.ts';
@@ -10,7 +11,6 @@ import { firstNameFor, scheduleEntry, scheduleRows } from './activities.service.
 import type { Caller } from './client.access.ts';
 import type { ClientDeps } from './client.service.ts';
 
-const DAY = 86_400_000;
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */
 const CATCH_UP_HOURS = 3;
 
@@ -53,16 +53,44 @@ export async function setDigestSettings(deps: ClientDeps, caller: Caller, input:
   return input;
 }
 
-/** Local calendar date (YYYY-MM-DD) and hour of `time` in `timezone`, and the epoch ms of that date's midnight. */
-export function localDay(time: number, timezone: string): { date: string; hour: number; midnight: number } {
+/** The wall-clock reading of `time` in `timezone`. */
+function wallClock(time: number, timezone: string): { y: number; m: number; d: number; h: number; min: number; s: number } {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
       .formatToParts(new Date(time))
       .map((p) => [p.type, p.value]),
   ) as Record<string, string>;
-  const [y, m, d, h] = [Number(parts.year), Number(parts.month), Number(parts.day), Number(parts.hour)];
-  const offset = Date.UTC(y, m - 1, d, h, Number(parts.minute), Number(parts.second)) - Math.floor(time / 1000) * 1000;
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: h, midnight: Date.UTC(y, m - 1, d) - offset };
+  return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), h: Number(parts.hour), min: Number(parts.minute), s: Number(parts.second) };
+}
+
+/** How far `timezone` is ahead of UTC at `time`, in ms. */
+function offsetAt(time: number, timezone: string): number {
+  const w = wallClock(time, timezone);
+  return Date.UTC(w.y, w.m - 1, w.d, w.h, w.min, w.s) - Math.floor(time / 1000) * 1000;
+}
+
+/** The instant a local calendar day (`y-m-d`, days may overflow) begins in `timezone`, DST included. */
+function startOfDay(y: number, m: number, d: number, timezone: string): number {
+  const wall = Date.UTC(y, m - 1, d);
+  // The offset at the estimate, then at the corrected instant: right on both sides of a DST change.
+  const first = wall - offsetAt(wall, timezone);
+  return wall - offsetAt(first, timezone);
+}
+
+/**
+ * Local calendar date (YYYY-MM-DD) and hour of `time` in `timezone`, and the instants that day, the next
+ * and the one after begin (days are 23 or 25 hours long when the clocks change).
+ */
+export function localDay(time: number, timezone: string): { date: string; hour: number; midnight: number; next: number; afterNext: number } {
+  const w = wallClock(time, timezone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    date: `${w.y}-${pad(w.m)}-${pad(w.d)}`,
+    hour: w.h,
+    midnight: startOfDay(w.y, w.m, w.d, timezone),
+    next: startOfDay(w.y, w.m, w.d + 1, timezone),
+    afterNext: startOfDay(w.y, w.m, w.d + 2, timezone),
+  };
 }
 
 interface DigestContent {
@@ -75,21 +103,21 @@ interface DigestContent {
  * follow-ups still open at the end of the day, and tomorrow's appointments and follow-ups. Only what
  * the recipient may read (scheduleRows); nothing is decrypted here.
  */
-async function digestContent(deps: ClientDeps, actor: Actor, kind: 'morning' | 'evening', midnight: number): Promise<DigestContent> {
+async function digestContent(deps: ClientDeps, actor: Actor, kind: 'morning' | 'evening', day: ReturnType<typeof localDay>): Promise<DigestContent> {
   const count = (rows: ActivityTable[], kind: ActivityTable['kind'], from: number, to: number) => rows.filter((r) => r.kind === kind && r.at >= from && r.at < to).length;
   if (kind === 'morning') {
-    const rows = await scheduleRows(deps, actor, midnight, midnight + DAY);
+    const rows = await scheduleRows(deps, actor, day.midnight, day.next);
     return {
-      counts: { overdue_follow_ups: count(rows, 'follow_up', 0, midnight), appointments_today: count(rows, 'appointment', midnight, midnight + DAY), follow_ups_today: count(rows, 'follow_up', midnight, midnight + DAY) },
+      counts: { overdue_follow_ups: count(rows, 'follow_up', 0, day.midnight), appointments_today: count(rows, 'appointment', day.midnight, day.next), follow_ups_today: count(rows, 'follow_up', day.midnight, day.next) },
       activityIds: rows.map((r) => r.id),
     };
   }
-  const rows = await scheduleRows(deps, actor, midnight + DAY, midnight + 2 * DAY);
+  const rows = await scheduleRows(deps, actor, day.next, day.afterNext);
   return {
     counts: {
-      open_follow_ups: count(rows, 'follow_up', 0, midnight + DAY),
-      appointments_tomorrow: count(rows, 'appointment', midnight + DAY, midnight + 2 * DAY),
-      follow_ups_tomorrow: count(rows, 'follow_up', midnight + DAY, midnight + 2 * DAY),
+      open_follow_ups: count(rows, 'follow_up', 0, day.next),
+      appointments_tomorrow: count(rows, 'appointment', day.next, day.afterNext),
+      follow_ups_tomorrow: count(rows, 'follow_up', day.next, day.afterNext),
     },
     activityIds: rows.map((r) => r.id),
   };
@@ -111,9 +139,10 @@ export function digestNotice(kind: 'morning' | 'evening', date: string, counts: 
 /**
  * Makes the digests that are due at `now`: for each active user whose morning (or evening) hour has
  * come in their time zone and who has no digest of that kind for that local date. Each is stored in
- * the user's inbox; with mail configured and chosen, a notice is e-mailed. Returns how many were made.
+ * the user's inbox; with mail configured and chosen, a notice is e-mailed (see sendNotices). Returns
+ * how many digests were made.
  */
-export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer | null; publicUrl: string; now?: number }): Promise<number> {
+export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer | null; publicUrl: string; now?: number; logger?: Pick<Logger, 'warn'> }): Promise<number> {
   const now = options.now ?? Date.now();
   const settings = await deps.db
     .selectFrom('digest_settings')
@@ -130,29 +159,51 @@ export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer
       const hour = kind === 'morning' ? s.morning_hour : s.evening_hour;
       const last = kind === 'morning' ? s.last_morning : s.last_evening;
       if (hour === null || last === day.date || day.hour < hour || day.hour >= hour + CATCH_UP_HOURS) continue;
-      const content = await digestContent(deps, actor, kind, day.midnight);
+      const content = await digestContent(deps, actor, kind, day);
       const digest: DigestTable = { id: randomUUID(), org_id: s.org_id, user_id: s.user_id, kind, for_date: day.date, counts: JSON.stringify(content.counts), activity_ids: JSON.stringify(content.activityIds), created_at: now, emailed_at: null };
       const inserted = await deps.db.transaction().execute(async (tx) => {
         const done = await tx.insertInto('digests').values(digest).onConflict((oc) => oc.columns(['user_id', 'kind', 'for_date']).doNothing()).executeTakeFirst();
         await tx.updateTable('digest_settings').set(kind === 'morning' ? { last_morning: day.date } : { last_evening: day.date }).where('user_id', '=', s.user_id).execute();
         return Number(done.numInsertedOrUpdatedRows ?? 0n) > 0;
       });
-      if (!inserted) continue;
-      made++;
-      if (options.mailer && Number(s.wants_email) === 1) {
-        await options.mailer.send({ to: s.address, ...digestNotice(kind, day.date, content.counts, options.publicUrl) });
-        await deps.db.updateTable('digests').set({ emailed_at: Date.now() }).where('id', '=', digest.id).execute();
-      }
+      if (inserted) made++;
     }
   }
+  if (options.mailer) await sendNotices(deps, options.mailer, options.publicUrl, now, options.logger);
   return made;
+}
+
+/**
+ * E-mails the notices of recent digests not yet sent (made within the catch-up window, recipient chose
+ * e-mail). A failed send is logged — without the address or content — and retried on the next run;
+ * it never stops the others.
+ */
+async function sendNotices(deps: ClientDeps, mailer: Mailer, publicUrl: string, now: number, logger?: Pick<Logger, 'warn'>): Promise<void> {
+  const pending = await deps.db
+    .selectFrom('digests')
+    .innerJoin('digest_settings', 'digest_settings.user_id', 'digests.user_id')
+    .innerJoin('users', 'users.id', 'digests.user_id')
+    .select(['digests.id', 'digests.kind', 'digests.for_date', 'digests.counts', 'users.email as address'])
+    .where('digests.emailed_at', 'is', null)
+    .where('digests.created_at', '>=', now - CATCH_UP_HOURS * 3_600_000)
+    .where('digest_settings.email', '=', 1)
+    .where('users.status', '=', 'active')
+    .execute();
+  for (const digest of pending) {
+    try {
+      await mailer.send({ to: digest.address, ...digestNotice(digest.kind, digest.for_date, JSON.parse(digest.counts) as Record<string, number>, publicUrl) });
+      await deps.db.updateTable('digests').set({ emailed_at: Date.now() }).where('id', '=', digest.id).execute();
+    } catch (error) {
+      logger?.warn({ digest: digest.id, err: { message: error instanceof Error ? error.name : 'error' } }, 'digest notice not sent; will retry');
+    }
+  }
 }
 
 /** The digest job: every five minutes on the leader. */
 export const digestJob = (deps: ClientDeps, mailer: Mailer | null, publicUrl: string): Job => ({
   name: 'digests',
   intervalMs: 5 * 60_000,
-  run: async ({ now }) => void (await makeDueDigests(deps, { mailer, publicUrl, now })),
+  run: async ({ now, logger }) => void (await makeDueDigests(deps, { mailer, publicUrl, now, logger })),
 });
 
 /** The caller's digests, newest first: kind, date and counts (no client detail). */

@@ -4,8 +4,12 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import { type ClientDeps, createParsedClients, parseClientInput } from './client.service.ts';
-import type { ClientInput } from './client.types.ts';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Transaction } from 'kysely';
+import type { Schema } from '../platform/db/schema.ts';
+import { type ClientDeps, type SealedBatch, storeSealedClients } from './client.service.ts';
+import type { ImportBatchRequest, ImportWorkerData } from './import.worker.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
 export interface ImportOptions {
@@ -16,6 +20,8 @@ export interface ImportOptions {
   progress?: (done: number, total: number) => void;
   /** Import a file again although the same file was imported before (default: refuse). */
   again?: boolean;
+  /** Worker threads validating and sealing (default: one per core but one, at least one). */
+  workers?: number;
 }
 
 export interface ImportReport {
@@ -103,53 +109,69 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
   const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, errors: [] };
 
-  let targets: Map<string, string> | undefined;
-  let batch: { row: number; input: ClientInput }[] = [];
-  let batchRejected: { row: number; reason: string }[] = [];
-  let row = 0;
-  const flush = async (lastRow: number) => {
-    const inputs = batch;
-    const rejected = batchRejected;
-    batch = [];
-    batchRejected = [];
-    if (options.dryRun) {
-      report.imported += inputs.length;
-      return;
-    }
+  const pool = importPool(options.workers ?? Math.max(1, availableParallelism() - 1), {
+    orgId,
+    custom: [...custom],
+    versions: await deps.indexer.versions(orgId),
+    normalise: deps.normalise,
+    ...(options.dryRun ? {} : { wrapping: await deps.keyring.bulkWrapping(orgId) }),
+  });
+  // Batches are validated and sealed by the workers and stored here strictly in file order, so the
+  // progress row always names the last row of a committed prefix of the file.
+  const store = async (lastRow: number, done: ImportBatchResult) => {
+    report.imported += done.rows.length;
+    if (options.dryRun) return;
     const now = Date.now();
-    const advance = async (tx: Parameters<NonNullable<Parameters<typeof createParsedClients>[5]>>[0], ids: readonly string[]) => {
+    const advance = async (tx: Transaction<Schema>, ids: readonly string[]) => {
       if (ids.length > 0) {
-        const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: inputs[i]!.row, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
+        const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: done.rows[i]!, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
         for (let i = 0; i < rows.length; i += 500) await tx.insertInto('client_provenance').values(rows.slice(i, i + 500)).execute();
       }
-      for (let i = 0; i < rejected.length; i += 500) {
-        await tx.insertInto('import_rejections').values(rejected.slice(i, i + 500).map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason }))).execute();
+      for (let i = 0; i < done.rejected.length; i += 500) {
+        await tx.insertInto('import_rejections').values(done.rejected.slice(i, i + 500).map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason }))).execute();
       }
-      await tx.updateTable('imports').set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', rejected.length) })).where('id', '=', importId!).execute();
+      await tx.updateTable('imports').set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', done.rejected.length) })).where('id', '=', importId!).execute();
     };
-    if (inputs.length > 0) await createParsedClients(deps, ctx, orgId, inputs.map((i) => i.input), now, advance, custom);
-    else await deps.db.transaction().execute((tx) => advance(tx, []));
-    report.imported += inputs.length;
+    if (done.batch) {
+      await deps.keyring.storeDataKeys(orgId, done.batch.keyRows);
+      await storeSealedClients(deps, ctx, orgId, done.batch, now, advance);
+    } else {
+      await deps.db.transaction().execute((tx) => advance(tx, []));
+    }
   };
 
-  const parser = createReadStream(file).pipe(parse({ bom: true, columns: (headers: string[]) => ((targets = targetsFor(headers, options.mapping)), headers), skip_empty_lines: true, trim: false }));
-  for await (const record of parser as AsyncIterable<Record<string, string>>) {
-    row++;
-    if (row <= resumeAfter) continue;
-    try {
-      batch.push({ row, input: parseClientInput(toInput(record, targets!), custom) });
-    } catch (error) {
-      if (!isAppError(error)) throw error;
-      batchRejected.push({ row, reason: error.message });
-      report.rejected++;
-      if (report.errors.length < 1000) report.errors.push({ row, reason: error.message });
+  let targets: Map<string, string> | undefined;
+  let records: ImportBatchRequest['records'] = [];
+  let row = 0;
+  const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult> }> = [];
+  const settle = async () => {
+    const next = inFlight.shift()!;
+    const done = await next.result;
+    report.rejected += done.rejected.length;
+    for (const r of done.rejected) if (report.errors.length < 1000) report.errors.push(r);
+    await store(next.lastRow, done);
+    options.progress?.(next.lastRow, Math.max(next.lastRow, lines));
+  };
+  const dispatch = async () => {
+    const result = pool.run(records, Date.now());
+    result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
+    inFlight.push({ lastRow: row, result });
+    records = [];
+    while (inFlight.length > pool.size * 2) await settle();
+  };
+  try {
+    const parser = createReadStream(file).pipe(parse({ bom: true, columns: (headers: string[]) => ((targets = targetsFor(headers, options.mapping)), headers), skip_empty_lines: true, trim: false }));
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      row++;
+      if (row <= resumeAfter) continue;
+      records.push({ row, input: toInput(record, targets!) });
+      if (records.length >= batchSize) await dispatch();
     }
-    if (batch.length + batchRejected.length >= batchSize) {
-      await flush(row);
-      options.progress?.(row, lines);
-    }
+    if (records.length > 0 || inFlight.length === 0) await dispatch();
+    while (inFlight.length > 0) await settle();
+  } finally {
+    await pool.close();
   }
-  await flush(row);
   options.progress?.(row, Math.max(row, lines));
   report.rows_total = row;
   if (!options.dryRun) {
@@ -159,4 +181,46 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
   }
   return report;
+}
+
+interface ImportBatchResult {
+  /** Data row numbers of the valid rows, in order (one per sealed client). */
+  rows: number[];
+  batch: SealedBatch | null;
+  rejected: Array<{ row: number; reason: string }>;
+}
+
+/** Worker threads that validate and seal batches (src/clients/import.worker.ts), round robin. */
+function importPool(size: number, data: ImportWorkerData) {
+  // Bounded heaps: a batch in flight is a few megabytes; the import process must stay small.
+  const workers = Array.from({ length: size }, () => new Worker(new URL('./import.worker.ts', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } }));
+  const waiting = new Map<number, { resolve: (r: ImportBatchResult) => void; reject: (e: Error) => void }>();
+  const fail = (error: Error) => {
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+  };
+  for (const worker of workers) {
+    worker.on('message', (message: { id: number; result?: ImportBatchResult; error?: string }) => {
+      const entry = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.error !== undefined) entry?.reject(new AppError('INTERNAL', `import worker failed: ${message.error}`));
+      else entry?.resolve(message.result!);
+    });
+    worker.on('error', (error) => fail(error));
+    worker.on('exit', (code) => code !== 0 && fail(new AppError('INTERNAL', `an import worker stopped (exit code ${code})`)));
+  }
+  let next = 0;
+  return {
+    size,
+    run(records: ImportBatchRequest['records'], now: number): Promise<ImportBatchResult> {
+      return new Promise((resolve, reject) => {
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        workers[id % size]!.postMessage({ id, records, now } satisfies ImportBatchRequest);
+      });
+    },
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
 }

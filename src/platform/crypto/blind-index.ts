@@ -105,14 +105,22 @@ export class BlindIndexer {
 
   /** The truncated blind-index value of `term` for one field under one key version. */
   hash(version: IndexVersion, recordType: string, field: string, term: string): number {
-    const name = `${recordType}/${field}`;
-    let fieldKey = version.fieldKeys.get(name);
-    if (!fieldKey) {
-      const derived = hkdfSync('sha256', version.key.export(), Buffer.alloc(0), `confidant/blind-index/v1/${name}`, 32);
-      fieldKey = createSecretKey(Buffer.from(derived));
-      version.fieldKeys.set(name, fieldKey);
-    }
-    const mac = createHmac('sha256', fieldKey).update(term, 'utf8').digest();
-    return mac.readUInt32BE(0) >>> (32 - version.bits);
+    return blindHash(version, recordType, field, term);
   }
+}
+
+/**
+ * The truncated blind-index value of `term` for one field under one key version (the field's key is
+ * derived once per version and kept on it). Pure: usable from any thread holding the version.
+ */
+export function blindHash(version: IndexVersion, recordType: string, field: string, term: string): number {
+  const name = `${recordType}/${field}`;
+  let fieldKey = version.fieldKeys.get(name);
+  if (!fieldKey) {
+    const derived = hkdfSync('sha256', version.key.export(), Buffer.alloc(0), `confidant/blind-index/v1/${name}`, 32);
+    fieldKey = createSecretKey(Buffer.from(derived));
+    version.fieldKeys.set(name, fieldKey);
+  }
+  const mac = createHmac('sha256', fieldKey).update(term, 'utf8').digest();
+  return mac.readUInt32BE(0) >>> (32 - version.bits);
 }

@@ -16,6 +16,40 @@ export interface DataKey {
   key: KeyObject;
 }
 
+/** The organisation key new data keys are wrapped under (see {@link Keyring.bulkWrapping}). */
+export interface DataKeyWrapping {
+  orgKey: KeyObject;
+  orgKeyVersion: number;
+}
+
+/** A new data key as the key store keeps it: wrapped under the organisation key. */
+export interface DataKeyRow {
+  owner_id: string;
+  version: number;
+  key_id: number;
+  org_key_version: number;
+  wrapped: Uint8Array;
+  created_at: number;
+}
+
+/**
+ * Makes fresh data keys for `ownerIds`, wrapped under the organisation key: the rows to store and the
+ * keys to seal with. Pure computation (any thread); nothing is stored.
+ */
+export function newDataKeys(wrapping: DataKeyWrapping, orgId: string, ownerIds: readonly string[], version = 1, now = Date.now()): { keys: DataKey[]; rows: DataKeyRow[] } {
+  const orgRef = { id: 0, version: wrapping.orgKeyVersion };
+  const material = randomBytes(KEY_BYTES * ownerIds.length);
+  const keys: DataKey[] = [];
+  const rows = ownerIds.map((ownerId, i) => {
+    const raw = material.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
+    const ref = { id: randomInt(1, 2 ** 32 - 1), version };
+    keys.push({ ref, key: createSecretKey(raw) });
+    return { owner_id: ownerId, version, key_id: ref.id, org_key_version: wrapping.orgKeyVersion, wrapped: seal(wrapping.orgKey, orgRef, raw, wrapContext('data', orgId, ownerId, version)), created_at: now };
+  });
+  material.fill(0);
+  return { keys, rows };
+}
+
 export interface KeyringOptions {
   /** Unwrapped data keys kept in memory (LRU). */
   cacheSize?: number;
@@ -235,36 +269,10 @@ export class Keyring {
   /** Creates data keys for many owners in one key-store write (imports, bulk creation). */
   async createDataKeys(orgId: string, ownerIds: readonly string[], version = 1): Promise<DataKey[]> {
     for (let attempt = 0; ; attempt++) {
-      const org = await this.#org(orgId);
-      const orgKey = org.byVersion.get(org.active)!;
-      const orgRef = { id: 0, version: org.active };
-      const material = randomBytes(KEY_BYTES * ownerIds.length);
-      const now = Date.now();
-      const keys: DataKey[] = [];
-      const rows = ownerIds.map((ownerId, i) => {
-        const raw = material.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES);
-        const ref = { id: randomInt(1, 2 ** 32 - 1), version };
-        keys.push({ ref, key: createSecretKey(raw) });
-        return {
-          owner_id: ownerId,
-          version,
-          org_id: orgId,
-          key_id: ref.id,
-          org_key_version: org.active,
-          wrapped: seal(orgKey, orgRef, raw, wrapContext('data', orgId, ownerId, version)),
-          created_at: now,
-        };
-      });
-      material.fill(0);
+      const wrapping = await this.bulkWrapping(orgId);
+      const made = newDataKeys(wrapping, orgId, ownerIds, version);
       try {
-        await this.keystore.db.transaction().execute(async (tx) => {
-          // An erased record never gets a key again (e.g. a rotation racing the erasure).
-          for (let i = 0; i < ownerIds.length; i += 500) {
-            const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', ownerIds.slice(i, i + 500)).limit(1).execute();
-            if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
-          }
-          for (let i = 0; i < rows.length; i += 500) await tx.insertInto('data_keys').values(rows.slice(i, i + 500)).execute();
-        });
+        await this.storeDataKeys(orgId, made.rows);
       } catch (error) {
         if (isAppError(error)) throw error;
         // The organisation key version we wrapped under was retired by a rotation in another
@@ -275,9 +283,36 @@ export class Keyring {
       }
       // Bulk creation (imports) does not fill the cache: those keys are not about to be read, and a
       // million of them would only evict the keys of clients people are working with.
-      if (ownerIds.length === 1) this.#dataKeys.set(cacheKey(orgId, ownerIds[0]!, version), keys[0]!);
-      return keys;
+      if (ownerIds.length === 1) this.#dataKeys.set(cacheKey(orgId, ownerIds[0]!, version), made.keys[0]!);
+      return made.keys;
     }
+  }
+
+  /**
+   * The active organisation key, for {@link newDataKeys} in a worker thread of this process that seals
+   * a bulk import. It never leaves the process.
+   */
+  async bulkWrapping(orgId: string): Promise<DataKeyWrapping> {
+    const org = await this.#org(orgId);
+    return { orgKey: org.byVersion.get(org.active)!, orgKeyVersion: org.active };
+  }
+
+  /**
+   * Stores wrapped data keys (from {@link newDataKeys}) in one key-store transaction, refusing owners
+   * that were erased.
+   *
+   * @throws AppError NOT_FOUND when an owner was erased; a database error when the organisation key
+   *   version they were wrapped under has been retired meanwhile.
+   */
+  async storeDataKeys(orgId: string, rows: readonly DataKeyRow[]): Promise<void> {
+    await this.keystore.db.transaction().execute(async (tx) => {
+      // An erased record never gets a key again (e.g. a rotation racing the erasure).
+      for (let i = 0; i < rows.length; i += 500) {
+        const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', rows.slice(i, i + 500).map((r) => r.owner_id)).limit(1).execute();
+        if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
+      }
+      for (let i = 0; i < rows.length; i += 500) await tx.insertInto('data_keys').values(rows.slice(i, i + 500).map((r) => ({ ...r, org_id: orgId }))).execute();
+    });
   }
 
   /**

@@ -6,11 +6,24 @@ export interface Mailer {
 }
 
 /**
- * A mailer over SMTP (`smtp://user:pass@host:587` with STARTTLS when offered, or `smtps://…:465`).
+ * A mailer over SMTP (`smtp://user:pass@host:587` with STARTTLS, required unless the relay is on the
+ * loopback interface, or `smtps://…:465`).
  * The URL may hold a password: it is never logged or echoed.
  */
 export function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const secure = u.protocol === 'smtps:';
+  // Beyond this machine, STARTTLS is required (never a silent downgrade that sends the password in
+  // clear); a relay on the loopback interface may speak plain SMTP.
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const transport = nodemailer.createTransport({
+    host,
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    requireTLS: !secure && !loopback,
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+  });
   return {
     send: async ({ to, subject, text }) => {
       await transport.sendMail({ from, to, subject, text });

@@ -1,0 +1,53 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type IndexVersion, blindHash } from '../platform/crypto/blind-index.ts';
+import type { DataKeyWrapping } from '../platform/crypto/keyring.ts';
+import type { NormaliseOptions } from '../platform/datamap/field-kinds.ts';
+import { isAppError } from '../platform/errors/app-error.ts';
+import { parseClientInput, sealBatch } from './client.service.ts';
+import type { ClientInput } from './client.types.ts';
+import type { CustomFieldSpec } from './custom-field.service.ts';
+
+/**
+ * An import worker: validates a batch of CSV rows against the data map and, unless this is a dry
+ * run, seals the valid ones (fresh data keys wrapped under the organisation key, fields, blind
+ * indexes). It touches no database; the importing thread stores what it returns, in order.
+ */
+export interface ImportWorkerData {
+  orgId: string;
+  custom: CustomFieldSpec[];
+  versions: IndexVersion[];
+  normalise: NormaliseOptions;
+  /** Absent on a dry run: nothing is sealed. */
+  wrapping?: DataKeyWrapping;
+}
+
+export interface ImportBatchRequest {
+  id: number;
+  records: Array<{ row: number; input: Record<string, unknown> }>;
+  now: number;
+}
+
+const data = workerData as ImportWorkerData;
+const deps = { indexer: { hash: blindHash }, normalise: data.normalise };
+
+parentPort!.on('message', (request: ImportBatchRequest) => {
+  try {
+    const values: ClientInput[] = [];
+    const rows: number[] = [];
+    const rejected: Array<{ row: number; reason: string }> = [];
+    for (const { row, input } of request.records) {
+      try {
+        values.push(parseClientInput(input, data.custom));
+        rows.push(row);
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        rejected.push({ row, reason: error.message });
+      }
+    }
+    const batch = data.wrapping && values.length > 0 ? sealBatch(deps, data.wrapping, data.orgId, values, data.custom, data.versions, request.now) : null;
+    parentPort!.postMessage({ id: request.id, result: { rows, batch, rejected } });
+  } catch (error) {
+    // A programming error, not bad input: the message names no value (validation errors never do).
+    parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
