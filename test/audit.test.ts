@@ -9,7 +9,7 @@ import { encodeLeaf } from '../src/audit/audit.encoding.ts';
 import { AuditLog, type TreeHead, leafMac } from '../src/audit/audit.service.ts';
 import type { AuditEvent } from '../src/audit/audit.types.ts';
 import { verifyLog } from '../src/audit/audit.verify.ts';
-import { leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
+import { Frontier, leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
 import { operatorContext } from '../src/audit/operator.ts';
 import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/client.service.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
@@ -140,6 +140,35 @@ describeEachEngine('audit log: tamper evidence', (t) => {
       });
     });
   }
+});
+
+describeEachEngine('audit log: heads are signed only over checked events', (t) => {
+  it('refuses to sign over an event edited in the database, even when the stored tree was recomputed to match', async () => {
+    const vault = await openTestVault(t());
+    const audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const db = t().database.db;
+    for (let i = 0; i < 6; i++) await audit.record(event(i));
+    expect((await audit.signHead())?.tree_size).toBe(6);
+    for (let i = 6; i < 10; i++) await audit.record(event(i));
+    expect((await audit.signHead())?.tree_size).toBe(10); // checks only events 6–9, from the stored edge at 6
+
+    // A database editor rewrites event 7 (hash recomputed, no valid MAC), recomputes the stored tree
+    // from the stored hashes and removes the heads, hoping the next head will vouch for the rewrite.
+    const leaf = encodeLeaf(7, event(7, { actorId: 'someone-else' }));
+    await db.updateTable('audit_log').set({ leaf, leaf_hash: leafHash(leaf), actor_id: 'someone-else' }).where('idx', '=', 7).execute();
+    const rebuild = async () => {
+      const hashes = (await db.selectFrom('audit_log').select('leaf_hash').orderBy('idx').execute()).map((r) => Buffer.from(r.leaf_hash));
+      const frontier = new Frontier();
+      for (const h of hashes) frontier.push(h);
+      await db.updateTable('audit_tree').set({ size: frontier.size, frontier: frontier.encode() }).where('id', '=', 1).execute();
+    };
+    await db.deleteFrom('audit_heads').execute();
+    await rebuild();
+    await audit.record(event(10));
+    await expect(audit.signHead()).rejects.toMatchObject({ code: 'INTEGRITY_ERROR', details: { index: 7 } });
+    expect(await db.selectFrom('audit_heads').selectAll().execute()).toHaveLength(0);
+    await vault.close();
+  });
 });
 
 describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => {

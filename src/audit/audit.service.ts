@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { type AuditKeys, signEd25519 } from '../platform/crypto/signing.ts';
+import { type AuditKeys, signEd25519, verifyEd25519 } from '../platform/crypto/signing.ts';
 import { engineOf } from '../platform/db/database.ts';
 import type { AuditLogTable, AuditSubjectTable, Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
-import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
+import { decodeLeaf, decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
 import type { AuditEvent } from './audit.types.ts';
 import { Frontier, leafHash } from './merkle.ts';
 
@@ -212,21 +212,61 @@ export class AuditLog {
   /**
    * Sequences, then signs a tree head when the tree grew since the last head (or always with
    * `force`). Returns the newest head, or null when the log is empty and nothing was forced.
+   *
+   * A head is signed only over a tree whose new leaves were checked first (see {@link #checkedTree}):
+   * an exported head then vouches for events Confidant wrote, not for rows someone edited in the
+   * database meanwhile.
+   *
+   * @throws AppError INTEGRITY_ERROR naming the first event that does not check out.
    */
   async signHead(options: { force?: boolean; now?: number } = {}): Promise<TreeHead | null> {
     await this.sequence();
     const tree = await this.currentTree();
     const last = await this.latestHead();
     if (!options.force && ((last && last.tree_size === tree.size) || tree.size === 0)) return last;
+    const frontier = await this.#checkedTree(tree);
     const timestamp = Math.max(options.now ?? Date.now(), (last?.timestamp ?? 0) + 1);
     const signed = treeHeadBytes(timestamp, tree.size, tree.root);
     const signature = signEd25519(this.#keys.headPrivate, signed);
+    const values = { root_hash: tree.root, timestamp, signature, key_id: this.#keys.headKeyId, frontier: frontier.encode() };
     await this.db
       .insertInto('audit_heads')
-      .values({ tree_size: tree.size, root_hash: tree.root, timestamp, signature, key_id: this.#keys.headKeyId })
-      .onConflict((oc) => oc.column('tree_size').doUpdateSet({ root_hash: tree.root, timestamp, signature, key_id: this.#keys.headKeyId }))
+      .values({ tree_size: tree.size, ...values })
+      .onConflict((oc) => oc.column('tree_size').doUpdateSet(values))
       .execute();
     return toTreeHead(tree.size, tree.root, timestamp, signature, this.#keys.headKeyId);
+  }
+
+  /**
+   * Recomputes the tree from the newest head whose signature and stored right edge check out (from
+   * the first event when there is none): every leaf since is at its index, hashes to its stored hash
+   * and carries a valid MAC, and together they give the sequenced tree's root. Returns the checked
+   * right edge.
+   */
+  async #checkedTree(tree: { size: number; root: Buffer }): Promise<Frontier> {
+    const refuse = (index: number, why: string) =>
+      new AppError('INTEGRITY_ERROR', `not signing a tree head: ${why} at event ${index}; run confidant audit verify`, { index });
+    const newest = await this.db.selectFrom('audit_heads').select((eb) => eb.fn.max('tree_size').as('size')).executeTakeFirst();
+    if (newest?.size !== null && newest?.size !== undefined && Number(newest.size) > tree.size) throw refuse(tree.size, `the log is shorter than a head signed earlier (${Number(newest.size)} events)`);
+    let frontier = new Frontier();
+    const anchor = await this.db.selectFrom('audit_heads').selectAll().where('frontier', 'is not', null).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    if (anchor?.frontier && verifyEd25519(this.#keys.headPublic, treeHeadBytes(Number(anchor.timestamp), Number(anchor.tree_size), anchor.root_hash), anchor.signature)) {
+      const stored = Frontier.decode(Number(anchor.tree_size), anchor.frontier);
+      if (stored.root().equals(Buffer.from(anchor.root_hash))) frontier = stored;
+    }
+    while (frontier.size < tree.size) {
+      const rows = await this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash', 'leaf_mac']).where('idx', '>=', frontier.size).where('idx', '<', tree.size).orderBy('idx').limit(5000).execute();
+      if (rows.length === 0) throw refuse(frontier.size, 'an event is missing');
+      for (const row of rows) {
+        const index = frontier.size;
+        const hash = leafHash(row.leaf);
+        if (Number(row.idx) !== index) throw refuse(index, 'an event is missing');
+        if (decodeLeaf(row.leaf)?.index !== index || !hash.equals(row.leaf_hash) || !leafMac(this.#keys.macKey, hash).equals(row.leaf_mac)) throw refuse(index, 'an event was altered');
+        frontier.push(hash);
+      }
+    }
+    if (!frontier.root().equals(tree.root)) throw refuse(tree.size - 1, 'the stored tree does not match its events');
+    return frontier;
   }
 
   /** The most recent signed head. */

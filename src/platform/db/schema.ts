@@ -416,6 +416,8 @@ export interface AuditHeadTable {
   timestamp: number;
   signature: Uint8Array;
   key_id: string;
+  /** The tree's peaks at this size (null for heads signed before they were kept). */
+  frontier?: Uint8Array | null;
 }
 
 export interface Schema {

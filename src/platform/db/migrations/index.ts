@@ -16,6 +16,7 @@ import * as cadence from './0014-cadence.ts';
 import * as auditSubjectsIdx from './0015-audit-subjects-idx.ts';
 import * as importRejections from './0016-import-rejections.ts';
 import * as digests from './0017-digests.ts';
+import * as headFrontier from './0018-head-frontier.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -39,4 +40,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-audit-subjects-idx': auditSubjectsIdx,
   '0016-import-rejections': importRejections,
   '0017-digests': digests,
+  '0018-head-frontier': headFrontier,
 };
