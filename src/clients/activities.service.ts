@@ -244,7 +244,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     .selectFrom('clients')
     .select(['clients.id', 'clients.org_id', 'clients.cadence_days', 'clients.created_at'])
     .where('clients.cadence_days', 'is not', null)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('activities').select('activities.id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'follow_up').where('activities.status', '=', 'open'))))
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('activities').select('activities.id').whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'follow_up').where('activities.status', '=', 'open'))))
     .limit(5000)
     .execute();
   let opened = 0;

@@ -131,15 +131,15 @@ async function staleRows(db: Kysely<Schema>, orgId: string, cutoff: number, afte
     .selectFrom('clients')
     .select(['clients.id', 'clients.status', 'clients.created_at', 'clients.updated_at'])
     .select((eb) => [
-      eb.selectFrom('activities').select(sql<number | null>`max(activities.at)`.as('m')).whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', 'in', ['interaction', 'appointment']).as('last_activity'),
-      eb.selectFrom('notes').select(sql<number | null>`max(notes.created_at)`.as('m')).whereRef('notes.client_id', '=', 'clients.id').as('last_note'),
+      eb.selectFrom('activities').select(sql<number | null>`max(activities.at)`.as('m')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', 'in', ['interaction', 'appointment']).as('last_activity'),
+      eb.selectFrom('notes').select(sql<number | null>`max(notes.created_at)`.as('m')).whereRef('notes.org_id', '=', 'clients.org_id').whereRef('notes.client_id', '=', 'clients.id').as('last_note'),
     ])
     .where('clients.org_id', '=', orgId)
     .where('clients.updated_at', '<', cutoff)
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', 'in', ['interaction', 'appointment']).where('activities.at', '>=', cutoff))),
+      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', 'in', ['interaction', 'appointment']).where('activities.at', '>=', cutoff))),
     )
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('notes').select(sql`1`.as('one')).whereRef('notes.client_id', '=', 'clients.id').where('notes.created_at', '>=', cutoff))))
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('notes').select(sql`1`.as('one')).whereRef('notes.org_id', '=', 'clients.org_id').whereRef('notes.client_id', '=', 'clients.id').where('notes.created_at', '>=', cutoff))))
     .where('clients.id', '>', after)
     .orderBy('clients.id')
     .limit(limit)

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomFieldTable, Schema } from '../platform/db/schema.ts';
 
 /**
@@ -31,7 +31,10 @@ export async function findClientRow(db: Db, orgId: string, id: string): Promise<
 
 export async function findClientRows(db: Db, orgId: string, ids: readonly string[]): Promise<ClientTable[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+  // The organisation is compared as an expression (`org_id || ''`) so no planner is tempted to walk
+  // the organisation's index instead of looking the ids up: SQLite without fresh statistics did, at
+  // 250 ms per search over a million clients. Same rows, same check, on both engines.
+  return db.selectFrom('clients').selectAll().where(sql<string>`${sql.ref('org_id')} || ''`, '=', orgId).where('id', 'in', ids).execute();
 }
 
 export async function findCustomValues(db: Db, clientIds: readonly string[]): Promise<ClientCustomValueTable[]> {

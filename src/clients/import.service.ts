@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Transaction } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
+import { analyze } from '../platform/db/database.ts';
 import { type ClientDeps, type SealedBatch, storeSealedClients } from './client.service.ts';
 import type { ImportBatchRequest, ImportWorkerData } from './import.worker.ts';
 import { listCustomFields } from './custom-field.service.ts';
@@ -176,6 +177,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   report.rows_total = row;
   if (!options.dryRun) {
     await deps.db.updateTable('imports').set({ finished_at: Date.now() }).where('id', '=', importId!).execute();
+    // The tables may have grown a hundredfold: give the planner numbers that say so.
+    await analyze(deps.db);
     // Every rejection of this import, including those of an interrupted earlier run of the file.
     const stored = await deps.db.selectFrom('import_rejections').select(['row_number', 'reason']).where('import_id', '=', importId!).orderBy('row_number').limit(1000).execute();
     report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));

@@ -22,17 +22,28 @@ export const segmentFilter = z.strictObject({
 });
 export type SegmentFilter = z.infer<typeof segmentFilter>;
 
-/** Client ids matching a filter, in id order after `after` (SQL over metadata only). */
+const STATUSES = ['lead', 'active', 'inactive', 'former'] as const;
+
+/**
+ * Client ids matching a filter, in id order after `after` (SQL over metadata only). Each status is
+ * read as its own range of the (org, status, id) index — already in id order, so a page costs its
+ * own length rather than a sort of the whole organisation — and the ranges are merged.
+ */
 export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; caseloadOf?: string; now?: number } = {}): Promise<string[]> {
+  const limit = options.limit ?? 1000;
+  const ranges = await Promise.all((filter.status ?? STATUSES).map((status) => statusRange(db, orgId, status, filter, { ...options, limit })));
+  return ranges.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
+}
+
+async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof STATUSES)[number], filter: SegmentFilter, options: { after?: string; limit: number; caseloadOf?: string; now?: number }): Promise<string[]> {
   const now = options.now ?? Date.now();
-  let query = db.selectFrom('clients').select('clients.id').where('clients.org_id', '=', orgId);
-  if (filter.status) query = query.where('clients.status', 'in', filter.status);
+  let query = db.selectFrom('clients').select('clients.id').where('clients.org_id', '=', orgId).where('clients.status', '=', status);
   if (filter.created_before) query = query.where('clients.created_at', '<', Date.parse(filter.created_before));
   if (filter.created_after) query = query.where('clients.created_at', '>=', Date.parse(filter.created_after));
   if (filter.not_contacted_days) {
     const since = now - filter.not_contacted_days * 86_400_000;
     query = query.where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'interaction').where('activities.at', '>=', since))),
+      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'interaction').where('activities.at', '>=', since))),
     );
   }
   for (const tag of filter.tags_all ?? []) {
@@ -43,7 +54,7 @@ export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter:
     query = query.where(({ exists, selectFrom }) => exists(selectFrom('caseload').select(sql`1`.as('one')).whereRef('caseload.client_id', '=', 'clients.id').where('caseload.user_id', '=', userId)));
   }
   if (options.after) query = query.where('clients.id', '>', options.after);
-  const rows = await query.orderBy('clients.id').limit(options.limit ?? 1000).execute();
+  const rows = await query.orderBy('clients.id').limit(options.limit).execute();
   return rows.map((r) => r.id);
 }
 

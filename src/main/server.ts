@@ -14,7 +14,8 @@ import type { ClientDeps } from '../clients/client.service.ts';
 import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
 import { rootKeyPath } from '../platform/crypto/root-key.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import { type Database, openDatabase } from '../platform/db/database.ts';
+import { type Database, analyze, analyzeJob, openDatabase } from '../platform/db/database.ts';
+import { sql } from 'kysely';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
 import { buildApp } from './app.ts';
@@ -50,6 +51,9 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
   let vault: Vault | undefined;
   try {
     const appliedMigrations = (await migrateToLatest(database.db)).applied;
+    // SQLite keeps no planner statistics until asked (PostgreSQL's autovacuum gathers its own): a
+    // database that grew without them gets them now; the hourly job keeps them current.
+    if (database.engine === 'sqlite' && (appliedMigrations.length > 0 || (await sqliteNeedsStatistics(database)))) await analyze(database.db);
     vault = await openVault(provider, { dataDir: config.dataDir, keystoreUrl: config.keystoreUrl, env });
     const audit = new AuditLog(database.db, await loadAuditKeys(vault.keyring), { logger: options.logger });
     const clients: ClientDeps = { db: database.db, keyring: vault.keyring, indexer: vault.indexer, normalise: { phoneRegion: config.phoneRegion }, audit };
@@ -127,11 +131,18 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+async function sqliteNeedsStatistics(database: Database): Promise<boolean> {
+  const stats = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'sqlite_stat1'`.execute(database.db);
+  if (Number(stats.rows[0]?.n) > 0) return false;
+  const clients = await sql<{ n: number }>`select count(*) as n from clients`.execute(database.db);
+  return Number(clients.rows[0]?.n) > 1000;
+}
+
 /** Opens stay-in-touch follow-ups hourly. */
 const cadenceJob = (clients: ClientDeps): Job => ({ name: 'stay-in-touch', intervalMs: 3_600_000, run: async ({ now }) => void (await applyCadences(clients, now)) });
 
 /** Every scheduled job; they run on the one leader process (see platform/jobs). */
-const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob];
+const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob, analyzeJob];
 
 /** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {

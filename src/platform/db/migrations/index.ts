@@ -17,6 +17,7 @@ import * as auditSubjectsIdx from './0015-audit-subjects-idx.ts';
 import * as importRejections from './0016-import-rejections.ts';
 import * as digests from './0017-digests.ts';
 import * as headFrontier from './0018-head-frontier.ts';
+import * as segmentOrder from './0019-segment-order.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -41,4 +42,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-import-rejections': importRejections,
   '0017-digests': digests,
   '0018-head-frontier': headFrontier,
+  '0019-segment-order': segmentOrder,
 };
