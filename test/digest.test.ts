@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
-import { digestNotice, localDay, makeDueDigests } from '../src/clients/digest.service.ts';
+import { digestNotice, makeDueDigests } from '../src/clients/digest.service.ts';
+import { localDay } from '../src/platform/time/local-day.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { orgFixture } from './support/http.ts';
@@ -55,6 +56,10 @@ describeEachEngine('morning and evening digests', (t) => {
     const saved = await practitioner.request('PUT', '/api/v1/me/digest-settings', { morning_hour: 7, evening_hour: 18, timezone: 'Europe/London', email: true });
     expect(saved.statusCode, saved.body).toBe(200);
     expect((await practitioner.request('GET', '/api/v1/me/digest-settings')).json()).toEqual({ morning_hour: 7, evening_hour: 18, timezone: 'Europe/London', email: true });
+    // The agenda's days are now London days too.
+    const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
+    expect(agenda.timezone).toBe('Europe/London');
+    expect([agenda.overdue, agenda.today, agenda.next_7_days].map((b: { kind: string }[]) => b.map((e) => e.kind))).toEqual([['follow_up'], ['appointment'], ['follow_up']]);
 
     // A real SMTP server receives the notices.
     const received: string[] = [];

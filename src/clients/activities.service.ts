@@ -5,6 +5,7 @@ import { relationshipTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { ActivityTable } from '../platform/db/schema.ts';
+import { localDay } from '../platform/time/local-day.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, getClient, refuseCardData } from './client.service.ts';
 
@@ -142,17 +143,19 @@ export async function timeline(deps: ClientDeps, caller: Caller, clientId: strin
  * sensitive tags. Each entry's client name is decrypted only as far as the caller may read it.
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
-  const dayStart = new Date(now);
-  dayStart.setUTCHours(0, 0, 0, 0);
-  const rows = await scheduleRows(deps, caller.actor, dayStart.getTime(), dayStart.getTime() + 8 * 86_400_000);
+  // Days are the user's own (the time zone of their digest settings; UTC until they choose one).
+  const setting = await deps.db.selectFrom('digest_settings').select('timezone').where('user_id', '=', caller.actor.userId).executeTakeFirst();
+  const timezone = setting?.timezone ?? 'UTC';
+  const day = localDay(now, timezone);
+  const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
   const entries = [];
   for (const row of rows) {
     const first = await firstNameFor(deps, caller, row.client_id, 'agenda');
     if (first === null) continue;
-    const bucket = row.at < dayStart.getTime() ? 'overdue' : row.at < dayStart.getTime() + 86_400_000 ? 'today' : 'next_7_days';
+    const bucket = row.at < day.midnight ? 'overdue' : row.at < day.next ? 'today' : 'next_7_days';
     entries.push({ bucket, ...scheduleEntry(row, first) });
   }
-  return { overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+  return { timezone, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
 }
 
 /** An agenda or digest line: time, kind, status and the client's first name — nothing else. */

@@ -7,6 +7,7 @@ import type { Job } from '../platform/jobs/scheduler.ts';
 import type { Mailer } from '../platform/mail/mailer.ts';
 import type { ActivityTable, DigestTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { type LocalDay, isTimeZone, localDay } from '../platform/time/local-day.ts';
 import { firstNameFor, scheduleEntry, scheduleRows } from './activities.service.ts';
 import type { Caller } from './client.access.ts';
 import type { ClientDeps } from './client.service.ts';
@@ -18,14 +19,7 @@ export const digestSettingsInput = z.strictObject({
   /** Local hour of the morning digest (0–23), or null for none. */
   morning_hour: z.number().int().min(0).max(23).nullable(),
   evening_hour: z.number().int().min(0).max(23).nullable(),
-  timezone: z.string().min(1).max(64).refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/London'),
+  timezone: z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/London'),
   /** Also send an e-mail notice (counts only, no client detail) when the server has mail configured. */
   email: z.boolean(),
 });
@@ -53,46 +47,6 @@ export async function setDigestSettings(deps: ClientDeps, caller: Caller, input:
   return input;
 }
 
-/** The wall-clock reading of `time` in `timezone`. */
-function wallClock(time: number, timezone: string): { y: number; m: number; d: number; h: number; min: number; s: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(new Date(time))
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), h: Number(parts.hour), min: Number(parts.minute), s: Number(parts.second) };
-}
-
-/** How far `timezone` is ahead of UTC at `time`, in ms. */
-function offsetAt(time: number, timezone: string): number {
-  const w = wallClock(time, timezone);
-  return Date.UTC(w.y, w.m - 1, w.d, w.h, w.min, w.s) - Math.floor(time / 1000) * 1000;
-}
-
-/** The instant a local calendar day (`y-m-d`, days may overflow) begins in `timezone`, DST included. */
-function startOfDay(y: number, m: number, d: number, timezone: string): number {
-  const wall = Date.UTC(y, m - 1, d);
-  // The offset at the estimate, then at the corrected instant: right on both sides of a DST change.
-  const first = wall - offsetAt(wall, timezone);
-  return wall - offsetAt(first, timezone);
-}
-
-/**
- * Local calendar date (YYYY-MM-DD) and hour of `time` in `timezone`, and the instants that day, the next
- * and the one after begin (days are 23 or 25 hours long when the clocks change).
- */
-export function localDay(time: number, timezone: string): { date: string; hour: number; midnight: number; next: number; afterNext: number } {
-  const w = wallClock(time, timezone);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return {
-    date: `${w.y}-${pad(w.m)}-${pad(w.d)}`,
-    hour: w.h,
-    midnight: startOfDay(w.y, w.m, w.d, timezone),
-    next: startOfDay(w.y, w.m, w.d + 1, timezone),
-    afterNext: startOfDay(w.y, w.m, w.d + 2, timezone),
-  };
-}
-
 interface DigestContent {
   counts: Record<string, number>;
   activityIds: string[];
@@ -103,7 +57,7 @@ interface DigestContent {
  * follow-ups still open at the end of the day, and tomorrow's appointments and follow-ups. Only what
  * the recipient may read (scheduleRows); nothing is decrypted here.
  */
-async function digestContent(deps: ClientDeps, actor: Actor, kind: 'morning' | 'evening', day: ReturnType<typeof localDay>): Promise<DigestContent> {
+async function digestContent(deps: ClientDeps, actor: Actor, kind: 'morning' | 'evening', day: LocalDay): Promise<DigestContent> {
   const count = (rows: ActivityTable[], kind: ActivityTable['kind'], from: number, to: number) => rows.filter((r) => r.kind === kind && r.at >= from && r.at < to).length;
   if (kind === 'morning') {
     const rows = await scheduleRows(deps, actor, day.midnight, day.next);
