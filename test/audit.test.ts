@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeLeaf } from '../src/audit/audit.encoding.ts';
-import { AuditLog, type TreeHead, leafMac } from '../src/audit/audit.service.ts';
+import { AuditLog, type TreeHead, leafMac, signHeadOrAlert } from '../src/audit/audit.service.ts';
 import type { AuditEvent } from '../src/audit/audit.types.ts';
 import { verifyLog } from '../src/audit/audit.verify.ts';
 import { Frontier, leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
@@ -167,6 +167,15 @@ describeEachEngine('audit log: heads are signed only over checked events', (t) =
     await audit.record(event(10));
     await expect(audit.signHead()).rejects.toMatchObject({ code: 'INTEGRITY_ERROR', details: { index: 7 } });
     expect(await db.selectFrom('audit_heads').selectAll().execute()).toHaveLength(0);
+
+    // The minute job raises it in every organisation's alerts inbox, once while unacknowledged.
+    const orgs = ['org-a', 'org-b'];
+    for (const id of orgs) await db.insertInto('organisations').values({ id, name: id, created_at: Date.now() }).execute();
+    await expect(signHeadOrAlert(audit)).rejects.toMatchObject({ code: 'INTEGRITY_ERROR' });
+    await expect(signHeadOrAlert(audit)).rejects.toMatchObject({ code: 'INTEGRITY_ERROR' });
+    const alerts = await db.selectFrom('alerts').select(['org_id', 'kind', 'detail']).where('kind', '=', 'audit_integrity').orderBy('org_id').execute();
+    expect(alerts.map((a) => a.org_id)).toEqual(orgs);
+    expect(alerts[0]!.detail).toMatch(/event 7/);
     await vault.close();
   });
 });

@@ -8,6 +8,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
 import { decodeLeaf, decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
 import type { AuditEvent } from './audit.types.ts';
+import { raiseAlert } from './alerts.service.ts';
 import { Frontier, leafHash } from './merkle.ts';
 
 /** A signed tree head as exported (`confidant audit head`). */
@@ -296,6 +297,24 @@ export function toTreeHead(size: number, root: Uint8Array, timestamp: number, si
 export function auditJobs(audit: AuditLog): Job[] {
   return [
     { name: 'audit-sequence', intervalMs: 1000, run: async () => void (await audit.sequence()) },
-    { name: 'audit-sign-head', intervalMs: 60_000, run: async () => void (await audit.signHead()) },
+    { name: 'audit-sign-head', intervalMs: 60_000, run: async () => void (await signHeadOrAlert(audit)) },
   ];
+}
+
+/**
+ * Signs a head; when signing is refused because the log no longer checks out, every organisation's
+ * owners and admins get an `audit_integrity` alert (at most one unacknowledged per day), then the
+ * error goes on to the job's log.
+ */
+export async function signHeadOrAlert(audit: AuditLog, now = Date.now()): Promise<TreeHead | null> {
+  try {
+    return await audit.signHead({ now });
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'INTEGRITY_ERROR') throw error;
+    for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
+      const open = await audit.db.selectFrom('alerts').select('id').where('org_id', '=', org.id).where('kind', '=', 'audit_integrity').where('acknowledged_at', 'is', null).where('created_at', '>', now - 86_400_000).executeTakeFirst();
+      if (!open) await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind: 'audit_integrity', actorId: null, recordId: null, detail: error.message }, now));
+    }
+    throw error;
+  }
 }
