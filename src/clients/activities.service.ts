@@ -168,12 +168,12 @@ export function scheduleEntry(row: ActivityTable, firstName: string) {
  * appointments from `from`, assigned to them — or, for reception, every appointment (the front desk
  * books them). Only activities whose client's name the actor may read; nothing is decrypted.
  */
-export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number): Promise<ActivityTable[]> {
+export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number, limit = 500): Promise<ActivityTable[]> {
   let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', actor.orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', to);
   query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', from), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
   if (actor.role !== 'reception') query = query.where('assignee_id', '=', actor.userId);
   else query = query.where('kind', '=', 'appointment');
-  const rows = await query.orderBy('at').limit(500).execute();
+  const rows = await query.orderBy('at').limit(limit).execute();
   const readable: ActivityTable[] = [];
   for (const row of rows) if (await mayReadName(deps, actor, row.client_id)) readable.push(row);
   return readable;

@@ -14,6 +14,10 @@ import type { ClientDeps } from './client.service.ts';
 
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */
 const CATCH_UP_HOURS = 3;
+/** Items a digest counts (it decrypts nothing, so it can count far more than an agenda shows). */
+const DIGEST_ITEMS = 10_000;
+/** Lines an opened digest shows (the earliest), each a name decrypted on opening. */
+const DIGEST_LINES = 500;
 
 export const digestSettingsInput = z.strictObject({
   /** Local hour of the morning digest (0–23), or null for none. */
@@ -60,20 +64,20 @@ interface DigestContent {
 async function digestContent(deps: ClientDeps, actor: Actor, kind: 'morning' | 'evening', day: LocalDay): Promise<DigestContent> {
   const count = (rows: ActivityTable[], kind: ActivityTable['kind'], from: number, to: number) => rows.filter((r) => r.kind === kind && r.at >= from && r.at < to).length;
   if (kind === 'morning') {
-    const rows = await scheduleRows(deps, actor, day.midnight, day.next);
+    const rows = await scheduleRows(deps, actor, day.midnight, day.next, DIGEST_ITEMS);
     return {
       counts: { overdue_follow_ups: count(rows, 'follow_up', 0, day.midnight), appointments_today: count(rows, 'appointment', day.midnight, day.next), follow_ups_today: count(rows, 'follow_up', day.midnight, day.next) },
-      activityIds: rows.map((r) => r.id),
+      activityIds: rows.slice(0, DIGEST_LINES).map((r) => r.id),
     };
   }
-  const rows = await scheduleRows(deps, actor, day.next, day.afterNext);
+  const rows = await scheduleRows(deps, actor, day.next, day.afterNext, DIGEST_ITEMS);
   return {
     counts: {
       open_follow_ups: count(rows, 'follow_up', 0, day.next),
       appointments_tomorrow: count(rows, 'appointment', day.next, day.afterNext),
       follow_ups_tomorrow: count(rows, 'follow_up', day.next, day.afterNext),
     },
-    activityIds: rows.map((r) => r.id),
+    activityIds: rows.slice(0, DIGEST_LINES).map((r) => r.id),
   };
 }
 
