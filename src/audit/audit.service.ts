@@ -46,6 +46,14 @@ export function leafMac(macKey: AuditKeys['macKey'], leafHashValue: Uint8Array):
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
+/** The sequenced tree's right edge as stored; a row that cannot be one was edited by hand. */
+function storedFrontier(state: { size: number; frontier: Uint8Array } | undefined): Frontier {
+  if (!state) return new Frontier();
+  const frontier = Frontier.decode(Number(state.size), state.frontier);
+  if (!frontier) throw new AppError('INTEGRITY_ERROR', 'the stored audit tree is malformed; run confidant audit verify');
+  return frontier;
+}
+
 interface Pending {
   events: string[];
   resolve: () => void;
@@ -176,7 +184,7 @@ export class AuditLog {
   async #sequenceOnce(tx: Transaction<Schema>, batchSize: number): Promise<{ size: number; moved: number }> {
     if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(1128679508, hashtext('audit-sequencer'))`.execute(tx);
     const state = await tx.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
-    const frontier = state ? Frontier.decode(state.size, state.frontier) : new Frontier();
+    const frontier = storedFrontier(state);
     const queued = await tx.selectFrom('audit_queue').selectAll().orderBy('seq').limit(batchSize).execute();
     if (queued.length === 0) return { size: frontier.size, moved: 0 };
     const rows: AuditLogTable[] = [];
@@ -206,7 +214,7 @@ export class AuditLog {
   /** Size and root of the sequenced tree. */
   async currentTree(db: Db = this.db): Promise<{ size: number; root: Buffer }> {
     const state = await db.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
-    const frontier = state ? Frontier.decode(state.size, state.frontier) : new Frontier();
+    const frontier = storedFrontier(state);
     return { size: frontier.size, root: frontier.root() };
   }
 
@@ -222,10 +230,14 @@ export class AuditLog {
    */
   async signHead(options: { force?: boolean; now?: number } = {}): Promise<TreeHead | null> {
     await this.sequence();
+    // The newest head is read before the tree: a head signed by another process meanwhile is then
+    // newer than the tree we read without meaning the log was cut.
+    const newestBefore = await this.db.selectFrom('audit_heads').select((eb) => eb.fn.max('tree_size').as('size')).executeTakeFirst();
     const tree = await this.currentTree();
     const last = await this.latestHead();
-    if (!options.force && ((last && last.tree_size === tree.size) || tree.size === 0)) return last;
-    const frontier = await this.#checkedTree(tree);
+    if (!options.force && last && last.tree_size >= tree.size && Number(newestBefore?.size ?? 0) <= tree.size) return last;
+    if (!options.force && tree.size === 0) return last;
+    const frontier = await this.#checkedTree(tree, Number(newestBefore?.size ?? 0));
     const timestamp = Math.max(options.now ?? Date.now(), (last?.timestamp ?? 0) + 1);
     const signed = treeHeadBytes(timestamp, tree.size, tree.root);
     const signature = signEd25519(this.#keys.headPrivate, signed);
@@ -244,16 +256,16 @@ export class AuditLog {
    * and carries a valid MAC, and together they give the sequenced tree's root. Returns the checked
    * right edge.
    */
-  async #checkedTree(tree: { size: number; root: Buffer }): Promise<Frontier> {
+  async #checkedTree(tree: { size: number; root: Buffer }, newestHead: number): Promise<Frontier> {
     const refuse = (index: number, why: string) =>
       new AppError('INTEGRITY_ERROR', `not signing a tree head: ${why} at event ${index}; run confidant audit verify`, { index });
-    const newest = await this.db.selectFrom('audit_heads').select((eb) => eb.fn.max('tree_size').as('size')).executeTakeFirst();
-    if (newest?.size !== null && newest?.size !== undefined && Number(newest.size) > tree.size) throw refuse(tree.size, `the log is shorter than a head signed earlier (${Number(newest.size)} events)`);
+    if (newestHead > tree.size) throw refuse(tree.size, `the log is shorter than a head signed earlier (${newestHead} events)`);
     let frontier = new Frontier();
-    const anchor = await this.db.selectFrom('audit_heads').selectAll().where('frontier', 'is not', null).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    const anchor = await this.db.selectFrom('audit_heads').selectAll().where('frontier', 'is not', null).where('tree_size', '<=', tree.size).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
     if (anchor?.frontier && verifyEd25519(this.#keys.headPublic, treeHeadBytes(Number(anchor.timestamp), Number(anchor.tree_size), anchor.root_hash), anchor.signature)) {
       const stored = Frontier.decode(Number(anchor.tree_size), anchor.frontier);
-      if (stored.root().equals(Buffer.from(anchor.root_hash))) frontier = stored;
+      // A stored edge that is malformed or not the signed root's is ignored: check from the start.
+      if (stored && stored.root().equals(Buffer.from(anchor.root_hash))) frontier = stored;
     }
     while (frontier.size < tree.size) {
       const rows = await this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash', 'leaf_mac']).where('idx', '>=', frontier.size).where('idx', '<', tree.size).orderBy('idx').limit(5000).execute();
@@ -303,7 +315,7 @@ export function auditJobs(audit: AuditLog): Job[] {
 
 /**
  * Signs a head; when signing is refused because the log no longer checks out, every organisation's
- * owners and admins get an `audit_integrity` alert (at most one unacknowledged per day), then the
+ * owners and admins get an `audit_integrity` alert (at most one a day per organisation), then the
  * error goes on to the job's log.
  */
 export async function signHeadOrAlert(audit: AuditLog, now = Date.now()): Promise<TreeHead | null> {
@@ -311,9 +323,14 @@ export async function signHeadOrAlert(audit: AuditLog, now = Date.now()): Promis
     return await audit.signHead({ now });
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'INTEGRITY_ERROR') throw error;
-    for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
-      const open = await audit.db.selectFrom('alerts').select('id').where('org_id', '=', org.id).where('kind', '=', 'audit_integrity').where('acknowledged_at', 'is', null).where('created_at', '>', now - 86_400_000).executeTakeFirst();
-      if (!open) await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind: 'audit_integrity', actorId: null, recordId: null, detail: error.message }, now));
+    try {
+      for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
+        const recent = await audit.db.selectFrom('alerts').select('id').where('org_id', '=', org.id).where('kind', '=', 'audit_integrity').where('created_at', '>', now - 86_400_000).executeTakeFirst();
+        if (recent) continue;
+        await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind: 'audit_integrity', actorId: null, recordId: null, detail: error.message }, now)).catch(() => undefined);
+      }
+    } catch {
+      // The refusal itself is what must reach the log.
     }
     throw error;
   }

@@ -66,7 +66,7 @@ describe('RFC 6962 Merkle tree', () => {
       const expected = mth(leaves.slice(0, n));
       expect(frontier.root().equals(expected), `size ${n}`).toBe(true);
       expect(rootOf(leaves.slice(0, n).map(leafHash)).equals(expected)).toBe(true);
-      const copy = Frontier.decode(n, frontier.encode());
+      const copy = Frontier.decode(n, frontier.encode())!;
       expect(copy.root().equals(expected)).toBe(true);
     }
   });

@@ -73,7 +73,12 @@ export class Frontier {
     return Buffer.concat(this.peaks);
   }
 
-  static decode(size: number, bytes: Uint8Array): Frontier {
+  /** The frontier stored by {@link encode}; null when the bytes cannot be the peaks of a tree of `size`. */
+  static decode(size: number, bytes: Uint8Array): Frontier | null;
+  static decode(size: number, bytes: Uint8Array): Frontier | null {
+    let bits = 0;
+    for (let n = size; n > 0; n = Math.floor(n / 2)) bits += n % 2;
+    if (bytes.length !== bits * 32) return null;
     const peaks: Buffer[] = [];
     for (let i = 0; i < bytes.length; i += 32) peaks.push(Buffer.from(bytes.subarray(i, i + 32)));
     return new Frontier(size, peaks);

@@ -240,7 +240,15 @@ export async function storeSealedClients(
       await inTransaction?.(tx, ids);
     });
   } catch (error) {
-    await Promise.all(ids.map((id) => deps.keyring.dropDataKeyVersion(orgId, id, 1))).catch(() => undefined);
+    // Drop the keys of clients that are certainly not stored. A commit whose outcome is unknown (a
+    // connection lost during COMMIT) may have stored them: then the keys stay (an unused key is
+    // harmless; a stored client without its key would be unreadable).
+    try {
+      const stored = new Set((await store.findClientRows(deps.db, orgId, ids)).map((r) => r.id));
+      await Promise.all(ids.filter((id) => !stored.has(id)).map((id) => deps.keyring.dropDataKeyVersion(orgId, id, 1)));
+    } catch {
+      // Cannot tell what was stored: keep every key.
+    }
     throw error;
   }
   return ids;

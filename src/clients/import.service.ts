@@ -104,19 +104,33 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   }
   const importId = options.dryRun ? null : (existing?.id ?? randomUUID());
   if (!options.dryRun && !existing) {
-    await deps.db.insertInto('imports').values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: Date.now(), rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null }).execute();
+    try {
+      await deps.db.insertInto('imports').values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: Date.now(), rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null }).execute();
+    } catch {
+      // One unfinished import per file and organisation (a unique index): another run started it.
+      throw new AppError('CONFLICT', 'this file is being imported by another run; wait for it (or, if it crashed, run the import again to resume it)');
+    }
     existing = undefined;
   }
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
   const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, errors: [] };
 
-  const pool = importPool(options.workers ?? Math.max(1, availableParallelism() - 1), {
+  // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
+  const versions = options.dryRun ? [] : await deps.indexer.versions(orgId);
+  const wrapping = options.dryRun ? undefined : await deps.keyring.bulkWrapping(orgId);
+  const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), {
     orgId,
     custom: [...custom],
-    versions: await deps.indexer.versions(orgId),
+    versions,
     normalise: deps.normalise,
-    ...(options.dryRun ? {} : { wrapping: await deps.keyring.bulkWrapping(orgId) }),
+    ...(wrapping ? { wrapping } : {}),
   });
+  const keysUnchanged = async () => {
+    deps.indexer.refresh(orgId);
+    const now = (await deps.indexer.versions(orgId)).map((v) => v.version).join(',');
+    return now === versions.map((v) => v.version).join(',') && (await deps.keyring.bulkWrapping(orgId)).orgKeyVersion === wrapping!.orgKeyVersion;
+  };
+  let committedRow = resumeAfter;
   // Batches are validated and sealed by the workers and stored here strictly in file order, so the
   // progress row always names the last row of a committed prefix of the file.
   const store = async (lastRow: number, done: ImportBatchResult) => {
@@ -131,14 +145,31 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
       for (let i = 0; i < done.rejected.length; i += 500) {
         await tx.insertInto('import_rejections').values(done.rejected.slice(i, i + 500).map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason }))).execute();
       }
-      await tx.updateTable('imports').set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', done.rejected.length) })).where('id', '=', importId!).execute();
+      // Only from where this run left it: a second run of the same import cannot commit the same rows.
+      const moved = await tx
+        .updateTable('imports')
+        .set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', done.rejected.length) }))
+        .where('id', '=', importId!)
+        .where('rows_done', '=', committedRow)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
     };
+    if (!(await keysUnchanged())) {
+      throw new AppError('CONFLICT', `an encryption or search key was rotated during the import; rows up to ${committedRow} are in — run the import again to resume under the new keys`);
+    }
     if (done.batch) {
-      await deps.keyring.storeDataKeys(orgId, done.batch.keyRows);
+      try {
+        await deps.keyring.storeDataKeys(orgId, done.batch.keyRows);
+      } catch (error) {
+        if (isAppError(error)) throw error;
+        // The organisation key version the batch was wrapped under was retired by a rotation.
+        throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${committedRow} are in — run the import again to resume under the new keys`);
+      }
       await storeSealedClients(deps, ctx, orgId, done.batch, now, advance);
     } else {
       await deps.db.transaction().execute((tx) => advance(tx, []));
     }
+    committedRow = lastRow;
   };
 
   let targets: Map<string, string> | undefined;
@@ -158,15 +189,23 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
     inFlight.push({ lastRow: row, result });
     records = [];
-    while (inFlight.length > pool.size * 2) await settle();
+    // A few sealed batches at most wait here (≈5 MB each): the importing heap stays small on any machine.
+    while (inFlight.length > Math.min(pool.size * 2, 4)) await settle();
   };
   try {
     const parser = createReadStream(file).pipe(parse({ bom: true, columns: (headers: string[]) => ((targets = targetsFor(headers, options.mapping)), headers), skip_empty_lines: true, trim: false }));
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      row++;
-      if (row <= resumeAfter) continue;
-      records.push({ row, input: toInput(record, targets!) });
-      if (records.length >= batchSize) await dispatch();
+    try {
+      for await (const record of parser as AsyncIterable<Record<string, string>>) {
+        row++;
+        if (row <= resumeAfter) continue;
+        records.push({ row, input: toInput(record, targets!) });
+        if (records.length >= batchSize) await dispatch();
+      }
+    } catch (error) {
+      const clear = csvError(error);
+      // A syntax error: rows before it are good — store what is on its way, so a fixed file resumes there.
+      if (clear !== error) while (inFlight.length > 0) await settle();
+      throw clear;
     }
     if (records.length > 0 || inFlight.length === 0) await dispatch();
     while (inFlight.length > 0) await settle();
@@ -177,13 +216,27 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   report.rows_total = row;
   if (!options.dryRun) {
     await deps.db.updateTable('imports').set({ finished_at: Date.now() }).where('id', '=', importId!).execute();
-    // The tables may have grown a hundredfold: give the planner numbers that say so.
-    await analyze(deps.db);
+    // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
+    // the import itself is complete).
+    await analyze(deps.db).catch(() => undefined);
     // Every rejection of this import, including those of an interrupted earlier run of the file.
     const stored = await deps.db.selectFrom('import_rejections').select(['row_number', 'reason']).where('import_id', '=', importId!).orderBy('row_number').limit(1000).execute();
     report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
   }
   return report;
+}
+
+/**
+ * A CSV syntax error as a clear error that names the line and what is wrong — csv-parse's own message
+ * quotes the offending cell, which may be client data.
+ */
+function csvError(error: unknown): unknown {
+  if (isAppError(error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('CSV_')) return error;
+  const line = (error as { lines?: unknown }).lines;
+  const what = code.replace(/^CSV_/, '').toLowerCase().replace(/_/g, ' ');
+  return new AppError('VALIDATION_FAILED', `the CSV file is malformed${typeof line === 'number' ? ` at line ${line}` : ''}: ${what}; rows before it that were committed stay imported`);
 }
 
 interface ImportBatchResult {
@@ -198,7 +251,10 @@ function importPool(size: number, data: ImportWorkerData) {
   // Bounded heaps: a batch in flight is a few megabytes; the import process must stay small.
   const workers = Array.from({ length: size }, () => new Worker(new URL('./import.worker.ts', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } }));
   const waiting = new Map<number, { resolve: (r: ImportBatchResult) => void; reject: (e: Error) => void }>();
+  let broken: Error | null = null;
+  let closing = false;
   const fail = (error: Error) => {
+    broken ??= error;
     for (const entry of waiting.values()) entry.reject(error);
     waiting.clear();
   };
@@ -210,19 +266,21 @@ function importPool(size: number, data: ImportWorkerData) {
       else entry?.resolve(message.result!);
     });
     worker.on('error', (error) => fail(error));
-    worker.on('exit', (code) => code !== 0 && fail(new AppError('INTERNAL', `an import worker stopped (exit code ${code})`)));
+    worker.on('exit', (code) => !closing && fail(new AppError('INTERNAL', `an import worker stopped (exit code ${code})`)));
   }
   let next = 0;
   return {
     size,
     run(records: ImportBatchRequest['records'], now: number): Promise<ImportBatchResult> {
       return new Promise((resolve, reject) => {
+        if (broken) return reject(broken);
         const id = next++;
         waiting.set(id, { resolve, reject });
         workers[id % size]!.postMessage({ id, records, now } satisfies ImportBatchRequest);
       });
     },
     close: async () => {
+      closing = true;
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

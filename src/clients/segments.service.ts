@@ -31,7 +31,7 @@ const STATUSES = ['lead', 'active', 'inactive', 'former'] as const;
  */
 export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; caseloadOf?: string; now?: number } = {}): Promise<string[]> {
   const limit = options.limit ?? 1000;
-  const ranges = await Promise.all((filter.status ?? STATUSES).map((status) => statusRange(db, orgId, status, filter, { ...options, limit })));
+  const ranges = await Promise.all([...new Set(filter.status ?? STATUSES)].map((status) => statusRange(db, orgId, status, filter, { ...options, limit })));
   return ranges.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
 }
 

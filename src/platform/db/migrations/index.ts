@@ -18,6 +18,7 @@ import * as importRejections from './0016-import-rejections.ts';
 import * as digests from './0017-digests.ts';
 import * as headFrontier from './0018-head-frontier.ts';
 import * as segmentOrder from './0019-segment-order.ts';
+import * as oneRunningImport from './0020-one-running-import.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -43,4 +44,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017-digests': digests,
   '0018-head-frontier': headFrontier,
   '0019-segment-order': segmentOrder,
+  '0020-one-running-import': oneRunningImport,
 };
