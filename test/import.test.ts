@@ -24,7 +24,7 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     const runs = await Promise.allSettled([0, 1].map(() => importClientsCsv(deps, operatorContext(), orgId, file, { batchSize: 100, workers: 1 })));
     expect(runs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = runs.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(isAppError(failed.reason) && failed.reason.code).toBe('CONFLICT');
+    expect(isAppError(failed.reason) && failed.reason.code, String(failed.reason?.message) + String((failed.reason as { cause?: Error })?.cause?.message)).toBe('CONFLICT');
     const count = await deps.db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1200);
     const provenance = await deps.db.selectFrom('client_provenance').select((eb) => eb.fn.count('row_number').distinct().as('n')).executeTakeFirstOrThrow();
@@ -32,6 +32,15 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     // Segments never list a client twice, whatever the filter repeats.
     expect(new Set(await evaluateSegment(deps.db, orgId, { status: ['active', 'active'] }, { limit: 5000 })).size).toBe(1200);
     expect(await evaluateSegment(deps.db, orgId, { status: ['active', 'active'] }, { limit: 5000 })).toHaveLength(1200);
+    await vault.close();
+  });
+
+  it('gives concurrent first uses of an organisation the same keys (no empty answer, one index version)', async () => {
+    const vault = await openTestVault(t());
+    const { deps, orgId } = await clientDeps(t(), vault);
+    const [versions, wrappings] = await Promise.all([Promise.all(Array.from({ length: 5 }, () => deps.indexer.versions(orgId))), Promise.all(Array.from({ length: 5 }, () => deps.keyring.bulkWrapping(orgId)))]);
+    for (const v of versions) expect(v.map((x) => x.version)).toEqual([1]);
+    for (const w of wrappings) expect(w).toMatchObject({ orgKeyVersion: 1, orgKey: expect.anything() });
     await vault.close();
   });
 

@@ -48,7 +48,7 @@ export class BlindIndexer {
     if (cached && Date.now() - cached.loadedAt < VERSION_CACHE_MS) return cached.versions;
     let versions = await this.#load(orgId);
     if (versions.length === 0) {
-      await this.addVersion(orgId, expectedClients).catch(() => undefined); // a concurrent creator may win
+      await this.addVersion(orgId, expectedClients, 1).catch(() => undefined); // a concurrent creator of version 1 may win
       versions = await this.#load(orgId);
       if (versions.length === 0) throw new AppError('KEY_UNAVAILABLE', 'cannot create the blind-index key in the key store');
     }
@@ -68,15 +68,16 @@ export class BlindIndexer {
       const key = await this.#keyring.unwrapWithRoot('index', orgId, r.version, r.wrapped, r.root_key_id);
       versions.push({ version: r.version, bits: r.bits, key, fieldKeys: new Map<string, KeyObject>() });
     }
-    this.#cache.set(orgId, { versions, loadedAt: Date.now() });
+    // No versions yet is not cached: a concurrent first use must create (or load) version 1.
+    if (versions.length > 0) this.#cache.set(orgId, { versions, loadedAt: Date.now() });
     return versions;
   }
 
   /** Adds a new index key version (index rotation, or first use); returns it. */
-  async addVersion(orgId: string, expectedClients = DEFAULT_EXPECTED_CLIENTS): Promise<number> {
+  async addVersion(orgId: string, expectedClients = DEFAULT_EXPECTED_CLIENTS, exactly?: number): Promise<number> {
     const db = this.#keyring.keystore.db;
-    const newest = await db.selectFrom('index_keys').select((eb) => eb.fn.max('version').as('v')).where('org_id', '=', orgId).executeTakeFirst();
-    const version = Number(newest?.v ?? 0) + 1;
+    const newest = exactly === undefined ? await db.selectFrom('index_keys').select((eb) => eb.fn.max('version').as('v')).where('org_id', '=', orgId).executeTakeFirst() : undefined;
+    const version = exactly ?? Number(newest?.v ?? 0) + 1;
     const key = createSecretKey(randomBytes(32));
     await db
       .insertInto('index_keys')

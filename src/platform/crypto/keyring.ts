@@ -236,7 +236,9 @@ export class Keyring {
     const byVersion = new Map<number, KeyObject>();
     for (const r of rows) byVersion.set(r.version, await this.unwrapWithRoot('org', orgId, r.version, r.wrapped, r.root_key_id));
     const org = { active: Math.max(0, ...byVersion.keys()), byVersion, loadedAt: Date.now() };
-    this.#orgs.set(orgId, org);
+    // An organisation without a key yet is not cached: a concurrent first use would take "no key" for
+    // an answer instead of creating (or loading) one.
+    if (byVersion.size > 0) this.#orgs.set(orgId, org);
     return org;
   }
 
