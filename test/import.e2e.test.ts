@@ -56,7 +56,11 @@ describe('confidant clients import', () => {
       child.on('close', () => resolve(done));
     });
     expect(killed).toBe(true);
-    const again = await runCli(['clients', 'import', file, '--mapping', mapping, '--json'], { env });
+    const badWorkers = await runCli(['clients', 'import', file, '--mapping', mapping, '--workers', '0'], { env });
+    expect(badWorkers.code).not.toBe(0);
+    expect(badWorkers.stderr.trim().split('\n')).toHaveLength(1);
+    // The re-run seals on two worker threads: batches still land in file order, each row once.
+    const again = await runCli(['clients', 'import', file, '--mapping', mapping, '--workers', '2', '--batch-size', '300', '--json'], { env });
     expect(again.code, again.stderr).toBe(0);
     const final = JSON.parse(again.stdout);
     expect(final.resumed_after).toBeGreaterThan(0);

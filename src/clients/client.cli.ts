@@ -143,18 +143,21 @@ export function registerImportCommand(clients: Command, withClients: WithClients
     .option('--dry-run', 'validate and report only; write nothing')
     .option('--again', 'import a file that was imported before (its clients will be duplicated)')
     .option('--batch-size <n>', 'rows per committed batch (a crash loses at most one batch, redone by a re-run)', '2000')
+    .option('--workers <n>', 'threads that validate and seal rows (default: one per core but one, at most 4)')
     .option('--org <id>', 'organisation id (default: the only one)')
     .option('--data <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action((file: string, options: { mapping?: string; dryRun?: boolean; again?: boolean; batchSize: string; json?: boolean; data?: string; org?: string }) =>
+    .action((file: string, options: { mapping?: string; dryRun?: boolean; again?: boolean; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
         const batchSize = Number(options.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 10000');
+        const workers = options.workers === undefined ? undefined : Number(options.workers);
+        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) throw new AppError('VALIDATION_FAILED', '--workers must be a whole number from 1 to 16');
         const mapping = options.mapping ? (parseJson(readFileSync(options.mapping, 'utf8'), options.mapping) as Record<string, string>) : undefined;
         const progress = progressReporter(out, options.dryRun ? 'validating' : 'importing');
         let report: ImportReport;
         try {
-          report = await importClientsCsv(deps, operatorContext(), orgId, file, { dryRun: options.dryRun === true, again: options.again === true, batchSize, ...(mapping ? { mapping } : {}), progress: progress.update });
+          report = await importClientsCsv(deps, operatorContext(), orgId, file, { dryRun: options.dryRun === true, again: options.again === true, batchSize, ...(workers ? { workers } : {}), ...(mapping ? { mapping } : {}), progress: progress.update });
         } finally {
           progress.stop();
         }
