@@ -9,7 +9,7 @@ import { type ClientDeps, clientEvent, createClient, findClients, getClient, ope
 import * as store from './client.store.ts';
 import { evaluateSegment } from './segments.service.ts';
 import type { ClientRecord, ClientSearch } from './client.types.ts';
-import { listCustomFields } from './custom-field.service.ts';
+import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
 /**
  * The authorized entry points to client records: each asks `authorize()` first, records denials in
@@ -22,6 +22,11 @@ export interface Caller {
 }
 
 async function decide(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<Decision> {
+  return (await decideWithFields(deps, caller, action, clientId)).decision;
+}
+
+/** {@link decide}, also returning the custom field definitions it judged by (the read that follows reuses them). */
+async function decideWithFields(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<{ decision: Decision; custom: CustomFieldSpec[] }> {
   const custom = await listCustomFields(deps.db, caller.actor.orgId);
   const relationship = clientId ? await relationshipTo(deps.db, caller.actor, clientId) : {};
   const decision = authorize(caller.actor, action, { orgId: caller.actor.orgId, ...(clientId ? { clientId } : {}), ...relationship }, custom);
@@ -30,7 +35,7 @@ async function decide(deps: ClientDeps, caller: Caller, action: Action, clientId
     if (decision.status === 404) throw new AppError('NOT_FOUND', 'no such client');
     throw new AppError('FORBIDDEN', `your role may not ${action.replace('client.', '')} client records`);
   }
-  return decision;
+  return { decision, custom };
 }
 
 /**
@@ -72,8 +77,8 @@ export async function createClientAs(deps: ClientDeps, caller: Caller, input: Re
 
 /** Reads a client with exactly the fields the caller may see. 404 when they may not know it exists. */
 export async function readClientAs(deps: ClientDeps, caller: Caller, id: string): Promise<ClientRecord> {
-  const decision = await decide(deps, caller, 'client.read', id);
-  return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable) });
+  const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
+  return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom });
 }
 
 /** Searches; results are limited to clients the caller may read, with the fields they may see. */
