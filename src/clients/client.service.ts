@@ -266,9 +266,12 @@ export async function openRows(deps: ClientDeps, orgId: string, rows: readonly C
   const wanted = (name: string) => !options.fields || options.fields.includes(name);
   const custom = (options.customFields ?? (await listCustomFields(deps.db, orgId))).filter((f) => wanted(f.name));
   const customValues = custom.length > 0 ? await store.findCustomValues(deps.db, rows.map((r) => r.id)) : [];
+  if (rows.length > 1) await deps.keyring.prefetchDataKeys(orgId, rows.map((r) => r.id));
+  const valuesOf = new Map<string, ClientCustomValueTable[]>();
+  for (const v of customValues) valuesOf.set(v.client_id, [...(valuesOf.get(v.client_id) ?? []), v]);
   const records: ClientRecord[] = [];
   for (const row of rows) {
-    const values = customValues.filter((v) => v.client_id === row.id);
+    const values = valuesOf.get(row.id) ?? [];
     try {
       records.push(await openRow(deps, orgId, row, wanted, custom, values));
     } catch (error) {

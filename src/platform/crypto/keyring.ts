@@ -330,6 +330,19 @@ export class Keyring {
     return key;
   }
 
+  /**
+   * Loads the data keys of several owners with one key-store query (lists, searches, exports read many
+   * records at once), so the reads that follow find them cached. Owners without keys are skipped: the
+   * read itself reports them.
+   */
+  async prefetchDataKeys(orgId: string, ownerIds: readonly string[]): Promise<void> {
+    const missing = ownerIds.filter((id) => !this.#dataKeys.has(cacheKey(orgId, id, 1)));
+    for (let i = 0; i < missing.length; i += 500) {
+      const rows = await this.keystore.db.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('owner_id', 'in', missing.slice(i, i + 500)).execute();
+      for (const row of rows) await this.#unwrapDataKey(row).catch(() => undefined);
+    }
+  }
+
   async #dataKeyVersion(orgId: string, ownerId: string, version: number): Promise<DataKey> {
     const cached = this.#dataKeys.get(cacheKey(orgId, ownerId, version));
     if (cached) return cached;
