@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isTimeZone } from '../platform/time/local-day.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -135,9 +136,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
       const { actor, ctx } = requireAuth(request);
       if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
       if (request.body.off_hours.end <= request.body.off_hours.start) throw new AppError('VALIDATION_FAILED', 'off_hours.end must be after off_hours.start', { fields: ['off_hours.end'] });
-      try {
-        new Intl.DateTimeFormat('en-GB', { timeZone: request.body.off_hours.timezone });
-      } catch {
+      if (!isTimeZone(request.body.off_hours.timezone)) {
         throw new AppError('VALIDATION_FAILED', 'off_hours.timezone must be an IANA time zone such as Europe/London', { fields: ['off_hours.timezone'] });
       }
       await db.updateTable('organisations').set({ alert_settings: JSON.stringify(request.body) }).where('id', '=', actor.orgId).execute();
