@@ -1,12 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { verifyEd25519 } from '../platform/crypto/signing.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { type TreeHead, treeHeadBytes } from './audit.service.ts';
 import { type Problem, type RangeResult, type RangeTask, kyselyReader, verifyRange } from './audit.verify-range.ts';
 import { EMPTY_ROOT, Frontier } from './merkle.ts';
+import { workerPool } from '../platform/workers/pool.ts';
 
 export type { ProblemKind } from './audit.verify-range.ts';
 
@@ -133,36 +133,11 @@ function rangeRunner(db: Kysely<Schema>, macKey: KeyObject, options: VerifyOptio
     const reader = kyselyReader(db);
     return { ahead: 1, run: (task) => verifyRange(reader, macKey, task), close: async () => {} };
   }
-  const workers = Array.from({ length: count }, () => new Worker(new URL('./audit.verify-worker.ts', import.meta.url), { workerData: { file: options.sqliteFile, macKey } }));
-  const waiting = new Map<number, { resolve: (r: RangeResult) => void; reject: (e: Error) => void }>();
-  for (const worker of workers) {
-    worker.on('message', (message: { id: number; result?: RangeResult; error?: string }) => {
-      const entry = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (message.error !== undefined) entry?.reject(new Error(`audit verify worker: ${message.error}`));
-      else entry?.resolve(reviveResult(message.result!));
-    });
-    const fail = (error: Error) => {
-      for (const entry of waiting.values()) entry.reject(error);
-      waiting.clear();
-    };
-    worker.on('error', fail);
-    // A worker that stops between tasks would leave later tasks waiting forever.
-    worker.on('exit', (code) => fail(new Error(`an audit verify worker stopped (exit code ${code})`)));
-  }
-  let next = 0;
-  return {
-    ahead: count * 2,
-    run: (task) =>
-      new Promise<RangeResult>((resolve, reject) => {
-        const id = next++;
-        waiting.set(id, { resolve, reject });
-        workers[id % workers.length]!.postMessage({ id, task });
-      }),
-    close: async () => {
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
-  };
+  const pool = workerPool<RangeTask, RangeResult>(new URL('./audit.verify-worker.ts', import.meta.url), count, {
+    workerData: { file: options.sqliteFile, macKey },
+    failure: (message) => new Error(`audit verify worker: ${message}`),
+  });
+  return { ahead: count * 2, run: async (task) => reviveResult(await pool.run(task)), close: () => pool.close() };
 }
 
 /** Peaks arrive from a worker as plain Uint8Arrays. */

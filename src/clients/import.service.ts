@@ -5,7 +5,7 @@ import { parse } from 'csv-parse';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
 import type { Transaction } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
 import { analyze } from '../platform/db/database.ts';
@@ -185,7 +185,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     options.progress?.(next.lastRow, Math.max(next.lastRow, lines));
   };
   const dispatch = async () => {
-    const result = pool.run(records, Date.now());
+    const result = pool.run({ records, now: Date.now() });
     result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
     inFlight.push({ lastRow: row, result });
     records = [];
@@ -231,7 +231,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
  * quotes the offending cell, which may be client data.
  */
 function csvError(error: unknown): unknown {
-  if (isAppError(error)) return error;
+  if (isAppError(error) || typeof error !== 'object' || error === null) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('CSV_')) return error;
   const line = (error as { lines?: unknown }).lines;
@@ -246,42 +246,12 @@ interface ImportBatchResult {
   rejected: Array<{ row: number; reason: string }>;
 }
 
-/** Worker threads that validate and seal batches (src/clients/import.worker.ts), round robin. */
-function importPool(size: number, data: ImportWorkerData) {
+/** Worker threads that validate and seal batches (src/clients/import.worker.ts). */
+function importPool(size: number, data: ImportWorkerData): WorkerPool<ImportBatchRequest, ImportBatchResult> {
   // Bounded heaps: a batch in flight is a few megabytes; the import process must stay small.
-  const workers = Array.from({ length: size }, () => new Worker(new URL('./import.worker.ts', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } }));
-  const waiting = new Map<number, { resolve: (r: ImportBatchResult) => void; reject: (e: Error) => void }>();
-  let broken: Error | null = null;
-  let closing = false;
-  const fail = (error: Error) => {
-    broken ??= error;
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  };
-  for (const worker of workers) {
-    worker.on('message', (message: { id: number; result?: ImportBatchResult; error?: string }) => {
-      const entry = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (message.error !== undefined) entry?.reject(new AppError('INTERNAL', `import worker failed: ${message.error}`));
-      else entry?.resolve(message.result!);
-    });
-    worker.on('error', (error) => fail(error));
-    worker.on('exit', (code) => !closing && fail(new AppError('INTERNAL', `an import worker stopped (exit code ${code})`)));
-  }
-  let next = 0;
-  return {
-    size,
-    run(records: ImportBatchRequest['records'], now: number): Promise<ImportBatchResult> {
-      return new Promise((resolve, reject) => {
-        if (broken) return reject(broken);
-        const id = next++;
-        waiting.set(id, { resolve, reject });
-        workers[id % size]!.postMessage({ id, records, now } satisfies ImportBatchRequest);
-      });
-    },
-    close: async () => {
-      closing = true;
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
-  };
+  return workerPool(new URL('./import.worker.ts', import.meta.url), size, {
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    failure: (message) => new AppError('INTERNAL', `import worker failed: ${message}`),
+  });
 }

@@ -1,8 +1,9 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { type IndexVersion, blindHash } from '../platform/crypto/blind-index.ts';
 import type { DataKeyWrapping } from '../platform/crypto/keyring.ts';
 import type { NormaliseOptions } from '../platform/datamap/field-kinds.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
+import { serveTasks } from '../platform/workers/pool.ts';
 import { parseClientInput, sealBatch } from './client.service.ts';
 import type { ClientInput } from './client.types.ts';
 import type { CustomFieldSpec } from './custom-field.service.ts';
@@ -22,7 +23,6 @@ export interface ImportWorkerData {
 }
 
 export interface ImportBatchRequest {
-  id: number;
   records: Array<{ row: number; input: Record<string, unknown> }>;
   now: number;
 }
@@ -30,24 +30,20 @@ export interface ImportBatchRequest {
 const data = workerData as ImportWorkerData;
 const deps = { indexer: { hash: blindHash }, normalise: data.normalise };
 
-parentPort!.on('message', (request: ImportBatchRequest) => {
-  try {
-    const values: ClientInput[] = [];
-    const rows: number[] = [];
-    const rejected: Array<{ row: number; reason: string }> = [];
-    for (const { row, input } of request.records) {
-      try {
-        values.push(parseClientInput(input, data.custom));
-        rows.push(row);
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-        rejected.push({ row, reason: error.message });
-      }
+serveTasks((request: ImportBatchRequest) => {
+  const values: ClientInput[] = [];
+  const rows: number[] = [];
+  const rejected: Array<{ row: number; reason: string }> = [];
+  for (const { row, input } of request.records) {
+    try {
+      values.push(parseClientInput(input, data.custom));
+      rows.push(row);
+    } catch (error) {
+      // Validation errors name fields, never values; anything else is a programming error.
+      if (!isAppError(error)) throw error;
+      rejected.push({ row, reason: error.message });
     }
-    const batch = data.wrapping && values.length > 0 ? sealBatch(deps, data.wrapping, data.orgId, values, data.custom, data.versions, request.now) : null;
-    parentPort!.postMessage({ id: request.id, result: { rows, batch, rejected } });
-  } catch (error) {
-    // A programming error, not bad input: the message names no value (validation errors never do).
-    parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
   }
+  const batch = data.wrapping && values.length > 0 ? sealBatch(deps, data.wrapping, data.orgId, values, data.custom, data.versions, request.now) : null;
+  return { rows, batch, rejected };
 });

@@ -1,0 +1,64 @@
+import { type ResourceLimits, Worker, parentPort } from 'node:worker_threads';
+
+/** Tasks sent to a fixed set of worker threads, round robin; each answer matched to its task. */
+export interface WorkerPool<T, R> {
+  readonly size: number;
+  run(task: T): Promise<R>;
+  /** Stops every worker; tasks still waiting are abandoned. */
+  close(): Promise<void>;
+}
+
+type Reply<R> = { id: number; result: R } | { id: number; error: string };
+
+/**
+ * Starts `size` workers running `url` (whose module calls {@link serveTasks}). A worker that fails or
+ * stops (other than by {@link WorkerPool.close}) fails every waiting task and every later one, so a
+ * caller never waits on a dead thread. `failure` turns a worker's error text into the caller's error.
+ */
+export function workerPool<T, R>(url: URL, size: number, options: { workerData: unknown; resourceLimits?: ResourceLimits; failure: (message: string) => Error }): WorkerPool<T, R> {
+  const workers = Array.from({ length: size }, () => new Worker(url, { workerData: options.workerData, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) }));
+  const waiting = new Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>();
+  let broken: Error | null = null;
+  let closing = false;
+  const fail = (error: Error) => {
+    broken ??= error;
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+  };
+  for (const worker of workers) {
+    worker.on('message', (reply: Reply<R>) => {
+      const entry = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if ('error' in reply) entry?.reject(options.failure(reply.error));
+      else entry?.resolve(reply.result);
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => !closing && fail(options.failure(`a worker thread stopped (exit code ${code})`)));
+  }
+  let next = 0;
+  return {
+    size,
+    run: (task) =>
+      new Promise<R>((resolve, reject) => {
+        if (broken) return reject(broken);
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        workers[id % size]!.postMessage({ id, task });
+      }),
+    close: async () => {
+      closing = true;
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** The worker side of {@link workerPool}: answers each task with `handle`'s result or its error text. */
+export function serveTasks<T, R>(handle: (task: T) => R | Promise<R>): void {
+  parentPort!.on('message', async ({ id, task }: { id: number; task: T }) => {
+    try {
+      parentPort!.postMessage({ id, result: await handle(task) });
+    } catch (error) {
+      parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
