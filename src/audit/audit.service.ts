@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type AuditKeys, signEd25519, verifyEd25519 } from '../platform/crypto/signing.ts';
@@ -6,7 +5,8 @@ import { engineOf } from '../platform/db/database.ts';
 import type { AuditLogTable, AuditSubjectTable, Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
-import { decodeLeaf, decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
+import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
+import { checkLeaf, leafMac } from './audit.leaf.ts';
 import type { AuditEvent } from './audit.types.ts';
 import { raiseAlert } from './alerts.service.ts';
 import { Frontier, leafHash } from './merkle.ts';
@@ -39,10 +39,7 @@ export function treeHeadBytes(timestamp: number, treeSize: number, root: Uint8Ar
   return out;
 }
 
-/** MAC over a leaf hash, stored beside it: proves the event was written by Confidant, not a DB editor. */
-export function leafMac(macKey: AuditKeys['macKey'], leafHashValue: Uint8Array): Buffer {
-  return createHmac('sha256', macKey).update(leafHashValue).digest().subarray(0, 16);
-}
+export { leafMac } from './audit.leaf.ts';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -257,9 +254,8 @@ export class AuditLog {
    * right edge.
    */
   async #checkedTree(tree: { size: number; root: Buffer }, newestHead: number): Promise<Frontier> {
-    const refuse = (index: number, why: string) =>
-      new AppError('INTEGRITY_ERROR', `not signing a tree head: ${why} at event ${index}; run confidant audit verify`, { index });
-    if (newestHead > tree.size) throw refuse(tree.size, `the log is shorter than a head signed earlier (${newestHead} events)`);
+    const refuse = (index: number, why: string) => new AppError('INTEGRITY_ERROR', `not signing a tree head: ${why}; run confidant audit verify`, { index });
+    if (newestHead > tree.size) throw refuse(tree.size, `the log ends at event ${tree.size} but a head signed earlier covers ${newestHead} events`);
     let frontier = new Frontier();
     const anchor = await this.db.selectFrom('audit_heads').selectAll().where('frontier', 'is not', null).where('tree_size', '<=', tree.size).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
     if (anchor?.frontier && verifyEd25519(this.#keys.headPublic, treeHeadBytes(Number(anchor.timestamp), Number(anchor.tree_size), anchor.root_hash), anchor.signature)) {
@@ -269,16 +265,14 @@ export class AuditLog {
     }
     while (frontier.size < tree.size) {
       const rows = await this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash', 'leaf_mac']).where('idx', '>=', frontier.size).where('idx', '<', tree.size).orderBy('idx').limit(5000).execute();
-      if (rows.length === 0) throw refuse(frontier.size, 'an event is missing');
+      if (rows.length === 0) throw refuse(frontier.size, `event ${frontier.size} is missing (deleted)`);
       for (const row of rows) {
-        const index = frontier.size;
-        const hash = leafHash(row.leaf);
-        if (Number(row.idx) !== index) throw refuse(index, 'an event is missing');
-        if (decodeLeaf(row.leaf)?.index !== index || !hash.equals(row.leaf_hash) || !leafMac(this.#keys.macKey, hash).equals(row.leaf_mac)) throw refuse(index, 'an event was altered');
-        frontier.push(hash);
+        const checked = checkLeaf(frontier.size, this.#keys.macKey, { idx: Number(row.idx), leaf: row.leaf, leafHash: row.leaf_hash, mac: row.leaf_mac });
+        if ('problem' in checked) throw refuse(checked.problem.index, checked.problem.message);
+        frontier.push(checked.hash);
       }
     }
-    if (!frontier.root().equals(tree.root)) throw refuse(tree.size - 1, 'the stored tree does not match its events');
+    if (!frontier.root().equals(tree.root)) throw refuse(tree.size - 1, `the stored tree does not match its events up to event ${tree.size - 1}`);
     return frontier;
   }
 

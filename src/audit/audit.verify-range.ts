@@ -1,19 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
-import { decodeLeaf } from './audit.encoding.ts';
-import { leafMac } from './audit.service.ts';
-import { Frontier, leafHash } from './merkle.ts';
+import { type Problem, checkLeaf } from './audit.leaf.ts';
+import { Frontier } from './merkle.ts';
 
-export type ProblemKind = 'altered' | 'forged' | 'missing' | 'moved' | 'truncated' | 'rewritten' | 'bad-signature';
-
-export interface Problem {
-  index: number;
-  kind: ProblemKind;
-  message: string;
-}
+export type { Problem, ProblemKind } from './audit.leaf.ts';
 
 /** One stored event as the verifier reads it: idx, leaf, leaf_hash, leaf_mac, time, org_id, actor_id, action. */
 export type LogRow = [number, Uint8Array, Uint8Array, Uint8Array, number, string | null, string | null, string];
@@ -47,10 +39,6 @@ export interface RangeResult {
 
 const PAGE = 8192;
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * Verifies the events `[from, to)` on their own: each is present at its position, decodes as a leaf of
  * that index, hashes to its stored leaf hash, carries a valid MAC, and agrees with
@@ -74,13 +62,9 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
     let position = page;
     for (const [idx, leaf, storedHash, mac, time, org, actor, action] of rows) {
       const index = position++;
-      if (idx !== index) return done({ index, kind: 'missing', message: `event ${index} is missing (deleted)` });
-      const event = decodeLeaf(leaf);
-      if (!event) return done({ index, kind: 'altered', message: `event ${index} is not a valid audit record (altered)` });
-      if (event.index !== index) return done({ index, kind: 'moved', message: `event ${index} holds the record of event ${event.index} (moved, reordered or inserted)` });
-      const hash = leafHash(leaf);
-      if (!same(hash, storedHash)) return done({ index, kind: 'altered', message: `event ${index} was altered` });
-      if (!same(leafMac(macKey, hash), mac)) return done({ index, kind: 'forged', message: `event ${index} was not written by Confidant (altered or inserted)` });
+      const checked = checkLeaf(index, macKey, { idx, leaf, leafHash: storedHash, mac });
+      if ('problem' in checked) return done(checked.problem);
+      const { event, hash } = checked;
       if (time !== event.time || org !== event.orgId || actor !== event.actorId || action !== event.action) {
         return done({ index, kind: 'altered', message: `event ${index} was altered (its query columns no longer match it)` });
       }
