@@ -53,6 +53,10 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     expect((error as Error).message).toMatch(/line 3/);
     expect((error as Error).message).not.toContain('QZQUOTEDQ');
     expect((error as Error).message).not.toContain('Jane');
+    // A file without a header row: its first client's values are not echoed as "column names".
+    const headerless = await importClientsCsv(deps, operatorContext(), orgId, csvFile('QZFIRSTQ Person,qzfirst@example.org\n'), { workers: 1 }).catch((e: unknown) => e);
+    expect((headerless as Error).message).toMatch(/column 1/);
+    expect((headerless as Error).message).not.toMatch(/qzfirst/i);
     await vault.close();
   });
 });

@@ -43,10 +43,14 @@ const TARGET = /^(name|preferred_name|email|phone|date_of_birth|status|postal_ad
 /** Header → target: the mapping file's word, or the header itself in snake case when it names a field. */
 function targetsFor(headers: readonly string[], mapping: Record<string, string> | undefined): Map<string, string> {
   const targets = new Map<string, string>();
-  for (const header of headers) {
+  for (const [i, header] of headers.entries()) {
     const target = mapping ? mapping[header] : header.trim().toLowerCase().replace(/\s+/g, '_');
     if (target === undefined || target === '' || target === 'ignore') continue;
-    if (!TARGET.test(target)) throw new AppError('VALIDATION_FAILED', `column "${header}" maps to ${target}, which is not a client field`, { column: header });
+    // Named by position: a file without a header row makes its first client's values the "headers".
+    if (!TARGET.test(target)) {
+      const why = mapping ? 'the mapping file gives it a target that is not a client field' : 'its header is not a client field name (is the first row a header row? otherwise give a --mapping file)';
+      throw new AppError('VALIDATION_FAILED', `column ${i + 1}: ${why}`, { column: i + 1 });
+    }
     targets.set(header, target);
   }
   if (![...targets.values()].includes('name')) throw new AppError('VALIDATION_FAILED', 'no column maps to name (every client needs one); give a --mapping file');

@@ -31,6 +31,16 @@ const data = workerData as ImportWorkerData;
 const deps = { indexer: { hash: blindHash }, normalise: data.normalise };
 
 serveTasks((request: ImportBatchRequest) => {
+  try {
+    return importBatch(request);
+  } catch (error) {
+    // Not bad input (that is reported per row) but a fault: pass on its kind only — Node's messages
+    // may quote the argument they refused, and that could be a client's value.
+    throw new Error(error instanceof Error ? `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}` : 'unknown error');
+  }
+});
+
+function importBatch(request: ImportBatchRequest) {
   const values: ClientInput[] = [];
   const rows: number[] = [];
   const rejected: Array<{ row: number; reason: string }> = [];
@@ -46,4 +56,4 @@ serveTasks((request: ImportBatchRequest) => {
   }
   const batch = data.wrapping && values.length > 0 ? sealBatch(deps, data.wrapping, data.orgId, values, data.custom, data.versions, request.now) : null;
   return { rows, batch, rejected };
-});
+}
