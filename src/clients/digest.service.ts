@@ -43,7 +43,7 @@ export async function setDigestSettings(deps: ClientDeps, caller: Caller, input:
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('digest_settings')
-      .values({ user_id: userId, org_id: orgId, last_morning: null, last_evening: null, ...values })
+      .values({ user_id: userId, org_id: orgId, ...values })
       .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
       .execute();
     await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf(caller.ctx), action: 'config.change', recordType: 'digest_settings', recordIds: [userId], fields: Object.keys(input).sort(), purpose: null, outcome: 'allowed' });
@@ -105,7 +105,7 @@ export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer
   const settings = await deps.db
     .selectFrom('digest_settings')
     .innerJoin('users', 'users.id', 'digest_settings.user_id')
-    .select(['digest_settings.user_id', 'digest_settings.org_id', 'morning_hour', 'evening_hour', 'timezone', 'digest_settings.email as wants_email', 'last_morning', 'last_evening', 'users.role', 'users.email as address'])
+    .select(['digest_settings.user_id', 'digest_settings.org_id', 'morning_hour', 'evening_hour', 'timezone', 'users.role'])
     .where('users.status', '=', 'active')
     .where((eb) => eb.or([eb('morning_hour', 'is not', null), eb('evening_hour', 'is not', null)]))
     .execute();
@@ -115,16 +115,14 @@ export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer
     const actor: Actor = { userId: s.user_id, orgId: s.org_id, role: s.role, via: 'session' };
     for (const kind of ['morning', 'evening'] as const) {
       const hour = kind === 'morning' ? s.morning_hour : s.evening_hour;
-      const last = kind === 'morning' ? s.last_morning : s.last_evening;
-      if (hour === null || last === day.date || day.hour < hour || day.hour >= hour + CATCH_UP_HOURS) continue;
+      if (hour === null || day.hour < hour || day.hour >= hour + CATCH_UP_HOURS) continue;
+      const existing = await deps.db.selectFrom('digests').select('id').where('user_id', '=', s.user_id).where('kind', '=', kind).where('for_date', '=', day.date).executeTakeFirst();
+      if (existing) continue;
       const content = await digestContent(deps, actor, kind, day);
       const digest: DigestTable = { id: randomUUID(), org_id: s.org_id, user_id: s.user_id, kind, for_date: day.date, counts: JSON.stringify(content.counts), activity_ids: JSON.stringify(content.activityIds), created_at: now, emailed_at: null };
-      const inserted = await deps.db.transaction().execute(async (tx) => {
-        const done = await tx.insertInto('digests').values(digest).onConflict((oc) => oc.columns(['user_id', 'kind', 'for_date']).doNothing()).executeTakeFirst();
-        await tx.updateTable('digest_settings').set(kind === 'morning' ? { last_morning: day.date } : { last_evening: day.date }).where('user_id', '=', s.user_id).execute();
-        return Number(done.numInsertedOrUpdatedRows ?? 0n) > 0;
-      });
-      if (inserted) made++;
+      // The unique (user, kind, date) index keeps it to one, whichever process gets there first.
+      const done = await deps.db.insertInto('digests').values(digest).onConflict((oc) => oc.columns(['user_id', 'kind', 'for_date']).doNothing()).executeTakeFirst();
+      if (Number(done.numInsertedOrUpdatedRows ?? 0n) > 0) made++;
     }
   }
   if (options.mailer) await sendNotices(deps, options.mailer, options.publicUrl, now, options.logger);

@@ -238,9 +238,6 @@ export interface DigestSettingsTable {
   timezone: string;
   /** 1: also e-mail a notice (counts only) when mail is configured. */
   email: number;
-  /** Local dates (YYYY-MM-DD) of the last digests made. */
-  last_morning: string | null;
-  last_evening: string | null;
   updated_at: number;
 }
 

@@ -14,8 +14,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('evening_hour', 'integer')
     .addColumn('timezone', 'text', (c) => c.notNull())
     .addColumn('email', 'integer', (c) => c.notNull())
-    .addColumn('last_morning', 'text')
-    .addColumn('last_evening', 'text')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema
