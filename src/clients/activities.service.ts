@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type Actor, type Decision, authorize } from '../access/authorize.ts';
-import { relationshipTo } from '../access/break-glass.service.ts';
+import { relationshipTo, relationshipsTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { ActivityTable } from '../platform/db/schema.ts';
@@ -174,13 +174,23 @@ export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number,
   if (actor.role !== 'reception') query = query.where('assignee_id', '=', actor.userId);
   else query = query.where('kind', '=', 'appointment');
   const rows = await query.orderBy('at').limit(limit).execute();
-  const readable: ActivityTable[] = [];
-  for (const row of rows) if (await mayReadName(deps, actor, row.client_id)) readable.push(row);
-  return readable;
+  // One caseload/break-glass lookup per 500 clients, then the same decision as a single read.
+  const clientIds = [...new Set(rows.map((r) => r.client_id))];
+  const onCaseload = new Set<string>();
+  const breakGlass = new Set<string>();
+  for (let i = 0; i < clientIds.length; i += 500) {
+    const found = await relationshipsTo(deps.db, actor, clientIds.slice(i, i + 500));
+    for (const id of found.onCaseload) onCaseload.add(id);
+    for (const id of found.breakGlass) breakGlass.add(id);
+  }
+  return rows.filter((row) => nameReadable(actor, row.client_id, { onCaseload: onCaseload.has(row.client_id), breakGlass: breakGlass.has(row.client_id) }));
 }
 
 async function mayReadName(deps: ClientDeps, actor: Actor, clientId: string): Promise<boolean> {
-  const relationship = await relationshipTo(deps.db, actor, clientId);
+  return nameReadable(actor, clientId, await relationshipTo(deps.db, actor, clientId));
+}
+
+function nameReadable(actor: Actor, clientId: string, relationship: { onCaseload: boolean; breakGlass: boolean }): boolean {
   const decision = authorize(actor, 'client.read', { orgId: actor.orgId, clientId, ...relationship });
   return decision.allowed && decision.readable.has('name');
 }
