@@ -20,22 +20,26 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What {@link checkLeaf} found in a sound event (one object, reused: this runs once per event). */
+export interface CheckedLeaf {
+  event: LoggedEvent | null;
+  hash: Buffer | null;
+}
+
 /**
  * The checks every stored event must pass wherever the log is read back (verification, and before a
  * head is signed): stored at its position, a valid leaf of that index, hashing to its stored hash,
- * with a valid MAC. Returns the event and its leaf hash, or the problem.
+ * with a valid MAC. Returns the problem, or null with the event and its leaf hash in `out`.
  */
-export function checkLeaf(
-  index: number,
-  macKey: KeyObject,
-  row: { idx: number; leaf: Uint8Array; leafHash: Uint8Array; mac: Uint8Array },
-): { event: LoggedEvent; hash: Buffer } | { problem: Problem } {
-  if (row.idx !== index) return { problem: { index, kind: 'missing', message: `event ${index} is missing (deleted)` } };
-  const event = decodeLeaf(row.leaf);
-  if (!event) return { problem: { index, kind: 'altered', message: `event ${index} is not a valid audit record (altered)` } };
-  if (event.index !== index) return { problem: { index, kind: 'moved', message: `event ${index} holds the record of event ${event.index} (moved, reordered or inserted)` } };
-  const hash = leafHash(row.leaf);
-  if (!same(hash, row.leafHash)) return { problem: { index, kind: 'altered', message: `event ${index} was altered` } };
-  if (!same(leafMac(macKey, hash), row.mac)) return { problem: { index, kind: 'forged', message: `event ${index} was not written by Confidant (altered or inserted)` } };
-  return { event, hash };
+export function checkLeaf(index: number, macKey: KeyObject, idx: number, leaf: Uint8Array, storedHash: Uint8Array, mac: Uint8Array, out: CheckedLeaf): Problem | null {
+  if (idx !== index) return { index, kind: 'missing', message: `event ${index} is missing (deleted)` };
+  const event = decodeLeaf(leaf);
+  if (!event) return { index, kind: 'altered', message: `event ${index} is not a valid audit record (altered)` };
+  if (event.index !== index) return { index, kind: 'moved', message: `event ${index} holds the record of event ${event.index} (moved, reordered or inserted)` };
+  const hash = leafHash(leaf);
+  if (!same(hash, storedHash)) return { index, kind: 'altered', message: `event ${index} was altered` };
+  if (!same(leafMac(macKey, hash), mac)) return { index, kind: 'forged', message: `event ${index} was not written by Confidant (altered or inserted)` };
+  out.event = event;
+  out.hash = hash;
+  return null;
 }

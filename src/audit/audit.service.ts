@@ -6,7 +6,7 @@ import type { AuditLogTable, AuditSubjectTable, Schema } from '../platform/db/sc
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
 import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
-import { checkLeaf, leafMac } from './audit.leaf.ts';
+import { type CheckedLeaf, checkLeaf, leafMac } from './audit.leaf.ts';
 import type { AuditEvent } from './audit.types.ts';
 import { raiseAlert } from './alerts.service.ts';
 import { Frontier, leafHash } from './merkle.ts';
@@ -266,10 +266,11 @@ export class AuditLog {
     while (frontier.size < tree.size) {
       const rows = await this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash', 'leaf_mac']).where('idx', '>=', frontier.size).where('idx', '<', tree.size).orderBy('idx').limit(5000).execute();
       if (rows.length === 0) throw refuse(frontier.size, `event ${frontier.size} is missing (deleted)`);
+      const checked: CheckedLeaf = { event: null, hash: null };
       for (const row of rows) {
-        const checked = checkLeaf(frontier.size, this.#keys.macKey, { idx: Number(row.idx), leaf: row.leaf, leafHash: row.leaf_hash, mac: row.leaf_mac });
-        if ('problem' in checked) throw refuse(checked.problem.index, checked.problem.message);
-        frontier.push(checked.hash);
+        const problem = checkLeaf(frontier.size, this.#keys.macKey, Number(row.idx), row.leaf, row.leaf_hash, row.leaf_mac, checked);
+        if (problem) throw refuse(problem.index, problem.message);
+        frontier.push(checked.hash!);
       }
     }
     if (!frontier.root().equals(tree.root)) throw refuse(tree.size - 1, `the stored tree does not match its events up to event ${tree.size - 1}`);

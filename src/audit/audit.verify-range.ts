@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
-import { type Problem, checkLeaf } from './audit.leaf.ts';
+import { type CheckedLeaf, type Problem, checkLeaf } from './audit.leaf.ts';
 import { Frontier } from './merkle.ts';
 
 export type { Problem, ProblemKind } from './audit.leaf.ts';
@@ -49,6 +49,7 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
   const frontier = new Frontier();
   const wanted = new Set(task.headSizes);
   const peaksAt: Array<[number, Buffer[]]> = [];
+  const checked: CheckedLeaf = { event: null, hash: null };
   const done = (problem?: Problem): RangeResult => ({ from: task.from, verified: frontier.size, peaksAt, peaks: [...frontier.peaks], ...(problem ? { problem } : {}) });
   for (let page = task.from; page < task.to; page += PAGE) {
     const end = Math.min(page + PAGE, task.to);
@@ -62,9 +63,10 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
     let position = page;
     for (const [idx, leaf, storedHash, mac, time, org, actor, action] of rows) {
       const index = position++;
-      const checked = checkLeaf(index, macKey, { idx, leaf, leafHash: storedHash, mac });
-      if ('problem' in checked) return done(checked.problem);
-      const { event, hash } = checked;
+      const problem = checkLeaf(index, macKey, idx, leaf, storedHash, mac, checked);
+      if (problem) return done(problem);
+      const event = checked.event!;
+      const hash = checked.hash!;
       if (time !== event.time || org !== event.orgId || actor !== event.actorId || action !== event.action) {
         return done({ index, kind: 'altered', message: `event ${index} was altered (its query columns no longer match it)` });
       }
