@@ -223,7 +223,8 @@ export function sealBatch(deps: SealingDeps, wrapping: DataKeyWrapping, orgId: s
  * Writes a sealed batch whose data keys are already in the key store (keys first: a crash in between
  * leaves unused keys, never data without a key): rows, index rows, custom values and one audit event
  * per client in one transaction, with `inTransaction` (import progress, provenance). On failure the
- * batch's keys are dropped again.
+ * batch's keys are dropped again. With `deferIndex` the index rows are written in client order only
+ * (src/clients/index-merge.ts makes them searchable).
  */
 export async function storeSealedClients(
   deps: ClientDeps,
@@ -232,11 +233,12 @@ export async function storeSealedClients(
   batch: SealedBatch,
   now: number,
   inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+  options: { deferIndex?: boolean } = {},
 ): Promise<ClientId[]> {
   const { ids } = batch;
   try {
     await deps.db.transaction().execute(async (tx) => {
-      await store.insertClients(tx, batch.rows, batch.index, batch.customRows);
+      await store.insertClients(tx, batch.rows, batch.index, batch.customRows, options);
       await deps.audit.appendManyInTx(tx, ids.map((id, i) => clientEvent(ctx, orgId, 'client.create', [id], batch.fields[i]!, now)));
       // Work that must commit with the clients or not at all (import progress, provenance).
       await inTransaction?.(tx, ids);

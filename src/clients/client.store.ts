@@ -17,12 +17,27 @@ export async function insertClients(
   clients: readonly ClientTable[],
   index: readonly ClientIndexTable[],
   custom: readonly ClientCustomValueTable[],
+  options: { deferIndex?: boolean } = {},
 ): Promise<void> {
   for (const part of chunks(clients)) await db.insertInto('clients').values(part).execute();
-  // In key order: consecutive rows then fall on the same B-tree pages (a batch touches each page once).
-  const sorted = [...index].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.key_version - b.key_version || a.value - b.value || (a.client_id < b.client_id ? -1 : 1)));
-  for (const part of chunks(sorted)) await db.insertInto('client_index').values(part).execute();
+  await insertIndexRows(db, index, options);
   for (const part of chunks(custom)) await db.insertInto('client_custom_values').values(part).execute();
+}
+
+const byClient = (a: ClientIndexTable, b: ClientIndexTable) =>
+  a.client_id < b.client_id ? -1 : a.client_id > b.client_id ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : a.key_version - b.key_version || a.value - b.value;
+const byValue = (a: ClientIndexTable, b: ClientIndexTable) =>
+  a.org_id < b.org_id ? -1 : a.org_id > b.org_id ? 1 : a.field < b.field ? -1 : a.field > b.field ? 1 : a.key_version - b.key_version || a.value - b.value || (a.client_id < b.client_id ? -1 : a.client_id > b.client_id ? 1 : 0);
+
+/**
+ * Adds blind-index rows in both orders (migration 0021), each sorted so that consecutive rows fall on
+ * the same B-tree pages. With `deferIndex` (bulk imports) only the client-ordered rows are written;
+ * src/clients/index-merge.ts adds them to the value-ordered index, in key order, after the last batch.
+ */
+export async function insertIndexRows(db: Db, rows: readonly ClientIndexTable[], options: { deferIndex?: boolean } = {}): Promise<void> {
+  for (const part of chunks([...rows].sort(byClient))) await db.insertInto('client_terms').values(part).execute();
+  if (options.deferIndex) return;
+  for (const part of chunks([...rows].sort(byValue))) await db.insertInto('client_index').values(part).execute();
 }
 
 export async function findClientRow(db: Db, orgId: string, id: string): Promise<ClientTable | null> {
@@ -66,6 +81,7 @@ export async function findIndexedIds(db: Db, orgId: string, field: string, keyVe
 
 /** Clients (in id order, after `afterId`) that have no index row for `field` under `keyVersion`. */
 export async function findClientsMissingIndex(db: Db, orgId: string, field: string, keyVersion: number, afterId: string, limit: number): Promise<ClientTable[]> {
+  // Asked of the client-ordered rows: each client's are one range there.
   return db
     .selectFrom('clients')
     .selectAll()
@@ -74,11 +90,11 @@ export async function findClientsMissingIndex(db: Db, orgId: string, field: stri
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('client_index')
-            .select('client_index.client_id')
-            .whereRef('client_index.client_id', '=', 'clients.id')
-            .where('client_index.field', '=', field)
-            .where('client_index.key_version', '=', keyVersion),
+          selectFrom('client_terms')
+            .select('client_terms.client_id')
+            .whereRef('client_terms.client_id', '=', 'clients.id')
+            .where('client_terms.field', '=', field)
+            .where('client_terms.key_version', '=', keyVersion),
         ),
       ),
     )
@@ -98,12 +114,14 @@ export async function updateCustomValue(db: Db, row: ClientCustomValueTable): Pr
 
 /** Index rows of one organisation for one key version, and writing a rebuilt set. */
 export async function replaceIndexRows(db: Db, clientIds: readonly string[], keyVersion: number, rows: readonly ClientIndexTable[]): Promise<void> {
-  if (clientIds.length > 0) await db.deleteFrom('client_index').where('client_id', 'in', clientIds).where('key_version', '=', keyVersion).execute();
-  for (const part of chunks(rows)) await db.insertInto('client_index').values(part).execute();
+  // Deleting a client-ordered row deletes its value-ordered twin (trigger of migration 0021).
+  if (clientIds.length > 0) await db.deleteFrom('client_terms').where('client_id', 'in', clientIds).where('key_version', '=', keyVersion).execute();
+  await insertIndexRows(db, rows);
 }
 
 export async function deleteIndexVersionsBelow(db: Db, orgId: string, keyVersion: number): Promise<void> {
   await db.deleteFrom('client_index').where('org_id', '=', orgId).where('key_version', '<', keyVersion).execute();
+  await db.deleteFrom('client_terms').where('org_id', '=', orgId).where('key_version', '<', keyVersion).execute();
 }
 
 /** A page of client rows in id order after `afterId` (rebuilds and rotations walk the table). */
@@ -140,9 +158,8 @@ export async function listOrganisationIds(db: Db): Promise<string[]> {
 
 /** Replaces a client's index rows for the given fields (all key versions) with `rows`. */
 export async function replaceFieldIndex(db: Db, orgId: string, clientId: string, fields: readonly string[], rows: readonly ClientIndexTable[]): Promise<void> {
-  if (fields.length > 0) await db.deleteFrom('client_index').where('org_id', '=', orgId).where('client_id', '=', clientId).where('field', 'in', [...fields]).execute();
-  const mine = rows.filter((r) => fields.includes(r.field));
-  for (const part of chunks(mine)) await db.insertInto('client_index').values(part).execute();
+  if (fields.length > 0) await db.deleteFrom('client_terms').where('client_id', '=', clientId).where('org_id', '=', orgId).where('field', 'in', [...fields]).execute();
+  await insertIndexRows(db, rows.filter((r) => fields.includes(r.field)));
 }
 
 /** Sets (or with null, removes) one custom value of a client. */

@@ -12,6 +12,7 @@ import { analyze } from '../platform/db/database.ts';
 import { type ClientDeps, type SealedBatch, storeSealedClients } from './client.service.ts';
 import type { ImportBatchRequest, ImportWorkerData } from './import.worker.ts';
 import { listCustomFields } from './custom-field.service.ts';
+import { idFloor, mergeImportIndex } from './index-merge.ts';
 
 export interface ImportOptions {
   dryRun?: boolean;
@@ -19,6 +20,8 @@ export interface ImportOptions {
   mapping?: Record<string, string>;
   batchSize?: number;
   progress?: (done: number, total: number) => void;
+  /** After the last row: the imported clients' search index being merged (index rows copied, of total). */
+  indexing?: (done: number, total: number) => void;
   /** Import a file again although the same file was imported before (default: refuse). */
   again?: boolean;
   /** Worker threads validating and sealing (default: one per core but one, at least one). */
@@ -109,7 +112,11 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   const importId = options.dryRun ? null : (existing?.id ?? randomUUID());
   if (!options.dryRun && !existing) {
     try {
-      await deps.db.insertInto('imports').values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: Date.now(), rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null }).execute();
+      const now = Date.now();
+      await deps.db
+        .insertInto('imports')
+        .values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: idFloor(now - 1000), progress_at: now })
+        .execute();
     } catch {
       // One unfinished import per file and organisation (a unique index): another run started it.
       throw new AppError('CONFLICT', 'this file is being imported by another run; wait for it (or, if it crashed, run the import again to resume it)');
@@ -117,6 +124,10 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     existing = undefined;
   }
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
+  if (existing && !existing.index_from) {
+    // Resuming an import whose rows so far are merged (or that predates deferred indexing).
+    await deps.db.updateTable('imports').set({ index_from: idFloor(Date.now() - 1000) }).where('id', '=', existing.id).execute();
+  }
   const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, errors: [] };
 
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
@@ -152,7 +163,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
       // Only from where this run left it: a second run of the same import cannot commit the same rows.
       const moved = await tx
         .updateTable('imports')
-        .set((eb) => ({ rows_done: lastRow, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', done.rejected.length) }))
+        .set((eb) => ({ rows_done: lastRow, progress_at: now, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', done.rejected.length) }))
         .where('id', '=', importId!)
         .where('rows_done', '=', committedRow)
         .executeTakeFirst();
@@ -169,7 +180,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
         // The organisation key version the batch was wrapped under was retired by a rotation.
         throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${committedRow} are in — run the import again to resume under the new keys`);
       }
-      await storeSealedClients(deps, ctx, orgId, done.batch, now, advance);
+      // Index rows in client order only: they are merged in key order after the last batch.
+      await storeSealedClients(deps, ctx, orgId, done.batch, now, advance, { deferIndex: true });
     } else {
       await deps.db.transaction().execute((tx) => advance(tx, []));
     }
@@ -219,6 +231,9 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   options.progress?.(row, Math.max(row, lines));
   report.rows_total = row;
   if (!options.dryRun) {
+    // The imported clients become searchable; a crash here leaves the import unfinished, and running
+    // it again (or the scheduler, for an import nobody resumes) merges again.
+    await mergeImportIndex(deps.db, importId!, options.indexing);
     await deps.db.updateTable('imports').set({ finished_at: Date.now() }).where('id', '=', importId!).execute();
     // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
     // the import itself is complete).

@@ -15,6 +15,7 @@ import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keyst
 import { rootKeyPath } from '../platform/crypto/root-key.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { type Database, analyze, analyzeJob, openDatabase } from '../platform/db/database.ts';
+import { importIndexJob } from '../clients/index-merge.ts';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
@@ -142,7 +143,7 @@ async function sqliteNeedsStatistics(database: Database): Promise<boolean> {
 const cadenceJob = (clients: ClientDeps): Job => ({ name: 'stay-in-touch', intervalMs: 3_600_000, run: async ({ now }) => void (await applyCadences(clients, now)) });
 
 /** Every scheduled job; they run on the one leader process (see platform/jobs). */
-const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob, analyzeJob];
+const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob, analyzeJob, importIndexJob];
 
 /** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {

@@ -226,6 +226,10 @@ export interface ImportTable {
   rows_imported: number;
   rows_rejected: number;
   finished_at: number | null;
+  /** Lowest client id this import can have created; null once its index rows are merged into `client_index`. */
+  index_from: string | null;
+  /** When the import last committed a batch. */
+  progress_at: number | null;
 }
 
 export interface DigestSettingsTable {
@@ -423,6 +427,9 @@ export interface Schema {
   setup_tokens: SetupTokenTable;
   clients: ClientTable;
   client_index: ClientIndexTable;
+  /** The same rows as `client_index`, keyed by client (migration 0021). */
+  client_terms: ClientIndexTable;
+  client_terms_epoch: { id: number; deletions: number };
   custom_fields: CustomFieldTable;
   client_custom_values: ClientCustomValueTable;
   erasure_ledger: ErasureMirrorTable;

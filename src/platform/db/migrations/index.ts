@@ -19,6 +19,7 @@ import * as digests from './0017-digests.ts';
 import * as headFrontier from './0018-head-frontier.ts';
 import * as segmentOrder from './0019-segment-order.ts';
 import * as oneRunningImport from './0020-one-running-import.ts';
+import * as indexTwoOrders from './0021-index-two-orders.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -45,4 +46,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0018-head-frontier': headFrontier,
   '0019-segment-order': segmentOrder,
   '0020-one-running-import': oneRunningImport,
+  '0021-index-two-orders': indexTwoOrders,
 };
