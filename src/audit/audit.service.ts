@@ -2,6 +2,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type AuditKeys, signEd25519, verifyEd25519 } from '../platform/crypto/signing.ts';
 import { engineOf } from '../platform/db/database.ts';
+import { insertRows } from '../platform/db/bulk-insert.ts';
 import type { AuditLogTable, AuditSubjectTable, Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
@@ -102,8 +103,7 @@ export class AuditLog {
 
   /** Queues many events inside the caller's transaction (bulk creation), in multi-row inserts. */
   async appendManyInTx(tx: Db, events: readonly AuditEvent[]): Promise<void> {
-    const rows = events.map((event) => ({ event: encodeQueued(event) }));
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_queue').values(rows.slice(i, i + 500)).execute();
+    await insertRows(tx, 'audit_queue', events.map((event) => ({ event: encodeQueued(event) })));
   }
 
   /** Records one event in a transaction of its own (operations without a data transaction). */
@@ -145,7 +145,7 @@ export class AuditLog {
     try {
       const rows = batch.flatMap((p) => p.events.map((event) => ({ event })));
       await this.db.transaction().execute(async (tx) => {
-        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_queue').values(rows.slice(i, i + 500)).execute();
+        await insertRows(tx, 'audit_queue', rows);
       });
       for (const p of batch) p.resolve();
     } catch (error) {
@@ -195,8 +195,8 @@ export class AuditLog {
       rows.push({ idx, time: event.time, org_id: event.orgId, actor_id: event.actorId, action: event.action, leaf, leaf_hash: hash, leaf_mac: leafMac(this.#keys.macKey, hash) });
       if (event.orgId) for (const recordId of new Set(event.recordIds)) subjects.push({ org_id: event.orgId, record_id: recordId, idx });
     }
-    for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
-    for (let i = 0; i < subjects.length; i += 500) await tx.insertInto('audit_subjects').values(subjects.slice(i, i + 500)).execute();
+    await insertRows(tx, 'audit_log', rows);
+    await insertRows(tx, 'audit_subjects', subjects);
     const seqs = queued.map((q) => q.seq);
     for (let i = 0; i < seqs.length; i += 500) await tx.deleteFrom('audit_queue').where('seq', 'in', seqs.slice(i, i + 500)).execute();
     const now = Date.now();

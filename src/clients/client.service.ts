@@ -221,8 +221,8 @@ export function sealBatch(deps: SealingDeps, wrapping: DataKeyWrapping, orgId: s
 
 /**
  * Writes a sealed batch whose data keys are already in the key store (keys first: a crash in between
- * leaves unused keys, never data without a key): rows, index rows, custom values and one audit event
- * per client in one transaction, with `inTransaction` (import progress, provenance). On failure the
+ * leaves unused keys, never data without a key): rows, index rows, custom values and the audit events
+ * (one per set of fields) in one transaction, with `inTransaction` (import progress, provenance). On failure the
  * batch's keys are dropped again. With `deferIndex` the index rows are written in client order only
  * (src/clients/index-merge.ts makes them searchable).
  */
@@ -239,7 +239,7 @@ export async function storeSealedClients(
   try {
     await deps.db.transaction().execute(async (tx) => {
       await store.insertClients(tx, batch.rows, batch.index, batch.customRows, options);
-      await deps.audit.appendManyInTx(tx, ids.map((id, i) => clientEvent(ctx, orgId, 'client.create', [id], batch.fields[i]!, now)));
+      await deps.audit.appendManyInTx(tx, creationEvents(ctx, orgId, ids, batch.fields, now));
       // Work that must commit with the clients or not at all (import progress, provenance).
       await inTransaction?.(tx, ids);
     });
@@ -256,6 +256,23 @@ export async function storeSealedClients(
     throw error;
   }
   return ids;
+}
+
+/**
+ * The audit events of a batch of creations: one per set of fields, naming every client created with
+ * those fields (an import of a million rows writes a few events per batch, not a million, and each
+ * client is still a subject of the event that created it).
+ */
+function creationEvents(ctx: AccessContext, orgId: string, ids: readonly ClientId[], fields: readonly string[][], now: number): AuditEvent[] {
+  const groups = new Map<string, { fields: string[]; ids: string[] }>();
+  ids.forEach((id, i) => {
+    const names = [...fields[i]!].sort();
+    const key = names.join(',');
+    const group = groups.get(key);
+    if (group) group.ids.push(id);
+    else groups.set(key, { fields: names, ids: [id] });
+  });
+  return [...groups.values()].map((g) => clientEvent(ctx, orgId, 'client.create', g.ids, g.fields, now));
 }
 
 /** Creates one client; see {@link createClients}. */

@@ -1,4 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
+import { insertRows } from '../platform/db/bulk-insert.ts';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomFieldTable, Schema } from '../platform/db/schema.ts';
 
 /**
@@ -19,9 +20,9 @@ export async function insertClients(
   custom: readonly ClientCustomValueTable[],
   options: { deferIndex?: boolean } = {},
 ): Promise<void> {
-  for (const part of chunks(clients)) await db.insertInto('clients').values(part).execute();
+  await insertRows(db, 'clients', clients);
   await insertIndexRows(db, index, options);
-  for (const part of chunks(custom)) await db.insertInto('client_custom_values').values(part).execute();
+  await insertRows(db, 'client_custom_values', custom);
 }
 
 const byClient = (a: ClientIndexTable, b: ClientIndexTable) =>
@@ -35,9 +36,9 @@ const byValue = (a: ClientIndexTable, b: ClientIndexTable) =>
  * src/clients/index-merge.ts adds them to the value-ordered index, in key order, after the last batch.
  */
 export async function insertIndexRows(db: Db, rows: readonly ClientIndexTable[], options: { deferIndex?: boolean } = {}): Promise<void> {
-  for (const part of chunks([...rows].sort(byClient))) await db.insertInto('client_terms').values(part).execute();
+  await insertRows(db, 'client_terms', [...rows].sort(byClient));
   if (options.deferIndex) return;
-  for (const part of chunks([...rows].sort(byValue))) await db.insertInto('client_index').values(part).execute();
+  await insertRows(db, 'client_index', [...rows].sort(byValue));
 }
 
 export async function findClientRow(db: Db, orgId: string, id: string): Promise<ClientTable | null> {

@@ -9,6 +9,7 @@ import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
 import type { Transaction } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
 import { analyze } from '../platform/db/database.ts';
+import { insertRows } from '../platform/db/bulk-insert.ts';
 import { type ClientDeps, type SealedBatch, storeSealedClients } from './client.service.ts';
 import type { ImportBatchRequest, ImportWorkerData } from './import.worker.ts';
 import { listCustomFields } from './custom-field.service.ts';
@@ -155,11 +156,9 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     const advance = async (tx: Transaction<Schema>, ids: readonly string[]) => {
       if (ids.length > 0) {
         const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: done.rows[i]!, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
-        for (let i = 0; i < rows.length; i += 500) await tx.insertInto('client_provenance').values(rows.slice(i, i + 500)).execute();
+        await insertRows(tx, 'client_provenance', rows);
       }
-      for (let i = 0; i < done.rejected.length; i += 500) {
-        await tx.insertInto('import_rejections').values(done.rejected.slice(i, i + 500).map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason }))).execute();
-      }
+      await insertRows(tx, 'import_rejections', done.rejected.map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason })));
       // Only from where this run left it: a second run of the same import cannot commit the same rows.
       const moved = await tx
         .updateTable('imports')

@@ -1,6 +1,7 @@
 import { type KeyObject, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.ts';
+import { insertRows } from '../db/bulk-insert.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import { type KeyRef, keyRefOf, open, seal } from './aead.ts';
 import type { KeyProvider, RootKey } from './key-provider.ts';
@@ -313,7 +314,7 @@ export class Keyring {
         const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', rows.slice(i, i + 500).map((r) => r.owner_id)).limit(1).execute();
         if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
       }
-      for (let i = 0; i < rows.length; i += 500) await tx.insertInto('data_keys').values(rows.slice(i, i + 500).map((r) => ({ ...r, org_id: orgId }))).execute();
+      await insertRows(tx, 'data_keys', rows.map((r) => ({ ...r, org_id: orgId })));
     });
   }
 
