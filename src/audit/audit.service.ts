@@ -66,6 +66,9 @@ interface Pending {
  * ({@link sequence}) then gives queued events gapless leaf indexes and integrates them into the
  * Merkle tree; any process may run it (PostgreSQL: under a transaction-scoped advisory lock).
  */
+/** Queued event text sequenced per transaction, at most (one event more when a single one is larger). */
+const SEQUENCE_BYTES = 2_000_000;
+
 export class AuditLog {
   readonly db: Kysely<Schema>;
   readonly #keys: AuditKeys;
@@ -173,17 +176,27 @@ export class AuditLog {
 
   async #sequenceBatches(batchSize: number): Promise<number> {
     for (;;) {
-      const { size, moved } = await this.db.transaction().execute((tx) => this.#sequenceOnce(tx, batchSize));
-      if (moved < batchSize) return size;
+      const { size, more } = await this.db.transaction().execute((tx) => this.#sequenceOnce(tx, batchSize));
+      if (!more) return size;
     }
   }
 
-  async #sequenceOnce(tx: Transaction<Schema>, batchSize: number): Promise<{ size: number; moved: number }> {
+  async #sequenceOnce(tx: Transaction<Schema>, batchSize: number): Promise<{ size: number; more: boolean }> {
     if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(1128679508, hashtext('audit-sequencer'))`.execute(tx);
     const state = await tx.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
     const frontier = storedFrontier(state);
-    const queued = await tx.selectFrom('audit_queue').selectAll().orderBy('seq').limit(batchSize).execute();
-    if (queued.length === 0) return { size: frontier.size, moved: 0 };
+    // Up to `batchSize` events and about SEQUENCE_BYTES of them: an import's creation event names up
+    // to thousands of clients, and a few thousand of those at once would not fit a small heap.
+    const sizes = await tx
+      .selectFrom('audit_queue')
+      .select(['seq', sql<number | string>`length(event)`.as('bytes')])
+      .orderBy('seq')
+      .limit(batchSize)
+      .execute();
+    if (sizes.length === 0) return { size: frontier.size, more: false };
+    let take = 0;
+    for (let bytes = 0; take < sizes.length && (take === 0 || bytes < SEQUENCE_BYTES); take++) bytes += Number(sizes[take]!.bytes);
+    const queued = await tx.selectFrom('audit_queue').selectAll().where('seq', '<=', sizes[take - 1]!.seq).orderBy('seq').execute();
     const rows: AuditLogTable[] = [];
     const subjects: AuditSubjectTable[] = [];
     for (const item of queued) {
@@ -205,7 +218,7 @@ export class AuditLog {
       .values({ id: 1, size: frontier.size, frontier: frontier.encode(), updated_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet({ size: frontier.size, frontier: frontier.encode(), updated_at: now }))
       .execute();
-    return { size: frontier.size, moved: queued.length };
+    return { size: frontier.size, more: take < sizes.length || sizes.length === batchSize };
   }
 
   /** Size and root of the sequenced tree. */

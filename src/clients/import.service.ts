@@ -10,8 +10,8 @@ import type { Transaction } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
 import { analyze } from '../platform/db/database.ts';
 import { insertRows } from '../platform/db/bulk-insert.ts';
-import { type ClientDeps, type SealedBatch, storeSealedClients } from './client.service.ts';
-import type { ImportBatchRequest, ImportWorkerData } from './import.worker.ts';
+import { type ClientDeps, storeSealedClients } from './client.service.ts';
+import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
 import { listCustomFields } from './custom-field.service.ts';
 import { idFloor, mergeImportIndex } from './index-merge.ts';
 
@@ -134,13 +134,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
   const versions = options.dryRun ? [] : await deps.indexer.versions(orgId);
   const wrapping = options.dryRun ? undefined : await deps.keyring.bulkWrapping(orgId);
-  const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), {
-    orgId,
-    custom: [...custom],
-    versions,
-    normalise: deps.normalise,
-    ...(wrapping ? { wrapping } : {}),
-  });
+  const workerData: ImportWorkerData = { orgId, custom: [...custom], versions, normalise: deps.normalise, ...(wrapping ? { wrapping } : {}) };
+  const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), workerData);
   const keysUnchanged = async () => {
     deps.indexer.refresh(orgId);
     const now = (await deps.indexer.versions(orgId)).map((v) => v.version).join(',');
@@ -200,7 +195,10 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     options.progress?.(next.lastRow, Math.max(next.lastRow, lines));
   };
   const dispatch = async () => {
-    const result = pool.run({ records, now: Date.now() });
+    const request = { records, now: Date.now() };
+    // Each worker keeps one batch running and one queued; beyond that this thread seals the batch
+    // itself rather than wait (on two cores, one worker plus this thread's spare time).
+    const result = pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
     result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
     inFlight.push({ lastRow: row, result });
     records = [];
@@ -257,11 +255,13 @@ function csvError(error: unknown): unknown {
   return new AppError('VALIDATION_FAILED', `the CSV file is malformed${typeof line === 'number' ? ` at line ${line}` : ''}: ${what}; rows before it that were committed stay imported`);
 }
 
-interface ImportBatchResult {
-  /** Data row numbers of the valid rows, in order (one per sealed client). */
-  rows: number[];
-  batch: SealedBatch | null;
-  rejected: Array<{ row: number; reason: string }>;
+/** {@link importBatch} in this thread, failing as a worker's fault would. */
+async function sealHere(request: ImportBatchRequest, data: ImportWorkerData): Promise<ImportBatchResult> {
+  try {
+    return importBatch(request, data);
+  } catch (error) {
+    throw new AppError('INTERNAL', `import batch failed: ${(error as Error).message}`);
+  }
 }
 
 /** Worker threads that validate and seal batches (src/clients/import.worker.ts). */

@@ -6,7 +6,6 @@ import { accessJobs } from '../access/access-review.service.ts';
 import { alertJobs } from '../audit/alert-rules.ts';
 import { applyCadences } from '../clients/activities.service.ts';
 import { digestJob } from '../clients/digest.service.ts';
-import { smtpMailer } from '../platform/mail/mailer.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
@@ -19,7 +18,6 @@ import { importIndexJob } from '../clients/index-merge.ts';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
-import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 
 /** What opening a deployment produced, for the CLI to report. */
@@ -147,6 +145,9 @@ const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob, analyzeJob, importIndexJob];
 
 /** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  // The HTTP app and the mailer are loaded only to serve: the other commands (an import above all)
+  // stay small without them.
+  const [{ buildApp }, { smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/mailer.ts')]);
   const deployment = await openDeployment(config, process.env, { logger });
   const { database } = deployment;
   let app: FastifyInstance;

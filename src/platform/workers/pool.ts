@@ -4,6 +4,8 @@ import { type ResourceLimits, Worker, parentPort } from 'node:worker_threads';
 export interface WorkerPool<T, R> {
   readonly size: number;
   run(task: T): Promise<R>;
+  /** Tasks sent and not yet answered (running or queued). */
+  pending(): number;
   /** Stops every worker; tasks still waiting are abandoned. */
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export function workerPool<T, R>(url: URL, size: number, options: { workerData: 
         waiting.set(id, { resolve, reject });
         workers[id % size]!.postMessage({ id, task });
       }),
+    pending: () => waiting.size,
     close: async () => {
       closing = true;
       await Promise.all(workers.map((w) => w.terminate()));
