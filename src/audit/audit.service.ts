@@ -75,7 +75,8 @@ export class AuditLog {
   readonly #logger: Logger | undefined;
   readonly #flushMs: number;
   #pending: Pending[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled flush, when one is scheduled. */
+  #timer: (() => void) | undefined;
   #flushing = false;
   #sequencing: Promise<number> | undefined;
 
@@ -124,13 +125,27 @@ export class AuditLog {
       this.#pending.push({ events: [encoded], resolve, reject });
       // Group commit: with no write in flight, commit on the next turn (no waiting when idle); while
       // one is in flight, collect — the batch is written as soon as that write ends.
-      if (!this.#flushing) this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+      if (!this.#flushing) this.#timer ??= this.#later(this.#flushMs);
     });
+  }
+
+  /**
+   * Schedules a flush. Without a delay it runs once this turn's callbacks are done (setImmediate), which
+   * still gathers every read that arrived in the same turn: a timer of 0 would wait a whole millisecond,
+   * most of an idle read's time.
+   */
+  #later(ms: number): () => void {
+    if (ms > 0) {
+      const timer = setTimeout(() => void this.flush(), ms);
+      return () => clearTimeout(timer);
+    }
+    const immediate = setImmediate(() => void this.flush());
+    return () => clearImmediate(immediate);
   }
 
   /** Writes every collected read event now, in one transaction. */
   async flush(): Promise<void> {
-    clearTimeout(this.#timer);
+    this.#timer?.();
     this.#timer = undefined;
     const batch = this.#pending;
     this.#pending = [];
@@ -140,7 +155,7 @@ export class AuditLog {
       await this.#write(batch);
     } finally {
       this.#flushing = false;
-      if (this.#pending.length > 0) this.#timer ??= setTimeout(() => void this.flush(), 0);
+      if (this.#pending.length > 0) this.#timer ??= this.#later(0);
     }
   }
 

@@ -235,6 +235,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
     // the import itself is complete).
     await analyze(deps.db).catch(() => undefined);
+    await analyze(deps.keyring.keystore.db).catch(() => undefined);
     // Every rejection of this import, including those of an interrupted earlier run of the file.
     const stored = await deps.db.selectFrom('import_rejections').select(['row_number', 'reason']).where('import_id', '=', importId!).orderBy('row_number').limit(1000).execute();
     report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));

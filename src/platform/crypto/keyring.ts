@@ -1,4 +1,5 @@
 import { type KeyObject, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.ts';
 import { insertRows } from '../db/bulk-insert.ts';
@@ -339,7 +340,15 @@ export class Keyring {
   async prefetchDataKeys(orgId: string, ownerIds: readonly string[]): Promise<void> {
     const missing = ownerIds.filter((id) => !this.#dataKeys.has(cacheKey(orgId, id, 1)));
     for (let i = 0; i < missing.length; i += 500) {
-      const rows = await this.keystore.db.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('owner_id', 'in', missing.slice(i, i + 500)).execute();
+      // The organisation is compared as an expression so no planner walks its index (every key of
+      // the organisation) instead of looking the owners up: without statistics SQLite did, at 120 ms
+      // per read of a few records over a million clients.
+      const rows = await this.keystore.db
+        .selectFrom('data_keys')
+        .selectAll()
+        .where(sql<string>`${sql.ref('org_id')} || ''`, '=', orgId)
+        .where('owner_id', 'in', missing.slice(i, i + 500))
+        .execute();
       for (const row of rows) await this.#unwrapDataKey(row).catch(() => undefined);
     }
   }
