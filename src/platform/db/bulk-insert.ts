@@ -24,12 +24,14 @@ function insertText(postgres: boolean, table: string, columns: readonly string[]
  * Inserts many rows of one shape, as Kysely's `insertInto(table).values(rows)` would, without building
  * a query tree per statement: bulk paths (imports, the audit sequencer) insert millions of rows and
  * the builder cost more than SQLite's own work. The statement text of each size is made once (and
- * prepared once on SQLite); values are bound, never spliced. Every row must have the keys of the first.
+ * prepared once on SQLite; one array per column on PostgreSQL); values are bound, never spliced.
+ * Every row must have the keys of the first.
  */
 export async function insertRows<S, T extends keyof S & string>(db: Kysely<S> | Transaction<S>, table: T, rows: readonly Insertable<S[T]>[]): Promise<void> {
   if (rows.length === 0) return;
   const postgres = engineOf(db as Kysely<unknown>) === 'postgres';
   const columns = Object.keys(rows[0]!);
+  if (postgres) return insertUnnested(db as Kysely<unknown>, table, columns, rows as readonly object[]);
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const part = rows.slice(start, start + ROWS_PER_STATEMENT);
     const parameters: unknown[] = new Array(part.length * columns.length);
@@ -38,5 +40,38 @@ export async function insertRows<S, T extends keyof S & string>(db: Kysely<S> | 
       for (const column of columns) parameters[i++] = (row as Record<string, unknown>)[column] ?? null;
     }
     await db.executeQuery(CompiledQuery.raw(insertText(postgres, table, columns, part.length), parameters));
+  }
+}
+
+/** Rows per statement on PostgreSQL, where a statement's size does not grow with its rows. */
+const PG_ROWS_PER_STATEMENT = 5000;
+
+/** Column → element type (`udt_name`), per table, as the migrations made them on PostgreSQL. */
+const pgColumnTypes = new Map<string, Map<string, string>>();
+
+/**
+ * PostgreSQL: one array per column and `insert … select * from unnest($1::text[], …)` — a statement
+ * of a few parameters whatever the number of rows, so the server parses and plans a few hundred bytes
+ * instead of thousands of placeholders per statement.
+ */
+async function insertUnnested(db: Kysely<unknown>, table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
+  let types = pgColumnTypes.get(table);
+  if (!types) {
+    const found = await db.executeQuery<{ column_name: string; udt_name: string }>(
+      CompiledQuery.raw('select column_name, udt_name from information_schema.columns where table_schema = current_schema() and table_name = $1', [table]),
+    );
+    types = new Map(found.rows.map((r) => [r.column_name, r.udt_name]));
+    pgColumnTypes.set(table, types);
+  }
+  const casts = columns.map((column, i) => {
+    const type = types.get(column);
+    if (!type || !/^[a-z0-9_]+$/.test(type)) throw new Error(`insertRows: no column ${column} in ${table}`);
+    return `$${i + 1}::${type}[]`;
+  });
+  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) select * from unnest(${casts.join(', ')})`;
+  for (let start = 0; start < rows.length; start += PG_ROWS_PER_STATEMENT) {
+    const part = rows.slice(start, start + PG_ROWS_PER_STATEMENT);
+    const arrays = columns.map((column) => part.map((row) => (row as Record<string, unknown>)[column] ?? null));
+    await db.executeQuery(CompiledQuery.raw(text, arrays));
   }
 }

@@ -160,8 +160,9 @@ async function createPgDatabase(url: string, target: string): Promise<void> {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   } catch (error) {
-    // Another instance may have created it a moment ago.
-    if (pgCode(error) === '42P04') return;
+    // Another instance may have created it a moment ago (42P04), or be creating it right now: two
+    // simultaneous CREATE DATABASE of one name meet in the catalogue's unique index (23505).
+    if (pgCode(error) === '42P04' || pgCode(error) === '23505') return;
     throw new AppError(
       'DATABASE_UNAVAILABLE',
       `PostgreSQL database "${name}" at ${target} does not exist and could not be created (${describeError(error)}); create it with: createdb ${quoteIdent(name)}`,
