@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { operatorContext } from '../src/audit/operator.ts';
 import { createClients, findClients } from '../src/clients/client.service.ts';
-import { idFloor, importIndexJob, mergeIndexFrom, STOPPED_IMPORT_MS } from '../src/clients/index-merge.ts';
+import { idFloor, importIndexJob, mergeIndexFrom, STOPPED_IMPORT_MS, stoppedImports } from '../src/clients/index-merge.ts';
 import { importClientsCsv } from '../src/clients/import.service.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { MIGRATIONS } from '../src/platform/db/migrations/index.ts';
@@ -61,17 +61,78 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     // As if the process had died after its last batch, before the merge.
     const startedAt = Date.now() - 1000;
     await deps.db.deleteFrom('client_index').where('org_id', '=', orgId).execute();
-    await deps.db.updateTable('imports').set({ index_from: idFloor(startedAt - 1000), finished_at: null, progress_at: startedAt }).where('org_id', '=', orgId).execute();
+    await deps.db.updateTable('imports').set({ index_from: idFloor(startedAt - 1000), finished_at: null, progress_at: startedAt, index_merged_rows: null }).where('org_id', '=', orgId).execute();
     expect(await byEmail(deps, orgId, 'stopped3@merge.example')).toHaveLength(0);
 
+    const job = importIndexJob;
     // Still moving (recent progress): left to the import itself.
-    await importIndexJob.run({ db: deps.db, now: startedAt + 60_000, logger: undefined as never });
+    await job.run({ db: deps.db, now: startedAt + 60_000, logger: undefined as never });
     expect(await byEmail(deps, orgId, 'stopped3@merge.example')).toHaveLength(0);
-    await importIndexJob.run({ db: deps.db, now: startedAt + STOPPED_IMPORT_MS + 1, logger: undefined as never });
+    const later = startedAt + STOPPED_IMPORT_MS + 1;
+    await job.run({ db: deps.db, now: later, logger: undefined as never });
     expect(await byEmail(deps, orgId, 'stopped3@merge.example')).toHaveLength(1);
     expect(await mismatch(deps.db, orgId)).toMatchObject({ notIndexed: 0, orphans: 0 });
-    expect((await deps.db.selectFrom('imports').select('index_from').where('org_id', '=', orgId).executeTakeFirstOrThrow()).index_from).toBeNull();
+    // Merged as far as it got: not merged again until it moves. Where its rows start stays recorded
+    // (rows a re-run commits while a merge runs are then merged by the re-run's own final merge).
+    expect((await deps.db.selectFrom('imports').select('index_from').where('org_id', '=', orgId).executeTakeFirstOrThrow()).index_from).toBe(idFloor(startedAt - 1000));
+    expect(await stoppedImports(deps.db, later + 300_000)).toEqual([]);
     await vault.close();
+  });
+
+  it('merges every row of an import resumed while the scheduler merges what its crashed run left', async () => {
+    const vault = await openTestVault(t());
+    const { deps, orgId } = await clientDeps(t(), vault);
+    const rows = Array.from({ length: 40 }, (_, i) => `Resumed Person${i},resumed${i}@merge.example`);
+    const file = csvFile(`name,email\n${rows.join('\n')}\n`);
+    let calls = 0;
+    const crash = importClientsCsv(deps, operatorContext(), orgId, file, {
+      batchSize: 5,
+      workers: 1,
+      progress: () => {
+        if (++calls === 2) throw new Error('the process died');
+      },
+    });
+    await expect(crash).rejects.toThrow('the process died');
+    await deps.db.updateTable('imports').set({ progress_at: Date.now() - STOPPED_IMPORT_MS - 60_000 }).where('org_id', '=', orgId).execute();
+    // The scheduler's tick comes while the re-run is starting, and again while it runs.
+    const job = importIndexJob;
+    let ticks: Promise<void>[] = [];
+    const report = await importClientsCsv(deps, operatorContext(), orgId, file, {
+      batchSize: 5,
+      workers: 1,
+      progress: (done) => {
+        if (done <= 25) ticks.push(job.run({ db: deps.db, now: Date.now() + STOPPED_IMPORT_MS + 1, logger: undefined as never }));
+      },
+    });
+    await Promise.all(ticks);
+    ticks = [];
+    expect(report).toMatchObject({ imported: 40, resumed_after: 10 });
+    expect(await mismatch(deps.db, orgId)).toMatchObject({ notIndexed: 0, orphans: 0 });
+    for (const i of [0, 12, 39]) expect(await byEmail(deps, orgId, `resumed${i}@merge.example`)).toHaveLength(1);
+    expect(await deps.db.selectFrom('imports').select(['index_from', 'finished_at']).where('org_id', '=', orgId).execute()).toEqual([{ index_from: null, finished_at: expect.anything() }]);
+    await vault.close();
+  });
+
+  it('finishes a merge while edits elsewhere keep deleting index rows', async () => {
+    const vault = await openTestVault(t());
+    const { deps, orgId } = await clientDeps(t(), vault);
+    await createClients(deps, operatorContext(), orgId, Array.from({ length: 30 }, (_, i) => ({ name: `Busy Person${i}`, email: `busy${i}@merge.example` })));
+    await deps.db.deleteFrom('client_index').where('org_id', '=', orgId).execute();
+    const other = t().engine === 'sqlite' ? new DatabaseSync(t().database.sqliteFile!) : null;
+    other?.exec('PRAGMA busy_timeout = 5000');
+    let copies = 0;
+    // Every copy transaction finds the deletion count moved since the rows were read.
+    await mergeIndexFrom(deps.db, idFloor(0), {
+      chunk: 5,
+      progress: async () => {
+        copies++;
+        if (other) other.exec('update client_terms_epoch set deletions = deletions + 1');
+        else await sql`update client_terms_epoch set deletions = deletions + 1`.execute(deps.db);
+      },
+    });
+    other?.close();
+    expect(copies).toBeGreaterThan(10);
+    expect(await mismatch(deps.db, orgId)).toMatchObject({ notIndexed: 0, orphans: 0 });
   });
 
   it('leaves no index row behind for a client deleted while the merge runs', async () => {

@@ -6,14 +6,14 @@ import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { availableParallelism } from 'node:os';
 import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
-import type { Transaction } from 'kysely';
+import { type Transaction, sql } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
 import { analyze } from '../platform/db/database.ts';
 import { insertRows } from '../platform/db/bulk-insert.ts';
 import { type ClientDeps, storeSealedClients } from './client.service.ts';
 import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
 import { listCustomFields } from './custom-field.service.ts';
-import { idFloor, mergeImportIndex } from './index-merge.ts';
+import { mergeImportIndex } from './index-merge.ts';
 
 export interface ImportOptions {
   dryRun?: boolean;
@@ -116,7 +116,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
       const now = Date.now();
       await deps.db
         .insertInto('imports')
-        .values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: idFloor(now - 1000), progress_at: now })
+        .values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: null, index_merged_rows: null, progress_at: now })
         .execute();
     } catch {
       // One unfinished import per file and organisation (a unique index): another run started it.
@@ -125,10 +125,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     existing = undefined;
   }
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
-  if (existing && !existing.index_from) {
-    // Resuming an import whose rows so far are merged (or that predates deferred indexing).
-    await deps.db.updateTable('imports').set({ index_from: idFloor(Date.now() - 1000) }).where('id', '=', existing.id).execute();
-  }
+  // A resumed import is moving again: the scheduler leaves its index to this run.
+  if (existing) await deps.db.updateTable('imports').set({ progress_at: Date.now() }).where('id', '=', existing.id).execute();
   const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, errors: [] };
 
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
@@ -149,6 +147,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     if (options.dryRun) return;
     const now = Date.now();
     const advance = async (tx: Transaction<Schema>, ids: readonly string[]) => {
+      let lowest: string | undefined;
+      for (const id of ids) if (lowest === undefined || id < lowest) lowest = id;
       if (ids.length > 0) {
         const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: done.rows[i]!, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
         await insertRows(tx, 'client_provenance', rows);
@@ -157,7 +157,14 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
       // Only from where this run left it: a second run of the same import cannot commit the same rows.
       const moved = await tx
         .updateTable('imports')
-        .set((eb) => ({ rows_done: lastRow, progress_at: now, rows_imported: eb('rows_imported', '+', ids.length), rows_rejected: eb('rows_rejected', '+', done.rejected.length) }))
+        .set((eb) => ({
+          rows_done: lastRow,
+          progress_at: now,
+          // Where this import's index rows start: the lowest id it has committed (not a clock reading).
+          ...(lowest ? { index_from: sql<string>`case when ${sql.ref('index_from')} is null or ${sql.ref('index_from')} > ${lowest} then ${lowest} else ${sql.ref('index_from')} end` } : {}),
+          rows_imported: eb('rows_imported', '+', ids.length),
+          rows_rejected: eb('rows_rejected', '+', done.rejected.length),
+        }))
         .where('id', '=', importId!)
         .where('rows_done', '=', committedRow)
         .executeTakeFirst();
@@ -230,8 +237,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   if (!options.dryRun) {
     // The imported clients become searchable; a crash here leaves the import unfinished, and running
     // it again (or the scheduler, for an import nobody resumes) merges again.
-    await mergeImportIndex(deps.db, importId!, options.indexing);
-    await deps.db.updateTable('imports').set({ finished_at: Date.now() }).where('id', '=', importId!).execute();
+    await mergeImportIndex(deps.db, importId!, options.indexing ? { progress: options.indexing } : {});
+    await deps.db.updateTable('imports').set({ finished_at: Date.now(), index_from: null }).where('id', '=', importId!).execute();
     // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
     // the import itself is complete).
     await analyze(deps.db).catch(() => undefined);

@@ -226,8 +226,10 @@ export interface ImportTable {
   rows_imported: number;
   rows_rejected: number;
   finished_at: number | null;
-  /** Lowest client id this import can have created; null once its index rows are merged into `client_index`. */
+  /** Lowest client id this import has committed; null once it is finished and its index rows merged into `client_index`. */
   index_from: string | null;
+  /** `rows_done` when a merge of its index rows last completed. */
+  index_merged_rows: number | null;
   /** When the import last committed a batch. */
   progress_at: number | null;
 }

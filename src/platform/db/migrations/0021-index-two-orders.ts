@@ -62,8 +62,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       delete from client_index where org_id = old.org_id and field = old.field and key_version = old.key_version and value = old.value and client_id = old.client_id;
     end`.execute(db);
   }
-  // Where an import's index rows start (its clients' ids are at least this); null once they are merged.
+  // The lowest client id an import has committed (its index rows are at or after it); null once the
+  // import is finished and merged.
   await db.schema.alterTable('imports').addColumn('index_from', 'text').execute();
+  // rows_done when a merge of the import's index rows last completed (the scheduler's merge of a
+  // stopped import is not repeated until the import moves again).
+  await db.schema.alterTable('imports').addColumn('index_merged_rows', 'bigint').execute();
   // When the import last committed a batch: an import that stopped moving long ago has crashed.
   await db.schema.alterTable('imports').addColumn('progress_at', 'bigint').execute();
 }
