@@ -305,7 +305,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const file = path.join(dir, request.query.name);
       try {
         await writeFile(file, request.body, { mode: 0o600 });
-        const report = await importClientsCsv(deps, who.ctx, who.actor.orgId, file, { dryRun: request.query.dry_run, ...(mapping ? { mapping } : {}) });
+        const report = await importClientsCsv(deps, who.ctx, who.actor.orgId, file, { dryRun: request.query.dry_run, shared: true, ...(mapping ? { mapping } : {}) });
         return reply.status(report.dry_run ? 200 : 201).send(report);
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -27,6 +27,11 @@ export interface ImportOptions {
   again?: boolean;
   /** Worker threads validating and sealing (default: one per core but one, at least one). */
   workers?: number;
+  /**
+   * The import runs inside a serving process: batches are sealed by the workers only (never in this
+   * thread, whose event loop serves requests), and the search index is merged a field at a time.
+   */
+  shared?: boolean;
 }
 
 export interface ImportReport {
@@ -205,7 +210,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     const request = { records, now: Date.now() };
     // Each worker keeps one batch running and one queued; beyond that this thread seals the batch
     // itself rather than wait (on two cores, one worker plus this thread's spare time).
-    const result = pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
+    const result = options.shared || pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
     result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
     inFlight.push({ lastRow: row, result });
     records = [];
@@ -237,7 +242,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   if (!options.dryRun) {
     // The imported clients become searchable; a crash here leaves the import unfinished, and running
     // it again (or the scheduler, for an import nobody resumes) merges again.
-    await mergeImportIndex(deps.db, importId!, options.indexing ? { progress: options.indexing } : {});
+    await mergeImportIndex(deps.db, importId!, { byField: options.shared === true, ...(options.indexing ? { progress: options.indexing } : {}) });
     await deps.db.updateTable('imports').set({ finished_at: Date.now(), index_from: null }).where('id', '=', importId!).execute();
     // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
     // the import itself is complete).
