@@ -101,19 +101,26 @@ describeEachEngine('encryption at rest', (t) => {
     const victim = ids[4]!;
     const before = await deps.db.selectFrom('clients').selectAll().where('id', '=', victim).executeTakeFirstOrThrow();
     const indexBefore = await deps.db.selectFrom('client_index').selectAll().where('client_id', '=', victim).execute();
+    const termsBefore = await deps.db.selectFrom('client_terms').selectAll().where('client_id', '=', victim).execute();
+    expect(indexBefore.length).toBeGreaterThan(0);
     await destroyClientKey(deps, OP, orgId, victim, 'subject erasure request');
     expect(isAppError(await getClient(deps, OP, orgId, victim).catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+    // No blind-index row of the erased client is left, in either order.
+    expect(await deps.db.selectFrom('client_index').select('client_id').where('client_id', '=', victim).execute()).toEqual([]);
+    expect(await deps.db.selectFrom('client_terms').select('client_id').where('client_id', '=', victim).execute()).toEqual([]);
     expect(await findClients(deps, OP, orgId, { field: 'email', value: canaryClient(MARKERS[4]!).email })).toEqual([]);
 
     // Restore the old rows, as an old backup would, but not the mirror ledger entry.
     await deps.db.deleteFrom('erasure_ledger').where('client_id', '=', victim).execute();
     await deps.db.insertInto('clients').values(before).execute();
     await deps.db.insertInto('client_index').values(indexBefore).execute();
+    await deps.db.insertInto('client_terms').values(termsBefore).execute();
     deps.keyring.clearCache();
     const error = await getClient(deps, OP, orgId, victim).catch((e: unknown) => e);
     expect(isAppError(error, 'NOT_FOUND')).toBe(true); // no key exists: the ciphertext cannot be opened
     expect(await reconcileErasures(deps)).toEqual({ purgedClients: 1, destroyedKeys: 0, refused: 0 });
     expect(await deps.db.selectFrom('clients').select('id').where('id', '=', victim).execute()).toEqual([]);
+    expect(await deps.db.selectFrom('client_index').select('client_id').where('client_id', '=', victim).execute()).toEqual([]);
     expect((await getClient(deps, OP, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
   });
 });
