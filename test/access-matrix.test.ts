@@ -89,7 +89,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
   /** One request per route that exercises its action, with valid inputs. */
   const SAMPLES: Record<string, (role: StaffRole) => Promise<{ method: string; url: string; body?: object | string; headers?: Record<string, string> }>> = {
     'POST /api/v1/clients': async () => ({ method: 'POST', url: '/api/v1/clients', body: { name: 'New Person' } }),
-    'GET /api/v1/clients': async () => ({ method: 'GET', url: '/api/v1/clients?name=matrix' }),
+    'GET /api/v1/clients': async () => ({ method: 'GET', url: '/api/v1/clients?status=active&limit=5' }),
+    'POST /api/v1/clients/search': async () => ({ method: 'POST', url: '/api/v1/clients/search', body: { name: 'matrix' } }),
     'GET /api/v1/clients/:id': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}` }),
     'PATCH /api/v1/clients/:id': async () => ({ method: 'PATCH', url: `/api/v1/clients/${await freshClient()}`, body: { preferred_name: 'Matty' } }),
     'DELETE /api/v1/clients/:id': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}`, body: { reason: 'matrix erasure test' } }),

@@ -36,6 +36,23 @@ describeEachEngine('identity and access over HTTP', (t) => {
     }
   });
 
+  it('keeps search terms out of URLs: no GET route takes one, and the list refuses one without echoing it', async () => {
+    const doc = (await org.app.app.inject({ url: '/api/docs/json' })).json() as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> };
+    const personal = ['email', 'phone', 'name', 'identifier', 'date_of_birth', 'dob', 'q', 'search', 'term'];
+    for (const [url, methods] of Object.entries(doc.paths)) {
+      const query = (methods.get?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      expect(query.filter((name) => personal.includes(name)), `GET ${url}`).toEqual([]);
+    }
+    const refused = await org.owner.request('GET', '/api/v1/clients?email=ada@example.org');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['email'] } });
+    expect(refused.json().error.message).toContain('POST /api/v1/clients/search');
+    expect(refused.body).not.toContain('ada@example.org');
+    const found = await org.owner.request('POST', '/api/v1/clients/search', { email: 'ada@example.org' });
+    expect(found.json().clients.map((c: { id: string }) => c.id)).toEqual([clientId]);
+    expect((await org.owner.request('POST', '/api/v1/clients/search', { email: 'ada@example.org', name: 'ada' })).statusCode).toBe(400);
+  });
+
   it('gives unknown user, wrong password and locked account the same answer', async () => {
     const locked = await org.addStaff('reception');
     await org.deps.db.updateTable('users').set({ locked_at: Date.now() }).where('id', '=', locked.id).execute();
@@ -138,7 +155,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);
     expect((await practitioner.request('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(404);
-    expect((await practitioner.request('GET', '/api/v1/clients?name=lovelace')).json().clients).toEqual([]);
+    expect((await practitioner.request('POST', '/api/v1/clients/search', { name: 'lovelace' })).json().clients).toEqual([]);
     const own = (await practitioner.request('POST', '/api/v1/clients', { name: 'Own Client' })).json();
     expect((await practitioner.request('GET', `/api/v1/clients/${own.id}`)).statusCode).toBe(200);
 
@@ -213,8 +230,8 @@ describeEachEngine('identity and access over HTTP', (t) => {
     ];
     for (const res of attempts) expect([403, 404], res.body).toContain(res.statusCode);
     expect(attempts[0]!.statusCode).toBe(404);
-    for (const query of ['name=lovelace', 'email=ada@example.org', 'identifier=nhs:9434765919']) {
-      expect((await b.request('GET', `/api/v1/clients?${query}`)).json().clients).toEqual([]);
+    for (const terms of [{ name: 'lovelace' }, { email: 'ada@example.org' }, { identifier: 'nhs:9434765919' }]) {
+      expect((await b.request('POST', '/api/v1/clients/search', terms)).json().clients).toEqual([]);
     }
     await b.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
     expect((await b.request('DELETE', `/api/v1/clients/${id}`, { reason: 'cross-organisation attempt' })).statusCode).toBe(404);
@@ -237,7 +254,7 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
   it('sends confidential-data roles to enrolment first, then needs a code at every sign-in; codes work once', async () => {
     const staff = await org.addStaff('reception');
     const first = await org.signIn(staff.email);
-    expect((await first.request('GET', '/api/v1/clients?name=x')).json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
+    expect((await first.request('POST', '/api/v1/clients/search', { name: 'x' })).json().error.code).toBe('MFA_ENROLMENT_REQUIRED');
     const enrol = (await first.request('POST', '/api/v1/auth/mfa/totp')).json();
     expect(enrol.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
     const before = first.cookie;
@@ -245,19 +262,19 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json().recovery_codes).toHaveLength(10);
     expect(first.cookie).not.toBe(before); // new token at privilege change
-    expect((await first.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+    expect((await first.request('POST', '/api/v1/clients/search', { name: 'x' })).statusCode).toBe(200);
 
     // The TOTP secret is sealed at rest.
     const row = await org.deps.db.selectFrom('users').select('totp_secret_ct').where('id', '=', staff.id).executeTakeFirstOrThrow();
     expect(Buffer.from(row.totp_secret_ct!).toString('latin1')).not.toContain(enrol.secret);
 
     const second = await org.signIn(staff.email);
-    expect((await second.request('GET', '/api/v1/clients?name=x')).json().error.code).toBe('MFA_REQUIRED');
+    expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).json().error.code).toBe('MFA_REQUIRED');
     // The code used for enrolment was used: the same code (same step) is refused; the next step works.
     expect((await second.request('POST', '/api/v1/auth/mfa', { code: totp(enrol.secret) })).statusCode).toBe(401);
     const next = totp(enrol.secret, Date.now() + 30_000);
     expect((await second.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(200);
-    expect((await second.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+    expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).statusCode).toBe(200);
 
     // Starting a re-enrolment does not switch MFA off: the next sign-in still asks for a code.
     await second.request('POST', '/api/v1/auth/mfa/totp');
@@ -445,7 +462,7 @@ describeEachEngine('passkeys over HTTP', (t) => {
     expect(reg.options.authenticatorSelection.userVerification).toBe('required');
     const registered = await first.request('POST', '/api/v1/auth/passkeys/register/verify', { challenge_id: reg.challenge_id, response: device.register(reg.options), name: 'laptop' });
     expect(registered.statusCode, registered.body).toBe(201);
-    expect((await first.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+    expect((await first.request('POST', '/api/v1/clients/search', { name: 'x' })).statusCode).toBe(200);
     // The challenge worked once.
     expect((await first.request('POST', '/api/v1/auth/passkeys/register/verify', { challenge_id: reg.challenge_id, response: device.register(reg.options) })).statusCode).toBe(401);
 
@@ -458,7 +475,7 @@ describeEachEngine('passkeys over HTTP', (t) => {
     expect(forged.statusCode).toBe(401);
     const opts2 = (await second.request('POST', '/api/v1/auth/passkeys/authenticate/options')).json();
     expect((await second.request('POST', '/api/v1/auth/passkeys/authenticate/verify', { challenge_id: opts2.challenge_id, response: device.authenticate(opts2.options) })).statusCode).toBe(200);
-    expect((await second.request('GET', '/api/v1/clients?name=x')).statusCode).toBe(200);
+    expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).statusCode).toBe(200);
 
     // Passkey alone (possession + user verification), as the first factor.
     const login = (await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/passkeys/login/options' })).json();

@@ -68,18 +68,17 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     async (request, reply) => reply.status(201).send(toJson(await createClientAs(deps, caller(request), request.body))),
   );
 
+  // Search terms are personal data: they travel in a request body, never in a URL, where proxies,
+  // browsers and access logs keep them (ASVS 14.2.1). The list takes metadata filters only.
+  const SEARCH_KEYS = ['email', 'phone', 'name', 'identifier'] as const;
   r.get(
     '/api/v1/clients',
     {
       config: { policy: { access: 'authenticated', action: 'client.search' } },
       schema: {
         tags: ['clients'],
-        summary: 'Find clients by exact e-mail, phone, name words or identifier (scheme:value); or, with none of those, list them page by page (filters: status, tag)',
-        querystring: z.object({
-          email: z.string().max(320).optional(),
-          phone: z.string().max(64).optional(),
-          name: z.string().max(500).optional(),
-          identifier: z.string().max(150).optional(),
+        summary: 'List clients page by page (filters: status, tag); to find clients by e-mail, phone, name or identifier, POST /api/v1/clients/search',
+        querystring: z.looseObject({
           status: z.enum(['lead', 'active', 'inactive', 'former']).optional(),
           tag: z.string().uuid().optional(),
           after: z.string().uuid().optional(),
@@ -89,13 +88,37 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       },
     },
     async (request) => {
-      const { limit, status, tag, after, ...given } = request.query;
-      const entries = Object.entries(given).filter(([, v]) => v !== undefined) as [string, string][];
-      if (entries.length === 0) {
-        const page = await listClientsAs(deps, caller(request), { ...(status ? { status } : {}), ...(tag ? { tag } : {}), ...(after ? { after } : {}), limit });
-        return { clients: page.clients.map((c) => toJson(c)), next: page.next };
+      const given = SEARCH_KEYS.filter((key) => key in request.query);
+      if (given.length > 0) {
+        throw new AppError('VALIDATION_FAILED', `search terms do not belong in a URL, where proxies and logs keep them: send {"${given[0]}": …} in the body of POST /api/v1/clients/search`, { fields: [...given] });
       }
-      if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give at most one of email, phone, name or identifier');
+      const { limit, status, tag, after } = request.query;
+      const page = await listClientsAs(deps, caller(request), { ...(status ? { status } : {}), ...(tag ? { tag } : {}), ...(after ? { after } : {}), limit });
+      return { clients: page.clients.map((c) => toJson(c)), next: page.next };
+    },
+  );
+
+  r.post(
+    '/api/v1/clients/search',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.search' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Find clients by exact e-mail, phone, name words or identifier (scheme:value): exactly one, in the body',
+        body: z.object({
+          email: z.string().max(320).optional(),
+          phone: z.string().max(64).optional(),
+          name: z.string().max(500).optional(),
+          identifier: z.string().max(150).optional(),
+          limit: z.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ clients: z.array(clientOut) }) },
+      },
+    },
+    async (request) => {
+      const { limit, ...given } = request.body;
+      const entries = Object.entries(given).filter(([, v]) => v !== undefined) as [string, string][];
+      if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of email, phone, name or identifier', { fields: [...SEARCH_KEYS] });
       const [key, value] = entries[0]!;
       const field = (key === 'identifier' ? 'identifiers' : key) as 'email' | 'phone' | 'name' | 'identifiers';
       return { clients: (await searchClientsAs(deps, caller(request), { field, value }, limit)).map((c) => toJson(c)) };
