@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
+import { rotateClientKey } from '../src/clients/client-keys.service.ts';
 import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
@@ -206,7 +207,7 @@ describeEachEngine('segments', (t) => {
 });
 
 describeEachEngine('duplicates', (t) => {
-  it('finds duplicates through the blind indexes and merges them keeping notes, activities and the audit trail', async () => {
+  it('finds duplicates through the blind indexes and merges them keeping notes, activities, invoices and the audit trail', async () => {
     const vault = await openTestVault(t());
     const org = await orgFixture(t(), vault);
     const make = async (body: object) => (await org.owner.request('POST', '/api/v1/clients', body)).json().id as string;
@@ -223,7 +224,13 @@ describeEachEngine('duplicates', (t) => {
 
     await org.owner.request('POST', `/api/v1/clients/${b}/notes`, { body: 'note on the duplicate' });
     await org.owner.request('POST', `/api/v1/clients/${b}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: 'called about invoice' } });
+    const invoice = (await org.owner.request('POST', `/api/v1/clients/${b}/invoices`, { currency: 'GBP', items: [{ description: 'assessment', quantity: 1, unit_minor: 9000 }] })).json();
+    await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
+    await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', payment_reference: 'PSP-MERGED' });
     expect((await org.owner.request('POST', `/api/v1/clients/${a}/merge`, { duplicate_id: b })).statusCode).toBe(204);
+    // The duplicate's invoice is the kept client's now, still readable (its key was destroyed).
+    const invoices = (await org.owner.request('GET', `/api/v1/clients/${a}/invoices`)).json().invoices;
+    expect(invoices).toMatchObject([{ id: invoice.id, status: 'paid', items: [{ description: 'assessment' }], payment_reference: 'PSP-MERGED' }]);
     expect((await org.owner.request('GET', `/api/v1/clients/${b}`)).statusCode).toBe(404);
     const kept = (await org.owner.request('GET', `/api/v1/clients/${a}`)).json();
     expect(kept.fields.phone).toBe('020 7946 0958');
@@ -257,6 +264,35 @@ describeEachEngine('invoices', (t) => {
     expect(Buffer.from(row.items_ct).toString('latin1')).not.toContain('QZSESSIONQ');
     const reception = await org.signIn((await org.addStaff('reception')).email);
     expect((await reception.request('GET', `/api/v1/clients/${client}/invoices`)).statusCode).toBe(403);
+    await org.app.app.close();
+    await vault.close();
+  });
+});
+
+describeEachEngine('client key rotation', (t) => {
+  it('re-seals notes, activity details and invoices with the client, so every record reads after the old key is gone', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Rotated Person', email: 'rotated@example.org' })).json().id as string;
+    await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { body: 'general note before rotation' });
+    await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { body: 'session note before rotation', kind: 'session' });
+    await org.owner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'interaction', channel: 'call', direction: 'outbound', details: { summary: 'talked before rotation' } });
+    const invoice = (await org.owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'session before rotation', quantity: 1, unit_minor: 5000 }] })).json();
+    await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
+    await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', payment_reference: 'PSP-ROTATED' });
+
+    expect(await rotateClientKey(org.deps, org.orgId, client)).toBe(2);
+    org.deps.keyring.clearCache();
+    const versions = await org.deps.keyring.keystore.db.selectFrom('data_keys').select('version').where('owner_id', '=', client).execute();
+    expect(versions.map((v) => Number(v.version))).toEqual([2]);
+    expect((await org.owner.request('GET', `/api/v1/clients/${client}`)).json().fields.email).toBe('rotated@example.org');
+    const notes = (await org.owner.request('GET', `/api/v1/clients/${client}/notes`)).json().notes.map((n: { body: string }) => n.body).sort();
+    expect(notes).toEqual(['general note before rotation', 'session note before rotation']);
+    const timeline = await org.owner.request('GET', `/api/v1/clients/${client}/timeline`);
+    expect(timeline.statusCode, timeline.body).toBe(200);
+    expect(timeline.json().items.find((i: { type: string }) => i.type === 'interaction').activity.details.summary).toBe('talked before rotation');
+    const invoices = (await org.owner.request('GET', `/api/v1/clients/${client}/invoices`)).json().invoices;
+    expect(invoices).toMatchObject([{ items: [{ description: 'session before rotation' }], payment_reference: 'PSP-ROTATED' }]);
     await org.app.app.close();
     await vault.close();
   });

@@ -7,6 +7,7 @@ import { CLIENT_FIELDS, columnOf } from './client.datamap.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows, place } from './client.service.ts';
 import * as store from './client.store.ts';
+import { resealClientRecords } from './client-records.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
 /** Reports progress of long key work: `done` of `total` items. */
@@ -101,6 +102,9 @@ export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId:
       const plain = openField(await deps.keyring.dataKey(orgId, clientId, value.value_ct!), here, codec, value.value_ct!);
       await store.updateCustomValue(tx, { ...value, value_ct: sealField(target, here, codec, plain) });
     }
+    // Notes, activity details and invoices are under the same key: re-sealed in the same transaction,
+    // before any old version is dropped.
+    await resealClientRecords(deps, tx, orgId, clientId, target);
   });
   for (const version of versions.filter((v) => v !== target.ref.version)) await deps.keyring.dropDataKeyVersion(orgId, clientId, version);
   return target.ref.version;

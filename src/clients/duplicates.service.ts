@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { authorize } from '../access/authorize.ts';
-import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { searchTerms } from '../platform/datamap/field-kinds.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller } from './client.access.ts';
@@ -8,6 +7,7 @@ import { CLIENT_FIELDS } from './client.datamap.ts';
 import { destroyClientKey } from './client-keys.service.ts';
 import { type ClientDeps, clientEvent, openRows, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
+import { resealClientRecords } from './client-records.ts';
 
 export interface DuplicatePair {
   a: string;
@@ -72,9 +72,9 @@ function sameBy(deps: ClientDeps, field: string, x: Record<string, unknown>, y: 
 }
 
 /**
- * Merges `duplicateId` into `keepId`: every note, activity, tag, caseload entry and provenance moves to
- * the kept record (general notes and activity details are re-sealed under its key; session notes keep
- * their own keys), fields the kept record lacks are filled in, the merge is audited naming both ids
+ * Merges `duplicateId` into `keepId`: every note, activity, invoice, tag, caseload entry and provenance
+ * moves to the kept record (general notes, activity details and invoices are re-sealed under its key;
+ * session notes keep their own keys), fields the kept record lacks are filled in, the merge is audited naming both ids
  * (so both access histories stay reachable), and the duplicate is erased by key destruction.
  * Owners and admins only (the route requires a fresh step-up).
  */
@@ -87,22 +87,10 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
   const [keepRecord, dupRecord] = await openRows(deps, orgId, [keep, dup], {});
   const keepKey = await deps.keyring.dataKey(orgId, keepId);
   const missing = Object.fromEntries(Object.entries(dupRecord!.fields).filter(([name]) => keepRecord!.fields[name] === undefined));
-  const notes = await deps.db.selectFrom('notes').selectAll().where('org_id', '=', orgId).where('client_id', '=', duplicateId).execute();
-  const activities = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('client_id', '=', duplicateId).execute();
-  const reseal = async (sealed: Uint8Array, recordType: string, recordId: string, field: string) => {
-    const place = { orgId, recordType, recordId };
-    const value = openField(await deps.keyring.dataKey(orgId, duplicateId, sealed), place, { name: field, kind: 'text' }, sealed);
-    return sealField(keepKey, place, { name: field, kind: 'text' }, value);
-  };
   await deps.db.transaction().execute(async (tx) => {
-    for (const note of notes) {
-      const body_ct = note.kind === 'general' ? await reseal(note.body_ct, 'client_note', note.id, 'body') : note.body_ct;
-      await tx.updateTable('notes').set({ client_id: keepId, body_ct }).where('id', '=', note.id).execute();
-    }
-    for (const activity of activities) {
-      const details_ct = activity.details_ct ? await reseal(activity.details_ct, 'activity', activity.id, 'details') : null;
-      await tx.updateTable('activities').set({ client_id: keepId, details_ct }).where('id', '=', activity.id).execute();
-    }
+    // Notes, activities and invoices move to the kept client, re-sealed under its key (the
+    // duplicate's key is destroyed below).
+    await resealClientRecords(deps, tx, orgId, duplicateId, keepKey, keepId);
     for (const table of ['client_tags', 'caseload'] as const) {
       const rows = await tx.selectFrom(table).selectAll().where('client_id', '=', duplicateId).execute();
       for (const row of rows) await tx.insertInto(table).values({ ...row, client_id: keepId } as never).onConflict((oc) => oc.doNothing()).execute();
