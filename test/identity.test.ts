@@ -438,6 +438,11 @@ describeEachEngine('access review and security settings', (t) => {
     const res = await org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 10, absolute_timeout_hours: 8 });
     expect(res.json()).toMatchObject({ idle_timeout_minutes: 10, absolute_timeout_hours: 8 });
     expect((await org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 60 })).statusCode).toBe(400);
+    // MFA can be required, never switched off.
+    const off = await org.owner.request('PATCH', '/api/v1/organisation/security', { require_mfa: false });
+    expect(off.statusCode).toBe(400);
+    expect(off.json().error.details.fields).toEqual(['require_mfa']);
+    expect((await org.owner.request('PATCH', '/api/v1/organisation/security', { require_mfa: true })).json().require_mfa).toBe(true);
   });
 });
 

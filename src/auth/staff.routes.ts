@@ -69,6 +69,9 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
       const { actor, ctx } = requireAuth(request);
       if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
       const b = request.body;
+      // Only stricter: every role reads or manages confidential data, so MFA cannot be switched off
+      // (NIST 800-63B AAL2, HIPAA 164.312(d)).
+      if (b.require_mfa === false) throw new AppError('VALIDATION_FAILED', 'multi-factor authentication cannot be switched off: every role reads or manages confidential client data', { fields: ['require_mfa'] });
       const set = {
         ...(b.require_mfa !== undefined ? { require_mfa: b.require_mfa ? 1 : 0 } : {}),
         ...(b.idle_timeout_minutes !== undefined ? { idle_timeout_ms: b.idle_timeout_minutes * 60_000 } : {}),
