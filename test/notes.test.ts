@@ -338,8 +338,16 @@ describeEachEngine('CSV import over HTTP', (t) => {
     const real = await org.owner.request('POST', `/api/v1/imports?name=team.csv&mapping=${mapping}`, csv, headers);
     expect(real.statusCode).toBe(201);
     expect((await org.owner.request('POST', '/api/v1/clients/search', { email: 'ada@example.org' })).json().clients).toHaveLength(1);
-    const reception = await org.signIn((await org.addStaff('billing')).email);
-    expect((await reception.request('POST', `/api/v1/imports?mapping=${mapping}`, csv, headers)).statusCode).toBe(403);
+    const billing = await org.signIn((await org.addStaff('billing')).email);
+    expect((await billing.request('POST', `/api/v1/imports?mapping=${mapping}`, csv, headers)).statusCode).toBe(403);
+    // Reception creates clients but may not write a date of birth: not through an import either.
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const withBirth = await reception.request('POST', '/api/v1/imports?name=desk.csv', 'name,date_of_birth\nDesk Person,1990-01-01\n', headers);
+    expect(withBirth.statusCode, withBirth.body).toBe(403);
+    expect(withBirth.json().error.details.fields).toEqual(['date_of_birth']);
+    expect(withBirth.body).not.toContain('1990');
+    const contact = await reception.request('POST', '/api/v1/imports?name=desk2.csv', 'name,email\nDesk Person,desk@example.org\n', headers);
+    expect(contact.statusCode, contact.body).toBe(201);
     await org.app.app.close();
     await vault.close();
   });

@@ -20,7 +20,7 @@ import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDig
 import { importClientsCsv } from './import.service.ts';
 import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
-import { authorize } from '../access/authorize.ts';
+import { authorize, canWriteField } from '../access/authorize.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
 const clientOut = z.object({
@@ -328,7 +328,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const file = path.join(dir, request.query.name);
       try {
         await writeFile(file, request.body, { mode: 0o600 });
-        const report = await importClientsCsv(deps, who.ctx, who.actor.orgId, file, { dryRun: request.query.dry_run, shared: true, ...(mapping ? { mapping } : {}) });
+        const report = await importClientsCsv(deps, who.ctx, who.actor.orgId, file, { dryRun: request.query.dry_run, shared: true, writable: (field) => canWriteField(who.actor.role, field), ...(mapping ? { mapping } : {}) });
         return reply.status(report.dry_run ? 200 : 201).send(report);
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -32,6 +32,11 @@ export interface ImportOptions {
    * thread, whose event loop serves requests), and the search index is merged a field at a time.
    */
   shared?: boolean;
+  /**
+   * Whether the importing user may write a field (its top-level name: `email`, `postal_address`,
+   * `identifiers`, `custom`…); a file with a column for a field they may not write is refused whole.
+   */
+  writable?: (field: string) => boolean;
 }
 
 export interface ImportReport {
@@ -50,7 +55,7 @@ export interface ImportReport {
 const TARGET = /^(name|preferred_name|email|phone|date_of_birth|status|postal_address\.(line1|line2|city|region|postcode|country)|identifiers\.[a-z0-9_-]{1,40}|custom\.[a-z][a-z0-9_]{0,39})$/;
 
 /** Header → target: the mapping file's word, or the header itself in snake case when it names a field. */
-function targetsFor(headers: readonly string[], mapping: Record<string, string> | undefined): Map<string, string> {
+function targetsFor(headers: readonly string[], mapping: Record<string, string> | undefined, writable?: (field: string) => boolean): Map<string, string> {
   const targets = new Map<string, string>();
   for (const [i, header] of headers.entries()) {
     const target = mapping ? mapping[header] : header.trim().toLowerCase().replace(/\s+/g, '_');
@@ -63,6 +68,10 @@ function targetsFor(headers: readonly string[], mapping: Record<string, string> 
     targets.set(header, target);
   }
   if (![...targets.values()].includes('name')) throw new AppError('VALIDATION_FAILED', 'no column maps to name (every client needs one); give a --mapping file');
+  if (writable) {
+    const denied = [...new Set([...targets.values()].map((t) => t.split('.')[0]!))].filter((field) => !writable(field));
+    if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}; leave those columns out (or map them to "ignore")`, { fields: denied });
+  }
   return targets;
 }
 
@@ -218,7 +227,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     while (inFlight.length > Math.min(pool.size * 2, 4)) await settle();
   };
   try {
-    const parser = createReadStream(file).pipe(parse({ bom: true, columns: (headers: string[]) => ((targets = targetsFor(headers, options.mapping)), headers), skip_empty_lines: true, trim: false }));
+    const parser = createReadStream(file).pipe(parse({ bom: true, columns: (headers: string[]) => ((targets = targetsFor(headers, options.mapping, options.writable)), headers), skip_empty_lines: true, trim: false }));
     try {
       for await (const record of parser as AsyncIterable<Record<string, string>>) {
         row++;
