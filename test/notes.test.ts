@@ -93,6 +93,14 @@ describeEachEngine('tags', (t) => {
     expect(seen.body).not.toContain('QZDIAGNOSISQ');
     expect((await reception.request('GET', '/api/v1/tags')).body).not.toContain('QZDIAGNOSISQ');
     expect((await reception.request('PUT', `/api/v1/clients/${client}/tags/${diagnosis.id}`)).statusCode).toBe(404);
+    // Nor can a filter on the sensitive tag tell reception who carries it: lists, segments, members.
+    expect((await reception.request('GET', `/api/v1/clients?tag=${diagnosis.id}`)).statusCode).toBe(404);
+    expect((await reception.request('GET', `/api/v1/clients?tag=${vip.id}`)).json().clients.map((c: { id: string }) => c.id)).toEqual([client]);
+    expect((await reception.request('POST', '/api/v1/segments', { name: 'by diagnosis', filter: { tags_all: [diagnosis.id] } })).statusCode).toBe(404);
+    const clinical = (await org.owner.request('POST', '/api/v1/segments', { name: 'diagnosed', filter: { tags_all: [diagnosis.id] } })).json();
+    expect((await org.owner.request('GET', `/api/v1/segments/${clinical.id}/members`)).json().members).toEqual([client]);
+    expect((await reception.request('GET', '/api/v1/segments')).json().segments.map((x: { id: string }) => x.id)).not.toContain(clinical.id);
+    expect((await reception.request('GET', `/api/v1/segments/${clinical.id}/members`)).statusCode).toBe(404);
     const stored = await org.deps.db.selectFrom('tags').selectAll().execute();
     expect(JSON.stringify(stored, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v))).not.toContain('QZDIAGNOSISQ');
     await org.app.app.close();

@@ -8,6 +8,7 @@ import { destroyClientKey } from './client-keys.service.ts';
 import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
 import { evaluateSegment } from './segments.service.ts';
+import { assertTagsVisible } from './tags.service.ts';
 import type { ClientRecord, ClientSearch } from './client.types.ts';
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
@@ -104,6 +105,7 @@ async function visibleTo(deps: ClientDeps, actor: Actor, ids: string[]): Promise
 export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { status?: ClientRecord['status']; tag?: string; after?: string; limit: number }): Promise<{ clients: ClientRecord[]; next: string | null }> {
   const decision = await decide(deps, caller, 'client.search');
   const { orgId } = caller.actor;
+  await assertTagsVisible(deps, caller.actor, filter.tag ? [filter.tag] : undefined);
   const ids = await evaluateSegment(deps.db, orgId, { ...(filter.status ? { status: [filter.status] } : {}), ...(filter.tag ? { tags_all: [filter.tag] } : {}) }, {
     ...(filter.after ? { after: filter.after } : {}),
     limit: filter.limit,

@@ -6,6 +6,7 @@ import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+import { assertTagsVisible, hiddenTagIds } from './tags.service.ts';
 
 /**
  * A segment filter: only metadata the data map keeps outside the ciphertext (status, dates, tag ids),
@@ -66,6 +67,7 @@ function allow(caller: Caller): void {
 export async function saveSegment(deps: ClientDeps, caller: Caller, input: { name: string; filter: SegmentFilter }, now = Date.now()) {
   allow(caller);
   refuseCardData({ name: input.name });
+  await assertTagsVisible(deps, caller.actor, input.filter.tags_all);
   const id = randomUUID();
   await deps.db.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: input.name, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
   return { id, name: input.name, filter: input.filter };
@@ -74,7 +76,11 @@ export async function saveSegment(deps: ClientDeps, caller: Caller, input: { nam
 export async function listSegments(deps: ClientDeps, caller: Caller) {
   allow(caller);
   const rows = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).orderBy('created_at').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, filter: JSON.parse(r.filter) as SegmentFilter }));
+  // A segment on a tag the caller may not see is not shown to them (its filter names the tag).
+  const hidden = await hiddenTagIds(deps, caller.actor);
+  return rows
+    .map((r) => ({ id: r.id, name: r.name, filter: JSON.parse(r.filter) as SegmentFilter }))
+    .filter((segment) => !(segment.filter.tags_all ?? []).some((id) => hidden.has(id)));
 }
 
 /**
@@ -87,6 +93,9 @@ export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId
   const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', segmentId).executeTakeFirst();
   if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
   const filter = segmentFilter.parse(JSON.parse(segment.filter));
+  await assertTagsVisible(deps, caller.actor, filter.tags_all).catch(() => {
+    throw new AppError('NOT_FOUND', 'no such segment');
+  });
   const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
   if (ids.length > 0) await deps.audit.record({ ...clientEvent({ ...caller.ctx, purpose: `segment ${segmentId}` }, caller.actor.orgId, 'client.search', ids, ['status']) });
   return { segment: { id: segment.id, name: segment.name, filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
@@ -97,6 +106,11 @@ export async function allSegmentMembers(deps: ClientDeps, caller: { actor: { org
   const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('id', '=', segmentId).executeTakeFirst();
   if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
   const filter = segmentFilter.parse(JSON.parse(segment.filter));
+  if (caller) {
+    await assertTagsVisible(deps, caller.actor as Caller['actor'], filter.tags_all).catch(() => {
+      throw new AppError('NOT_FOUND', 'no such segment');
+    });
+  }
   const members = new Set<string>();
   for (let after: string | undefined; ; ) {
     const ids = await evaluateSegment(deps.db, orgId, filter, { ...(after ? { after } : {}), limit: 10_000, ...(caller?.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
