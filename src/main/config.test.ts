@@ -39,6 +39,16 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a database on another machine without TLS, naming the setting and not the URL', () => {
+    const remote = configError({ DATABASE_URL: 'postgres://crm:hunter2@db.example.org/confidant' });
+    expect(remote.message).toMatch(/^DATABASE_URL reaches a database on another machine without TLS: add sslmode=verify-full/);
+    expect(remote.message).not.toContain('hunter2');
+    expect(configError({ CONFIDANT_KEYSTORE_URL: 'postgres://keys.example.org/k' }).message).toMatch(/^CONFIDANT_KEYSTORE_URL reaches/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://crm@db.example.org/confidant?sslmode=verify-full' }).keystoreUrl).toContain('sslmode=verify-full');
+    expect(loadConfig({ DATABASE_URL: 'postgres://crm@localhost/confidant' }).databaseUrl).toBeDefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres:///confidant?host=/var/run/postgresql' }).databaseUrl).toBeDefined();
+  });
+
   it('accepts PostgreSQL connection strings and an explicit public URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db', CONFIDANT_PUBLIC_URL: 'https://crm.example.org/' });
     expect(config.databaseUrl).toBe('postgresql://u@127.0.0.1:5432/db');

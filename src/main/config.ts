@@ -129,6 +129,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     throw configError(SETTINGS[key], message ?? 'is invalid');
   }
   const value = parsed.data;
+  for (const key of ['databaseUrl', 'keystoreUrl'] as const) {
+    const url = value[key];
+    if (url && !encryptedOrLocal(url)) {
+      throw configError(SETTINGS[key], "reaches a database on another machine without TLS: add sslmode=verify-full to it (the server's certificate is then checked), or run the database on this machine");
+    }
+  }
   const tls = parseTls(value.tlsCert, value.tlsKey);
   const scheme = tls ? 'https' : 'http';
   const linkHost = value.host === '0.0.0.0' || value.host === '::' ? '127.0.0.1' : value.host;
@@ -145,6 +151,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     phoneRegion: value.phoneRegion as CountryCode,
     mail: value.smtpUrl ? { smtpUrl: value.smtpUrl, from: value.mailFrom ?? `confidant@${new URL(value.publicUrl ?? 'http://localhost').hostname}` } : undefined,
   };
+}
+
+/**
+ * Client data and keys cross the network only encrypted (HIPAA 164.312(e), ASVS 12.3.1): a database
+ * on another machine needs an `sslmode` that encrypts (node-postgres verifies the certificate for
+ * each of these); a Unix socket or the loopback interface may go without.
+ */
+function encryptedOrLocal(url: string): boolean {
+  const u = new URL(url);
+  const host = (u.searchParams.get('host') ?? u.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (host === '' || host.startsWith('/') || host === 'localhost' || host === '::1' || host.startsWith('127.')) return true;
+  return ['require', 'verify-ca', 'verify-full'].includes(u.searchParams.get('sslmode') ?? '');
 }
 
 function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {
