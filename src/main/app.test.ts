@@ -66,6 +66,21 @@ describeEachEngine('HTTP platform', (t) => {
     expect(app.logText()).not.toContain('CANARY');
   });
 
+  it('takes the client address from X-Forwarded-For only when the peer is a configured proxy', async () => {
+    const forwarded = { 'x-forwarded-for': '203.0.113.9' };
+    // No proxy configured: the header is ignored (anyone could send it).
+    await app.app.inject({ url: '/healthz', headers: forwarded });
+    expect(app.logText()).not.toContain('203.0.113.9');
+    const proxied = await buildTestApp(t(), { trustedProxy: ['127.0.0.1'] });
+    await proxied.app.inject({ url: '/healthz', headers: forwarded });
+    expect(proxied.logText()).toContain('"remote":"203.0.113.9"');
+    const elsewhere = await buildTestApp(t(), { trustedProxy: ['10.0.0.0/8'] });
+    await elsewhere.app.inject({ url: '/healthz', headers: forwarded });
+    expect(elsewhere.logText()).not.toContain('203.0.113.9');
+    await proxied.app.close();
+    await elsewhere.app.close();
+  });
+
   it('documents every route in the OpenAPI document at /api/docs', async () => {
     const doc = (await app.app.inject({ url: '/api/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);

@@ -23,7 +23,7 @@ import type { Config } from './config.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'tls' | 'publicUrl'>;
+  config: Pick<Config, 'tls' | 'publicUrl' | 'trustedProxy'>;
   database: Database;
   /** Client services (key hierarchy, audit log); absent only in platform-level tests. */
   clients?: ClientDeps;
@@ -50,6 +50,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Behind a reverse proxy, the client's address comes from X-Forwarded-For — believed only from the
+    // configured proxies, never from anyone else.
+    trustProxy: config.trustedProxy ?? false,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) } } : {}),
   }) as unknown as FastifyInstance;
 

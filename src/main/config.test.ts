@@ -49,6 +49,12 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres:///confidant?host=/var/run/postgresql' }).databaseUrl).toBeDefined();
   });
 
+  it('reads the trusted reverse proxies as addresses or CIDR ranges', () => {
+    expect(loadConfig({ CONFIDANT_TRUSTED_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustedProxy).toEqual(['127.0.0.1', '10.0.0.0/8']);
+    expect(loadConfig({}).trustedProxy).toBeUndefined();
+    expect(configError({ CONFIDANT_TRUSTED_PROXY: 'proxy.example.org' }).message).toMatch(/^CONFIDANT_TRUSTED_PROXY must be the addresses or CIDR ranges/);
+  });
+
   it('accepts PostgreSQL connection strings and an explicit public URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db', CONFIDANT_PUBLIC_URL: 'https://crm.example.org/' });
     expect(config.databaseUrl).toBe('postgresql://u@127.0.0.1:5432/db');

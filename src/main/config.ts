@@ -23,6 +23,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Outgoing mail (digest notices): absent means no e-mail is sent. */
   mail: { smtpUrl: string; from: string } | undefined;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges): the client address
+   * then comes from it, for the audit log and per-address limits. Unset: the peer address, always.
+   */
+  trustedProxy?: string[] | undefined;
 }
 
 /** Flags a CLI command may pass; they win over the environment. */
@@ -46,6 +51,7 @@ const SETTINGS = {
   phoneRegion: 'CONFIDANT_PHONE_REGION',
   smtpUrl: 'CONFIDANT_SMTP_URL',
   mailFrom: 'CONFIDANT_MAIL_FROM',
+  trustedProxy: 'CONFIDANT_TRUSTED_PROXY',
 } as const;
 
 const optionalText = z
@@ -98,6 +104,12 @@ const schema = z.object({
       .optional(),
   ),
   mailFrom: optionalText.pipe(z.email({ error: 'must be an e-mail address' }).optional()),
+  trustedProxy: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/, 'must be the addresses or CIDR ranges of your reverse proxies, separated by commas (such as 127.0.0.1 or 10.0.0.0/8)')
+      .optional(),
+  ),
 });
 
 /**
@@ -120,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     phoneRegion: env[SETTINGS.phoneRegion] === '' ? undefined : env[SETTINGS.phoneRegion],
     smtpUrl: env[SETTINGS.smtpUrl],
     mailFrom: env[SETTINGS.mailFrom],
+    trustedProxy: env[SETTINGS.trustedProxy],
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -149,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: value.logLevel,
     keystoreUrl: value.keystoreUrl ?? (value.databaseUrl ? defaultKeystoreUrl(value.databaseUrl) : undefined),
     phoneRegion: value.phoneRegion as CountryCode,
+    trustedProxy: value.trustedProxy?.split(',').map((a) => a.trim()),
     mail: value.smtpUrl ? { smtpUrl: value.smtpUrl, from: value.mailFrom ?? `confidant@${new URL(value.publicUrl ?? 'http://localhost').hostname}` } : undefined,
   };
 }

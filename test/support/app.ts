@@ -13,7 +13,7 @@ export interface TestApp extends App {
   logText(): string;
 }
 
-export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000): Promise<TestApp> {
+export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -21,6 +21,6 @@ export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config,
       done();
     },
   });
-  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080' }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute });
+  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute });
   return { ...built, logs, logText: () => logs.join('') };
 }
