@@ -167,7 +167,17 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const alerts = (await org.owner.request('GET', '/api/v1/alerts')).json().alerts;
     expect(alerts.some((a: { kind: string; actor_id: string }) => a.kind === 'break_glass' && a.actor_id === p.id)).toBe(true);
     const log = (await org.owner.request('GET', `/api/v1/clients/${clientId}/access-log`)).json().entries;
-    expect(log.some((e: { action: string; why: string }) => e.action === 'access.break_glass' && e.why.includes('out-of-hours'))).toBe(true);
+    // The reason is about the client: sealed under its key and shown to reviewers; the audit log names the grant.
+    expect(log.some((e: { action: string; why: string }) => e.action === 'access.break_glass' && e.why === `break-glass ${grant.json().id}`)).toBe(true);
+    expect(JSON.stringify(log)).not.toContain('out-of-hours');
+    const stored = await org.deps.db.selectFrom('break_glass').selectAll().where('id', '=', grant.json().id).executeTakeFirstOrThrow();
+    expect(stored.reason).toBe('');
+    expect(Buffer.from(stored.reason_ct!).toString('latin1')).not.toContain('out-of-hours');
+    await org.deps.audit.sequence();
+    const leaves = await org.deps.db.selectFrom('audit_log').select('leaf').execute();
+    expect(leaves.some((l) => Buffer.from(l.leaf).toString('utf8').includes('out-of-hours'))).toBe(false);
+    const open = (await org.owner.request('GET', '/api/v1/access/review')).json().break_glass;
+    expect(open.find((g: { id: string }) => g.id === grant.json().id).reason).toBe('client in crisis called the out-of-hours line');
 
     // Judged not justified: the grant ends at once.
     expect((await org.owner.request('POST', `/api/v1/access/break-glass/${grant.json().id}/review`, { decision: 'not_justified' })).statusCode).toBe(204);
@@ -192,8 +202,13 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect(erase.json().error.code).toBe('STEP_UP_REQUIRED');
     expect((await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD })).statusCode).toBe(200);
     const created = (await org.owner.request('POST', '/api/v1/clients', { name: 'To Erase' })).json();
+    const emergency = await org.signIn((await org.addStaff('practitioner')).email);
+    const grant = (await emergency.request('POST', `/api/v1/clients/${created.id}/break-glass`, { reason: 'QZREASONQ emergency about this client' })).json();
     expect((await org.owner.request('DELETE', `/api/v1/clients/${created.id}`, { reason: 'subject asked to be erased' })).statusCode).toBe(204);
     expect((await org.owner.request('GET', `/api/v1/clients/${created.id}`)).statusCode).toBe(404);
+    // The break-glass reason went with the client's key: the review still lists the grant, without it.
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass.find((g: { id: string }) => g.id === grant.id)).toMatchObject({ client_id: created.id, reason: null });
   });
 
   it('scopes API tokens to a subset of the owner, shows them once, stores them hashed and revokes them', async () => {

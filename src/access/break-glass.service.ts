@@ -4,7 +4,9 @@ import { raiseAlert } from '../audit/alerts.service.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import { type AccessContext, actorOf } from '../audit/audit.types.ts';
 import type { Schema } from '../platform/db/schema.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import type { Keyring } from '../platform/crypto/keyring.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Actor, authorize } from './authorize.ts';
 
 /** Longest a break-glass grant lasts. */
@@ -15,6 +17,11 @@ export interface AccessDeps {
   db: Kysely<Schema>;
   audit: AuditLog;
 }
+
+/** Break-glass reasons are sealed under the client's data key. */
+type ReasonKeys = { keyring: Pick<Keyring, 'dataKey'> };
+const REASON = { name: 'reason', kind: 'text' } as const;
+const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
 
 /**
  * For many clients at once: which are on the actor's caseload, and which the actor holds a live
@@ -48,7 +55,7 @@ export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId:
  *
  * @throws AppError NOT_FOUND when the client does not exist in the organisation; VALIDATION_FAILED for a short reason.
  */
-export async function breakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
+export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
   const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...(await relationshipTo(deps.db, actor, clientId, now)) });
   if (!decision.allowed) throw new AppError(decision.status === 404 ? 'NOT_FOUND' : 'FORBIDDEN', decision.status === 404 ? 'no such client' : 'not allowed');
   const relationship = await relationshipTo(deps.db, actor, clientId, now);
@@ -60,33 +67,47 @@ export async function breakGlass(deps: AccessDeps, actor: Actor, ctx: AccessCont
   }
   const id = randomUUID();
   const expiresAt = now + BREAK_GLASS_MS;
+  // The reason may say anything about the client: sealed under its key, never in the audit log.
+  const reason_ct = sealField(await deps.keyring.dataKey(actor.orgId, clientId), reasonPlace(actor.orgId, id), REASON, trimmed);
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('break_glass')
-      .values({ id, org_id: actor.orgId, user_id: actor.userId, client_id: clientId, reason: trimmed, created_at: now, expires_at: expiresAt, review_decision: null, reviewed_by: null, reviewed_at: null })
+      .values({ id, org_id: actor.orgId, user_id: actor.userId, client_id: clientId, reason: '', reason_ct, created_at: now, expires_at: expiresAt, review_decision: null, reviewed_by: null, reviewed_at: null })
       .execute();
-    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: trimmed.slice(0, 500) }), action: 'access.break_glass', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `break-glass ${id}` }), action: 'access.break_glass', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
     await raiseAlert(tx, deps.audit, { orgId: actor.orgId, kind: 'break_glass', actorId: actor.userId, recordId: clientId, detail: `break-glass access ${id} until ${new Date(expiresAt).toISOString()}` }, now);
   });
   return { id, expiresAt };
 }
 
-/** Open break-glass grants awaiting review. Caller holds `access.review`. */
-export async function listBreakGlass(db: Kysely<Schema>, actor: Actor) {
+/**
+ * Break-glass grants for review, with their reasons (null once the client is erased: its key, and
+ * with it the reason, is gone). Caller holds `access.review`.
+ */
+export async function listBreakGlass(deps: { db: Kysely<Schema> } & ReasonKeys, actor: Actor) {
   const decision = authorize(actor, 'access.review', { orgId: actor.orgId });
   if (!decision.allowed) throw new AppError('FORBIDDEN', 'not allowed');
-  const rows = await db.selectFrom('break_glass').selectAll().where('org_id', '=', actor.orgId).orderBy('created_at', 'desc').limit(500).execute();
-  return rows.map((r) => ({
+  const rows = await deps.db.selectFrom('break_glass').selectAll().where('org_id', '=', actor.orgId).orderBy('created_at', 'desc').limit(500).execute();
+  const reasonOf = async (r: (typeof rows)[number]) => {
+    if (!r.reason_ct) return r.reason || null;
+    try {
+      return openField(await deps.keyring.dataKey(actor.orgId, r.client_id, r.reason_ct), reasonPlace(actor.orgId, r.id), REASON, r.reason_ct) as string;
+    } catch (error) {
+      if (isAppError(error, 'NOT_FOUND')) return null;
+      throw error;
+    }
+  };
+  return Promise.all(rows.map(async (r) => ({
     id: r.id,
     user_id: r.user_id,
     client_id: r.client_id,
-    reason: r.reason,
+    reason: await reasonOf(r),
     created_at: new Date(r.created_at).toISOString(),
     expires_at: new Date(r.expires_at).toISOString(),
     review_decision: r.review_decision,
     reviewed_by: r.reviewed_by,
     reviewed_at: r.reviewed_at ? new Date(r.reviewed_at).toISOString() : null,
-  }));
+  })));
 }
 
 /**

@@ -10,6 +10,7 @@ import { actorOf } from '../audit/audit.types.ts';
 import { alertSettings, parseAlertSettings } from '../audit/alert-rules.ts';
 import { acknowledgeAlert, listAlerts } from '../audit/alerts.service.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
+import type { Keyring } from '../platform/crypto/keyring.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { requireAuth } from './authenticate.ts';
@@ -18,7 +19,7 @@ import { staffEmail } from './setup.schema.ts';
 import { disableStaff, inviteStaff, listStaff } from './staff.service.ts';
 
 /** Staff administration, access review, break-glass reviews and the alerts inbox. */
-export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; publicUrl: string }): Promise<void> {
+export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; keyring: Keyring; publicUrl: string }): Promise<void> {
   const { db, audit } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const role = z.enum(['owner', 'admin', 'practitioner', 'reception', 'billing', 'marketing', 'auditor']);
@@ -42,7 +43,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews' } }, async (request) => {
     const { actor } = requireAuth(request);
-    return { staff: await listStaff({ db, audit }, actor), break_glass: await listBreakGlass(db, actor), decisions: await listReviewDecisions(db, actor.orgId) };
+    return { staff: await listStaff({ db, audit }, actor), break_glass: await listBreakGlass({ db, keyring: deps.keyring }, actor), decisions: await listReviewDecisions(db, actor.orgId) };
   });
 
   r.post(

@@ -420,7 +420,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     },
     async (request, reply) => {
       const { actor, ctx } = caller(request);
-      const grant = await breakGlass({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.body.reason);
+      const grant = await breakGlass({ db: deps.db, audit: deps.audit, keyring: deps.keyring }, actor, ctx, request.params.id, request.body.reason);
       return reply.status(201).send({ id: grant.id, expires_at: new Date(grant.expiresAt).toISOString() });
     },
   );

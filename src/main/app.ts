@@ -99,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(rateLimit, { global: false });
     await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
-    await app.register(staffRoutes, { db: database.db, audit: clients.audit, publicUrl: config.publicUrl });
+    await app.register(staffRoutes, { db: database.db, audit: clients.audit, keyring: clients.keyring, publicUrl: config.publicUrl });
     await app.register(clientRoutes, clients);
   }
   return { app, routes };

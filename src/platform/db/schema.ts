@@ -110,7 +110,10 @@ export interface BreakGlassTable {
   org_id: string;
   user_id: string;
   client_id: string;
+  /** Grants made before migration 0022 only; later ones leave it empty. */
   reason: string;
+  /** The reason, sealed under the client's data key. */
+  reason_ct: Uint8Array | null;
   created_at: number;
   expires_at: number;
   review_decision: string | null;

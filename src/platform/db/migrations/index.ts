@@ -20,6 +20,7 @@ import * as headFrontier from './0018-head-frontier.ts';
 import * as segmentOrder from './0019-segment-order.ts';
 import * as oneRunningImport from './0020-one-running-import.ts';
 import * as indexTwoOrders from './0021-index-two-orders.ts';
+import * as breakGlassSealed from './0022-break-glass-sealed.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -47,4 +48,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0019-segment-order': segmentOrder,
   '0020-one-running-import': oneRunningImport,
   '0021-index-two-orders': indexTwoOrders,
+  '0022-break-glass-sealed': breakGlassSealed,
 };
