@@ -93,7 +93,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'POST /api/v1/clients/search': async () => ({ method: 'POST', url: '/api/v1/clients/search', body: { name: 'matrix' } }),
     'GET /api/v1/clients/:id': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}` }),
     'PATCH /api/v1/clients/:id': async () => ({ method: 'PATCH', url: `/api/v1/clients/${await freshClient()}`, body: { preferred_name: 'Matty' } }),
-    'DELETE /api/v1/clients/:id': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}`, body: { reason: 'matrix erasure test' } }),
+    'DELETE /api/v1/clients/:id': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}`, body: { reason: 'created_in_error' } }),
     'GET /api/v1/clients/:id/access-log': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/access-log` }),
     'POST /api/v1/clients/:id/break-glass': async () => {
       const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Not On Caseload' })).json().id;

@@ -148,7 +148,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const dob = await reception.request('PATCH', `/api/v1/clients/${clientId}`, { date_of_birth: '1900-01-01' });
     expect(dob.statusCode).toBe(403);
     expect(dob.json().error.details.fields).toEqual(['date_of_birth']);
-    expect((await reception.request('DELETE', `/api/v1/clients/${clientId}`, { reason: 'reception tries erasure' })).statusCode).toBe(403);
+    expect((await reception.request('DELETE', `/api/v1/clients/${clientId}`, { reason: 'subject_request' })).statusCode).toBe(403);
   });
 
   it('gives practitioners their caseload only, and break-glass for at most 60 minutes with an alert and a review', async () => {
@@ -197,14 +197,20 @@ describeEachEngine('identity and access over HTTP', (t) => {
 
   it('requires a fresh sign-in for erasure and break-glass', async () => {
     await org.deps.db.updateTable('sessions').set({ authenticated_at: Date.now() - 6 * 60_000 }).where('user_id', '=', org.ownerId).execute();
-    const erase = await org.owner.request('DELETE', `/api/v1/clients/${clientId}`, { reason: 'testing the step-up rule' });
+    const erase = await org.owner.request('DELETE', `/api/v1/clients/${clientId}`, { reason: 'subject_request' });
     expect(erase.statusCode).toBe(401);
     expect(erase.json().error.code).toBe('STEP_UP_REQUIRED');
     expect((await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD })).statusCode).toBe(200);
     const created = (await org.owner.request('POST', '/api/v1/clients', { name: 'To Erase' })).json();
     const emergency = await org.signIn((await org.addStaff('practitioner')).email);
     const grant = (await emergency.request('POST', `/api/v1/clients/${created.id}/break-glass`, { reason: 'QZREASONQ emergency about this client' })).json();
-    expect((await org.owner.request('DELETE', `/api/v1/clients/${created.id}`, { reason: 'subject asked to be erased' })).statusCode).toBe(204);
+    // The reason outlives the client (audit log, erasure ledger): a code from a closed list, never free text.
+    const freeText = await org.owner.request('DELETE', `/api/v1/clients/${created.id}`, { reason: 'To Erase asked us to forget her' });
+    expect(freeText.statusCode).toBe(400);
+    expect(freeText.json().error.details.fields).toEqual(['body.reason']);
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${created.id}`, { reason: 'subject_request' })).statusCode).toBe(204);
+    const ledger = await org.deps.keyring.keystore.db.selectFrom('erasure_ledger').select('reason').where('owner_id', '=', created.id).executeTakeFirstOrThrow();
+    expect(ledger.reason).toBe('subject_request');
     expect((await org.owner.request('GET', `/api/v1/clients/${created.id}`)).statusCode).toBe(404);
     // The break-glass reason went with the client's key: the review still lists the grant, without it.
     const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
@@ -249,7 +255,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
       expect((await b.request('POST', '/api/v1/clients/search', terms)).json().clients).toEqual([]);
     }
     await b.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
-    expect((await b.request('DELETE', `/api/v1/clients/${id}`, { reason: 'cross-organisation attempt' })).statusCode).toBe(404);
+    expect((await b.request('DELETE', `/api/v1/clients/${id}`, { reason: 'created_in_error' })).statusCode).toBe(404);
     expect((await org.owner.request('GET', `/api/v1/clients/${id}`)).json().fields.name).toBe('Ada Lovelace');
   });
 });

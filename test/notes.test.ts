@@ -72,7 +72,7 @@ describeEachEngine('notes and card data', (t) => {
     await org.owner.request('POST', `/api/v1/clients/${id}/notes`, { kind: 'session', body: 'owner-as-therapist session note' });
     const note = await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).executeTakeFirstOrThrow();
     await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
-    expect((await org.owner.request('DELETE', `/api/v1/clients/${id}`, { reason: 'erasure with session notes' })).statusCode).toBe(204);
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${id}`, { reason: 'subject_request' })).statusCode).toBe(204);
     expect(await vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', 'in', [id, note.id]).execute()).toEqual([]);
     expect(await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).execute()).toEqual([]);
   });

@@ -128,8 +128,15 @@ export async function updateClientAs(deps: ClientDeps, caller: Caller, id: strin
   return readClientAs(deps, caller, id);
 }
 
+/**
+ * Why a client is erased: a closed list, because the reason outlives the client in the audit log and
+ * the erasure ledger — free text ("Jane asked to be forgotten") would keep what the erasure removes.
+ */
+export const ERASURE_REASONS = ['subject_request', 'consent_withdrawn', 'retention_expired', 'unlawfully_processed', 'legal_obligation', 'created_in_error', 'duplicate'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
 /** Erases a client by destroying its key (owners and admins; the route requires a fresh step-up). */
-export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: string): Promise<void> {
+export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: ErasureReason): Promise<void> {
   await decide(deps, caller, 'client.erase', id);
   await destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
 }

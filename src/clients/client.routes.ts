@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { breakGlass, setCaseload } from '../access/break-glass.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
+import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
@@ -398,7 +398,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id',
     {
       config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
-      schema: { tags: ['clients'], summary: 'Erase a client by destroying its key (needs a recent sign-in)', params: clientId, body: z.object({ reason: z.string().trim().min(10).max(500) }) },
+      schema: { tags: ['clients'], summary: 'Erase a client by destroying its key (needs a recent sign-in)', params: clientId, body: z.object({ reason: z.enum(ERASURE_REASONS) }) },
     },
     async (request, reply) => {
       await eraseClientAs(deps, caller(request), request.params.id, request.body.reason);
