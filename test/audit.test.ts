@@ -18,6 +18,7 @@ import { engineOf } from '../src/platform/db/database.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { runCli } from './support/cli.ts';
 import { describeEachEngine } from './support/engines.ts';
+import { dropAuditGuards, dropAuditGuardsSql } from './support/tamper.ts';
 import { clientDeps, openTestVault } from './support/vault.ts';
 
 const OP = operatorContext();
@@ -46,6 +47,8 @@ describeEachEngine('audit log: tamper evidence', (t) => {
     audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
     for (let i = 0; i < N; i++) await audit.record(event(i));
     await audit.signHead();
+    // The attacker holds full database rights: the append-only triggers go first.
+    await dropAuditGuards(t().database.db);
   });
   afterAll(async () => vault.close());
 
@@ -142,6 +145,25 @@ describeEachEngine('audit log: tamper evidence', (t) => {
   }
 });
 
+describeEachEngine('audit log: append-only in the database', (t) => {
+  it('refuses to update or delete a sequenced event, its subjects or a signed head', async () => {
+    const vault = await openTestVault(t());
+    const audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const db = t().database.db;
+    for (let i = 0; i < 3; i++) await audit.record(event(i));
+    await audit.signHead();
+    await expect(db.updateTable('audit_log').set({ actor_id: 'someone-else' }).where('idx', '=', 1).execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom('audit_log').where('idx', '=', 2).execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom('audit_subjects').execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom('audit_heads').execute()).rejects.toThrow(/append-only/);
+    expect((await verifyLog(db, { macKey: audit.macKey, publicKey: audit.publicKey.key })).ok).toBe(true);
+    // Appending goes on.
+    await audit.record(event(3));
+    expect(await audit.sequence()).toBe(4);
+    await vault.close();
+  });
+});
+
 describeEachEngine('audit log: heads are signed only over checked events', (t) => {
   it('refuses to sign over an event edited in the database, even when the stored tree was recomputed to match', async () => {
     const vault = await openTestVault(t());
@@ -155,6 +177,7 @@ describeEachEngine('audit log: heads are signed only over checked events', (t) =
     // A database editor rewrites event 7 (hash recomputed, no valid MAC), recomputes the stored tree
     // from the stored hashes and removes the heads, hoping the next head will vouch for the rewrite.
     const leaf = encodeLeaf(7, event(7, { actorId: 'someone-else' }));
+    await dropAuditGuards(db);
     await db.updateTable('audit_log').set({ leaf, leaf_hash: leafHash(leaf), actor_id: 'someone-else' }).where('idx', '=', 7).execute();
     const rebuild = async () => {
       const hashes = (await db.selectFrom('audit_log').select('leaf_hash').orderBy('idx').execute()).map((r) => Buffer.from(r.leaf_hash));
@@ -267,6 +290,7 @@ describe('audit CLI', () => {
     // Tamper with event 1 directly in the SQLite file, as a database editor would.
     const { DatabaseSync } = await import('node:sqlite');
     const raw = new DatabaseSync(path.join(data, 'confidant.db'));
+    for (const statement of dropAuditGuardsSql('sqlite')) raw.exec(statement);
     raw.prepare("update audit_log set actor_id = 'nobody' where idx = 1").run();
     raw.close();
     const bad = await runCli(['audit', 'verify'], { env });

@@ -21,6 +21,7 @@ import * as segmentOrder from './0019-segment-order.ts';
 import * as oneRunningImport from './0020-one-running-import.ts';
 import * as indexTwoOrders from './0021-index-two-orders.ts';
 import * as breakGlassSealed from './0022-break-glass-sealed.ts';
+import * as auditAppendOnly from './0023-audit-append-only.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -49,4 +50,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0020-one-running-import': oneRunningImport,
   '0021-index-two-orders': indexTwoOrders,
   '0022-break-glass-sealed': breakGlassSealed,
+  '0023-audit-append-only': auditAppendOnly,
 };
