@@ -95,5 +95,12 @@ describe('clean-up at the command line', () => {
     const bad = await runCli(['clients', 'stale', '--days', 'soon'], { env });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    // A search term read from stdin stays out of the command line (shell history, the process list).
+    const found = await runCli(['clients', 'find', '--email', '-', '--json'], { env, input: 'typo@hotmial.com\n' });
+    expect(found.code, found.stderr).toBe(0);
+    expect(JSON.parse(found.stdout).map((c: { id: string }) => c.id)).toEqual([add.stdout.trim()]);
+    const empty = await runCli(['clients', 'find', '--email', '-'], { env, input: '\n' });
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

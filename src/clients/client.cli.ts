@@ -87,7 +87,7 @@ export function registerClientCommands(program: Command, withClients: WithClient
   common(
     clients
       .command('find')
-      .description('find clients by exact e-mail, phone, name words or identifier (scheme:value)')
+      .description('find clients by exact e-mail, phone, name words or identifier (scheme:value); give - to read the term from stdin, keeping it out of shell history and the process list')
       .option('--email <email>')
       .option('--phone <phone>')
       .option('--name <name>')
@@ -97,7 +97,9 @@ export function registerClientCommands(program: Command, withClients: WithClient
       const given = (['email', 'phone', 'name', 'identifier'] as const).filter((k) => options[k] !== undefined);
       if (given.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of --email, --phone, --name or --identifier');
       const key = given[0]!;
-      const records = await findClients(deps, operatorContext(), orgId, { field: key === 'identifier' ? 'identifiers' : key, value: options[key]! });
+      const value = options[key] === '-' ? ((await readStdin()).split(/\r?\n/)[0] ?? '').trim() : options[key]!;
+      if (value === '') throw new AppError('VALIDATION_FAILED', `--${key} - read an empty line from stdin`);
+      const records = await findClients(deps, operatorContext(), orgId, { field: key === 'identifier' ? 'identifiers' : key, value });
       print(out, records.length === 0 ? 'No client found.' : records.map(clientText).join('\n\n'), records.map(clientJson));
     }),
   );
