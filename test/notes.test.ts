@@ -167,7 +167,7 @@ describeEachEngine('exports', (t) => {
     expect(csvText).toContain(`"'=HYPERLINK(""x"")"`); // formulas neutralised
 
     expect((await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json' })).statusCode).toBe(400);
-    const plain = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'handover' });
+    const plain = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'migration' });
     expect(plain.body.trim().split('\n').map((l) => JSON.parse(l).name).sort()).toEqual(['=HYPERLINK("x")', 'Export Me']);
 
     // The front desk may not export at all.
@@ -176,7 +176,11 @@ describeEachEngine('exports', (t) => {
     await org.deps.audit.sequence();
     const exports = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'client.export').execute();
     const purposes = exports.map((e) => JSON.parse(Buffer.from(e.leaf).toString())[10]);
-    expect(purposes).toContain('plaintext export: handover');
+    expect(purposes).toContain('plaintext export: migration');
+    // The purpose is kept in the append-only log: a code from a closed list, never free text.
+    const freeText = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'QZCANARYQ for Jane Doe' });
+    expect(freeText.statusCode).toBe(400);
+    expect(freeText.body).not.toContain('QZCANARYQ');
     const { evaluateAlertRules } = await import('../src/audit/alert-rules.ts');
     await evaluateAlertRules(org.deps.db, org.deps.audit);
     expect((await org.owner.request('GET', '/api/v1/alerts')).json().alerts.some((a: { kind: string }) => a.kind === 'export')).toBe(true);

@@ -11,7 +11,7 @@ import { operatorContext } from '../audit/operator.ts';
 import { type ImportReport, importClientsCsv } from './import.service.ts';
 import { type StaleClient, staleClients, validationReport } from './cleanup.service.ts';
 import type { Caller } from './client.access.ts';
-import { encryptExport, exportClients } from './export.service.ts';
+import { EXPORT_PURPOSES, encryptExport, exportClients } from './export.service.ts';
 import { open } from 'node:fs/promises';
 import { readSecret } from '../platform/cli/prompt.ts';
 
@@ -197,14 +197,17 @@ export function registerExportCommand(clients: Command, withClients: WithClients
     .requiredOption('--out <file>', 'where to write the export (created with mode 0600; never overwritten)')
     .option('--format <format>', 'csv or json', 'csv')
     .option('--plaintext', 'write unencrypted (recorded in the audit log)')
-    .option('--purpose <text>', 'why the export is made (recorded in the audit log)')
+    .option('--purpose <code>', `why the export is made, recorded in the audit log: ${EXPORT_PURPOSES.join(', ')}`)
     .option('--org <id>', 'organisation id (default: the only one)')
     .option('--data <dir>', 'data directory')
     .option('--json', 'print JSON')
     .action((options: { out: string; format: string; plaintext?: boolean; purpose?: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
         if (options.format !== 'csv' && options.format !== 'json') throw new AppError('VALIDATION_FAILED', '--format must be csv or json');
-        const purpose = options.purpose ? options.purpose.slice(0, 200) : null;
+        if (options.purpose !== undefined && !(EXPORT_PURPOSES as readonly string[]).includes(options.purpose)) {
+          throw new AppError('VALIDATION_FAILED', `--purpose must be one of ${EXPORT_PURPOSES.join(', ')}`);
+        }
+        const purpose = options.purpose ?? null;
         const plaintext = options.plaintext === true;
         const lines = exportClients(deps, orgId, { kind: 'operator', ctx: operatorContext(plaintext ? `plaintext export${purpose ? `: ${purpose}` : ''}` : purpose) }, options.format, plaintext ? `plaintext export${purpose ? `: ${purpose}` : ''}` : purpose);
         const passphrase = plaintext ? null : (process.env.CONFIDANT_EXPORT_PASSPHRASE ?? (await readSecret('Export passphrase: ')));

@@ -12,7 +12,7 @@ import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
-import { encryptExport, exportClients } from './export.service.ts';
+import { EXPORT_PURPOSES, encryptExport, exportClients } from './export.service.ts';
 import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { staleClients, validationReport } from './cleanup.service.ts';
@@ -216,7 +216,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
           format: z.enum(['csv', 'json']).default('csv'),
           passphrase: z.string().max(1000).optional(),
           plaintext: z.boolean().default(false),
-          purpose: z.string().trim().max(200).optional(),
+          purpose: z.enum(EXPORT_PURPOSES).optional(),
           segment_id: z.string().uuid().optional(),
         }),
       },

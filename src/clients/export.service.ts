@@ -9,6 +9,13 @@ import * as store from './client.store.ts';
 import type { ClientRecord } from './client.types.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
+/**
+ * Why an export is made: a closed list, because the purpose is kept in the append-only audit log,
+ * where free text ("for Jane's solicitor") would outlive an erasure of the client.
+ */
+export const EXPORT_PURPOSES = ['subject_access', 'portability', 'migration', 'backup', 'legal_request', 'billing', 'other'] as const;
+export type ExportPurpose = (typeof EXPORT_PURPOSES)[number];
+
 export type ExportFormat = 'csv' | 'json';
 const PAGE = 500;
 export const MIN_PASSPHRASE = 12;
