@@ -308,6 +308,24 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     expect((await fourth.request('POST', '/api/v1/auth/mfa', { code: recovery })).statusCode).toBe(401);
   });
 
+  it("ends the account's other sessions when its authenticator is replaced, and audits the change", async () => {
+    const staff = await org.addStaff('billing');
+    const mine = await org.signIn(staff.email);
+    const enrol = (await mine.request('POST', '/api/v1/auth/mfa/totp')).json();
+    await mine.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: totp(enrol.secret) });
+    const elsewhere = await org.signIn(staff.email);
+    expect((await elsewhere.request('POST', '/api/v1/auth/mfa', { code: totp(enrol.secret, Date.now() + 30_000) })).statusCode).toBe(200);
+    const replacement = (await mine.request('POST', '/api/v1/auth/mfa/totp')).json();
+    // (Codes are single-use per time step; this test does not wait for the next step.)
+    await org.deps.db.updateTable('users').set({ totp_last_step: null }).where('id', '=', staff.id).execute();
+    expect((await mine.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: totp(replacement.secret) })).statusCode).toBe(200);
+    expect((await elsewhere.request('GET', '/api/v1/auth/me')).statusCode).toBe(401);
+    expect((await mine.request('GET', '/api/v1/auth/me')).statusCode).toBe(200);
+    await org.deps.audit.sequence();
+    const changes = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'access.change').where('actor_id', '=', staff.id).execute();
+    expect(changes.map((c) => JSON.parse(Buffer.from(c.leaf).toString())[10])).toContain('authenticator replaced; other sessions ended');
+  });
+
   it('ends a session after five wrong codes, and counts them towards the account lock', async () => {
     const staff = await org.addStaff('billing');
     const s = await org.signIn(staff.email);

@@ -11,7 +11,7 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { clearSessionCookie, requireAuth, setSessionCookie } from './authenticate.ts';
 import { SIGN_IN_FAILED, completeSignIn, login, recordSessionFailure } from './login.service.ts';
 import { checkTotp, confirmTotp, startTotpEnrolment, useRecoveryCode } from './mfa.service.ts';
-import { STEP_UP_MS, endSession, endSessionById, listSessions, rotateSession } from './session.service.ts';
+import { STEP_UP_MS, endSession, endSessionById, endUserSessions, listSessions, rotateSession } from './session.service.ts';
 import { acceptInvite, changePassword, createApiToken, listApiTokens, revokeApiToken } from './staff.service.ts';
 
 export interface AuthRouteDeps {
@@ -106,6 +106,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
         throw error;
       }
       if (session!.state !== 'active') await completeSignIn({ db, audit }, session!.userId, session!.orgId, 'totp enrolled', meta(request));
+      else {
+        // A second factor replaced: recorded, and every other session of the account ends (one may be
+        // an intruder's who is changing the factor behind the owner's back, or the other way round).
+        await endUserSessions(db, session!.userId, session!.tokenHash);
+        await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'access.change', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: 'authenticator replaced; other sessions ended', outcome: 'allowed', requestId: request.id, ip: request.ip });
+      }
       setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
       return { recovery_codes: codes, state: 'active' as const };
     },

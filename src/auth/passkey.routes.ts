@@ -8,7 +8,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 import { requireAuth, setSessionCookie } from './authenticate.ts';
 import { SIGN_IN_FAILED, completeSignIn, recordSessionFailure } from './login.service.ts';
 import { type RelyingParty, authenticationOptions, deletePasskey, listPasskeys, registerPasskey, registrationOptions, verifyPasskey } from './passkey.service.ts';
-import { STEP_UP_MS, createSession, rotateSession } from './session.service.ts';
+import { STEP_UP_MS, createSession, endUserSessions, rotateSession } from './session.service.ts';
 
 // WebAuthn responses are validated by @simplewebauthn/server; here only their outer shape.
 const credentialJson = z.object({ id: z.string().min(1).max(1500), rawId: z.string().max(1500), type: z.literal('public-key'), response: z.record(z.string(), z.unknown()), clientExtensionResults: z.record(z.string(), z.unknown()).default({}) }).passthrough();
@@ -37,6 +37,8 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
     async (request, reply) => {
       const { session } = requireAuth(request);
       const id = await registerPasskey(db, rp, { id: session!.userId, orgId: session!.orgId }, request.body.challenge_id, request.body.response as never, request.body.name);
+      // A new way in: every other session of the account ends.
+      if (session!.state === 'active') await endUserSessions(db, session!.userId, session!.tokenHash);
       await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'access.change', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: 'passkey registered', outcome: 'allowed', requestId: request.id, ip: request.ip });
       if (session!.state !== 'active') await completeSignIn({ db, audit }, session!.userId, session!.orgId, 'passkey enrolled', meta(request));
       setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
@@ -103,6 +105,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
       const { session } = requireAuth(request);
       if (Date.now() - session!.authenticatedAt > STEP_UP_MS) throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before removing a passkey');
       await deletePasskey(db, session!.userId, request.params.id);
+      await endUserSessions(db, session!.userId, session!.tokenHash);
       await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'access.change', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: 'passkey removed', outcome: 'allowed', requestId: request.id, ip: request.ip });
       return reply.status(204).send();
     },
