@@ -360,6 +360,10 @@ describeEachEngine('CSV import over HTTP', (t) => {
     expect(withBirth.body).not.toContain('1990');
     const contact = await reception.request('POST', '/api/v1/imports?name=desk2.csv', 'name,email\nDesk Person,desk@example.org\n', headers);
     expect(contact.statusCode, contact.body).toBe(201);
+    // Only the import route takes a large CSV body; elsewhere the usual 1 MB limit holds.
+    const big = await org.owner.request('POST', '/api/v1/clients', 'name\n' + 'x'.repeat(2 * 1024 * 1024), headers);
+    expect(big.json().error.message).toBe('request body too large');
+    expect((await org.owner.request('POST', '/api/v1/imports?mapping=%7Bnot-json', csv, headers)).statusCode).toBe(400);
     await org.app.app.close();
     await vault.close();
   });

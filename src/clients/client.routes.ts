@@ -300,9 +300,10 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     async (request) => updateInvoice(deps, caller(request), request.params.id, request.body),
   );
 
-  // CSV uploads are taken as a raw body (up to 200 MB), written to a private temporary file and
-  // imported from there exactly as `confidant clients import` does.
-  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: 200 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+  // CSV uploads are taken as a raw body (up to 200 MB, on the import route only: the parser takes each
+  // route's own limit, 1 MB elsewhere), written to a private temporary file and imported from there
+  // exactly as `confidant clients import` does.
+  app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   r.post(
     '/api/v1/imports',
     {
@@ -320,7 +321,13 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'send the CSV as the body with Content-Type: text/csv');
       let mapping: Record<string, string> | undefined;
       if (request.query.mapping) {
-        const parsed = z.record(z.string(), z.string()).safeParse(JSON.parse(request.query.mapping));
+        let json: unknown;
+        try {
+          json = JSON.parse(request.query.mapping);
+        } catch {
+          throw new AppError('VALIDATION_FAILED', 'mapping must be a JSON object of header → field', { fields: ['mapping'] });
+        }
+        const parsed = z.record(z.string(), z.string()).safeParse(json);
         if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'mapping must be a JSON object of header → field', { fields: ['mapping'] });
         mapping = parsed.data;
       }
