@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine, openTestDatabase, type TestDatabase } from '../../test/support/engines.ts';
 import { type TestApp, buildTestApp } from '../../test/support/app.ts';
+import { VERSION } from './version.ts';
 import { issueSetupLink } from '../auth/setup.service.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -84,6 +85,8 @@ describeEachEngine('HTTP platform', (t) => {
   it('documents every route in the OpenAPI document at /api/docs', async () => {
     const doc = (await app.app.inject({ url: '/api/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.version).toBe('v1'); // never the software release
+    expect(JSON.stringify(doc)).not.toContain(VERSION);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/api/v1/setup', '/setup']));
     expect((await app.app.inject({ url: '/api/docs' })).statusCode).toBeLessThan(400);
   });

@@ -20,7 +20,6 @@ import { healthRoutes } from '../platform/http/health.routes.ts';
 import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/route-policy.ts';
 import { installSecurityHeaders } from '../platform/http/security-headers.ts';
 import type { Config } from './config.ts';
-import { VERSION } from './version.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'tls' | 'publicUrl' | 'trustedProxy'>;
@@ -74,7 +73,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Confidant API', version: VERSION, description: 'Client records kept confidential by construction.' },
+      // The API's version, not the software's: a public document should not tell which release (and
+      // so which known flaws) a server runs (ASVS 13.4.6).
+      info: { title: 'Confidant API', version: 'v1', description: 'Client records kept confidential by construction.' },
     },
     transform: jsonSchemaTransform,
   });
