@@ -98,7 +98,9 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const a = await org.signIn(staff.email);
     const copy = browser(org.app.app, a.cookie);
     expect((await read(a)).statusCode).toBe(200);
-    expect((await a.request('POST', '/api/v1/auth/logout')).statusCode).toBe(204);
+    const loggedOut = await a.request('POST', '/api/v1/auth/logout');
+    expect(loggedOut.statusCode).toBe(204);
+    expect(loggedOut.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');
     expect((await read(copy)).statusCode).toBe(401);
 
     const idle = await org.signIn(staff.email);

@@ -142,6 +142,8 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     await endSession(db, session!.tokenHash);
     await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: ctx.actorId, action: 'auth.sign_out', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: null, outcome: 'allowed', requestId: request.id, ip: request.ip });
     clearSessionCookie(reply);
+    // The browser drops what it kept of this session: cached responses (client records), storage.
+    reply.header('clear-site-data', '"cache", "cookies", "storage"');
     return reply.status(204).send();
   });
 
