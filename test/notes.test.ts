@@ -87,6 +87,10 @@ describeEachEngine('tags', (t) => {
     const diagnosis = (await org.owner.request('POST', '/api/v1/tags', { name: 'QZDIAGNOSISQ', sensitive: true })).json();
     for (const tag of [vip, diagnosis]) expect((await org.owner.request('PUT', `/api/v1/clients/${client}/tags/${tag.id}`)).statusCode).toBe(204);
     expect((await org.owner.request('GET', `/api/v1/clients/${client}`)).json().tags.map((x: { name: string }) => x.name)).toEqual(['VIP', 'QZDIAGNOSISQ']);
+    // The read's audit event names the tags among the parts read.
+    await org.deps.audit.sequence();
+    const reads = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'client.read').orderBy('idx', 'desc').limit(1).execute();
+    expect(JSON.parse(Buffer.from(reads[0]!.leaf).toString())[9]).toContain('tags');
     const reception = await org.signIn((await org.addStaff('reception')).email);
     const seen = await reception.request('GET', `/api/v1/clients/${client}`);
     expect(seen.json().tags.map((x: { name: string }) => x.name)).toEqual(['VIP']);

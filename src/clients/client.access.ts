@@ -8,7 +8,7 @@ import { destroyClientKey } from './client-keys.service.ts';
 import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
 import { evaluateSegment } from './segments.service.ts';
-import { assertTagsVisible } from './tags.service.ts';
+import { type TagView, assertTagsVisible, tagsOfClient } from './tags.service.ts';
 import type { ClientRecord, ClientSearch } from './client.types.ts';
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
@@ -80,6 +80,14 @@ export async function createClientAs(deps: ClientDeps, caller: Caller, input: Re
 export async function readClientAs(deps: ClientDeps, caller: Caller, id: string): Promise<ClientRecord> {
   const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
   return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom });
+}
+
+/** {@link readClientAs} with the client's tags the caller may see; the read's audit event names `tags` when there are any. */
+export async function readClientWithTagsAs(deps: ClientDeps, caller: Caller, id: string): Promise<{ record: ClientRecord; tags: TagView[] }> {
+  const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
+  const tags = await tagsOfClient(deps, caller.actor, id);
+  const record = await getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom, alsoRead: tags.length > 0 ? ['tags'] : [] });
+  return { record, tags };
 }
 
 /** Searches; results are limited to clients the caller may read, with the fields they may see. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { breakGlass, setCaseload } from '../access/break-glass.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientAs, searchClientsAs, updateClientAs } from './client.access.ts';
+import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientWithTagsAs, searchClientsAs, updateClientAs } from './client.access.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
@@ -130,8 +130,8 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'Read a client (only the fields your role may see)', params: clientId, response: { 200: clientOut } } },
     async (request) => {
       const who = caller(request);
-      const record = await readClientAs(deps, who, request.params.id);
-      return toJson(record, await tagsOfClient(deps, who.actor, record.id));
+      const { record, tags } = await readClientWithTagsAs(deps, who, request.params.id);
+      return toJson(record, tags);
     },
   );
 

@@ -44,6 +44,8 @@ export interface ReadOptions {
   fields?: readonly string[];
   /** The organisation's custom field definitions, when the caller has just loaded them (one query less). */
   customFields?: readonly CustomFieldSpec[];
+  /** Parts read beside the fields (e.g. `tags`), named in the read's audit event. */
+  alsoRead?: readonly string[];
 }
 
 export const place = (orgId: string, recordId: string): RecordPlace => ({ orgId, recordType: RECORD_TYPE, recordId });
@@ -345,7 +347,7 @@ export async function getClient(deps: ClientDeps, ctx: AccessContext, orgId: str
   const record = (await openRows(deps, orgId, [row], options))[0];
   if (!record) throw new AppError('NOT_FOUND', 'no such client');
   // Not served until its audit event is durable; if it cannot be written, this throws.
-  await deps.audit.append(clientEvent(ctx, orgId, 'client.read', [record.id], fieldNames(record)));
+  await deps.audit.append(clientEvent(ctx, orgId, 'client.read', [record.id], [...fieldNames(record), ...(options.alsoRead ?? [])]));
   return record;
 }
 
