@@ -53,6 +53,18 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect((await org.owner.request('POST', '/api/v1/clients/search', { email: 'ada@example.org', name: 'ada' })).statusCode).toBe(400);
   });
 
+  it('audits a refused staff action with its request id and address', async () => {
+    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const refused = await reception.request('POST', '/api/v1/staff/invites', { email: 'someone@example.test', role: 'billing' });
+    expect(refused.statusCode).toBe(403);
+    await org.deps.audit.sequence();
+    const denied = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'access.denied').orderBy('idx', 'desc').limit(1).execute();
+    const leaf = JSON.parse(Buffer.from(denied[0]!.leaf).toString());
+    expect(leaf[10]).toBe('staff.invite');
+    expect(leaf[12]).toBe(refused.headers['x-request-id']);
+    expect(leaf[13]).toBeTruthy();
+  });
+
   it('gives unknown user, wrong password and locked account the same answer', async () => {
     const locked = await org.addStaff('reception');
     await org.deps.db.updateTable('users').set({ locked_at: Date.now() }).where('id', '=', locked.id).execute();

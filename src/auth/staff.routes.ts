@@ -38,12 +38,12 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
   );
 
   r.get('/api/v1/staff', { config: { policy: { access: 'authenticated', action: 'staff.read' } }, schema: { tags: ['staff'], summary: 'Staff with roles, MFA, last sign-in, caseload size and tokens' } }, async (request) => ({
-    staff: await listStaff({ db, audit }, requireAuth(request).actor),
+    staff: await listStaff({ db, audit }, requireAuth(request).actor, requireAuth(request).ctx),
   }));
 
   r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews' } }, async (request) => {
     const { actor } = requireAuth(request);
-    return { staff: await listStaff({ db, audit }, actor), break_glass: await listBreakGlass({ db, keyring: deps.keyring }, actor), decisions: await listReviewDecisions(db, actor.orgId) };
+    return { staff: await listStaff({ db, audit }, actor, requireAuth(request).ctx), break_glass: await listBreakGlass({ db, keyring: deps.keyring }, actor), decisions: await listReviewDecisions(db, actor.orgId) };
   });
 
   r.post(

@@ -18,10 +18,10 @@ export interface StaffDeps {
   audit: AuditLog;
 }
 
-async function allow(deps: StaffDeps, actor: Actor, action: Action): Promise<void> {
+async function allow(deps: StaffDeps, actor: Actor, action: Action, ctx?: AccessContext): Promise<void> {
   const decision = authorize(actor, action, { orgId: actor.orgId });
   if (decision.allowed) return;
-  await deps.audit.record({ time: Date.now(), orgId: actor.orgId, actorType: actor.via === 'token' ? 'token' : 'user', actorId: actor.userId, action: 'access.denied', recordType: null, recordIds: [], fields: [], purpose: action, outcome: 'denied', requestId: null, ip: null });
+  await deps.audit.record({ time: Date.now(), orgId: actor.orgId, actorType: actor.via === 'token' ? 'token' : 'user', actorId: actor.userId, action: 'access.denied', recordType: null, recordIds: [], fields: [], purpose: action, outcome: 'denied', requestId: ctx?.requestId ?? null, ip: ctx?.ip ?? null });
   throw new AppError('FORBIDDEN', `not allowed: ${decision.reason}`);
 }
 
@@ -34,7 +34,7 @@ async function audited(deps: StaffDeps, ctx: AccessContext, orgId: string, recor
  * Returns the token to put in the link (only its hash is stored). Caller holds `staff.invite`.
  */
 export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { email: string; role: StaffRole }, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
-  await allow(deps, actor, 'staff.invite');
+  await allow(deps, actor, 'staff.invite', ctx);
   if (input.role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'only an owner can invite an owner');
   // No check for an existing account here: the answer would tell an admin of one organisation that
   // the address has an account in another. A conflict surfaces to the invitee when accepting.
@@ -78,7 +78,7 @@ export async function acceptInvite(deps: StaffDeps, token: string, password: str
  * sent. Caller holds `staff.disable`; nobody disables themselves or (unless owner) an owner.
  */
 export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string, now = Date.now()): Promise<void> {
-  await allow(deps, actor, 'staff.disable');
+  await allow(deps, actor, 'staff.disable', ctx);
   const target = await deps.db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!target) throw new AppError('NOT_FOUND', 'no such staff member');
   if (target.id === actor.userId) throw new AppError('CONFLICT', 'you cannot disable your own account');
@@ -93,8 +93,8 @@ export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessCon
 }
 
 /** The organisation's staff with what an access review needs. Caller holds `staff.read`. */
-export async function listStaff(deps: StaffDeps, actor: Actor) {
-  await allow(deps, actor, 'staff.read');
+export async function listStaff(deps: StaffDeps, actor: Actor, ctx?: AccessContext) {
+  await allow(deps, actor, 'staff.read', ctx);
   return staffSnapshot(deps.db, actor.orgId);
 }
 
