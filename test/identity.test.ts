@@ -102,6 +102,11 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect(res.body).not.toContain(cookie.value);
     const again = await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: staff.email, password: STAFF_PASSWORD } });
     expect(sessionCookie(again)).not.toBe(cookie.value);
+    // Server-side limits by default: 15 minutes idle, 12 hours at most however active.
+    const row = await org.deps.db.selectFrom('sessions').select(['created_at', 'expires_at']).where('user_id', '=', staff.id).orderBy('created_at', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(Number(row.expires_at) - Number(row.created_at)).toBe(12 * 3_600_000);
+    const settings = await org.deps.db.selectFrom('organisations').select(['idle_timeout_ms', 'absolute_timeout_ms']).where('id', '=', org.orgId).executeTakeFirstOrThrow();
+    expect(settings).toEqual({ idle_timeout_ms: 15 * 60_000, absolute_timeout_ms: 12 * 3_600_000 });
   });
 
   it('rejects a replayed cookie after sign-out, idle timeout, absolute expiry and account disable', async () => {
@@ -109,7 +114,9 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const read = (b: ReturnType<typeof browser>) => b.request('GET', `/api/v1/clients/${clientId}`);
     const a = await org.signIn(staff.email);
     const copy = browser(org.app.app, a.cookie);
-    expect((await read(a)).statusCode).toBe(200);
+    const first = await read(a);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['cache-control']).toContain('no-store'); // a client record is never cached
     const loggedOut = await a.request('POST', '/api/v1/auth/logout');
     expect(loggedOut.statusCode).toBe(204);
     expect(loggedOut.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');

@@ -39,6 +39,8 @@ describeEachEngine('notes and card data', (t) => {
     expect(client.json().error.details.fields).toEqual(['postal_address.line1']);
     const patch = await org.owner.request('PATCH', `/api/v1/clients/${clientId}`, { preferred_name: '378282246310005' });
     expect(patch.json().error.code).toBe('CARD_DATA_REFUSED');
+    // Nor does a refused card number reach the log.
+    for (const digits of ['4111 1111 1111 1111', '4111111111111111', '378282246310005', '5555-5555-5555-4444']) expect(org.app.logText()).not.toContain(digits);
   });
 
   it('keeps session notes for their author only, sealed under their own key; general notes for the clinical team', async () => {
@@ -157,8 +159,10 @@ describeEachEngine('exports', (t) => {
     const { Decrypter } = await import('age-encryption');
     const vault = await openTestVault(t());
     const org = await orgFixture(t(), vault);
-    await org.owner.request('POST', '/api/v1/clients', { name: 'Export Me', email: 'export@example.org', date_of_birth: '1970-01-01' });
+    const exported = (await org.owner.request('POST', '/api/v1/clients', { name: 'Export Me', email: 'export@example.org', date_of_birth: '1970-01-01' })).json().id;
     await org.owner.request('POST', '/api/v1/clients', { name: '=HYPERLINK("x")', email: 'formula@example.org' });
+    // Session notes (and notes at all) never leave through an export.
+    expect((await org.owner.request('POST', `/api/v1/clients/${exported}/notes`, { body: 'QZSESSIONEXPORTQ private session note', kind: 'session' })).statusCode).toBe(201);
     const encrypted = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'csv', passphrase: 'a long export passphrase' });
     expect(encrypted.statusCode, encrypted.body).toBe(200);
     expect(encrypted.rawPayload.toString('latin1')).not.toContain('export@example.org');
@@ -173,6 +177,8 @@ describeEachEngine('exports', (t) => {
     expect((await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json' })).statusCode).toBe(400);
     const plain = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'migration' });
     expect(plain.body.trim().split('\n').map((l) => JSON.parse(l).name).sort()).toEqual(['=HYPERLINK("x")', 'Export Me']);
+    expect(plain.body).not.toContain('QZSESSIONEXPORTQ');
+    expect(csvText).not.toContain('QZSESSIONEXPORTQ');
 
     // The front desk may not export at all.
     const reception = await org.signIn((await org.addStaff('reception')).email);
@@ -274,6 +280,12 @@ describeEachEngine('invoices', (t) => {
     expect((await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid' })).statusCode).toBe(409);
     expect((await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' })).json().issued_at).not.toBeNull();
     expect((await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { card_last4: '4111111111111111', card_brand: 'visa' })).statusCode).toBe(400);
+    // There is nowhere to put a security code or an expiry date: refused, not ignored (PCI DSS 3.3.1).
+    for (const extra of [{ cvv: '123' }, { card_cvc: '123' }, { card_expiry: '12/29' }]) {
+      const refused = await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { card_brand: 'visa', card_last4: '1111', ...extra });
+      expect(refused.statusCode).toBe(400);
+      expect(JSON.stringify(refused.json().error.details ?? {}) + refused.json().error.message).not.toMatch(/123|12\/29/);
+    }
     const paid = (await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', card_brand: 'visa', card_last4: '1111', payment_reference: 'PSP-123' })).json();
     expect(paid).toMatchObject({ status: 'paid', card: { brand: 'visa', last4: '1111' }, payment_reference: 'PSP-123' });
     const row = await org.deps.db.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow();

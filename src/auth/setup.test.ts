@@ -27,6 +27,8 @@ describeEachEngine('first-run setup', (t) => {
     const user = await db.selectFrom('users').selectAll().where('id', '=', created.userId).executeTakeFirstOrThrow();
     expect(user).toMatchObject({ role: 'owner', org_id: created.organisationId, email: 'owner@example.test', status: 'active' });
     expect(user.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    // A new organisation requires MFA of every role from the start.
+    expect((await db.selectFrom('organisations').select('require_mfa').where('id', '=', created.organisationId).executeTakeFirstOrThrow()).require_mfa).toBe(1);
     expect(await verifyPassword(PASSWORD, user.password_hash)).toBe(true);
 
     // Single use, and no new link once an owner exists.
