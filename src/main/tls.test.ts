@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,5 +49,19 @@ describe('HTTPS when a certificate is configured', () => {
     expect(res.status).toBe(200);
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     expect(String(res.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+  });
+
+  it('refuses a client that offers nothing newer than TLS 1.1', async () => {
+    const address = new URL(app.app.listeningOrigin);
+    const handshake = (maxVersion: 'TLSv1.1' | 'TLSv1.2') =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host: address.hostname, port: Number(address.port), rejectUnauthorized: false, minVersion: 'TLSv1', maxVersion }, () => {
+          resolve(socket.getProtocol() ?? 'none');
+          socket.end();
+        });
+        socket.on('error', () => resolve('refused'));
+      });
+    expect(await handshake('TLSv1.1')).toBe('refused');
+    expect(await handshake('TLSv1.2')).toBe('TLSv1.2');
   });
 });
