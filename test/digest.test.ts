@@ -25,6 +25,29 @@ describe('digest days and notices', () => {
     expect(localDay(Date.UTC(2026, 2, 8, 15), 'America/New_York')).toMatchObject({ date: '2026-03-08', midnight: Date.UTC(2026, 2, 8, 5), next: Date.UTC(2026, 2, 9, 4) });
   });
 
+  it('never sends mail in clear to a relay off this machine: one without STARTTLS is refused', async () => {
+    const received: string[] = [];
+    const plain = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, onData(stream, _session, callback) {
+      stream.on('data', (d: Buffer) => received.push(d.toString('utf8')));
+      stream.on('end', () => callback());
+    } });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const port = (plain.server.address() as AddressInfo).port;
+    try {
+      const notice = { to: 'someone@example.test', subject: 'QZSUBJECTQ', text: 'QZBODYQ' };
+      // The loopback relay may speak plain SMTP.
+      await smtpMailer(`smtp://127.0.0.1:${port}`, 'confidant@crm.example').send(notice);
+      expect(received.join('')).toContain('QZBODYQ');
+      received.length = 0;
+      // The same server reached by a name the mailer does not take for this machine: STARTTLS is required.
+      const refused = await smtpMailer(`smtp://[::ffff:127.0.0.1]:${port}`, 'confidant@crm.example').send(notice).catch((e: unknown) => e as Error & { code?: string });
+      expect(String((refused as Error & { code?: string }).code ?? (refused as Error).message), String(refused)).toMatch(/TLS/i);
+      expect(received.join('')).not.toContain('QZBODYQ');
+    } finally {
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    }
+  });
+
   it('writes an e-mail notice with counts and a link only', () => {
     const notice = digestNotice('morning', '2026-07-01', { appointments_today: 1, follow_ups_today: 0, overdue_follow_ups: 2 }, 'https://crm.example');
     expect(notice.subject).toBe('Confidant: your morning digest for 2026-07-01');
