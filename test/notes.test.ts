@@ -297,6 +297,28 @@ describeEachEngine('invoices', (t) => {
   });
 });
 
+describeEachEngine('reads of notes, activities and invoices', (t) => {
+  it('audits each read with the parts read, before returning it', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Audited Reads' })).json().id as string;
+    await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { body: 'a general note' });
+    await org.owner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: 'rang' } });
+    await org.owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'session', quantity: 1, unit_minor: 100 }] });
+    const readParts = async () => {
+      await org.deps.audit.sequence();
+      const subjects = await org.deps.db.selectFrom('audit_subjects').select('idx').where('record_id', '=', client).execute();
+      const leaves = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'client.read').where('idx', 'in', subjects.map((x) => x.idx)).execute();
+      return leaves.flatMap((l) => JSON.parse(Buffer.from(l.leaf).toString())[9] as string[]);
+    };
+    expect(await readParts()).not.toEqual(expect.arrayContaining(['notes'])); // creating them read nothing of them
+    for (const part of ['notes', 'timeline', 'invoices']) expect((await org.owner.request('GET', `/api/v1/clients/${client}/${part}`)).statusCode).toBe(200);
+    expect(await readParts()).toEqual(expect.arrayContaining(['notes', 'activities', 'activity_details', 'invoices']));
+    await org.app.app.close();
+    await vault.close();
+  });
+});
+
 describeEachEngine('client key rotation', (t) => {
   it('re-seals notes, activity details and invoices with the client, so every record reads after the old key is gone', async () => {
     const vault = await openTestVault(t());
