@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { operatorContext } from '../src/audit/operator.ts';
 import { createClients, findClients } from '../src/clients/client.service.ts';
-import { idFloor, importIndexJob, mergeIndexFrom, STOPPED_IMPORT_MS, stoppedImports } from '../src/clients/index-merge.ts';
+import { importIndexJob, mergeIndexFrom, STOPPED_IMPORT_MS, stoppedImports } from '../src/clients/index-merge.ts';
 import { importClientsCsv } from '../src/clients/import.service.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { MIGRATIONS } from '../src/platform/db/migrations/index.ts';
@@ -30,6 +30,12 @@ async function mismatch(db: Kysely<Schema>, orgId: string): Promise<{ terms: num
     notIndexed: await n(sql`select count(*) as n from client_terms t where t.org_id = ${orgId} and not exists (select 1 from client_index i where i.org_id = t.org_id and i.field = t.field and i.key_version = t.key_version and i.value = t.value and i.client_id = t.client_id)`),
     orphans: await n(sql`select count(*) as n from client_index i where i.org_id = ${orgId} and not exists (select 1 from client_terms t where i.org_id = t.org_id and i.field = t.field and i.key_version = t.key_version and i.value = t.value and i.client_id = t.client_id)`),
   };
+}
+
+/** The lowest time-ordered (UUIDv7) id made at or after `time`: its millisecond prefix, then zeros. */
+function idFloor(time: number): string {
+  const hex = Math.max(0, Math.floor(time)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
 const byEmail = (deps: Parameters<typeof findClients>[0], orgId: string, value: string) => findClients(deps, operatorContext(), orgId, { field: 'email', value });

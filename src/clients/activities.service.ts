@@ -8,6 +8,7 @@ import type { ActivityTable } from '../platform/db/schema.ts';
 import { localDay } from '../platform/time/local-day.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, getClient, refuseCardData } from './client.service.ts';
+import { ACTIVITY_DETAILS as DETAILS, activityPlace } from './client-records.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -55,8 +56,6 @@ export interface ActivityView {
   details?: z.infer<typeof details>;
 }
 
-const DETAILS = { name: 'details', kind: 'text' } as const;
-const activityPlace = (orgId: string, id: string) => ({ orgId, recordType: 'activity', recordId: id });
 
 /** Roles that read activity details (free text about the client): not the front desk, billing or marketing. */
 const DETAIL_ROLES: ReadonlySet<string> = new Set(['owner', 'admin', 'practitioner']);

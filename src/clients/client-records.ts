@@ -1,20 +1,29 @@
 import type { Transaction } from 'kysely';
 import type { DataKey } from '../platform/crypto/keyring.ts';
-import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import type { ClientDeps } from './client.service.ts';
 
+/** Where and as what each record type outside `clients` seals its values (the services seal with these). */
+export const NOTE_BODY = { name: 'body', kind: 'text' } as const;
+export const notePlace = (orgId: string, noteId: string): RecordPlace => ({ orgId, recordType: 'client_note', recordId: noteId });
+export const ACTIVITY_DETAILS = { name: 'details', kind: 'text' } as const;
+export const activityPlace = (orgId: string, id: string): RecordPlace => ({ orgId, recordType: 'activity', recordId: id });
+export const INVOICE_ITEMS = { name: 'items', kind: 'text' } as const;
+export const INVOICE_REF = { name: 'payment_reference', kind: 'text' } as const;
+export const invoicePlace = (orgId: string, id: string): RecordPlace => ({ orgId, recordType: 'invoice', recordId: id });
+
 /**
- * The values sealed under a client's data key outside its `clients` row, each with the place and
- * field it was sealed for. A key rotation re-seals them all, and a merge moves them to the kept
+ * The values sealed under a client's data key outside its `clients` row, each column with the place
+ * and field it was sealed for. A key rotation re-seals them all, and a merge moves them to the kept
  * client; anything left under a dropped key version would be unreadable for ever. Session notes are
  * under keys of their own and are only moved. Keep this list complete when a record type gains a
  * sealed column (test/notes.test.ts reads every one back after a rotation and a merge).
  */
 const SEALED = [
-  { table: 'notes', recordType: 'client_note', columns: ['body_ct'], fields: { body_ct: 'body' }, own: (row: Record<string, unknown>) => row.kind === 'general' },
-  { table: 'activities', recordType: 'activity', columns: ['details_ct'], fields: { details_ct: 'details' }, own: () => true },
-  { table: 'invoices', recordType: 'invoice', columns: ['items_ct', 'payment_ref_ct'], fields: { items_ct: 'items', payment_ref_ct: 'payment_reference' }, own: () => true },
+  { table: 'notes', place: notePlace, fields: { body_ct: NOTE_BODY }, own: (row: Record<string, unknown>) => row.kind === 'general' },
+  { table: 'activities', place: activityPlace, fields: { details_ct: ACTIVITY_DETAILS }, own: () => true },
+  { table: 'invoices', place: invoicePlace, fields: { items_ct: INVOICE_ITEMS, payment_ref_ct: INVOICE_REF }, own: () => true },
 ] as const;
 
 /**
@@ -28,11 +37,10 @@ export async function resealClientRecords(deps: Pick<ClientDeps, 'keyring'>, tx:
     for (const row of rows) {
       const update: Record<string, unknown> = moveTo ? { client_id: moveTo } : {};
       if (spec.own(row)) {
-        for (const column of spec.columns) {
+        const place = spec.place(orgId, row.id);
+        for (const [column, field] of Object.entries(spec.fields)) {
           const sealed = row[column] as Uint8Array | null;
           if (!sealed) continue;
-          const place = { orgId, recordType: spec.recordType, recordId: row.id };
-          const field = { name: (spec.fields as Record<string, string>)[column]!, kind: 'text' as const };
           const value = openField(await deps.keyring.dataKey(orgId, clientId, sealed), place, field, sealed);
           update[column] = sealField(to, place, field, value);
         }

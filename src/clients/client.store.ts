@@ -7,11 +7,6 @@ import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomField
  * this file never sees plaintext of a confidential field.
  */
 type Db = Kysely<Schema> | Transaction<Schema>;
-const CHUNK = 500;
-
-function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
 
 export async function insertClients(
   db: Db,

@@ -27,15 +27,6 @@ const CHUNK = 50_000;
 type Key = readonly [string, string, number, number, string];
 type KeyRow = { org_id: string; field: string; key_version: number | string; value: number | string; client_id: string };
 
-/**
- * The lowest id a time-ordered client id (UUIDv7) made at or after `time` can have: the 48-bit
- * millisecond prefix, then zeros.
- */
-export function idFloor(time: number): string {
-  const hex = Math.max(0, Math.floor(time)).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
-}
-
 export interface MergeOptions {
   /** Told of rows copied (of the rows read), after each copy transaction. */
   progress?: (done: number, total: number) => void | Promise<void>;
@@ -53,85 +44,84 @@ export interface MergeOptions {
  */
 export async function mergeIndexFrom(db: Kysely<Schema>, fromId: string, options: MergeOptions = {}): Promise<number> {
   const chunk = options.chunk ?? CHUNK;
-  const postgres = engineOf(db) === 'postgres';
-  const temp = sql.raw(postgres ? 'pg_temp.index_merge' : 'temp.index_merge');
-  const after = (key: Key | null) => (key ? sql`(org_id, field, key_version, value, client_id) > (${key[0]}, ${key[1]}, ${key[2]}, ${key[3]}, ${key[4]})` : sql`true`);
-  const upTo = (key: Key | null) => (key ? sql` and (org_id, field, key_version, value, client_id) <= (${key[0]}, ${key[1]}, ${key[2]}, ${key[3]}, ${key[4]})` : sql``);
   const fields: Array<string | null> = options.byField
     ? (await sql<{ field: string }>`select distinct field from client_terms where client_id >= ${fromId}`.execute(db)).rows.map((r) => r.field)
     : [null];
   let read = 0;
   // One pass per field (or one for all): each holds one connection throughout, since its sorted rows
   // live in a temporary table of that connection; between passes the connection is free.
-  for (const field of fields) read += await db.connection().execute(async (conn) => {
-    const transaction = async <T>(begin: string, work: () => Promise<T>): Promise<T> => {
-      await sql.raw(begin).execute(conn);
-      try {
-        const result = await work();
-        await sql.raw('commit').execute(conn);
-        return result;
-      } catch (error) {
-        await sql.raw('rollback').execute(conn).catch(() => undefined);
-        throw error;
-      }
-    };
-    const deletions = async (lock: boolean) => {
-      const row = await sql<{ deletions: number | string }>`select deletions from client_terms_epoch where id = 1${lock && postgres ? sql` for update` : sql``}`.execute(conn);
-      return Number(row.rows[0]?.deletions ?? 0);
-    };
-    await sql`drop table if exists ${temp}`.execute(conn);
-    await sql`create temporary table index_merge (
-      org_id text not null,
-      field text not null,
-      key_version integer not null,
-      value bigint not null,
-      client_id text not null,
-      primary key (org_id, field, key_version, value, client_id)
-    )${sql.raw(postgres ? '' : ' without rowid')}`.execute(conn);
-    try {
-      {
-        const only = field === null ? sql`` : sql` and field = ${field}`;
-        // The rows to copy, sorted, with the deletion count of the same snapshot.
-        const { epoch, total } = await transaction(postgres ? 'begin isolation level repeatable read' : 'begin', async () => {
-          const epoch = await deletions(false);
-          await sql`delete from ${temp}`.execute(conn);
-          await sql`insert into ${temp} (org_id, field, key_version, value, client_id)
-            select org_id, field, key_version, value, client_id from client_terms
-            where client_id >= ${fromId}${only}
-            order by org_id, field, key_version, value, client_id`.execute(conn);
-          const count = await sql<{ n: number | string }>`select count(*) as n from ${temp}`.execute(conn);
-          return { epoch, total: Number(count.rows[0]?.n ?? 0) };
-        });
-        let done = 0;
-        for (let cursor: Key | null = null; ; ) {
-          const last = await transaction(postgres ? 'begin' : 'begin immediate', async () => {
-            const moved = (await deletions(true)) !== epoch;
-            const end = await sql<KeyRow>`select org_id, field, key_version, value, client_id from ${temp} where ${after(cursor)}
-              order by org_id, field, key_version, value, client_id limit 1 offset ${chunk - 1}`.execute(conn);
-            const row = end.rows[0];
-            const last = row ? ([row.org_id, row.field, Number(row.key_version), Number(row.value), row.client_id] as const) : null;
-            const stillThere = moved
-              ? sql` and exists (select 1 from client_terms t where t.client_id = m.client_id and t.field = m.field and t.key_version = m.key_version and t.value = m.value)`
-              : sql``;
-            await sql`insert into client_index (org_id, field, key_version, value, client_id)
-              select org_id, field, key_version, value, client_id from ${temp} m
-              where ${after(cursor)}${upTo(last)}${stillThere}
-              order by org_id, field, key_version, value, client_id
-              on conflict do nothing`.execute(conn);
-            return last;
-          });
-          done = Math.min(total, done + chunk);
-          await options.progress?.(done, total);
-          if (!last) break;
-          cursor = last;
-        }
-        return total;
-      }
-    } finally {
-      await sql`drop table if exists ${temp}`.execute(conn);
-    }
-  });
+  for (const field of fields) read += await db.connection().execute((conn) => mergePass(conn, fromId, field, chunk, options.progress));
   return read;
+}
+
+/** One merge pass over the rows at or after `fromId` (of one field, or all): sort once, copy in chunks. */
+async function mergePass(conn: Kysely<Schema>, fromId: string, field: string | null, chunk: number, progress: MergeOptions['progress']): Promise<number> {
+  const postgres = engineOf(conn) === 'postgres';
+  const temp = sql.raw(postgres ? 'pg_temp.index_merge' : 'temp.index_merge');
+  const after = (key: Key | null) => (key ? sql`(org_id, field, key_version, value, client_id) > (${key[0]}, ${key[1]}, ${key[2]}, ${key[3]}, ${key[4]})` : sql`true`);
+  const upTo = (key: Key | null) => (key ? sql` and (org_id, field, key_version, value, client_id) <= (${key[0]}, ${key[1]}, ${key[2]}, ${key[3]}, ${key[4]})` : sql``);
+  const transaction = async <T>(begin: string, work: () => Promise<T>): Promise<T> => {
+    await sql.raw(begin).execute(conn);
+    try {
+      const result = await work();
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (error) {
+      await sql.raw('rollback').execute(conn).catch(() => undefined);
+      throw error;
+    }
+  };
+  const deletions = async (lock: boolean) => {
+    const row = await sql<{ deletions: number | string }>`select deletions from client_terms_epoch where id = 1${lock && postgres ? sql` for update` : sql``}`.execute(conn);
+    return Number(row.rows[0]?.deletions ?? 0);
+  };
+  await sql`drop table if exists ${temp}`.execute(conn);
+  await sql`create temporary table index_merge (
+    org_id text not null,
+    field text not null,
+    key_version integer not null,
+    value bigint not null,
+    client_id text not null,
+    primary key (org_id, field, key_version, value, client_id)
+  )${sql.raw(postgres ? '' : ' without rowid')}`.execute(conn);
+  try {
+    // The rows to copy, sorted, with the deletion count of the same snapshot.
+    const only = field === null ? sql`` : sql` and field = ${field}`;
+    const { epoch, total } = await transaction(postgres ? 'begin isolation level repeatable read' : 'begin', async () => {
+      const epoch = await deletions(false);
+      await sql`insert into ${temp} (org_id, field, key_version, value, client_id)
+        select org_id, field, key_version, value, client_id from client_terms
+        where client_id >= ${fromId}${only}
+        order by org_id, field, key_version, value, client_id`.execute(conn);
+      const count = await sql<{ n: number | string }>`select count(*) as n from ${temp}`.execute(conn);
+      return { epoch, total: Number(count.rows[0]?.n ?? 0) };
+    });
+    let done = 0;
+    for (let cursor: Key | null = null; ; ) {
+      const last = await transaction(postgres ? 'begin' : 'begin immediate', async () => {
+        const moved = (await deletions(true)) !== epoch;
+        const end = await sql<KeyRow>`select org_id, field, key_version, value, client_id from ${temp} where ${after(cursor)}
+          order by org_id, field, key_version, value, client_id limit 1 offset ${chunk - 1}`.execute(conn);
+        const row = end.rows[0];
+        const last = row ? ([row.org_id, row.field, Number(row.key_version), Number(row.value), row.client_id] as const) : null;
+        const stillThere = moved
+          ? sql` and exists (select 1 from client_terms t where t.client_id = m.client_id and t.field = m.field and t.key_version = m.key_version and t.value = m.value)`
+          : sql``;
+        await sql`insert into client_index (org_id, field, key_version, value, client_id)
+          select org_id, field, key_version, value, client_id from ${temp} m
+          where ${after(cursor)}${upTo(last)}${stillThere}
+          order by org_id, field, key_version, value, client_id
+          on conflict do nothing`.execute(conn);
+        return last;
+      });
+      done = Math.min(total, done + chunk);
+      await progress?.(done, total);
+      if (!last) return total;
+      cursor = last;
+    }
+  } finally {
+    await sql`drop table if exists ${temp}`.execute(conn);
+  }
 }
 
 /**

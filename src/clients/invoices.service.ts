@@ -5,6 +5,7 @@ import type { InvoiceTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+import { INVOICE_ITEMS as ITEMS, INVOICE_REF as REF, invoicePlace as place } from './client-records.ts';
 
 const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
 
@@ -22,9 +23,6 @@ export const invoiceUpdate = z.strictObject({
   card_last4: z.string().regex(/^\d{4}$/, 'must be exactly the last four digits').optional(),
 });
 
-const ITEMS = { name: 'items', kind: 'text' } as const;
-const REF = { name: 'payment_reference', kind: 'text' } as const;
-const place = (orgId: string, id: string) => ({ orgId, recordType: 'invoice', recordId: id });
 const TRANSITIONS: Record<InvoiceTable['status'], InvoiceTable['status'][]> = { draft: ['sent', 'void'], sent: ['paid', 'void'], paid: [], void: [] };
 
 /** Creates a draft invoice; line items are sealed under the client's key; card numbers refused. */

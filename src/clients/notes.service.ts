@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+import { NOTE_BODY as BODY, notePlace } from './client-records.ts';
 
 export type NoteKind = 'general' | 'session';
 export const MAX_NOTE_LENGTH = 64 * 1024;
@@ -14,8 +15,6 @@ export interface NoteView {
   body: string;
 }
 
-const BODY = { name: 'body', kind: 'text' } as const;
-const notePlace = (orgId: string, noteId: string) => ({ orgId, recordType: 'client_note', recordId: noteId });
 
 /**
  * Adds a note. General notes are sealed under the client's key; session notes (psychotherapy notes)

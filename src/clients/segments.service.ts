@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import { authorize } from '../access/authorize.ts';
+import { type Actor, authorize } from '../access/authorize.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller } from './client.access.ts';
@@ -90,27 +90,31 @@ export async function listSegments(deps: ClientDeps, caller: Caller) {
  */
 export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId: string, page: { after?: string; limit?: number }) {
   allow(caller);
-  const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', segmentId).executeTakeFirst();
-  if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
-  const filter = segmentFilter.parse(JSON.parse(segment.filter));
-  await assertTagsVisible(deps, caller.actor, filter.tags_all).catch(() => {
-    throw new AppError('NOT_FOUND', 'no such segment');
-  });
+  const { segment, filter } = await savedSegment(deps, caller.actor, caller.actor.orgId, segmentId);
   const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
   if (ids.length > 0) await deps.audit.record({ ...clientEvent({ ...caller.ctx, purpose: `segment ${segmentId}` }, caller.actor.orgId, 'client.search', ids, ['status']) });
   return { segment: { id: segment.id, name: segment.name, filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
 }
 
-/** Every member id of a saved segment (for an export restricted to it). */
-export async function allSegmentMembers(deps: ClientDeps, caller: { actor: { orgId: string; role: string; userId: string } } | null, orgId: string, segmentId: string): Promise<Set<string>> {
+/**
+ * A saved segment and its filter, as `viewer` may know it: a segment on a tag the viewer may not see
+ * does not exist for them (null: the operator, who sees everything).
+ */
+async function savedSegment(deps: ClientDeps, viewer: Pick<Actor, 'orgId' | 'role'> | null, orgId: string, segmentId: string) {
   const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('id', '=', segmentId).executeTakeFirst();
   if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
   const filter = segmentFilter.parse(JSON.parse(segment.filter));
-  if (caller) {
-    await assertTagsVisible(deps, caller.actor as Caller['actor'], filter.tags_all).catch(() => {
+  if (viewer) {
+    await assertTagsVisible(deps, viewer, filter.tags_all).catch(() => {
       throw new AppError('NOT_FOUND', 'no such segment');
     });
   }
+  return { segment, filter };
+}
+
+/** Every member id of a saved segment (for an export restricted to it). */
+export async function allSegmentMembers(deps: ClientDeps, caller: { actor: Pick<Actor, 'orgId' | 'role' | 'userId'> } | null, orgId: string, segmentId: string): Promise<Set<string>> {
+  const { filter } = await savedSegment(deps, caller?.actor ?? null, orgId, segmentId);
   const members = new Set<string>();
   for (let after: string | undefined; ; ) {
     const ids = await evaluateSegment(deps.db, orgId, filter, { ...(after ? { after } : {}), limit: 10_000, ...(caller?.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });

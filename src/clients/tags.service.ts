@@ -57,14 +57,14 @@ export async function visibleTags(deps: ClientDeps, actor: Actor, ids?: readonly
  * read restricted data). A filter on one of them would tell who carries it — a diagnosis, say — so
  * such filters are answered as if the tag did not exist.
  */
-export async function hiddenTagIds(deps: Pick<ClientDeps, 'db'>, actor: Actor): Promise<ReadonlySet<string>> {
+export async function hiddenTagIds(deps: Pick<ClientDeps, 'db'>, actor: Pick<Actor, 'orgId' | 'role'>): Promise<ReadonlySet<string>> {
   if (seesSensitiveTags(actor.role)) return new Set();
   const rows = await deps.db.selectFrom('tags').select('id').where('org_id', '=', actor.orgId).where('sensitive', '=', 1).execute();
   return new Set(rows.map((r) => r.id));
 }
 
 /** @throws AppError NOT_FOUND when a tag in `ids` is one the actor may not see. */
-export async function assertTagsVisible(deps: Pick<ClientDeps, 'db'>, actor: Actor, ids: readonly string[] | undefined): Promise<void> {
+export async function assertTagsVisible(deps: Pick<ClientDeps, 'db'>, actor: Pick<Actor, 'orgId' | 'role'>, ids: readonly string[] | undefined): Promise<void> {
   if (!ids || ids.length === 0) return;
   const hidden = await hiddenTagIds(deps, actor);
   if (ids.some((id) => hidden.has(id))) throw new AppError('NOT_FOUND', 'no such tag');

@@ -6,14 +6,13 @@ const ROWS_PER_STATEMENT = 500;
 
 const texts = new Map<string, string>();
 
-/** `insert into "table" ("a", "b") values (?, ?), (?, ?)…` for `rows` rows, in the engine's placeholders. */
-function insertText(postgres: boolean, table: string, columns: readonly string[], rows: number): string {
-  const key = `${postgres ? 'p' : 's'}\u0000${table}\u0000${columns.join('\u0000')}\u0000${rows}`;
+/** SQLite: `insert into "table" ("a", "b") values (?, ?), (?, ?)…` for `rows` rows. */
+function insertText(table: string, columns: readonly string[], rows: number): string {
+  const key = `${table}\u0000${columns.join('\u0000')}\u0000${rows}`;
   let text = texts.get(key);
   if (text === undefined) {
-    let n = 0;
-    const row = () => `(${columns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
-    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, row).join(', ')}`;
+    const row = `(${columns.map(() => '?').join(', ')})`;
+    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, () => row).join(', ')}`;
     if (texts.size > 200) texts.clear();
     texts.set(key, text);
   }
@@ -29,9 +28,8 @@ function insertText(postgres: boolean, table: string, columns: readonly string[]
  */
 export async function insertRows<S, T extends keyof S & string>(db: Kysely<S> | Transaction<S>, table: T, rows: readonly Insertable<S[T]>[]): Promise<void> {
   if (rows.length === 0) return;
-  const postgres = engineOf(db as Kysely<unknown>) === 'postgres';
   const columns = Object.keys(rows[0]!);
-  if (postgres) return insertUnnested(db as Kysely<unknown>, table, columns, rows as readonly object[]);
+  if (engineOf(db as Kysely<unknown>) === 'postgres') return insertUnnested(db as Kysely<unknown>, table, columns, rows as readonly object[]);
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const part = rows.slice(start, start + ROWS_PER_STATEMENT);
     const parameters: unknown[] = new Array(part.length * columns.length);
@@ -39,7 +37,7 @@ export async function insertRows<S, T extends keyof S & string>(db: Kysely<S> | 
     for (const row of part) {
       for (const column of columns) parameters[i++] = (row as Record<string, unknown>)[column] ?? null;
     }
-    await db.executeQuery(CompiledQuery.raw(insertText(postgres, table, columns, part.length), parameters));
+    await db.executeQuery(CompiledQuery.raw(insertText(table, columns, part.length), parameters));
   }
 }
 
