@@ -53,7 +53,7 @@ describe('confidant serve (a new user on a fresh checkout)', () => {
       }).then((r) => r.status),
     );
     // Signal only once the server has received every request (each is logged on arrival).
-    while ((server.output().match(/"path":"\/api\/v1\/setup"/g) ?? []).length < 8) await new Promise((r) => setTimeout(r, 2));
+    while ((server.output().match(/"route":"\/api\/v1\/setup"/g) ?? []).length < 8) await new Promise((r) => setTimeout(r, 2));
     server.child.kill('SIGTERM');
     expect(await Promise.all(inflight)).toEqual(Array(8).fill(410));
     expect(await server.exited).toBe(0);
