@@ -10,6 +10,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientWithTagsAs, searchClientsAs, updateClientAs } from './client.access.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
+import { clientInput, clientPatch, clientView } from './client.schema.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
 import { EXPORT_PURPOSES, encryptExport, exportClients } from './export.service.ts';
@@ -23,15 +24,7 @@ import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from
 import { authorize, canWriteField } from '../access/authorize.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
-const clientOut = z.object({
-  id: z.string(),
-  status: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  fields: z.record(z.string(), z.unknown()),
-  custom: z.record(z.string(), z.unknown()),
-  tags: z.array(z.object({ id: z.string(), name: z.string(), sensitive: z.boolean() })).optional(),
-});
+const clientOut = clientView;
 
 /** Explicit public serialisation of a client (only what the reader was allowed to get). */
 function toJson(record: ClientRecord, tags?: TagView[]) {
@@ -64,7 +57,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.post(
     '/api/v1/clients',
-    { config: { policy: { access: 'authenticated', action: 'client.create' } }, schema: { tags: ['clients'], summary: 'Create a client', body: z.record(z.string(), z.unknown()), response: { 201: clientOut } } },
+    { config: { policy: { access: 'authenticated', action: 'client.create' } }, schema: { tags: ['clients'], summary: 'Create a client', body: clientInput, response: { 201: clientOut } } },
     async (request, reply) => reply.status(201).send(toJson(await createClientAs(deps, caller(request), request.body))),
   );
 
@@ -397,7 +390,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.patch(
     '/api/v1/clients/:id',
-    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Update fields of a client (null removes one)', params: clientId, body: z.record(z.string(), z.unknown()), response: { 200: clientOut } } },
+    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Update fields of a client (null removes one)', params: clientId, body: clientPatch, response: { 200: clientOut } } },
     async (request) => toJson(await updateClientAs(deps, caller(request), request.params.id, request.body)),
   );
 
