@@ -3,6 +3,7 @@ import { relationshipTo, relationshipsTo } from '../access/break-glass.service.t
 import { clientAccessLog } from '../audit/audit.report.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { unknownFieldsMessage } from '../platform/errors/validation-issues.ts';
 import { CLIENT_FIELDS } from './client.datamap.ts';
 import { destroyClientKey } from './client-keys.service.ts';
 import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
@@ -59,6 +60,14 @@ function split(readable: ReadonlySet<string>) {
   return [...readable].map((f) => (f.startsWith('custom.') ? f.slice(7) : f));
 }
 
+const CLIENT_KEYS: readonly string[] = [...CLIENT_FIELDS.map((f) => f.name), 'status', 'custom'];
+
+/** Refuses keys a client record does not have, counting them without repeating them. */
+function assertKnownFields(input: Record<string, unknown>): void {
+  const unknown = Object.keys(input).filter((k) => !CLIENT_KEYS.includes(k));
+  if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', unknownFieldsMessage(unknown.length, CLIENT_KEYS), { fields: ['record'] });
+}
+
 function assertWritable(caller: Caller, input: Record<string, unknown>): void {
   const denied = Object.keys(input).filter((k) => k !== 'custom' && !canWriteField(caller.actor.role, k));
   if (input.custom && !canWriteField(caller.actor.role, 'custom')) denied.push('custom');
@@ -68,6 +77,7 @@ function assertWritable(caller: Caller, input: Record<string, unknown>): void {
 /** Creates a client; a practitioner who creates one gets it on their caseload. */
 export async function createClientAs(deps: ClientDeps, caller: Caller, input: Record<string, unknown>): Promise<ClientRecord> {
   await decide(deps, caller, 'client.create');
+  assertKnownFields(input);
   assertWritable(caller, input);
   const id = await createClient(deps, caller.ctx, caller.actor.orgId, input);
   if (caller.actor.role === 'practitioner') {
@@ -128,10 +138,8 @@ export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { 
 /** Updates the given fields, each of which the caller's role must be allowed to write. */
 export async function updateClientAs(deps: ClientDeps, caller: Caller, id: string, patch: Record<string, unknown>): Promise<ClientRecord> {
   await decide(deps, caller, 'client.update', id);
+  assertKnownFields(patch);
   assertWritable(caller, patch);
-  const known = new Set<string>([...CLIENT_FIELDS.map((f) => f.name), 'status', 'custom']);
-  const unknown = Object.keys(patch).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', `unknown field ${unknown.join(', ')}`, { fields: unknown });
   await updateClient(deps, caller.ctx, caller.actor.orgId, id, patch);
   return readClientAs(deps, caller, id);
 }

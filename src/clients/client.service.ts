@@ -8,6 +8,7 @@ import { KIND_SCHEMAS, type NormaliseOptions, searchTerms } from '../platform/da
 import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { unknownFieldsMessage } from '../platform/errors/validation-issues.ts';
 import { CLIENT_FIELDS, type ClientFieldName, columnOf } from './client.datamap.ts';
 import { clientInput, clientSearch } from './client.schema.ts';
 import * as store from './client.store.ts';
@@ -64,14 +65,20 @@ export function parseClientInput(input: unknown, custom: readonly CustomFieldSpe
   refuseCardData(input);
   const parsed = clientInput.safeParse(input);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [String(i.path[0] ?? 'record')])))];
-    throw new AppError('VALIDATION_FAILED', `invalid client: check ${fields.join(', ')}`, { fields });
+    // Paths start with a declared key; unknown keys are counted, never repeated (a key can be a value).
+    const fields = [...new Set(parsed.error.issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => String(i.path[0] ?? 'record')))];
+    const unknown = parsed.error.issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 0), 0);
+    const problems = [...(fields.length > 0 ? [`check ${fields.join(', ')}`] : []), ...(unknown > 0 ? [unknownFieldsMessage(unknown, Object.keys(clientInput.shape))] : [])];
+    throw new AppError('VALIDATION_FAILED', `invalid client: ${problems.join('; ')}`, { fields: unknown > 0 ? [...fields, 'record'] : fields });
   }
   const { custom: rawCustom, ...builtIn } = parsed.data;
   const customValues: Record<string, FieldValue> = {};
   for (const [name, value] of Object.entries(rawCustom ?? {})) {
     const spec = custom.find((f) => f.name === name);
-    if (!spec) throw new AppError('VALIDATION_FAILED', `unknown custom field ${name}`, { fields: [`custom.${name}`] });
+    if (!spec) {
+      const unknown = Object.keys(rawCustom ?? {}).filter((n) => !custom.some((f) => f.name === n)).length;
+      throw new AppError('VALIDATION_FAILED', `invalid client: custom: ${unknownFieldsMessage(unknown, custom.map((f) => f.name))}`, { fields: ['custom'] });
+    }
     const checked = KIND_SCHEMAS[spec.kind].safeParse(value);
     if (!checked.success) throw new AppError('VALIDATION_FAILED', `invalid client: check custom.${name}`, { fields: [`custom.${name}`] });
     customValues[name] = checked.data;

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { passkeyRoutes } from '../auth/passkey.routes.ts';
@@ -19,6 +19,7 @@ import { installErrorHandler } from '../platform/http/error-handler.ts';
 import { healthRoutes } from '../platform/http/health.routes.ts';
 import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/route-policy.ts';
 import { installSecurityHeaders } from '../platform/http/security-headers.ts';
+import { validatorCompiler } from '../platform/http/validation.ts';
 import type { Config } from './config.ts';
 
 export interface AppDeps {

@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type ErrorDetails } from '../errors/app-error.ts';
 
 /** The body of every error response. `request_id` lets an operator find the log line. */
@@ -8,9 +7,10 @@ export interface ErrorBody {
 }
 
 /**
- * Installs the one error handler and the 404 handler. Known errors keep their code and message;
- * validation errors name the failing fields (paths and rule codes, never the submitted values);
- * anything else becomes INTERNAL with only a request id, while the log keeps the stack.
+ * Installs the one error handler and the 404 handler. Known errors keep their code and message
+ * (schema validation arrives here as an AppError from platform/http/validation.ts, naming fields and
+ * rules, never values); anything else becomes INTERNAL with only a request id, while the log keeps
+ * the error's type, code and stack frames (platform/http/logger.ts).
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -32,17 +32,6 @@ function toErrorBody(error: FastifyError, request: FastifyRequest): ErrorBody {
   const request_id = request.id;
   if (error instanceof AppError) {
     return { error: { code: error.code, message: error.message, request_id, ...(error.details ? { details: error.details } : {}) } };
-  }
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const fields = error.validation.map((v) => `${error.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`);
-    return {
-      error: {
-        code: 'VALIDATION_FAILED',
-        message: `invalid request: check ${[...new Set(fields)].join(', ')}`,
-        request_id,
-        details: { fields: [...new Set(fields)] },
-      },
-    };
   }
   // Fastify's own client errors (bad JSON, wrong content type, body too large) carry a 4xx status.
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
