@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -19,6 +18,7 @@ import { installErrorHandler } from '../platform/http/error-handler.ts';
 import { healthRoutes } from '../platform/http/health.routes.ts';
 import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/route-policy.ts';
 import { installSecurityHeaders } from '../platform/http/security-headers.ts';
+import { httpsOptions } from '../platform/http/tls-options.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import type { Config } from './config.ts';
 
@@ -53,8 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Behind a reverse proxy, the client's address comes from X-Forwarded-For — believed only from the
     // configured proxies, never from anyone else.
     trustProxy: config.trustedProxy ?? false,
-    // TLS 1.2 at least (ASVS 12.1.1), stated rather than left to the runtime's default.
-    ...(config.tls ? { https: { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath), minVersion: 'TLSv1.2' as const } } : {}),
+    // TLS 1.2 at least, ECDHE + AEAD suites only (platform/http/tls-options.ts).
+    ...(config.tls ? { https: httpsOptions(config.tls) } : {}),
   }) as unknown as FastifyInstance;
 
   const routes = enforceRoutePolicies(app, { '/api/docs': 'API documentation; describes the API, holds no data' });
