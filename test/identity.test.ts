@@ -141,7 +141,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
     const res = await org.app.app.inject({ method: 'POST', url: '/api/v1/clients', headers: { cookie: `__Host-sid=${org.owner.cookie}` }, payload: { name: 'X' } });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('CSRF_REJECTED');
-    const sameOrigin = await org.app.app.inject({ method: 'POST', url: '/api/v1/clients', headers: { cookie: `__Host-sid=${org.owner.cookie}`, origin: 'http://localhost:80', host: 'localhost:80' }, payload: { name: 'Same Origin' } });
+    const sameOrigin = await org.app.app.inject({ method: 'POST', url: '/api/v1/clients', headers: { cookie: `__Host-sid=${org.owner.cookie}`, origin: 'http://127.0.0.1:8080' }, payload: { name: 'Same Origin' } });
     expect(sameOrigin.statusCode).toBe(201);
   });
 

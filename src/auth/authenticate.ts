@@ -50,7 +50,9 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * pages (same-origin `Origin`, or the custom CSRF header); step-up routes need a sign-in within the
  * last five minutes. What the caller may then do is decided by `authorize()` in the service.
  */
-export async function installAuthentication(app: FastifyInstance, db: Kysely<Schema>): Promise<void> {
+export async function installAuthentication(app: FastifyInstance, db: Kysely<Schema>, options: { publicUrl: string }): Promise<void> {
+  // Scheme, host and port of CONFIDANT_PUBLIC_URL, normalised as browsers write Origin.
+  const publicOrigin = new URL(options.publicUrl).origin;
   await app.register(cookie);
   app.decorateRequest('auth', null);
   // onRequest: credentials are checked before the body is parsed or validated.
@@ -67,7 +69,7 @@ export async function installAuthentication(app: FastifyInstance, db: Kysely<Sch
     const token = request.cookies[SESSION_COOKIE];
     const session = token ? await findSession(db, token) : null;
     if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first (the session is missing, expired or ended)');
-    if (!SAFE.has(request.method)) assertSameOrigin(request);
+    if (!SAFE.has(request.method)) assertSameOrigin(request, publicOrigin);
     if (policy.access === 'session') {
       if (!policy.states.includes(session.state)) throw stateError(session);
     } else {
@@ -90,15 +92,18 @@ function stateError(session: SessionView): AppError {
   return new AppError('FORBIDDEN', 'not available in this session');
 }
 
-function assertSameOrigin(request: FastifyRequest): void {
+/**
+ * A cookie-authenticated change must come from our own pages: its Origin is the configured public
+ * URL — scheme, host and port, so http://host is not https://host — or it carries the CSRF header
+ * (which a cross-site form cannot send). Never the Host header: the caller writes that one.
+ */
+function assertSameOrigin(request: FastifyRequest, publicOrigin: string): void {
   if (request.headers[CSRF_HEADER] === '1') return;
   const origin = request.headers.origin;
-  if (origin && URL.canParse(origin) && request.headers.host) {
-    const from = new URL(origin);
-    // Compare as URLs so default ports (":80", ":443") normalise the same way on both sides.
-    if (URL.canParse(`${from.protocol}//${request.headers.host}`) && new URL(`${from.protocol}//${request.headers.host}`).host === from.host) return;
-  }
-  throw new AppError('CSRF_REJECTED', `changes made with a session cookie need a same-origin Origin header or the ${CSRF_HEADER}: 1 header`);
+  // URL.origin normalises case and default ports (":443" on https) the same way on both sides; the
+  // opaque "null" Origin does not parse and is refused.
+  if (origin && URL.canParse(origin) && new URL(origin).origin === publicOrigin) return;
+  throw new AppError('CSRF_REJECTED', `changes made with a session cookie need an Origin header matching the public URL, or the ${CSRF_HEADER}: 1 header`);
 }
 
 async function tokenAuth(db: Kysely<Schema>, request: FastifyRequest, token: string): Promise<RequestAuth> {

@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(setupRoutes, { db: database.db });
   if (deps.clients) {
     const { clients } = deps;
-    await installAuthentication(app, database.db);
+    await installAuthentication(app, database.db, { publicUrl: config.publicUrl });
     await app.register(rateLimit, { global: false });
     await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
