@@ -9,6 +9,9 @@ import { setupRequest, setupResponse } from './setup.schema.ts';
 import { completeSetup, isSetupTokenUsable } from './setup.service.ts';
 
 const PUBLIC_BY_LINK = { access: 'public', reason: 'first-run setup; the one-time link token is the credential' } as const;
+/** Attempts per minute per address on each setup route: setup happens once; guessing should not. */
+export const SETUP_PER_MINUTE = 10;
+const LIMITED = { rateLimit: { max: SETUP_PER_MINUTE, timeWindow: 60_000 } };
 
 /**
  * First-run setup: a minimal HTML form behind the one-time link printed at start-up, and the JSON
@@ -22,7 +25,7 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
   r.post(
     '/api/v1/setup',
     {
-      config: { policy: PUBLIC_BY_LINK },
+      config: { policy: PUBLIC_BY_LINK, ...LIMITED },
       schema: {
         tags: ['setup'],
         summary: 'Create the organisation and its owner account with the one-time setup token',
@@ -40,7 +43,7 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
   r.get(
     '/setup',
     {
-      config: { policy: PUBLIC_BY_LINK },
+      config: { policy: PUBLIC_BY_LINK, ...LIMITED },
       schema: { tags: ['setup'], summary: 'Setup form (HTML)', querystring: z.object({ token: z.string().max(200).default('') }) },
     },
     async (request, reply) => {
@@ -54,7 +57,7 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
   r.post(
     '/setup',
     {
-      config: { policy: PUBLIC_BY_LINK },
+      config: { policy: PUBLIC_BY_LINK, ...LIMITED },
       schema: { tags: ['setup'], summary: 'Setup form submission (HTML)', consumes: ['application/x-www-form-urlencoded'] },
     },
     async (request, reply) => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { describeEachEngine, openTestDatabase, type TestDatabase } from '../../test/support/engines.ts';
 import { type TestApp, buildTestApp } from '../../test/support/app.ts';
 import { VERSION } from './version.ts';
 import { issueSetupLink } from '../auth/setup.service.ts';
+import { SETUP_PER_MINUTE } from '../auth/setup.routes.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -152,6 +153,21 @@ describe('HTTP platform: first-run setup over HTTP', () => {
     expect(log).not.toContain(token);
     expect(log).not.toContain('CANARY-pass');
     expect(log).not.toContain('owner@example.test');
+  });
+
+  test.for([
+    { method: 'POST', url: '/api/v1/setup', payload: { token: 'guess', email: 'x@example.test', password: 'a long enough passphrase', organisation_name: 'P' } },
+    { method: 'POST', url: '/setup', payload: { token: 'guess' } },
+    { method: 'GET', url: '/setup?token=guess' },
+  ] as const)('limits $method $url to SETUP_PER_MINUTE attempts a minute per address, then answers 429 RATE_LIMITED', async (request) => {
+    const local = await buildTestApp(t);
+    for (let i = 0; i < SETUP_PER_MINUTE; i++) expect((await local.app.inject(request)).statusCode).not.toBe(429);
+    const refused = await local.app.inject(request);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toMatchObject({ code: 'RATE_LIMITED', request_id: refused.headers['x-request-id'] });
+    // Another address is not held back by the first one's attempts.
+    expect((await local.app.inject({ ...request, remoteAddress: '192.0.2.7' })).statusCode).not.toBe(429);
+    await local.app.close();
   });
 
   it('turns an unexpected error into INTERNAL with a request id, keeping details in the log only', async () => {

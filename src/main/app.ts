@@ -94,12 +94,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         .replace(/ https:/g, ''),
   });
 
+  // Limits are per route (config.rateLimit): the secret-checking ones and first-run setup.
+  await app.register(rateLimit, { global: false });
   await app.register(healthRoutes, { database });
   await app.register(setupRoutes, { db: database.db });
   if (deps.clients) {
     const { clients } = deps;
     await installAuthentication(app, database.db, { publicUrl: config.publicUrl });
-    await app.register(rateLimit, { global: false });
     await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(staffRoutes, { db: database.db, audit: clients.audit, keyring: clients.keyring, publicUrl: config.publicUrl });
