@@ -7,6 +7,12 @@ import { SETUP_PER_MINUTE } from '../auth/setup.routes.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A Permissions-Policy header as feature → allow list. */
+function permissions(header: unknown): Record<string, string> {
+  return Object.fromEntries(String(header ?? '').split(/,\s*/).filter(Boolean).map((d) => d.split('=') as [string, string]));
+}
+const DENIED_FEATURES = Object.fromEntries(['camera', 'microphone', 'geolocation', 'payment', 'usb', 'serial', 'hid', 'bluetooth', 'display-capture', 'interest-cohort', 'browsing-topics'].map((f) => [f, '()']));
+
 describeEachEngine('HTTP platform', (t) => {
   let app: TestApp;
   beforeAll(async () => {
@@ -41,9 +47,17 @@ describeEachEngine('HTTP platform', (t) => {
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(permissions(res.headers['permissions-policy'])).toMatchObject(DENIED_FEATURES);
       expect(res.headers['strict-transport-security']).toBeUndefined();
       expect(String(res.headers['x-request-id'])).toMatch(UUID);
     }
+  });
+
+  it('denies browser features Confidant does not use, and allows passkeys for its own origin only', async () => {
+    const policy = permissions((await app.app.inject({ url: '/api/docs' })).headers['permissions-policy']);
+    expect(policy).toMatchObject({ ...DENIED_FEATURES, 'publickey-credentials-get': '(self)', 'publickey-credentials-create': '(self)' });
+    // Nothing is allowed beyond our own origin, and nothing but passkeys even there.
+    expect(Object.entries(policy).filter(([, allow]) => allow !== '()')).toEqual([['publickey-credentials-create', '(self)'], ['publickey-credentials-get', '(self)']]);
   });
 
   it('answers unknown routes and bad bodies with a stable code and the request id', async () => {
