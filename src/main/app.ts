@@ -3,7 +3,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { passkeyRoutes } from '../auth/passkey.routes.ts';
@@ -18,6 +17,7 @@ import { installErrorHandler } from '../platform/http/error-handler.ts';
 import { healthRoutes } from '../platform/http/health.routes.ts';
 import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/route-policy.ts';
 import { installSecurityHeaders } from '../platform/http/security-headers.ts';
+import { documentRoute, serializerCompiler } from '../platform/http/serialization.ts';
 import { httpsOptions } from '../platform/http/tls-options.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import type { Config } from './config.ts';
@@ -29,6 +29,11 @@ export interface AppDeps {
   clients?: ClientDeps;
   /** Per-IP sign-in attempts per minute (default 30). */
   signInPerMinute?: number;
+  /**
+   * Refuse (500) a response carrying a field its route's schema does not declare, instead of dropping
+   * the field. Tests set it, so that a schema that would lose a field fails where the route is called.
+   */
+  refuseUndeclaredResponseFields?: boolean;
   logger: Logger;
 }
 
@@ -66,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return parseJson(request, body as string, done);
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(serializerCompiler({ refuseUndeclared: deps.refuseUndeclaredResponseFields ?? false }));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -79,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       // so which known flaws) a server runs (ASVS 13.4.6).
       info: { title: 'Confidant API', version: 'v1', description: 'Client records kept confidential by construction.' },
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
   });
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',

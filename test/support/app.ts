@@ -21,6 +21,6 @@ export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config,
       done();
     },
   });
-  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute });
+  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true });
   return { ...built, logs, logText: () => logs.join('') };
 }

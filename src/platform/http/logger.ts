@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { AppError } from '../errors/app-error.ts';
+import { ResponseShapeError } from './serialization.ts';
 
 /**
  * Paths pino censors wherever they appear in a log object. Request bodies are never logged at all;
@@ -55,8 +56,8 @@ const SQLITE_CONSTRAINT = /^(UNIQUE|NOT NULL|PRIMARY KEY|FOREIGN KEY) constraint
 
 /**
  * Errors are logged by type, code and stack frames — the message only when it is known to hold no
- * value: an AppError's (ours, value-free by construction) or a SQLite constraint message (names
- * columns). Everything else may quote what it was given: a PostgreSQL message ("invalid input syntax
+ * value: an AppError's or a ResponseShapeError's (ours, value-free by construction) or a SQLite
+ * constraint message (names columns). Everything else may quote what it was given: a PostgreSQL message ("invalid input syntax
  * for type uuid: \"…\"") and its `detail` ("Key (email)=(…)"), JSON.parse ("Unexpected token 'x',
  * \"…\" is not valid JSON"), a file system error naming a path built from a request. For those, the
  * log keeps what identifies the failure without quoting it: PostgreSQL's SQLSTATE, constraint, table
@@ -67,7 +68,7 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   const e = error as Error & Record<string, unknown>;
   const out: Record<string, unknown> = { type: error.name };
   if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
-  if (error instanceof AppError) out.message = error.message;
+  if (error instanceof AppError || error instanceof ResponseShapeError) out.message = error.message;
   else if (typeof e.errcode === 'number') {
     // node:sqlite: errstr is sqlite3_errstr(), a fixed text per result code.
     out.errcode = e.errcode;
