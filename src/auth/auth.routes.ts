@@ -8,6 +8,8 @@ import { verifyPassword } from '../platform/crypto/password-hash.ts';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { noContent } from '../platform/http/serialization.ts';
+import { apiTokenCreated, apiTokenList, sessionList } from './auth.schema.ts';
 import { clearSessionCookie, requireAuth, setSessionCookie } from './authenticate.ts';
 import { SIGN_IN_FAILED, completeSignIn, login, recordSessionFailure } from './login.service.ts';
 import { checkTotp, confirmTotp, startTotpEnrolment, useRecoveryCode } from './mfa.service.ts';
@@ -137,7 +139,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
   );
 
-  r.post('/api/v1/auth/logout', { config: { policy: ANY_SESSION }, schema: { tags: ['auth'], summary: 'End this session' } }, async (request, reply) => {
+  r.post('/api/v1/auth/logout', { config: { policy: ANY_SESSION }, schema: { tags: ['auth'], summary: 'End this session', response: { 204: noContent('Signed out; the browser is told to clear what it kept') } } }, async (request, reply) => {
     const { session, ctx } = requireAuth(request);
     await endSession(db, session!.tokenHash);
     await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: ctx.actorId, action: 'auth.sign_out', recordType: 'user', recordIds: [session!.userId], fields: [], purpose: null, outcome: 'allowed', requestId: request.id, ip: request.ip });
@@ -159,12 +161,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
   );
 
-  r.get('/api/v1/auth/sessions', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'My sessions' } }, async (request) => {
+  r.get('/api/v1/auth/sessions', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'My sessions', response: { 200: sessionList } } }, async (request) => {
     const { session } = requireAuth(request);
     return { sessions: await listSessions(db, session!.userId), current: session!.id };
   });
 
-  r.delete('/api/v1/auth/sessions/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'End one of my sessions', params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }) } }, async (request, reply) => {
+  r.delete('/api/v1/auth/sessions/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'End one of my sessions', params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }), response: { 204: noContent('Ended') } } }, async (request, reply) => {
     const { session } = requireAuth(request);
     if (!(await endSessionById(db, session!.userId, request.params.id))) throw new AppError('NOT_FOUND', 'no such session');
     await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'auth.sign_out', recordType: 'session', recordIds: [request.params.id], fields: [], purpose: 'ended another session', outcome: 'allowed', requestId: request.id, ip: request.ip });
@@ -173,7 +175,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
 
   r.post(
     '/api/v1/auth/password',
-    { config: { policy: SIGNED_IN, ...limited }, schema: { tags: ['auth'], summary: 'Change my password (ends my other sessions)', body: z.object({ current_password: z.string().max(4096), new_password: z.string().max(4096) }) } },
+    { config: { policy: SIGNED_IN, ...limited }, schema: { tags: ['auth'], summary: 'Change my password (ends my other sessions)', body: z.object({ current_password: z.string().max(4096), new_password: z.string().max(4096) }), response: { 204: noContent('Changed; this session has a new cookie') } } },
     async (request, reply) => {
       const { actor, ctx, session } = requireAuth(request);
       try {
@@ -192,7 +194,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     '/api/v1/auth/tokens',
     {
       config: { policy: { access: 'session', states: ['active'], reason: 'create an API token; needs a recent sign-in' } },
-      schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(ACTIONS)).min(1), expires_in_days: z.number().int().min(1).max(90) }) },
+      schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(ACTIONS)).min(1), expires_in_days: z.number().int().min(1).max(90) }), response: { 201: apiTokenCreated } },
     },
     async (request, reply) => {
       const { actor, ctx, session } = requireAuth(request);
@@ -201,9 +203,9 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
   );
 
-  r.get('/api/v1/auth/tokens', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'My API tokens (never the secret)' } }, async (request) => ({ tokens: await listApiTokens({ db, audit }, requireAuth(request).actor) }));
+  r.get('/api/v1/auth/tokens', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'My API tokens (never the secret)', response: { 200: apiTokenList } } }, async (request) => ({ tokens: await listApiTokens({ db, audit }, requireAuth(request).actor) }));
 
-  r.delete('/api/v1/auth/tokens/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'Revoke one of my API tokens', params: z.object({ id: z.string().uuid() }) } }, async (request, reply) => {
+  r.delete('/api/v1/auth/tokens/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'Revoke one of my API tokens', params: z.object({ id: z.string().uuid() }), response: { 204: noContent('Revoked') } } }, async (request, reply) => {
     const { actor, ctx } = requireAuth(request);
     await revokeApiToken({ db, audit }, actor, ctx, request.params.id);
     return reply.status(204).send();

@@ -5,14 +5,17 @@ import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { noContent } from '../platform/http/serialization.ts';
+import { authenticationCredential, authenticationOptionsOut, passkeyList, registrationCredential, registrationOptionsOut } from './passkey.schema.ts';
 import { requireAuth, setSessionCookie } from './authenticate.ts';
 import { SIGN_IN_FAILED, completeSignIn, recordSessionFailure } from './login.service.ts';
 import { type RelyingParty, authenticationOptions, deletePasskey, listPasskeys, registerPasskey, registrationOptions, verifyPasskey } from './passkey.service.ts';
 import { STEP_UP_MS, createSession, endUserSessions, rotateSession } from './session.service.ts';
 
-// WebAuthn responses are validated by @simplewebauthn/server; here only their outer shape.
-const credentialJson = z.object({ id: z.string().min(1).max(1500), rawId: z.string().max(1500), type: z.literal('public-key'), response: z.record(z.string(), z.unknown()), clientExtensionResults: z.record(z.string(), z.unknown()).default({}) }).passthrough();
-const verifyBody = z.object({ challenge_id: z.string().uuid(), response: credentialJson });
+// WebAuthn responses are verified by @simplewebauthn/server; here only their shape (passkey.schema.ts).
+const registerBody = z.object({ challenge_id: z.string().uuid(), response: registrationCredential, name: z.string().trim().min(1).max(100).default('passkey') });
+const verifyBody = z.object({ challenge_id: z.string().uuid(), response: authenticationCredential });
+const signedIn = z.object({ state: z.literal('active') });
 
 /** Passkeys: register (signed in), second factor (after the password), or sign in with one alone. */
 export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; rp: RelyingParty; signInPerMinute?: number }): Promise<void> {
@@ -23,7 +26,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
 
   r.post(
     '/api/v1/auth/passkeys/register/options',
-    { config: { policy: { access: 'session', states: ['mfa_enrolment', 'active'], reason: 'start registering a passkey' } }, schema: { tags: ['auth'], summary: 'Options for registering a passkey' } },
+    { config: { policy: { access: 'session', states: ['mfa_enrolment', 'active'], reason: 'start registering a passkey' } }, schema: { tags: ['auth'], summary: 'Options for registering a passkey', response: { 200: registrationOptionsOut } } },
     async (request) => {
       const { session } = requireAuth(request);
       if (session!.state === 'active' && Date.now() - session!.authenticatedAt > STEP_UP_MS) throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before adding a passkey');
@@ -33,7 +36,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
 
   r.post(
     '/api/v1/auth/passkeys/register/verify',
-    { config: { policy: { access: 'session', states: ['mfa_enrolment', 'active'], reason: 'finish registering a passkey' }, ...limited }, schema: { tags: ['auth'], summary: 'Register the passkey the browser created', body: verifyBody.extend({ name: z.string().trim().min(1).max(100).default('passkey') }) } },
+    { config: { policy: { access: 'session', states: ['mfa_enrolment', 'active'], reason: 'finish registering a passkey' }, ...limited }, schema: { tags: ['auth'], summary: 'Register the passkey the browser created', body: registerBody, response: { 201: z.object({ id: z.string(), state: z.literal('active') }) } } },
     async (request, reply) => {
       const { session } = requireAuth(request);
       const id = await registerPasskey(db, rp, { id: session!.userId, orgId: session!.orgId }, request.body.challenge_id, request.body.response as never, request.body.name);
@@ -48,13 +51,13 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
 
   r.post(
     '/api/v1/auth/passkeys/authenticate/options',
-    { config: { policy: { access: 'session', states: ['mfa_pending'], reason: 'passkey as the second factor' } }, schema: { tags: ['auth'], summary: 'Options for confirming sign-in with a passkey' } },
+    { config: { policy: { access: 'session', states: ['mfa_pending'], reason: 'passkey as the second factor' } }, schema: { tags: ['auth'], summary: 'Options for confirming sign-in with a passkey', response: { 200: authenticationOptionsOut } } },
     async (request) => authenticationOptions(db, rp, requireAuth(request).session!.userId),
   );
 
   r.post(
     '/api/v1/auth/passkeys/authenticate/verify',
-    { config: { policy: { access: 'session', states: ['mfa_pending'], reason: 'passkey as the second factor' }, ...limited }, schema: { tags: ['auth'], summary: 'Complete sign-in with a passkey', body: verifyBody } },
+    { config: { policy: { access: 'session', states: ['mfa_pending'], reason: 'passkey as the second factor' }, ...limited }, schema: { tags: ['auth'], summary: 'Complete sign-in with a passkey', body: verifyBody, response: { 200: signedIn } } },
     async (request, reply) => {
       const { session } = requireAuth(request);
       try {
@@ -71,13 +74,13 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
 
   r.post(
     '/api/v1/auth/passkeys/login/options',
-    { config: { policy: { access: 'public', reason: 'passkey sign-in; the signed challenge is the credential' }, ...limited }, schema: { tags: ['auth'], summary: 'Options for signing in with a passkey alone' } },
+    { config: { policy: { access: 'public', reason: 'passkey sign-in; the signed challenge is the credential' }, ...limited }, schema: { tags: ['auth'], summary: 'Options for signing in with a passkey alone', response: { 200: authenticationOptionsOut } } },
     async () => authenticationOptions(db, rp, null),
   );
 
   r.post(
     '/api/v1/auth/passkeys/login/verify',
-    { config: { policy: { access: 'public', reason: 'passkey sign-in; the signed challenge is the credential' }, ...limited }, schema: { tags: ['auth'], summary: 'Sign in with a passkey alone (it is both factors: possession and user verification)', body: verifyBody } },
+    { config: { policy: { access: 'public', reason: 'passkey sign-in; the signed challenge is the credential' }, ...limited }, schema: { tags: ['auth'], summary: 'Sign in with a passkey alone (it is both factors: possession and user verification)', body: verifyBody, response: { 200: signedIn } } },
     async (request, reply) => {
       let who: { userId: string; orgId: string };
       try {
@@ -94,13 +97,13 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
     },
   );
 
-  r.get('/api/v1/auth/passkeys', { config: { policy: { access: 'session', states: ['active'], reason: 'my passkeys' } }, schema: { tags: ['auth'], summary: 'My passkeys' } }, async (request) => ({
+  r.get('/api/v1/auth/passkeys', { config: { policy: { access: 'session', states: ['active'], reason: 'my passkeys' } }, schema: { tags: ['auth'], summary: 'My passkeys', response: { 200: passkeyList } } }, async (request) => ({
     passkeys: await listPasskeys(db, requireAuth(request).session!.userId),
   }));
 
   r.delete(
     '/api/v1/auth/passkeys/:id',
-    { config: { policy: { access: 'session', states: ['active'], reason: 'remove one of my passkeys' } }, schema: { tags: ['auth'], summary: 'Remove a passkey (needs a recent sign-in)', params: z.object({ id: z.string().min(1).max(1500) }) } },
+    { config: { policy: { access: 'session', states: ['active'], reason: 'remove one of my passkeys' } }, schema: { tags: ['auth'], summary: 'Remove a passkey (needs a recent sign-in)', params: z.object({ id: z.string().min(1).max(1500) }), response: { 204: noContent('Removed; your other sessions ended') } } },
     async (request, reply) => {
       const { session } = requireAuth(request);
       if (Date.now() - session!.authenticatedAt > STEP_UP_MS) throw new AppError('STEP_UP_REQUIRED', 'confirm it is you (POST /api/v1/auth/step-up) before removing a passkey');

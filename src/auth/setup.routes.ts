@@ -44,7 +44,7 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
     '/setup',
     {
       config: { policy: PUBLIC_BY_LINK, ...LIMITED },
-      schema: { tags: ['setup'], summary: 'Setup form (HTML)', querystring: z.object({ token: z.string().max(200).default('') }) },
+      schema: { tags: ['setup'], summary: 'Setup form (HTML)', querystring: z.object({ token: z.string().max(200).default('') }), response: { 200: html('The setup form'), 410: html('The link is invalid, used or expired') } },
     },
     async (request, reply) => {
       const { token } = request.query;
@@ -58,19 +58,26 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
     '/setup',
     {
       config: { policy: PUBLIC_BY_LINK, ...LIMITED },
-      schema: { tags: ['setup'], summary: 'Setup form submission (HTML)', consumes: ['application/x-www-form-urlencoded'] },
+      // A bad form is answered with the form again (HTML), not with the JSON error: validation is attached.
+      attachValidation: true,
+      schema: {
+        tags: ['setup'],
+        summary: 'Setup form submission (HTML)',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: setupRequest,
+        response: { 201: html('Set up: the owner account exists'), 400: html('The form again, naming the field to check'), 410: html('The link is invalid, used or expired'), 422: html('The form again, saying why the password or e-mail was refused') },
+      },
     },
     async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const token = typeof body.token === 'string' ? body.token : '';
-      const parsed = setupRequest.safeParse(body);
-      if (!parsed.success) {
-        const field = String(parsed.error.issues[0]?.path[0] ?? 'form');
+      const raw = (request.body ?? {}) as Record<string, unknown>;
+      const token = typeof raw.token === 'string' ? raw.token : '';
+      if (request.validationError) {
+        const field = String((request.validationError as { details?: { fields?: string[] } }).details?.fields?.[0] ?? 'body.form').replace(/^body\.?/, '') || 'form';
         return sendPage(reply, 400, formPage(token, `Please check the ${field.replace('_', ' ')}.`));
       }
-      const { email, password, organisation_name } = parsed.data;
+      const { email, password, organisation_name } = request.body;
       try {
-        await completeSetup(db, parsed.data.token, { email, password, organisationName: organisation_name });
+        await completeSetup(db, request.body.token, { email, password, organisationName: organisation_name });
       } catch (error) {
         if (isAppError(error, 'TOKEN_INVALID')) return sendPage(reply, 410, invalidLinkPage());
         if (isAppError(error, 'PASSWORD_REJECTED') || isAppError(error, 'CONFLICT')) {
@@ -83,8 +90,13 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
   );
 }
 
-function sendPage(reply: FastifyReply, status: number, html: string) {
-  return reply.status(status).type('text/html; charset=utf-8').send(html);
+function sendPage(reply: FastifyReply, status: number, page: string) {
+  return reply.status(status).type('text/html; charset=utf-8').send(page);
+}
+
+/** An HTML page response, for the OpenAPI document. */
+function html(description: string) {
+  return { description, content: { 'text/html': { schema: z.string() } } };
 }
 
 function formPage(token: string, problem?: string): string {

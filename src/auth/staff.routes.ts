@@ -13,6 +13,8 @@ import type { AuditLog } from '../audit/audit.service.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { noContent } from '../platform/http/serialization.ts';
+import { accessReview, alertList, securitySettings, staffList } from './staff.schema.ts';
 import { requireAuth } from './authenticate.ts';
 import { unlockUser } from './login.service.ts';
 import { staffEmail } from './setup.schema.ts';
@@ -37,18 +39,18 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     },
   );
 
-  r.get('/api/v1/staff', { config: { policy: { access: 'authenticated', action: 'staff.read' } }, schema: { tags: ['staff'], summary: 'Staff with roles, MFA, last sign-in, caseload size and tokens' } }, async (request) => ({
+  r.get('/api/v1/staff', { config: { policy: { access: 'authenticated', action: 'staff.read' } }, schema: { tags: ['staff'], summary: 'Staff with roles, MFA, last sign-in, caseload size and tokens', response: { 200: staffList } } }, async (request) => ({
     staff: await listStaff({ db, audit }, requireAuth(request).actor, requireAuth(request).ctx),
   }));
 
-  r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews' } }, async (request) => {
+  r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews', response: { 200: accessReview } } }, async (request) => {
     const { actor } = requireAuth(request);
     return { staff: await listStaff({ db, audit }, actor, requireAuth(request).ctx), break_glass: await listBreakGlass({ db, keyring: deps.keyring }, actor), decisions: await listReviewDecisions(db, actor.orgId) };
   });
 
   r.post(
     '/api/v1/access/review/decisions',
-    { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Record an access-review decision (keep, change, disable) for an account', body: z.object({ user_id: z.string().uuid(), decision: z.enum(['keep', 'change', 'disable']) }) } },
+    { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Record an access-review decision (keep, change, disable) for an account', body: z.object({ user_id: z.string().uuid(), decision: z.enum(['keep', 'change', 'disable']) }), response: { 201: noContent('Recorded') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
       await recordReviewDecision({ db, audit }, actor, ctx, request.body.user_id, request.body.decision);
@@ -64,6 +66,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
         tags: ['staff'],
         summary: 'Security settings: MFA requirement and session timeouts (may only be made stricter than the defaults)',
         body: z.object({ require_mfa: z.boolean().optional(), idle_timeout_minutes: z.number().int().min(1).max(15).optional(), absolute_timeout_hours: z.number().int().min(1).max(12).optional() }),
+        response: { 200: securitySettings },
       },
     },
     async (request) => {
@@ -87,7 +90,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.post(
     '/api/v1/staff/:id/disable',
-    { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Disable an account: ends its sessions, tokens and invites at once', params: z.object({ id: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Disable an account: ends its sessions, tokens and invites at once', params: z.object({ id: z.string().uuid() }), response: { 204: noContent('Disabled') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
       await disableStaff({ db, audit }, actor, ctx, request.params.id);
@@ -97,7 +100,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.post(
     '/api/v1/staff/:id/unlock',
-    { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Unlock an account locked after failed sign-ins', params: z.object({ id: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Unlock an account locked after failed sign-ins', params: z.object({ id: z.string().uuid() }), response: { 204: noContent('Unlocked') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
       if (!authorize(actor, 'staff.disable', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
@@ -108,7 +111,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.post(
     '/api/v1/access/break-glass/:id/review',
-    { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Close a break-glass review with a decision', params: z.object({ id: z.string().uuid() }), body: z.object({ decision: z.enum(['justified', 'not_justified']) }) } },
+    { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Close a break-glass review with a decision', params: z.object({ id: z.string().uuid() }), body: z.object({ decision: z.enum(['justified', 'not_justified']) }), response: { 204: noContent('Closed') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
       await reviewBreakGlass({ db, audit }, actor, ctx, request.params.id, request.body.decision);
@@ -118,7 +121,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.get(
     '/api/v1/alerts',
-    { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'The alerts inbox', querystring: z.object({ unacknowledged: z.coerce.boolean().default(false) }) } },
+    { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'The alerts inbox', querystring: z.object({ unacknowledged: z.coerce.boolean().default(false) }), response: { 200: alertList } } },
     async (request) => {
       const { actor } = requireAuth(request);
       if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
@@ -126,7 +129,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     },
   );
 
-  r.get('/api/v1/alerts/settings', { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'Alert rule thresholds of the organisation' } }, async (request) => {
+  r.get('/api/v1/alerts/settings', { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'Alert rule thresholds of the organisation', response: { 200: alertSettings } } }, async (request) => {
     const { actor } = requireAuth(request);
     if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
     const org = await db.selectFrom('organisations').select('alert_settings').where('id', '=', actor.orgId).executeTakeFirstOrThrow();
@@ -135,7 +138,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.put(
     '/api/v1/alerts/settings',
-    { config: { policy: { access: 'authenticated', action: 'org.settings', stepUp: true } }, schema: { tags: ['alerts'], summary: 'Set alert rule thresholds (needs a recent sign-in)', body: alertSettings } },
+    { config: { policy: { access: 'authenticated', action: 'org.settings', stepUp: true } }, schema: { tags: ['alerts'], summary: 'Set alert rule thresholds (needs a recent sign-in)', body: alertSettings, response: { 200: alertSettings } } },
     async (request) => {
       const { actor, ctx } = requireAuth(request);
       if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
@@ -151,7 +154,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.post(
     '/api/v1/alerts/:id/acknowledge',
-    { config: { policy: { access: 'authenticated', action: 'alerts.acknowledge' } }, schema: { tags: ['alerts'], summary: 'Acknowledge an alert (records who and when)', params: z.object({ id: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'alerts.acknowledge' } }, schema: { tags: ['alerts'], summary: 'Acknowledge an alert (records who and when)', params: z.object({ id: z.string().uuid() }), response: { 204: noContent('Acknowledged') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
       if (!authorize(actor, 'alerts.acknowledge', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');

@@ -11,6 +11,8 @@ import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClient
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { clientInput, clientPatch, clientView } from './client.schema.ts';
+import { accessLogView, activityList, activityView, agendaView, digestList, digestView, duplicateList, exportFile, importReportView, invoiceList, invoiceView, noteList, noteView, segmentView, staleList, tagList, tagView, timelineView, validationReportView } from './responses.schema.ts';
+import { noContent } from '../platform/http/serialization.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
 import { EXPORT_PURPOSES, encryptExport, exportClients } from './export.service.ts';
@@ -132,7 +134,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id/activities',
     {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
-      schema: { tags: ['clients'], summary: 'Log an interaction, or schedule a follow-up or an appointment', params: clientId, body: activityInput },
+      schema: { tags: ['clients'], summary: 'Log an interaction, or schedule a follow-up or an appointment', params: clientId, body: activityInput, response: { 201: activityView } },
     },
     async (request, reply) => reply.status(201).send(await addActivity(deps, caller(request), request.params.id, request.body)),
   );
@@ -141,7 +143,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/activities/:id',
     {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
-      schema: { tags: ['clients'], summary: 'Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome', params: clientId, body: z.object({ status: z.enum(['done', 'cancelled', 'attended', 'no_show']) }) },
+      schema: { tags: ['clients'], summary: 'Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome', params: clientId, body: z.object({ status: z.enum(['done', 'cancelled', 'attended', 'no_show']) }), response: { 200: activityList } },
     },
     async (request) => ({ activities: await updateActivityStatus(deps, caller(request), request.params.id, request.body.status) }),
   );
@@ -150,7 +152,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id/cadence',
     {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
-      schema: { tags: ['clients'], summary: 'Stay in touch every N days (null stops it): a follow-up opens when the time runs out', params: clientId, body: z.object({ days: z.number().int().min(1).max(3650).nullable() }) },
+      schema: { tags: ['clients'], summary: 'Stay in touch every N days (null stops it): a follow-up opens when the time runs out', params: clientId, body: z.object({ days: z.number().int().min(1).max(3650).nullable() }), response: { 204: noContent('Set') } },
     },
     async (request, reply) => {
       await setCadence(deps, caller(request), request.params.id, request.body.days);
@@ -160,20 +162,20 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.get(
     '/api/v1/clients/:id/timeline',
-    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: "One ordered view of a client's activities and notes (what you may see)", params: clientId } },
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: "One ordered view of a client's activities and notes (what you may see)", params: clientId, response: { 200: timelineView } } },
     async (request) => ({ items: await timeline(deps, caller(request), request.params.id) }),
   );
 
   r.get(
     '/api/v1/agenda',
-    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days' } },
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days', response: { 200: agendaView } } },
     async (request) => agenda(deps, await agendaCaller(request)),
   );
 
 
   r.get(
     '/api/v1/me/digest-settings',
-    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My morning and evening digest settings' } },
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My morning and evening digest settings', response: { 200: digestSettingsInput } } },
     async (request) => getDigestSettings(deps, await agendaCaller(request)),
   );
 
@@ -181,20 +183,20 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/me/digest-settings',
     {
       config: { policy: { access: 'authenticated', action: 'client.read' } },
-      schema: { tags: ['digests'], summary: 'Choose digest hours (local to a time zone; null for none) and whether an e-mail notice (counts only) is sent', body: digestSettingsInput },
+      schema: { tags: ['digests'], summary: 'Choose digest hours (local to a time zone; null for none) and whether an e-mail notice (counts only) is sent', body: digestSettingsInput, response: { 200: digestSettingsInput } },
     },
     async (request) => setDigestSettings(deps, await agendaCaller(request), request.body),
   );
 
   r.get(
     '/api/v1/digests',
-    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My digests, newest first: kind, date and counts' } },
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My digests, newest first: kind, date and counts', response: { 200: digestList } } },
     async (request) => ({ digests: await listDigests(deps, await agendaCaller(request)) }),
   );
 
   r.get(
     '/api/v1/digests/:id',
-    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'One of my digests: times, kinds and first names, as far as I may read them now', params: clientId } },
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'One of my digests: times, kinds and first names, as far as I may read them now', params: clientId, response: { 200: digestView } } },
     async (request) => openDigest(deps, await agendaCaller(request), request.params.id),
   );
 
@@ -212,6 +214,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
           purpose: z.enum(EXPORT_PURPOSES).optional(),
           segment_id: z.string().uuid().optional(),
         }),
+        response: { 200: exportFile },
       },
     },
     async (request, reply) => {
@@ -237,7 +240,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.get(
     '/api/v1/clients/duplicates',
-    { config: { policy: { access: 'authenticated', action: 'client.erase' } }, schema: { tags: ['clients'], summary: 'Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption' } },
+    { config: { policy: { access: 'authenticated', action: 'client.erase' } }, schema: { tags: ['clients'], summary: 'Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption', response: { 200: duplicateList } } },
     async (request) => ({ pairs: await findDuplicates(deps, caller(request)) }),
   );
 
@@ -245,7 +248,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/validation-report',
     {
       config: { policy: { access: 'authenticated', action: 'client.erase' } },
-      schema: { tags: ['clients'], summary: 'Malformed or mistyped e-mail addresses and phone numbers: client, field and reason, never the value', querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000) }) },
+      schema: { tags: ['clients'], summary: 'Malformed or mistyped e-mail addresses and phone numbers: client, field and reason, never the value', querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000) }), response: { 200: validationReportView } },
     },
     async (request) => validationReport(deps, caller(request), request.query.limit),
   );
@@ -258,6 +261,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         tags: ['clients'],
         summary: 'Clients not updated and with no interaction, appointment or note for N days (for retention review); metadata only',
         querystring: z.object({ days: z.coerce.number().int().min(1).max(36500).default(365), after: z.string().uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        response: { 200: staleList },
       },
     },
     async (request) => staleClients(deps, caller(request), { days: request.query.days, limit: request.query.limit, ...(request.query.after ? { after: request.query.after } : {}) }),
@@ -267,7 +271,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id/merge',
     {
       config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
-      schema: { tags: ['clients'], summary: 'Merge a duplicate into this client, keeping every note, activity and audit trail; the duplicate is erased', params: clientId, body: z.object({ duplicate_id: z.string().uuid() }) },
+      schema: { tags: ['clients'], summary: 'Merge a duplicate into this client, keeping every note, activity and audit trail; the duplicate is erased', params: clientId, body: z.object({ duplicate_id: z.string().uuid() }), response: { 204: noContent('Merged; the duplicate is erased') } },
     },
     async (request, reply) => {
       await mergeClients(deps, caller(request), request.params.id, request.body.duplicate_id);
@@ -277,19 +281,19 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.post(
     '/api/v1/clients/:id/invoices',
-    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Create a draft invoice (line items sealed; never card data)', params: clientId, body: invoiceInput } },
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Create a draft invoice (line items sealed; never card data)', params: clientId, body: invoiceInput, response: { 201: invoiceView } } },
     async (request, reply) => reply.status(201).send(await createInvoice(deps, caller(request), request.params.id, request.body)),
   );
 
   r.get(
     '/api/v1/clients/:id/invoices',
-    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: "A client's invoices", params: clientId } },
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: "A client's invoices", params: clientId, response: { 200: invoiceList } } },
     async (request) => ({ invoices: await listInvoices(deps, caller(request), request.params.id) }),
   );
 
   r.patch(
     '/api/v1/invoices/:id',
-    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Send, mark paid (by reference, or card brand and last four) or void an invoice', params: clientId, body: invoiceUpdate } },
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Send, mark paid (by reference, or card brand and last four) or void an invoice', params: clientId, body: invoiceUpdate, response: { 200: invoiceView } } },
     async (request) => updateInvoice(deps, caller(request), request.params.id, request.body),
   );
 
@@ -306,6 +310,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         tags: ['clients'],
         summary: 'Import clients from a CSV body (Content-Type: text/csv); per-row errors by number and reason; ?dry_run=true validates only',
         querystring: z.object({ dry_run: z.coerce.boolean().default(false), name: z.string().regex(/^[\w.-]{1,100}$/).default('upload.csv'), mapping: z.string().max(10_000).optional() }),
+        response: { 200: importReportView, 201: importReportView },
       },
     },
     async (request, reply) => {
@@ -338,11 +343,11 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.post(
     '/api/v1/segments',
-    { config: { policy: { access: 'authenticated', action: 'client.search' } }, schema: { tags: ['clients'], summary: 'Save a re-engagement segment (filters on metadata only)', body: z.object({ name: z.string().trim().min(1).max(100), filter: segmentFilter }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.search' } }, schema: { tags: ['clients'], summary: 'Save a re-engagement segment (filters on metadata only)', body: z.object({ name: z.string().trim().min(1).max(100), filter: segmentFilter }), response: { 201: segmentView(segmentFilter) } } },
     async (request, reply) => reply.status(201).send(await saveSegment(deps, caller(request), request.body)),
   );
 
-  r.get('/api/v1/segments', { config: { policy: { access: 'authenticated', action: 'client.search' } }, schema: { tags: ['clients'], summary: 'Saved segments' } }, async (request) => ({
+  r.get('/api/v1/segments', { config: { policy: { access: 'authenticated', action: 'client.search' } }, schema: { tags: ['clients'], summary: 'Saved segments', response: { 200: z.object({ segments: z.array(segmentView(segmentFilter)) }) } } }, async (request) => ({
     segments: await listSegments(deps, caller(request)),
   }));
 
@@ -350,7 +355,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/segments/:id/members',
     {
       config: { policy: { access: 'authenticated', action: 'client.search' } },
-      schema: { tags: ['clients'], summary: "A page of a segment's member ids (export them through /api/v1/exports/clients)", params: clientId, querystring: z.object({ after: z.string().uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(1000) }) },
+      schema: { tags: ['clients'], summary: "A page of a segment's member ids (export them through /api/v1/exports/clients)", params: clientId, querystring: z.object({ after: z.string().uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(1000) }), response: { 200: z.object({ segment: segmentView(segmentFilter), members: z.array(z.string()), next: z.string().nullish() }) } },
     },
     async (request) => segmentMembers(deps, caller(request), request.params.id, { ...(request.query.after ? { after: request.query.after } : {}), limit: request.query.limit }),
   );
@@ -359,12 +364,12 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/tags',
     {
       config: { policy: { access: 'authenticated', action: 'tags.manage' } },
-      schema: { tags: ['clients'], summary: 'Define a tag; a sensitive tag (e.g. a diagnosis) is seen only by roles that read restricted data', body: z.object({ name: z.string().trim().min(1).max(100), sensitive: z.boolean().default(false) }) },
+      schema: { tags: ['clients'], summary: 'Define a tag; a sensitive tag (e.g. a diagnosis) is seen only by roles that read restricted data', body: z.object({ name: z.string().trim().min(1).max(100), sensitive: z.boolean().default(false) }), response: { 201: tagView } },
     },
     async (request, reply) => reply.status(201).send(await createTag(deps, caller(request), request.body)),
   );
 
-  r.get('/api/v1/tags', { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'Tags you may see' } }, async (request) => {
+  r.get('/api/v1/tags', { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'Tags you may see', response: { 200: tagList } } }, async (request) => {
     const who = caller(request);
     if (!authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role does not see client labels');
     return { tags: await visibleTags(deps, who.actor) };
@@ -372,7 +377,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.put(
     '/api/v1/clients/:id/tags/:tagId',
-    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Put a tag on a client', params: z.object({ id: z.string().uuid(), tagId: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Put a tag on a client', params: z.object({ id: z.string().uuid(), tagId: z.string().uuid() }), response: { 204: noContent('Tagged') } } },
     async (request, reply) => {
       await setClientTag(deps, caller(request), request.params.id, request.params.tagId, true);
       return reply.status(204).send();
@@ -381,7 +386,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.delete(
     '/api/v1/clients/:id/tags/:tagId',
-    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Take a tag off a client', params: z.object({ id: z.string().uuid(), tagId: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.update' } }, schema: { tags: ['clients'], summary: 'Take a tag off a client', params: z.object({ id: z.string().uuid(), tagId: z.string().uuid() }), response: { 204: noContent('Untagged') } } },
     async (request, reply) => {
       await setClientTag(deps, caller(request), request.params.id, request.params.tagId, false);
       return reply.status(204).send();
@@ -398,7 +403,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id',
     {
       config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
-      schema: { tags: ['clients'], summary: 'Erase a client by destroying its key (needs a recent sign-in)', params: clientId, body: z.object({ reason: z.enum(ERASURE_REASONS) }) },
+      schema: { tags: ['clients'], summary: 'Erase a client by destroying its key (needs a recent sign-in)', params: clientId, body: z.object({ reason: z.enum(ERASURE_REASONS) }), response: { 204: noContent('Erased: the client key is destroyed') } },
     },
     async (request, reply) => {
       await eraseClientAs(deps, caller(request), request.params.id, request.body.reason);
@@ -408,7 +413,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.get(
     '/api/v1/clients/:id/access-log',
-    { config: { policy: { access: 'authenticated', action: 'client.access_log' } }, schema: { tags: ['clients'], summary: 'Who looked at this record: who, when, which parts, why', params: clientId } },
+    { config: { policy: { access: 'authenticated', action: 'client.access_log' } }, schema: { tags: ['clients'], summary: 'Who looked at this record: who, when, which parts, why', params: clientId, response: { 200: accessLogView } } },
     async (request) => ({ entries: await accessLogAs(deps, caller(request), request.params.id) }),
   );
 
@@ -434,6 +439,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         summary: 'Add a note: general, or a session note only its author will ever read',
         params: clientId,
         body: z.object({ kind: z.enum(['general', 'session']).default('general'), body: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }),
+        response: { 201: noteView },
       },
     },
     async (request, reply) => reply.status(201).send(await addNote(deps, caller(request), request.params.id, request.body)),
@@ -441,13 +447,13 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.get(
     '/api/v1/clients/:id/notes',
-    { config: { policy: { access: 'authenticated', action: 'client.notes' } }, schema: { tags: ['clients'], summary: "The client's general notes and your own session notes", params: clientId } },
+    { config: { policy: { access: 'authenticated', action: 'client.notes' } }, schema: { tags: ['clients'], summary: "The client's general notes and your own session notes", params: clientId, response: { 200: noteList } } },
     async (request) => ({ notes: await listNotes(deps, caller(request), request.params.id) }),
   );
 
   r.put(
     '/api/v1/clients/:id/caseload/:userId',
-    { config: { policy: { access: 'authenticated', action: 'client.caseload', stepUp: true } }, schema: { tags: ['clients'], summary: "Put a client on a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.caseload', stepUp: true } }, schema: { tags: ['clients'], summary: "Put a client on a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }), response: { 204: noContent('On the caseload') } } },
     async (request, reply) => {
       const { actor, ctx } = caller(request);
       await setCaseload({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.params.userId, true);
@@ -457,7 +463,7 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
 
   r.delete(
     '/api/v1/clients/:id/caseload/:userId',
-    { config: { policy: { access: 'authenticated', action: 'client.caseload', stepUp: true } }, schema: { tags: ['clients'], summary: "Take a client off a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }) } },
+    { config: { policy: { access: 'authenticated', action: 'client.caseload', stepUp: true } }, schema: { tags: ['clients'], summary: "Take a client off a practitioner's caseload", params: z.object({ id: z.string().uuid(), userId: z.string().uuid() }), response: { 204: noContent('Off the caseload') } } },
     async (request, reply) => {
       const { actor, ctx } = caller(request);
       await setCaseload({ db: deps.db, audit: deps.audit }, actor, ctx, request.params.id, request.params.userId, false);

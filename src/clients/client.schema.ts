@@ -30,9 +30,8 @@ const fieldInput = (field: (typeof CLIENT_FIELDS)[number]): z.ZodType => describ
 const customName = z.string().max(40);
 /** A custom value: text (also e-mail, phone or date), an address or identifiers, as the field's definition declares. */
 const customValue = z.union([KIND_SCHEMAS.text as z.ZodType<string>, KIND_SCHEMAS.address as z.ZodType<Address>, KIND_SCHEMAS.identifiers as z.ZodType<Identifier[]>]);
-const customValues = z
-  .record(customName, customValue)
-  .meta({ description: "Values of the organisation's custom fields, by field name; each is checked against its field's kind" });
+const customValues = z.record(customName, customValue);
+const customDescription = { description: "Values of the organisation's custom fields, by field name; each is checked against its field's kind" };
 
 /** One schema per built-in field (the map is the list; TypeScript only learns the names). */
 type BuiltInShape<T extends z.ZodType = z.ZodType> = Record<ClientFieldName, T>;
@@ -47,7 +46,7 @@ const perField = <T extends z.ZodType>(make: (field: (typeof CLIENT_FIELDS)[numb
 export const clientInputShape = {
   ...perField((f) => (f.required ? fieldInput(f) : fieldInput(f).optional())),
   status: clientStatus.optional(),
-  custom: customValues.optional(),
+  custom: customValues.optional().meta(customDescription),
 };
 export const clientInput = z.strictObject(clientInputShape) as unknown as z.ZodType<Omit<ClientInput, 'custom'> & { custom?: Record<string, FieldValue> | undefined }> & {
   shape: typeof clientInputShape;
@@ -60,15 +59,18 @@ export const clientInput = z.strictObject(clientInputShape) as unknown as z.ZodT
 export const clientPatch = z.strictObject({
   ...perField((f) => (f.required ? fieldInput(f) : fieldInput(f).nullable()).optional()),
   status: clientStatus.optional(),
-  custom: customValues.optional(),
+  custom: customValues.optional().meta(customDescription),
 });
+
+const isoTime = z.string().meta({ format: 'date-time' });
 
 /** A client as returned: only the fields the reader may see, so every field is optional. */
 export const clientView = z.object({
   id: z.string(),
   status: clientStatus,
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
+  // Documented as date-times, not re-checked: this is the hottest read, and the values are ours.
+  created_at: isoTime,
+  updated_at: isoTime,
   fields: z.object(perField((f) => (described(KIND_VIEWS[f.kind], f) as z.ZodType<FieldValue>).optional())),
   custom: z.record(z.string(), z.union([z.string(), KIND_VIEWS.address, KIND_VIEWS.identifiers])).meta({ description: 'Custom field values the reader may see, by field name' }),
   tags: z.array(z.object({ id: z.string(), name: z.string(), sensitive: z.boolean() })).optional(),
