@@ -3,7 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
+import { sql } from 'kysely';
+import { decodeLeaf } from '../src/audit/audit.encoding.ts';
 import { rotateClientKey } from '../src/clients/client-keys.service.ts';
+import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
@@ -264,6 +267,59 @@ describeEachEngine('duplicates', (t) => {
     await org.app.app.close();
     await vault.close();
   });
+
+  it('moves every sealed value of the duplicate (custom values, grant reasons) in one transaction, erasing it with the closed reason code', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    await defineCustomField(org.deps.db, org.orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'bill the insurer' });
+    await defineCustomField(org.deps.db, org.orgId, { name: 'referral_source', label: 'Referral source', kind: 'text', classification: 'internal', encrypted: false, purpose: 'know which channels work' });
+    const make = async (body: object) => (await org.owner.request('POST', '/api/v1/clients', body)).json().id as string;
+    const keep = await make({ name: 'Cara Doyle', email: 'cara@example.org', custom: { referral_source: 'web' } });
+    const dup = await make({ name: 'Cara Doyle', email: 'cara@example.org', custom: { insurer_ref: 'INS-778', referral_source: 'phone' } });
+    const practitioner = await org.signIn((await org.addStaff('practitioner')).email);
+    await practitioner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await practitioner.request('POST', `/api/v1/clients/${dup}/break-glass`, { reason: 'out of hours crisis, duplicate record opened' })).statusCode).toBe(201);
+    await org.owner.request('POST', `/api/v1/clients/${dup}/notes`, { body: 'note that must survive a failed merge' });
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+
+    // A failure at the last write (the duplicate's deletion) leaves both records exactly as they were.
+    const { db } = org.deps;
+    if (t().engine === 'sqlite') {
+      await sql`create trigger fail_merge before delete on clients when old.id = ${sql.lit(dup)} begin select raise(abort, 'merge interrupted'); end`.execute(db);
+    } else {
+      await sql`create function fail_merge() returns trigger language plpgsql as $$ begin raise exception 'merge interrupted'; end $$`.execute(db);
+      await sql`create trigger fail_merge before delete on clients for each row when (old.id = ${sql.lit(dup)}) execute function fail_merge()`.execute(db);
+    }
+    expect((await org.owner.request('POST', `/api/v1/clients/${keep}/merge`, { duplicate_id: dup })).statusCode).toBe(500);
+    const dupAfterFailure = (await org.owner.request('GET', `/api/v1/clients/${dup}`)).json();
+    expect(dupAfterFailure.custom).toEqual({ insurer_ref: 'INS-778', referral_source: 'phone' });
+    expect((await org.owner.request('GET', `/api/v1/clients/${dup}/notes`)).json().notes.map((n: { body: string }) => n.body)).toEqual(['note that must survive a failed merge']);
+    expect((await org.owner.request('GET', `/api/v1/clients/${keep}`)).json().custom).toEqual({ referral_source: 'web' });
+    expect((await org.owner.request('GET', `/api/v1/clients/${keep}/notes`)).json().notes).toEqual([]);
+    await sql`drop trigger fail_merge${sql.raw(t().engine === 'postgres' ? ' on clients' : '')}`.execute(db);
+
+    expect((await org.owner.request('POST', `/api/v1/clients/${keep}/merge`, { duplicate_id: dup })).statusCode).toBe(204);
+    org.deps.keyring.clearCache();
+    const kept = (await org.owner.request('GET', `/api/v1/clients/${keep}`)).json();
+    // Values the kept record lacked arrive; its own stay.
+    expect(kept.custom).toEqual({ insurer_ref: 'INS-778', referral_source: 'web' });
+    // The moved searchable custom value is indexed for the kept client, in both orders.
+    for (const table of ['client_terms', 'client_index'] as const) {
+      expect([...new Set((await db.selectFrom(table).select('client_id').where('field', 'like', 'custom:%').execute()).map((r) => r.client_id))]).toEqual([keep]);
+    }
+    expect((await org.owner.request('GET', `/api/v1/clients/${keep}/notes`)).json().notes.map((n: { body: string }) => n.body)).toEqual(['note that must survive a failed merge']);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass).toMatchObject([{ client_id: keep, reason: 'out of hours crisis, duplicate record opened' }]);
+    const ledger = await org.deps.keyring.keystore.db.selectFrom('erasure_ledger').selectAll().where('owner_id', '=', dup).execute();
+    expect(ledger.map((e) => e.reason)).toEqual(['duplicate']);
+    expect(await org.deps.keyring.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', '=', dup).execute()).toEqual([]);
+    await org.deps.audit.sequence();
+    const subjects = await db.selectFrom('audit_subjects').select('idx').where('record_id', '=', dup).execute();
+    const events = (await db.selectFrom('audit_log').select('leaf').where('idx', 'in', subjects.map((x) => x.idx)).execute()).map((l) => decodeLeaf(l.leaf)!);
+    expect(events.filter((e) => e.action === 'client.erase').map((e) => e.purpose)).toEqual(['duplicate']);
+    await org.app.app.close();
+    await vault.close();
+  });
 });
 
 describeEachEngine('invoices', (t) => {
@@ -330,6 +386,10 @@ describeEachEngine('client key rotation', (t) => {
     const invoice = (await org.owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'session before rotation', quantity: 1, unit_minor: 5000 }] })).json();
     await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
     await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', payment_reference: 'PSP-ROTATED' });
+    const practitioner = await org.signIn((await org.addStaff('practitioner')).email);
+    await practitioner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    const grant = await practitioner.request('POST', `/api/v1/clients/${client}/break-glass`, { reason: 'crisis call before rotation, caseload holder away' });
+    expect(grant.statusCode, grant.body).toBe(201);
 
     expect(await rotateClientKey(org.deps, org.orgId, client)).toBe(2);
     org.deps.keyring.clearCache();
@@ -343,6 +403,8 @@ describeEachEngine('client key rotation', (t) => {
     expect(timeline.json().items.find((i: { type: string }) => i.type === 'interaction').activity.details.summary).toBe('talked before rotation');
     const invoices = (await org.owner.request('GET', `/api/v1/clients/${client}/invoices`)).json().invoices;
     expect(invoices).toMatchObject([{ items: [{ description: 'session before rotation' }], payment_reference: 'PSP-ROTATED' }]);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass.map((g: { reason: string | null }) => g.reason)).toEqual(['crisis call before rotation, caseload holder away']);
     await org.app.app.close();
     await vault.close();
   });

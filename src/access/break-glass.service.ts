@@ -20,8 +20,8 @@ export interface AccessDeps {
 
 /** Break-glass reasons are sealed under the client's data key. */
 type ReasonKeys = { keyring: Pick<Keyring, 'dataKey'> };
-const REASON = { name: 'reason', kind: 'text' } as const;
-const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
+export const REASON = { name: 'reason', kind: 'text' } as const;
+export const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
 
 /**
  * For many clients at once: which are on the actor's caseload, and which the actor holds a live

@@ -416,6 +416,28 @@ export type { ClientFieldName };
  * @throws AppError NOT_FOUND, VALIDATION_FAILED (naming fields, never values).
  */
 export async function updateClient(deps: ClientDeps, ctx: AccessContext, orgId: string, id: string, patch: Record<string, unknown>, now = Date.now()): Promise<string[]> {
+  const update = await prepareClientUpdate(deps, orgId, id, patch, now);
+  await deps.db.transaction().execute(async (tx) => {
+    await update.apply(tx);
+    await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.update', [id], update.changed, now));
+  });
+  return update.changed;
+}
+
+/** A validated, sealed client update, written by `apply` inside the caller's transaction. */
+export interface PreparedClientUpdate {
+  /** Field names changed (custom ones as `custom.<name>`). */
+  changed: string[];
+  /** Writes the sealed fields, index rows and custom values (no audit event: the caller records it). */
+  apply(tx: Transaction<Schema>): Promise<void>;
+}
+
+/**
+ * Validates `patch` against the merged record and seals it, reading everything it needs first, so
+ * that the writes can join a larger transaction (a merge) without another query on the connection.
+ * @throws AppError NOT_FOUND, VALIDATION_FAILED (naming fields, never values).
+ */
+export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: string, patch: Record<string, unknown>, now: number): Promise<PreparedClientUpdate> {
   const row = await store.findClientRow(deps.db, orgId, id);
   if (!row) throw new AppError('NOT_FOUND', 'no such client');
   const custom = await listCustomFields(deps.db, orgId);
@@ -444,26 +466,33 @@ export async function updateClient(deps: ClientDeps, ctx: AccessContext, orgId: 
     update.status = values.status ?? row.status;
     changed.push('status');
   }
-  const customChanged = Object.keys((patch.custom as object | undefined) ?? {});
-  await deps.db.transaction().execute(async (tx) => {
-    await store.updateSealedFields(tx, orgId, id, update, now);
-    const fieldsReindexed = CLIENT_FIELDS.filter((f) => f.search !== 'none' && f.name in patch).map((f) => f.name);
-    await store.replaceFieldIndex(tx, orgId, id, fieldsReindexed, index);
-    for (const name of customChanged) {
-      const spec = custom.find((f) => f.name === name)!;
-      const value = values.custom?.[name];
-      await store.replaceCustomValue(tx, id, spec.id, value === undefined ? null : {
+  const customWrites = Object.keys((patch.custom as object | undefined) ?? {}).map((name) => {
+    const spec = custom.find((f) => f.name === name)!;
+    const value = values.custom?.[name];
+    changed.push(`custom.${name}`);
+    return {
+      spec,
+      row: value === undefined ? null : {
         client_id: id,
         field_id: spec.id,
         value_ct: spec.encrypted ? sealField(key, place(orgId, id), customCodec(spec), value) : null,
         value_plain: spec.encrypted ? null : JSON.stringify(value),
-      });
-      changed.push(`custom.${name}`);
-      if (spec.search !== 'none') await store.replaceFieldIndex(tx, orgId, id, [indexField(spec)], value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value));
-    }
-    await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.update', [id], changed, now));
+      },
+      index: spec.search === 'none' ? null : value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value),
+    };
   });
-  return changed;
+  const fieldsReindexed = CLIENT_FIELDS.filter((f) => f.search !== 'none' && f.name in patch).map((f) => f.name);
+  return {
+    changed,
+    apply: async (tx) => {
+      await store.updateSealedFields(tx, orgId, id, update, now);
+      await store.replaceFieldIndex(tx, orgId, id, fieldsReindexed, index);
+      for (const write of customWrites) {
+        await store.replaceCustomValue(tx, id, write.spec.id, write.row);
+        if (write.index) await store.replaceFieldIndex(tx, orgId, id, [indexField(write.spec)], write.index);
+      }
+    },
+  };
 }
 
 /**
