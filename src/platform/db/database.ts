@@ -189,6 +189,16 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * Whether a driver error is a unique or primary-key violation (PostgreSQL 23505; SQLite extended
+ * codes 1555 and 2067) — the one database error a "create if absent" race may treat as "it exists".
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (pgCode(error) === '23505') return true;
+  const errcode = typeof error === 'object' && error !== null && 'errcode' in error ? (error as { errcode: unknown }).errcode : undefined;
+  return errcode === 1555 || errcode === 2067;
+}
+
 function pgCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
