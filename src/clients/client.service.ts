@@ -4,7 +4,7 @@ import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.
 import { type DataKey, type DataKeyRow, type DataKeyWrapping, type Keyring, newDataKeys } from '../platform/crypto/keyring.ts';
 import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
 import { fieldsWithCardNumbers } from '../platform/datamap/card-detect.ts';
-import { KIND_SCHEMAS, type NormaliseOptions, searchTerms } from '../platform/datamap/field-kinds.ts';
+import { KIND_SCHEMAS, type NormaliseOptions, parseStoredJson, searchTerms } from '../platform/datamap/field-kinds.ts';
 import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
@@ -330,7 +330,7 @@ async function openRow(
     if (value.value_ct) {
       const key = await deps.keyring.dataKey(orgId, row.id, value.value_ct);
       customOut[spec.name] = openField(key, place(orgId, row.id), customCodec(spec), value.value_ct);
-    } else if (value.value_plain !== null) customOut[spec.name] = JSON.parse(value.value_plain) as FieldValue;
+    } else if (value.value_plain !== null) customOut[spec.name] = parseStoredJson(value.value_plain, `custom field ${spec.name}`) as FieldValue;
   }
   return { id: row.id as ClientId, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields, custom: customOut };
 }
