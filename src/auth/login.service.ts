@@ -53,7 +53,7 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
     .where('users.email', '=', email)
     .executeTakeFirst();
   const password = input.password.normalize('NFKC');
-  const matches = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+  const matches = await verifyPassword(password, user?.password_hash ?? dummyHash());
   const event = (action: AuditEvent['action'], outcome: AuditEvent['outcome']): AuditEvent => ({
     time: now,
     orgId: user?.org_id ?? null,
