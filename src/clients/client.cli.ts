@@ -11,7 +11,7 @@ import { operatorContext } from '../audit/operator.ts';
 import { type ImportReport, importClientsCsv } from './import.service.ts';
 import { type StaleClient, staleClients, validationReport } from './cleanup.service.ts';
 import type { Caller } from './client.access.ts';
-import { EXPORT_PURPOSES, encryptExport, exportClients } from './export.service.ts';
+import { EXPORT_PURPOSES, type ExportPurpose, encryptExport, exportClients } from './export.service.ts';
 import { open } from 'node:fs/promises';
 import { readSecret } from '../platform/cli/prompt.ts';
 
@@ -207,9 +207,9 @@ export function registerExportCommand(clients: Command, withClients: WithClients
         if (options.purpose !== undefined && !(EXPORT_PURPOSES as readonly string[]).includes(options.purpose)) {
           throw new AppError('VALIDATION_FAILED', `--purpose must be one of ${EXPORT_PURPOSES.join(', ')}`);
         }
-        const purpose = options.purpose ?? null;
+        const purpose = (options.purpose ?? null) as ExportPurpose | null;
         const plaintext = options.plaintext === true;
-        const lines = exportClients(deps, orgId, { kind: 'operator', ctx: operatorContext(plaintext ? `plaintext export${purpose ? `: ${purpose}` : ''}` : purpose) }, options.format, plaintext ? `plaintext export${purpose ? `: ${purpose}` : ''}` : purpose);
+        const lines = exportClients(deps, orgId, { kind: 'operator', ctx: operatorContext() }, options.format, purpose, { plaintext });
         const passphrase = plaintext ? null : (process.env.CONFIDANT_EXPORT_PASSPHRASE ?? (await readSecret('Export passphrase: ')));
         const handle = await open(options.out, 'wx', 0o600).catch(() => {
           throw new AppError('CONFLICT', `${options.out} exists or cannot be created; choose a new file name`);

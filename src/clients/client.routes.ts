@@ -226,9 +226,8 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (!authorize(who.actor, 'client.export', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not export client records');
       const { format, passphrase, plaintext } = request.body;
       if (!plaintext && !passphrase) throw new AppError('VALIDATION_FAILED', 'give a passphrase (the export is encrypted) or ask for plaintext explicitly', { fields: ['passphrase'] });
-      const purpose = plaintext ? `plaintext export${request.body.purpose ? `: ${request.body.purpose}` : ''}` : (request.body.purpose ?? null);
       const only = request.body.segment_id ? await allSegmentMembers(deps, who, who.actor.orgId, request.body.segment_id) : undefined;
-      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, purpose, only);
+      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, request.body.purpose ?? null, { only, plaintext });
       // Rendered before sending, so a page that cannot be audited fails the request cleanly.
       const chunks: Uint8Array[] = [];
       const encoder = new TextEncoder();
