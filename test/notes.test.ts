@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { decodeLeaf } from '../src/audit/audit.encoding.ts';
 import { rotateClientKey } from '../src/clients/client-keys.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import { resealLegacyPlaintext } from '../src/clients/plaintext-reseal.ts';
 import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
@@ -493,6 +494,46 @@ describeEachEngine('stay-in-touch cadence', (t) => {
     expect(await applyCadences(org.deps)).toBe(0); // idempotent while the follow-up is open
     const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
     expect(agenda.overdue).toMatchObject([{ kind: 'follow_up', client_id: quiet, client_first_name: 'Quiet' }]);
+    await org.app.app.close();
+    await vault.close();
+  });
+});
+
+describeEachEngine('segment names and older plaintext', (t) => {
+  it('seals segment names, and re-seals plaintext names and break-glass reasons that older versions stored', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const { db } = org.deps;
+    const saved = await org.owner.request('POST', '/api/v1/segments', { name: 'QZSEGMENTQ relapsed since June', filter: { status: ['active'] } });
+    expect(saved.statusCode, saved.body).toBe(201);
+    const row = await db.selectFrom('segments').selectAll().where('id', '=', saved.json().id).executeTakeFirstOrThrow();
+    expect(row.name).toBe('');
+    expect(Buffer.from(row.name_ct!).toString('latin1')).not.toContain('QZSEGMENTQ');
+    expect((await org.owner.request('GET', '/api/v1/segments')).json().segments.map((s: { name: string }) => s.name)).toEqual(['QZSEGMENTQ relapsed since June']);
+
+    // Rows as versions before migrations 0024 and 0022 wrote them.
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Legacy Grant' })).json().id as string;
+    const erased = (await org.owner.request('POST', '/api/v1/clients', { name: 'Erased Since' })).json().id as string;
+    const practitioner = await org.addStaff('practitioner');
+    const now = Date.now();
+    await db.insertInto('segments').values({ id: '00000000-0000-4000-8000-000000000024', org_id: org.orgId, name: 'QZOLDSEGMENTQ', name_ct: null, filter: '{}', created_by: org.ownerId, created_at: now + 1 }).execute();
+    for (const [id, clientId] of [['bg-legacy-1', client], ['bg-legacy-2', erased]] as const) {
+      await db.insertInto('break_glass').values({ id, org_id: org.orgId, user_id: practitioner.id, client_id: clientId, reason: 'QZOLDREASONQ crisis call', reason_ct: null, created_at: now, expires_at: now + 60_000, review_decision: null, reviewed_by: null, reviewed_at: null }).execute();
+    }
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${erased}`, { reason: 'subject_request' })).statusCode).toBe(204);
+
+    expect(await resealLegacyPlaintext(org.deps)).toEqual({ sealed: 2, cleared: 1 });
+    expect(await resealLegacyPlaintext(org.deps)).toEqual({ sealed: 0, cleared: 0 });
+    const segments = await db.selectFrom('segments').select(['name', 'name_ct']).execute();
+    const grants = await db.selectFrom('break_glass').select(['reason', 'reason_ct']).execute();
+    for (const r of [...segments.map((s) => [s.name, s.name_ct] as const), ...grants.map((g) => [g.reason, g.reason_ct] as const)]) {
+      expect(r[0]).toBe('');
+      expect(Buffer.from(r[1] ?? []).toString('latin1')).not.toMatch(/QZOLD/);
+    }
+    expect((await org.owner.request('GET', '/api/v1/segments')).json().segments.map((s: { name: string }) => s.name)).toEqual(['QZSEGMENTQ relapsed since June', 'QZOLDSEGMENTQ']);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass.find((g: { id: string }) => g.id === 'bg-legacy-1').reason).toBe('QZOLDREASONQ crisis call');
     await org.app.app.close();
     await vault.close();
   });
