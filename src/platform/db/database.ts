@@ -5,7 +5,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors/app-error.ts';
 import type { Schema } from './schema.ts';
-import { TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -62,13 +62,12 @@ export function openSqlite<S = Schema>(dataDir: string, file = SQLITE_FILE): Dat
   let handle: DatabaseSync;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    handle = new DatabaseSync(filePath);
+    handle = new DatabaseSync(filePath, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     // WAL lets readers run beside the writer; FULL sync because a committed audit event or
     // record must survive power loss, and group commit (not weaker sync) is how we stay fast.
     handle.exec('PRAGMA journal_mode = WAL');
     handle.exec('PRAGMA synchronous = FULL');
     handle.exec('PRAGMA foreign_keys = ON');
-    handle.exec('PRAGMA busy_timeout = 5000');
   } catch (error) {
     throw new AppError('DATABASE_UNAVAILABLE', `cannot open the SQLite database ${filePath}: ${describeError(error)}`, undefined, {
       cause: error,
