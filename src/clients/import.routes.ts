@@ -90,7 +90,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const headers = await readCsvHeader({ name: 'header line', read: () => Readable.from([body]) });
       return {
         mapping: await proposeImportMapping(deps.db, who.actor.orgId, headers, HTTP_INTERFACE),
-        usage: 'review the mapping (decide on each column under "review"), then POST the CSV to /api/v1/imports with the mapping, URL-encoded, as the mapping parameter',
+        usage: 'review the mapping (decide on each column under "review"), then POST the CSV to /api/v1/imports with its "columns" object, URL-encoded JSON, as the mapping parameter',
       };
     },
   );
