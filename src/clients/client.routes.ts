@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,10 +14,10 @@ import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMem
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { staleClients, validationReport } from './cleanup.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
-import { importClientsCsv } from './import.service.ts';
+import { importRoutes } from './import.routes.ts';
 import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
-import { authorize, canWriteField } from '../access/authorize.ts';
+import { authorize } from '../access/authorize.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
 const clientOut = z.object({
@@ -299,48 +296,10 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     async (request) => updateInvoice(deps, caller(request), request.params.id, request.body),
   );
 
-  // CSV uploads are taken as a raw body (up to 200 MB, on the import route only: the parser takes each
-  // route's own limit, 1 MB elsewhere), written to a private temporary file and imported from there
-  // exactly as `confidant clients import` does.
+  // A CSV body elsewhere is read within the usual 1 MB limit (and refused by the route's schema);
+  // imports (an upload, a mapping proposal) have their own parsers and routes: import.routes.ts.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  r.post(
-    '/api/v1/imports',
-    {
-      config: { policy: { access: 'authenticated', action: 'client.create' } },
-      bodyLimit: 200 * 1024 * 1024,
-      schema: {
-        tags: ['clients'],
-        summary: 'Import clients from a CSV body (Content-Type: text/csv); per-row errors by number and reason; ?dry_run=true validates only',
-        querystring: z.object({ dry_run: z.coerce.boolean().default(false), name: z.string().regex(/^[\w.-]{1,100}$/).default('upload.csv'), mapping: z.string().max(10_000).optional() }),
-      },
-    },
-    async (request, reply) => {
-      const who = caller(request);
-      if (!authorize(who.actor, 'client.create', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not create client records');
-      if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'send the CSV as the body with Content-Type: text/csv');
-      let mapping: Record<string, string> | undefined;
-      if (request.query.mapping) {
-        let json: unknown;
-        try {
-          json = JSON.parse(request.query.mapping);
-        } catch {
-          throw new AppError('VALIDATION_FAILED', 'mapping must be a JSON object of header → field', { fields: ['mapping'] });
-        }
-        const parsed = z.record(z.string(), z.string()).safeParse(json);
-        if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'mapping must be a JSON object of header → field', { fields: ['mapping'] });
-        mapping = parsed.data;
-      }
-      const dir = await mkdtemp(path.join(tmpdir(), 'confidant-upload-'));
-      const file = path.join(dir, request.query.name);
-      try {
-        await writeFile(file, request.body, { mode: 0o600 });
-        const report = await importClientsCsv(deps, who.ctx, who.actor.orgId, file, { dryRun: request.query.dry_run, shared: true, writable: (field) => canWriteField(who.actor.role, field), ...(mapping ? { mapping } : {}) });
-        return reply.status(report.dry_run ? 200 : 201).send(report);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  await app.register(importRoutes, deps);
 
   r.post(
     '/api/v1/segments',
