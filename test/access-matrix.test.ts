@@ -179,7 +179,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
         else expect([403, 404], `${role} ${key}: ${res.body}`).toContain(res.statusCode);
       }
     }
-  });
+  }, 120_000); // every authenticated route × every role: about 15 s alone, much longer on a loaded machine
 
   it('shows each role exactly the fields of the classes it may read', async () => {
     const id = await freshClient();
