@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { TAMPERED_EXIT } from '../src/audit/audit.cli.ts';
+import { encodeLeaf } from '../src/audit/audit.encoding.ts';
+import { leafHash } from '../src/audit/merkle.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import type { Schema } from '../src/platform/db/schema.ts';
+import { runCli } from './support/cli.ts';
+import { ENGINES } from './support/engines.ts';
+import { dropAuditGuards } from './support/tamper.ts';
+
+const AUDIT_TABLES = ['audit_log', 'audit_subjects', 'audit_queue', 'audit_heads', 'audit_tree'] as const;
+
+/**
+ * `confidant audit verify` as an operator runs it, on a deployment made by the CLI: organisation
+ * events that name no client verify; verification changes nothing it checks; a forged appended event
+ * is named with exit 1, and nothing but tampering exits 1.
+ */
+for (const engine of ENGINES) {
+  const pgUrl = inject('pgUrl');
+  describe.skipIf(engine === 'postgres' && pgUrl === null)(`[${engine}] confidant audit verify`, () => {
+    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-audit-cli-')), 'data');
+    const name = `confidant_verify_${process.pid}_${Date.now().toString(36)}`;
+    const databaseUrl = engine === 'postgres' ? Object.assign(new URL(pgUrl!), { pathname: `/${name}` }).toString() : undefined;
+    const env = { CONFIDANT_DATA: data, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+    const cli = (...args: string[]) => runCli(args, { env });
+    /** The deployment's database, opened for one look (or one edit) and closed again. */
+    const withDb = async <T>(work: (db: Kysely<Schema>) => Promise<T>): Promise<T> => {
+      const database = await openDatabase<Schema>({ dataDir: data, databaseUrl });
+      try {
+        return await work(database.db);
+      } finally {
+        await database.close();
+      }
+    };
+    const auditTables = () => withDb(async (db) => Object.fromEntries(await Promise.all(AUDIT_TABLES.map(async (table) => [table, await db.selectFrom(table).selectAll().execute()]))));
+    const fileHash = () => (engine === 'sqlite' ? createHash('sha256').update(readFileSync(path.join(data, 'confidant.db'))).digest('hex') : null);
+
+    afterAll(async () => {
+      if (engine !== 'postgres') return;
+      const admin = new pg.Client({ connectionString: pgUrl! });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
+      await admin.end();
+    });
+
+    it('exits 0 over a log of organisation events that name no client, and changes nothing it verifies', async () => {
+      expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+      expect((await cli('clients', 'find', '--name', 'nobody')).code).toBe(0); // a search that finds no one
+      expect((await cli('alerts', 'list')).code).toBe(0); // the inbox: an organisation event naming no record
+      const noClient = await withDb((db) =>
+        db.selectFrom('audit_log').leftJoin('audit_subjects', 'audit_subjects.idx', 'audit_log.idx').select('audit_log.idx').where('audit_log.org_id', 'is not', null).where('audit_subjects.idx', 'is', null).execute(),
+      );
+      expect(noClient.length).toBeGreaterThanOrEqual(2);
+
+      const before = await auditTables();
+      const bytes = fileHash();
+      const verify = await cli('audit', 'verify');
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toBe(`The audit log is intact: ${before.audit_log!.length} events, root ${verify.stdout.match(/[0-9a-f]{64}/)?.[0]}, 0 signed head(s) checked.\n`);
+      // Read-only: no event of its own, nothing sequenced, no head signed; on SQLite the file is byte for byte the same.
+      expect(await auditTables()).toEqual(before);
+      expect(fileHash()).toBe(bytes);
+    });
+
+    it('verifies only what is sequenced, says how many events wait in the queue, and leaves them there', async () => {
+      const event = { time: Date.now(), orgId: null, actorType: 'system', actorId: null, action: 'config.change', recordType: null, recordIds: [], fields: [], purpose: null, outcome: 'allowed', requestId: null, ip: null };
+      await withDb((db) => db.insertInto('audit_queue').values([{ event: JSON.stringify(event) }, { event: JSON.stringify(event) }]).execute());
+      const before = await auditTables();
+      const verify = await cli('audit', 'verify', '--json');
+      expect(verify.code).toBe(0);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, size: before.audit_log!.length, queued: 2 });
+      expect(await auditTables()).toEqual(before);
+    });
+
+    it('names an appended forged event with exit 1, with events waiting in the queue, and changes nothing', async () => {
+      const size = await withDb(async (db) => {
+        await dropAuditGuards(db);
+        const n = Number((await db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        const forged = { time: Date.now(), orgId: null, actorType: 'operator' as const, actorId: 'someone', action: 'audit.verify' as const, recordType: null, recordIds: [], fields: [], purpose: null, outcome: 'allowed' as const, requestId: null, ip: null };
+        const leaf = encodeLeaf(n, forged);
+        await db.insertInto('audit_log').values({ idx: n, time: forged.time, org_id: null, actor_id: 'someone', action: forged.action, leaf, leaf_hash: leafHash(leaf), leaf_mac: Buffer.alloc(16) }).execute();
+        return n;
+      });
+      const before = await auditTables();
+      // Verify used to sequence the two queued events first, colliding with the forged row: a UNIQUE error, exit 1.
+      const bad = await cli('audit', 'verify');
+      expect(bad.stderr).toBe('');
+      expect(bad.code).toBe(TAMPERED_EXIT);
+      expect(bad.stdout).toContain(`The audit log FAILED verification at event ${size}: event ${size} was not written by Confidant (altered or inserted).`);
+      expect(bad.stdout).toContain('\n2 event(s) are queued and not sequenced yet, so not part of the log and not verified: the server sequences them within a second, or run confidant audit head first.\n');
+      expect(await auditTables()).toEqual(before);
+    });
+  });
+}
+
