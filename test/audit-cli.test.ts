@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { TAMPERED_EXIT } from '../src/audit/audit.cli.ts';
@@ -10,6 +10,7 @@ import { encodeLeaf } from '../src/audit/audit.encoding.ts';
 import { leafHash } from '../src/audit/merkle.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
+import { ERROR_CATALOGUE } from '../src/platform/errors/app-error.ts';
 import { runCli } from './support/cli.ts';
 import { ENGINES } from './support/engines.ts';
 import { dropAuditGuards } from './support/tamper.ts';
@@ -97,6 +98,22 @@ for (const engine of ENGINES) {
       expect(bad.stdout).toContain(`The audit log FAILED verification at event ${size}: event ${size} was not written by Confidant (altered or inserted).`);
       expect(bad.stdout).toContain('\n2 event(s) are queued and not sequenced yet, so not part of the log and not verified: the server sequences them within a second, or run confidant audit head first.\n');
       expect(await auditTables()).toEqual(before);
+    });
+
+    it('exits 2 on a usage error and INTERNAL’s code on an unexpected error: never 1, which means tampered', async () => {
+      expect(ERROR_CATALOGUE.INTERNAL.exit).not.toBe(TAMPERED_EXIT);
+      if (engine === 'sqlite') {
+        const usage = await cli('audit', 'verify', '--hed', 'head.json');
+        expect(usage.code).toBe(2);
+        expect(usage.stderr).toContain("unknown option '--hed'");
+      }
+
+      // A database missing its record index: verify cannot run at all, which is not a verdict.
+      await withDb((db) => sql`alter table audit_subjects rename to audit_subjects_gone`.execute(db));
+      const broken = await cli('audit', 'verify');
+      await withDb((db) => sql`alter table audit_subjects_gone rename to audit_subjects`.execute(db));
+      expect(broken.code).toBe(ERROR_CATALOGUE.INTERNAL.exit);
+      expect(broken.stderr).toMatch(/^confidant: internal error: .*audit_subjects.*\n$/);
     });
   });
 }
