@@ -11,6 +11,11 @@ import { leafHash } from '../src/audit/merkle.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
 import { ERROR_CATALOGUE } from '../src/platform/errors/app-error.ts';
+import { createOwner } from '../src/auth/setup.service.ts';
+import { operatorContext } from '../src/audit/operator.ts';
+import { createClient, findClients } from '../src/clients/client.service.ts';
+import { loadConfig } from '../src/main/config.ts';
+import { openDeployment } from '../src/main/server.ts';
 import { runCli } from './support/cli.ts';
 import { ENGINES } from './support/engines.ts';
 import { dropAuditGuards } from './support/tamper.ts';
@@ -52,8 +57,16 @@ for (const engine of ENGINES) {
     });
 
     it('exits 0 over a log of organisation events that name no client, and changes nothing it verifies', async () => {
-      expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
-      expect((await cli('clients', 'find', '--name', 'nobody')).code).toBe(0); // a search that finds no one
+      // The deployment and its first events are made in this process (fewer CLI start-ups); the inbox
+      // is read through the CLI itself.
+      const deployment = await openDeployment(loadConfig(env), env);
+      try {
+        const { organisationId } = await createOwner(deployment.database.db, { email: 'owner@example.test', password: 'a long enough passphrase', organisationName: 'Practice' });
+        await createClient(deployment.clients, operatorContext(), organisationId, { name: 'Ada Lovelace' });
+        expect(await findClients(deployment.clients, operatorContext(), organisationId, { field: 'name', value: 'nobody' })).toEqual([]); // a search that finds no one
+      } finally {
+        await deployment.close();
+      }
       expect((await cli('alerts', 'list')).code).toBe(0); // the inbox: an organisation event naming no record
       const noClient = await withDb((db) =>
         db.selectFrom('audit_log').leftJoin('audit_subjects', 'audit_subjects.idx', 'audit_log.idx').select('audit_log.idx').where('audit_log.org_id', 'is not', null).where('audit_subjects.idx', 'is', null).execute(),
@@ -71,18 +84,12 @@ for (const engine of ENGINES) {
       expect(fileHash()).toBe(bytes);
     });
 
-    it('verifies only what is sequenced, says how many events wait in the queue, and leaves them there', async () => {
-      const event = { time: Date.now(), orgId: null, actorType: 'system', actorId: null, action: 'config.change', recordType: null, recordIds: [], fields: [], purpose: null, outcome: 'allowed', requestId: null, ip: null };
-      await withDb((db) => db.insertInto('audit_queue').values([{ event: JSON.stringify(event) }, { event: JSON.stringify(event) }]).execute());
-      const before = await auditTables();
-      const verify = await cli('audit', 'verify', '--json');
-      expect(verify.code).toBe(0);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, size: before.audit_log!.length, queued: 2 });
-      expect(await auditTables()).toEqual(before);
-    });
-
-    it('names an appended forged event with exit 1, with events waiting in the queue, and changes nothing', async () => {
+    it('names an appended forged event with exit 1, counts the events waiting in the queue, and changes nothing', async () => {
       const size = await withDb(async (db) => {
+        // Two events written but not sequenced yet (as a running server leaves them for up to a second) …
+        const queued = { time: Date.now(), orgId: null, actorType: 'system', actorId: null, action: 'config.change', recordType: null, recordIds: [], fields: [], purpose: null, outcome: 'allowed', requestId: null, ip: null };
+        await db.insertInto('audit_queue').values([{ event: JSON.stringify(queued) }, { event: JSON.stringify(queued) }]).execute();
+        // … and an event appended by hand after the last, with the append-only triggers dropped.
         await dropAuditGuards(db);
         const n = Number((await db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
         const forged = { time: Date.now(), orgId: null, actorType: 'operator' as const, actorId: 'someone', action: 'audit.verify' as const, recordType: null, recordIds: [], fields: [], purpose: null, outcome: 'allowed' as const, requestId: null, ip: null };
