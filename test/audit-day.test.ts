@@ -12,10 +12,11 @@ import { openTestVault } from './support/vault.ts';
 
 /**
  * A practice's first day, through the HTTP app as staff would have it: staff invited and signing in
- * (and mistyping a password), searches that find someone and searches that find no one, an access
- * review, the alerts inbox, clients created, imported, exported, merged and erased. Most of the
- * organisation's events here name no client at all. The log it leaves must verify, and every kind of
- * tampering with it must be named at its event.
+ * (and mistyping a password), searches that find someone and searches that find no one, a denial,
+ * break-glass, an access review, the alerts inbox, clients created, imported, exported, merged and
+ * erased. Several of the organisation's events name no client at all (invites, empty searches, the
+ * denial). The log it leaves must verify, and every kind of tampering with it must be named at its
+ * event. (The CLI's own no-client events, such as `alerts list`, are in audit-cli.test.ts.)
  */
 async function firstDay(org: OrgFixture): Promise<void> {
   const { owner, app } = org;
@@ -99,7 +100,7 @@ describeEachEngine('audit verify over a realistic first day', (t) => {
   // Ranges of 8 events, so the day spans several; on SQLite in worker threads as `audit verify` runs.
   const verify = (options: VerifyOptions = {}) => verifyLog(db(), keys(), { rangeSize: 8, ...(t().database.sqliteFile ? { sqliteFile: t().database.sqliteFile, workers: 2 } : {}), ...options });
 
-  it('verifies the whole day, whose organisation events mostly name no client', async () => {
+  it('verifies the whole day, organisation events that name no client included', async () => {
     const events = await db().selectFrom('audit_log').select(['idx', 'org_id', 'action']).orderBy('idx').execute();
     const subjects = new Set((await db().selectFrom('audit_subjects').select('idx').execute()).map((s) => Number(s.idx)));
     const orgWithoutClient = events.filter((e) => e.org_id !== null && !subjects.has(Number(e.idx)));
