@@ -323,7 +323,7 @@ describe('audit CLI', () => {
     const files = readdirSync(data).filter((f) => f.startsWith('confidant.db'));
     for (const f of files) expect(readFileSync(path.join(data, f)).toString('latin1')).not.toContain(marker);
     expect(bad.stdout + bad.stderr + verify.stderr).not.toContain(marker);
-  });
+  }, 120_000); // a dozen CLI start-ups: on 2 busy cores they take longer than the default budget
 });
 
 describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one PostgreSQL', () => {

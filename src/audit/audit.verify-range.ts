@@ -84,7 +84,7 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
  * each under its organisation. An event without an organisation, or naming no record (an invite, a
  * search that found nothing, the alerts inbox), has no rows; duplicate ids in an event share one.
  */
-export function sameSubjects(orgId: string | null, recordIds: readonly string[], actual: readonly SubjectRow[] | undefined): boolean {
+function sameSubjects(orgId: string | null, recordIds: readonly string[], actual: readonly SubjectRow[] | undefined): boolean {
   if (!actual) return orgId === null || recordIds.length === 0;
   if (orgId === null) return false;
   // The common case, one record read: no sets.
