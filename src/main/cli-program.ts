@@ -344,7 +344,7 @@ export const CLI_POLICIES: Record<string, string> = {
   'clients import': 'operator: audited bulk client creation',
   'clients export': 'operator: audited export, encrypted unless --plaintext',
   'keys rotate': 'operator: key management, audited',
-  'audit verify': 'operator: audit verification, audited',
+  'audit verify': 'operator: read-only audit verification (writes nothing, not even an event of its own)',
   'audit head': 'operator: signs tree heads',
   'audit public-key': 'operator: public key only',
   'audit export': 'operator: audit export, audited',
