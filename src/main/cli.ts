@@ -18,4 +18,29 @@ const usageExits = (command: Command): void => {
 };
 const program = buildCli();
 usageExits(program);
+// `confidant nosuch --help` would print the top-level help and exit 0, as if the command existed:
+// name the unknown command and fail, as commander does without --help.
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  const unknown = unknownCommand(program, args);
+  if (unknown) {
+    process.stderr.write(`confidant: ${unknown}\n`);
+    process.exit(ERROR_CATALOGUE.VALIDATION_FAILED.exit);
+  }
+}
 await program.parseAsync(process.argv).catch((error: unknown) => fail(error, { json }));
+
+/** The words of an unknown command before the first option, or null when every word names a command. */
+function unknownCommand(root: Command, args: readonly string[]): string | null {
+  let command = root;
+  const path = ['confidant'];
+  for (const arg of args) {
+    if (arg.startsWith('-') || command.commands.length === 0) return null;
+    if (arg === 'help') return null;
+    const next = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!next) return `unknown command '${arg}'${path.length > 1 ? ` for ${path.join(' ')}` : ''}; run ${path.join(' ')} --help for the commands`;
+    command = next;
+    path.push(arg);
+  }
+  return null;
+}
