@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { availableParallelism } from 'node:os';
 import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
 import { type Transaction, sql } from 'kysely';
@@ -112,6 +113,7 @@ async function fingerprint(file: string): Promise<{ sha256: string; lines: numbe
  */
 export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, orgId: string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const sourceName = path.basename(file);
+  refuseCardData({ name: sourceName });
   const { sha256, lines } = await fingerprint(file);
   const batchSize = options.batchSize ?? 2000;
   const custom = await listCustomFields(deps.db, orgId);
