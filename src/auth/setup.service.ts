@@ -5,6 +5,7 @@ import { type AccessContext, actorOf } from '../audit/audit.types.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { hashPassword } from '../platform/crypto/password-hash.ts';
 import { hashToken, newToken } from '../platform/crypto/tokens.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
 import { normalisePassword } from './password-policy.ts';
@@ -63,7 +64,8 @@ export const purgeSetupTokensJob: Job = {
  * owner in one transaction. Caller: anyone holding the link (the token is the credential).
  *
  * @throws AppError TOKEN_INVALID when the token is unknown, used or expired (one code for all three);
- *   PASSWORD_REJECTED when the password breaks the policy; CONFLICT when an owner already exists.
+ *   PASSWORD_REJECTED when the password breaks the policy; CONFLICT when an owner already exists;
+ *   CARD_DATA_REFUSED when the organisation name or e-mail holds a card number (the link stays valid).
  */
 export async function completeSetup(db: Kysely<Schema>, token: string, input: OwnerInput, now = Date.now()): Promise<CreatedOwner> {
   const password = normalisePassword(input.password);
@@ -126,6 +128,7 @@ export async function listOrganisations(db: Kysely<Schema>): Promise<Array<{ id:
 }
 
 async function createOrganisationIn(tx: Kysely<Schema>, input: OwnerInput, passwordHash: string, now: number): Promise<CreatedOwner> {
+  refuseCardData({ organisation_name: input.organisationName, email: input.email });
   if ((await store.findUserIdByEmail(tx, input.email)) !== null) {
     throw new AppError('CONFLICT', 'a staff account with this e-mail address already exists');
   }

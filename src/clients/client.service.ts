@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
 import { type DataKey, type DataKeyRow, type DataKeyWrapping, type Keyring, newDataKeys } from '../platform/crypto/keyring.ts';
 import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
-import { fieldsWithCardNumbers } from '../platform/datamap/card-detect.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { KIND_SCHEMAS, type NormaliseOptions, parseStoredJson, searchTerms } from '../platform/datamap/field-kinds.ts';
 import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
@@ -495,14 +495,6 @@ export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: s
   };
 }
 
-/**
- * Refuses any input holding a payment-card number, naming the fields (never the number).
- * @throws AppError CARD_DATA_REFUSED
- */
-export function refuseCardData(input: unknown): void {
-  const fields = fieldsWithCardNumbers(input);
-  if (fields.length > 0) {
-    throw new AppError('CARD_DATA_REFUSED', `card numbers are never stored: remove the card number from ${fields.join(', ')}`, { fields });
-  }
-}
+/** The one card-number refusal (platform/datamap), re-exported for the client services that store free text. */
+export { refuseCardData };
 

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { availableParallelism } from 'node:os';
 import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
 import { type Transaction, sql } from 'kysely';
@@ -141,6 +142,7 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
 export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
   const source = sourceOf(file);
   const sourceName = source.name;
+  refuseCardData({ name: sourceName });
   const via = options.via ?? CLI_INTERFACE;
   const custom = await listCustomFields(deps.db, orgId);
   // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
