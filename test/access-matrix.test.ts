@@ -132,6 +132,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'GET /api/v1/clients/stale': async () => ({ method: 'GET', url: '/api/v1/clients/stale?days=30' }),
     'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
     'POST /api/v1/imports': async () => ({ method: 'POST', url: '/api/v1/imports?dry_run=true', body: 'name,email\nAda,ada@example.org\n', headers: { 'content-type': 'text/csv' } }),
+    'POST /api/v1/imports/mapping-proposal': async () => ({ method: 'POST', url: '/api/v1/imports/mapping-proposal', body: 'Full Name,E-mail Address\n', headers: { 'content-type': 'text/csv' } }),
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),
     'GET /api/v1/segments': async () => ({ method: 'GET', url: '/api/v1/segments' }),
     'GET /api/v1/segments/:id/members': async () => ({ method: 'GET', url: `/api/v1/segments/${await aSegment()}/members` }),
@@ -178,7 +179,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
         else expect([403, 404], `${role} ${key}: ${res.body}`).toContain(res.statusCode);
       }
     }
-  });
+  }, 120_000); // every authenticated route × every role: about 15 s alone, much longer on a loaded machine
 
   it('shows each role exactly the fields of the classes it may read', async () => {
     const id = await freshClient();

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { operatorContext } from '../src/audit/operator.ts';
 import { findClients } from '../src/clients/client.service.ts';
+import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
 import { BIN, cleanEnv, runCli } from './support/cli.ts';
@@ -84,6 +85,86 @@ describe('confidant clients import', () => {
     expect(twice.code).toBe(5);
     expect(twice.stderr).toMatch(/already imported/);
   }, 180_000);
+});
+
+describe('confidant clients import of another CRM\'s export', () => {
+  const header = 'First Name,Last Name,E-mail Address,Mobile Phone,Street,City,Zip,Country,DOB,Referral Source,Notes';
+  const rows = [
+    ['Grace', 'Hopper', 'grace@crm.example', '+44 7700 900101', '1 Navy Yard', 'Arlington', 'VA 22202', 'US', '1906-12-09', 'QZREF conference', 'QZNOTE prefers mornings'],
+    ['Katherine', 'Johnson', 'katherine@crm.example', '+44 7700 900102', '3 Langley Road', 'Hampton', 'VA 23681', 'US', '1918-08-26', 'QZREF colleague', 'QZNOTE call first'],
+    ['Hedy', 'Lamarr', 'hedy@crm.example', '', '', 'Vienna', '', 'AT', '', '', ''],
+  ];
+
+  it('prints a proposed mapping that imports the file with nothing dropped, and refuses a mapping that leaves a column out, naming it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'confidant-crm-'));
+    const env = { CONFIDANT_DATA: path.join(dir, 'data') };
+    const file = path.join(dir, 'export.csv');
+    writeFileSync(file, `${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+    let deployment = await openDeployment(loadConfig(env), env);
+    const orgId = (await deployment.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
+    await defineCustomField(deployment.database.db, orgId, { name: 'referral_source', label: 'Referral source', kind: 'text', classification: 'internal', purpose: 'know how clients find the practice' });
+    await deployment.close();
+
+    // Step 1: without a mapping, the import proposes one and imports nothing.
+    const proposed = await runCli(['clients', 'import', file], { env });
+    expect(proposed.code).toBe(2);
+    const proposal = JSON.parse(proposed.stdout);
+    expect(proposal.columns).toEqual({
+      'First Name': 'name',
+      'Last Name': 'name',
+      'E-mail Address': 'email',
+      'Mobile Phone': 'phone',
+      Street: 'postal_address.line1',
+      City: 'postal_address.city',
+      Zip: 'postal_address.postcode',
+      Country: 'postal_address.country',
+      DOB: 'date_of_birth',
+      'Referral Source': 'custom.referral_source',
+      Notes: 'ignore',
+    });
+    expect(Object.keys(proposal.review)).toEqual(['Notes']);
+    expect(proposed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(proposed.stderr).toMatch(/nothing was imported/);
+    expect(proposed.stderr).toContain(`confidant clients import ${file} --mapping mapping.json`);
+    expect(proposed.stdout + proposed.stderr).not.toMatch(/QZ|crm\.example/);
+    const mapping = path.join(dir, 'mapping.json');
+    const written = await runCli(['clients', 'import', file, '--propose-mapping', mapping], { env });
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toContain(`--mapping ${mapping}`);
+    expect(JSON.parse(readFileSync(mapping, 'utf8'))).toEqual(proposal);
+    expect(statSync(mapping).mode & 0o777).toBe(0o600);
+
+    // Without "ignore" for Notes, the import refuses, naming the column.
+    const partial = path.join(dir, 'partial.json');
+    const { Notes: _, ...withoutNotes } = proposal.columns;
+    writeFileSync(partial, JSON.stringify(withoutNotes));
+    const refused = await runCli(['clients', 'import', file, '--mapping', partial], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/the --mapping file does not say where the values of the column "Notes" \(column 11\) go; map each to a client field .* or "ignore"/);
+    expect(refused.stderr).not.toMatch(/QZ/);
+
+    // Step 2: the proposal as it is imports every value it does not ignore.
+    const imported = await runCli(['clients', 'import', file, '--mapping', mapping, '--json'], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ imported: rows.length, rejected: 0, ignored_columns: ['Notes'] });
+    const text = await runCli(['clients', 'import', file, '--mapping', mapping, '--again', '--dry-run'], { env });
+    expect(text.stdout).toContain('Not imported, as the mapping says ("ignore"): "Notes".');
+    deployment = await openDeployment(loadConfig(env), env);
+    try {
+      for (const row of rows) {
+        const [client, ...more] = await findClients(deployment.clients, operatorContext(), orgId, { field: 'name', value: `${row[0]} ${row[1]}` });
+        expect(more).toEqual([]);
+        const address = Object.fromEntries(Object.entries({ line1: row[4], city: row[5], postcode: row[6], country: row[7] }).filter(([, v]) => v !== ''));
+        const fields = Object.fromEntries(Object.entries({ name: `${row[0]} ${row[1]}`, email: row[2], phone: row[3], date_of_birth: row[8] }).filter(([, v]) => v !== ''));
+        expect(client!.fields).toEqual({ ...fields, postal_address: address });
+        expect(client!.custom).toEqual(row[9] ? { referral_source: row[9] } : {});
+      }
+    } finally {
+      await deployment.close();
+    }
+  });
 });
 
 describe('confidant clients export', () => {

@@ -63,11 +63,13 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     const vault = await openTestVault(t());
     const { deps, orgId } = await clientDeps(t(), vault);
     const rows = Array.from({ length: 20 }, (_, i) => `Stopped Person${i},stopped${i}@merge.example`);
+    // The ids' floor is taken before the import: on a loaded machine an import of 20 rows can take seconds.
+    const floor = idFloor(Date.now() - 1000);
     await importClientsCsv(deps, operatorContext(), orgId, csvFile(`name,email\n${rows.join('\n')}\n`), { batchSize: 5, workers: 1 });
     // As if the process had died after its last batch, before the merge.
     const startedAt = Date.now() - 1000;
     await deps.db.deleteFrom('client_index').where('org_id', '=', orgId).execute();
-    await deps.db.updateTable('imports').set({ index_from: idFloor(startedAt - 1000), finished_at: null, progress_at: startedAt, index_merged_rows: null }).where('org_id', '=', orgId).execute();
+    await deps.db.updateTable('imports').set({ index_from: floor, finished_at: null, progress_at: startedAt, index_merged_rows: null }).where('org_id', '=', orgId).execute();
     expect(await byEmail(deps, orgId, 'stopped3@merge.example')).toHaveLength(0);
 
     const job = importIndexJob;
@@ -80,7 +82,7 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     expect(await mismatch(deps.db, orgId)).toMatchObject({ notIndexed: 0, orphans: 0 });
     // Merged as far as it got: not merged again until it moves. Where its rows start stays recorded
     // (rows a re-run commits while a merge runs are then merged by the re-run's own final merge).
-    expect((await deps.db.selectFrom('imports').select('index_from').where('org_id', '=', orgId).executeTakeFirstOrThrow()).index_from).toBe(idFloor(startedAt - 1000));
+    expect((await deps.db.selectFrom('imports').select('index_from').where('org_id', '=', orgId).executeTakeFirstOrThrow()).index_from).toBe(floor);
     expect(await stoppedImports(deps.db, later + 300_000)).toEqual([]);
     await vault.close();
   });

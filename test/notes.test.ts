@@ -3,7 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
+import { sql } from 'kysely';
+import { decodeLeaf } from '../src/audit/audit.encoding.ts';
 import { rotateClientKey } from '../src/clients/client-keys.service.ts';
+import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import { resealLegacyPlaintext } from '../src/clients/plaintext-reseal.ts';
 import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
@@ -193,7 +197,11 @@ describeEachEngine('exports', (t) => {
     expect(freeText.body).not.toContain('QZCANARYQ');
     const { evaluateAlertRules } = await import('../src/audit/alert-rules.ts');
     await evaluateAlertRules(org.deps.db, org.deps.audit);
-    expect((await org.owner.request('GET', '/api/v1/alerts')).json().alerts.some((a: { kind: string }) => a.kind === 'export')).toBe(true);
+    const alerts = (await org.owner.request('GET', '/api/v1/alerts')).json().alerts as { kind: string; detail: string }[];
+    expect(alerts.some((a) => a.kind === 'export')).toBe(true);
+    // The plaintext export came within a minute of the encrypted one, whose "export" alert covers
+    // that window: it still raised its own alert.
+    expect(alerts.filter((a) => a.kind === 'plaintext_export').map((a) => a.detail)).toEqual(['an unencrypted export of client records was started by a staff member (purpose migration)']);
     await org.app.app.close();
     await vault.close();
   });
@@ -264,6 +272,59 @@ describeEachEngine('duplicates', (t) => {
     await org.app.app.close();
     await vault.close();
   });
+
+  it('moves every sealed value of the duplicate (custom values, grant reasons) in one transaction, erasing it with the closed reason code', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    await defineCustomField(org.deps.db, org.orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'bill the insurer' });
+    await defineCustomField(org.deps.db, org.orgId, { name: 'referral_source', label: 'Referral source', kind: 'text', classification: 'internal', encrypted: false, purpose: 'know which channels work' });
+    const make = async (body: object) => (await org.owner.request('POST', '/api/v1/clients', body)).json().id as string;
+    const keep = await make({ name: 'Cara Doyle', email: 'cara@example.org', custom: { referral_source: 'web' } });
+    const dup = await make({ name: 'Cara Doyle', email: 'cara@example.org', custom: { insurer_ref: 'INS-778', referral_source: 'phone' } });
+    const practitioner = await org.signIn((await org.addStaff('practitioner')).email);
+    await practitioner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await practitioner.request('POST', `/api/v1/clients/${dup}/break-glass`, { reason: 'out of hours crisis, duplicate record opened' })).statusCode).toBe(201);
+    await org.owner.request('POST', `/api/v1/clients/${dup}/notes`, { body: 'note that must survive a failed merge' });
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+
+    // A failure at the last write (the duplicate's deletion) leaves both records exactly as they were.
+    const { db } = org.deps;
+    if (t().engine === 'sqlite') {
+      await sql`create trigger fail_merge before delete on clients when old.id = ${sql.lit(dup)} begin select raise(abort, 'merge interrupted'); end`.execute(db);
+    } else {
+      await sql`create function fail_merge() returns trigger language plpgsql as $$ begin raise exception 'merge interrupted'; end $$`.execute(db);
+      await sql`create trigger fail_merge before delete on clients for each row when (old.id = ${sql.lit(dup)}) execute function fail_merge()`.execute(db);
+    }
+    expect((await org.owner.request('POST', `/api/v1/clients/${keep}/merge`, { duplicate_id: dup })).statusCode).toBe(500);
+    const dupAfterFailure = (await org.owner.request('GET', `/api/v1/clients/${dup}`)).json();
+    expect(dupAfterFailure.custom).toEqual({ insurer_ref: 'INS-778', referral_source: 'phone' });
+    expect((await org.owner.request('GET', `/api/v1/clients/${dup}/notes`)).json().notes.map((n: { body: string }) => n.body)).toEqual(['note that must survive a failed merge']);
+    expect((await org.owner.request('GET', `/api/v1/clients/${keep}`)).json().custom).toEqual({ referral_source: 'web' });
+    expect((await org.owner.request('GET', `/api/v1/clients/${keep}/notes`)).json().notes).toEqual([]);
+    await sql`drop trigger fail_merge${sql.raw(t().engine === 'postgres' ? ' on clients' : '')}`.execute(db);
+
+    expect((await org.owner.request('POST', `/api/v1/clients/${keep}/merge`, { duplicate_id: dup })).statusCode).toBe(204);
+    org.deps.keyring.clearCache();
+    const kept = (await org.owner.request('GET', `/api/v1/clients/${keep}`)).json();
+    // Values the kept record lacked arrive; its own stay.
+    expect(kept.custom).toEqual({ insurer_ref: 'INS-778', referral_source: 'web' });
+    // The moved searchable custom value is indexed for the kept client, in both orders.
+    for (const table of ['client_terms', 'client_index'] as const) {
+      expect([...new Set((await db.selectFrom(table).select('client_id').where('field', 'like', 'custom:%').execute()).map((r) => r.client_id))]).toEqual([keep]);
+    }
+    expect((await org.owner.request('GET', `/api/v1/clients/${keep}/notes`)).json().notes.map((n: { body: string }) => n.body)).toEqual(['note that must survive a failed merge']);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass).toMatchObject([{ client_id: keep, reason: 'out of hours crisis, duplicate record opened' }]);
+    const ledger = await org.deps.keyring.keystore.db.selectFrom('erasure_ledger').selectAll().where('owner_id', '=', dup).execute();
+    expect(ledger.map((e) => e.reason)).toEqual(['duplicate']);
+    expect(await org.deps.keyring.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', '=', dup).execute()).toEqual([]);
+    await org.deps.audit.sequence();
+    const subjects = await db.selectFrom('audit_subjects').select('idx').where('record_id', '=', dup).execute();
+    const events = (await db.selectFrom('audit_log').select('leaf').where('idx', 'in', subjects.map((x) => x.idx)).execute()).map((l) => decodeLeaf(l.leaf)!);
+    expect(events.filter((e) => e.action === 'client.erase').map((e) => e.purpose)).toEqual(['duplicate']);
+    await org.app.app.close();
+    await vault.close();
+  });
 });
 
 describeEachEngine('invoices', (t) => {
@@ -330,6 +391,10 @@ describeEachEngine('client key rotation', (t) => {
     const invoice = (await org.owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'session before rotation', quantity: 1, unit_minor: 5000 }] })).json();
     await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
     await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', payment_reference: 'PSP-ROTATED' });
+    const practitioner = await org.signIn((await org.addStaff('practitioner')).email);
+    await practitioner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    const grant = await practitioner.request('POST', `/api/v1/clients/${client}/break-glass`, { reason: 'crisis call before rotation, caseload holder away' });
+    expect(grant.statusCode, grant.body).toBe(201);
 
     expect(await rotateClientKey(org.deps, org.orgId, client)).toBe(2);
     org.deps.keyring.clearCache();
@@ -343,6 +408,8 @@ describeEachEngine('client key rotation', (t) => {
     expect(timeline.json().items.find((i: { type: string }) => i.type === 'interaction').activity.details.summary).toBe('talked before rotation');
     const invoices = (await org.owner.request('GET', `/api/v1/clients/${client}/invoices`)).json().invoices;
     expect(invoices).toMatchObject([{ items: [{ description: 'session before rotation' }], payment_reference: 'PSP-ROTATED' }]);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass.map((g: { reason: string | null }) => g.reason)).toEqual(['crisis call before rotation, caseload holder away']);
     await org.app.app.close();
     await vault.close();
   });
@@ -427,6 +494,46 @@ describeEachEngine('stay-in-touch cadence', (t) => {
     expect(await applyCadences(org.deps)).toBe(0); // idempotent while the follow-up is open
     const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
     expect(agenda.overdue).toMatchObject([{ kind: 'follow_up', client_id: quiet, client_first_name: 'Quiet' }]);
+    await org.app.app.close();
+    await vault.close();
+  });
+});
+
+describeEachEngine('segment names and older plaintext', (t) => {
+  it('seals segment names, and re-seals plaintext names and break-glass reasons that older versions stored', async () => {
+    const vault = await openTestVault(t());
+    const org = await orgFixture(t(), vault);
+    const { db } = org.deps;
+    const saved = await org.owner.request('POST', '/api/v1/segments', { name: 'QZSEGMENTQ relapsed since June', filter: { status: ['active'] } });
+    expect(saved.statusCode, saved.body).toBe(201);
+    const row = await db.selectFrom('segments').selectAll().where('id', '=', saved.json().id).executeTakeFirstOrThrow();
+    expect(row.name).toBe('');
+    expect(Buffer.from(row.name_ct!).toString('latin1')).not.toContain('QZSEGMENTQ');
+    expect((await org.owner.request('GET', '/api/v1/segments')).json().segments.map((s: { name: string }) => s.name)).toEqual(['QZSEGMENTQ relapsed since June']);
+
+    // Rows as versions before migrations 0024 and 0022 wrote them.
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Legacy Grant' })).json().id as string;
+    const erased = (await org.owner.request('POST', '/api/v1/clients', { name: 'Erased Since' })).json().id as string;
+    const practitioner = await org.addStaff('practitioner');
+    const now = Date.now();
+    await db.insertInto('segments').values({ id: '00000000-0000-4000-8000-000000000024', org_id: org.orgId, name: 'QZOLDSEGMENTQ', name_ct: null, filter: '{}', created_by: org.ownerId, created_at: now + 1 }).execute();
+    for (const [id, clientId] of [['bg-legacy-1', client], ['bg-legacy-2', erased]] as const) {
+      await db.insertInto('break_glass').values({ id, org_id: org.orgId, user_id: practitioner.id, client_id: clientId, reason: 'QZOLDREASONQ crisis call', reason_ct: null, created_at: now, expires_at: now + 60_000, review_decision: null, reviewed_by: null, reviewed_at: null }).execute();
+    }
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${erased}`, { reason: 'subject_request' })).statusCode).toBe(204);
+
+    expect(await resealLegacyPlaintext(org.deps)).toEqual({ sealed: 2, cleared: 1 });
+    expect(await resealLegacyPlaintext(org.deps)).toEqual({ sealed: 0, cleared: 0 });
+    const segments = await db.selectFrom('segments').select(['name', 'name_ct']).execute();
+    const grants = await db.selectFrom('break_glass').select(['reason', 'reason_ct']).execute();
+    for (const r of [...segments.map((s) => [s.name, s.name_ct] as const), ...grants.map((g) => [g.reason, g.reason_ct] as const)]) {
+      expect(r[0]).toBe('');
+      expect(Buffer.from(r[1] ?? []).toString('latin1')).not.toMatch(/QZOLD/);
+    }
+    expect((await org.owner.request('GET', '/api/v1/segments')).json().segments.map((s: { name: string }) => s.name)).toEqual(['QZSEGMENTQ relapsed since June', 'QZOLDSEGMENTQ']);
+    const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
+    expect(review.break_glass.find((g: { id: string }) => g.id === 'bg-legacy-1').reason).toBe('QZOLDREASONQ crisis call');
     await org.app.app.close();
     await vault.close();
   });

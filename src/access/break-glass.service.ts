@@ -6,6 +6,7 @@ import { type AccessContext, actorOf } from '../audit/audit.types.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Actor, authorize } from './authorize.ts';
 
@@ -20,8 +21,8 @@ export interface AccessDeps {
 
 /** Break-glass reasons are sealed under the client's data key. */
 type ReasonKeys = { keyring: Pick<Keyring, 'dataKey'> };
-const REASON = { name: 'reason', kind: 'text' } as const;
-const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
+export const REASON = { name: 'reason', kind: 'text' } as const;
+export const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
 
 /**
  * For many clients at once: which are on the actor's caseload, and which the actor holds a live
@@ -53,7 +54,8 @@ export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId:
  * of at least 20 characters (the route requires a fresh step-up), grants that one record for at most
  * 60 minutes, alerts owners and admins at once, and opens a review item an admin must close.
  *
- * @throws AppError NOT_FOUND when the client does not exist in the organisation; VALIDATION_FAILED for a short reason.
+ * @throws AppError NOT_FOUND when the client does not exist in the organisation; VALIDATION_FAILED for a short reason;
+ *   CARD_DATA_REFUSED when the reason holds a card number.
  */
 export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
   const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...(await relationshipTo(deps.db, actor, clientId, now)) });
@@ -62,6 +64,7 @@ export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ct
   if (relationship.onCaseload) throw new AppError('CONFLICT', 'this client is on your caseload: no emergency access is needed');
   const trimmed = reason.trim();
   if (trimmed.length < MIN_REASON_LENGTH) throw new AppError('VALIDATION_FAILED', `the reason must be at least ${MIN_REASON_LENGTH} characters`, { fields: ['reason'] });
+  refuseCardData({ reason: trimmed });
   if (!(await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst())) {
     throw new AppError('NOT_FOUND', 'no such client');
   }

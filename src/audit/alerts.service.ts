@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 import type { AuditLog } from './audit.service.ts';
 import { type AccessContext, actorOf } from './audit.types.ts';
 
-export type AlertKind = 'break_glass' | 'account_locked' | 'export' | 'mass_read' | 'off_hours' | 'repeated_denials' | 'sign_in_failures' | 'audit_integrity';
+export type AlertKind = 'break_glass' | 'account_locked' | 'export' | 'plaintext_export' | 'mass_read' | 'off_hours' | 'repeated_denials' | 'sign_in_failures' | 'audit_integrity';
 
 export interface AlertView {
   id: string;

@@ -42,6 +42,12 @@ function readHead(file: string): TreeHead {
   return head.data;
 }
 
+/**
+ * `audit verify`'s exit code when the log failed verification. No other failure exits with it:
+ * unexpected errors exit with INTERNAL's code, usage errors with 2 (see src/main/cli.ts).
+ */
+export const TAMPERED_EXIT = 1;
+
 const integer = (flag: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -54,23 +60,28 @@ export function registerAuditCommands(program: Command, withAudit: WithAudit): v
   const audit = program.command('audit').description('verify, export and prove the tamper-evident audit log');
   const common = (c: Command) => c.option('--data <dir>', 'data directory').option('--json', 'print JSON');
 
-  common(audit.command('verify').description('recompute every event and the Merkle tree offline; exit 1 naming the first bad event').option('--head <file>', 'a tree head exported earlier: also detect truncation or rewriting behind it')).action(
-    (options: { head?: string; json?: boolean; data?: string }) =>
-      withAudit(options, async ({ audit, actor, sqliteFile }, out) => {
-        const head = options.head ? readHead(options.head) : undefined;
-        await audit.sequence();
-        const progress = progressReporter(out, 'verifying', { quietWhenPiped: true });
-        const size = (await audit.currentTree()).size;
-        const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, { ...(head ? { head } : {}), ...(sqliteFile ? { sqliteFile } : {}), progress: (done) => progress.update(done, size) });
-        progress.stop();
-        await audit.record({ time: Date.now(), orgId: null, ...actorOf(actor), action: 'audit.verify', recordType: null, recordIds: [], fields: [], outcome: result.ok ? 'allowed' : 'error' });
-        if (result.ok) {
-          print(out, `The audit log is intact: ${result.size} events, root ${result.root}, ${result.headsChecked} signed head(s) checked.`, result);
-          return;
-        }
-        print(out, `The audit log FAILED verification at event ${result.problem!.index}: ${result.problem!.message}.`, result);
-        process.exitCode = 1;
-      }),
+  common(
+    audit
+      .command('verify')
+      .description('recompute every event and the Merkle tree offline, read-only; exit 1 naming the first bad event')
+      .option('--head <file>', 'a tree head exported earlier: also detect truncation or rewriting behind it'),
+  ).action((options: { head?: string; json?: boolean; data?: string }) =>
+    withAudit(options, async ({ audit, sqliteFile }, out) => {
+      // Verification must not disturb what it verifies: no sequencing, no event, no head — not even
+      // when the deployment closes after this command.
+      audit.readOnly();
+      const head = options.head ? readHead(options.head) : undefined;
+      const progress = progressReporter(out, 'verifying', { quietWhenPiped: true });
+      const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, { ...(head ? { head } : {}), ...(sqliteFile ? { sqliteFile } : {}), progress: (done, total) => progress.update(done, total) });
+      progress.stop();
+      const queued = result.queued > 0 ? `\n${result.queued} event(s) are queued and not sequenced yet, so not part of the log and not verified: the server sequences them within a second, or run confidant audit head first.` : '';
+      if (result.ok) {
+        print(out, `The audit log is intact: ${result.size} events, root ${result.root}, ${result.headsChecked} signed head(s) checked.${queued}`, result);
+        return;
+      }
+      print(out, `The audit log FAILED verification at event ${result.problem!.index}: ${result.problem!.message}.${queued}`, result);
+      process.exitCode = TAMPERED_EXIT;
+    }),
   );
 
   common(audit.command('head').description('sign a tree head now if the log grew, and print the newest')).action((options: { json?: boolean; data?: string }) =>

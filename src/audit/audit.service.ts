@@ -79,6 +79,7 @@ export class AuditLog {
   #timer: (() => void) | undefined;
   #flushing = false;
   #sequencing: Promise<number> | undefined;
+  #readOnly = false;
 
   constructor(db: Kysely<Schema>, keys: AuditKeys, options: { flushMs?: number; logger?: Logger } = {}) {
     this.db = db;
@@ -98,15 +99,37 @@ export class AuditLog {
   }
 
   /**
+   * From now on this instance writes nothing to the audit tables: {@link sequence} integrates nothing
+   * (it returns the sequenced size), and recording an event or signing a head is refused. What
+   * `audit verify` uses, so checking the log never changes it — not even when the command ends and
+   * the deployment closes. There is no way back: open the deployment again to write.
+   */
+  readOnly(): this {
+    this.#readOnly = true;
+    return this;
+  }
+
+  /** Whether {@link readOnly} was called. */
+  get isReadOnly(): boolean {
+    return this.#readOnly;
+  }
+
+  #assertWritable(what: string): void {
+    if (this.#readOnly) throw new AppError('INTERNAL', `the audit log was opened read-only: ${what} refused`);
+  }
+
+  /**
    * Queues `event` inside the caller's transaction: it commits with the data change or not at all.
    * @throws AppError INTERNAL when the event carries something that is not a name or id.
    */
   async appendInTx(tx: Db, event: AuditEvent): Promise<void> {
+    this.#assertWritable('writing an event');
     await tx.insertInto('audit_queue').values({ event: encodeQueued(event) }).execute();
   }
 
   /** Queues many events inside the caller's transaction (bulk creation), in multi-row inserts. */
   async appendManyInTx(tx: Db, events: readonly AuditEvent[]): Promise<void> {
+    this.#assertWritable('writing an event');
     await insertRows(tx, 'audit_queue', events.map((event) => ({ event: encodeQueued(event) })));
   }
 
@@ -120,6 +143,7 @@ export class AuditLog {
    * data before this resolves.
    */
   append(event: AuditEvent): Promise<void> {
+    if (this.#readOnly) return Promise.reject(new AppError('INTERNAL', 'the audit log was opened read-only: writing an event refused'));
     const encoded = encodeQueued(event);
     return new Promise((resolve, reject) => {
       this.#pending.push({ events: [encoded], resolve, reject });
@@ -176,9 +200,11 @@ export class AuditLog {
   /**
    * Integrates queued events into the log: assigns each the next leaf index, stores its canonical leaf
    * bytes, leaf hash and MAC, indexes its subjects, and advances the stored tree frontier — all in one
-   * transaction. Returns the tree size afterwards. Concurrent callers are serialised.
+   * transaction. Returns the tree size afterwards. Concurrent callers are serialised. A
+   * {@link readOnly} log integrates nothing and returns the size already sequenced.
    */
   async sequence(batchSize = 5000): Promise<number> {
+    if (this.#readOnly) return (await this.currentTree()).size;
     // One sequencer per process at a time; across processes the database lock decides.
     while (this.#sequencing) await this.#sequencing.catch(() => undefined);
     this.#sequencing = this.#sequenceBatches(batchSize);
@@ -254,6 +280,7 @@ export class AuditLog {
    * @throws AppError INTEGRITY_ERROR naming the first event that does not check out.
    */
   async signHead(options: { force?: boolean; now?: number } = {}): Promise<TreeHead | null> {
+    this.#assertWritable('signing a tree head');
     await this.sequence();
     // The newest head is read before the tree: a head signed by another process meanwhile is then
     // newer than the tree we read without meaning the log was cut.

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'access.review',
   'access.denied',
   'config.change',
+  'org.create',
   'alert.raise',
   'alert.acknowledge',
 ] as const;

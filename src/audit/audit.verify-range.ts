@@ -54,11 +54,11 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
   for (let page = task.from; page < task.to; page += PAGE) {
     const end = Math.min(page + PAGE, task.to);
     const rows = await reader.events(page, end);
-    const subjectsByIdx = new Map<number, string[]>();
-    for (const [idx, org, record] of await reader.subjects(page, end)) {
-      const list = subjectsByIdx.get(idx);
-      if (list) list.push(`${org}/${record}`);
-      else subjectsByIdx.set(idx, [`${org}/${record}`]);
+    const subjectsByIdx = new Map<number, SubjectRow[]>();
+    for (const row of await reader.subjects(page, end)) {
+      const list = subjectsByIdx.get(row[0]);
+      if (list) list.push(row);
+      else subjectsByIdx.set(row[0], [row]);
     }
     let position = page;
     for (const [idx, leaf, storedHash, mac, time, org, actor, action] of rows) {
@@ -79,13 +79,24 @@ export async function verifyRange(reader: LogReader, macKey: KeyObject, task: Ra
   return done();
 }
 
-/** Whether the subject index rows of an event are exactly its organisation's record ids. */
-function sameSubjects(orgId: string | null, recordIds: readonly string[], actual: readonly string[] | undefined): boolean {
-  if (!orgId) return actual === undefined;
-  const expected = recordIds.length === 1 ? recordIds.map((id) => `${orgId}/${id}`) : [...new Set(recordIds)].map((id) => `${orgId}/${id}`);
-  if (expected.length !== (actual?.length ?? 0)) return false;
-  if (expected.length === 1) return expected[0] === actual![0];
-  return expected.sort().join('\n') === [...actual!].sort().join('\n');
+/**
+ * Whether the subject index rows of an event are exactly one row per distinct record id it names,
+ * each under its organisation. An event without an organisation, or naming no record (an invite, a
+ * search that found nothing, the alerts inbox), has no rows; duplicate ids in an event share one.
+ */
+function sameSubjects(orgId: string | null, recordIds: readonly string[], actual: readonly SubjectRow[] | undefined): boolean {
+  if (!actual) return orgId === null || recordIds.length === 0;
+  if (orgId === null) return false;
+  // The common case, one record read: no sets.
+  if (recordIds.length === 1) return actual.length === 1 && actual[0]![1] === orgId && actual[0]![2] === recordIds[0];
+  const expected = new Set(recordIds);
+  if (actual.length !== expected.size) return false;
+  const seen = new Set<string>();
+  for (const [, org, record] of actual) {
+    if (org !== orgId || !expected.has(record) || seen.has(record)) return false;
+    seen.add(record);
+  }
+  return true;
 }
 
 /** Reads through Kysely: any engine, in the caller's process. */

@@ -20,6 +20,11 @@ export interface VerifyResult {
   headsChecked: number;
   /** The first problem found, by log position. */
   problem?: Problem;
+  /**
+   * Events queued but not sequenced yet when verification began: not part of the log (no index, no
+   * leaf), so not verified. The server sequences within a second; `confidant audit head` does it now.
+   */
+  queued: number;
 }
 
 export interface VerifyKeys {
@@ -30,7 +35,8 @@ export interface VerifyKeys {
 export interface VerifyOptions {
   /** A tree head exported earlier: the log must still extend it. */
   head?: TreeHead;
-  progress?: (done: number) => void;
+  /** Called as ranges are verified: events checked so far, of `total`. */
+  progress?: (done: number, total: number) => void;
   /**
    * The SQLite file behind `db`: ranges are then verified in worker threads that read it directly
    * (PostgreSQL, or no file, verifies in this thread through Kysely — same checks, same result).
@@ -52,8 +58,15 @@ export interface VerifyOptions {
  * file is given) and joined: each range is a perfect subtree, so its peaks complete the tree. Every
  * leaf's MAC is checked: a signed head only proves the tree the signer was shown, and a database editor
  * could show it a forged one.
+ *
+ * Read-only: it sequences nothing and writes nothing, so what it checks is what was stored.
  */
 export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const queued = await db.selectFrom('audit_queue').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return { ...(await verifySequenced(db, keys, options)), queued: Number(queued?.n ?? 0) };
+}
+
+async function verifySequenced(db: Kysely<Schema>, keys: VerifyKeys, options: VerifyOptions): Promise<Omit<VerifyResult, 'queued'>> {
   const heads = (await db.selectFrom('audit_heads').selectAll().orderBy('tree_size').execute()).map((h) => ({
     size: Number(h.tree_size),
     root: Buffer.from(h.root_hash),
@@ -85,7 +98,7 @@ export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: V
     let dispatched = 0;
     const joined = new Frontier();
     let headsChecked = 0;
-    const fail = (problem: Problem): VerifyResult => ({ ok: false, size: problem.index, root: '', headsChecked, problem });
+    const fail = (problem: Problem): Omit<VerifyResult, 'queued'> => ({ ok: false, size: problem.index, root: '', headsChecked, problem });
     for (let i = 0; i < tasks.length; i++) {
       while (inFlight.length < ranges.ahead && dispatched < tasks.length) {
         const pending = ranges.run(tasks[dispatched++]!);
@@ -106,10 +119,10 @@ export async function verifyLog(db: Kysely<Schema>, keys: VerifyKeys, options: V
       if (result.problem) return fail(result.problem);
       if (result.verified === rangeSize) joined.push(new Frontier(0, result.peaks).root());
       else joined.peaks.push(...result.peaks);
-      options.progress?.(tasks[i]!.to);
+      options.progress?.(tasks[i]!.to, size);
     }
     const root = new Frontier(0, [...joined.peaks]).root();
-    const truncated = (message: string): VerifyResult => ({ ok: false, size, root: root.toString('hex'), headsChecked, problem: { index: size, kind: 'truncated', message } });
+    const truncated = (message: string): Omit<VerifyResult, 'queued'> => ({ ok: false, size, root: root.toString('hex'), headsChecked, problem: { index: size, kind: 'truncated', message } });
     if (saved && saved.size > size) return truncated( `the log ends at ${size} events but the given head covers ${saved.size}: events from index ${size} were removed`);
     const beyond = heads.find((h) => h.size > size);
     if (beyond) return truncated(`the log ends at ${size} events but a signed head covers ${beyond.size}: events from index ${size} were removed`);

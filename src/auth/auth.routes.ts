@@ -11,7 +11,7 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { noContent } from '../platform/http/serialization.ts';
 import { apiTokenCreated, apiTokenList, sessionList } from './auth.schema.ts';
 import { clearSessionCookie, requireAuth, setSessionCookie } from './authenticate.ts';
-import { SIGN_IN_FAILED, completeSignIn, login, recordSessionFailure } from './login.service.ts';
+import { MAX_SESSION_FAILURES, WRONG_CODE, completeSignIn, login, recordSessionFailure } from './login.service.ts';
 import { checkTotp, confirmTotp, startTotpEnrolment, useRecoveryCode } from './mfa.service.ts';
 import { STEP_UP_MS, endSession, endSessionById, endUserSessions, listSessions, rotateSession } from './session.service.ts';
 import { acceptInvite, changePassword, createApiToken, listApiTokens, revokeApiToken } from './staff.service.ts';
@@ -68,7 +68,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       const ok = viaTotp ? await checkTotp({ db, keyring }, user, code) : await useRecoveryCode({ db, keyring }, user.id, code);
       if (!ok) {
         await recordSessionFailure({ db, audit }, session!, 'second factor', meta(request));
-        throw SIGN_IN_FAILED();
+        throw WRONG_CODE();
       }
       await completeSignIn({ db, audit }, user.id, user.orgId, viaTotp ? 'totp' : 'recovery code', meta(request));
       setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
@@ -128,11 +128,17 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     async (request, reply) => {
       const { session } = requireAuth(request);
       const user = await db.selectFrom('users').select(['password_hash', 'totp_confirmed']).where('id', '=', session!.userId).executeTakeFirstOrThrow();
+      // The caller is signed in already: say what is missing. Which of password and code was wrong
+      // stays unsaid, so a stolen session cannot test passwords without the code.
+      if (user.totp_confirmed === 1 && request.body.code === undefined) {
+        throw new AppError('VALIDATION_FAILED', 'this account uses an authenticator app: give your password and the current 6-digit code from the app (code)', { fields: ['code'] });
+      }
       const passwordOk = await verifyPassword(request.body.password.normalize('NFKC'), user.password_hash);
-      const codeOk = user.totp_confirmed !== 1 || (request.body.code !== undefined && (await checkTotp({ db, keyring }, { id: session!.userId, orgId: session!.orgId }, request.body.code)));
+      const codeOk = user.totp_confirmed !== 1 || (await checkTotp({ db, keyring }, { id: session!.userId, orgId: session!.orgId }, request.body.code!));
       if (!passwordOk || !codeOk) {
         await recordSessionFailure({ db, audit }, session!, 'step-up', meta(request));
-        throw SIGN_IN_FAILED();
+        const what = user.totp_confirmed === 1 ? 'the password or the code is wrong' : 'the password is wrong';
+        throw new AppError('UNAUTHENTICATED', `${what}; try again (after ${MAX_SESSION_FAILURES} wrong attempts this session ends and you sign in again)`);
       }
       setSessionCookie(reply, await rotateSession(db, session!, { authenticatedAt: Date.now() }));
       return { state: 'active' as const };

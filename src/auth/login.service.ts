@@ -17,6 +17,13 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** The one answer to every failed sign-in: same code, same words, whatever the reason. */
 export const SIGN_IN_FAILED = () => new AppError('UNAUTHENTICATED', 'sign-in failed: the e-mail or password is wrong, or the account cannot sign in now; wait a moment and try again');
 
+/** A wrong second-factor code inside a sign-in (the account is known to the session: say what to do). */
+export const WRONG_CODE = () =>
+  new AppError('UNAUTHENTICATED', `that code is not right: enter the current 6-digit code from your authenticator app (check that the phone's clock is right) or one of your recovery codes; after ${MAX_SESSION_FAILURES} wrong codes you sign in again`);
+
+/** A passkey sign-in that failed: public, so it never says whether an account exists or may sign in. */
+export const PASSKEY_SIGN_IN_FAILED = () => new AppError('UNAUTHENTICATED', 'sign-in with this passkey failed: it is not registered here, or the account cannot sign in now; try again, or sign in with your e-mail and password');
+
 export interface LoginResult {
   token: string;
   state: SessionState;
@@ -53,7 +60,7 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
     .where('users.email', '=', email)
     .executeTakeFirst();
   const password = input.password.normalize('NFKC');
-  const matches = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+  const matches = await verifyPassword(password, user?.password_hash ?? dummyHash());
   const event = (action: AuditEvent['action'], outcome: AuditEvent['outcome']): AuditEvent => ({
     time: now,
     orgId: user?.org_id ?? null,

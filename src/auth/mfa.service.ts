@@ -23,7 +23,7 @@ export interface MfaDeps {
  */
 export async function startTotpEnrolment(deps: MfaDeps, user: { id: string; orgId: string; email: string }): Promise<{ secret: string; uri: string }> {
   const secret = generateSecret({ length: 20 });
-  const key = await deps.keyring.dataKey(user.orgId, user.id).catch(() => deps.keyring.createDataKey(user.orgId, user.id));
+  const key = await deps.keyring.dataKeyOrCreate(user.orgId, user.id);
   const sealed = sealField(key, place(user.orgId, user.id), PENDING_FIELD, secret);
   // The confirmed secret (if any) stays in force until the new one is confirmed.
   await deps.db.updateTable('users').set({ totp_pending_ct: sealed }).where('id', '=', user.id).execute();

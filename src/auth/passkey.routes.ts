@@ -8,7 +8,7 @@ import { AppError } from '../platform/errors/app-error.ts';
 import { noContent } from '../platform/http/serialization.ts';
 import { authenticationCredential, authenticationOptionsOut, passkeyList, registrationCredential, registrationOptionsOut } from './passkey.schema.ts';
 import { requireAuth, setSessionCookie } from './authenticate.ts';
-import { SIGN_IN_FAILED, completeSignIn, recordSessionFailure } from './login.service.ts';
+import { PASSKEY_SIGN_IN_FAILED, completeSignIn, recordSessionFailure } from './login.service.ts';
 import { type RelyingParty, authenticationOptions, deletePasskey, listPasskeys, registerPasskey, registrationOptions, verifyPasskey } from './passkey.service.ts';
 import { STEP_UP_MS, createSession, endUserSessions, rotateSession } from './session.service.ts';
 
@@ -64,7 +64,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
         await verifyPasskey(db, rp, request.body.challenge_id, request.body.response as never, session!.userId);
       } catch {
         await recordSessionFailure({ db, audit }, session!, 'passkey', meta(request));
-        throw SIGN_IN_FAILED();
+        throw new AppError('UNAUTHENTICATED', 'the passkey could not be verified: try it again, or enter a code from your authenticator app instead');
       }
       await completeSignIn({ db, audit }, session!.userId, session!.orgId, 'passkey', meta(request));
       setSessionCookie(reply, await rotateSession(db, session!, { state: 'active', authenticatedAt: Date.now() }));
@@ -87,10 +87,10 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
         who = await verifyPasskey(db, rp, request.body.challenge_id, request.body.response as never, null);
       } catch {
         await audit.record({ time: Date.now(), orgId: null, actorType: 'anonymous', actorId: null, action: 'auth.sign_in_failed', recordType: 'user', recordIds: [], fields: [], purpose: 'passkey', outcome: 'denied', requestId: request.id, ip: request.ip });
-        throw SIGN_IN_FAILED();
+        throw PASSKEY_SIGN_IN_FAILED();
       }
       const user = await db.selectFrom('users').select(['id', 'org_id', 'status', 'locked_at']).where('id', '=', who.userId).executeTakeFirstOrThrow();
-      if (user.status !== 'active' || user.locked_at !== null) throw SIGN_IN_FAILED();
+      if (user.status !== 'active' || user.locked_at !== null) throw PASSKEY_SIGN_IN_FAILED();
       await completeSignIn({ db, audit }, user.id, user.org_id, 'passkey only', meta(request));
       setSessionCookie(reply, await createSession(db, user, 'active', { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null }));
       return { state: 'active' as const };

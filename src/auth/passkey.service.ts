@@ -9,6 +9,7 @@ import {
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { Schema, WebauthnChallengeTable } from '../platform/db/schema.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 
 /** Where passkeys are bound: the relying party id (host) and the origin browsers will report. */
@@ -55,8 +56,9 @@ export async function registrationOptions(db: Kysely<Schema>, rp: RelyingParty, 
   return { challenge_id: await storeChallenge(db, 'register', user.id, options.challenge, now), options };
 }
 
-/** Verifies a registration and stores the passkey. @throws UNAUTHENTICATED when it does not verify. */
+/** Verifies a registration and stores the passkey. @throws UNAUTHENTICATED when it does not verify; CARD_DATA_REFUSED for a card number as its name. */
 export async function registerPasskey(db: Kysely<Schema>, rp: RelyingParty, user: { id: string; orgId: string }, challengeId: string, response: RegistrationResponseJSON, name: string, now = Date.now()): Promise<string> {
+  refuseCardData({ name });
   const challenge = await takeChallenge(db, challengeId, 'register', user.id, now);
   const result = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true }).catch(() => null);
   if (!result?.verified) throw refused();

@@ -80,7 +80,7 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
         await completeSetup(db, request.body.token, { email, password, organisationName: organisation_name });
       } catch (error) {
         if (isAppError(error, 'TOKEN_INVALID')) return sendPage(reply, 410, invalidLinkPage());
-        if (isAppError(error, 'PASSWORD_REJECTED') || isAppError(error, 'CONFLICT')) {
+        if (isAppError(error, 'PASSWORD_REJECTED') || isAppError(error, 'CONFLICT') || isAppError(error, 'CARD_DATA_REFUSED')) {
           return sendPage(reply, error.status, formPage(token, `${capitalise(error.message)}.`));
         }
         throw error;

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AuditLog } from '../audit/audit.service.ts';
+import { type AccessContext, actorOf } from '../audit/audit.types.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { hashPassword } from '../platform/crypto/password-hash.ts';
 import { hashToken, newToken } from '../platform/crypto/tokens.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
 import { normalisePassword } from './password-policy.ts';
@@ -61,7 +64,8 @@ export const purgeSetupTokensJob: Job = {
  * owner in one transaction. Caller: anyone holding the link (the token is the credential).
  *
  * @throws AppError TOKEN_INVALID when the token is unknown, used or expired (one code for all three);
- *   PASSWORD_REJECTED when the password breaks the policy; CONFLICT when an owner already exists.
+ *   PASSWORD_REJECTED when the password breaks the policy; CONFLICT when an owner already exists;
+ *   CARD_DATA_REFUSED when the organisation name or e-mail holds a card number (the link stays valid).
  */
 export async function completeSetup(db: Kysely<Schema>, token: string, input: OwnerInput, now = Date.now()): Promise<CreatedOwner> {
   const password = normalisePassword(input.password);
@@ -92,6 +96,39 @@ async function createOwnerIn(tx: Kysely<Schema>, input: OwnerInput, passwordHash
   if ((await store.countOwners(tx)) > 0) {
     throw new AppError('CONFLICT', 'Confidant is already set up: an owner account exists');
   }
+  return createOrganisationIn(tx, input, passwordHash, now);
+}
+
+/**
+ * Creates one more organisation with its owner, for operators who host several practices in one
+ * deployment (`confidant org create`). Organisations share nothing but the deployment: each has its
+ * own keys, staff, clients and settings (MFA required). Audited as `org.create` in the same transaction.
+ *
+ * Caller: the operator (the command line); there is no HTTP route for it.
+ * @throws AppError CONFLICT when a staff account already uses the e-mail address (sign-in names are
+ *   unique across the deployment); PASSWORD_REJECTED when the password breaks the policy.
+ *
+ * ### Examples
+ * ```ts
+ * const { organisationId } = await createOrganisation(db, audit, { email: 'owner@b.example', password, organisationName: 'Practice B' }, operatorContext());
+ * ```
+ */
+export async function createOrganisation(db: Kysely<Schema>, audit: AuditLog, input: OwnerInput, ctx: AccessContext, now = Date.now()): Promise<CreatedOwner> {
+  const passwordHash = await hashPassword(normalisePassword(input.password));
+  return db.transaction().execute(async (tx) => {
+    const created = await createOrganisationIn(tx, input, passwordHash, now);
+    await audit.appendInTx(tx, { time: now, orgId: created.organisationId, ...actorOf(ctx), action: 'org.create', recordType: 'organisation', recordIds: [], fields: [], outcome: 'allowed' });
+    return created;
+  });
+}
+
+/** The organisations of the deployment, oldest first: id, name, creation time and staff count. */
+export async function listOrganisations(db: Kysely<Schema>): Promise<Array<{ id: string; name: string; created_at: number; staff: number }>> {
+  return store.listOrganisations(db);
+}
+
+async function createOrganisationIn(tx: Kysely<Schema>, input: OwnerInput, passwordHash: string, now: number): Promise<CreatedOwner> {
+  refuseCardData({ organisation_name: input.organisationName, email: input.email });
   if ((await store.findUserIdByEmail(tx, input.email)) !== null) {
     throw new AppError('CONFLICT', 'a staff account with this e-mail address already exists');
   }

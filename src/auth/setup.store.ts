@@ -48,6 +48,17 @@ export async function insertOrganisation(db: Kysely<Schema>, row: { id: string; 
   await db.insertInto('organisations').values(row).execute();
 }
 
+export async function listOrganisations(db: Kysely<Schema>): Promise<Array<{ id: string; name: string; created_at: number; staff: number }>> {
+  const rows = await db
+    .selectFrom('organisations')
+    .leftJoin('users', 'users.org_id', 'organisations.id')
+    .select(['organisations.id', 'organisations.name', 'organisations.created_at', (eb) => eb.fn.count<number | string>('users.id').as('staff')])
+    .groupBy(['organisations.id', 'organisations.name', 'organisations.created_at'])
+    .orderBy('organisations.created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, created_at: Number(r.created_at), staff: Number(r.staff) }));
+}
+
 export async function findUserIdByEmail(db: Kysely<Schema>, email: string): Promise<string | null> {
   const row = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   return row?.id ?? null;

@@ -13,6 +13,7 @@ import type { AuditLog } from '../audit/audit.service.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { queryBoolean } from '../platform/http/query-boolean.ts';
 import { noContent } from '../platform/http/serialization.ts';
 import { accessReview, alertList, securitySettings, staffList } from './staff.schema.ts';
 import { requireAuth } from './authenticate.ts';
@@ -121,7 +122,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.get(
     '/api/v1/alerts',
-    { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'The alerts inbox', querystring: z.object({ unacknowledged: z.coerce.boolean().default(false) }), response: { 200: alertList } } },
+    { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'The alerts inbox', querystring: z.object({ unacknowledged: queryBoolean(false) }), response: { 200: alertList } } },
     async (request) => {
       const { actor } = requireAuth(request);
       if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');

@@ -6,6 +6,7 @@ import { type AccessContext, actorOf } from '../audit/audit.types.ts';
 import { hashPassword, verifyPassword } from '../platform/crypto/password-hash.ts';
 import { hashToken, newToken } from '../platform/crypto/tokens.ts';
 import type { Schema, StaffRole } from '../platform/db/schema.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { normalisePassword } from './password-policy.ts';
 import { endUserSessions } from './session.service.ts';
@@ -36,6 +37,7 @@ async function audited(deps: StaffDeps, ctx: AccessContext, orgId: string, recor
 export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { email: string; role: StaffRole }, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
   await allow(deps, actor, 'staff.invite', ctx);
   if (input.role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'only an owner can invite an owner');
+  refuseCardData({ email: input.email });
   // No check for an existing account here: the answer would tell an admin of one organisation that
   // the address has an account in another. A conflict surfaces to the invitee when accepting.
   const token = newToken();
@@ -143,6 +145,7 @@ export async function createApiToken(deps: StaffDeps, actor: Actor, ctx: AccessC
   const unknown = input.scopes.filter((s) => !(allowed as readonly string[]).includes(s));
   if (unknown.length > 0) throw new AppError('FORBIDDEN', `a token cannot have permissions its owner lacks: ${unknown.join(', ')}`);
   if (input.days < 1 || input.days > MAX_TOKEN_DAYS) throw new AppError('VALIDATION_FAILED', `tokens expire within 1 to ${MAX_TOKEN_DAYS} days`);
+  refuseCardData({ name: input.name });
   const token = newToken();
   const id = randomUUID();
   const expiresAt = now + input.days * 86_400_000;

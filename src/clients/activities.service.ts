@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { type Actor, type Decision, authorize } from '../access/authorize.ts';
 import { relationshipTo, relationshipsTo } from '../access/break-glass.service.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
 import type { ActivityTable } from '../platform/db/schema.ts';
 import { localDay } from '../platform/time/local-day.ts';
 import { type Caller, requireClient } from './client.access.ts';
@@ -110,7 +111,7 @@ async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withD
   };
   if (withDetails && row.details_ct) {
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
-    view.details = JSON.parse(openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string) as ActivityView['details'];
+    view.details = parseStoredJson(openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string, 'the activity details') as ActivityView['details'];
   }
   return view;
 }
@@ -197,7 +198,12 @@ function nameReadable(actor: Actor, clientId: string, relationship: { onCaseload
 /** The client's first name (preferred name first), if the caller may read it; the read is audited with `purpose`. */
 export async function firstNameFor(deps: ClientDeps, caller: Caller, clientId: string, purpose: string): Promise<string | null> {
   if (!(await mayReadName(deps, caller.actor, clientId))) return null;
-  const record = await getClient(deps, { ...caller.ctx, purpose }, caller.actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch(() => null);
+  // A client erased since the list was read has no name to show; any other failure (an integrity
+  // error, an audit write that failed) must reach the caller, not turn into a missing name.
+  const record = await getClient(deps, { ...caller.ctx, purpose }, caller.actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch((error: unknown) => {
+    if (isAppError(error, 'NOT_FOUND')) return null;
+    throw error;
+  });
   const name = (record?.fields.preferred_name ?? record?.fields.name) as string | undefined;
   return name ? (name.trim().split(/\s+/)[0] ?? null) : null;
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { REASON as BREAK_GLASS_REASON, reasonPlace as breakGlassPlace } from '../access/break-glass.service.ts';
 import type { DataKey } from '../platform/crypto/keyring.ts';
 import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema } from '../platform/db/schema.ts';
@@ -24,6 +25,9 @@ const SEALED = [
   { table: 'notes', place: notePlace, fields: { body_ct: NOTE_BODY }, own: (row: Record<string, unknown>) => row.kind === 'general' },
   { table: 'activities', place: activityPlace, fields: { details_ct: ACTIVITY_DETAILS }, own: () => true },
   { table: 'invoices', place: invoicePlace, fields: { items_ct: INVOICE_ITEMS, payment_ref_ct: INVOICE_REF }, own: () => true },
+  // A grant's reason is about the client, so it is under the client's key (a grant made before
+  // migration 0022 has only a plaintext reason and nothing to re-seal).
+  { table: 'break_glass', place: breakGlassPlace, fields: { reason_ct: BREAK_GLASS_REASON }, own: () => true },
 ] as const;
 
 /**

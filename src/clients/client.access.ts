@@ -1,4 +1,4 @@
-import { type Action, type Actor, type Decision, authorize, canWriteField } from '../access/authorize.ts';
+import { type Action, type Actor, type Decision, authorize, canWriteField, refusalMessage } from '../access/authorize.ts';
 import { relationshipTo, relationshipsTo } from '../access/break-glass.service.ts';
 import { clientAccessLog } from '../audit/audit.report.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
@@ -35,7 +35,7 @@ async function decideWithFields(deps: ClientDeps, caller: Caller, action: Action
   if (!decision.allowed) {
     await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', clientId ? [clientId] : [], []), outcome: 'denied', purpose: action });
     if (decision.status === 404) throw new AppError('NOT_FOUND', 'no such client');
-    throw new AppError('FORBIDDEN', `your role may not ${action.replace('client.', '')} client records`);
+    throw new AppError('FORBIDDEN', refusalMessage(caller.actor.role, action, clientId !== undefined));
   }
   return { decision, custom };
 }
@@ -53,7 +53,7 @@ export async function requireClient(deps: ClientDeps, caller: Caller, action: Ac
   if (decision.allowed && exists) return decision;
   await deps.audit.record({ ...clientEvent(caller.ctx, orgId, 'access.denied', exists ? [clientId] : [], fields), outcome: 'denied', purpose: action });
   const known = exists !== undefined && (decision.status === 403 || authorize(caller.actor, 'client.read', { orgId, clientId, ...relationship }).allowed);
-  throw known ? new AppError('FORBIDDEN', `your role may not ${action.replace('client.', '')} for this client`) : new AppError('NOT_FOUND', 'no such client');
+  throw known ? new AppError('FORBIDDEN', refusalMessage(caller.actor.role, action, true)) : new AppError('NOT_FOUND', 'no such client');
 }
 
 function split(readable: ReadonlySet<string>) {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,7 +8,7 @@ import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClient
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { clientInput, clientPatch, clientView } from './client.schema.ts';
-import { accessLogView, activityList, activityView, agendaView, digestList, digestView, duplicateList, exportFile, importReportView, invoiceList, invoiceView, noteList, noteView, segmentView, staleList, tagList, tagView, timelineView, validationReportView } from './responses.schema.ts';
+import { accessLogView, activityList, activityView, agendaView, digestList, digestView, duplicateList, exportFile, invoiceList, invoiceView, noteList, noteView, segmentView, staleList, tagList, tagView, timelineView, validationReportView } from './responses.schema.ts';
 import { noContent } from '../platform/http/serialization.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
@@ -20,10 +17,10 @@ import { allSegmentMembers, listSegments, saveSegment, segmentFilter, segmentMem
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { staleClients, validationReport } from './cleanup.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
-import { importClientsCsv } from './import.service.ts';
+import { importRoutes } from './import.routes.ts';
 import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
 import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
-import { authorize, canWriteField } from '../access/authorize.ts';
+import { authorize } from '../access/authorize.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
 const clientOut = clientView;
@@ -222,9 +219,8 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (!authorize(who.actor, 'client.export', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not export client records');
       const { format, passphrase, plaintext } = request.body;
       if (!plaintext && !passphrase) throw new AppError('VALIDATION_FAILED', 'give a passphrase (the export is encrypted) or ask for plaintext explicitly', { fields: ['passphrase'] });
-      const purpose = plaintext ? `plaintext export${request.body.purpose ? `: ${request.body.purpose}` : ''}` : (request.body.purpose ?? null);
       const only = request.body.segment_id ? await allSegmentMembers(deps, who, who.actor.orgId, request.body.segment_id) : undefined;
-      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, purpose, only);
+      const lines = exportClients(deps, who.actor.orgId, { kind: 'user', actor: who.actor, ctx: who.ctx }, format, request.body.purpose ?? null, { only, plaintext });
       // Rendered before sending, so a page that cannot be audited fails the request cleanly.
       const chunks: Uint8Array[] = [];
       const encoder = new TextEncoder();
@@ -297,49 +293,10 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     async (request) => updateInvoice(deps, caller(request), request.params.id, request.body),
   );
 
-  // CSV uploads are taken as a raw body (up to 200 MB, on the import route only: the parser takes each
-  // route's own limit, 1 MB elsewhere), written to a private temporary file and imported from there
-  // exactly as `confidant clients import` does.
+  // A CSV body elsewhere is read within the usual 1 MB limit (and refused by the route's schema);
+  // imports (an upload, a mapping proposal) have their own parsers and routes: import.routes.ts.
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  r.post(
-    '/api/v1/imports',
-    {
-      config: { policy: { access: 'authenticated', action: 'client.create' } },
-      bodyLimit: 200 * 1024 * 1024,
-      schema: {
-        tags: ['clients'],
-        summary: 'Import clients from a CSV body (Content-Type: text/csv); per-row errors by number and reason; ?dry_run=true validates only',
-        querystring: z.object({ dry_run: z.coerce.boolean().default(false), name: z.string().regex(/^[\w.-]{1,100}$/).default('upload.csv'), mapping: z.string().max(10_000).optional() }),
-        response: { 200: importReportView, 201: importReportView },
-      },
-    },
-    async (request, reply) => {
-      const who = caller(request);
-      if (!authorize(who.actor, 'client.create', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not create client records');
-      if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', 'send the CSV as the body with Content-Type: text/csv');
-      let mapping: Record<string, string> | undefined;
-      if (request.query.mapping) {
-        let json: unknown;
-        try {
-          json = JSON.parse(request.query.mapping);
-        } catch {
-          throw new AppError('VALIDATION_FAILED', 'mapping must be a JSON object of header → field', { fields: ['mapping'] });
-        }
-        const parsed = z.record(z.string(), z.string()).safeParse(json);
-        if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'mapping must be a JSON object of header → field', { fields: ['mapping'] });
-        mapping = parsed.data;
-      }
-      const dir = await mkdtemp(path.join(tmpdir(), 'confidant-upload-'));
-      const file = path.join(dir, request.query.name);
-      try {
-        await writeFile(file, request.body, { mode: 0o600 });
-        const report = await importClientsCsv(deps, who.ctx, who.actor.orgId, file, { dryRun: request.query.dry_run, shared: true, writable: (field) => canWriteField(who.actor.role, field), ...(mapping ? { mapping } : {}) });
-        return reply.status(report.dry_run ? 200 : 201).send(report);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  await app.register(importRoutes, deps);
 
   r.post(
     '/api/v1/segments',

@@ -3,8 +3,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../platform/crypto/blind-index.ts';
 import { type DataKey, type DataKeyRow, type DataKeyWrapping, type Keyring, newDataKeys } from '../platform/crypto/keyring.ts';
 import type { FieldSpec, FieldValue } from '../platform/datamap/datamap.types.ts';
-import { fieldsWithCardNumbers } from '../platform/datamap/card-detect.ts';
-import { KIND_SCHEMAS, type NormaliseOptions, searchTerms } from '../platform/datamap/field-kinds.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
+import { KIND_SCHEMAS, type NormaliseOptions, parseStoredJson, searchTerms } from '../platform/datamap/field-kinds.ts';
 import { type RecordPlace, openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
@@ -337,7 +337,7 @@ async function openRow(
     if (value.value_ct) {
       const key = await deps.keyring.dataKey(orgId, row.id, value.value_ct);
       customOut[spec.name] = openField(key, place(orgId, row.id), customCodec(spec), value.value_ct);
-    } else if (value.value_plain !== null) customOut[spec.name] = JSON.parse(value.value_plain) as FieldValue;
+    } else if (value.value_plain !== null) customOut[spec.name] = parseStoredJson(value.value_plain, `custom field ${spec.name}`) as FieldValue;
   }
   return { id: row.id as ClientId, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields, custom: customOut };
 }
@@ -423,6 +423,28 @@ export type { ClientFieldName };
  * @throws AppError NOT_FOUND, VALIDATION_FAILED (naming fields, never values).
  */
 export async function updateClient(deps: ClientDeps, ctx: AccessContext, orgId: string, id: string, patch: Record<string, unknown>, now = Date.now()): Promise<string[]> {
+  const update = await prepareClientUpdate(deps, orgId, id, patch, now);
+  await deps.db.transaction().execute(async (tx) => {
+    await update.apply(tx);
+    await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.update', [id], update.changed, now));
+  });
+  return update.changed;
+}
+
+/** A validated, sealed client update, written by `apply` inside the caller's transaction. */
+export interface PreparedClientUpdate {
+  /** Field names changed (custom ones as `custom.<name>`). */
+  changed: string[];
+  /** Writes the sealed fields, index rows and custom values (no audit event: the caller records it). */
+  apply(tx: Transaction<Schema>): Promise<void>;
+}
+
+/**
+ * Validates `patch` against the merged record and seals it, reading everything it needs first, so
+ * that the writes can join a larger transaction (a merge) without another query on the connection.
+ * @throws AppError NOT_FOUND, VALIDATION_FAILED (naming fields, never values).
+ */
+export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: string, patch: Record<string, unknown>, now: number): Promise<PreparedClientUpdate> {
   const row = await store.findClientRow(deps.db, orgId, id);
   if (!row) throw new AppError('NOT_FOUND', 'no such client');
   const custom = await listCustomFields(deps.db, orgId);
@@ -451,36 +473,35 @@ export async function updateClient(deps: ClientDeps, ctx: AccessContext, orgId: 
     update.status = values.status ?? row.status;
     changed.push('status');
   }
-  const customChanged = Object.keys((patch.custom as object | undefined) ?? {});
-  await deps.db.transaction().execute(async (tx) => {
-    await store.updateSealedFields(tx, orgId, id, update, now);
-    const fieldsReindexed = CLIENT_FIELDS.filter((f) => f.search !== 'none' && f.name in patch).map((f) => f.name);
-    await store.replaceFieldIndex(tx, orgId, id, fieldsReindexed, index);
-    for (const name of customChanged) {
-      const spec = custom.find((f) => f.name === name)!;
-      const value = values.custom?.[name];
-      await store.replaceCustomValue(tx, id, spec.id, value === undefined ? null : {
+  const customWrites = Object.keys((patch.custom as object | undefined) ?? {}).map((name) => {
+    const spec = custom.find((f) => f.name === name)!;
+    const value = values.custom?.[name];
+    changed.push(`custom.${name}`);
+    return {
+      spec,
+      row: value === undefined ? null : {
         client_id: id,
         field_id: spec.id,
         value_ct: spec.encrypted ? sealField(key, place(orgId, id), customCodec(spec), value) : null,
         value_plain: spec.encrypted ? null : JSON.stringify(value),
-      });
-      changed.push(`custom.${name}`);
-      if (spec.search !== 'none') await store.replaceFieldIndex(tx, orgId, id, [indexField(spec)], value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value));
-    }
-    await deps.audit.appendInTx(tx, clientEvent(ctx, orgId, 'client.update', [id], changed, now));
+      },
+      index: spec.search === 'none' ? null : value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value),
+    };
   });
-  return changed;
+  const fieldsReindexed = CLIENT_FIELDS.filter((f) => f.search !== 'none' && f.name in patch).map((f) => f.name);
+  return {
+    changed,
+    apply: async (tx) => {
+      await store.updateSealedFields(tx, orgId, id, update, now);
+      await store.replaceFieldIndex(tx, orgId, id, fieldsReindexed, index);
+      for (const write of customWrites) {
+        await store.replaceCustomValue(tx, id, write.spec.id, write.row);
+        if (write.index) await store.replaceFieldIndex(tx, orgId, id, [indexField(write.spec)], write.index);
+      }
+    },
+  };
 }
 
-/**
- * Refuses any input holding a payment-card number, naming the fields (never the number).
- * @throws AppError CARD_DATA_REFUSED
- */
-export function refuseCardData(input: unknown): void {
-  const fields = fieldsWithCardNumbers(input);
-  if (fields.length > 0) {
-    throw new AppError('CARD_DATA_REFUSED', `card numbers are never stored: remove the card number from ${fields.join(', ')}`, { fields });
-  }
-}
+/** The one card-number refusal (platform/datamap), re-exported for the client services that store free text. */
+export { refuseCardData };
 

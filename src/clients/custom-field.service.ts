@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { assertValidField } from '../platform/datamap/datamap.ts';
 import { CLASSIFICATIONS, type FieldSpec } from '../platform/datamap/datamap.types.ts';
 import type { CustomFieldTable, Schema } from '../platform/db/schema.ts';
@@ -61,7 +62,8 @@ function rowToSpec(row: CustomFieldTable): CustomFieldSpec {
  * Declares a custom client field for an organisation, with the same attributes as built-in fields
  * and the same rules (confidential and above encrypted; restricted and secret never searchable).
  *
- * @throws AppError VALIDATION_FAILED for a bad definition; CONFLICT when the name is taken.
+ * @throws AppError VALIDATION_FAILED for a bad definition; CONFLICT when the name is taken; CARD_DATA_REFUSED
+ *   when the label or purpose holds a card number.
  */
 export async function defineCustomField(db: Kysely<Schema>, orgId: string, input: CustomFieldDefinition, now = Date.now()): Promise<CustomFieldSpec> {
   const parsed = customFieldDefinition.safeParse(input);
@@ -70,6 +72,7 @@ export async function defineCustomField(db: Kysely<Schema>, orgId: string, input
     throw new AppError('VALIDATION_FAILED', `custom field ${String(issue?.path.join('.') ?? '')}: ${issue?.message ?? 'invalid'}`);
   }
   const def = parsed.data;
+  refuseCardData({ label: def.label, purpose: def.purpose });
   const row: CustomFieldTable = { id: randomUUID(), org_id: orgId, record_type: 'client', ...def, encrypted: def.encrypted ? 1 : 0, created_at: now };
   const spec = rowToSpec(row);
   assertValidField(spec);

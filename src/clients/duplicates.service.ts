@@ -2,10 +2,9 @@ import { sql } from 'kysely';
 import { authorize } from '../access/authorize.ts';
 import { searchTerms } from '../platform/datamap/field-kinds.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import type { Caller, ErasureReason } from './client.access.ts';
 import { CLIENT_FIELDS } from './client.datamap.ts';
-import { destroyClientKey } from './client-keys.service.ts';
-import { type ClientDeps, clientEvent, openRows, updateClient } from './client.service.ts';
+import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from './client.service.ts';
 import * as store from './client.store.ts';
 import { resealClientRecords } from './client-records.ts';
 
@@ -72,10 +71,14 @@ function sameBy(deps: ClientDeps, field: string, x: Record<string, unknown>, y: 
 }
 
 /**
- * Merges `duplicateId` into `keepId`: every note, activity, invoice, tag, caseload entry and provenance
- * moves to the kept record (general notes, activity details and invoices are re-sealed under its key;
- * session notes keep their own keys), fields the kept record lacks are filled in, the merge is audited naming both ids
- * (so both access histories stay reachable), and the duplicate is erased by key destruction.
+ * Merges `duplicateId` into `keepId` in one transaction of the data database: every note, activity,
+ * invoice, break-glass grant, tag, caseload entry and provenance moves to the kept record (general
+ * notes, activity details, invoices and grant reasons are re-sealed under its key; session notes keep
+ * their own keys), built-in and custom fields the kept record lacks are filled in, the merge is audited
+ * naming both ids (so both access histories stay reachable), and the duplicate is deleted with an
+ * erasure-ledger entry whose reason is the closed code `duplicate`. Its data keys are destroyed after
+ * that commit: a crash in between leaves the ledger entry, which the replay at every open
+ * (`reconcileErasures`) completes — never a half-moved record, never a moved record without its key.
  * Owners and admins only (the route requires a fresh step-up).
  */
 export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: string, duplicateId: string, now = Date.now()): Promise<void> {
@@ -86,20 +89,24 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
   if (!keep || !dup) throw new AppError('NOT_FOUND', 'no such client');
   const [keepRecord, dupRecord] = await openRows(deps, orgId, [keep, dup], {});
   const keepKey = await deps.keyring.dataKey(orgId, keepId);
-  const missing = Object.fromEntries(Object.entries(dupRecord!.fields).filter(([name]) => keepRecord!.fields[name] === undefined));
+  const lacking = <T>(from: Record<string, T>, into: Record<string, T>) => Object.fromEntries(Object.entries(from).filter(([name]) => into[name] === undefined));
+  const fields = lacking(dupRecord!.fields, keepRecord!.fields);
+  const custom = lacking(dupRecord!.custom, keepRecord!.custom);
+  const patch = { ...fields, ...(Object.keys(custom).length > 0 ? { custom } : {}) };
+  const fill = Object.keys(patch).length > 0 ? await prepareClientUpdate(deps, orgId, keepId, patch, now) : null;
+  const mac = await deps.keyring.ledgerMac(orgId, duplicateId);
+  const reason: ErasureReason = 'duplicate';
   await deps.db.transaction().execute(async (tx) => {
-    // Notes, activities and invoices move to the kept client, re-sealed under its key (the
-    // duplicate's key is destroyed below).
     await resealClientRecords(deps, tx, orgId, duplicateId, keepKey, keepId);
     for (const table of ['client_tags', 'caseload'] as const) {
       const rows = await tx.selectFrom(table).selectAll().where('client_id', '=', duplicateId).execute();
       for (const row of rows) await tx.insertInto(table).values({ ...row, client_id: keepId } as never).onConflict((oc) => oc.doNothing()).execute();
     }
     await tx.updateTable('client_provenance').set({ client_id: keepId }).where('client_id', '=', duplicateId).where(({ not, exists, selectFrom }) => not(exists(selectFrom('client_provenance as p').select('p.client_id').where('p.client_id', '=', keepId)))).execute();
-    await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: `merged ${duplicateId} into ${keepId}` }, orgId, 'client.update', [keepId, duplicateId], ['merge', ...Object.keys(missing)], now));
+    await fill?.apply(tx);
+    await store.deleteClientAndRecordErasure(tx, orgId, duplicateId, now, mac);
+    await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: `merged ${duplicateId} into ${keepId}` }, orgId, 'client.update', [keepId, duplicateId], ['merge', ...(fill?.changed ?? [])], now));
+    await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: reason }, orgId, 'client.erase', [duplicateId], [], now));
   });
-  if (Object.keys(missing).length > 0) {
-    await updateClient(deps, caller.ctx, orgId, keepId, missing, now);
-  }
-  await destroyClientKey(deps, caller.ctx, orgId, duplicateId, `merged into ${keepId}`, now);
+  await deps.keyring.destroyDataKeys(orgId, duplicateId, reason);
 }

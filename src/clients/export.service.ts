@@ -1,5 +1,6 @@
 import { Encrypter } from 'age-encryption';
 import { type Actor, authorize } from '../access/authorize.ts';
+import { raiseAlert } from '../audit/alerts.service.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import type { FieldSpec } from '../platform/datamap/datamap.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
@@ -34,9 +35,21 @@ function csvCell(value: unknown): string {
 /**
  * Streams every client the exporter may read, with exactly the fields they may read (session notes
  * and notes are never part of an export), as CSV or JSON lines. Each page is audited as
- * `client.export` before it is produced — an export that cannot be audited stops.
+ * `client.export` before it is produced — an export that cannot be audited stops. A `plaintext`
+ * export is recorded as such and raises a `plaintext_export` alert before its first record leaves,
+ * whatever the alert settings: the file it makes is readable by anyone who finds it.
  */
-export async function* exportClients(deps: ClientDeps, orgId: string, exporter: Exporter, format: ExportFormat, purpose: string | null, only?: ReadonlySet<string>): AsyncGenerator<string> {
+export async function* exportClients(
+  deps: ClientDeps,
+  orgId: string,
+  exporter: Exporter,
+  format: ExportFormat,
+  code: ExportPurpose | null,
+  options: { only?: ReadonlySet<string> | undefined; plaintext?: boolean } = {},
+): AsyncGenerator<string> {
+  const { only, plaintext = false } = options;
+  const purpose = plaintext ? `plaintext export${code ? `: ${code}` : ''}` : code;
+  let alerted = !plaintext;
   const custom = await listCustomFields(deps.db, orgId);
   const exportable = (name: string) => (CLIENT_FIELDS as readonly FieldSpec[]).find((f) => f.name === name)?.export !== 'exclude';
   let readable: Set<string> | null = null;
@@ -60,6 +73,11 @@ export async function* exportClients(deps: ClientDeps, orgId: string, exporter: 
     }
     const records: ClientRecord[] = await openRows(deps, orgId, rows, { fields: [...builtIn, ...customNames] });
     if (records.length === 0) continue;
+    if (!alerted) {
+      const who = exporter.kind === 'user' ? { actorId: exporter.actor.userId, by: 'a staff member' } : { actorId: null, by: `the operator (${exporter.ctx.actorId ?? 'unknown'}) on the command line` };
+      await raiseAlert(deps.db, deps.audit, { orgId, kind: 'plaintext_export', actorId: who.actorId, recordId: null, detail: `an unencrypted export of client records was started by ${who.by}${code ? ` (purpose ${code})` : ''}` });
+      alerted = true;
+    }
     await deps.audit.record({ ...clientEvent({ ...exporter.ctx, purpose }, orgId, 'client.export', records.map((r) => r.id), [...builtIn, ...customNames.map((n) => `custom.${n}`)]), recordType: 'client' });
     for (const r of records) {
       if (format === 'json') {

@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import type { Kysely } from 'kysely';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { availableParallelism } from 'node:os';
 import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
 import { type Transaction, sql } from 'kysely';
@@ -13,12 +16,32 @@ import { insertRows } from '../platform/db/bulk-insert.ts';
 import { type ClientDeps, storeSealedClients } from './client.service.ts';
 import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
 import { listCustomFields } from './custom-field.service.ts';
+import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
+import { type MappingProposal, proposeMapping } from './import.proposal.ts';
 import { mergeImportIndex } from './index-merge.ts';
+
+/** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
+export interface ImportSource {
+  /** Recorded as the import's source (provenance); never used as a path. */
+  name: string;
+  /** The CSV from its first byte; called twice (the file is fingerprinted, then imported). */
+  read(): Readable;
+}
+
+function sourceOf(file: string | ImportSource): ImportSource {
+  return typeof file === 'string' ? { name: path.basename(file), read: () => createReadStream(file) } : file;
+}
 
 export interface ImportOptions {
   dryRun?: boolean;
-  /** CSV header → target (`name`, `email`, `postal_address.line1`, `identifiers.nhs`, `custom.x`). */
-  mapping?: Record<string, string>;
+  /**
+   * CSV header → target (`name`, `email`, `postal_address.line1`, `identifiers.nhs`, `custom.x`) or
+   * `"ignore"`; every column of the file must be mapped (see import.mapping.ts). A plain object is
+   * read as a mapping file is; without a mapping every header must be a field name.
+   */
+  mapping?: Record<string, string> | ReadonlyMap<string, string>;
+  /** The caller's interface, which messages speak (its flags or parameters); default the CLI's. */
+  via?: ImportInterface;
   batchSize?: number;
   progress?: (done: number, total: number) => void;
   /** After the last row: the imported clients' search index being merged (index rows copied, of total). */
@@ -48,53 +71,59 @@ export interface ImportReport {
   rejected: number;
   /** Rows skipped because an earlier, interrupted run of the same file had committed them. */
   resumed_after: number;
+  /** Headers of the columns left out because the mapping says "ignore" (the mapping's own words). */
+  ignored_columns: string[];
   /** Row number (1-based, data rows) and reason — never the value. First 1000. */
   errors: { row: number; reason: string }[];
 }
 
-const TARGET = /^(name|preferred_name|email|phone|date_of_birth|status|postal_address\.(line1|line2|city|region|postcode|country)|identifiers\.[a-z0-9_-]{1,40}|custom\.[a-z][a-z0-9_]{0,39})$/;
-
-/** Header → target: the mapping file's word, or the header itself in snake case when it names a field. */
-function targetsFor(headers: readonly string[], mapping: Record<string, string> | undefined, writable?: (field: string) => boolean): Map<string, string> {
-  const targets = new Map<string, string>();
-  for (const [i, header] of headers.entries()) {
-    const target = mapping ? mapping[header] : header.trim().toLowerCase().replace(/\s+/g, '_');
-    if (target === undefined || target === '' || target === 'ignore') continue;
-    // Named by position: a file without a header row makes its first client's values the "headers".
-    if (!TARGET.test(target)) {
-      const why = mapping ? 'the mapping file gives it a target that is not a client field' : 'its header is not a client field name (is the first row a header row? otherwise give a --mapping file)';
-      throw new AppError('VALIDATION_FAILED', `column ${i + 1}: ${why}`, { column: i + 1 });
-    }
-    targets.set(header, target);
+/**
+ * The first record of a CSV source (its header row, if it has one), read with the same parser as the
+ * import.
+ *
+ * @throws AppError VALIDATION_FAILED for an empty or malformed first line (never quoting a cell).
+ */
+export async function readCsvHeader(file: string | ImportSource): Promise<string[]> {
+  const stream = sourceOf(file).read();
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, to: 1, relax_column_count: true }));
+  stream.on('error', (error) => parser.destroy(error));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) return record;
+  } catch (error) {
+    throw csvError(error);
+  } finally {
+    stream.destroy();
   }
-  if (![...targets.values()].includes('name')) throw new AppError('VALIDATION_FAILED', 'no column maps to name (every client needs one); give a --mapping file');
-  if (writable) {
-    const denied = [...new Set([...targets.values()].map((t) => t.split('.')[0]!))].filter((field) => !writable(field));
-    if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}; leave those columns out (or map them to "ignore")`, { fields: denied });
-  }
-  return targets;
+  throw new AppError('VALIDATION_FAILED', 'the CSV file is empty; it needs a header row and a row per client');
 }
 
-/** One CSV record → client input (empty cells are absent). */
-function toInput(record: Record<string, string>, targets: Map<string, string>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  for (const [header, target] of targets) {
-    const value = record[header]?.trim();
-    if (!value) continue;
-    const [head, tail] = target.split('.') as [string, string | undefined];
-    if (head === 'postal_address') input.postal_address = { ...(input.postal_address as object), [tail!]: value };
-    else if (head === 'identifiers') input.identifiers = [...((input.identifiers as unknown[]) ?? []), { scheme: tail, value }];
-    else if (head === 'custom') input.custom = { ...(input.custom as object), [tail!]: value };
-    else input[head] = value;
-  }
-  return input;
+/**
+ * A proposed mapping for a CSV's header row, against the data map and the organisation's custom
+ * fields (see import.proposal.ts). Reads no client record; the caller must be allowed to import.
+ *
+ * @throws AppError VALIDATION_FAILED when no header matches anything (the row may hold values).
+ */
+export async function proposeImportMapping(db: Kysely<Schema>, orgId: string, headers: readonly string[], via: ImportInterface = CLI_INTERFACE): Promise<MappingProposal> {
+  return proposeMapping(headers, await listCustomFields(db, orgId), via);
+}
+
+/**
+ * The one error the running-import guard raises: a second unfinished import of the same file in the
+ * organisation (the partial unique index `imports_running_idx`, on org_id and source_sha256).
+ */
+function isRunningImportConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; constraint?: unknown; errcode?: unknown; message?: unknown };
+  // PostgreSQL names the index; SQLite names its columns (SQLITE_CONSTRAINT_UNIQUE, 2067).
+  if (e.code === '23505') return e.constraint === 'imports_running_idx';
+  return e.errcode === 2067 && typeof e.message === 'string' && e.message.includes('imports.org_id, imports.source_sha256');
 }
 
 /** SHA-256 and data-row count of a file, in one streaming pass. */
-async function fingerprint(file: string): Promise<{ sha256: string; lines: number }> {
+async function fingerprint(source: ImportSource): Promise<{ sha256: string; lines: number }> {
   const hash = createHash('sha256');
   let lines = 0;
-  for await (const chunk of createReadStream(file)) {
+  for await (const chunk of source.read()) {
     hash.update(chunk as Buffer);
     for (const byte of chunk as Buffer) if (byte === 10) lines++;
   }
@@ -110,18 +139,24 @@ async function fingerprint(file: string): Promise<{ sha256: string; lines: numbe
  *
  * Caller must be allowed to create clients in `orgId`.
  */
-export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, orgId: string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
-  const sourceName = path.basename(file);
-  const { sha256, lines } = await fingerprint(file);
-  const batchSize = options.batchSize ?? 2000;
+export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
+  const source = sourceOf(file);
+  const sourceName = source.name;
+  refuseCardData({ name: sourceName });
+  const via = options.via ?? CLI_INTERFACE;
   const custom = await listCustomFields(deps.db, orgId);
+  // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
+  const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
+  const plan: ColumnPlan = planColumns(await readCsvHeader(source), mapping, custom, via, options.writable);
+  const { sha256, lines } = await fingerprint(source);
+  const batchSize = options.batchSize ?? 2000;
   let existing = options.dryRun
     ? undefined
     : await deps.db.selectFrom('imports').selectAll().where('org_id', '=', orgId).where('source_sha256', '=', sha256).where('finished_at', 'is', null).executeTakeFirst();
   if (!options.dryRun && !existing && !options.again) {
     const done = await deps.db.selectFrom('imports').select(['id', 'finished_at']).where('org_id', '=', orgId).where('source_sha256', '=', sha256).where('finished_at', 'is not', null).executeTakeFirst();
     if (done) {
-      throw new AppError('CONFLICT', `this file was already imported on ${new Date(done.finished_at!).toISOString().slice(0, 10)} (import ${done.id}); importing it again would duplicate its clients (use --again to do it anyway)`);
+      throw new AppError('CONFLICT', `this file was already imported on ${new Date(done.finished_at!).toISOString().slice(0, 10)} (import ${done.id}); importing it again would duplicate its clients; ${via.again}`);
     }
   }
   const importId = options.dryRun ? null : (existing?.id ?? randomUUID());
@@ -132,16 +167,18 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
         .insertInto('imports')
         .values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: null, index_merged_rows: null, progress_at: now })
         .execute();
-    } catch {
+    } catch (error) {
       // One unfinished import per file and organisation (a unique index): another run started it.
-      throw new AppError('CONFLICT', 'this file is being imported by another run; wait for it (or, if it crashed, run the import again to resume it)');
+      // Any other failure is what it is (the values inserted are ids, a file name and a hash).
+      if (!isRunningImportConflict(error)) throw error;
+      throw new AppError('CONFLICT', `this file is being imported by another run; wait for it to finish (or, if it stopped, ${via.resume} to resume it)`);
     }
     existing = undefined;
   }
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
   // A resumed import is moving again: the scheduler leaves its index to this run.
   if (existing) await deps.db.updateTable('imports').set({ progress_at: Date.now() }).where('id', '=', existing.id).execute();
-  const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, errors: [] };
+  const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, ignored_columns: plan.ignored, errors: [] };
 
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
   const versions = options.dryRun ? [] : await deps.indexer.versions(orgId);
@@ -185,7 +222,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
       if (Number(moved.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
     };
     if (!(await keysUnchanged())) {
-      throw new AppError('CONFLICT', `an encryption or search key was rotated during the import; rows up to ${committedRow} are in — run the import again to resume under the new keys`);
+      throw new AppError('CONFLICT', `an encryption or search key was rotated during the import; rows up to ${committedRow} are in; ${via.resume} to resume under the new keys`);
     }
     if (done.batch) {
       try {
@@ -193,7 +230,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
       } catch (error) {
         if (isAppError(error)) throw error;
         // The organisation key version the batch was wrapped under was retired by a rotation.
-        throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${committedRow} are in — run the import again to resume under the new keys`);
+        throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${committedRow} are in; ${via.resume} to resume under the new keys`);
       }
       // Index rows in client order only: they are merged in key order after the last batch.
       await storeSealedClients(deps, ctx, orgId, done.batch, now, advance, { deferIndex: true });
@@ -203,7 +240,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     committedRow = lastRow;
   };
 
-  let targets: Map<string, string> | undefined;
+  let header = true;
   let records: ImportBatchRequest['records'] = [];
   let row = 0;
   const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult> }> = [];
@@ -227,12 +264,18 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     while (inFlight.length > Math.min(pool.size * 2, 4)) await settle();
   };
   try {
-    const parser = createReadStream(file).pipe(parse({ bom: true, columns: (headers: string[]) => ((targets = targetsFor(headers, options.mapping, options.writable)), headers), skip_empty_lines: true, trim: false }));
+    const stream = source.read();
+    const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: false }));
+    stream.on('error', (error) => parser.destroy(error));
     try {
-      for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (header) {
+          header = false;
+          continue;
+        }
         row++;
         if (row <= resumeAfter) continue;
-        records.push({ row, input: toInput(record, targets!) });
+        records.push({ row, input: toClientInput(record, plan) });
         if (records.length >= batchSize) await dispatch();
       }
     } catch (error) {

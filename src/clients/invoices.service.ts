@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { InvoiceTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
+import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
 import { INVOICE_ITEMS as ITEMS, INVOICE_REF as REF, invoicePlace as place } from './client-records.ts';
@@ -65,7 +66,7 @@ async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable) {
     status: row.status,
     currency: row.currency,
     total_minor: row.total_minor,
-    items: JSON.parse(openField(key, place(orgId, row.id), ITEMS, row.items_ct) as string) as z.infer<typeof item>[],
+    items: parseStoredJson(openField(key, place(orgId, row.id), ITEMS, row.items_ct) as string, 'the invoice items') as z.infer<typeof item>[],
     payment_reference: row.payment_ref_ct ? (openField(await deps.keyring.dataKey(orgId, row.client_id, row.payment_ref_ct), place(orgId, row.id), REF, row.payment_ref_ct) as string) : null,
     card: row.card_brand ? { brand: row.card_brand, last4: row.card_last4 } : null,
     issued_at: row.issued_at ? new Date(row.issued_at).toISOString() : null,

@@ -116,18 +116,6 @@ export const accessLogView = z.object({
   ),
 });
 
-/** What an import did: counts, and rejected rows by number and reason (never a value). */
-export const importReportView = z.object({
-  import_id: z.string().nullable(),
-  source_name: z.string(),
-  dry_run: z.boolean(),
-  rows_total: z.number().int(),
-  imported: z.number().int(),
-  rejected: z.number().int(),
-  resumed_after: z.number().int(),
-  errors: z.array(z.object({ row: z.number().int(), reason: z.string() })),
-});
-
 /** A file sent as it is (a Buffer: never serialised), documented as a string of bytes. */
 const file = z.string() as unknown as z.ZodType<Buffer>;
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { type Actor, authorize } from '../access/authorize.ts';
-import type { Schema } from '../platform/db/schema.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import type { Schema, SegmentTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller } from './client.access.ts';
 import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
@@ -59,6 +60,22 @@ async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof ST
   return rows.map((r) => r.id);
 }
 
+const NAME = { name: 'name', kind: 'text' } as const;
+const segmentPlace = (orgId: string, segmentId: string) => ({ orgId, recordType: 'segment', recordId: segmentId });
+/** Segment names are sealed under one key per organisation, made with its first segment. */
+const segmentKeyOwner = (orgId: string) => `segments:${orgId}`;
+
+/** Seals a segment's name (what a segment is called describes its members). */
+export async function sealSegmentName(deps: Pick<ClientDeps, 'keyring'>, orgId: string, segmentId: string, name: string): Promise<Uint8Array> {
+  return sealField(await deps.keyring.dataKeyOrCreate(orgId, segmentKeyOwner(orgId)), segmentPlace(orgId, segmentId), NAME, name);
+}
+
+/** A stored segment's name: sealed, or plaintext from before migration 0024 until the start-up re-seal ran. */
+async function openSegmentName(deps: Pick<ClientDeps, 'keyring'>, row: Pick<SegmentTable, 'id' | 'org_id' | 'name' | 'name_ct'>): Promise<string> {
+  if (!row.name_ct) return row.name;
+  return openField(await deps.keyring.dataKey(row.org_id, segmentKeyOwner(row.org_id), row.name_ct), segmentPlace(row.org_id, row.id), NAME, row.name_ct) as string;
+}
+
 function allow(caller: Caller): void {
   if (!authorize(caller.actor, 'client.search', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not use segments');
 }
@@ -69,7 +86,8 @@ export async function saveSegment(deps: ClientDeps, caller: Caller, input: { nam
   refuseCardData({ name: input.name });
   await assertTagsVisible(deps, caller.actor, input.filter.tags_all);
   const id = randomUUID();
-  await deps.db.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: input.name, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
+  const name_ct = await sealSegmentName(deps, caller.actor.orgId, id, input.name);
+  await deps.db.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: '', name_ct, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
   return { id, name: input.name, filter: input.filter };
 }
 
@@ -78,9 +96,8 @@ export async function listSegments(deps: ClientDeps, caller: Caller) {
   const rows = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).orderBy('created_at').execute();
   // A segment on a tag the caller may not see is not shown to them (its filter names the tag).
   const hidden = await hiddenTagIds(deps, caller.actor);
-  return rows
-    .map((r) => ({ id: r.id, name: r.name, filter: JSON.parse(r.filter) as SegmentFilter }))
-    .filter((segment) => !(segment.filter.tags_all ?? []).some((id) => hidden.has(id)));
+  const visible = rows.map((r) => ({ row: r, filter: JSON.parse(r.filter) as SegmentFilter })).filter(({ filter }) => !(filter.tags_all ?? []).some((id) => hidden.has(id)));
+  return Promise.all(visible.map(async ({ row, filter }) => ({ id: row.id, name: await openSegmentName(deps, row), filter })));
 }
 
 /**
@@ -93,7 +110,7 @@ export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId
   const { segment, filter } = await savedSegment(deps, caller.actor, caller.actor.orgId, segmentId);
   const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
   if (ids.length > 0) await deps.audit.record({ ...clientEvent({ ...caller.ctx, purpose: `segment ${segmentId}` }, caller.actor.orgId, 'client.search', ids, ['status']) });
-  return { segment: { id: segment.id, name: segment.name, filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
+  return { segment: { id: segment.id, name: await openSegmentName(deps, segment), filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
 }
 
 /**

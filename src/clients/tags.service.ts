@@ -19,8 +19,9 @@ const tagPlace = (orgId: string, tagId: string) => ({ orgId, recordType: 'tag', 
 /** Tag names are sealed under one key per organisation (they can name a diagnosis). */
 const tagKeyOwner = (orgId: string) => `tags:${orgId}`;
 
+/** The key that sealed `sealed`, or (to seal) the newest tag key, made on the organisation's first tag. */
 async function tagKey(deps: ClientDeps, orgId: string, sealed?: Uint8Array): Promise<DataKey> {
-  return deps.keyring.dataKey(orgId, tagKeyOwner(orgId), sealed).catch(() => deps.keyring.createDataKey(orgId, tagKeyOwner(orgId)));
+  return sealed ? deps.keyring.dataKey(orgId, tagKeyOwner(orgId), sealed) : deps.keyring.dataKeyOrCreate(orgId, tagKeyOwner(orgId));
 }
 
 /** Defines a tag (owners and admins). A sensitive tag is seen only by roles that read restricted data. */

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { createOwner, issueSetupLink } from '../auth/setup.service.ts';
+import { type WithDeployment, registerOrgCommands } from '../auth/org.cli.ts';
 import { organisationName, staffEmail } from '../auth/setup.schema.ts';
 import { registerClientCommands, rotateClientKeys, type WithClients } from '../clients/client.cli.ts';
 import { listOrganisationIds } from '../clients/client.store.ts';
@@ -122,6 +123,21 @@ const withClients: WithClients = async (options, work) => {
   }
 };
 
+/** Opens the deployment for one organisation command. */
+const withDeployment: WithDeployment = async (options, work) => {
+  const out: Output = { json: options.json === true };
+  try {
+    const deployment = await openDeployment(withConfig(options));
+    try {
+      await work({ database: deployment.database, audit: deployment.audit }, out);
+    } finally {
+      await deployment.close();
+    }
+  } catch (error) {
+    fail(error, out);
+  }
+};
+
 /** Opens the deployment for one audit command. */
 const withAudit: WithAudit = async (options, work) => {
   const out: Output = { json: options.json === true };
@@ -216,6 +232,7 @@ export function buildCli(): Command {
 
   registerClientCommands(program, withClients);
   registerAuditCommands(program, withAudit);
+  registerOrgCommands(program, withDeployment);
 
   program
     .command('access')
@@ -327,7 +344,7 @@ export const CLI_POLICIES: Record<string, string> = {
   'clients import': 'operator: audited bulk client creation',
   'clients export': 'operator: audited export, encrypted unless --plaintext',
   'keys rotate': 'operator: key management, audited',
-  'audit verify': 'operator: audit verification, audited',
+  'audit verify': 'operator: read-only audit verification (writes nothing, not even an event of its own)',
   'audit head': 'operator: signs tree heads',
   'audit public-key': 'operator: public key only',
   'audit export': 'operator: audit export, audited',
@@ -337,4 +354,6 @@ export const CLI_POLICIES: Record<string, string> = {
   'alerts list': 'operator: alerts inbox, audited',
   'staff unlock': 'operator: account recovery, audited',
   'followups agenda': "operator: a staff member's agenda, as that member may see it, audited",
+  'org create': 'operator: another organisation and its owner, audited',
+  'org list': 'operator: organisation ids, names and staff counts (no client data)',
 };

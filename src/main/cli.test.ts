@@ -24,6 +24,11 @@ describe('confidant CLI', () => {
     const unknown = await runCli(['frobnicate']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    // With --help too: named and refused, not answered with the top-level help and exit 0.
+    const withHelp = await runCli(['frobnicate', '--help']);
+    expect([withHelp.code, withHelp.stdout, withHelp.stderr]).toEqual([2, '', "confidant: unknown command 'frobnicate'; run confidant --help for the commands\n"]);
+    const nested = await runCli(['clients', 'frobnicate', '-h']);
+    expect([nested.code, nested.stderr]).toEqual([2, "confidant: unknown command 'frobnicate' for confidant clients; run confidant clients --help for the commands\n"]);
   });
 
   it('init --owner-email creates the owner with the password from stdin, once', async () => {

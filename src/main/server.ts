@@ -8,6 +8,7 @@ import { applyCadences } from '../clients/activities.service.ts';
 import { digestJob } from '../clients/digest.service.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
 import { reconcileErasures } from '../clients/client-keys.service.ts';
+import { resealLegacyPlaintext } from '../clients/plaintext-reseal.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
 import type { ClientDeps } from '../clients/client.service.ts';
 import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
@@ -59,6 +60,7 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
     await assertKeyStoreMatchesData(clients);
     // Every open replays the erasure ledger, so a restored copy never brings an erased client back.
     await reconcileErasures(clients);
+    await resealLegacyPlaintext(clients);
     const opened = vault;
     return {
       database,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { generateSync } from 'otplib';
-import { createOwner } from '../../src/auth/setup.service.ts';
+import { createOrganisation, createOwner } from '../../src/auth/setup.service.ts';
+import { operatorContext } from '../../src/audit/operator.ts';
 import type { ClientDeps } from '../../src/clients/client.service.ts';
 import { hashPassword } from '../../src/platform/crypto/password-hash.ts';
 import type { Vault } from '../../src/platform/crypto/keystore.ts';
@@ -87,20 +88,11 @@ export async function orgFixture(t: TestDatabase, vault: Vault, options: { requi
 }
 
 async function createOwnerAnywhere(deps: ClientDeps, email: string) {
-  // createOwner refuses a second owner per deployment; tests build several organisations, so the
-  // first uses it and later ones insert directly.
+  // The first organisation is set up as a new deployment is; later ones as an operator adds them
+  // (`confidant org create`).
   const existing = await deps.db.selectFrom('users').select('id').where('role', '=', 'owner').executeTakeFirst();
-  if (!existing) return createOwner(deps.db, { email, password: STAFF_PASSWORD, organisationName: 'Practice A' });
-  const organisationId = randomUUID();
-  const userId = randomUUID();
-  const now = Date.now();
-  staffHash ??= hashPassword(STAFF_PASSWORD);
-  await deps.db.insertInto('organisations').values({ id: organisationId, name: 'Practice B', created_at: now }).execute();
-  await deps.db
-    .insertInto('users')
-    .values({ id: userId, org_id: organisationId, email, role: 'owner', status: 'active', password_hash: await staffHash, created_at: now, updated_at: now, locked_at: null, last_failed_at: null, last_sign_in_at: null, totp_last_step: null, totp_secret_ct: null })
-    .execute();
-  return { organisationId, userId };
+  const input = { email, password: STAFF_PASSWORD, organisationName: existing ? 'Practice B' : 'Practice A' };
+  return existing ? createOrganisation(deps.db, deps.audit, input, operatorContext()) : createOwner(deps.db, input);
 }
 
 /** The current TOTP code for a base32 secret (what an authenticator app would show). */

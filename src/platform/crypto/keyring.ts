@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.ts';
 import { insertRows } from '../db/bulk-insert.ts';
+import { isUniqueViolation } from '../db/database.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import { type KeyRef, keyRefOf, open, seal } from './aead.ts';
 import type { KeyProvider, RootKey } from './key-provider.ts';
@@ -278,7 +279,7 @@ export class Keyring {
       try {
         await this.storeDataKeys(orgId, made.rows);
       } catch (error) {
-        if (isAppError(error)) throw error;
+        if (isAppError(error) || isUniqueViolation(error)) throw error;
         // The organisation key version we wrapped under was retired by a rotation in another
         // process (foreign key); reload and wrap again under the newest version.
         if (attempt > 0) throw error;
@@ -317,6 +318,29 @@ export class Keyring {
       }
       await insertRows(tx, 'data_keys', rows.map((r) => ({ ...r, org_id: orgId })));
     });
+  }
+
+  /**
+   * The newest data key of an owner whose key is made on first use (an organisation's tag key, a
+   * user's MFA key): created only when the key store has none, and when another process creates it
+   * at the same moment, theirs is used. Any other failure — the key store unreachable, a key that does
+   * not unwrap — is thrown, never answered with a new key that would orphan what the old one sealed.
+   *
+   * @throws AppError NOT_FOUND when the owner was erased; INTEGRITY_ERROR, KEY_UNAVAILABLE, or the
+   *   driver's error otherwise.
+   */
+  async dataKeyOrCreate(orgId: string, ownerId: string): Promise<DataKey> {
+    try {
+      return await this.#newestDataKey(orgId, ownerId);
+    } catch (error) {
+      if (!isAppError(error, 'NOT_FOUND')) throw error;
+    }
+    try {
+      return await this.createDataKey(orgId, ownerId);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.#newestDataKey(orgId, ownerId);
+    }
   }
 
   /**

@@ -58,7 +58,19 @@ async function withSlot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+let derivations = 0;
+
+/**
+ * How many Argon2 derivations this process has run (hashes and verifications). Sign-in's defence
+ * against a timing oracle is that every branch — unknown account, wrong password, disabled, locked,
+ * backing off — runs exactly one; tests count it instead of timing it.
+ */
+export function argon2Derivations(): number {
+  return derivations;
+}
+
 function derive(password: string, salt: Buffer, params: Params): Promise<Buffer> {
+  derivations++;
   return withSlot(
     () =>
       new Promise((resolve, reject) => {
@@ -67,10 +79,15 @@ function derive(password: string, salt: Buffer, params: Params): Promise<Buffer>
   );
 }
 
-/** A hash of a random password, verified against when the account does not exist, so both take as long. */
-let dummy: Promise<string> | undefined;
-export function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomBytes(24).toString('base64'));
+/**
+ * A PHC string with today's parameters and a random salt and tag, verified against when the account
+ * does not exist, so both cost one derivation. No password hashes to it, and making it derives
+ * nothing (hashing a random password here made the first unknown-account sign-in cost two).
+ */
+let dummy: string | undefined;
+export function dummyHash(): string {
+  const { memory, passes, parallelism, tagLength } = ARGON2_PARAMS;
+  dummy ??= `$argon2id$v=19$m=${memory},t=${passes},p=${parallelism}$${b64(randomBytes(SALT_BYTES))}$${b64(randomBytes(tagLength))}`;
   return dummy;
 }
 

@@ -36,11 +36,24 @@ export function encodeValue(kind: FieldKind, value: FieldValue): Buffer {
 export function decodeValue(kind: FieldKind, bytes: Uint8Array): FieldValue {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   if (kind !== 'address' && kind !== 'identifiers') return text;
+  return parseStoredJson(text, 'a stored value') as Address | Identifier[];
+}
+
+/**
+ * Parses JSON that Confidant stored (decrypted details, line items, plain custom values). Its own
+ * writes are always JSON, so a failure means damage, reported as INTEGRITY_ERROR naming only `what`:
+ * JSON.parse's message quotes its input, which would carry a client value into a log or an answer.
+ *
+ * ### Examples
+ * ```ts
+ * const details = parseStoredJson(openField(key, place, DETAILS, row.details_ct) as string, 'activity details');
+ * ```
+ */
+export function parseStoredJson(text: string, what: string): unknown {
   try {
-    return JSON.parse(text) as Address | Identifier[];
+    return JSON.parse(text);
   } catch {
-    // JSON.parse's message quotes its input: never let it carry a client value into a log.
-    throw new AppError('INTEGRITY_ERROR', 'a stored value does not have the shape its field declares');
+    throw new AppError('INTEGRITY_ERROR', `${what} does not have the shape its field declares`);
   }
 }
 

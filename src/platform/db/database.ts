@@ -5,7 +5,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors/app-error.ts';
 import type { Schema } from './schema.ts';
-import { TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -62,13 +62,12 @@ export function openSqlite<S = Schema>(dataDir: string, file = SQLITE_FILE): Dat
   let handle: DatabaseSync;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    handle = new DatabaseSync(filePath);
+    handle = new DatabaseSync(filePath, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     // WAL lets readers run beside the writer; FULL sync because a committed audit event or
     // record must survive power loss, and group commit (not weaker sync) is how we stay fast.
     handle.exec('PRAGMA journal_mode = WAL');
     handle.exec('PRAGMA synchronous = FULL');
     handle.exec('PRAGMA foreign_keys = ON');
-    handle.exec('PRAGMA busy_timeout = 5000');
   } catch (error) {
     throw new AppError('DATABASE_UNAVAILABLE', `cannot open the SQLite database ${filePath}: ${describeError(error)}`, undefined, {
       cause: error,
@@ -187,6 +186,16 @@ export function describePgUrl(url: string): string {
 /** Double-quotes a PostgreSQL identifier. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Whether a driver error is a unique or primary-key violation (PostgreSQL 23505; SQLite extended
+ * codes 1555 and 2067) — the one database error a "create if absent" race may treat as "it exists".
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (pgCode(error) === '23505') return true;
+  const errcode = typeof error === 'object' && error !== null && 'errcode' in error ? (error as { errcode: unknown }).errcode : undefined;
+  return errcode === 1555 || errcode === 2067;
 }
 
 function pgCode(error: unknown): string | undefined {

@@ -286,8 +286,10 @@ export interface ClientProvenanceTable {
 export interface SegmentTable {
   id: string;
   org_id: string;
-  /** A staff-chosen label for the segment (not client data). */
+  /** Empty: the name is sealed in `name_ct` (a plaintext name of a segment saved before migration 0024 is re-sealed at start-up). */
   name: string;
+  /** The segment's name, sealed under the organisation's segment key (it describes its members). */
+  name_ct: Sealed | null;
   /** JSON of the segment filter (metadata only: status, contact recency, tag ids). */
   filter: string;
   created_by: string;

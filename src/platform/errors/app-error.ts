@@ -42,8 +42,11 @@ export const ERROR_CATALOGUE = {
   KEY_UNAVAILABLE: { status: 503, exit: 7 },
   /** Stored data failed an integrity check (e.g. authenticated decryption). */
   INTEGRITY_ERROR: { status: 500, exit: 8 },
-  /** Anything unexpected. Details go to the log, never to the caller. */
-  INTERNAL: { status: 500, exit: 1 },
+  /**
+   * Anything unexpected. Details go to the log, never to the caller. Exit 9: exit 1 is kept for
+   * `confidant audit verify` finding the log tampered, so a crash never reads as tampering.
+   */
+  INTERNAL: { status: 500, exit: 9 },
 } as const satisfies Record<string, { status: number; exit: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -22,6 +22,7 @@ import * as oneRunningImport from './0020-one-running-import.ts';
 import * as indexTwoOrders from './0021-index-two-orders.ts';
 import * as breakGlassSealed from './0022-break-glass-sealed.ts';
 import * as auditAppendOnly from './0023-audit-append-only.ts';
+import * as segmentNameSealed from './0024-segment-name-sealed.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -51,4 +52,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021-index-two-orders': indexTwoOrders,
   '0022-break-glass-sealed': breakGlassSealed,
   '0023-audit-append-only': auditAppendOnly,
+  '0024-segment-name-sealed': segmentNameSealed,
 };
