@@ -4,7 +4,10 @@ import { openTestVault } from '../../../test/support/vault.ts';
 import { isAppError } from '../errors/app-error.ts';
 
 describeEachEngine('keys made on first use (dataKeyOrCreate)', (t) => {
-  it('gives two processes racing for a first key the same key, and creates no second one', async () => {
+  it('gives two processes racing for a first key the same key, and creates no second one', async (ctx) => {
+    // Two key stores on one SQLite file in one thread would wait on each other's write lock
+    // synchronously (node:sqlite blocks): the race needs two processes there, or a server.
+    if (t().engine === 'sqlite') ctx.skip();
     const first = await openTestVault(t());
     const second = await openTestVault(t(), first.schema ? { schema: first.schema } : {});
     await first.keyring.ensureOrgKey('org-race');
