@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_FIELDS, columnOf } from '../src/clients/client.datamap.ts';
 import { destroyClientKey, reconcileErasures } from '../src/clients/client-keys.service.ts';
 import { type ClientDeps, createClient, createClients, findClients, getClient } from '../src/clients/client.service.ts';
@@ -14,7 +14,7 @@ import { openSqlite } from '../src/platform/db/database.ts';
 import { AuditLog } from '../src/audit/audit.service.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
-import { describeEachEngine, openTestDatabase, type TestDatabase } from './support/engines.ts';
+import { describeEachEngine, openTestDatabase, type TestDatabase, workerPgUrl } from './support/engines.ts';
 import { clientDeps, openTestVault } from './support/vault.ts';
 import { operatorContext } from '../src/audit/operator.ts';
 
@@ -58,7 +58,7 @@ describeEachEngine('encryption at rest', (t) => {
       expect(files.some((f) => f.endsWith('-wal'))).toBe(true);
       raw = files.map((f) => readFileSync(f).toString('latin1')).join('\n');
     } else {
-      const url = new URL(inject('pgUrl')!);
+      const url = new URL(await workerPgUrl());
       const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(deps.db)).rows[0]!.s;
       raw = execFileSync('pg_dump', ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', '-n', schema, '-n', vault.schema!, url.pathname.slice(1)], {
         maxBuffer: 256 * 1024 * 1024,

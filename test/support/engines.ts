@@ -38,8 +38,7 @@ export async function openTestDatabase(engine: Engine, options: { migrate?: bool
   if (engine === 'sqlite') {
     database = openSqlite(dataDir);
   } else {
-    const url = inject('pgUrl');
-    if (!url) throw new Error('PostgreSQL is not available for this run');
+    const url = await workerPgUrl();
     const schema = `s_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -64,6 +63,36 @@ export async function openTestDatabase(engine: Engine, options: { migrate?: bool
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+let workerDatabase: Promise<string> | undefined;
+
+/**
+ * The URL of this test worker's own PostgreSQL database inside the run (`<run>_w<pool id>`, created
+ * on first use, dropped with the run's by global-setup). Suites make their schemas there: files run
+ * in parallel, and Kysely's migrator looks through every schema of its database, which fails with
+ * "schema … does not exist" when another file drops its schema at that moment.
+ */
+export function workerPgUrl(): Promise<string> {
+  workerDatabase ??= (async () => {
+    const runUrl = inject('pgUrl');
+    if (!runUrl) throw new Error('PostgreSQL is not available for this run');
+    const url = new URL(runUrl);
+    const name = `${url.pathname.slice(1)}_w${process.env.VITEST_POOL_ID ?? process.pid}`;
+    const admin = new pg.Client({ connectionString: runUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    } catch (error) {
+      // An earlier file of this worker made it (42P04), or one racing us did (23505).
+      if (!['42P04', '23505'].includes(String((error as { code?: unknown }).code))) throw error;
+    } finally {
+      await admin.end();
+    }
+    url.pathname = `/${name}`;
+    return url.toString();
+  })();
+  return workerDatabase;
 }
 
 /**

@@ -37,7 +37,9 @@ export default async function setup(project: TestProject) {
   url.pathname = `/${name}`;
   project.provide('pgUrl', url.toString());
   return async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    // The run's database and every worker's (test/support/engines.ts › workerPgUrl).
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2', [name, `${name}\\_w%`]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   };
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
 import { type ClientDeps } from '../../src/clients/client.service.ts';
 import { quoteIdent } from '../../src/platform/db/database.ts';
 import { fileKeyProvider } from '../../src/platform/crypto/key-provider.ts';
@@ -8,14 +7,14 @@ import { type Vault, openVault } from '../../src/platform/crypto/keystore.ts';
 import { ensureRootKeyFile, rootKeyPath } from '../../src/platform/crypto/root-key.ts';
 import { loadAuditKeys } from '../../src/platform/crypto/signing.ts';
 import { AuditLog } from '../../src/audit/audit.service.ts';
-import type { TestDatabase } from './engines.ts';
+import { type TestDatabase, workerPgUrl } from './engines.ts';
 
 /** A key store beside a test database: a SQLite file in its data dir, or a schema of its own in PostgreSQL. */
 export async function openTestVault(t: TestDatabase, options: { schema?: string } = {}): Promise<Vault & { schema?: string }> {
   const file = rootKeyPath(t.dataDir);
   ensureRootKeyFile(file);
   if (t.engine === 'sqlite') return openVault(fileKeyProvider(file), { dataDir: t.dataDir });
-  const url = inject('pgUrl')!;
+  const url = await workerPgUrl();
   const schema = options.schema ?? `k_${randomBytes(6).toString('hex')}`;
   if (!options.schema) {
     const admin = new pg.Client({ connectionString: url });
