@@ -281,8 +281,8 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
     } catch (error) {
       const clear = csvError(error);
       // A syntax error: rows before it are good, so what is on its way is stored. A fixed file has
-      // another fingerprint and starts a new import: it creates those rows again (known gap, see the
-      // session note of 2026-12-01).
+      // another fingerprint and starts a new import, which creates those rows again: a known gap, for
+      // the import wizard (issue 17) to close.
       if (clear !== error) while (inFlight.length > 0) await settle();
       throw clear;
     }
