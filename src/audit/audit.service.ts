@@ -109,11 +109,6 @@ export class AuditLog {
     return this;
   }
 
-  /** Whether {@link readOnly} was called. */
-  get isReadOnly(): boolean {
-    return this.#readOnly;
-  }
-
   #assertWritable(what: string): void {
     if (this.#readOnly) throw new AppError('INTERNAL', `the audit log was opened read-only: ${what} refused`);
   }

@@ -8,7 +8,8 @@ import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
 import type { ActivityTable } from '../platform/db/schema.ts';
 import { localDay } from '../platform/time/local-day.ts';
 import { type Caller, requireClient } from './client.access.ts';
-import { type ClientDeps, clientEvent, getClient, refuseCardData } from './client.service.ts';
+import { type ClientDeps, clientEvent, getClient } from './client.service.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { ACTIVITY_DETAILS as DETAILS, activityPlace } from './client-records.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */

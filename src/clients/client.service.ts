@@ -502,6 +502,3 @@ export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: s
   };
 }
 
-/** The one card-number refusal (platform/datamap), re-exported for the client services that store free text. */
-export { refuseCardData };
-

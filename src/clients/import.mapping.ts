@@ -73,7 +73,8 @@ export function isTarget(target: string): boolean {
 }
 
 /** A header as messages show it: quoted, control characters escaped, at most 60 characters. */
-function shown(header: string): string {
+/** A header as messages quote it (headers are the operator's words, shortened), never a cell. */
+export function shown(header: string): string {
   return JSON.stringify(header.length > 60 ? `${header.slice(0, 57)}...` : header);
 }
 

@@ -1,7 +1,7 @@
 import { AppError } from '../platform/errors/app-error.ts';
 import { CLIENT_FIELDS } from './client.datamap.ts';
 import type { CustomFieldSpec } from './custom-field.service.ts';
-import { IGNORE, type ImportInterface, refuseDuplicateHeaders } from './import.mapping.ts';
+import { IGNORE, type ImportInterface, refuseDuplicateHeaders, shown } from './import.mapping.ts';
 
 /**
  * A proposed mapping file: what `confidant clients import` prints (and `POST
@@ -86,10 +86,6 @@ function vocabulary(custom: readonly CustomFieldSpec[]): Map<string, Match> {
   for (const [target, synonyms] of Object.entries(SYNONYMS)) for (const word of synonyms) claim(word, { target });
   for (const part of PART_ORDER) for (const word of NAME_PARTS[part]) claim(word, { target: 'name', part });
   return words;
-}
-
-function shown(header: string): string {
-  return JSON.stringify(header.length > 60 ? `${header.slice(0, 57)}...` : header);
 }
 
 /**

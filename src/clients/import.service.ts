@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { type WorkerPool, workerPool } from '../platform/workers/pool.ts';
 import { type Transaction, sql } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
-import { analyze } from '../platform/db/database.ts';
+import { analyze, isUniqueViolation } from '../platform/db/database.ts';
 import { insertRows } from '../platform/db/bulk-insert.ts';
 import { type ClientDeps, storeSealedClients } from './client.service.ts';
 import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
@@ -112,11 +112,10 @@ export async function proposeImportMapping(db: Kysely<Schema>, orgId: string, he
  * organisation (the partial unique index `imports_running_idx`, on org_id and source_sha256).
  */
 function isRunningImportConflict(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; constraint?: unknown; errcode?: unknown; message?: unknown };
-  // PostgreSQL names the index; SQLite names its columns (SQLITE_CONSTRAINT_UNIQUE, 2067).
-  if (e.code === '23505') return e.constraint === 'imports_running_idx';
-  return e.errcode === 2067 && typeof e.message === 'string' && e.message.includes('imports.org_id, imports.source_sha256');
+  if (!isUniqueViolation(error)) return false;
+  const e = error as { constraint?: unknown; message?: unknown };
+  // PostgreSQL names the index; SQLite names its columns.
+  return e.constraint === 'imports_running_idx' || (typeof e.message === 'string' && e.message.includes('imports.org_id, imports.source_sha256'));
 }
 
 /** SHA-256 and data-row count of a file, in one streaming pass. */

@@ -5,7 +5,8 @@ import type { InvoiceTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
 import { type Caller, requireClient } from './client.access.ts';
-import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+import { type ClientDeps, clientEvent } from './client.service.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { INVOICE_ITEMS as ITEMS, INVOICE_REF as REF, invoicePlace as place } from './client-records.ts';
 
 const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });

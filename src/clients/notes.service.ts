@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Caller, requireClient } from './client.access.ts';
-import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+import { type ClientDeps, clientEvent } from './client.service.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { NOTE_BODY as BODY, notePlace } from './client-records.ts';
 
 export type NoteKind = 'general' | 'session';

@@ -6,7 +6,8 @@ import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema, SegmentTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller } from './client.access.ts';
-import { type ClientDeps, clientEvent, refuseCardData } from './client.service.ts';
+import { type ClientDeps, clientEvent } from './client.service.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { assertTagsVisible, hiddenTagIds } from './tags.service.ts';
 
 /**
@@ -97,7 +98,10 @@ export async function listSegments(deps: ClientDeps, caller: Caller) {
   // A segment on a tag the caller may not see is not shown to them (its filter names the tag).
   const hidden = await hiddenTagIds(deps, caller.actor);
   const visible = rows.map((r) => ({ row: r, filter: JSON.parse(r.filter) as SegmentFilter })).filter(({ filter }) => !(filter.tags_all ?? []).some((id) => hidden.has(id)));
-  return Promise.all(visible.map(async ({ row, filter }) => ({ id: row.id, name: await openSegmentName(deps, row), filter })));
+  // One after another: the first opens the organisation's segment key, the rest find it cached.
+  const segments = [];
+  for (const { row, filter } of visible) segments.push({ id: row.id, name: await openSegmentName(deps, row), filter });
+  return segments;
 }
 
 /**

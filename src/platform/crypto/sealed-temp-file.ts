@@ -82,11 +82,13 @@ export async function writeSealedTempFile(source: AsyncIterable<Uint8Array | str
         if (options.limit && size > options.limit.bytes) throw new AppError('VALIDATION_FAILED', options.limit.message, { limit_bytes: options.limit.bytes });
         pending.push(bytes);
         pendingBytes += bytes.length;
-        while (pendingBytes >= CHUNK_BYTES) {
+        if (pendingBytes >= CHUNK_BYTES) {
+          // One copy per chunk received, then frames cut from it (not a copy of the rest per frame).
           const all = Buffer.concat(pending);
-          await writeFrame(all.subarray(0, CHUNK_BYTES), false);
-          pending = [all.subarray(CHUNK_BYTES)];
-          pendingBytes = all.length - CHUNK_BYTES;
+          let at = 0;
+          for (; all.length - at >= CHUNK_BYTES; at += CHUNK_BYTES) await writeFrame(all.subarray(at, at + CHUNK_BYTES), false);
+          pending = [all.subarray(at)];
+          pendingBytes = all.length - at;
         }
       }
       // The last frame says so, even when empty: a file cut off after any frame fails to read.

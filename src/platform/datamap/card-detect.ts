@@ -77,13 +77,20 @@ const MAX_DIGITS = 19;
 /** E.164: an international number has at most 15 digits. */
 const MAX_PHONE_DIGITS = 15;
 
-/** Plain ASCII with fewer than 12 digits holds no card number (the common case, checked cheaply). */
+/** A non-ASCII character may normalise (NFKC) to digits — a full-width one, "⑳" to two: counted as this many. */
+const DIGITS_PER_OTHER_CHARACTER = 4;
+
+/**
+ * Text with fewer than 12 characters that are or may become digits holds no card number: the common
+ * case (a name with an "é" included), checked without normalising.
+ */
 function tooFewDigits(text: string): boolean {
   let digits = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 127) return false;
-    if (c >= 48 && c <= 57 && ++digits >= MIN_DIGITS) return false;
+    if (c > 127) digits += DIGITS_PER_OTHER_CHARACTER;
+    else if (c >= 48 && c <= 57) digits++;
+    if (digits >= MIN_DIGITS) return false;
   }
   return true;
 }
