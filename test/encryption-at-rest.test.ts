@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_FIELDS, columnOf } from '../src/clients/client.datamap.ts';
+import { CLIENT_FIELDS, columnOf } from '../src/datamap/client-fields.ts';
 import { destroyClientKey, reconcileErasures } from '../src/clients/client-keys.service.ts';
 import { type ClientDeps, createClient, createClients, findClients, getClient } from '../src/clients/client.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';

@@ -146,12 +146,12 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect(sameOrigin.statusCode).toBe(201);
   });
 
-  it('shows each role exactly its fields: reception no date of birth or identifiers, billing identifiers, marketing and auditors nothing', async () => {
+  it('shows each role exactly its fields: reception no date of birth or identifiers, billing identifiers and the phone to chase a payment, marketing and auditors nothing', async () => {
     const expectations: Record<string, { status: number; fields?: string[] }> = {
       owner: { status: 200, fields: ['date_of_birth', 'email', 'identifiers', 'name', 'phone'] },
       admin: { status: 200, fields: ['email', 'identifiers', 'name', 'phone'] },
       reception: { status: 200, fields: ['email', 'name', 'phone'] },
-      billing: { status: 200, fields: ['email', 'identifiers', 'name'] },
+      billing: { status: 200, fields: ['email', 'identifiers', 'name', 'phone'] },
       marketing: { status: 404 },
       auditor: { status: 404 },
       practitioner: { status: 404 },

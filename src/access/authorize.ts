@@ -1,5 +1,5 @@
-import { CLIENT_FIELDS } from '../clients/client.datamap.ts';
-import type { Classification, FieldSpec } from '../platform/datamap/datamap.types.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
+import type { Classification, FieldGroup, FieldSpec } from '../platform/datamap/datamap.types.ts';
 import type { StaffRole } from '../platform/db/schema.ts';
 
 /** Every action an authorization decision is asked about. A route or command declares one. */
@@ -108,31 +108,47 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'self.manage'],
 };
 
-/** Whether the role sees sensitive tags (they follow restricted data: owner and practitioners). */
+/**
+ * What each role may read, per access group of the data map, up to a classification (absent: nothing
+ * of that group). Built-in client fields, custom fields and the client's other records are judged by
+ * their group and classification alone — no list of field names per role. Whether a role may act at
+ * all is ROLE_ACTIONS; this decides which values an allowed action shows.
+ */
+const CLEARANCE: Record<StaffRole, Partial<Record<FieldGroup, Classification>>> = {
+  owner: { identity: 'restricted', contact: 'restricted', official: 'restricted', custom: 'restricted', activity: 'confidential', notes: 'restricted', billing: 'confidential', access: 'confidential', labels: 'restricted' },
+  // Admins run the practice: every confidential value, nothing restricted (dates of birth, notes, diagnoses).
+  admin: { identity: 'confidential', contact: 'confidential', official: 'confidential', custom: 'confidential', activity: 'confidential', billing: 'confidential', access: 'confidential', labels: 'confidential' },
+  practitioner: { identity: 'restricted', contact: 'restricted', official: 'restricted', custom: 'restricted', activity: 'confidential', notes: 'restricted', billing: 'confidential', labels: 'restricted' },
+  // The front desk: who the client is and how to reach them; internal custom fields; no identifiers.
+  reception: { identity: 'confidential', contact: 'confidential', custom: 'internal', labels: 'confidential' },
+  // Billing: who to bill and how to reach them, insurer identifiers, invoices.
+  billing: { identity: 'confidential', contact: 'confidential', official: 'confidential', custom: 'internal', billing: 'confidential', labels: 'confidential' },
+  marketing: {},
+  auditor: { access: 'confidential' },
+};
+
+const RANK: Record<Classification, number> = { public: 0, internal: 1, confidential: 2, restricted: 3, secret: 4 };
+
+/** Whether `role` is cleared to read a value of this group and classification (secret values: nobody). */
+export function clearedFor(role: StaffRole, value: { group: FieldGroup; classification: Classification }): boolean {
+  const ceiling = CLEARANCE[role][value.group];
+  return ceiling !== undefined && value.classification !== 'secret' && RANK[value.classification] <= RANK[ceiling];
+}
+
+/** Whether the role sees sensitive tags (they follow restricted data: a diagnosis is restricted). */
 export function seesSensitiveTags(role: StaffRole): boolean {
-  return ROLE_FIELDS[role].some((name) => CLIENT_FIELDS.some((f) => f.name === name && f.classification === 'restricted'));
+  return clearedFor(role, { group: 'labels', classification: 'restricted' });
 }
 
 /** Roles whose client access depends on the caseload (or a break-glass grant). */
 const CASELOAD_BOUND: ReadonlySet<StaffRole> = new Set(['practitioner']);
 
-/** Built-in client fields each role may read, by name; custom fields go by classification below. */
-const ROLE_FIELDS: Record<StaffRole, readonly string[]> = {
-  owner: CLIENT_FIELDS.map((f) => f.name),
-  admin: CLIENT_FIELDS.filter((f) => f.classification !== 'restricted').map((f) => f.name),
-  practitioner: CLIENT_FIELDS.map((f) => f.name),
-  reception: CLIENT_FIELDS.filter((f) => f.group === 'contact' || f.name === 'name' || f.name === 'preferred_name').map((f) => f.name),
-  billing: ['name', 'email', 'postal_address', 'identifiers'],
-  marketing: [],
-  auditor: [],
-};
-
-const RANK: Record<Classification, number> = { public: 0, internal: 1, confidential: 2, restricted: 3, secret: 4 };
-/** Highest classification of custom field a role may read. */
-const CLEARANCE: Record<StaffRole, number> = { owner: 3, admin: 2, practitioner: 3, reception: 1, billing: 1, marketing: -1, auditor: -1 };
-
-/** Roles that may update each built-in field (beyond reading it). */
-const WRITABLE_BY_RECEPTION = new Set(['name', 'preferred_name', 'email', 'phone', 'postal_address']);
+/**
+ * Who writes which built-in fields: `all` (owners, admins, practitioners — an admin may record a date
+ * of birth it cannot read back), `readable` (the front desk writes what it reads, and the status), or
+ * nothing.
+ */
+const WRITES: Record<StaffRole, 'all' | 'readable' | 'none'> = { owner: 'all', admin: 'all', practitioner: 'all', reception: 'readable', billing: 'none', marketing: 'none', auditor: 'none' };
 
 const deny = (status: 403 | 404, reason: string): Decision => ({ allowed: false, status, readable: new Set(), reason });
 
@@ -155,21 +171,23 @@ export function authorize(actor: Actor, action: Action, resource: Resource, cust
     if (action === 'client.break_glass') return { allowed: true, status: 200, readable: new Set(), reason: 'break-glass request' };
     if (!resource.breakGlass) return deny(404, 'client not on caseload');
   }
-  const readable = new Set<string>(ROLE_FIELDS[actor.role]);
-  for (const field of customFields) if (RANK[field.classification] <= CLEARANCE[actor.role]) readable.add(`custom.${field.name}`);
+  const readable = new Set<string>(CLIENT_FIELDS.filter((f) => clearedFor(actor.role, f)).map((f) => f.name));
+  for (const field of customFields) if (clearedFor(actor.role, { group: 'custom', classification: field.classification })) readable.add(`custom.${field.name}`);
   return { allowed: true, status: 200, readable, reason: 'granted' };
 }
 
-/** Whether the actor's role lets them write this built-in field (used on create and update). */
+/** Whether the actor's role lets them write this built-in field, `status`, or (`custom`) custom fields (used on create and update). */
 export function canWriteField(role: StaffRole, field: string): boolean {
-  if (role === 'owner' || role === 'admin' || role === 'practitioner') return true;
-  if (role === 'reception') return WRITABLE_BY_RECEPTION.has(field) || field === 'status';
-  return false;
+  if (WRITES[role] === 'all') return true;
+  if (WRITES[role] === 'none' || field === 'custom') return false;
+  if (field === 'status') return true;
+  const spec = CLIENT_FIELDS.find((f) => f.name === field);
+  return spec !== undefined && clearedFor(role, spec);
 }
 
 /** Roles that can read confidential client fields (they must use MFA when the organisation requires it). */
 export function readsConfidential(role: StaffRole): boolean {
-  return ROLE_FIELDS[role].some((name) => CLIENT_FIELDS.some((f) => f.name === name && RANK[f.classification] >= RANK.confidential));
+  return CLIENT_FIELDS.some((f) => RANK[f.classification] >= RANK.confidential && clearedFor(role, f));
 }
 
 /** The actions a role may take (API tokens are scoped to a subset of these). */

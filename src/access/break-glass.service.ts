@@ -9,6 +9,7 @@ import type { Keyring } from '../platform/crypto/keyring.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Actor, authorize } from './authorize.ts';
+import { relationshipTo } from './scope.ts';
 
 /** Longest a break-glass grant lasts. */
 export const BREAK_GLASS_MS = 60 * 60_000;
@@ -23,31 +24,6 @@ export interface AccessDeps {
 type ReasonKeys = { keyring: Pick<Keyring, 'dataKey'> };
 export const REASON = { name: 'reason', kind: 'text' } as const;
 export const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
-
-/**
- * For many clients at once: which are on the actor's caseload, and which the actor holds a live
- * break-glass grant for (two queries, whatever the number of clients).
- */
-export async function relationshipsTo(db: Kysely<Schema>, actor: Actor, clientIds: readonly string[], now = Date.now()): Promise<{ onCaseload: Set<string>; breakGlass: Set<string> }> {
-  if (clientIds.length === 0) return { onCaseload: new Set(), breakGlass: new Set() };
-  const ids = [...clientIds];
-  const caseload = await db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', 'in', ids).execute();
-  const grants = await db
-    .selectFrom('break_glass')
-    .select('client_id')
-    .where('org_id', '=', actor.orgId)
-    .where('user_id', '=', actor.userId)
-    .where('client_id', 'in', ids)
-    .where('expires_at', '>', now)
-    .execute();
-  return { onCaseload: new Set(caseload.map((r) => r.client_id)), breakGlass: new Set(grants.map((r) => r.client_id)) };
-}
-
-/** The relationship facts `authorize()` needs about one client, looked up for one actor. */
-export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId: string, now = Date.now()): Promise<{ onCaseload: boolean; breakGlass: boolean }> {
-  const found = await relationshipsTo(db, actor, [clientId], now);
-  return { onCaseload: found.onCaseload.has(clientId), breakGlass: found.breakGlass.has(clientId) };
-}
 
 /**
  * Emergency access ("break the glass") to one client not on the caller's caseload: requires a reason

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CLIENT_FIELDS } from '../clients/client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { AuditLog } from './audit.service.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Actor, type Decision, authorize } from '../access/authorize.ts';
-import { relationshipTo, relationshipsTo } from '../access/break-glass.service.ts';
+import { type Actor, type Decision, authorize, clearedFor } from '../access/authorize.ts';
+import { relationshipTo, visibleClientIds } from '../access/scope.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
@@ -10,7 +10,7 @@ import { localDay } from '../platform/time/local-day.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, getClient } from './client.service.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
-import { ACTIVITY_DETAILS as DETAILS, activityPlace } from './client-records.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -59,9 +59,11 @@ export interface ActivityView {
 }
 
 
-/** Roles that read activity details (free text about the client): not the front desk, billing or marketing. */
-const DETAIL_ROLES: ReadonlySet<string> = new Set(['owner', 'admin', 'practitioner']);
-const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && DETAIL_ROLES.has(actor.role);
+/** Activity details (free text about the client) go to roles cleared for them by the data map: not the front desk, billing or marketing. */
+const DETAILS_ENTRY = entryOf('activities.details_ct');
+const DETAILS = codecOf(DETAILS_ENTRY);
+const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
+const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
 
 /** Records an interaction, follow-up or appointment for a client (card numbers refused). */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
@@ -176,15 +178,9 @@ export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number,
   else query = query.where('kind', '=', 'appointment');
   const rows = await query.orderBy('at').limit(limit).execute();
   // One caseload/break-glass lookup per 500 clients, then the same decision as a single read.
-  const clientIds = [...new Set(rows.map((r) => r.client_id))];
-  const onCaseload = new Set<string>();
-  const breakGlass = new Set<string>();
-  for (let i = 0; i < clientIds.length; i += 500) {
-    const found = await relationshipsTo(deps.db, actor, clientIds.slice(i, i + 500));
-    for (const id of found.onCaseload) onCaseload.add(id);
-    for (const id of found.breakGlass) breakGlass.add(id);
-  }
-  return rows.filter((row) => nameReadable(actor, row.client_id, { onCaseload: onCaseload.has(row.client_id), breakGlass: breakGlass.has(row.client_id) }));
+  const visible = await visibleClientIds(deps.db, actor, [...new Set(rows.map((r) => r.client_id))]);
+  const readsNames = authorize(actor, 'client.read', { orgId: actor.orgId }).readable.has('name');
+  return rows.filter((row) => readsNames && visible.has(row.client_id));
 }
 
 async function mayReadName(deps: ClientDeps, actor: Actor, clientId: string): Promise<boolean> {

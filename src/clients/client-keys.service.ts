@@ -3,7 +3,7 @@ import { VERSION_CACHE_MS } from '../platform/crypto/keyring.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientIndexTable, ClientTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS, columnOf } from './client.datamap.ts';
+import { CLIENT_FIELDS, columnOf } from '../datamap/client-fields.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows, place } from './client.service.ts';
 import * as store from './client.store.ts';

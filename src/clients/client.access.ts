@@ -1,10 +1,11 @@
-import { type Action, type Actor, type Decision, authorize, canWriteField, refusalMessage } from '../access/authorize.ts';
-import { relationshipTo, relationshipsTo } from '../access/break-glass.service.ts';
+import { type Action, type Decision, canWriteField } from '../access/authorize.ts';
+import { type Caller, gate } from '../access/gate.ts';
+import { clientScope, visibleClientIds } from '../access/scope.ts';
 import { clientAccessLog } from '../audit/audit.report.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { unknownFieldsMessage } from '../platform/errors/validation-issues.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { destroyClientKey } from './client-keys.service.ts';
 import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
@@ -14,46 +15,25 @@ import type { ClientRecord, ClientSearch } from './client.types.ts';
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
 /**
- * The authorized entry points to client records: each asks `authorize()` first, records denials in
- * the audit log, and passes on only the fields the decision allows. Routes call these, never the
- * client service directly.
+ * The authorized entry points to client records: each passes the one gate (`access/gate.ts`) first —
+ * which audits denials — and passes on only the fields the decision allows. Routes call these, never
+ * the client service directly.
  */
-export interface Caller {
-  actor: Actor;
-  ctx: AccessContext;
-}
+export type { Caller };
 
-async function decide(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<Decision> {
-  return (await decideWithFields(deps, caller, action, clientId)).decision;
-}
-
-/** {@link decide}, also returning the custom field definitions it judged by (the read that follows reuses them). */
+/** The gate, judging custom fields too: the read that follows reuses the definitions it loaded. */
 async function decideWithFields(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<{ decision: Decision; custom: CustomFieldSpec[] }> {
   const custom = await listCustomFields(deps.db, caller.actor.orgId);
-  const relationship = clientId ? await relationshipTo(deps.db, caller.actor, clientId) : {};
-  const decision = authorize(caller.actor, action, { orgId: caller.actor.orgId, ...(clientId ? { clientId } : {}), ...relationship }, custom);
-  if (!decision.allowed) {
-    await deps.audit.record({ ...clientEvent(caller.ctx, caller.actor.orgId, 'access.denied', clientId ? [clientId] : [], []), outcome: 'denied', purpose: action });
-    if (decision.status === 404) throw new AppError('NOT_FOUND', 'no such client');
-    throw new AppError('FORBIDDEN', refusalMessage(caller.actor.role, action, clientId !== undefined));
-  }
+  const decision = await gate(deps, caller, action, { ...(clientId ? { clientId } : {}), customFields: custom });
   return { decision, custom };
 }
 
 /**
- * Authorizes `action` on one existing client of the caller's organisation — the shared gate of the
- * client sub-records (notes, activities, invoices). A denial is audited (naming `fields`); it answers
- * 403 when the caller may know the client exists, 404 otherwise.
+ * Authorizes `action` on one existing client of the caller's organisation — the gate of the client
+ * sub-records (notes, activities, invoices), naming `fields` in a denial's audit event.
  */
 export async function requireClient(deps: ClientDeps, caller: Caller, action: Action, clientId: string, fields: string[]): Promise<Decision> {
-  const { orgId } = caller.actor;
-  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
-  const decision = authorize(caller.actor, action, { orgId, clientId, ...relationship });
-  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
-  if (decision.allowed && exists) return decision;
-  await deps.audit.record({ ...clientEvent(caller.ctx, orgId, 'access.denied', exists ? [clientId] : [], fields), outcome: 'denied', purpose: action });
-  const known = exists !== undefined && (decision.status === 403 || authorize(caller.actor, 'client.read', { orgId, clientId, ...relationship }).allowed);
-  throw known ? new AppError('FORBIDDEN', refusalMessage(caller.actor.role, action, true)) : new AppError('NOT_FOUND', 'no such client');
+  return gate(deps, caller, action, { clientId, fields });
 }
 
 function split(readable: ReadonlySet<string>) {
@@ -76,11 +56,12 @@ function assertWritable(caller: Caller, input: Record<string, unknown>): void {
 
 /** Creates a client; a practitioner who creates one gets it on their caseload. */
 export async function createClientAs(deps: ClientDeps, caller: Caller, input: Record<string, unknown>): Promise<ClientRecord> {
-  await decide(deps, caller, 'client.create');
+  await gate(deps, caller, 'client.create');
   assertKnownFields(input);
   assertWritable(caller, input);
   const id = await createClient(deps, caller.ctx, caller.actor.orgId, input);
-  if (caller.actor.role === 'practitioner') {
+  // Someone whose reach is a caseload gets the client they create on it, or they could not open it.
+  if (clientScope(caller.actor).kind === 'caseload') {
     await deps.db.insertInto('caseload').values({ org_id: caller.actor.orgId, user_id: caller.actor.userId, client_id: id }).execute();
   }
   return readClientAs(deps, caller, id);
@@ -102,18 +83,13 @@ export async function readClientWithTagsAs(deps: ClientDeps, caller: Caller, id:
 
 /** Searches; results are limited to clients the caller may read, with the fields they may see. */
 export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: ClientSearch, limit = 50): Promise<ClientRecord[]> {
-  const decision = await decide(deps, caller, 'client.search');
+  const { decision } = await decideWithFields(deps, caller, 'client.search');
   // Searching a field one may not read would reveal it by equality: refuse.
   if (!decision.readable.has(query.field)) throw new AppError('FORBIDDEN', `your role may not search by ${query.field}`);
   const fields = split(decision.readable);
-  if (caller.actor.role !== 'practitioner') return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit });
-  // Practitioners search their caseload (and live break-glass grants) only: others are never decrypted.
-  return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit, visible: (ids) => visibleTo(deps, caller.actor, ids) });
-}
-
-async function visibleTo(deps: ClientDeps, actor: Actor, ids: string[]): Promise<ReadonlySet<string>> {
-  const { onCaseload, breakGlass } = await relationshipsTo(deps.db, actor, ids);
-  return new Set([...onCaseload, ...breakGlass]);
+  if (clientScope(caller.actor).kind === 'organisation') return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit });
+  // A caseload's search finds its clients (and live break-glass grants) only: others are never decrypted.
+  return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit, visible: (ids) => visibleClientIds(deps.db, caller.actor, ids) });
 }
 
 /**
@@ -121,13 +97,13 @@ async function visibleTo(deps: ClientDeps, actor: Actor, ids: string[]): Promise
  * the fields the caller may read; practitioners see their caseload. The page is audited as a search.
  */
 export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { status?: ClientRecord['status']; tag?: string; after?: string; limit: number }): Promise<{ clients: ClientRecord[]; next: string | null }> {
-  const decision = await decide(deps, caller, 'client.search');
+  const { decision } = await decideWithFields(deps, caller, 'client.search');
   const { orgId } = caller.actor;
   await assertTagsVisible(deps, caller.actor, filter.tag ? [filter.tag] : undefined);
   const ids = await evaluateSegment(deps.db, orgId, { ...(filter.status ? { status: [filter.status] } : {}), ...(filter.tag ? { tags_all: [filter.tag] } : {}) }, {
     ...(filter.after ? { after: filter.after } : {}),
     limit: filter.limit,
-    ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}),
+    scopeOf: caller.actor,
   });
   const rows = await store.findClientRows(deps.db, orgId, ids);
   const clients = (await openRows(deps, orgId, rows, { fields: split(decision.readable) })).sort((a, b) => a.id.localeCompare(b.id));
@@ -137,7 +113,7 @@ export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { 
 
 /** Updates the given fields, each of which the caller's role must be allowed to write. */
 export async function updateClientAs(deps: ClientDeps, caller: Caller, id: string, patch: Record<string, unknown>): Promise<ClientRecord> {
-  await decide(deps, caller, 'client.update', id);
+  await gate(deps, caller, 'client.update', { clientId: id });
   assertKnownFields(patch);
   assertWritable(caller, patch);
   await updateClient(deps, caller.ctx, caller.actor.orgId, id, patch);
@@ -153,15 +129,12 @@ export type ErasureReason = (typeof ERASURE_REASONS)[number];
 
 /** Erases a client by destroying its key (owners and admins; the route requires a fresh step-up). */
 export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: ErasureReason): Promise<void> {
-  await decide(deps, caller, 'client.erase', id);
+  await gate(deps, caller, 'client.erase', { clientId: id });
   await destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
 }
 
 /** Who looked at this record (the client's practitioner, owners, admins, auditors). */
 export async function accessLogAs(deps: ClientDeps, caller: Caller, id: string) {
-  await decide(deps, caller, 'client.access_log', id);
-  if (!(await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', id).executeTakeFirst())) {
-    throw new AppError('NOT_FOUND', 'no such client');
-  }
+  await gate(deps, caller, 'client.access_log', { clientId: id });
   return clientAccessLog(deps.audit, caller.ctx, caller.actor.orgId, id);
 }

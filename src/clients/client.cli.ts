@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Output } from '../platform/cli/output.ts';
 import { print, progressReporter } from '../platform/cli/output.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.service.ts';
 import { type ClientDeps, clientEvent, createClient, findClients, getClient } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';

@@ -9,7 +9,7 @@ import { type RecordPlace, openField, sealField } from '../platform/datamap/reco
 import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../platform/db/schema.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { unknownFieldsMessage } from '../platform/errors/validation-issues.ts';
-import { CLIENT_FIELDS, type ClientFieldName, columnOf } from './client.datamap.ts';
+import { CLIENT_FIELDS, type ClientFieldName, columnOf } from '../datamap/client-fields.ts';
 import { clientInput, clientSearch } from './client.schema.ts';
 import * as store from './client.store.ts';
 import type { ClientId, ClientInput, ClientRecord, ClientSearch } from './client.types.ts';

@@ -6,7 +6,7 @@ import { assertValidField } from '../platform/datamap/datamap.ts';
 import { CLASSIFICATIONS, type FieldSpec } from '../platform/datamap/datamap.types.ts';
 import type { CustomFieldTable, Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import * as store from './client.store.ts';
 
 /** A custom field: the data map's attributes plus its id (used in ciphertext context and indexes). */

@@ -3,7 +3,7 @@ import { authorize } from '../access/authorize.ts';
 import { searchTerms } from '../platform/datamap/field-kinds.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller, ErasureReason } from './client.access.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from './client.service.ts';
 import * as store from './client.store.ts';
 import { resealClientRecords } from './client-records.ts';

@@ -4,7 +4,7 @@ import { raiseAlert } from '../audit/alerts.service.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import type { FieldSpec } from '../platform/datamap/datamap.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { type ClientDeps, clientEvent, openRows } from './client.service.ts';
 import * as store from './client.store.ts';
 import type { ClientRecord } from './client.types.ts';

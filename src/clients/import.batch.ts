@@ -3,7 +3,7 @@ import type { DataKeyWrapping } from '../platform/crypto/keyring.ts';
 import type { NormaliseOptions } from '../platform/datamap/field-kinds.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
 import { type SealedBatch, indexField, parseClientInput, sealBatch } from './client.service.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { ClientInput } from './client.types.ts';
 import type { CustomFieldSpec } from './custom-field.service.ts';
 

@@ -1,6 +1,6 @@
 import type { Address } from '../platform/datamap/datamap.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { CustomFieldSpec } from './custom-field.service.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from './client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { CustomFieldSpec } from './custom-field.service.ts';
 import { IGNORE, type ImportInterface, refuseDuplicateHeaders, shown } from './import.mapping.ts';
 

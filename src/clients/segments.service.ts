@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import { type Actor, authorize } from '../access/authorize.ts';
+import type { Actor } from '../access/authorize.ts';
+import { gate } from '../access/gate.ts';
+import { scopeCondition } from '../access/scope.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema, SegmentTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
@@ -32,13 +34,13 @@ const STATUSES = ['lead', 'active', 'inactive', 'former'] as const;
  * read as its own range of the (org, status, id) index — already in id order, so a page costs its
  * own length rather than a sort of the whole organisation — and the ranges are merged.
  */
-export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; caseloadOf?: string; now?: number } = {}): Promise<string[]> {
+export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; scopeOf?: Actor; now?: number } = {}): Promise<string[]> {
   const limit = options.limit ?? 1000;
   const ranges = await Promise.all([...new Set(filter.status ?? STATUSES)].map((status) => statusRange(db, orgId, status, filter, { ...options, limit })));
   return ranges.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
 }
 
-async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof STATUSES)[number], filter: SegmentFilter, options: { after?: string; limit: number; caseloadOf?: string; now?: number }): Promise<string[]> {
+async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof STATUSES)[number], filter: SegmentFilter, options: { after?: string; limit: number; scopeOf?: Actor; now?: number }): Promise<string[]> {
   const now = options.now ?? Date.now();
   let query = db.selectFrom('clients').select('clients.id').where('clients.org_id', '=', orgId).where('clients.status', '=', status);
   if (filter.created_before) query = query.where('clients.created_at', '<', Date.parse(filter.created_before));
@@ -52,10 +54,9 @@ async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof ST
   for (const tag of filter.tags_all ?? []) {
     query = query.where(({ exists, selectFrom }) => exists(selectFrom('client_tags').select(sql`1`.as('one')).whereRef('client_tags.client_id', '=', 'clients.id').where('client_tags.tag_id', '=', tag)));
   }
-  if (options.caseloadOf) {
-    const userId = options.caseloadOf;
-    query = query.where(({ exists, selectFrom }) => exists(selectFrom('caseload').select(sql`1`.as('one')).whereRef('caseload.client_id', '=', 'clients.id').where('caseload.user_id', '=', userId)));
-  }
+  // Only the clients the actor reaches (a caseload and its break-glass grants, or everyone).
+  const scope = options.scopeOf ? scopeCondition(options.scopeOf, now) : null;
+  if (scope) query = query.where(scope);
   if (options.after) query = query.where('clients.id', '>', options.after);
   const rows = await query.orderBy('clients.id').limit(options.limit).execute();
   return rows.map((r) => r.id);
@@ -77,13 +78,11 @@ async function openSegmentName(deps: Pick<ClientDeps, 'keyring'>, row: Pick<Segm
   return openField(await deps.keyring.dataKey(row.org_id, segmentKeyOwner(row.org_id), row.name_ct), segmentPlace(row.org_id, row.id), NAME, row.name_ct) as string;
 }
 
-function allow(caller: Caller): void {
-  if (!authorize(caller.actor, 'client.search', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not use segments');
-}
+const allow = (deps: ClientDeps, caller: Caller) => gate(deps, caller, 'client.search', { fields: ['segments'], refusal: 'use segments' });
 
 /** Saves a segment. Caller holds `client.search`. */
 export async function saveSegment(deps: ClientDeps, caller: Caller, input: { name: string; filter: SegmentFilter }, now = Date.now()) {
-  allow(caller);
+  await allow(deps, caller);
   refuseCardData({ name: input.name });
   await assertTagsVisible(deps, caller.actor, input.filter.tags_all);
   const id = randomUUID();
@@ -93,7 +92,7 @@ export async function saveSegment(deps: ClientDeps, caller: Caller, input: { nam
 }
 
 export async function listSegments(deps: ClientDeps, caller: Caller) {
-  allow(caller);
+  await allow(deps, caller);
   const rows = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).orderBy('created_at').execute();
   // A segment on a tag the caller may not see is not shown to them (its filter names the tag).
   const hidden = await hiddenTagIds(deps, caller.actor);
@@ -110,9 +109,9 @@ export async function listSegments(deps: ClientDeps, caller: Caller) {
  * The page of ids returned is itself audited as a search.
  */
 export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId: string, page: { after?: string; limit?: number }) {
-  allow(caller);
+  await allow(deps, caller);
   const { segment, filter } = await savedSegment(deps, caller.actor, caller.actor.orgId, segmentId);
-  const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, ...(caller.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
+  const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, scopeOf: caller.actor });
   if (ids.length > 0) await deps.audit.record({ ...clientEvent({ ...caller.ctx, purpose: `segment ${segmentId}` }, caller.actor.orgId, 'client.search', ids, ['status']) });
   return { segment: { id: segment.id, name: await openSegmentName(deps, segment), filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
 }
@@ -134,11 +133,11 @@ async function savedSegment(deps: ClientDeps, viewer: Pick<Actor, 'orgId' | 'rol
 }
 
 /** Every member id of a saved segment (for an export restricted to it). */
-export async function allSegmentMembers(deps: ClientDeps, caller: { actor: Pick<Actor, 'orgId' | 'role' | 'userId'> } | null, orgId: string, segmentId: string): Promise<Set<string>> {
+export async function allSegmentMembers(deps: ClientDeps, caller: { actor: Actor } | null, orgId: string, segmentId: string): Promise<Set<string>> {
   const { filter } = await savedSegment(deps, caller?.actor ?? null, orgId, segmentId);
   const members = new Set<string>();
   for (let after: string | undefined; ; ) {
-    const ids = await evaluateSegment(deps.db, orgId, filter, { ...(after ? { after } : {}), limit: 10_000, ...(caller?.actor.role === 'practitioner' ? { caseloadOf: caller.actor.userId } : {}) });
+    const ids = await evaluateSegment(deps.db, orgId, filter, { ...(after ? { after } : {}), limit: 10_000, ...(caller ? { scopeOf: caller.actor } : {}) });
     ids.forEach((id) => members.add(id));
     if (ids.length < 10_000) return members;
     after = ids.at(-1);

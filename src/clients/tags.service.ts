@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, authorize, seesSensitiveTags } from '../access/authorize.ts';
-import { relationshipTo } from '../access/break-glass.service.ts';
+import { type Actor, seesSensitiveTags } from '../access/authorize.ts';
+import { gate } from '../access/gate.ts';
+import { codecOf, entryOf, orgKeyOwner, placeOf } from '../datamap/registry.ts';
 import { actorOf } from '../audit/audit.types.ts';
 import type { DataKey } from '../platform/crypto/keyring.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
@@ -15,10 +16,11 @@ export interface TagView {
   sensitive: boolean;
 }
 
-const NAME = { name: 'name', kind: 'text' } as const;
-const tagPlace = (orgId: string, tagId: string) => ({ orgId, recordType: 'tag', recordId: tagId });
-/** Tag names are sealed under one key per organisation (they can name a diagnosis). */
-const tagKeyOwner = (orgId: string) => `tags:${orgId}`;
+/** Tag names are sealed under one key per organisation (they can name a diagnosis): see the data map. */
+const TAG_NAME = entryOf('tags.name_ct');
+const NAME = codecOf(TAG_NAME);
+const tagPlace = (orgId: string, tagId: string) => placeOf(TAG_NAME, orgId, { id: tagId });
+const tagKeyOwner = (orgId: string) => orgKeyOwner(TAG_NAME, orgId);
 
 /** The key that sealed `sealed`, or (to seal) the newest tag key, made on the organisation's first tag. */
 async function tagKey(deps: ClientDeps, orgId: string, sealed?: Uint8Array): Promise<DataKey> {
@@ -27,13 +29,15 @@ async function tagKey(deps: ClientDeps, orgId: string, sealed?: Uint8Array): Pro
 
 /** Defines a tag (owners and admins). A sensitive tag is seen only by roles that read restricted data. */
 export async function createTag(deps: ClientDeps, caller: Caller, input: { name: string; sensitive: boolean }, now = Date.now()): Promise<TagView> {
-  if (!authorize(caller.actor, 'tags.manage', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not define tags');
+  await gate(deps, caller, 'tags.manage');
   refuseCardData({ name: input.name });
   const id = randomUUID();
   const { orgId } = caller.actor;
   const name_ct = sealField(await tagKey(deps, orgId), tagPlace(orgId, id), NAME, input.name);
-  await deps.db.insertInto('tags').values({ id, org_id: orgId, name_ct, sensitive: input.sensitive ? 1 : 0, created_at: now }).execute();
-  await deps.audit.record({ time: now, orgId, ...actorOf({ ...caller.ctx, purpose: input.sensitive ? 'sensitive tag defined' : 'tag defined' }), action: 'config.change', recordType: 'tag', recordIds: [id], fields: [], outcome: 'allowed' });
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('tags').values({ id, org_id: orgId, name_ct, sensitive: input.sensitive ? 1 : 0, created_at: now }).execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...caller.ctx, purpose: input.sensitive ? 'sensitive tag defined' : 'tag defined' }), action: 'config.change', recordType: 'tag', recordIds: [id], fields: [], outcome: 'allowed' });
+  });
   return { id, name: input.name, sensitive: input.sensitive };
 }
 
@@ -83,10 +87,7 @@ export async function tagsOfClient(deps: ClientDeps, actor: Actor, clientId: str
  * the tag (nobody assigns a label they may not read).
  */
 export async function setClientTag(deps: ClientDeps, caller: Caller, clientId: string, tagId: string, on: boolean, now = Date.now()): Promise<void> {
-  const relationship = await relationshipTo(deps.db, caller.actor, clientId);
-  const decision = authorize(caller.actor, 'client.update', { orgId: caller.actor.orgId, clientId, ...relationship });
-  const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).executeTakeFirst();
-  if (!decision.allowed || !client) throw new AppError(decision.status === 403 && client ? 'FORBIDDEN' : 'NOT_FOUND', decision.allowed ? 'no such client' : 'not allowed');
+  await gate(deps, caller, 'client.update', { clientId, fields: ['tags'] });
   if ((await visibleTags(deps, caller.actor, [tagId])).length === 0) throw new AppError('NOT_FOUND', 'no such tag');
   await deps.db.transaction().execute(async (tx) => {
     if (on) await tx.insertInto('client_tags').values({ client_id: clientId, tag_id: tagId, created_at: now }).onConflict((oc) => oc.columns(['client_id', 'tag_id']).doNothing()).execute();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, openTestDatabase } from '../../test/support/engines.ts';
 import { type OrgFixture, orgFixture } from '../../test/support/http.ts';
 import { openTestVault } from '../../test/support/vault.ts';
-import { CLIENT_FIELDS } from '../clients/client.datamap.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { Vault } from '../platform/crypto/keystore.ts';
 
 type JsonSchema = Record<string, unknown>;

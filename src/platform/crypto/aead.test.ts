@@ -1,7 +1,7 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_FIELDS } from '../../clients/client.datamap.ts';
+import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
 import type { FieldSpec, FieldValue } from '../datamap/datamap.types.ts';
 import { openField, sealField } from '../datamap/record-codec.ts';
 import { isAppError } from '../errors/app-error.ts';

@@ -15,17 +15,34 @@ export type SearchKind = 'none' | 'exact';
 /** How a value is shaped, validated, normalised for search and encoded for encryption. */
 export type FieldKind = 'text' | 'email' | 'phone' | 'date' | 'address' | 'identifiers';
 
-/** Coarse groups that access rules and access reports speak in ("contact details", "identity"). */
-export type FieldGroup = 'identity' | 'contact' | 'profile' | 'custom';
+/**
+ * Groups that access rules and access reports speak in ("contact details", "identity"): a role is
+ * cleared per group up to a classification (access/authorize.ts). `official` holds identifiers that
+ * match a client with insurers and public bodies; the groups after `custom` are the client's other
+ * records and data that is not about one client.
+ */
+export type FieldGroup = 'identity' | 'contact' | 'official' | 'custom' | 'activity' | 'notes' | 'session_notes' | 'billing' | 'access' | 'labels' | 'credentials';
 
-/** Retention classes; the lifecycle work attaches schedules to them. */
-export type RetentionClass = 'client-record' | 'marketing-contact' | 'financial' | 'clinical';
+/**
+ * How long a value is kept, honoured by code:
+ * - `client-record`: as long as the client's record — erasure destroys it;
+ * - `financial`: the years tax law requires after the record's year, whatever happens to the client
+ *   (retained records; the retention job destroys them after);
+ * - `until-removed`: not about one client — kept until the organisation or the staff member removes it.
+ */
+export type RetentionClass = 'client-record' | 'financial' | 'until-removed';
 
 /** What a subject-access export does with the field. */
 export type ExportRule = 'include' | 'exclude';
 
-/** What erasure does: `crypto-shred` destroys it with the client's key; `delete` removes the row. */
-export type EraseRule = 'crypto-shred' | 'delete';
+/**
+ * What erasing a client does to a value:
+ * - `crypto-shred`: its key is destroyed, so no copy (backups included) can be read again;
+ * - `delete`: the row is deleted (a plaintext value survives only in backups until they expire);
+ * - `retain`: kept under the retained-records key until its retention period ends, then destroyed;
+ * - `not-client-data`: the value is not about one client (an organisation's label, a staff secret).
+ */
+export type EraseRule = 'crypto-shred' | 'delete' | 'retain' | 'not-client-data';
 
 export interface FieldSpec<K extends FieldKind = FieldKind> {
   /** Stable field name, used in AAD, audit field lists and APIs. Never rename. */

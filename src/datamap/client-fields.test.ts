@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/support/engines.ts';
 import { assertValidMap, searchableFields } from '../platform/datamap/datamap.ts';
-import { CLIENT_FIELDS, CLIENT_MAP, columnOf } from './client.datamap.ts';
+import { CLIENT_FIELDS, CLIENT_MAP, columnOf } from './client-fields.ts';
 
 describeEachEngine('client data map', (t) => {
   it('obeys the map rules: confidential and above encrypted, nothing restricted searchable', () => {

@@ -77,7 +77,7 @@ export const CLIENT_FIELDS = [
     kind: 'identifiers',
     classification: 'confidential',
     search: 'exact',
-    group: 'identity',
+    group: 'official',
     purpose: 'match the client with insurers and public bodies (e.g. national or insurance number)',
   },
 ] as const satisfies readonly FieldSpec[];

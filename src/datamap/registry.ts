@@ -1,0 +1,340 @@
+import type { Classification, EraseRule, ExportRule, FieldGroup, FieldKind, RetentionClass, SearchKind } from '../platform/datamap/datamap.types.ts';
+import type { RecordPlace } from '../platform/datamap/record-codec.ts';
+import type { Schema } from '../platform/db/schema.ts';
+import { CLIENT_FIELDS, columnOf } from './client-fields.ts';
+
+/**
+ * Which key seals a value:
+ * - `client`: the client's data key, destroyed when the client is erased;
+ * - `session-note`: a key of the note's own (only its author reads it), destroyed with the client;
+ * - `organisation`: a key the organisation holds for its own labels (tag and segment names);
+ * - `retained-record`: an organisation key per retention year, for records the law requires to
+ *   outlive the client (invoices), destroyed when their retention period ends;
+ * - `user`: a staff member's own key (their second factor).
+ */
+export type KeyOwner = 'client' | 'session-note' | 'organisation' | 'retained-record' | 'user';
+
+
+/** One encrypted column (or, for notes, the rows of one kind in it), declared once. */
+export interface SealedEntry {
+  /** Stable id, `table.column` or `table.column:variant`. */
+  id: string;
+  /** What the inventory calls this kind of data. */
+  label: string;
+  table: keyof Schema & string;
+  column: string;
+  /** Restricts the entry to the rows where `column` equals `value` (general and session notes share a column). */
+  where?: { column: string; equals: string };
+  /** The record type and field name bound into each ciphertext (`custom` resolves per custom field definition). */
+  recordType: string;
+  field: { name: string; kind: FieldKind } | 'custom';
+  /** The column whose value is the record id bound into each ciphertext. */
+  placeColumn: string;
+  keyOwner: KeyOwner;
+  /** For `organisation` keys: the key owner prefix (`tags` → `tags:<org>`). */
+  orgKey?: string;
+  classification: Classification;
+  /** The access group whose clearance a reader needs (see access/authorize.ts). */
+  group: FieldGroup;
+  purpose: string;
+  retention: RetentionClass;
+  export: ExportRule;
+  erase: EraseRule;
+  search: SearchKind;
+  /** The column naming the client a row is about; absent for data that is not about one client. */
+  clientColumn?: string;
+  /** Primary-key columns of the table (updates address rows by them). */
+  key: readonly string[];
+  /**
+   * How a merge treats the rows: `fields` — the merge combines the two records field by field (the
+   * client row and its custom values); `move` — the rows go to the kept client, re-sealed under its
+   * key when the key owner is `client`.
+   */
+  merge?: 'fields' | 'move';
+}
+
+const clientRow = { table: 'clients', recordType: 'client', placeColumn: 'id', keyOwner: 'client', clientColumn: 'id', key: ['id'], merge: 'fields' } as const;
+
+/**
+ * The data map of every encrypted column of every table. Rotation, merge, erasure, export and the
+ * inventory (`confidant datamap`) derive what they do from it, and test/datamap-registry.test.ts
+ * fails when the live schema has a `*_ct` column this list lacks, or this list names one it has not.
+ */
+export const SEALED: readonly SealedEntry[] = [
+  ...CLIENT_FIELDS.map(
+    (f): SealedEntry => ({
+      ...clientRow,
+      id: `clients.${columnOf(f.name)}`,
+      label: `Client ${f.label.toLowerCase()}`,
+      column: columnOf(f.name),
+      field: { name: f.name, kind: f.kind },
+      classification: f.classification,
+      group: f.group,
+      purpose: f.purpose,
+      retention: f.retention,
+      export: f.export,
+      erase: f.erase,
+      search: f.search,
+    }),
+  ),
+  {
+    id: 'client_custom_values.value_ct',
+    label: 'Custom field values',
+    table: 'client_custom_values',
+    column: 'value_ct',
+    recordType: 'client',
+    field: 'custom',
+    placeColumn: 'client_id',
+    keyOwner: 'client',
+    // Per field: the definition's classification, export and erase rules apply (listed as their own rows in the inventory).
+    classification: 'confidential',
+    group: 'custom',
+    purpose: 'what each organisation chose to record, each field with its own declared purpose',
+    retention: 'client-record',
+    export: 'include',
+    erase: 'crypto-shred',
+    search: 'exact',
+    clientColumn: 'client_id',
+    key: ['client_id', 'field_id'],
+    merge: 'fields',
+  },
+  {
+    id: 'notes.body_ct:general',
+    label: 'General notes',
+    table: 'notes',
+    column: 'body_ct',
+    where: { column: 'kind', equals: 'general' },
+    recordType: 'client_note',
+    field: { name: 'body', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'client',
+    classification: 'restricted',
+    group: 'notes',
+    purpose: 'keep the record of the work with the client',
+    retention: 'client-record',
+    export: 'exclude',
+    erase: 'crypto-shred',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'notes.body_ct:session',
+    label: 'Session notes',
+    table: 'notes',
+    column: 'body_ct',
+    where: { column: 'kind', equals: 'session' },
+    recordType: 'client_note',
+    field: { name: 'body', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'session-note',
+    classification: 'restricted',
+    group: 'session_notes',
+    purpose: "the practitioner's own process notes, read by their author only",
+    retention: 'client-record',
+    export: 'exclude',
+    erase: 'crypto-shred',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'activities.details_ct',
+    label: 'Interaction, follow-up and appointment details',
+    table: 'activities',
+    column: 'details_ct',
+    recordType: 'activity',
+    field: { name: 'details', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'client',
+    classification: 'confidential',
+    group: 'activity',
+    purpose: 'remember what was said and agreed, and what to do next',
+    retention: 'client-record',
+    export: 'exclude',
+    erase: 'crypto-shred',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'invoices.items_ct',
+    label: 'Invoice lines',
+    table: 'invoices',
+    column: 'items_ct',
+    recordType: 'invoice',
+    field: { name: 'items', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'retained-record',
+    classification: 'confidential',
+    group: 'billing',
+    purpose: 'bill for the work done, and keep the invoice as tax law requires',
+    retention: 'financial',
+    export: 'exclude',
+    erase: 'retain',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'invoices.bill_to_ct',
+    label: 'Invoice recipient (name and address as billed)',
+    table: 'invoices',
+    column: 'bill_to_ct',
+    recordType: 'invoice',
+    field: { name: 'bill_to', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'retained-record',
+    classification: 'confidential',
+    group: 'billing',
+    purpose: 'name the customer on the invoice, as tax law requires an invoice to',
+    retention: 'financial',
+    export: 'exclude',
+    erase: 'retain',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'invoices.payment_ref_ct',
+    label: 'Invoice payment references',
+    table: 'invoices',
+    column: 'payment_ref_ct',
+    recordType: 'invoice',
+    field: { name: 'payment_reference', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'retained-record',
+    classification: 'confidential',
+    group: 'billing',
+    purpose: 'match a payment to its invoice',
+    retention: 'financial',
+    export: 'exclude',
+    erase: 'retain',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'break_glass.reason_ct',
+    label: 'Emergency-access (break-glass) reasons',
+    table: 'break_glass',
+    column: 'reason_ct',
+    recordType: 'break_glass',
+    field: { name: 'reason', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'client',
+    classification: 'confidential',
+    group: 'access',
+    purpose: 'let the reviewer judge why a practitioner opened a record off their caseload',
+    retention: 'client-record',
+    export: 'exclude',
+    erase: 'crypto-shred',
+    search: 'none',
+    clientColumn: 'client_id',
+    key: ['id'],
+    merge: 'move',
+  },
+  {
+    id: 'tags.name_ct',
+    label: 'Tag names',
+    table: 'tags',
+    column: 'name_ct',
+    recordType: 'tag',
+    field: { name: 'name', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'organisation',
+    orgKey: 'tags',
+    classification: 'confidential',
+    group: 'labels',
+    purpose: 'label clients (a sensitive tag may name a diagnosis)',
+    retention: 'until-removed',
+    export: 'exclude',
+    erase: 'not-client-data',
+    search: 'none',
+    key: ['id'],
+  },
+  {
+    id: 'segments.name_ct',
+    label: 'Segment names',
+    table: 'segments',
+    column: 'name_ct',
+    recordType: 'segment',
+    field: { name: 'name', kind: 'text' },
+    placeColumn: 'id',
+    keyOwner: 'organisation',
+    orgKey: 'segments',
+    classification: 'confidential',
+    group: 'labels',
+    purpose: 'name a saved group of clients (the name describes its members)',
+    retention: 'until-removed',
+    export: 'exclude',
+    erase: 'not-client-data',
+    search: 'none',
+    key: ['id'],
+  },
+  ...(['totp_secret_ct', 'totp_pending_ct'] as const).map(
+    (column): SealedEntry => ({
+      id: `users.${column}`,
+      label: column === 'totp_secret_ct' ? 'Staff authenticator secrets' : 'Staff authenticator secrets awaiting confirmation',
+      table: 'users',
+      column,
+      recordType: 'user',
+      field: { name: column === 'totp_secret_ct' ? 'totp_secret' : 'totp_pending', kind: 'text' },
+      placeColumn: 'id',
+      keyOwner: 'user',
+      classification: 'secret',
+      group: 'credentials',
+      purpose: "check a staff member's second sign-in factor",
+      retention: 'until-removed',
+      export: 'exclude',
+      erase: 'not-client-data',
+      search: 'none',
+      key: ['id'],
+    }),
+  ),
+];
+
+/** The entry of a column (and, for a shared column, of a row's variant). */
+export function entryOf(id: string): SealedEntry {
+  const entry = SEALED.find((e) => e.id === id);
+  if (!entry) throw new Error(`no data-map entry ${id}`);
+  return entry;
+}
+
+/** The field codec (name bound into the ciphertext, and kind) of an entry with a fixed field. */
+export function codecOf(entry: SealedEntry): { name: string; kind: FieldKind } {
+  if (entry.field === 'custom') throw new Error(`${entry.id}: the codec comes from the custom field definition`);
+  return entry.field;
+}
+
+/** Where one row's value of `entry` is sealed (bound into its ciphertext). */
+export function placeOf(entry: SealedEntry, orgId: string, row: Record<string, unknown>): RecordPlace {
+  return { orgId, recordType: entry.recordType, recordId: String(row[entry.placeColumn]) };
+}
+
+/** Whether `row` of the entry's table belongs to this entry (its variant). */
+export function rowMatches(entry: SealedEntry, row: Record<string, unknown>): boolean {
+  return !entry.where || row[entry.where.column] === entry.where.equals;
+}
+
+/** The key-store owner id of an organisation key (`tags:<org>`). */
+export function orgKeyOwner(entry: SealedEntry, orgId: string): string {
+  if (entry.keyOwner !== 'organisation' || !entry.orgKey) throw new Error(`${entry.id} is not sealed under an organisation key`);
+  return `${entry.orgKey}:${orgId}`;
+}
+
+/** Entries about one client (those with a client column), outside the client row itself. */
+export function clientRecordEntries(): SealedEntry[] {
+  return SEALED.filter((e) => e.clientColumn !== undefined && e.merge === 'move');
+}
+
+/** Tables holding rows about one client outside the client row, each once. */
+export function clientRecordTables(): (keyof Schema & string)[] {
+  return [...new Set(clientRecordEntries().map((e) => e.table))];
+}
