@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { ACTIVITY_DETAILS, INVOICE_ITEMS, activityPlace, invoicePlace } from '../src/clients/client-records.ts';
+import { codecOf, entryOf, placeOf } from '../src/datamap/registry.ts';
+import { retainedKeyOwner } from '../src/datamap/sealed-records.ts';
 import { sealField } from '../src/platform/datamap/record-codec.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { STAFF_PASSWORD, orgFixture } from './support/http.ts';
@@ -40,8 +41,11 @@ describeEachEngine('damaged stored values', (t) => {
     const key = await org.deps.keyring.dataKey(org.orgId, client);
     // Well-sealed (authentic) but not JSON: what a bug in a writer would leave.
     const notJson = 'QZNOTJSONQ {"summary": unterminated';
-    await org.deps.db.updateTable('activities').set({ details_ct: sealField(key, activityPlace(org.orgId, activity.id), ACTIVITY_DETAILS, notJson) }).where('id', '=', activity.id).execute();
-    await org.deps.db.updateTable('invoices').set({ items_ct: sealField(key, invoicePlace(org.orgId, invoice.id), INVOICE_ITEMS, notJson) }).where('id', '=', invoice.id).execute();
+    const details = entryOf('activities.details_ct');
+    const items = entryOf('invoices.items_ct');
+    const retained = await org.deps.keyring.dataKey(org.orgId, retainedKeyOwner(org.orgId, Date.parse(invoice.retain_until)));
+    await org.deps.db.updateTable('activities').set({ details_ct: sealField(key, placeOf(details, org.orgId, activity), codecOf(details), notJson) }).where('id', '=', activity.id).execute();
+    await org.deps.db.updateTable('invoices').set({ items_ct: sealField(retained, placeOf(items, org.orgId, invoice), codecOf(items), notJson) }).where('id', '=', invoice.id).execute();
     await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
     for (const part of ['timeline', 'invoices']) {
       const res = await org.owner.request('GET', `/api/v1/clients/${client}/${part}`);

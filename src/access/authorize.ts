@@ -16,6 +16,7 @@ export const ACTIONS = [
   'client.notes',
   'tags.manage',
   'client.invoices',
+  'invoices.retained',
   'custom_field.define',
   'staff.read',
   'staff.invite',
@@ -26,6 +27,7 @@ export const ACTIONS = [
   'audit.read',
   'org.settings',
   'self.manage',
+  'datamap.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -43,6 +45,7 @@ const ACTION_WORDS: Record<Action, string> = {
   'client.notes': 'read or write clinical notes',
   'tags.manage': 'define tags',
   'client.invoices': 'read or write invoices',
+  'invoices.retained': 'read retained invoices (those kept after an erasure)',
   'custom_field.define': 'define custom fields',
   'staff.read': 'see the staff list',
   'staff.invite': 'invite staff',
@@ -53,6 +56,7 @@ const ACTION_WORDS: Record<Action, string> = {
   'audit.read': 'read the audit log',
   'org.settings': "change the organisation's settings",
   'self.manage': 'manage their own account',
+  'datamap.read': 'see the data inventory',
 };
 
 /**
@@ -100,12 +104,13 @@ export interface Decision {
 const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   owner: ACTIONS.filter((a) => a !== 'client.break_glass'),
   // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
-  admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes'),
+  // Retained invoices outlive their client for tax law: billing and the owner read them, no one else.
+  admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes' && a !== 'invoices.retained'),
   practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'self.manage'],
   reception: ['client.create', 'client.read', 'client.search', 'client.update', 'self.manage'],
-  billing: ['client.read', 'client.search', 'client.invoices', 'self.manage'],
+  billing: ['client.read', 'client.search', 'client.invoices', 'invoices.retained', 'self.manage'],
   marketing: ['self.manage'],
-  auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'self.manage'],
+  auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'datamap.read', 'self.manage'],
 };
 
 /**

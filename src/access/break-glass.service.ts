@@ -10,6 +10,7 @@ import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Actor, authorize } from './authorize.ts';
 import { relationshipTo } from './scope.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
 
 /** Longest a break-glass grant lasts. */
 export const BREAK_GLASS_MS = 60 * 60_000;
@@ -22,8 +23,9 @@ export interface AccessDeps {
 
 /** Break-glass reasons are sealed under the client's data key. */
 type ReasonKeys = { keyring: Pick<Keyring, 'dataKey'> };
-export const REASON = { name: 'reason', kind: 'text' } as const;
-export const reasonPlace = (orgId: string, grantId: string) => ({ orgId, recordType: 'break_glass', recordId: grantId });
+const REASON_ENTRY = entryOf('break_glass.reason_ct');
+export const REASON = codecOf(REASON_ENTRY);
+export const reasonPlace = (orgId: string, grantId: string) => placeOf(REASON_ENTRY, orgId, { id: grantId });
 
 /**
  * Emergency access ("break the glass") to one client not on the caller's caseload: requires a reason

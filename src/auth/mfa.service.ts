@@ -3,14 +3,17 @@ import type { Kysely } from 'kysely';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import { hashToken } from '../platform/crypto/tokens.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 
 export const RECOVERY_CODES = 10;
-const TOTP_FIELD = { name: 'totp_secret', kind: 'text' } as const;
-const PENDING_FIELD = { name: 'totp_pending', kind: 'text' } as const;
-const place = (orgId: string, userId: string) => ({ orgId, recordType: 'user', recordId: userId });
+/** A staff member's authenticator secrets, under their own key (the data map's `users` entries). */
+const TOTP = entryOf('users.totp_secret_ct');
+const TOTP_FIELD = codecOf(TOTP);
+const PENDING_FIELD = codecOf(entryOf('users.totp_pending_ct'));
+const place = (orgId: string, userId: string) => placeOf(TOTP, orgId, { id: userId });
 
 export interface MfaDeps {
   db: Kysely<Schema>;

@@ -1,13 +1,12 @@
 import type { KeyStoreSchema } from '../platform/crypto/keystore.schema.ts';
 import { VERSION_CACHE_MS } from '../platform/crypto/keyring.ts';
-import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { ClientIndexTable, ClientTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS, columnOf } from '../datamap/client-fields.ts';
+import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
-import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows, place } from './client.service.ts';
+import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows } from './client.service.ts';
 import * as store from './client.store.ts';
-import { resealClientRecords } from './client-records.ts';
+import { type ErasureStatement, planErasure, resealClientRecords } from '../datamap/sealed-records.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
 /** Reports progress of long key work: `done` of `total` items. */
@@ -15,23 +14,29 @@ export type Progress = (done: number, total: number) => void;
 const BATCH = 500;
 
 /**
- * Erases a client by destroying its data keys (key store, with an erasure-ledger entry), then
- * deleting its rows and blind-index entries and mirroring the ledger into the data database.
- * Afterwards its fields cannot be decrypted from the live database or from any earlier copy.
+ * Erases a client as the data map says (`planErasure`): destroys its data key and each session
+ * note's key (key store, with erasure-ledger entries), deletes the values declared `erase: delete`,
+ * then its rows and blind-index entries, mirroring the ledger into the data database — and keeps the
+ * retained records (invoices), sealed under the organisation's retained-records key. Afterwards the
+ * client's values cannot be decrypted from the live database or from any earlier copy.
  *
- * Caller must be authorized to erase the client (lifecycle work); `reason` is recorded, never values.
+ * Caller must be authorized to erase the client; `reason` is recorded, never values.
+ * @returns what was destroyed, deleted and kept (and why, and until when).
  * @throws AppError NOT_FOUND when no such client exists in `orgId`.
  */
-export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<void> {
+export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<ErasureStatement> {
   if (!(await store.findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
-  // Session notes have keys of their own: they go first, then the client's key.
-  for (const noteId of await store.sessionNoteIds(deps.db, orgId, clientId)) await deps.keyring.destroyDataKeys(orgId, noteId, reason);
+  const plan = await planErasure(deps.db, orgId, clientId, await listCustomFields(deps.db, orgId));
+  // Keys of the client's own records (session notes) go first, then the client's key.
+  for (const owner of plan.keyOwners.filter((o) => o !== clientId)) await deps.keyring.destroyDataKeys(orgId, owner, reason);
   await deps.keyring.destroyDataKeys(orgId, clientId, reason);
   const mac = await deps.keyring.ledgerMac(orgId, clientId);
   await deps.db.transaction().execute(async (tx) => {
+    if (plan.deleteCustomFields.length > 0) await store.deleteCustomValues(tx, clientId, plan.deleteCustomFields);
     await store.deleteClientAndRecordErasure(tx, orgId, clientId, now, mac);
     await deps.audit.appendInTx(tx, clientEvent({ ...ctx, purpose: reason }, orgId, 'client.erase', [clientId], [], now));
   });
+  return plan.statement;
 }
 
 /**
@@ -83,29 +88,10 @@ export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId:
   ).map((r) => r.version);
   const newest = versions.at(-1) ?? 0;
   const target = versions.length > 1 ? await deps.keyring.dataKey(orgId, clientId) : await deps.keyring.createDataKey(orgId, clientId, newest + 1);
-  const here = place(orgId, clientId);
-  const update: Partial<ClientTable> = {};
-  for (const field of CLIENT_FIELDS) {
-    const sealed = row[columnOf(field.name)];
-    if (!sealed) continue;
-    const value = openField(await deps.keyring.dataKey(orgId, clientId, sealed), here, field, sealed);
-    (update as Record<string, Uint8Array>)[columnOf(field.name)] = sealField(target, here, field, value);
-  }
-  const custom = await listCustomFields(deps.db, orgId);
-  const customRows = await store.findCustomValues(deps.db, [clientId]);
-  await deps.db.transaction().execute(async (tx) => {
-    await store.updateSealedFields(tx, orgId, clientId, update, now);
-    for (const value of customRows.filter((v) => v.value_ct)) {
-      const spec = custom.find((f) => f.id === value.field_id);
-      if (!spec) continue;
-      const codec = customCodec(spec);
-      const plain = openField(await deps.keyring.dataKey(orgId, clientId, value.value_ct!), here, codec, value.value_ct!);
-      await store.updateCustomValue(tx, { ...value, value_ct: sealField(target, here, codec, plain) });
-    }
-    // Notes, activity details and invoices are under the same key: re-sealed in the same transaction,
-    // before any old version is dropped.
-    await resealClientRecords(deps, tx, orgId, clientId, target);
-  });
+  const custom = new Map((await listCustomFields(deps.db, orgId)).map((spec) => [spec.id, customCodec(spec)]));
+  // Everything under the client's key (the registry says what) is re-sealed in one transaction,
+  // before any old version is dropped.
+  await deps.db.transaction().execute((tx) => resealClientRecords(deps.keyring, tx, orgId, clientId, target, { custom }));
   for (const version of versions.filter((v) => v !== target.ref.version)) await deps.keyring.dropDataKeyVersion(orgId, clientId, version);
   return target.ref.version;
 }

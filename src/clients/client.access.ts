@@ -2,11 +2,11 @@ import { type Action, type Decision, canWriteField } from '../access/authorize.t
 import { type Caller, gate } from '../access/gate.ts';
 import { clientScope, visibleClientIds } from '../access/scope.ts';
 import { clientAccessLog } from '../audit/audit.report.ts';
-import type { AccessContext } from '../audit/audit.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { unknownFieldsMessage } from '../platform/errors/validation-issues.ts';
 import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { destroyClientKey } from './client-keys.service.ts';
+import type { ErasureStatement } from '../datamap/sealed-records.ts';
 import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
 import { evaluateSegment } from './segments.service.ts';
@@ -127,10 +127,13 @@ export async function updateClientAs(deps: ClientDeps, caller: Caller, id: strin
 export const ERASURE_REASONS = ['subject_request', 'consent_withdrawn', 'retention_expired', 'unlawfully_processed', 'legal_obligation', 'created_in_error', 'duplicate'] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];
 
-/** Erases a client by destroying its key (owners and admins; the route requires a fresh step-up). */
-export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: ErasureReason): Promise<void> {
+/**
+ * Erases a client as the data map says (owners and admins; the route requires a fresh step-up), and
+ * says what it destroyed, deleted and kept by law.
+ */
+export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: ErasureReason): Promise<ErasureStatement> {
   await gate(deps, caller, 'client.erase', { clientId: id });
-  await destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
+  return destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
 }
 
 /** Who looked at this record (the client's practitioner, owners, admins, auditors). */

@@ -8,7 +8,7 @@ import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClient
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { clientInput, clientPatch, clientView } from './client.schema.ts';
-import { accessLogView, activityList, activityView, agendaView, digestList, digestView, duplicateList, exportFile, invoiceList, invoiceView, noteList, noteView, segmentView, staleList, tagList, tagView, timelineView, validationReportView } from './responses.schema.ts';
+import { accessLogView, activityList, erasureStatement, activityView, agendaView, digestList, digestView, duplicateList, exportFile, invoiceList, invoiceView, noteList, noteView, segmentView, staleList, tagList, tagView, timelineView, validationReportView } from './responses.schema.ts';
 import { noContent } from '../platform/http/serialization.ts';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
@@ -18,8 +18,8 @@ import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { staleClients, validationReport } from './cleanup.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
 import { importRoutes } from './import.routes.ts';
-import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, updateInvoice } from './invoices.service.ts';
-import { type TagView, createTag, setClientTag, tagsOfClient, visibleTags } from './tags.service.ts';
+import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, listRetainedInvoices, updateInvoice } from './invoices.service.ts';
+import { type TagView, createTag, setClientTag, visibleTags } from './tags.service.ts';
 import { authorize } from '../access/authorize.ts';
 
 const clientId = z.object({ id: z.string().uuid() });
@@ -216,7 +216,6 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     },
     async (request, reply) => {
       const who = caller(request);
-      if (!authorize(who.actor, 'client.export', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not export client records');
       const { format, passphrase, plaintext } = request.body;
       if (!plaintext && !passphrase) throw new AppError('VALIDATION_FAILED', 'give a passphrase (the export is encrypted) or ask for plaintext explicitly', { fields: ['passphrase'] });
       const only = request.body.segment_id ? await allSegmentMembers(deps, who, who.actor.orgId, request.body.segment_id) : undefined;
@@ -279,6 +278,20 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id/invoices',
     { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Create a draft invoice (line items sealed; never card data)', params: clientId, body: invoiceInput, response: { 201: invoiceView } } },
     async (request, reply) => reply.status(201).send(await createInvoice(deps, caller(request), request.params.id, request.body)),
+  );
+
+  r.get(
+    '/api/v1/invoices',
+    {
+      config: { policy: { access: 'authenticated', action: 'invoices.retained' } },
+      schema: {
+        tags: ['clients'],
+        summary: "The organisation's invoices, those kept after a client's erasure included (billing and the owner)",
+        querystring: z.object({ client_id: z.string().uuid().optional(), status: z.enum(['draft', 'sent', 'paid', 'void']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: invoiceList },
+      },
+    },
+    async (request) => ({ invoices: await listRetainedInvoices(deps, caller(request), { ...(request.query.client_id ? { clientId: request.query.client_id } : {}), ...(request.query.status ? { status: request.query.status } : {}), limit: request.query.limit }) }),
   );
 
   r.get(
@@ -360,12 +373,15 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients/:id',
     {
       config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
-      schema: { tags: ['clients'], summary: 'Erase a client by destroying its key (needs a recent sign-in)', params: clientId, body: z.object({ reason: z.enum(ERASURE_REASONS) }), response: { 204: noContent('Erased: the client key is destroyed') } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Erase a client by destroying its keys (needs a recent sign-in); the answer says what was destroyed, deleted and kept by law, and until when',
+        params: clientId,
+        body: z.object({ reason: z.enum(ERASURE_REASONS) }),
+        response: { 200: erasureStatement },
+      },
     },
-    async (request, reply) => {
-      await eraseClientAs(deps, caller(request), request.params.id, request.body.reason);
-      return reply.status(204).send();
-    },
+    async (request) => eraseClientAs(deps, caller(request), request.params.id, request.body.reason),
   );
 
   r.get(

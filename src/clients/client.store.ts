@@ -131,6 +131,11 @@ export async function countClients(db: Db, orgId: string): Promise<number> {
 }
 
 /** Deletes a client's rows (index and custom values cascade) and records the erasure. */
+/** Deletes a client's values of the given custom fields. */
+export async function deleteCustomValues(db: Db, clientId: string, fieldIds: readonly string[]): Promise<void> {
+  await db.deleteFrom('client_custom_values').where('client_id', '=', clientId).where('field_id', 'in', [...fieldIds]).execute();
+}
+
 export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number, mac: string): Promise<void> {
   await db.deleteFrom('clients').where('org_id', '=', orgId).where('id', '=', id).execute();
   await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now, mac }).onConflict((oc) => oc.column('client_id').doNothing()).execute();

@@ -6,7 +6,7 @@ import type { Caller, ErasureReason } from './client.access.ts';
 import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from './client.service.ts';
 import * as store from './client.store.ts';
-import { resealClientRecords } from './client-records.ts';
+import { resealClientRecords } from '../datamap/sealed-records.ts';
 
 export interface DuplicatePair {
   a: string;
@@ -97,7 +97,7 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
   const mac = await deps.keyring.ledgerMac(orgId, duplicateId);
   const reason: ErasureReason = 'duplicate';
   await deps.db.transaction().execute(async (tx) => {
-    await resealClientRecords(deps, tx, orgId, duplicateId, keepKey, keepId);
+    await resealClientRecords(deps.keyring, tx, orgId, duplicateId, keepKey, { moveTo: keepId });
     for (const table of ['client_tags', 'caseload'] as const) {
       const rows = await tx.selectFrom(table).selectAll().where('client_id', '=', duplicateId).execute();
       for (const row of rows) await tx.insertInto(table).values({ ...row, client_id: keepId } as never).onConflict((oc) => oc.doNothing()).execute();

@@ -1,10 +1,11 @@
 import { Encrypter } from 'age-encryption';
-import { type Actor, authorize } from '../access/authorize.ts';
+import type { Actor } from '../access/authorize.ts';
+import { gate } from '../access/gate.ts';
+import { visibleClientIds } from '../access/scope.ts';
+import { SEALED, codecOf } from '../datamap/registry.ts';
 import { raiseAlert } from '../audit/alerts.service.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
-import type { FieldSpec } from '../platform/datamap/datamap.types.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import { type ClientDeps, clientEvent, openRows } from './client.service.ts';
 import * as store from './client.store.ts';
 import type { ClientRecord } from './client.types.ts';
@@ -51,15 +52,16 @@ export async function* exportClients(
   const purpose = plaintext ? `plaintext export${code ? `: ${code}` : ''}` : code;
   let alerted = !plaintext;
   const custom = await listCustomFields(deps.db, orgId);
-  const exportable = (name: string) => (CLIENT_FIELDS as readonly FieldSpec[]).find((f) => f.name === name)?.export !== 'exclude';
   let readable: Set<string> | null = null;
   if (exporter.kind === 'user') {
-    // Practitioners pass here for their role; their caseload is applied page by page below.
-    const decision = authorize(exporter.actor, 'client.read', { orgId }, custom);
-    if (!decision.allowed) throw new AppError('FORBIDDEN', 'your role may not export client records');
+    // The gate decides the role; a caseload's reach is applied page by page below.
+    const decision = await gate(deps, { actor: exporter.actor, ctx: exporter.ctx }, 'client.export', { customFields: custom });
     readable = new Set(decision.readable);
   }
-  const builtIn = CLIENT_FIELDS.map((f) => f.name).filter((n) => exportable(n) && (!readable || readable.has(n)));
+  // What leaves is what the data map marks exportable, of what the exporter may read.
+  const builtIn = SEALED.filter((e) => e.table === 'clients' && e.export === 'include' && e.field !== 'custom')
+    .map((e) => codecOf(e).name)
+    .filter((n) => !readable || readable.has(n));
   const customNames = custom.filter((f) => f.export !== 'exclude' && (!readable || readable.has(`custom.${f.name}`))).map((f) => f.name);
   if (format === 'csv') yield `${['id', 'status', 'created_at', ...builtIn, ...customNames.map((n) => `custom.${n}`)].map(csvCell).join(',')}\n`;
   for (let after = ''; ; ) {
@@ -67,9 +69,9 @@ export async function* exportClients(
     if (rows.length === 0) return;
     after = rows.at(-1)!.id;
     if (only) rows = rows.filter((r) => only.has(r.id));
-    if (exporter.kind === 'user' && exporter.actor.role === 'practitioner') {
-      const mine = new Set((await deps.db.selectFrom('caseload').select('client_id').where('org_id', '=', orgId).where('user_id', '=', exporter.actor.userId).where('client_id', 'in', rows.map((r) => r.id)).execute()).map((r) => r.client_id));
-      rows = rows.filter((r) => mine.has(r.id));
+    if (exporter.kind === 'user') {
+      const reachable = await visibleClientIds(deps.db, exporter.actor, rows.map((r) => r.id));
+      rows = rows.filter((r) => reachable.has(r.id));
     }
     const records: ClientRecord[] = await openRows(deps, orgId, rows, { fields: [...builtIn, ...customNames] });
     if (records.length === 0) continue;

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { gate } from '../access/gate.ts';
+import type { Job } from '../platform/jobs/scheduler.ts';
 import { z } from 'zod';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { InvoiceTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
 import { type Caller, requireClient } from './client.access.ts';
-import { type ClientDeps, clientEvent } from './client.service.ts';
+import { type ClientDeps, clientEvent, getClient } from './client.service.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
-import { INVOICE_ITEMS as ITEMS, INVOICE_REF as REF, invoicePlace as place } from './client-records.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
+import { retainedKeyOwner, retentionEnd } from '../datamap/sealed-records.ts';
+import type { DataKey } from '../platform/crypto/keyring.ts';
 
 const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
 
@@ -27,14 +31,42 @@ export const invoiceUpdate = z.strictObject({
 
 const TRANSITIONS: Record<InvoiceTable['status'], InvoiceTable['status'][]> = { draft: ['sent', 'void'], sent: ['paid', 'void'], paid: [], void: [] };
 
-/** Creates a draft invoice; line items are sealed under the client's key; card numbers refused. */
+/**
+ * Invoices are retained records (see the data map): sealed under the organisation's retained-records
+ * key of the year their retention ends, so they outlive an erasure of the client, for billing and the
+ * owner, until the retention job destroys them. An invoice made before migration 0025 is under its
+ * client's key until the start-up re-seal moves it (`retain_until` is null until then).
+ */
+const ITEMS_ENTRY = entryOf('invoices.items_ct');
+const ITEMS = codecOf(ITEMS_ENTRY);
+const REF = codecOf(entryOf('invoices.payment_ref_ct'));
+const BILL_TO = codecOf(entryOf('invoices.bill_to_ct'));
+const place = (orgId: string, id: string) => placeOf(ITEMS_ENTRY, orgId, { id });
+
+/** The key that sealed (or, without `sealed`, seals) a value of this invoice. */
+async function invoiceKey(deps: Pick<ClientDeps, 'keyring'>, row: Pick<InvoiceTable, 'org_id' | 'client_id' | 'retain_until'>, sealed?: Uint8Array): Promise<DataKey> {
+  if (row.retain_until === null) return deps.keyring.dataKey(row.org_id, row.client_id, sealed);
+  const owner = retainedKeyOwner(row.org_id, row.retain_until);
+  return sealed ? deps.keyring.dataKey(row.org_id, owner, sealed) : deps.keyring.dataKeyOrCreate(row.org_id, owner);
+}
+
+/** The recipient as billed: what an invoice must name when the client record it came from is gone. */
+const billTo = z.object({ name: z.string().nullable(), postal_address: z.record(z.string(), z.string()).nullable() });
+
+/** Creates a draft invoice; line items and the recipient are sealed under the retained-records key; card numbers refused. */
 export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: string, input: z.infer<typeof invoiceInput>, now = Date.now()) {
-  await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
+  const decision = await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
   refuseCardData(input);
   const { orgId } = caller.actor;
   const id = randomUUID();
   const total = input.items.reduce((sum, i) => sum + i.quantity * i.unit_minor, 0);
-  const key = await deps.keyring.dataKey(orgId, clientId);
+  // The recipient as the invoice names it: the client's name and postal address, as far as the
+  // invoicer may read them (the read is audited).
+  const recipientFields = ['name', 'postal_address'].filter((f) => decision.readable.has(f));
+  const client = await getClient(deps, { ...caller.ctx, purpose: 'invoice recipient' }, orgId, clientId, { fields: recipientFields });
+  const recipient = { name: (client.fields.name as string | undefined) ?? null, postal_address: (client.fields.postal_address as Record<string, string> | undefined) ?? null };
+  const retain_until = retentionEnd(now);
+  const key = await invoiceKey(deps, { org_id: orgId, client_id: clientId, retain_until });
   const row: InvoiceTable = {
     id,
     org_id: orgId,
@@ -51,6 +83,8 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
     paid_at: null,
     created_by: caller.actor.userId,
     created_at: now,
+    bill_to_ct: sealField(key, place(orgId, id), BILL_TO, JSON.stringify(recipient)),
+    retain_until,
   };
   await deps.db.transaction().execute(async (tx) => {
     await tx.insertInto('invoices').values(row).execute();
@@ -60,19 +94,21 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
 }
 
 async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable) {
-  const key = await deps.keyring.dataKey(orgId, row.client_id, row.items_ct);
+  const open = async (sealed: Uint8Array, codec: typeof ITEMS) => openField(await invoiceKey(deps, row, sealed), place(orgId, row.id), codec, sealed) as string;
   return {
     id: row.id,
     client_id: row.client_id,
     status: row.status,
     currency: row.currency,
     total_minor: row.total_minor,
-    items: parseStoredJson(openField(key, place(orgId, row.id), ITEMS, row.items_ct) as string, 'the invoice items') as z.infer<typeof item>[],
-    payment_reference: row.payment_ref_ct ? (openField(await deps.keyring.dataKey(orgId, row.client_id, row.payment_ref_ct), place(orgId, row.id), REF, row.payment_ref_ct) as string) : null,
+    items: parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as z.infer<typeof item>[],
+    bill_to: row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
+    payment_reference: row.payment_ref_ct ? await open(row.payment_ref_ct, REF) : null,
     card: row.card_brand ? { brand: row.card_brand, last4: row.card_last4 } : null,
     issued_at: row.issued_at ? new Date(row.issued_at).toISOString() : null,
     due_at: row.due_at ? new Date(row.due_at).toISOString() : null,
     paid_at: row.paid_at ? new Date(row.paid_at).toISOString() : null,
+    retain_until: row.retain_until ? new Date(row.retain_until).toISOString() : null,
   };
 }
 
@@ -96,7 +132,7 @@ export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId:
     throw new AppError('CONFLICT', `an invoice that is ${row.status} cannot become ${patch.status}`);
   }
   if ((patch.card_brand === undefined) !== (patch.card_last4 === undefined)) throw new AppError('VALIDATION_FAILED', 'give card_brand and card_last4 together', { fields: ['card_brand', 'card_last4'] });
-  const key = await deps.keyring.dataKey(caller.actor.orgId, row.client_id);
+  const key = await invoiceKey(deps, row);
   const next: Partial<InvoiceTable> = {
     ...(patch.status ? { status: patch.status } : {}),
     ...(patch.status === 'sent' ? { issued_at: now } : {}),
@@ -109,4 +145,85 @@ export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId:
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [row.client_id], ['invoices'], now));
   });
   return toView(deps, caller.actor.orgId, { ...row, ...next });
+}
+
+/**
+ * The organisation's retained invoices — those of erased clients included — for billing and the
+ * owner (`invoices.retained`), optionally of one client (live or erased). The read is audited.
+ */
+export async function listRetainedInvoices(deps: ClientDeps, caller: Caller, filter: { clientId?: string; status?: InvoiceTable['status']; limit?: number } = {}) {
+  await gate(deps, caller, 'invoices.retained', { fields: ['invoices'] });
+  const { orgId } = caller.actor;
+  let query = deps.db.selectFrom('invoices').selectAll().where('org_id', '=', orgId);
+  if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  const rows = await query.orderBy('created_at').limit(filter.limit ?? 500).execute();
+  const views = [];
+  for (const row of rows) views.push(await toView(deps, orgId, row));
+  if (rows.length > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'retained invoices' }, orgId, 'client.read', [...new Set(rows.map((r) => r.client_id))], ['invoices']));
+  return views;
+}
+
+/**
+ * Destroys retained records whose retention has ended: for each organisation-year key past its end,
+ * the key goes first (the records are unreadable from then on, in every backup too), then the rows,
+ * with one audit event per organisation naming how many — idempotent, so a crash in between is
+ * finished by the next run.
+ */
+export async function destroyExpiredRetainedRecords(deps: ClientDeps, now = Date.now()): Promise<number> {
+  const due = await deps.db.selectFrom('invoices').select(['org_id', 'retain_until']).distinct().where('retain_until', '<=', now).execute();
+  let destroyed = 0;
+  for (const { org_id: orgId, retain_until } of due) {
+    const until = Number(retain_until);
+    await deps.keyring.destroyDataKeys(orgId, retainedKeyOwner(orgId, until), 'retention period ended');
+    await deps.db.transaction().execute(async (tx) => {
+      const ids = (await tx.selectFrom('invoices').select('id').where('org_id', '=', orgId).where('retain_until', '=', until).execute()).map((r) => r.id);
+      await tx.deleteFrom('invoices').where('org_id', '=', orgId).where('retain_until', '=', until).execute();
+      await deps.audit.appendInTx(tx, { time: now, orgId, actorType: 'system', actorId: null, requestId: null, ip: null, purpose: `retention ended ${new Date(until).toISOString()}`, action: 'client.erase', recordType: 'invoice', recordIds: ids, fields: ['invoices'], outcome: 'allowed' });
+      destroyed += ids.length;
+    });
+  }
+  return destroyed;
+}
+
+/** The daily job that destroys retained records past their retention. */
+export function retentionJob(deps: ClientDeps): Job {
+  return { name: 'retained-records', intervalMs: 6 * 60 * 60_000, run: async ({ now }) => void (await destroyExpiredRetainedRecords(deps, now)) };
+}
+
+/**
+ * Moves invoices made before migration 0025 — sealed under their client's key — to the
+ * retained-records key, with the recipient as the client record names them now. Runs at every open
+ * (migrations hold no keys) and finds nothing once done. Returns how many it moved.
+ */
+export async function resealLegacyInvoices(deps: Pick<ClientDeps, 'db' | 'keyring'>): Promise<number> {
+  const rows = await deps.db.selectFrom('invoices').selectAll().where('retain_until', 'is', null).execute();
+  const nameEntry = entryOf('clients.name_ct');
+  const addressEntry = entryOf('clients.postal_address_ct');
+  for (const row of rows) {
+    const client = await deps.db.selectFrom('clients').select(['id', 'name_ct', 'postal_address_ct']).where('org_id', '=', row.org_id).where('id', '=', row.client_id).executeTakeFirst();
+    const clientKey = await deps.keyring.dataKey(row.org_id, row.client_id);
+    const retained = { ...row, retain_until: retentionEnd(row.created_at) };
+    const key = await invoiceKey(deps, retained);
+    const here = place(row.org_id, row.id);
+    const move = (sealed: Uint8Array, codec: typeof ITEMS) => sealField(key, here, codec, openField(clientKey, here, codec, sealed));
+    const recipient = client
+      ? {
+          name: openField(clientKey, placeOf(nameEntry, row.org_id, client), codecOf(nameEntry), client.name_ct) as string,
+          postal_address: client.postal_address_ct ? (openField(clientKey, placeOf(addressEntry, row.org_id, client), codecOf(addressEntry), client.postal_address_ct) as Record<string, string>) : null,
+        }
+      : null;
+    await deps.db
+      .updateTable('invoices')
+      .set({
+        items_ct: move(row.items_ct, ITEMS),
+        payment_ref_ct: row.payment_ref_ct ? move(row.payment_ref_ct, REF) : null,
+        bill_to_ct: recipient ? sealField(key, here, BILL_TO, JSON.stringify(recipient)) : null,
+        retain_until: retained.retain_until,
+      })
+      .where('id', '=', row.id)
+      .where('retain_until', 'is', null)
+      .execute();
+  }
+  return rows.length;
 }

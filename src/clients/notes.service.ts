@@ -3,7 +3,12 @@ import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
-import { NOTE_BODY as BODY, notePlace } from './client-records.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
+
+/** General notes are under the client's key, session notes under keys of their own (the data map's two note entries). */
+const NOTE = entryOf('notes.body_ct:general');
+const BODY = codecOf(NOTE);
+const notePlace = (orgId: string, id: string) => placeOf(NOTE, orgId, { id });
 
 export type NoteKind = 'general' | 'session';
 export const MAX_NOTE_LENGTH = 64 * 1024;

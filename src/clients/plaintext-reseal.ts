@@ -2,11 +2,13 @@ import { REASON as BREAK_GLASS_REASON, reasonPlace as breakGlassPlace } from '..
 import { sealField } from '../platform/datamap/record-codec.ts';
 import { isAppError } from '../platform/errors/app-error.ts';
 import type { ClientDeps } from './client.service.ts';
+import { resealLegacyInvoices } from './invoices.service.ts';
 import { sealSegmentName } from './segments.service.ts';
 
 /**
  * Seals free text that versions before its column was sealed kept in plaintext: segment names (before
- * migration 0024) and break-glass reasons (before 0022). Migrations hold no keys, so this runs at
+ * migration 0024) and break-glass reasons (before 0022); and moves invoices sealed under their
+ * client's key (before 0025) to the retained-records key. Migrations hold no keys, so this runs at
  * every open of a deployment and finds nothing to do once done. A reason whose client was erased
  * meanwhile is cleared: it should have died with the client's key. Returns how many values it sealed
  * and cleared.
@@ -31,5 +33,6 @@ export async function resealLegacyPlaintext(deps: Pick<ClientDeps, 'db' | 'keyri
     if (key) sealed++;
     else cleared++;
   }
+  sealed += await resealLegacyInvoices(deps);
   return { sealed, cleared };
 }

@@ -69,11 +69,21 @@ export const invoiceView = z.object({
   currency: z.string(),
   total_minor: z.number().int().meta({ description: 'Total in minor units (pence, cents)' }),
   items: z.array(z.object({ description: z.string(), quantity: z.number().int(), unit_minor: z.number().int() })),
+  bill_to: z.object({ name: z.string().nullable(), postal_address: z.record(z.string(), z.string()).nullable() }).nullable().meta({ description: 'The recipient as billed (kept with the invoice after an erasure of the client)' }),
   payment_reference: z.string().nullable(),
   card: z.object({ brand: z.string(), last4: z.string().nullable() }).nullable().meta({ description: 'Card brand and last four digits only; never a card number' }),
   issued_at: isoTime.nullable(),
   due_at: isoTime.nullable(),
   paid_at: isoTime.nullable(),
+  retain_until: isoTime.nullable().meta({ description: 'When the retained invoice is destroyed (tax-law retention)' }),
+});
+
+const erasureLine = z.object({ data: z.string(), records: z.number().int() });
+/** What an erasure did, per kind of data (from the data map's erase rules). */
+export const erasureStatement = z.object({
+  destroyed: z.array(erasureLine).meta({ description: 'Unreadable from now on, here and in every backup: their keys are destroyed' }),
+  deleted: z.array(erasureLine).meta({ description: 'Unencrypted values whose rows were deleted (they remain in backups until those expire)' }),
+  kept: z.array(erasureLine.extend({ why: z.string(), until: isoTime.nullable() })).meta({ description: 'Kept because the law requires it, readable only by billing and the owner, until the date given' }),
 });
 
 export const invoiceList = z.object({ invoices: z.array(invoiceView) });

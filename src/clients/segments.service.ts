@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../access/authorize.ts';
 import { gate } from '../access/gate.ts';
+import { codecOf, entryOf, orgKeyOwner, placeOf } from '../datamap/registry.ts';
 import { scopeCondition } from '../access/scope.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema, SegmentTable } from '../platform/db/schema.ts';
@@ -62,10 +63,11 @@ async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof ST
   return rows.map((r) => r.id);
 }
 
-const NAME = { name: 'name', kind: 'text' } as const;
-const segmentPlace = (orgId: string, segmentId: string) => ({ orgId, recordType: 'segment', recordId: segmentId });
-/** Segment names are sealed under one key per organisation, made with its first segment. */
-const segmentKeyOwner = (orgId: string) => `segments:${orgId}`;
+/** Segment names are sealed under one key per organisation, made with its first segment (see the data map). */
+const SEGMENT_NAME = entryOf('segments.name_ct');
+const NAME = codecOf(SEGMENT_NAME);
+const segmentPlace = (orgId: string, segmentId: string) => placeOf(SEGMENT_NAME, orgId, { id: segmentId });
+const segmentKeyOwner = (orgId: string) => orgKeyOwner(SEGMENT_NAME, orgId);
 
 /** Seals a segment's name (what a segment is called describes its members). */
 export async function sealSegmentName(deps: Pick<ClientDeps, 'keyring'>, orgId: string, segmentId: string, name: string): Promise<Uint8Array> {

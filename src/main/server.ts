@@ -1,3 +1,4 @@
+import { retentionJob } from '../clients/invoices.service.ts';
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -161,7 +162,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
-  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit), cadenceJob(deployment.clients), digestJob(deployment.clients, config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null, config.publicUrl)] });
+  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit), cadenceJob(deployment.clients), retentionJob(deployment.clients), digestJob(deployment.clients, config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null, config.publicUrl)] });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -296,6 +296,11 @@ export interface SegmentTable {
   created_at: number;
 }
 
+/**
+ * An invoice: a retained record (migration 0025). Its client may have been erased since (then
+ * `client_id` names the erased client); its sealed values are under the organisation's
+ * retained-records key of the year `retain_until` falls in.
+ */
 export interface InvoiceTable {
   id: string;
   org_id: string;
@@ -312,6 +317,10 @@ export interface InvoiceTable {
   paid_at: number | null;
   created_by: string;
   created_at: number;
+  /** The recipient as billed (name and postal address), sealed; null on invoices made before migration 0025. */
+  bill_to_ct: Sealed | null;
+  /** End of the retention period (ms); null: sealed under the client's key before 0025, re-sealed at start-up. */
+  retain_until: number | null;
 }
 
 export interface SetupTokenTable {
