@@ -199,3 +199,39 @@ export function readsConfidential(role: StaffRole): boolean {
 export function actionsOf(role: StaffRole): readonly Action[] {
   return ROLE_ACTIONS[role];
 }
+
+/**
+ * The action that reads values of each access group (null: no one reads them through Confidant —
+ * a staff member's authenticator secret is only ever checked).
+ */
+const READ_ACTION: Record<FieldGroup, Action | null> = {
+  identity: 'client.read',
+  contact: 'client.read',
+  official: 'client.read',
+  custom: 'client.read',
+  activity: 'client.read',
+  notes: 'client.notes',
+  session_notes: 'client.notes',
+  billing: 'client.invoices',
+  access: 'access.review',
+  labels: 'client.read',
+  credentials: null,
+};
+
+/**
+ * The roles that may read a value of this group and classification — the inventory's "who may read
+ * it", derived from the same rules as every decision. Session notes are read by their author only,
+ * among these roles; practitioners read what is on their caseload.
+ */
+export function readersOf(value: { group: FieldGroup; classification: Classification }): StaffRole[] {
+  const action = READ_ACTION[value.group];
+  if (!action) return [];
+  const roles = Object.keys(ROLE_ACTIONS) as StaffRole[];
+  const cleared = value.group === 'session_notes' ? { ...value, group: 'notes' as const } : value;
+  return roles.filter((role) => ROLE_ACTIONS[role].includes(action) && clearedFor(role, cleared));
+}
+
+/** Whether the role's reach is a caseload (for the inventory's wording; decisions use `clientScope`). */
+export function caseloadBound(role: StaffRole): boolean {
+  return CASELOAD_BOUND.has(role);
+}

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { gate } from '../access/gate.ts';
 import { z } from 'zod';
 import { breakGlass, setCaseload } from '../access/break-glass.service.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { ERASURE_REASONS, accessLogAs, createClientAs, eraseClientAs, listClientsAs, readClientWithTagsAs, searchClientsAs, updateClientAs } from './client.access.ts';
-import { type ClientDeps, clientEvent } from './client.service.ts';
+import { type ClientDeps } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 import { clientInput, clientPatch, clientView } from './client.schema.ts';
 import { accessLogView, activityList, erasureStatement, activityView, agendaView, digestList, digestView, duplicateList, exportFile, invoiceList, invoiceView, noteList, noteView, segmentView, staleList, tagList, tagView, timelineView, validationReportView } from './responses.schema.ts';
@@ -49,9 +50,8 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
   // Agendas and digests: roles that read client records; a refusal is audited.
   const agendaCaller = async (request: Parameters<typeof requireAuth>[0]) => {
     const who = caller(request);
-    if (authorize(who.actor, 'client.read', { orgId: who.actor.orgId }).allowed) return who;
-    await deps.audit.record({ ...clientEvent(who.ctx, who.actor.orgId, 'access.denied', [], []), outcome: 'denied', purpose: 'agenda' });
-    throw new AppError('FORBIDDEN', 'your role has no client agenda');
+    await gate(deps, who, 'client.read', { fields: ['agenda'], refusal: 'have a client agenda' });
+    return who;
   };
 
   r.post(

@@ -11,6 +11,7 @@ import { installAuthentication } from '../auth/authenticate.ts';
 import { setupRoutes } from '../auth/setup.routes.ts';
 import { staffRoutes } from '../auth/staff.routes.ts';
 import { clientRoutes } from '../clients/client.routes.ts';
+import { datamapRoutes } from '../datamap/datamap.routes.ts';
 import type { ClientDeps } from '../clients/client.service.ts';
 import type { Database } from '../platform/db/database.ts';
 import { installErrorHandler } from '../platform/http/error-handler.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(staffRoutes, { db: database.db, audit: clients.audit, keyring: clients.keyring, publicUrl: config.publicUrl });
     await app.register(clientRoutes, clients);
+    await app.register(datamapRoutes, clients);
   }
   return { app, routes };
 }

@@ -8,6 +8,7 @@ import { listOrganisationIds } from '../clients/client.store.ts';
 import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
+import { registerDatamapCommand } from '../datamap/datamap.cli.ts';
 import { staffSnapshot } from '../auth/staff.service.ts';
 import { agenda } from '../clients/activities.service.ts';
 import { unlockUser } from '../auth/login.service.ts';
@@ -233,6 +234,7 @@ export function buildCli(): Command {
   registerClientCommands(program, withClients);
   registerAuditCommands(program, withAudit);
   registerOrgCommands(program, withDeployment);
+  registerDatamapCommand(program, withClients);
 
   program
     .command('access')
