@@ -23,9 +23,12 @@ export const customFieldDefinition = z.strictObject({
   encrypted: z.boolean().default(true),
   search: z.enum(['none', 'exact']).default('none'),
   purpose: z.string().trim().min(3, 'must say why the field is collected').max(300),
-  retention: z.enum(['client-record', 'marketing-contact', 'financial', 'clinical']).default('client-record'),
+  // A custom value lives in the client record and dies with it; what the law keeps after an erasure
+  // (invoices) is built in, under the retained-records key.
+  retention: z.literal('client-record', { error: 'custom fields are kept as long as the client record (client-record); records the law keeps after an erasure are built in' }).default('client-record'),
   export: z.enum(['include', 'exclude']).default('include'),
-  erase: z.enum(['crypto-shred', 'delete']).default('crypto-shred'),
+  /** Default: `crypto-shred` for encrypted fields, `delete` for plaintext ones (which no key can shred). */
+  erase: z.enum(['crypto-shred', 'delete']).optional(),
 });
 export type CustomFieldDefinition = z.input<typeof customFieldDefinition>;
 
@@ -71,7 +74,8 @@ export async function defineCustomField(db: Kysely<Schema>, orgId: string, input
     const issue = parsed.error.issues[0];
     throw new AppError('VALIDATION_FAILED', `custom field ${String(issue?.path.join('.') ?? '')}: ${issue?.message ?? 'invalid'}`);
   }
-  const def = parsed.data;
+  const def = { ...parsed.data, erase: parsed.data.erase ?? (parsed.data.encrypted ? 'crypto-shred' : 'delete') };
+  if (!def.encrypted && def.erase === 'crypto-shred') throw new AppError('VALIDATION_FAILED', 'custom field erase: a field that is not encrypted cannot be crypto-shredded; use erase "delete"', { field: def.name });
   refuseCardData({ label: def.label, purpose: def.purpose });
   const row: CustomFieldTable = { id: randomUUID(), org_id: orgId, record_type: 'client', ...def, encrypted: def.encrypted ? 1 : 0, created_at: now };
   const spec = rowToSpec(row);
