@@ -26,6 +26,8 @@ const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
   'client.notes': { owner: true, practitioner: true },
   'tags.manage': { owner: true, admin: true },
   'client.invoices': { owner: true, admin: true, practitioner: true, billing: true },
+  'invoices.retained': { owner: true, billing: true },
+  'datamap.read': { owner: true, admin: true, auditor: true },
   'staff.read': { owner: true, admin: true, auditor: true },
   'staff.invite': { owner: true, admin: true },
   'staff.disable': { owner: true, admin: true },
@@ -90,6 +92,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
   const SAMPLES: Record<string, (role: StaffRole) => Promise<{ method: string; url: string; body?: object | string; headers?: Record<string, string> }>> = {
     'POST /api/v1/clients': async () => ({ method: 'POST', url: '/api/v1/clients', body: { name: 'New Person' } }),
     'GET /api/v1/clients': async () => ({ method: 'GET', url: '/api/v1/clients?status=active&limit=5' }),
+    'GET /api/v1/invoices': async () => ({ method: 'GET', url: '/api/v1/invoices?limit=5' }),
+    'GET /api/v1/datamap': async () => ({ method: 'GET', url: '/api/v1/datamap' }),
     'POST /api/v1/clients/search': async () => ({ method: 'POST', url: '/api/v1/clients/search', body: { name: 'matrix' } }),
     'GET /api/v1/clients/:id': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}` }),
     'PATCH /api/v1/clients/:id': async () => ({ method: 'PATCH', url: `/api/v1/clients/${await freshClient()}`, body: { preferred_name: 'Matty' } }),

@@ -27,7 +27,7 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     const { deps, orgId } = await clientDeps(t(), vault);
     const rows = Array.from({ length: 1200 }, (_, i) => `Person${i} Twice,p${i}@twice.example`);
     const file = csvFile(`name,email\n${rows.join('\n')}\n`);
-    const runs = await Promise.allSettled([0, 1].map(() => importClientsCsv(deps, operatorContext(), orgId, file, { batchSize: 100, workers: 1 })));
+    const runs = await Promise.allSettled([0, 1].map(() => importClientsCsv(deps, { operator: operatorContext() }, orgId, file, { batchSize: 100, workers: 1 })));
     expect(runs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = runs.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(isAppError(failed.reason) && failed.reason.code, String(failed.reason?.message) + String((failed.reason as { cause?: Error })?.cause?.message)).toBe('CONFLICT');
@@ -54,13 +54,13 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     const vault = await openTestVault(t());
     const { deps, orgId } = await clientDeps(t(), vault);
     const file = csvFile('name,email\nAda Lovelace,ada@example.org\n"Jane "QZQUOTEDQ" Doe",jane@example.org\n');
-    const error = await importClientsCsv(deps, operatorContext(), orgId, file, { batchSize: 1, workers: 1 }).catch((e: unknown) => e);
+    const error = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, { batchSize: 1, workers: 1 }).catch((e: unknown) => e);
     expect(isAppError(error) && error.code).toBe('VALIDATION_FAILED');
     expect((error as Error).message).toMatch(/line 3/);
     expect((error as Error).message).not.toContain('QZQUOTEDQ');
     expect((error as Error).message).not.toContain('Jane');
     // A file without a header row: its first client's values are not echoed as "column names".
-    const headerless = await importClientsCsv(deps, operatorContext(), orgId, csvFile('QZFIRSTQ Person,qzfirst@example.org\n'), { workers: 1 }).catch((e: unknown) => e);
+    const headerless = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile('QZFIRSTQ Person,qzfirst@example.org\n'), { workers: 1 }).catch((e: unknown) => e);
     expect((headerless as Error).message).toMatch(/columns 1, 2: their headers are not client field names/);
     expect((headerless as Error).message).not.toMatch(/qzfirst/i);
     await vault.close();
@@ -96,7 +96,7 @@ describeEachEngine('CSV import: every column mapped or ignored', (t) => {
     const { deps, orgId } = await clientDeps(t(), vault);
     // The reversed mapping of the issue: addresses and dates of birth were silently dropped.
     const file = csvFile('Full Name,Street,City,DOB\nQZ Person,QZ 1 High Street,QZ Town,1990-01-01\n');
-    const error = await importClientsCsv(deps, operatorContext(), orgId, file, { mapping: { 'Full Name': 'name' }, workers: 1 }).catch((e: unknown) => e);
+    const error = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, { mapping: { 'Full Name': 'name' }, workers: 1 }).catch((e: unknown) => e);
     expect(isAppError(error, 'VALIDATION_FAILED'), String(error)).toBe(true);
     expect((error as Error).message).toMatch(/the --mapping file does not say where the values of the columns "Street" \(column 2\), "City" \(column 3\), "DOB" \(column 4\) go/);
     expect((error as Error).message).toMatch(/or "ignore"/);
@@ -111,7 +111,7 @@ describeEachEngine('CSV import: every column mapped or ignored', (t) => {
     const { deps, orgId } = await clientDeps(t(), vault);
     await defineReferralSource(deps, orgId);
     const mapping = { 'First Name': 'name', 'Last Name': 'name', 'E-mail Address': 'email', 'Mobile Phone': 'phone', Street: 'postal_address.line1', City: 'postal_address.city', Zip: 'postal_address.postcode', Country: 'postal_address.country', DOB: 'date_of_birth', 'Referral Source': 'custom.referral_source', Notes: 'ignore' };
-    const report = await importClientsCsv(deps, operatorContext(), orgId, csvFile(crmCsv()), { mapping, workers: 1 });
+    const report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile(crmCsv()), { mapping, workers: 1 });
     expect(report).toMatchObject({ imported: 2, rejected: 0, ignored_columns: ['Notes'] });
     for (const row of CRM_ROWS) {
       const [client] = await findClients(deps, operatorContext(), orgId, { field: 'email', value: row[2]! });
@@ -132,7 +132,7 @@ describeEachEngine('CSV import: a failing insert is not "another run"', (t) => {
       await sql.raw(`CREATE FUNCTION test_refuse_import() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'imports refused by the test'; END $$`).execute(db);
       await sql.raw('CREATE TRIGGER test_refuse_import BEFORE INSERT ON imports FOR EACH ROW EXECUTE FUNCTION test_refuse_import()').execute(db);
     }
-    const error = await importClientsCsv(deps, operatorContext(), orgId, csvFile('name,email\nQZ Person,qz@example.org\n'), { workers: 1 }).catch((e: unknown) => e);
+    const error = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile('name,email\nQZ Person,qz@example.org\n'), { workers: 1 }).catch((e: unknown) => e);
     expect(isAppError(error), String(error)).toBe(false);
     expect((error as Error).message).toMatch(/imports refused by the test/);
     expect((error as Error).message).not.toMatch(/another run|QZ/);

@@ -46,7 +46,7 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     const { deps, orgId } = await clientDeps(t(), vault);
     await createClients(deps, operatorContext(), orgId, [{ name: 'Already Here', email: 'here@example.org' }]);
     const rows = Array.from({ length: 60 }, (_, i) => `Imported Person${i},person${i}@merge.example,+44 20 7946 ${String(1000 + i)}`);
-    const report = await importClientsCsv(deps, operatorContext(), orgId, csvFile(`name,email,phone\n${rows.join('\n')}\n`), { batchSize: 7, workers: 1 });
+    const report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile(`name,email,phone\n${rows.join('\n')}\n`), { batchSize: 7, workers: 1 });
     expect(report.imported).toBe(60);
     const state = await mismatch(deps.db, orgId);
     // Name (two words), e-mail and phone for 61 clients (two words of a name may share a truncated hash).
@@ -65,7 +65,7 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     const rows = Array.from({ length: 20 }, (_, i) => `Stopped Person${i},stopped${i}@merge.example`);
     // The ids' floor is taken before the import: on a loaded machine an import of 20 rows can take seconds.
     const floor = idFloor(Date.now() - 1000);
-    await importClientsCsv(deps, operatorContext(), orgId, csvFile(`name,email\n${rows.join('\n')}\n`), { batchSize: 5, workers: 1 });
+    await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile(`name,email\n${rows.join('\n')}\n`), { batchSize: 5, workers: 1 });
     // As if the process had died after its last batch, before the merge.
     const startedAt = Date.now() - 1000;
     await deps.db.deleteFrom('client_index').where('org_id', '=', orgId).execute();
@@ -93,7 +93,7 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     const rows = Array.from({ length: 40 }, (_, i) => `Resumed Person${i},resumed${i}@merge.example`);
     const file = csvFile(`name,email\n${rows.join('\n')}\n`);
     let calls = 0;
-    const crash = importClientsCsv(deps, operatorContext(), orgId, file, {
+    const crash = importClientsCsv(deps, { operator: operatorContext() }, orgId, file, {
       batchSize: 5,
       workers: 1,
       progress: () => {
@@ -105,7 +105,7 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     // The scheduler's tick comes while the re-run is starting, and again while it runs.
     const job = importIndexJob;
     let ticks: Promise<void>[] = [];
-    const report = await importClientsCsv(deps, operatorContext(), orgId, file, {
+    const report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, {
       batchSize: 5,
       workers: 1,
       progress: (done) => {

@@ -78,7 +78,7 @@ describeEachEngine('notes and card data', (t) => {
     await org.owner.request('POST', `/api/v1/clients/${id}/notes`, { kind: 'session', body: 'owner-as-therapist session note' });
     const note = await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).executeTakeFirstOrThrow();
     await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
-    expect((await org.owner.request('DELETE', `/api/v1/clients/${id}`, { reason: 'subject_request' })).statusCode).toBe(204);
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${id}`, { reason: 'subject_request' })).statusCode).toBe(200);
     expect(await vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', 'in', [id, note.id]).execute()).toEqual([]);
     expect(await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).execute()).toEqual([]);
   });
@@ -521,7 +521,7 @@ describeEachEngine('segment names and older plaintext', (t) => {
       await db.insertInto('break_glass').values({ id, org_id: org.orgId, user_id: practitioner.id, client_id: clientId, reason: 'QZOLDREASONQ crisis call', reason_ct: null, created_at: now, expires_at: now + 60_000, review_decision: null, reviewed_by: null, reviewed_at: null }).execute();
     }
     await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
-    expect((await org.owner.request('DELETE', `/api/v1/clients/${erased}`, { reason: 'subject_request' })).statusCode).toBe(204);
+    expect((await org.owner.request('DELETE', `/api/v1/clients/${erased}`, { reason: 'subject_request' })).statusCode).toBe(200);
 
     expect(await resealLegacyPlaintext(org.deps)).toEqual({ sealed: 2, cleared: 1 });
     expect(await resealLegacyPlaintext(org.deps)).toEqual({ sealed: 0, cleared: 0 });

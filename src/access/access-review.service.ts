@@ -6,7 +6,8 @@ import { disableStaff } from '../auth/staff.service.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
-import { type Actor, authorize } from './authorize.ts';
+import type { Actor } from './authorize.ts';
+import { gate } from './gate.ts';
 
 /** Accounts with no sign-in for this long are disabled by the scheduled job. */
 export const INACTIVE_AFTER_MS = 90 * 86_400_000;
@@ -24,7 +25,7 @@ export async function recordReviewDecision(
   decision: 'keep' | 'change' | 'disable',
   now = Date.now(),
 ): Promise<void> {
-  if (!authorize(actor, 'access.review', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  await gate(deps, { actor, ctx }, 'access.review', { fields: ['access_review'] });
   const user = await deps.db.selectFrom('users').select('id').where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!user) throw new AppError('NOT_FOUND', 'no such staff member');
   if (decision === 'disable') await disableStaff(deps, actor, ctx, userId, now);

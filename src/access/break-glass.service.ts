@@ -8,7 +8,8 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import { type Actor, authorize } from './authorize.ts';
+import { type Actor, authorize, caseloadBound } from './authorize.ts';
+import { gate } from './gate.ts';
 import { relationshipTo } from './scope.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
 
@@ -36,16 +37,12 @@ export const reasonPlace = (orgId: string, grantId: string) => placeOf(REASON_EN
  *   CARD_DATA_REFUSED when the reason holds a card number.
  */
 export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
-  const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...(await relationshipTo(deps.db, actor, clientId, now)) });
-  if (!decision.allowed) throw new AppError(decision.status === 404 ? 'NOT_FOUND' : 'FORBIDDEN', decision.status === 404 ? 'no such client' : 'not allowed');
+  await gate(deps, { actor, ctx }, 'client.break_glass', { clientId, fields: ['break_glass'] });
   const relationship = await relationshipTo(deps.db, actor, clientId, now);
   if (relationship.onCaseload) throw new AppError('CONFLICT', 'this client is on your caseload: no emergency access is needed');
   const trimmed = reason.trim();
   if (trimmed.length < MIN_REASON_LENGTH) throw new AppError('VALIDATION_FAILED', `the reason must be at least ${MIN_REASON_LENGTH} characters`, { fields: ['reason'] });
   refuseCardData({ reason: trimmed });
-  if (!(await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst())) {
-    throw new AppError('NOT_FOUND', 'no such client');
-  }
   const id = randomUUID();
   const expiresAt = now + BREAK_GLASS_MS;
   // The reason may say anything about the client: sealed under its key, never in the audit log.
@@ -96,7 +93,7 @@ export async function listBreakGlass(deps: { db: Kysely<Schema> } & ReasonKeys, 
  * `access.review` and is not the person who broke the glass.
  */
 export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, id: string, decision: 'justified' | 'not_justified', now = Date.now()): Promise<void> {
-  if (!authorize(actor, 'access.review', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  await gate(deps, { actor, ctx }, 'access.review', { fields: ['break_glass'] });
   const grant = await deps.db.selectFrom('break_glass').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!grant || grant.review_decision !== null) throw new AppError('NOT_FOUND', 'no such open review');
   if (grant.user_id === actor.userId) throw new AppError('FORBIDDEN', 'a break-glass access is reviewed by someone else');
@@ -110,11 +107,11 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
 
 /** Puts a client on (or takes it off) a practitioner's caseload. Caller holds `client.caseload`. */
 export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
-  if (!authorize(actor, 'client.caseload', { orgId: actor.orgId, clientId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  await gate(deps, { actor, ctx }, 'client.caseload', { fields: ['caseload'] });
   const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst();
   const user = await deps.db.selectFrom('users').select(['id', 'role']).where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
   if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');
-  if (on && user.role !== 'practitioner') throw new AppError('VALIDATION_FAILED', 'caseloads belong to practitioners', { fields: ['userId'] });
+  if (on && !caseloadBound(user.role)) throw new AppError('VALIDATION_FAILED', 'caseloads belong to practitioners', { fields: ['userId'] });
   await deps.db.transaction().execute(async (tx) => {
     if (on) await tx.insertInto('caseload').values({ org_id: actor.orgId, user_id: userId, client_id: clientId }).onConflict((oc) => oc.columns(['org_id', 'user_id', 'client_id']).doNothing()).execute();
     else await tx.deleteFrom('caseload').where('org_id', '=', actor.orgId).where('user_id', '=', userId).where('client_id', '=', clientId).execute();

@@ -171,7 +171,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
         let indexing: ReturnType<typeof progressReporter> | undefined;
         let report: ImportReport;
         try {
-          report = await importClientsCsv(deps, operatorContext(), orgId, file, {
+          report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, {
             dryRun: options.dryRun === true,
             again: options.again === true,
             batchSize,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { authorize } from '../access/authorize.ts';
+import { gate } from '../access/gate.ts';
 import { searchTerms } from '../platform/datamap/field-kinds.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Caller, ErasureReason } from './client.access.ts';
@@ -16,9 +16,7 @@ export interface DuplicatePair {
 }
 
 /** Clean-up (finding and merging duplicates) erases records: it needs `client.erase` (owners, admins). */
-function allow(caller: Caller): void {
-  if (!authorize(caller.actor, 'client.erase', { orgId: caller.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'owners and admins clean up duplicates');
-}
+const allow = (deps: ClientDeps, caller: Caller) => gate(deps, caller, 'client.erase', { fields: ['duplicates'], refusal: 'clean up duplicates (owners and admins do)' });
 
 /**
  * Duplicate candidates found through the blind indexes: clients sharing an e-mail or phone index
@@ -26,7 +24,7 @@ function allow(caller: Caller): void {
  * matches must also share a date of birth. Owners and admins only; the check is audited.
  */
 export async function findDuplicates(deps: ClientDeps, caller: Caller, limit = 200): Promise<DuplicatePair[]> {
-  allow(caller);
+  await allow(deps, caller);
   const { orgId } = caller.actor;
   const groups = await deps.db
     .selectFrom('client_index')
@@ -82,7 +80,7 @@ function sameBy(deps: ClientDeps, field: string, x: Record<string, unknown>, y: 
  * Owners and admins only (the route requires a fresh step-up).
  */
 export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: string, duplicateId: string, now = Date.now()): Promise<void> {
-  allow(caller);
+  await allow(deps, caller);
   if (keepId === duplicateId) throw new AppError('VALIDATION_FAILED', 'a client cannot be merged into itself');
   const { orgId } = caller.actor;
   const [keep, dup] = await Promise.all([store.findClientRow(deps.db, orgId, keepId), store.findClientRow(deps.db, orgId, duplicateId)]);

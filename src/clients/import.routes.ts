@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize, canWriteField } from '../access/authorize.ts';
+import { gate } from '../access/gate.ts';
 import { requireAuth } from '../auth/authenticate.ts';
 import { writeSealedTempFile } from '../platform/crypto/sealed-temp-file.ts';
 import { AppError } from '../platform/errors/app-error.ts';
@@ -64,9 +64,9 @@ function mappingParameter(text: string | undefined): Map<string, string> | undef
  * (an import creates client records); each route's access is declared in its policy.
  */
 export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
-  const caller = (request: Parameters<typeof requireAuth>[0]) => {
+  const caller = async (request: Parameters<typeof requireAuth>[0]) => {
     const who = requireAuth(request);
-    if (!authorize(who.actor, 'client.create', { orgId: who.actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'your role may not create client records, so it may not import them');
+    await gate(deps, who, 'client.create', { fields: ['import'], refusal: 'create client records, so it may not import them' });
     return who;
   };
 
@@ -84,7 +84,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       },
     },
     async (request) => {
-      const who = caller(request);
+      const who = await caller(request);
       if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', "send the CSV's header line as the body, with Content-Type: text/csv");
       const body = request.body;
       const headers = await readCsvHeader({ name: 'header line', read: () => Readable.from([body]) });
@@ -118,7 +118,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         },
       },
       async (request, reply) => {
-        const who = caller(request);
+        const who = await caller(request);
         const name = uploadName(request.query.name);
         const mapping = mappingParameter(request.query.mapping);
         const body = request.body;
@@ -128,12 +128,11 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         const sealed = await writeSealedTempFile(body, { limit: { bytes: UPLOAD_LIMIT_BYTES, message: tooLarge } });
         let report: ImportReport;
         try {
-          report = await importClientsCsv(deps, who.ctx, who.actor.orgId, { name, read: () => sealed.read() }, {
+          report = await importClientsCsv(deps, who, who.actor.orgId, { name, read: () => sealed.read() }, {
             dryRun: request.query.dry_run,
             again: request.query.again,
             via: HTTP_INTERFACE,
             shared: true,
-            writable: (field) => canWriteField(who.actor.role, field),
             ...(mapping ? { mapping } : {}),
           });
         } finally {

@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import type { AccessContext } from '../audit/audit.types.ts';
+import { canWriteField } from '../access/authorize.ts';
+import { type Caller, gate } from '../access/gate.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { availableParallelism } from 'node:os';
@@ -55,12 +57,14 @@ export interface ImportOptions {
    * thread, whose event loop serves requests), and the search index is merged a field at a time.
    */
   shared?: boolean;
-  /**
-   * Whether the importing user may write a field (its top-level name: `email`, `postal_address`,
-   * `identifiers`, `custom`…); a file with a column for a field they may not write is refused whole.
-   */
-  writable?: (field: string) => boolean;
 }
+
+/**
+ * Who imports: a signed-in caller — who must be allowed to create clients, and whose file may have
+ * no column for a field their role may not write (it is refused whole) — or the operator on the
+ * command line, who writes everything.
+ */
+export type Importer = Caller | { operator: AccessContext };
 
 export interface ImportReport {
   import_id: string | null;
@@ -138,7 +142,14 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
  *
  * Caller must be allowed to create clients in `orgId`.
  */
-export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
+  const ctx = 'operator' in by ? by.operator : by.ctx;
+  let writable: ((field: string) => boolean) | undefined;
+  if (!('operator' in by)) {
+    if (by.actor.orgId !== orgId) throw new AppError('NOT_FOUND', 'no such organisation');
+    await gate(deps, by, 'client.create', { fields: ['import'], refusal: 'create client records, so it may not import them' });
+    writable = (field) => canWriteField(by.actor.role, field);
+  }
   const source = sourceOf(file);
   const sourceName = source.name;
   refuseCardData({ name: sourceName });
@@ -146,7 +157,7 @@ export async function importClientsCsv(deps: ClientDeps, ctx: AccessContext, org
   const custom = await listCustomFields(deps.db, orgId);
   // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
-  const plan: ColumnPlan = planColumns(await readCsvHeader(source), mapping, custom, via, options.writable);
+  const plan: ColumnPlan = planColumns(await readCsvHeader(source), mapping, custom, via, writable);
   const { sha256, lines } = await fingerprint(source);
   const batchSize = options.batchSize ?? 2000;
   let existing = options.dryRun

@@ -358,4 +358,5 @@ export const CLI_POLICIES: Record<string, string> = {
   'followups agenda': "operator: a staff member's agenda, as that member may see it, audited",
   'org create': 'operator: another organisation and its owner, audited',
   'org list': 'operator: organisation ids, names and staff counts (no client data)',
+  datamap: 'operator: the data inventory (rules and record counts, never a value)',
 };
