@@ -8,6 +8,7 @@ import { applyCadences } from '../clients/activities.service.ts';
 import { digestJob } from '../clients/digest.service.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
 import { HeadExporter } from '../audit/head-export.service.ts';
+import { headMailJob } from '../audit/head-mail.service.ts';
 import { reconcileErasures, verifiedErasures } from '../clients/client-keys.service.ts';
 import { resealLegacyPlaintext } from '../clients/plaintext-reseal.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
@@ -193,6 +194,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     jobs: [
       ...SCHEDULED_JOBS,
       ...auditJobs(deployment.audit, { exporter }),
+      ...(mailer ? [headMailJob(deployment.audit, mailer)] : []),
       ...accessJobs(database.db, deployment.audit),
       ...alertJobs(database.db, deployment.audit),
       cadenceJob(deployment.clients),

@@ -23,6 +23,7 @@ import * as indexTwoOrders from './0021-index-two-orders.ts';
 import * as breakGlassSealed from './0022-break-glass-sealed.ts';
 import * as auditAppendOnly from './0023-audit-append-only.ts';
 import * as segmentNameSealed from './0024-segment-name-sealed.ts';
+import * as headMails from './0030-head-mails.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -53,4 +54,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0022-break-glass-sealed': breakGlassSealed,
   '0023-audit-append-only': auditAppendOnly,
   '0024-segment-name-sealed': segmentNameSealed,
+  '0030-head-mails': headMails,
 };
