@@ -69,7 +69,9 @@ function missingErasures(files: ReadonlyArray<{ file: string; entries: ErasureEn
   const fromKeys = missing.filter((id) => !ledgers.keyStore.has(id)).length;
   const shown = missing.slice(0, 20).join(', ') + (missing.length > 20 ? `, and ${missing.length - 20} more (--json lists all)` : '');
   const text =
-    missing.length === 0
+    ids.length === 0
+      ? 'No erasure has been exported to the heads directory yet.'
+      : missing.length === 0
       ? `The erasure ledgers hold all ${ids.length} erased client(s) exported to the heads directory.`
       : `The erasure ledger FAILED: ${missing.length} of ${ids.length} erased client id(s) exported to the heads directory are missing (from the data database's ledger: ${fromData}, from the key store's: ${fromKeys}), so restoring an older backup could bring them back: ${shown}.`;
   return { exported: ids.length, missing, text };
