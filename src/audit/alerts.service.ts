@@ -5,7 +5,20 @@ import { AppError } from '../platform/errors/app-error.ts';
 import type { AuditLog } from './audit.service.ts';
 import { type AccessContext, actorOf } from './audit.types.ts';
 
-export type AlertKind = 'break_glass' | 'account_locked' | 'export' | 'plaintext_export' | 'mass_read' | 'off_hours' | 'repeated_denials' | 'sign_in_failures' | 'audit_integrity';
+export type AlertKind =
+  | 'break_glass'
+  | 'account_locked'
+  | 'export'
+  | 'plaintext_export'
+  | 'mass_read'
+  | 'off_hours'
+  | 'repeated_denials'
+  | 'sign_in_failures'
+  | 'audit_integrity'
+  /** Signed heads or erasure entries could not be copied out of the database (heads directory, mail). */
+  | 'head_export_failed'
+  /** The heads directory and the database disagree: a file differs from the head stored for its size, or the database lost a head that was exported. */
+  | 'head_mismatch';
 
 export interface AlertView {
   id: string;
@@ -48,6 +61,31 @@ export async function raiseAlert(
     ip: null,
   });
   return id;
+}
+
+/**
+ * Raises a deployment-wide alert (not about one organisation: the audit log, the heads directory) in
+ * every organisation's inbox, skipping organisations that already hold an unacknowledged alert of this
+ * kind and detail from the last day — so a process restarting in a loop does not flood the inbox.
+ * Returns how many were raised. `detail` is value-free text.
+ */
+export async function raiseDeploymentAlert(audit: AuditLog, kind: AlertKind, detail: string, now = Date.now()): Promise<number> {
+  let raised = 0;
+  for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
+    const open = await audit.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('org_id', '=', org.id)
+      .where('kind', '=', kind)
+      .where('detail', '=', detail)
+      .where('acknowledged_at', 'is', null)
+      .where('created_at', '>', now - 86_400_000)
+      .executeTakeFirst();
+    if (open) continue;
+    await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind, actorId: null, recordId: null, detail }, now));
+    raised++;
+  }
+  return raised;
 }
 
 /** The organisation's alerts, newest first. Caller must hold `alerts.read`. */

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { type Output, print, progressReporter } from '../platform/cli/output.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { decodeLeaf } from './audit.encoding.ts';
@@ -8,6 +7,7 @@ import { clientAccessLog, proveConsistency, proveInclusion } from './audit.repor
 import type { AuditLog, TreeHead } from './audit.service.ts';
 import { type AccessContext, actorOf } from './audit.types.ts';
 import { verifyLog } from './audit.verify.ts';
+import { type ErasureEntry, parseHead, readHeadsDir } from './heads-dir.ts';
 
 /** What audit commands get from the composition root. */
 export interface AuditCommandContext {
@@ -17,29 +17,20 @@ export interface AuditCommandContext {
   actor: AccessContext;
   /** The SQLite file, when that is the engine (verify reads it from worker threads). */
   sqliteFile?: string | undefined;
+  /** The client ids each erasure ledger holds (data database, key store). */
+  erasureLedgers(): Promise<{ data: Set<string>; keyStore: Set<string> }>;
 }
 
 export type WithAudit = (options: { json?: boolean; data?: string; org?: string }, work: (ctx: AuditCommandContext, out: Output) => Promise<void>) => Promise<void>;
 
-const treeHead = z.object({
-  tree_size: z.number().int().nonnegative(),
-  root_hash: z.string().regex(/^[0-9a-f]{64}$/),
-  timestamp: z.number().int().nonnegative(),
-  signature: z.string().min(1),
-  signed_bytes: z.string().min(1),
-  key_id: z.string().min(1),
-});
-
 function readHead(file: string): TreeHead {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch {
     throw new AppError('VALIDATION_FAILED', `${file} is not a tree head (JSON from confidant audit head --json)`);
   }
-  const head = treeHead.safeParse(parsed);
-  if (!head.success) throw new AppError('VALIDATION_FAILED', `${file} is not a tree head (JSON from confidant audit head --json)`);
-  return head.data;
+  return parseHead(text, file);
 }
 
 /**
@@ -55,6 +46,37 @@ const integer = (flag: string, value: string | undefined): number | undefined =>
   return n;
 };
 
+/**
+ * Reads the heads directory for `verify --heads`. An empty one is refused: it is far more likely the
+ * wrong directory than a deployment that never signed a head.
+ * @throws AppError VALIDATION_FAILED naming a malformed file, or when no head file is there.
+ */
+async function readExported(dir: string): Promise<Awaited<ReturnType<typeof readHeadsDir>>> {
+  const exported = await readHeadsDir(dir);
+  if (exported.heads.length === 0) throw new AppError('VALIDATION_FAILED', `${dir} holds no head-<size>.json file: is it the heads directory (CONFIDANT_HEADS_DIR)?`);
+  return exported;
+}
+
+/**
+ * Exported erasure-ledger entries that a ledger no longer holds. An entry missing from both ledgers is
+ * an erasure that replaying the ledger would no longer enforce: a backup from before it, restored,
+ * would bring the client back. Ids only.
+ */
+function missingErasures(files: ReadonlyArray<{ file: string; entries: ErasureEntry[] }>, ledgers: { data: Set<string>; keyStore: Set<string> }) {
+  const ids = [...new Set(files.flatMap((f) => f.entries.map((e) => e.client_id)))].sort();
+  const missing = ids.filter((id) => !ledgers.data.has(id) || !ledgers.keyStore.has(id));
+  const fromData = missing.filter((id) => !ledgers.data.has(id)).length;
+  const fromKeys = missing.filter((id) => !ledgers.keyStore.has(id)).length;
+  const shown = missing.slice(0, 20).join(', ') + (missing.length > 20 ? `, and ${missing.length - 20} more (--json lists all)` : '');
+  const text =
+    ids.length === 0
+      ? 'No erasure has been exported to the heads directory yet.'
+      : missing.length === 0
+      ? `The erasure ledgers hold all ${ids.length} erased client(s) exported to the heads directory.`
+      : `The erasure ledger FAILED: ${missing.length} of ${ids.length} erased client id(s) exported to the heads directory are missing (from the data database's ledger: ${fromData}, from the key store's: ${fromKeys}), so restoring an older backup could bring them back: ${shown}.`;
+  return { exported: ids.length, missing, text };
+}
+
 /** `confidant audit verify | head | public-key | export | prove | report`. */
 export function registerAuditCommands(program: Command, withAudit: WithAudit): void {
   const audit = program.command('audit').description('verify, export and prove the tamper-evident audit log');
@@ -64,23 +86,34 @@ export function registerAuditCommands(program: Command, withAudit: WithAudit): v
     audit
       .command('verify')
       .description('recompute every event and the Merkle tree offline, read-only; exit 1 naming the first bad event')
-      .option('--head <file>', 'a tree head exported earlier: also detect truncation or rewriting behind it'),
-  ).action((options: { head?: string; json?: boolean; data?: string }) =>
-    withAudit(options, async ({ audit, sqliteFile }, out) => {
+      .option('--head <file>', 'a tree head exported earlier: also detect truncation or rewriting behind it')
+      .option('--heads <dir>', 'the heads directory (CONFIDANT_HEADS_DIR): check the log against every head exported there, and that exported erasures are still in the ledgers'),
+  ).action((options: { head?: string; heads?: string; json?: boolean; data?: string }) =>
+    withAudit(options, async ({ audit, sqliteFile, erasureLedgers }, out) => {
       // Verification must not disturb what it verifies: no sequencing, no event, no head — not even
       // when the deployment closes after this command.
       audit.readOnly();
       const head = options.head ? readHead(options.head) : undefined;
+      const exported = options.heads ? await readExported(options.heads) : undefined;
       const progress = progressReporter(out, 'verifying', { quietWhenPiped: true });
-      const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, { ...(head ? { head } : {}), ...(sqliteFile ? { sqliteFile } : {}), progress: (done, total) => progress.update(done, total) });
+      const result = await verifyLog(audit.db, { macKey: audit.macKey, publicKey: audit.publicKey.key }, {
+        ...(head ? { head } : {}),
+        ...(exported ? { heads: exported.heads.map((h) => ({ head: h.head, label: h.file })) } : {}),
+        ...(sqliteFile ? { sqliteFile } : {}),
+        progress: (done, total) => progress.update(done, total),
+      });
       progress.stop();
+      const erasures = exported ? missingErasures(exported.erasures, await erasureLedgers()) : undefined;
       const queued = result.queued > 0 ? `\n${result.queued} event(s) are queued and not sequenced yet, so not part of the log and not verified: the server sequences them within a second, or run confidant audit head first.` : '';
-      if (result.ok) {
-        print(out, `The audit log is intact: ${result.size} events, root ${result.root}, ${result.headsChecked} signed head(s) checked.${queued}`, result);
-        return;
-      }
-      print(out, `The audit log FAILED verification at event ${result.problem!.index}: ${result.problem!.message}.${queued}`, result);
-      process.exitCode = TAMPERED_EXIT;
+      const lines = [
+        result.ok
+          ? `The audit log is intact: ${result.size} events, root ${result.root}, ${result.headsChecked} signed head(s) checked${exported ? ` (${exported.heads.length} from ${options.heads})` : ''}.${queued}`
+          : `The audit log FAILED verification at event ${result.problem!.index}: ${result.problem!.message}.${queued}`,
+      ];
+      if (erasures) lines.push(erasures.text);
+      const ok = result.ok && (!erasures || erasures.missing.length === 0);
+      print(out, lines.join('\n'), { ...result, ok, ...(erasures ? { erasures: { exported: erasures.exported, missing: erasures.missing } } : {}) });
+      if (!ok) process.exitCode = TAMPERED_EXIT;
     }),
   );
 

@@ -350,11 +350,26 @@ export function toTreeHead(size: number, root: Uint8Array, timestamp: number, si
   };
 }
 
-/** Scheduled jobs of the audit log: sequence often, sign a head every minute when the log grew. */
-export function auditJobs(audit: AuditLog): Job[] {
+/**
+ * Scheduled jobs of the audit log: sequence often, sign a head every minute when the log grew and then
+ * (when a heads directory is configured) copy the signed heads out of the database — also after a
+ * refused signing, so the heads signed before still leave.
+ */
+export function auditJobs(audit: AuditLog, options: { exporter?: { run(now: number): Promise<unknown> } | undefined } = {}): Job[] {
+  const { exporter } = options;
   return [
     { name: 'audit-sequence', intervalMs: 1000, run: async () => void (await audit.sequence()) },
-    { name: 'audit-sign-head', intervalMs: 60_000, run: async () => void (await signHeadOrAlert(audit)) },
+    {
+      name: 'audit-sign-head',
+      intervalMs: 60_000,
+      run: async ({ now }) => {
+        try {
+          await signHeadOrAlert(audit, now);
+        } finally {
+          await exporter?.run(now);
+        }
+      },
+    },
   ];
 }
 

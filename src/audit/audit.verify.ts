@@ -32,9 +32,17 @@ export interface VerifyKeys {
   publicKey: KeyObject;
 }
 
+/** A head kept outside the database, and how messages name it (a file name). */
+export interface ExportedHeadRef {
+  head: TreeHead;
+  label: string;
+}
+
 export interface VerifyOptions {
   /** A tree head exported earlier: the log must still extend it. */
   head?: TreeHead;
+  /** Heads exported earlier (`audit verify --heads DIR`): the log must still extend every one. */
+  heads?: readonly ExportedHeadRef[];
   /** Called as ranges are verified: events checked so far, of `total`. */
   progress?: (done: number, total: number) => void;
   /**
@@ -72,15 +80,16 @@ async function verifySequenced(db: Kysely<Schema>, keys: VerifyKeys, options: Ve
     root: Buffer.from(h.root_hash),
     valid: verifyEd25519(keys.publicKey, treeHeadBytes(Number(h.timestamp), Number(h.tree_size), h.root_hash), h.signature),
   }));
-  const saved = options.head ? parseHead(options.head, keys.publicKey) : undefined;
-  if (saved && !saved.valid) return { ok: false, size: 0, root: EMPTY_ROOT.toString('hex'), headsChecked: 0, problem: { index: 0, kind: 'bad-signature', message: 'the given tree head has an invalid signature' } };
+  const given = [...(options.head ? [{ head: options.head, label: 'the given head (exported earlier)' }] : []), ...(options.heads ?? [])].map(({ head, label }) => ({ ...parseHead(head, keys.publicKey), label, timestamp: head.timestamp }));
+  const forged = given.find((g) => !g.valid);
+  if (forged) return { ok: false, size: 0, root: EMPTY_ROOT.toString('hex'), headsChecked: 0, problem: { index: 0, kind: 'bad-signature', message: `${forged.label} has an invalid signature (not signed by this deployment's head key)` } };
   const last = await db.selectFrom('audit_log').select((eb) => eb.fn.max('idx').as('last')).executeTakeFirst();
   const size = last?.last === null || last?.last === undefined ? 0 : Number(last.last) + 1;
 
   const checks = new Map<number, Array<{ root: Buffer; valid: boolean; label: string }>>();
   const expect = (at: number, root: Buffer, valid: boolean, label: string) => checks.set(at, [...(checks.get(at) ?? []), { root, valid, label }]);
   for (const head of heads) expect(head.size, head.root, head.valid, 'its signed tree head');
-  if (saved) expect(saved.size, saved.root, saved.valid, 'the given head (exported earlier)');
+  for (const g of given) expect(g.size, g.root, g.valid, g.label);
   const checkedSizes = [...checks.keys()].filter((s) => s > 0 && s <= size).sort((a, b) => a - b);
 
   const rangeSize = options.rangeSize ?? 65_536;
@@ -123,7 +132,11 @@ async function verifySequenced(db: Kysely<Schema>, keys: VerifyKeys, options: Ve
     }
     const root = new Frontier(0, [...joined.peaks]).root();
     const truncated = (message: string): Omit<VerifyResult, 'queued'> => ({ ok: false, size, root: root.toString('hex'), headsChecked, problem: { index: size, kind: 'truncated', message } });
-    if (saved && saved.size > size) return truncated( `the log ends at ${size} events but the given head covers ${saved.size}: events from index ${size} were removed`);
+    const longest = given.reduce<(typeof given)[number] | undefined>((a, g) => (g.size > size && (!a || g.size > a.size) ? g : a), undefined);
+    if (longest) {
+      const missing = longest.size - size === 1 ? `event ${size} is missing` : `events ${size}–${longest.size - 1} are missing`;
+      return truncated(`${missing}: ${longest.label} (signed ${new Date(longest.timestamp).toISOString()}) covers ${longest.size} events but the log holds ${size}`);
+    }
     const beyond = heads.find((h) => h.size > size);
     if (beyond) return truncated(`the log ends at ${size} events but a signed head covers ${beyond.size}: events from index ${size} were removed`);
     return { ok: true, size, root: root.toString('hex'), headsChecked };

@@ -77,6 +77,29 @@ export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClien
 }
 
 /**
+ * The data database's erasure-ledger entries that Confidant wrote (the MAC checks out; a row inserted
+ * by hand is left out), for copying out of the database: ids, erasure time and MAC — no client value,
+ * and not the key store's free-text reason.
+ */
+export async function verifiedErasures(deps: ClientDeps): Promise<Array<{ client_id: string; org_id: string; erased_at: number; mac: string }>> {
+  const entries = [];
+  for (const entry of await store.listErasedIds(deps.db)) {
+    if (entry.mac !== (await deps.keyring.ledgerMac(entry.org_id, entry.client_id))) continue;
+    entries.push({ client_id: entry.client_id, org_id: entry.org_id, erased_at: Number(entry.erased_at), mac: entry.mac });
+  }
+  return entries;
+}
+
+/**
+ * The ids each erasure ledger holds: the data database's copy and the key store's. An id exported
+ * earlier and missing from both could come back with a restored backup that predates its erasure.
+ */
+export async function erasureLedgerIds(deps: ClientDeps): Promise<{ data: Set<string>; keyStore: Set<string> }> {
+  const inKeys = await deps.keyring.keystore.db.selectFrom('erasure_ledger').select('owner_id').execute();
+  return { data: new Set((await store.listErasedIds(deps.db)).map((e) => e.client_id)), keyStore: new Set(inKeys.map((e) => e.owner_id)) };
+}
+
+/**
  * Re-encrypts one client under a new data key version, then drops the old version. Resumable: when
  * an earlier run stopped half-way (two versions exist), a re-run finishes with the newest.
  */

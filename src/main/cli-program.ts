@@ -4,6 +4,7 @@ import { createOwner, issueSetupLink } from '../auth/setup.service.ts';
 import { type WithDeployment, registerOrgCommands } from '../auth/org.cli.ts';
 import { organisationName, staffEmail } from '../auth/setup.schema.ts';
 import { registerClientCommands, rotateClientKeys, type WithClients } from '../clients/client.cli.ts';
+import { erasureLedgerIds } from '../clients/client-keys.service.ts';
 import { listOrganisationIds } from '../clients/client.store.ts';
 import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/audit.types.ts';
@@ -145,7 +146,16 @@ const withAudit: WithAudit = async (options, work) => {
   try {
     const deployment = await openDeployment(withConfig(options));
     try {
-      await work({ audit: deployment.audit, orgId: () => resolveOrg(deployment.database.db, options.org), actor: operatorContext(), sqliteFile: deployment.database.sqliteFile }, out);
+      await work(
+        {
+          audit: deployment.audit,
+          orgId: () => resolveOrg(deployment.database.db, options.org),
+          actor: operatorContext(),
+          sqliteFile: deployment.database.sqliteFile,
+          erasureLedgers: () => erasureLedgerIds(deployment.clients),
+        },
+        out,
+      );
     } finally {
       await deployment.close();
     }

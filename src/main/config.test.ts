@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { isAppError } from '../platform/errors/app-error.ts';
@@ -59,5 +61,23 @@ describe('configuration', () => {
     const config = loadConfig({ DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db', CONFIDANT_PUBLIC_URL: 'https://crm.example.org/' });
     expect(config.databaseUrl).toBe('postgresql://u@127.0.0.1:5432/db');
     expect(config.publicUrl).toBe('https://crm.example.org');
+  });
+
+  it('takes a heads directory outside the data directory, and refuses one inside it, symbolic links included', () => {
+    expect(loadConfig({}).headsDir).toBeUndefined();
+    expect(loadConfig({ CONFIDANT_HEADS_DIR: ' ' }).headsDir).toBeUndefined();
+    expect(loadConfig({ CONFIDANT_DATA: '/srv/confidant/data', CONFIDANT_HEADS_DIR: '/srv/confidant/heads' }).headsDir).toBe('/srv/confidant/heads');
+    expect(loadConfig({ CONFIDANT_DATA: '/srv/data', CONFIDANT_HEADS_DIR: '/srv/data-heads' }).headsDir).toBe('/srv/data-heads');
+    const inside = /^CONFIDANT_HEADS_DIR must be a directory outside the data directory \(CONFIDANT_DATA\)/;
+    expect(configError({ CONFIDANT_DATA: '/srv/data', CONFIDANT_HEADS_DIR: '/srv/data' }).message).toMatch(inside);
+    expect(configError({ CONFIDANT_DATA: '/srv/data', CONFIDANT_HEADS_DIR: '/srv/data/keys/../heads' }).message).toMatch(inside);
+    const root = mkdtempSync(path.join(tmpdir(), 'confidant-config-'));
+    try {
+      mkdirSync(path.join(root, 'data'));
+      symlinkSync(path.join(root, 'data'), path.join(root, 'link'));
+      expect(configError({ CONFIDANT_DATA: path.join(root, 'data'), CONFIDANT_HEADS_DIR: path.join(root, 'link', 'heads') }).message).toMatch(inside);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

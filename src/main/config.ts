@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/min';
@@ -28,6 +28,11 @@ export interface Config {
    * then comes from it, for the audit log and per-address limits. Unset: the peer address, always.
    */
   trustedProxy?: string[] | undefined;
+  /**
+   * Absolute path of the heads directory, outside the data directory: signed tree heads and erasure
+   * entries are copied there (see audit/head-export.service.ts). Absent: they stay in the database only.
+   */
+  headsDir?: string | undefined;
 }
 
 /** Flags a CLI command may pass; they win over the environment. */
@@ -52,6 +57,7 @@ const SETTINGS = {
   smtpUrl: 'CONFIDANT_SMTP_URL',
   mailFrom: 'CONFIDANT_MAIL_FROM',
   trustedProxy: 'CONFIDANT_TRUSTED_PROXY',
+  headsDir: 'CONFIDANT_HEADS_DIR',
 } as const;
 
 const optionalText = z
@@ -110,6 +116,7 @@ const schema = z.object({
       .regex(/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/, 'must be the addresses or CIDR ranges of your reverse proxies, separated by commas (such as 127.0.0.1 or 10.0.0.0/8)')
       .optional(),
   ),
+  headsDir: optionalText,
 });
 
 /**
@@ -133,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     smtpUrl: env[SETTINGS.smtpUrl],
     mailFrom: env[SETTINGS.mailFrom],
     trustedProxy: env[SETTINGS.trustedProxy],
+    headsDir: env[SETTINGS.headsDir],
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -149,11 +157,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     }
   }
   const tls = parseTls(value.tlsCert, value.tlsKey);
+  const dataDir = path.resolve(value.dataDir);
+  const headsDir = value.headsDir === undefined ? undefined : path.resolve(value.headsDir);
+  if (headsDir !== undefined && isWithin(headsDir, dataDir)) {
+    throw configError(SETTINGS.headsDir, `must be a directory outside the data directory (${SETTINGS.dataDir}): heads kept beside the database can be cut with it`);
+  }
   const scheme = tls ? 'https' : 'http';
   const linkHost = value.host === '0.0.0.0' || value.host === '::' ? '127.0.0.1' : value.host;
   const hostPart = linkHost.includes(':') ? `[${linkHost}]` : linkHost;
   return {
-    dataDir: path.resolve(value.dataDir),
+    dataDir,
     port: value.port,
     host: value.host,
     databaseUrl: value.databaseUrl,
@@ -163,8 +176,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     keystoreUrl: value.keystoreUrl ?? (value.databaseUrl ? defaultKeystoreUrl(value.databaseUrl) : undefined),
     phoneRegion: value.phoneRegion as CountryCode,
     trustedProxy: value.trustedProxy?.split(',').map((a) => a.trim()),
+    headsDir,
     mail: value.smtpUrl ? { smtpUrl: value.smtpUrl, from: value.mailFrom ?? `confidant@${new URL(value.publicUrl ?? 'http://localhost').hostname}` } : undefined,
   };
+}
+
+/**
+ * Whether `dir` is `parent` or lies inside it, comparing real paths as far as they exist (a symbolic
+ * link into the data directory is inside it too).
+ */
+function isWithin(dir: string, parent: string): boolean {
+  const inside = (a: string, b: string) => {
+    const rel = path.relative(b, a);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  return inside(dir, parent) || inside(realPath(dir), realPath(parent));
+}
+
+/** The real path of `p`: its longest existing ancestor resolved, the rest appended. */
+function realPath(p: string): string {
+  const rest: string[] = [];
+  for (let at = p; ; at = path.dirname(at)) {
+    try {
+      return path.join(realpathSync(at), ...rest.reverse());
+    } catch {
+      if (path.dirname(at) === at) return p;
+      rest.push(path.basename(at));
+    }
+  }
 }
 
 /**

@@ -8,7 +8,9 @@ import { alertJobs } from '../audit/alert-rules.ts';
 import { applyCadences } from '../clients/activities.service.ts';
 import { digestJob } from '../clients/digest.service.ts';
 import { AuditLog, auditJobs } from '../audit/audit.service.ts';
-import { reconcileErasures } from '../clients/client-keys.service.ts';
+import { HeadExporter } from '../audit/head-export.service.ts';
+import { headMailJob } from '../audit/head-mail.service.ts';
+import { reconcileErasures, verifiedErasures } from '../clients/client-keys.service.ts';
 import { resealLegacyPlaintext } from '../clients/plaintext-reseal.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
 import type { ClientDeps } from '../clients/client.service.ts';
@@ -46,7 +48,7 @@ export interface Deployment {
  * @throws AppError KEY_UNAVAILABLE, DATABASE_UNAVAILABLE or SCHEMA_TOO_NEW with a readable message.
  */
 export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = process.env, options: { logger?: Logger } = {}): Promise<Deployment> {
-  const createdDataDir = ensureDataDir(config.dataDir);
+  const createdDataDir = ensurePrivateDir(config.dataDir);
   const { provider, createdKeyFile } = rootKeyProvider(config.dataDir, env);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   let vault: Vault | undefined;
@@ -107,7 +109,8 @@ async function assertKeyStoreMatchesData(deps: ClientDeps): Promise<void> {
   }
 }
 
-function ensureDataDir(dir: string): boolean {
+/** Creates `dir` (0700) when it does not exist; returns whether it was created. */
+function ensurePrivateDir(dir: string): boolean {
   let existed = true;
   try {
     statSync(dir);
@@ -146,11 +149,33 @@ const cadenceJob = (clients: ClientDeps): Job => ({ name: 'stay-in-touch', inter
 /** Every scheduled job; they run on the one leader process (see platform/jobs). */
 const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob, analyzeJob, importIndexJob];
 
+/**
+ * Creates the heads directory (0700) when it is missing; without one configured, one warning line says
+ * what that leaves undetected. Runs before anything is opened, so a directory that cannot be made
+ * stops start-up with a line naming the setting.
+ *
+ * @throws AppError CONFIG_INVALID when the directory cannot be created or is not a directory.
+ */
+function prepareHeadsDir(config: Config, logger: Logger): void {
+  if (!config.headsDir) {
+    logger.warn('CONFIDANT_HEADS_DIR is not set: signed audit heads stay in the database only, so whoever can rewrite it can cut the newest audit events undetected (see the production checklist in docs/operations.md)');
+    return;
+  }
+  try {
+    ensurePrivateDir(config.headsDir);
+    if (!statSync(config.headsDir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new AppError('CONFIG_INVALID', `CONFIDANT_HEADS_DIR cannot be used as the heads directory (${code}): ${config.headsDir}`, { setting: 'CONFIDANT_HEADS_DIR' });
+  }
+}
+
 /** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // The HTTP app and the mailer are loaded only to serve: the other commands (an import above all)
   // stay small without them.
   const [{ buildApp }, { smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/mailer.ts')]);
+  prepareHeadsDir(config, logger);
   const deployment = await openDeployment(config, process.env, { logger });
   const { database } = deployment;
   let app: FastifyInstance;
@@ -162,7 +187,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
-  const scheduler = startScheduler({ database, logger, jobs: [...SCHEDULED_JOBS, ...auditJobs(deployment.audit), ...accessJobs(database.db, deployment.audit), ...alertJobs(database.db, deployment.audit), cadenceJob(deployment.clients), retentionJob(deployment.clients), digestJob(deployment.clients, config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null, config.publicUrl)] });
+  const exporter = config.headsDir ? new HeadExporter({ audit: deployment.audit, dir: config.headsDir, erasures: () => verifiedErasures(deployment.clients), logger }) : undefined;
+  const mailer = config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null;
+  const scheduler = startScheduler({
+    database,
+    logger,
+    jobs: [
+      ...SCHEDULED_JOBS,
+      ...auditJobs(deployment.audit, { exporter }),
+      ...(mailer ? [headMailJob(deployment.audit, mailer)] : []),
+      ...accessJobs(database.db, deployment.audit),
+      ...alertJobs(database.db, deployment.audit),
+      cadenceJob(deployment.clients),
+      retentionJob(deployment.clients),
+      digestJob(deployment.clients, mailer, config.publicUrl),
+    ],
+  });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

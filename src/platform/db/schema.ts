@@ -437,6 +437,16 @@ export interface AuditHeadTable {
   frontier?: Uint8Array | null;
 }
 
+/** One daily signed-head mail sent to an owner (migration 0026). */
+export interface HeadMailTable {
+  user_id: string;
+  org_id: string;
+  /** UTC date, YYYY-MM-DD. */
+  for_date: string;
+  tree_size: number;
+  sent_at: number;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   users: UserTable;
@@ -454,6 +464,7 @@ export interface Schema {
   audit_subjects: AuditSubjectTable;
   audit_tree: AuditTreeTable;
   audit_heads: AuditHeadTable;
+  head_mails: HeadMailTable;
   sessions: SessionTable;
   recovery_codes: RecoveryCodeTable;
   invites: InviteTable;

@@ -24,6 +24,7 @@ import * as breakGlassSealed from './0022-break-glass-sealed.ts';
 import * as auditAppendOnly from './0023-audit-append-only.ts';
 import * as segmentNameSealed from './0024-segment-name-sealed.ts';
 import * as retainedInvoices from './0025-retained-invoices.ts';
+import * as headMails from './0026-head-mails.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -55,4 +56,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0023-audit-append-only': auditAppendOnly,
   '0024-segment-name-sealed': segmentNameSealed,
   '0025-retained-invoices': retainedInvoices,
+  '0026-head-mails': headMails,
 };
