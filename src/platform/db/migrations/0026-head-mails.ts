@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 /**
  * The daily signed-head mail to owners: one row per owner and UTC day it was sent, so a restart does
  * not send that day's mail again. Holds ids, a date and a tree size — no address, no content.
- *
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
