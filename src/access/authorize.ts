@@ -28,6 +28,7 @@ export const ACTIONS = [
   'org.settings',
   'self.manage',
   'datamap.read',
+  'agenda.practice',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -57,6 +58,7 @@ const ACTION_WORDS: Record<Action, string> = {
   'org.settings': "change the organisation's settings",
   'self.manage': 'manage their own account',
   'datamap.read': 'see the data inventory',
+  'agenda.practice': "see the whole practice's appointments",
 };
 
 /**
@@ -102,12 +104,13 @@ export interface Decision {
 
 /** Role → actions it may take at all (before relationship and field rules). */
 const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
-  owner: ACTIONS.filter((a) => a !== 'client.break_glass'),
+  // The whole practice's appointment book is the front desk's view; others see what is theirs.
+  owner: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'agenda.practice'),
   // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
   // Retained invoices outlive their client for tax law: billing and the owner read them, no one else.
-  admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes' && a !== 'invoices.retained'),
+  admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes' && a !== 'invoices.retained' && a !== 'agenda.practice'),
   practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'self.manage'],
-  reception: ['client.create', 'client.read', 'client.search', 'client.update', 'self.manage'],
+  reception: ['client.create', 'client.read', 'client.search', 'client.update', 'agenda.practice', 'self.manage'],
   billing: ['client.read', 'client.search', 'client.invoices', 'invoices.retained', 'self.manage'],
   marketing: ['self.manage'],
   auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'datamap.read', 'self.manage'],

@@ -174,7 +174,7 @@ export function scheduleEntry(row: ActivityTable, firstName: string) {
 export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number, limit = 500): Promise<ActivityTable[]> {
   let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', actor.orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', to);
   query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', from), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
-  if (actor.role !== 'reception') query = query.where('assignee_id', '=', actor.userId);
+  if (!authorize(actor, 'agenda.practice', { orgId: actor.orgId }).allowed) query = query.where('assignee_id', '=', actor.userId);
   else query = query.where('kind', '=', 'appointment');
   const rows = await query.orderBy('at').limit(limit).execute();
   // One caseload/break-glass lookup per 500 clients, then the same decision as a single read.

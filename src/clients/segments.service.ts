@@ -89,7 +89,10 @@ export async function saveSegment(deps: ClientDeps, caller: Caller, input: { nam
   await assertTagsVisible(deps, caller.actor, input.filter.tags_all);
   const id = randomUUID();
   const name_ct = await sealSegmentName(deps, caller.actor.orgId, id, input.name);
-  await deps.db.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: '', name_ct, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: '', name_ct, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
+    await deps.audit.appendInTx(tx, { ...clientEvent({ ...caller.ctx, purpose: 'segment saved' }, caller.actor.orgId, 'config.change', [id], [], now), recordType: 'segment' });
+  });
   return { id, name: input.name, filter: input.filter };
 }
 
