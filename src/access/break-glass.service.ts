@@ -8,7 +8,8 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import { type Actor, authorize } from './authorize.ts';
+import { type Actor, authorize, refusalMessage } from './authorize.ts';
+import { type DenialLog, deniedEvent, refuse, requirePermission } from './permission.ts';
 
 /** Longest a break-glass grant lasts. */
 export const BREAK_GLASS_MS = 60 * 60_000;
@@ -58,9 +59,12 @@ export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId:
  *   CARD_DATA_REFUSED when the reason holds a card number.
  */
 export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ctx: AccessContext, clientId: string, reason: string, now = Date.now()): Promise<{ id: string; expiresAt: number }> {
-  const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...(await relationshipTo(deps.db, actor, clientId, now)) });
-  if (!decision.allowed) throw new AppError(decision.status === 404 ? 'NOT_FOUND' : 'FORBIDDEN', decision.status === 404 ? 'no such client' : 'not allowed');
   const relationship = await relationshipTo(deps.db, actor, clientId, now);
+  const decision = authorize(actor, 'client.break_glass', { orgId: actor.orgId, clientId, ...relationship });
+  if (!decision.allowed) {
+    await deps.audit.append(deniedEvent(ctx, actor.orgId, 'client.break_glass', [clientId], now));
+    throw decision.status === 404 ? new AppError('NOT_FOUND', 'no such client') : new AppError('FORBIDDEN', refusalMessage(actor.role, 'client.break_glass', true));
+  }
   if (relationship.onCaseload) throw new AppError('CONFLICT', 'this client is on your caseload: no emergency access is needed');
   const trimmed = reason.trim();
   if (trimmed.length < MIN_REASON_LENGTH) throw new AppError('VALIDATION_FAILED', `the reason must be at least ${MIN_REASON_LENGTH} characters`, { fields: ['reason'] });
@@ -87,9 +91,8 @@ export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ct
  * Break-glass grants for review, with their reasons (null once the client is erased: its key, and
  * with it the reason, is gone). Caller holds `access.review`.
  */
-export async function listBreakGlass(deps: { db: Kysely<Schema> } & ReasonKeys, actor: Actor) {
-  const decision = authorize(actor, 'access.review', { orgId: actor.orgId });
-  if (!decision.allowed) throw new AppError('FORBIDDEN', 'not allowed');
+export async function listBreakGlass(deps: { db: Kysely<Schema>; audit: DenialLog } & ReasonKeys, actor: Actor, ctx: AccessContext) {
+  await requirePermission(deps.audit, actor, ctx, 'access.review');
   const rows = await deps.db.selectFrom('break_glass').selectAll().where('org_id', '=', actor.orgId).orderBy('created_at', 'desc').limit(500).execute();
   const reasonOf = async (r: (typeof rows)[number]) => {
     if (!r.reason_ct) return r.reason || null;
@@ -118,10 +121,10 @@ export async function listBreakGlass(deps: { db: Kysely<Schema> } & ReasonKeys, 
  * `access.review` and is not the person who broke the glass.
  */
 export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, id: string, decision: 'justified' | 'not_justified', now = Date.now()): Promise<void> {
-  if (!authorize(actor, 'access.review', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  await requirePermission(deps.audit, actor, ctx, 'access.review');
   const grant = await deps.db.selectFrom('break_glass').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!grant || grant.review_decision !== null) throw new AppError('NOT_FOUND', 'no such open review');
-  if (grant.user_id === actor.userId) throw new AppError('FORBIDDEN', 'a break-glass access is reviewed by someone else');
+  if (grant.user_id === actor.userId) await refuse(deps.audit, actor, ctx, 'access.review', 'a break-glass access is reviewed by someone else', [id]);
   await deps.db.transaction().execute(async (tx) => {
     // A grant judged not justified ends now, not when its hour runs out.
     const end = decision === 'not_justified' ? { expires_at: Math.min(grant.expires_at, now) } : {};
@@ -132,7 +135,7 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
 
 /** Puts a client on (or takes it off) a practitioner's caseload. Caller holds `client.caseload`. */
 export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
-  if (!authorize(actor, 'client.caseload', { orgId: actor.orgId, clientId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
+  await requirePermission(deps.audit, actor, ctx, 'client.caseload');
   const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst();
   const user = await deps.db.selectFrom('users').select(['id', 'role']).where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
   if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');
