@@ -37,7 +37,10 @@ function toJson(record: ClientRecord, tags?: TagView[]) {
   };
 }
 
-/** The client API: every route authenticated, every operation authorized and audited in the service. */
+/**
+ * The client API: every route authenticated and its declared action enforced by the route gate; every
+ * operation authorized on its records, and audited, in the service.
+ */
 export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const caller = (request: Parameters<typeof requireAuth>[0]) => {
