@@ -44,7 +44,7 @@ export async function recordReviewDecision(
  * live tokens), the break-glass grants with their reasons, and past decisions. Caller holds
  * `access.review` (the staff list is part of the review, so it needs no `staff.read` of its own).
  */
-export async function accessReview(deps: { db: Kysely<Schema>; audit: AuditLog; keyring: Pick<Keyring, 'dataKey'> }, actor: Actor, ctx: AccessContext) {
+export async function listAccessReview(deps: { db: Kysely<Schema>; audit: AuditLog; keyring: Pick<Keyring, 'dataKey'> }, actor: Actor, ctx: AccessContext) {
   await requirePermission(deps.audit, actor, ctx, 'access.review');
   return { staff: await staffSnapshot(deps.db, actor.orgId), break_glass: await listBreakGlass(deps, actor, ctx), decisions: await listReviewDecisions(deps.db, actor.orgId) };
 }

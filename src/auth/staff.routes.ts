@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { accessReview as accessReviewOf, recordReviewDecision } from '../access/access-review.service.ts';
+import { listAccessReview, recordReviewDecision } from '../access/access-review.service.ts';
 import { reviewBreakGlass } from '../access/break-glass.service.ts';
 import { alertSettings } from '../audit/alert-rules.ts';
 import { acknowledgeAlert, getAlertSettings, listAlerts, setAlertSettings } from '../audit/alerts.service.ts';
@@ -43,7 +43,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
 
   r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews', response: { 200: accessReview } } }, async (request) => {
     const { actor, ctx } = requireAuth(request);
-    return accessReviewOf({ db, audit, keyring: deps.keyring }, actor, ctx);
+    return listAccessReview({ db, audit, keyring: deps.keyring }, actor, ctx);
   });
 
   r.post(
