@@ -152,8 +152,10 @@ describeEachEngine('identity and access over HTTP', (t) => {
       admin: { status: 200, fields: ['email', 'identifiers', 'name', 'phone'] },
       reception: { status: 200, fields: ['email', 'name', 'phone'] },
       billing: { status: 200, fields: ['email', 'identifiers', 'name', 'phone'] },
-      marketing: { status: 404 },
-      auditor: { status: 404 },
+      // No client.read at all: refused at the route gate, the same for every id, existing or not.
+      marketing: { status: 403 },
+      auditor: { status: 403 },
+      // Reads clients, but this one is not on the caseload: it does not exist for them.
       practitioner: { status: 404 },
     };
     for (const [role, expected] of Object.entries(expectations)) {

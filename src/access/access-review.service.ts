@@ -2,20 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit.service.ts';
 import { type AccessContext, actorOf } from '../audit/audit.types.ts';
-import { disableStaff } from '../auth/staff.service.ts';
+import { assertMayDisable, disableAccountInTx, staffSnapshot } from '../auth/staff.service.ts';
+import type { Keyring } from '../platform/crypto/keyring.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
 import type { Actor } from './authorize.ts';
-import { gate } from './gate.ts';
+import { listBreakGlass } from './break-glass.service.ts';
+import { requirePermission } from './permission.ts';
 
 /** Accounts with no sign-in for this long are disabled by the scheduled job. */
 export const INACTIVE_AFTER_MS = 90 * 86_400_000;
 
 /**
  * Records one access-review decision about a staff account (keep, change, disable); `disable` also
- * disables the account. The reviewer, decision and time are kept and audited. Caller holds
- * `access.review`; disabling additionally needs `staff.disable`.
+ * disables the account. The reviewer, decision and time are kept and audited, in one transaction
+ * with the disabling. Caller holds `access.review`; disabling additionally needs `staff.disable`.
+ * Refusals are audited. @throws FORBIDDEN, NOT_FOUND, CONFLICT (disabling oneself).
  */
 export async function recordReviewDecision(
   deps: { db: Kysely<Schema>; audit: AuditLog },
@@ -25,12 +28,25 @@ export async function recordReviewDecision(
   decision: 'keep' | 'change' | 'disable',
   now = Date.now(),
 ): Promise<void> {
-  await gate(deps, { actor, ctx }, 'access.review', { fields: ['access_review'] });
+  await requirePermission(deps.audit, actor, ctx, 'access.review');
   const user = await deps.db.selectFrom('users').select('id').where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!user) throw new AppError('NOT_FOUND', 'no such staff member');
-  if (decision === 'disable') await disableStaff(deps, actor, ctx, userId, now);
-  await deps.db.insertInto('access_reviews').values({ id: randomUUID(), org_id: actor.orgId, reviewer_id: actor.userId, user_id: userId, decision, created_at: now }).execute();
-  await deps.audit.record({ time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `access review: ${decision}` }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
+  if (decision === 'disable') await assertMayDisable(deps, actor, ctx, userId);
+  await deps.db.transaction().execute(async (tx) => {
+    if (decision === 'disable') await disableAccountInTx(tx, deps, ctx, actor.orgId, userId, now);
+    await tx.insertInto('access_reviews').values({ id: randomUUID(), org_id: actor.orgId, reviewer_id: actor.userId, user_id: userId, decision, created_at: now }).execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `access review: ${decision}` }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
+  });
+}
+
+/**
+ * What an access review shows: every account (role, status, MFA, lock, last sign-in, caseload size,
+ * live tokens), the break-glass grants with their reasons, and past decisions. Caller holds
+ * `access.review` (the staff list is part of the review, so it needs no `staff.read` of its own).
+ */
+export async function listAccessReview(deps: { db: Kysely<Schema>; audit: AuditLog; keyring: Pick<Keyring, 'dataKey'> }, actor: Actor, ctx: AccessContext) {
+  await requirePermission(deps.audit, actor, ctx, 'access.review');
+  return { staff: await staffSnapshot(deps.db, actor.orgId), break_glass: await listBreakGlass(deps, actor, ctx), decisions: await listReviewDecisions(deps.db, actor.orgId) };
 }
 
 /** Past review decisions of the organisation, newest first. */

@@ -1,65 +1,11 @@
 import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
+import { ACTIONS, type Action, actionWords } from './actions.ts';
 import type { Classification, FieldGroup, FieldSpec } from '../platform/datamap/datamap.types.ts';
 import type { StaffRole } from '../platform/db/schema.ts';
 
-/** Every action an authorization decision is asked about. A route or command declares one. */
-export const ACTIONS = [
-  'client.create',
-  'client.read',
-  'client.search',
-  'client.update',
-  'client.erase',
-  'client.export',
-  'client.access_log',
-  'client.break_glass',
-  'client.caseload',
-  'client.notes',
-  'tags.manage',
-  'client.invoices',
-  'invoices.retained',
-  'custom_field.define',
-  'staff.read',
-  'staff.invite',
-  'staff.disable',
-  'access.review',
-  'alerts.read',
-  'alerts.acknowledge',
-  'audit.read',
-  'org.settings',
-  'self.manage',
-  'datamap.read',
-  'agenda.practice',
-] as const;
-export type Action = (typeof ACTIONS)[number];
-
-/** What each action lets someone do, in the words a refusal uses ("your role may not …"). */
-const ACTION_WORDS: Record<Action, string> = {
-  'client.create': 'create client records',
-  'client.read': 'read client records',
-  'client.search': 'search client records',
-  'client.update': 'change client records',
-  'client.erase': 'erase client records',
-  'client.export': 'export client records',
-  'client.access_log': 'see who looked at client records',
-  'client.break_glass': 'use emergency (break-glass) access',
-  'client.caseload': 'change caseloads',
-  'client.notes': 'read or write clinical notes',
-  'tags.manage': 'define tags',
-  'client.invoices': 'read or write invoices',
-  'invoices.retained': 'read retained invoices (those kept after an erasure)',
-  'custom_field.define': 'define custom fields',
-  'staff.read': 'see the staff list',
-  'staff.invite': 'invite staff',
-  'staff.disable': 'disable staff accounts',
-  'access.review': 'review access',
-  'alerts.read': 'read alerts',
-  'alerts.acknowledge': 'acknowledge alerts',
-  'audit.read': 'read the audit log',
-  'org.settings': "change the organisation's settings",
-  'self.manage': 'manage their own account',
-  'datamap.read': 'see the data inventory',
-  'agenda.practice': "see the whole practice's appointments",
-};
+// The permissions (ACTIONS, Action) and their refusal words live in the one catalogue of action
+// names, which the audit log's actions come from too.
+export { ACTIONS, type Action } from './actions.ts';
 
 /**
  * The sentence a refused action answers with: what the role may not do, where, and what to do —
@@ -67,7 +13,7 @@ const ACTION_WORDS: Record<Action, string> = {
  * an admin if your work needs it".
  */
 export function refusalMessage(role: StaffRole, action: Action, forClient = false): string {
-  return `your role (${role}) may not ${ACTION_WORDS[action]}${forClient ? ' for this client' : ''}; ask an owner or an admin if your work needs it`;
+  return `your role (${role}) may not ${actionWords(action)}${forClient ? ' for this client' : ''}; ask an owner or an admin if your work needs it`;
 }
 
 /** The caller: a signed-in user (session) or an API token acting for one. */

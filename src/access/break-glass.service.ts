@@ -8,8 +8,9 @@ import { AppError, isAppError } from '../platform/errors/app-error.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import { type Actor, authorize, caseloadBound } from './authorize.ts';
+import { type Actor, caseloadBound } from './authorize.ts';
 import { gate } from './gate.ts';
+import { type DenialLog, refuse, requirePermission } from './permission.ts';
 import { relationshipTo } from './scope.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
 
@@ -62,9 +63,8 @@ export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ct
  * Break-glass grants for review, with their reasons (null once the client is erased: its key, and
  * with it the reason, is gone). Caller holds `access.review`.
  */
-export async function listBreakGlass(deps: { db: Kysely<Schema> } & ReasonKeys, actor: Actor) {
-  const decision = authorize(actor, 'access.review', { orgId: actor.orgId });
-  if (!decision.allowed) throw new AppError('FORBIDDEN', 'not allowed');
+export async function listBreakGlass(deps: { db: Kysely<Schema>; audit: DenialLog } & ReasonKeys, actor: Actor, ctx: AccessContext) {
+  await requirePermission(deps.audit, actor, ctx, 'access.review');
   const rows = await deps.db.selectFrom('break_glass').selectAll().where('org_id', '=', actor.orgId).orderBy('created_at', 'desc').limit(500).execute();
   const reasonOf = async (r: (typeof rows)[number]) => {
     if (!r.reason_ct) return r.reason || null;
@@ -93,10 +93,10 @@ export async function listBreakGlass(deps: { db: Kysely<Schema> } & ReasonKeys, 
  * `access.review` and is not the person who broke the glass.
  */
 export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, id: string, decision: 'justified' | 'not_justified', now = Date.now()): Promise<void> {
-  await gate(deps, { actor, ctx }, 'access.review', { fields: ['break_glass'] });
+  await requirePermission(deps.audit, actor, ctx, 'access.review');
   const grant = await deps.db.selectFrom('break_glass').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!grant || grant.review_decision !== null) throw new AppError('NOT_FOUND', 'no such open review');
-  if (grant.user_id === actor.userId) throw new AppError('FORBIDDEN', 'a break-glass access is reviewed by someone else');
+  if (grant.user_id === actor.userId) await refuse(deps.audit, actor, ctx, 'access.review', 'a break-glass access is reviewed by someone else', [id]);
   await deps.db.transaction().execute(async (tx) => {
     // A grant judged not justified ends now, not when its hour runs out.
     const end = decision === 'not_justified' ? { expires_at: Math.min(grant.expires_at, now) } : {};
@@ -107,7 +107,7 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
 
 /** Puts a client on (or takes it off) a practitioner's caseload. Caller holds `client.caseload`. */
 export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
-  await gate(deps, { actor, ctx }, 'client.caseload', { fields: ['caseload'] });
+  await requirePermission(deps.audit, actor, ctx, 'client.caseload');
   const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst();
   const user = await deps.db.selectFrom('users').select(['id', 'role']).where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
   if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');

@@ -4,6 +4,15 @@ import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { AuditLog } from './audit.service.ts';
 import { type AccessContext, actorOf } from './audit.types.ts';
+import { type AlertSettings, parseAlertSettings } from './alert-rules.ts';
+import type { Actor } from '../access/authorize.ts';
+import { requirePermission } from '../access/permission.ts';
+import { isTimeZone } from '../platform/time/local-day.ts';
+
+export interface AlertDeps {
+  db: Kysely<Schema>;
+  audit: AuditLog;
+}
 
 export type AlertKind =
   | 'break_glass'
@@ -88,7 +97,7 @@ export async function raiseDeploymentAlert(audit: AuditLog, kind: AlertKind, det
   return raised;
 }
 
-/** The organisation's alerts, newest first. Caller must hold `alerts.read`. */
+/** The organisation's alerts, newest first. Caller must hold `alerts.read` (the route's gate checks it). */
 export async function listAlerts(db: Kysely<Schema>, orgId: string, options: { unacknowledged?: boolean } = {}): Promise<AlertView[]> {
   let query = db.selectFrom('alerts').selectAll().where('org_id', '=', orgId);
   if (options.unacknowledged) query = query.where('acknowledged_at', 'is', null);
@@ -106,19 +115,47 @@ export async function listAlerts(db: Kysely<Schema>, orgId: string, options: { u
 }
 
 /**
- * Acknowledges an alert, recording who and when (and auditing it). Caller must hold
- * `alerts.acknowledge`. @throws AppError NOT_FOUND for an unknown alert of this organisation.
+ * Acknowledges an alert, recording who and when; the change and its `alert.acknowledge` event commit
+ * in one transaction. Caller holds `alerts.acknowledge`.
+ * @throws AppError FORBIDDEN (audited); NOT_FOUND for an unknown or acknowledged alert of this organisation.
  */
-export async function acknowledgeAlert(db: Kysely<Schema>, audit: AuditLog, ctx: AccessContext & { actorId: string }, orgId: string, alertId: string, now = Date.now()): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+export async function acknowledgeAlert(deps: AlertDeps, actor: Actor, ctx: AccessContext, alertId: string, now = Date.now()): Promise<void> {
+  await requirePermission(deps.audit, actor, ctx, 'alerts.acknowledge');
+  await deps.db.transaction().execute(async (tx) => {
     const result = await tx
       .updateTable('alerts')
-      .set({ acknowledged_by: ctx.actorId, acknowledged_at: now })
+      .set({ acknowledged_by: actor.userId, acknowledged_at: now })
       .where('id', '=', alertId)
-      .where('org_id', '=', orgId)
+      .where('org_id', '=', actor.orgId)
       .where('acknowledged_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such unacknowledged alert');
-    await audit.appendInTx(tx, { time: now, orgId, ...actorOf(ctx), action: 'alert.acknowledge', recordType: 'alert', recordIds: [alertId], fields: [], outcome: 'allowed' });
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf(ctx), action: 'alert.acknowledge', recordType: 'alert', recordIds: [alertId], fields: [], outcome: 'allowed' });
   });
+}
+
+/** The organisation's alert rule thresholds (defaults where unset). Caller holds `alerts.read`. */
+export async function getAlertSettings(deps: AlertDeps, actor: Actor, ctx: AccessContext): Promise<AlertSettings> {
+  await requirePermission(deps.audit, actor, ctx, 'alerts.read');
+  const org = await deps.db.selectFrom('organisations').select('alert_settings').where('id', '=', actor.orgId).executeTakeFirstOrThrow();
+  return parseAlertSettings(org.alert_settings);
+}
+
+/**
+ * Sets the organisation's alert rule thresholds; the change and its `config.change` event commit in
+ * one transaction. Caller holds `org.settings`.
+ * @throws AppError FORBIDDEN (audited); VALIDATION_FAILED for off hours that end before they start or
+ *   a time zone that is not an IANA name.
+ */
+export async function setAlertSettings(deps: AlertDeps, actor: Actor, ctx: AccessContext, settings: AlertSettings, now = Date.now()): Promise<AlertSettings> {
+  await requirePermission(deps.audit, actor, ctx, 'org.settings');
+  if (settings.off_hours.end <= settings.off_hours.start) throw new AppError('VALIDATION_FAILED', 'off_hours.end must be after off_hours.start', { fields: ['off_hours.end'] });
+  if (!isTimeZone(settings.off_hours.timezone)) {
+    throw new AppError('VALIDATION_FAILED', 'off_hours.timezone must be an IANA time zone such as Europe/London', { fields: ['off_hours.timezone'] });
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('organisations').set({ alert_settings: JSON.stringify(settings) }).where('id', '=', actor.orgId).execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'alert settings' }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
+  });
+  return settings;
 }

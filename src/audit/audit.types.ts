@@ -1,33 +1,10 @@
 /** Who did something. The identity work adds users and API tokens; the CLI acts as the operator. */
 export type ActorType = 'user' | 'token' | 'operator' | 'system' | 'anonymous';
 
-/** The closed list of audited actions. */
-export const AUDIT_ACTIONS = [
-  'client.create',
-  'client.read',
-  'client.search',
-  'client.update',
-  'client.erase',
-  'client.export',
-  'client.disclose',
-  'client.custom_field.define',
-  'keys.rotate',
-  'audit.verify',
-  'audit.export',
-  'audit.head.sign',
-  'auth.sign_in',
-  'auth.sign_in_failed',
-  'auth.sign_out',
-  'access.change',
-  'access.break_glass',
-  'access.review',
-  'access.denied',
-  'config.change',
-  'org.create',
-  'alert.raise',
-  'alert.acknowledge',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+// The closed list of audited actions is part of the one catalogue of action names (permissions and
+// events, each listed once): access/actions.ts.
+export { AUDIT_ACTIONS, type AuditAction } from '../access/actions.ts';
+import type { AuditAction } from '../access/actions.ts';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'error';
 

@@ -48,7 +48,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * session cookie or an `Authorization: Bearer` API token. Sessions are checked for idle and absolute
  * expiry and for their sign-in state; cookie-authenticated changes must prove they come from our own
  * pages (same-origin `Origin`, or the custom CSRF header); step-up routes need a sign-in within the
- * last five minutes. What the caller may then do is decided by `authorize()` in the service.
+ * last five minutes. Whether the caller's role grants the route's action is the route gate's question
+ * (access/route-gate.ts, the next hook); what it may do with which records, the service's `authorize()`.
  */
 export async function installAuthentication(app: FastifyInstance, db: Kysely<Schema>, options: { publicUrl: string }): Promise<void> {
   // Scheme, host and port of CONFIDANT_PUBLIC_URL, normalised as browsers write Origin.

@@ -1,24 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { isTimeZone } from '../platform/time/local-day.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { authorize } from '../access/authorize.ts';
-import { listReviewDecisions, recordReviewDecision } from '../access/access-review.service.ts';
-import { listBreakGlass, reviewBreakGlass } from '../access/break-glass.service.ts';
-import { actorOf } from '../audit/audit.types.ts';
-import { alertSettings, parseAlertSettings } from '../audit/alert-rules.ts';
-import { acknowledgeAlert, listAlerts } from '../audit/alerts.service.ts';
+import { listAccessReview, recordReviewDecision } from '../access/access-review.service.ts';
+import { reviewBreakGlass } from '../access/break-glass.service.ts';
+import { alertSettings } from '../audit/alert-rules.ts';
+import { acknowledgeAlert, getAlertSettings, listAlerts, setAlertSettings } from '../audit/alerts.service.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Keyring } from '../platform/crypto/keyring.ts';
 import type { Schema } from '../platform/db/schema.ts';
-import { AppError } from '../platform/errors/app-error.ts';
 import { queryBoolean } from '../platform/http/query-boolean.ts';
 import { noContent } from '../platform/http/serialization.ts';
 import { accessReview, alertList, securitySettings, staffList } from './staff.schema.ts';
 import { requireAuth } from './authenticate.ts';
 import { unlockUser } from './login.service.ts';
 import { staffEmail } from './setup.schema.ts';
+import { setSecuritySettings } from './security-settings.service.ts';
 import { disableStaff, inviteStaff, listStaff } from './staff.service.ts';
 
 /** Staff administration, access review, break-glass reviews and the alerts inbox. */
@@ -45,8 +42,8 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
   }));
 
   r.get('/api/v1/access/review', { config: { policy: { access: 'authenticated', action: 'access.review' } }, schema: { tags: ['staff'], summary: 'Access review: every account and open break-glass reviews', response: { 200: accessReview } } }, async (request) => {
-    const { actor } = requireAuth(request);
-    return { staff: await listStaff({ db, audit }, actor, requireAuth(request).ctx), break_glass: await listBreakGlass({ db, keyring: deps.keyring }, actor), decisions: await listReviewDecisions(db, actor.orgId) };
+    const { actor, ctx } = requireAuth(request);
+    return listAccessReview({ db, audit, keyring: deps.keyring }, actor, ctx);
   });
 
   r.post(
@@ -72,20 +69,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     },
     async (request) => {
       const { actor, ctx } = requireAuth(request);
-      if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
-      const b = request.body;
-      // Only stricter: every role reads or manages confidential data, so MFA cannot be switched off
-      // (NIST 800-63B AAL2, HIPAA 164.312(d)).
-      if (b.require_mfa === false) throw new AppError('VALIDATION_FAILED', 'multi-factor authentication cannot be switched off: every role reads or manages confidential client data', { fields: ['require_mfa'] });
-      const set = {
-        ...(b.require_mfa !== undefined ? { require_mfa: b.require_mfa ? 1 : 0 } : {}),
-        ...(b.idle_timeout_minutes !== undefined ? { idle_timeout_ms: b.idle_timeout_minutes * 60_000 } : {}),
-        ...(b.absolute_timeout_hours !== undefined ? { absolute_timeout_ms: b.absolute_timeout_hours * 3_600_000 } : {}),
-      };
-      if (Object.keys(set).length > 0) await db.updateTable('organisations').set(set).where('id', '=', actor.orgId).execute();
-      await audit.record({ time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `security settings: ${Object.keys(set).join(', ') || 'none'}` }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
-      const org = await db.selectFrom('organisations').select(['require_mfa', 'idle_timeout_ms', 'absolute_timeout_ms']).where('id', '=', actor.orgId).executeTakeFirstOrThrow();
-      return { require_mfa: org.require_mfa === 1, idle_timeout_minutes: Number(org.idle_timeout_ms) / 60_000, absolute_timeout_hours: Number(org.absolute_timeout_ms) / 3_600_000 };
+      return setSecuritySettings({ db, audit }, actor, ctx, request.body);
     },
   );
 
@@ -104,7 +88,6 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     { config: { policy: { access: 'authenticated', action: 'staff.disable', stepUp: true } }, schema: { tags: ['staff'], summary: 'Unlock an account locked after failed sign-ins', params: z.object({ id: z.string().uuid() }), response: { 204: noContent('Unlocked') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
-      if (!authorize(actor, 'staff.disable', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
       await unlockUser({ db, audit }, ctx, actor.orgId, request.params.id);
       return reply.status(204).send();
     },
@@ -125,16 +108,13 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'The alerts inbox', querystring: z.object({ unacknowledged: queryBoolean(false) }), response: { 200: alertList } } },
     async (request) => {
       const { actor } = requireAuth(request);
-      if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
       return { alerts: await listAlerts(db, actor.orgId, { unacknowledged: request.query.unacknowledged }) };
     },
   );
 
   r.get('/api/v1/alerts/settings', { config: { policy: { access: 'authenticated', action: 'alerts.read' } }, schema: { tags: ['alerts'], summary: 'Alert rule thresholds of the organisation', response: { 200: alertSettings } } }, async (request) => {
-    const { actor } = requireAuth(request);
-    if (!authorize(actor, 'alerts.read', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
-    const org = await db.selectFrom('organisations').select('alert_settings').where('id', '=', actor.orgId).executeTakeFirstOrThrow();
-    return parseAlertSettings(org.alert_settings);
+    const { actor, ctx } = requireAuth(request);
+    return getAlertSettings({ db, audit }, actor, ctx);
   });
 
   r.put(
@@ -142,14 +122,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     { config: { policy: { access: 'authenticated', action: 'org.settings', stepUp: true } }, schema: { tags: ['alerts'], summary: 'Set alert rule thresholds (needs a recent sign-in)', body: alertSettings, response: { 200: alertSettings } } },
     async (request) => {
       const { actor, ctx } = requireAuth(request);
-      if (!authorize(actor, 'org.settings', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
-      if (request.body.off_hours.end <= request.body.off_hours.start) throw new AppError('VALIDATION_FAILED', 'off_hours.end must be after off_hours.start', { fields: ['off_hours.end'] });
-      if (!isTimeZone(request.body.off_hours.timezone)) {
-        throw new AppError('VALIDATION_FAILED', 'off_hours.timezone must be an IANA time zone such as Europe/London', { fields: ['off_hours.timezone'] });
-      }
-      await db.updateTable('organisations').set({ alert_settings: JSON.stringify(request.body) }).where('id', '=', actor.orgId).execute();
-      await audit.record({ time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'alert settings' }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
-      return request.body;
+      return setAlertSettings({ db, audit }, actor, ctx, request.body);
     },
   );
 
@@ -158,8 +131,7 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schem
     { config: { policy: { access: 'authenticated', action: 'alerts.acknowledge' } }, schema: { tags: ['alerts'], summary: 'Acknowledge an alert (records who and when)', params: z.object({ id: z.string().uuid() }), response: { 204: noContent('Acknowledged') } } },
     async (request, reply) => {
       const { actor, ctx } = requireAuth(request);
-      if (!authorize(actor, 'alerts.acknowledge', { orgId: actor.orgId }).allowed) throw new AppError('FORBIDDEN', 'not allowed');
-      await acknowledgeAlert(db, audit, { ...ctx, actorId: actor.userId }, actor.orgId, request.params.id);
+      await acknowledgeAlert({ db, audit }, actor, ctx, request.params.id);
       return reply.status(204).send();
     },
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { type Action, type Actor, actionsOf, authorize } from '../access/authorize.ts';
+import type { Kysely, Transaction } from 'kysely';
+import { type Actor, actionsOf } from '../access/authorize.ts';
+import { refuse, requirePermission } from '../access/permission.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import { type AccessContext, actorOf } from '../audit/audit.types.ts';
 import { hashPassword, verifyPassword } from '../platform/crypto/password-hash.ts';
@@ -19,15 +20,9 @@ export interface StaffDeps {
   audit: AuditLog;
 }
 
-async function allow(deps: StaffDeps, actor: Actor, action: Action, ctx?: AccessContext): Promise<void> {
-  const decision = authorize(actor, action, { orgId: actor.orgId });
-  if (decision.allowed) return;
-  await deps.audit.record({ time: Date.now(), orgId: actor.orgId, actorType: actor.via === 'token' ? 'token' : 'user', actorId: actor.userId, action: 'access.denied', recordType: null, recordIds: [], fields: [], purpose: action, outcome: 'denied', requestId: ctx?.requestId ?? null, ip: ctx?.ip ?? null });
-  throw new AppError('FORBIDDEN', `not allowed: ${decision.reason}`);
-}
-
-async function audited(deps: StaffDeps, ctx: AccessContext, orgId: string, recordIds: string[], purpose: string): Promise<void> {
-  await deps.audit.record({ time: Date.now(), orgId, ...actorOf({ ...ctx, purpose }), action: 'access.change', recordType: 'user', recordIds, fields: [], outcome: 'allowed' });
+/** Records a staff change inside the caller's transaction, so it commits with the change or not at all. */
+async function audited(tx: Kysely<Schema>, deps: StaffDeps, ctx: AccessContext, orgId: string, recordIds: string[], purpose: string, now = Date.now()): Promise<void> {
+  await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose }), action: 'access.change', recordType: 'user', recordIds, fields: [], outcome: 'allowed' });
 }
 
 /**
@@ -35,18 +30,20 @@ async function audited(deps: StaffDeps, ctx: AccessContext, orgId: string, recor
  * Returns the token to put in the link (only its hash is stored). Caller holds `staff.invite`.
  */
 export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { email: string; role: StaffRole }, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
-  await allow(deps, actor, 'staff.invite', ctx);
-  if (input.role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'only an owner can invite an owner');
+  await requirePermission(deps.audit, actor, ctx, 'staff.invite');
+  if (input.role === 'owner' && actor.role !== 'owner') await refuse(deps.audit, actor, ctx, 'staff.invite', 'only an owner can invite an owner');
   refuseCardData({ email: input.email });
   // No check for an existing account here: the answer would tell an admin of one organisation that
   // the address has an account in another. A conflict surfaces to the invitee when accepting.
   const token = newToken();
-  await deps.db.updateTable('invites').set({ revoked_at: now }).where('org_id', '=', actor.orgId).where('email', '=', input.email).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
-  await deps.db
-    .insertInto('invites')
-    .values({ token_hash: hashToken(token), org_id: actor.orgId, email: input.email, role: input.role, invited_by: actor.userId, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null, revoked_at: null })
-    .execute();
-  await audited(deps, ctx, actor.orgId, [], `invite ${input.role}`);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('invites').set({ revoked_at: now }).where('org_id', '=', actor.orgId).where('email', '=', input.email).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+    await tx
+      .insertInto('invites')
+      .values({ token_hash: hashToken(token), org_id: actor.orgId, email: input.email, role: input.role, invited_by: actor.userId, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null, revoked_at: null })
+      .execute();
+    await audited(tx, deps, ctx, actor.orgId, [], `invite ${input.role}`, now);
+  });
   return { token, expiresAt: now + INVITE_TTL_MS };
 }
 
@@ -80,23 +77,39 @@ export async function acceptInvite(deps: StaffDeps, token: string, password: str
  * sent. Caller holds `staff.disable`; nobody disables themselves or (unless owner) an owner.
  */
 export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string, now = Date.now()): Promise<void> {
-  await allow(deps, actor, 'staff.disable', ctx);
+  await assertMayDisable(deps, actor, ctx, userId);
+  await deps.db.transaction().execute((tx) => disableAccountInTx(tx, deps, ctx, actor.orgId, userId, now));
+}
+
+/**
+ * Whether `actor` may disable the account: holds `staff.disable`, the account is of the same
+ * organisation, not the actor's own and (unless the actor is an owner) not an owner's. Refusals are
+ * audited. Runs before any transaction: a refusal's event is written on its own, never rolled back.
+ * @throws FORBIDDEN, NOT_FOUND, CONFLICT.
+ */
+export async function assertMayDisable(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string): Promise<void> {
+  await requirePermission(deps.audit, actor, ctx, 'staff.disable');
   const target = await deps.db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
   if (!target) throw new AppError('NOT_FOUND', 'no such staff member');
   if (target.id === actor.userId) throw new AppError('CONFLICT', 'you cannot disable your own account');
-  if (target.role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'only an owner can disable an owner');
-  await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', userId).execute();
-    await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-    await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-    await tx.updateTable('invites').set({ revoked_at: now }).where('invited_by', '=', userId).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
-    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'disable account' }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
-  });
+  if (target.role === 'owner' && actor.role !== 'owner') await refuse(deps.audit, actor, ctx, 'staff.disable', 'only an owner can disable an owner', [userId]);
+}
+
+/**
+ * Disables an account inside the caller's transaction — its sessions, tokens and the invites it sent
+ * end in the same commit as the change and its event. The caller has checked {@link assertMayDisable}.
+ */
+export async function disableAccountInTx(tx: Transaction<Schema>, deps: Pick<StaffDeps, 'audit'>, ctx: AccessContext, orgId: string, userId: string, now = Date.now()): Promise<void> {
+  await tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', userId).execute();
+  await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  await tx.updateTable('invites').set({ revoked_at: now }).where('invited_by', '=', userId).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+  await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose: 'disable account' }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
 }
 
 /** The organisation's staff with what an access review needs. Caller holds `staff.read`. */
-export async function listStaff(deps: StaffDeps, actor: Actor, ctx?: AccessContext) {
-  await allow(deps, actor, 'staff.read', ctx);
+export async function listStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext) {
+  await requirePermission(deps.audit, actor, ctx, 'staff.read');
   return staffSnapshot(deps.db, actor.orgId);
 }
 
@@ -129,11 +142,13 @@ export async function changePassword(deps: StaffDeps, actor: Actor, ctx: AccessC
   const user = await deps.db.selectFrom('users').select(['password_hash', 'email', 'totp_confirmed']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
   if (!(await verifyPassword(input.current.normalize('NFKC'), user.password_hash))) throw new AppError('UNAUTHENTICATED', 'the current password is wrong');
   const hash = await hashPassword(normalisePassword(input.next, { withMfa: user.totp_confirmed === 1, context: [user.email] }));
-  await deps.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', actor.userId).execute();
-  await endUserSessions(deps.db, actor.userId, keepTokenHash ?? undefined);
-  // A password change is a credential reset: API tokens made with the old credentials end too.
-  await deps.db.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).execute();
-  await audited(deps, ctx, actor.orgId, [actor.userId], 'password changed');
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', actor.userId).execute();
+    await endUserSessions(tx, actor.userId, keepTokenHash ?? undefined);
+    // A password change is a credential reset: API tokens made with the old credentials end too.
+    await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).execute();
+    await audited(tx, deps, ctx, actor.orgId, [actor.userId], 'password changed', now);
+  });
 }
 
 /**
@@ -149,8 +164,10 @@ export async function createApiToken(deps: StaffDeps, actor: Actor, ctx: AccessC
   const token = newToken();
   const id = randomUUID();
   const expiresAt = now + input.days * 86_400_000;
-  await deps.db.insertInto('api_tokens').values({ id, token_hash: hashToken(token), user_id: actor.userId, org_id: actor.orgId, name: input.name, scopes: JSON.stringify(input.scopes), created_at: now, expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
-  await audited(deps, ctx, actor.orgId, [id], 'api token created');
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('api_tokens').values({ id, token_hash: hashToken(token), user_id: actor.userId, org_id: actor.orgId, name: input.name, scopes: JSON.stringify(input.scopes), created_at: now, expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
+    await audited(tx, deps, ctx, actor.orgId, [id], 'api token created', now);
+  });
   return { id, token, expires_at: new Date(expiresAt).toISOString(), scopes: input.scopes };
 }
 
@@ -160,7 +177,9 @@ export async function listApiTokens(deps: StaffDeps, actor: Actor) {
 }
 
 export async function revokeApiToken(deps: StaffDeps, actor: Actor, ctx: AccessContext, id: string, now = Date.now()): Promise<void> {
-  const result = await deps.db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such active token');
-  await audited(deps, ctx, actor.orgId, [id], 'api token revoked');
+  await deps.db.transaction().execute(async (tx) => {
+    const result = await tx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such active token');
+    await audited(tx, deps, ctx, actor.orgId, [id], 'api token revoked', now);
+  });
 }

@@ -10,6 +10,7 @@ import { relyingPartyFor } from '../auth/passkey.service.ts';
 import { installAuthentication } from '../auth/authenticate.ts';
 import { setupRoutes } from '../auth/setup.routes.ts';
 import { staffRoutes } from '../auth/staff.routes.ts';
+import { installRouteGate } from '../access/route-gate.ts';
 import { clientRoutes } from '../clients/client.routes.ts';
 import { datamapRoutes } from '../datamap/datamap.routes.ts';
 import type { ClientDeps } from '../clients/client.service.ts';
@@ -107,6 +108,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.clients) {
     const { clients } = deps;
     await installAuthentication(app, database.db, { publicUrl: config.publicUrl });
+    // After authentication (hooks run in the order added): a caller whose role or token lacks the
+    // route's declared action is refused, and audited, before the body is read.
+    installRouteGate(app, { audit: clients.audit });
     await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(staffRoutes, { db: database.db, audit: clients.audit, keyring: clients.keyring, publicUrl: config.publicUrl });

@@ -2,6 +2,16 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 
 /**
+ * The actions an authenticated route may declare. Platform knows no domain, so it leaves them open
+ * (any string); the access module narrows them to its closed catalogue by module augmentation —
+ * `interface RouteActions { name: Action }` — so a route declaring an action outside it fails the
+ * type-check. (Fastify's own `FastifyContextConfig` is extended the same way.)
+ */
+export interface RouteActions {}
+/** The declared action's type: the augmented `RouteActions['name']`, or `string` without it. */
+export type RouteAction = RouteActions extends { name: infer A extends string } ? A : string;
+
+/**
  * What a route declares about who may call it. Deny by default: a route registered without a policy
  * stops the server from starting, so no endpoint can be exposed by forgetting to think about access.
  * `public` routes carry no client data (health, setup by one-time link, API docs).
@@ -10,8 +20,11 @@ export type RoutePolicy =
   | { access: 'public'; reason: string }
   /** Needs a session in one of these states (sign-in steps: MFA, enrolment, sign-out, me). */
   | { access: 'session'; states: readonly ('mfa_pending' | 'mfa_enrolment' | 'active')[]; reason: string }
-  /** Needs a fully signed-in session or an API token; the service authorizes `action`. */
-  | { access: 'authenticated'; action: string; stepUp?: boolean };
+  /**
+   * Needs a fully signed-in session or an API token whose role (and scopes) grant `action`: the route
+   * gate refuses anyone else before the body is read; the service then decides on the records.
+   */
+  | { access: 'authenticated'; action: RouteAction; stepUp?: boolean };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
