@@ -44,5 +44,6 @@ describe('the one catalogue of action names', () => {
   it('words each refusal from the catalogue', () => {
     expect(actionWords('client.notes')).toBe('read or write clinical notes');
     expect(refusalMessage('reception', 'client.notes', true)).toBe('your role (reception) may not read or write clinical notes for this client; ask an owner or an admin if your work needs it');
+    expect(refusalMessage('admin', 'invoices.retained')).toBe('your role (admin) may not read retained invoices (those kept after an erasure); ask an owner if your work needs it');
   });
 });

@@ -13,7 +13,9 @@ export { ACTIONS, type Action } from './actions.ts';
  * an admin if your work needs it".
  */
 export function refusalMessage(role: StaffRole, action: Action, forClient = false): string {
-  return `your role (${role}) may not ${actionWords(action)}${forClient ? ' for this client' : ''}; ask an owner or an admin if your work needs it`;
+  // An admin is sent to an owner: telling them to ask an admin would send them to themselves.
+  const ask = role === 'admin' || role === 'owner' ? 'an owner' : 'an owner or an admin';
+  return `your role (${role}) may not ${actionWords(action)}${forClient ? ' for this client' : ''}; ask ${ask} if your work needs it`;
 }
 
 /** The caller: a signed-in user (session) or an API token acting for one. */
@@ -178,6 +180,11 @@ export function readersOf(value: { group: FieldGroup; classification: Classifica
   const roles = Object.keys(ROLE_ACTIONS) as StaffRole[];
   const cleared = value.group === 'session_notes' ? { ...value, group: 'notes' as const } : value;
   return roles.filter((role) => ROLE_ACTIONS[role].includes(action) && clearedFor(role, cleared));
+}
+
+/** The roles that read retained records once their client is erased (`invoices.retained`). */
+export function retainedReaders(): StaffRole[] {
+  return (Object.keys(ROLE_ACTIONS) as StaffRole[]).filter((role) => ROLE_ACTIONS[role].includes('invoices.retained'));
 }
 
 /** Whether the role's reach is a caseload (for the inventory's wording; decisions use `clientScope`). */

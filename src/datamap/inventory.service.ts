@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { caseloadBound, readersOf } from '../access/authorize.ts';
+import { caseloadBound, readersOf, retainedReaders } from '../access/authorize.ts';
 import type { EraseRule, FieldSpec, RetentionClass } from '../platform/datamap/datamap.types.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { SEALED, type KeyOwner, type SealedEntry } from './registry.ts';
@@ -72,7 +72,7 @@ export async function takeStock(db: Kysely<Schema>, orgId: string, customFields:
       stored_in: `${entry.table}.${entry.column}${entry.where ? ` (${entry.where.column} = ${entry.where.equals})` : ''}`,
       classification: entry.classification,
       purpose: entry.purpose,
-      readers: readersText(entry, entry.keyOwner === 'session-note'),
+      readers: [...readersText(entry, entry.keyOwner === 'session-note'), ...(entry.erase === 'retain' ? [`after the client's erasure: ${retainedReaders().join(' and ')} only`] : [])],
       encryption: KEY_WORDS[entry.keyOwner],
       key_owner: entry.keyOwner,
       searchable: entry.search === 'exact' ? 'exact match through a keyed blind index' : 'no',
