@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../audit/audit.service.ts';
-import { type AccessContext, actorOf } from '../audit/audit.types.ts';
+import type { AccessContext } from '../audit/audit.types.ts';
 import type { FieldSpec } from '../platform/datamap/datamap.types.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { type Action, type Actor, type Decision, authorize, refusalMessage } from './authorize.ts';
+import { type DenialLog, deniedEvent, refuse, requirePermission } from './permission.ts';
 import { relationshipTo } from './scope.ts';
 
 /** Who is asking: the actor `authorize()` judges, and the request context the audit names. */
@@ -15,7 +15,7 @@ export interface Caller {
 
 export interface GateDeps {
   db: Kysely<Schema>;
-  audit: Pick<AuditLog, 'record'>;
+  audit: DenialLog;
 }
 
 export interface GateTarget {
@@ -42,31 +42,19 @@ export async function gate(deps: GateDeps, caller: Caller, action: Action, targe
   const { orgId } = actor;
   const { clientId, fields = [], customFields = [] } = target;
   if (clientId === undefined) {
-    const decision = authorize(actor, action, { orgId }, customFields);
-    if (decision.allowed) return decision;
-    await denied(deps, caller, action, [], fields);
-    throw new AppError('FORBIDDEN', target.refusal ? `your role (${actor.role}) may not ${target.refusal}; ask an owner or an admin if your work needs it` : refusalMessage(actor.role, action));
+    // Organisation-wide: the role-level question, refused (and audited) in the catalogue's words.
+    if (target.refusal && !authorize(actor, action, { orgId }).allowed) {
+      await refuse(deps.audit, actor, caller.ctx, action, `your role (${actor.role}) may not ${target.refusal}; ask an owner or an admin if your work needs it`);
+    }
+    await requirePermission(deps.audit, actor, caller.ctx, action);
+    return authorize(actor, action, { orgId }, customFields);
   }
   const relationship = await relationshipTo(deps.db, actor, clientId);
   const decision = authorize(actor, action, { orgId, clientId, ...relationship }, customFields);
   const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
   if (decision.allowed && exists) return decision;
-  await denied(deps, caller, action, exists ? [clientId] : [], fields);
+  await deps.audit.append({ ...deniedEvent(caller.ctx, orgId, action, exists ? [clientId] : []), recordType: 'client', fields: [...fields] });
   // 403 only to someone who may read this client anyway (so the refusal tells them nothing new).
   const known = exists !== undefined && (decision.status === 403 || authorize(actor, 'client.read', { orgId, clientId, ...relationship }).allowed);
   throw known ? new AppError('FORBIDDEN', refusalMessage(actor.role, action, true)) : new AppError('NOT_FOUND', 'no such client');
-}
-
-async function denied(deps: GateDeps, caller: Caller, action: Action, recordIds: string[], fields: readonly string[]): Promise<void> {
-  await deps.audit.record({
-    time: Date.now(),
-    orgId: caller.actor.orgId,
-    ...actorOf(caller.ctx),
-    action: 'access.denied',
-    recordType: 'client',
-    recordIds,
-    fields: [...fields],
-    purpose: action,
-    outcome: 'denied',
-  });
 }
