@@ -139,6 +139,12 @@ async function verifySequenced(db: Kysely<Schema>, keys: VerifyKeys, options: Ve
     }
     const beyond = heads.find((h) => h.size > size);
     if (beyond) return truncated(`the log ends at ${size} events but a signed head covers ${beyond.size}: events from index ${size} were removed`);
+    // The sequencer records the tree's size in the same transaction as the events it adds, and the
+    // record index its rows: a tail cut from the log alone leaves either behind.
+    const state = await db.selectFrom('audit_tree').select('size').where('id', '=', 1).executeTakeFirst();
+    if (state && Number(state.size) > size) return truncated(`the log ends at ${size} events but the sequencer's state records ${Number(state.size)}: events from index ${size} were removed`);
+    const past = await db.selectFrom('audit_subjects').select((eb) => eb.fn.min('idx').as('idx')).where('idx', '>=', size).executeTakeFirst();
+    if (past?.idx !== null && past?.idx !== undefined) return truncated(`the log ends at ${size} events but the record index names event ${Number(past.idx)}: events from index ${size} were removed`);
     return { ok: true, size, root: root.toString('hex'), headsChecked };
   } finally {
     await ranges.close();
