@@ -11,7 +11,8 @@ import { type Actor, authorize } from './authorize.ts';
 export type ClientScope = { kind: 'organisation' } | { kind: 'caseload'; userId: string };
 
 export function clientScope(actor: Actor): ClientScope {
-  const unrelated = authorize(actor, 'client.read', { orgId: actor.orgId, clientId: '', onCaseload: false, breakGlass: false });
+  // Reach is the role's: an API token's scopes narrow what it may do, not whose clients it reaches.
+  const unrelated = authorize({ ...actor, via: 'session' }, 'client.read', { orgId: actor.orgId, clientId: '', onCaseload: false, breakGlass: false });
   return unrelated.allowed ? { kind: 'organisation' } : { kind: 'caseload', userId: actor.userId };
 }
 

@@ -6,7 +6,7 @@ import { CLIENT_FIELDS } from '../datamap/client-fields.ts';
 import type { AccessContext } from '../audit/audit.types.ts';
 import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows } from './client.service.ts';
 import * as store from './client.store.ts';
-import { type ErasureStatement, planErasure, resealClientRecords } from '../datamap/sealed-records.ts';
+import { type ErasureStatement, isRetainedKeyOwner, planErasure, resealClientRecords } from '../datamap/sealed-records.ts';
 import { listCustomFields } from './custom-field.service.ts';
 
 /** Reports progress of long key work: `done` of `total` items. */
@@ -33,6 +33,7 @@ export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, org
   const mac = await deps.keyring.ledgerMac(orgId, clientId);
   await deps.db.transaction().execute(async (tx) => {
     if (plan.deleteCustomFields.length > 0) await store.deleteCustomValues(tx, clientId, plan.deleteCustomFields);
+    for (const table of plan.unretainedTables) await store.deleteUnretainedRows(tx, table, orgId, clientId);
     await store.deleteClientAndRecordErasure(tx, orgId, clientId, now, mac);
     await deps.audit.appendInTx(tx, clientEvent({ ...ctx, purpose: reason }, orgId, 'client.erase', [clientId], [], now));
   });
@@ -52,7 +53,9 @@ export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClien
   const dataIds = new Set(inData.map((e) => e.client_id));
   const keyIds = new Set(inKeys.map((e) => e.owner_id));
   let purgedClients = 0;
-  for (const entry of inKeys.filter((e) => !dataIds.has(e.owner_id))) {
+  // A retained-records key destroyed at the end of its period is in the key store's ledger (a
+  // restored key store must not bring it back) but is no client: nothing to purge from the data.
+  for (const entry of inKeys.filter((e) => !dataIds.has(e.owner_id) && !isRetainedKeyOwner(e.owner_id))) {
     const mac = await deps.keyring.ledgerMac(entry.org_id, entry.owner_id);
     await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, entry.org_id, entry.owner_id, entry.erased_at, mac));
     purgedClients++;

@@ -1,4 +1,4 @@
-import { type Action, type Decision, canWriteField } from '../access/authorize.ts';
+import { type Action, type Decision, authorize, canWriteField } from '../access/authorize.ts';
 import { type Caller, gate } from '../access/gate.ts';
 import { clientScope, visibleClientIds } from '../access/scope.ts';
 import { clientAccessLog } from '../audit/audit.report.ts';
@@ -63,6 +63,11 @@ export async function createClientAs(deps: ClientDeps, caller: Caller, input: Re
   // Someone whose reach is a caseload gets the client they create on it, or they could not open it.
   if (clientScope(caller.actor).kind === 'caseload') {
     await deps.db.insertInto('caseload').values({ org_id: caller.actor.orgId, user_id: caller.actor.userId, client_id: id }).execute();
+  }
+  // A caller that may create but not read (an intake token) learns the new id, and no field back.
+  if (!authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed) {
+    const row = (await store.findClientRow(deps.db, caller.actor.orgId, id))!;
+    return { id, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields: {}, custom: {} };
   }
   return readClientAs(deps, caller, id);
 }

@@ -136,6 +136,12 @@ export async function deleteCustomValues(db: Db, clientId: string, fieldIds: rea
   await db.deleteFrom('client_custom_values').where('client_id', '=', clientId).where('field_id', 'in', [...fieldIds]).execute();
 }
 
+/** Deletes a client's rows of a retained-record table that were never moved to the retained-records key. */
+export async function deleteUnretainedRows(db: Db, table: string, orgId: string, clientId: string): Promise<void> {
+  if (table !== 'invoices') throw new Error(`${table} holds no retained records`);
+  await db.deleteFrom('invoices').where('org_id', '=', orgId).where('client_id', '=', clientId).where('retain_until', 'is', null).execute();
+}
+
 export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number, mac: string): Promise<void> {
   await db.deleteFrom('clients').where('org_id', '=', orgId).where('id', '=', id).execute();
   await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now, mac }).onConflict((oc) => oc.column('client_id').doNothing()).execute();

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { authorize } from '../access/authorize.ts';
 import { gate } from '../access/gate.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
 import { z } from 'zod';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { InvoiceTable } from '../platform/db/schema.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import type { FieldValue } from '../platform/datamap/datamap.types.ts';
+import type { RecordPlace } from '../platform/datamap/record-codec.ts';
 import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
 import { type Caller, requireClient } from './client.access.ts';
 import { type ClientDeps, clientEvent, getClient } from './client.service.ts';
@@ -50,6 +53,9 @@ async function invoiceKey(deps: Pick<ClientDeps, 'keyring'>, row: Pick<InvoiceTa
   return sealed ? deps.keyring.dataKey(row.org_id, owner, sealed) : deps.keyring.dataKeyOrCreate(row.org_id, owner);
 }
 
+/** Whether the caller may read client records at all (its role and, for a token, its scopes). */
+const readsClients = (caller: Caller) => authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed;
+
 /** The recipient as billed: what an invoice must name when the client record it came from is gone. */
 const billTo = z.object({ name: z.string().nullable(), postal_address: z.record(z.string(), z.string()).nullable() });
 
@@ -90,10 +96,15 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
     await tx.insertInto('invoices').values(row).execute();
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], ['invoices'], now));
   });
-  return toView(deps, orgId, row);
+  return toView(deps, orgId, row, readsClients(caller));
 }
 
-async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable) {
+/**
+ * An invoice as the caller sees it. The recipient (the client's name and address as billed) is shown
+ * to callers who may read client records — not to an API token scoped to invoices alone — and to
+ * readers of retained invoices, whose client may be gone.
+ */
+async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable, showRecipient: boolean) {
   const open = async (sealed: Uint8Array, codec: typeof ITEMS) => openField(await invoiceKey(deps, row, sealed), place(orgId, row.id), codec, sealed) as string;
   return {
     id: row.id,
@@ -102,7 +113,7 @@ async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable) {
     currency: row.currency,
     total_minor: row.total_minor,
     items: parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as z.infer<typeof item>[],
-    bill_to: row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
+    bill_to: showRecipient && row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
     payment_reference: row.payment_ref_ct ? await open(row.payment_ref_ct, REF) : null,
     card: row.card_brand ? { brand: row.card_brand, last4: row.card_last4 } : null,
     issued_at: row.issued_at ? new Date(row.issued_at).toISOString() : null,
@@ -117,7 +128,7 @@ export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: s
   await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
   const rows = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('client_id', '=', clientId).orderBy('created_at').execute();
   const views = [];
-  for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row));
+  for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row, readsClients(caller)));
   await deps.audit.append(clientEvent(caller.ctx, caller.actor.orgId, 'client.read', [clientId], ['invoices']));
   return views;
 }
@@ -126,7 +137,12 @@ export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: s
 export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId: string, patch: z.infer<typeof invoiceUpdate>, now = Date.now()) {
   const row = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', invoiceId).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such invoice');
-  await requireClient(deps, caller, 'client.invoices', row.client_id, ['invoices']);
+  // A retained invoice whose client was erased is billing's and the owner's (it may still be paid or
+  // voided); any other goes through its client. Either way a refusal says nothing about the client.
+  const clientLive = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', row.client_id).executeTakeFirst();
+  await (clientLive ? requireClient(deps, caller, 'client.invoices', row.client_id, ['invoices']) : gate(deps, caller, 'invoices.retained', { fields: ['invoices'] })).catch((error: unknown) => {
+    throw isAppError(error, 'NOT_FOUND') ? new AppError('NOT_FOUND', 'no such invoice') : error;
+  });
   refuseCardData(patch);
   if (patch.status && patch.status !== row.status && !TRANSITIONS[row.status].includes(patch.status)) {
     throw new AppError('CONFLICT', `an invoice that is ${row.status} cannot become ${patch.status}`);
@@ -144,7 +160,7 @@ export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId:
     await tx.updateTable('invoices').set(next).where('id', '=', invoiceId).execute();
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [row.client_id], ['invoices'], now));
   });
-  return toView(deps, caller.actor.orgId, { ...row, ...next });
+  return toView(deps, caller.actor.orgId, { ...row, ...next }, clientLive ? readsClients(caller) : true);
 }
 
 /**
@@ -159,7 +175,7 @@ export async function listRetainedInvoices(deps: ClientDeps, caller: Caller, fil
   if (filter.status) query = query.where('status', '=', filter.status);
   const rows = await query.orderBy('created_at').limit(filter.limit ?? 500).execute();
   const views = [];
-  for (const row of rows) views.push(await toView(deps, orgId, row));
+  for (const row of rows) views.push(await toView(deps, orgId, row, true));
   if (rows.length > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'retained invoices' }, orgId, 'client.read', [...new Set(rows.map((r) => r.client_id))], ['invoices']));
   return views;
 }
@@ -200,30 +216,45 @@ export async function resealLegacyInvoices(deps: Pick<ClientDeps, 'db' | 'keyrin
   const rows = await deps.db.selectFrom('invoices').selectAll().where('retain_until', 'is', null).execute();
   const nameEntry = entryOf('clients.name_ct');
   const addressEntry = entryOf('clients.postal_address_ct');
+  let moved = 0;
   for (const row of rows) {
-    const client = await deps.db.selectFrom('clients').select(['id', 'name_ct', 'postal_address_ct']).where('org_id', '=', row.org_id).where('id', '=', row.client_id).executeTakeFirst();
-    const clientKey = await deps.keyring.dataKey(row.org_id, row.client_id);
+    // Each value with the version of the client's key that sealed it (a rotation may be half-way).
+    const open = async (sealed: Uint8Array, at: RecordPlace, codec: typeof ITEMS) => openField(await deps.keyring.dataKey(row.org_id, row.client_id, sealed), at, codec, sealed);
     const retained = { ...row, retain_until: retentionEnd(row.created_at) };
-    const key = await invoiceKey(deps, retained);
     const here = place(row.org_id, row.id);
-    const move = (sealed: Uint8Array, codec: typeof ITEMS) => sealField(key, here, codec, openField(clientKey, here, codec, sealed));
-    const recipient = client
-      ? {
-          name: openField(clientKey, placeOf(nameEntry, row.org_id, client), codecOf(nameEntry), client.name_ct) as string,
-          postal_address: client.postal_address_ct ? (openField(clientKey, placeOf(addressEntry, row.org_id, client), codecOf(addressEntry), client.postal_address_ct) as Record<string, string>) : null,
-        }
-      : null;
-    await deps.db
+    let values: { items: FieldValue; ref: FieldValue | null; recipient: { name: string; postal_address: Record<string, string> | null } | null };
+    try {
+      const client = await deps.db.selectFrom('clients').select(['id', 'name_ct', 'postal_address_ct']).where('org_id', '=', row.org_id).where('id', '=', row.client_id).executeTakeFirst();
+      values = {
+        items: await open(row.items_ct, here, ITEMS),
+        ref: row.payment_ref_ct ? await open(row.payment_ref_ct, here, REF) : null,
+        recipient: client
+          ? {
+              name: (await open(client.name_ct, placeOf(nameEntry, row.org_id, client), codecOf(nameEntry))) as string,
+              postal_address: client.postal_address_ct ? ((await open(client.postal_address_ct, placeOf(addressEntry, row.org_id, client), codecOf(addressEntry))) as Record<string, string>) : null,
+            }
+          : null,
+      };
+    } catch (error) {
+      if (!isAppError(error, 'NOT_FOUND')) throw error;
+      // The client's key is gone (erased before this version, its data restored beside a newer key
+      // store): the invoice was destroyed with it; only its unreadable row is left to delete.
+      await deps.db.deleteFrom('invoices').where('id', '=', row.id).where('retain_until', 'is', null).execute();
+      continue;
+    }
+    const key = await invoiceKey(deps, retained);
+    const result = await deps.db
       .updateTable('invoices')
       .set({
-        items_ct: move(row.items_ct, ITEMS),
-        payment_ref_ct: row.payment_ref_ct ? move(row.payment_ref_ct, REF) : null,
-        bill_to_ct: recipient ? sealField(key, here, BILL_TO, JSON.stringify(recipient)) : null,
+        items_ct: sealField(key, here, ITEMS, values.items),
+        payment_ref_ct: values.ref === null ? null : sealField(key, here, REF, values.ref),
+        bill_to_ct: values.recipient ? sealField(key, here, BILL_TO, JSON.stringify(values.recipient)) : null,
         retain_until: retained.retain_until,
       })
       .where('id', '=', row.id)
       .where('retain_until', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    moved += Number(result.numUpdatedRows);
   }
-  return rows.length;
+  return moved;
 }

@@ -94,6 +94,11 @@ export interface ErasurePlan {
   keyOwners: string[];
   /** Custom fields whose values are deleted outright (`erase: delete`), by field id. */
   deleteCustomFields: string[];
+  /**
+   * Tables of retained records holding rows of this client not yet moved to the retained-records key
+   * (no `retain_until`: made before it existed, and not yet re-sealed): they go with the client's key.
+   */
+  unretainedTables: string[];
   statement: ErasureStatement;
 }
 
@@ -110,6 +115,7 @@ export async function planErasure(
   const keyOwners = new Set<string>([clientId]);
   const statement: ErasureStatement = { destroyed: [], deleted: [], kept: [] };
   const deleteCustomFields: string[] = [];
+  const unretainedTables = new Set<string>();
   for (const entry of SEALED.filter((e) => e.clientColumn !== undefined)) {
     const rows = (await rowsAbout(db, entry, orgId, clientId)).filter((row) => rowMatches(entry, row));
     if (entry.field === 'custom') {
@@ -127,14 +133,21 @@ export async function planErasure(
     const present = rows.filter((row) => row[entry.column] !== null && row[entry.column] !== undefined);
     if (present.length === 0) continue;
     if (entry.erase === 'retain') {
-      const until = Math.max(...present.map((r) => Number(r.retain_until ?? 0)));
-      statement.kept.push({ data: entry.label, records: present.length, why: RETAINED_WHY, until: until > 0 ? new Date(until).toISOString() : null });
+      const retained = present.filter((r) => r.retain_until !== null && r.retain_until !== undefined);
+      const unretained = present.length - retained.length;
+      if (unretained > 0) {
+        unretainedTables.add(entry.table);
+        statement.destroyed.push({ data: entry.label, records: unretained });
+      }
+      if (retained.length === 0) continue;
+      const until = Math.max(...retained.map((r) => Number(r.retain_until)));
+      statement.kept.push({ data: entry.label, records: retained.length, why: RETAINED_WHY, until: new Date(until).toISOString() });
       continue;
     }
     if (entry.keyOwner === 'session-note') for (const row of present) keyOwners.add(String(row[entry.placeColumn]));
     (entry.erase === 'delete' ? statement.deleted : statement.destroyed).push({ data: entry.label, records: present.length });
   }
-  return { keyOwners: [...keyOwners], deleteCustomFields, statement };
+  return { keyOwners: [...keyOwners], deleteCustomFields, unretainedTables: [...unretainedTables], statement };
 }
 
 /**
@@ -150,6 +163,11 @@ export const RETAINED_WHY = `tax law requires invoices to be kept for ${FINANCIA
 /** The end of the retention period of a financial record made at `at`: the start of the year after its last year. */
 export function retentionEnd(at: number, years = FINANCIAL_RETENTION_YEARS): number {
   return Date.UTC(new Date(at).getUTCFullYear() + years + 1, 0, 1);
+}
+
+/** Whether a key-store owner is a retained-records key (not a client: its destruction is no client's erasure). */
+export function isRetainedKeyOwner(ownerId: string): boolean {
+  return ownerId.startsWith('retained:');
 }
 
 /** The key-store owner of the retained-records key for records whose retention ends at `retainUntil`: one key per organisation and year. */
