@@ -4,7 +4,7 @@ import { authorize } from '../access/authorize.ts';
 import { KIND_SCHEMAS } from '../platform/datamap/field-kinds.ts';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import type { Caller } from '../access/gate.ts';
 import { type ClientDeps, clientEvent, openRows } from './client.service.ts';
 import type { ClientStatus } from '../platform/db/schema.ts';
 import { listCustomFields } from './custom-field.service.ts';

@@ -11,7 +11,7 @@ import { operatorContext } from '../audit/operator.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
 import { CLI_INTERFACE, headersAreFieldNames, parseMapping } from './import.mapping.ts';
 import { type StaleClient, staleClients, validationReport } from './cleanup.service.ts';
-import type { Caller } from './client.access.ts';
+import type { Caller } from '../access/gate.ts';
 import { EXPORT_PURPOSES, type ExportPurpose, encryptExport, exportClients } from './export.service.ts';
 import { open } from 'node:fs/promises';
 import { readSecret } from '../platform/cli/prompt.ts';

@@ -9,7 +9,7 @@ import type { ActivityTable, DigestTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { type LocalDay, isTimeZone, localDay } from '../platform/time/local-day.ts';
 import { firstNameFor, scheduleEntry, scheduleRows } from './activities.service.ts';
-import type { Caller } from './client.access.ts';
+import type { Caller } from '../access/gate.ts';
 import type { ClientDeps } from './client.service.ts';
 
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */

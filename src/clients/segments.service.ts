@@ -8,7 +8,7 @@ import { scopeCondition } from '../access/scope.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import type { Schema, SegmentTable } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import type { Caller } from '../access/gate.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 import { assertTagsVisible, hiddenTagIds } from './tags.service.ts';

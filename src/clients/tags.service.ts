@@ -6,7 +6,7 @@ import { actorOf } from '../audit/audit.types.ts';
 import type { DataKey } from '../platform/crypto/keyring.ts';
 import { openField, sealField } from '../platform/datamap/record-codec.ts';
 import { AppError } from '../platform/errors/app-error.ts';
-import type { Caller } from './client.access.ts';
+import type { Caller } from '../access/gate.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import { refuseCardData } from '../platform/datamap/card-detect.ts';
 
