@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Schema } from '../platform/db/schema.ts';
 import type { Job } from '../platform/jobs/scheduler.ts';
-import { type AlertKind, raiseAlert } from './alerts.service.ts';
+import { type AlertKind, raiseAlert } from './alert-raise.ts';
 import { decodeLeaf } from './audit.encoding.ts';
 import type { AuditLog } from './audit.service.ts';
 import type { LoggedEvent } from './audit.types.ts';

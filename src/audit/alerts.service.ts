@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Schema } from '../platform/db/schema.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { AuditLog } from './audit.service.ts';
 import { type AccessContext, actorOf } from './audit.types.ts';
+import { type AlertKind, raiseAlert } from './alert-raise.ts';
+
+export { type AlertKind, raiseAlert } from './alert-raise.ts';
 import { type AlertSettings, parseAlertSettings } from './alert-rules.ts';
 import type { Actor } from '../access/authorize.ts';
 import { requirePermission } from '../access/permission.ts';
@@ -14,21 +16,6 @@ export interface AlertDeps {
   audit: AuditLog;
 }
 
-export type AlertKind =
-  | 'break_glass'
-  | 'account_locked'
-  | 'export'
-  | 'plaintext_export'
-  | 'mass_read'
-  | 'off_hours'
-  | 'repeated_denials'
-  | 'sign_in_failures'
-  | 'audit_integrity'
-  /** Signed heads or erasure entries could not be copied out of the database (heads directory, mail). */
-  | 'head_export_failed'
-  /** The heads directory and the database disagree: a file differs from the head stored for its size, or the database lost a head that was exported. */
-  | 'head_mismatch';
-
 export interface AlertView {
   id: string;
   kind: AlertKind;
@@ -38,38 +25,6 @@ export interface AlertView {
   created_at: string;
   acknowledged_by: string | null;
   acknowledged_at: string | null;
-}
-
-/**
- * Raises an alert for an organisation's owners and admins (the alerts inbox), audited as
- * `alert.raise`. `detail` is value-free text (names and ids only). Runs in the caller's transaction.
- */
-export async function raiseAlert(
-  tx: Kysely<Schema> | Transaction<Schema>,
-  audit: AuditLog,
-  alert: { orgId: string; kind: AlertKind; actorId: string | null; recordId: string | null; detail: string },
-  now = Date.now(),
-): Promise<string> {
-  const id = randomUUID();
-  await tx
-    .insertInto('alerts')
-    .values({ id, org_id: alert.orgId, kind: alert.kind, actor_id: alert.actorId, record_id: alert.recordId, detail: alert.detail, created_at: now, acknowledged_by: null, acknowledged_at: null })
-    .execute();
-  await audit.appendInTx(tx, {
-    time: now,
-    orgId: alert.orgId,
-    actorType: 'system',
-    actorId: null,
-    action: 'alert.raise',
-    recordType: 'alert',
-    recordIds: [id],
-    fields: [],
-    purpose: alert.kind,
-    outcome: 'allowed',
-    requestId: null,
-    ip: null,
-  });
-  return id;
 }
 
 /**

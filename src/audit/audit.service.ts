@@ -9,7 +9,7 @@ import type { Job } from '../platform/jobs/scheduler.ts';
 import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
 import { type CheckedLeaf, checkLeaf, leafMac } from './audit.leaf.ts';
 import type { AuditEvent } from './audit.types.ts';
-import { raiseAlert } from './alerts.service.ts';
+import { raiseAlert } from './alert-raise.ts';
 import { Frontier, leafHash } from './merkle.ts';
 
 /** A signed tree head as exported (`confidant audit head`). */

@@ -1,3 +1,6 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Schema } from '../platform/db/schema.ts';
+
 /** Who did something. The identity work adds users and API tokens; the CLI acts as the operator. */
 export type ActorType = 'user' | 'token' | 'operator' | 'system' | 'anonymous';
 
@@ -48,4 +51,9 @@ export interface AccessContext {
 /** The actor, request and purpose parts of an event, from an access context. */
 export function actorOf(ctx: AccessContext): Pick<AuditEvent, 'actorType' | 'actorId' | 'requestId' | 'ip' | 'purpose'> {
   return { actorType: ctx.actorType, actorId: ctx.actorId, requestId: ctx.requestId, ip: ctx.ip, purpose: ctx.purpose ?? null };
+}
+
+/** What writes an event inside a caller's transaction (the audit log; see AuditLog.appendInTx). */
+export interface AuditAppender {
+  appendInTx(tx: Kysely<Schema> | Transaction<Schema>, event: AuditEvent): Promise<void>;
 }

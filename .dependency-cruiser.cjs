@@ -1,0 +1,47 @@
+/**
+ * The layering rules of docs/architecture.md, held by dependency-cruiser (`npm run deps`, in CI).
+ * TypeScript 7 has no compiler API dependency-cruiser can use yet, so modules are read with swc;
+ * test/dependency-rules.test.ts checks that the cruise really reads every source file and that a
+ * planted violation fails. Violations that existed when a rule was introduced are listed in
+ * .dependency-cruiser-known-violations.json (issue 13 removes them); any new one fails.
+ */
+const domains = '^src/(access|audit|auth|clients|datamap|main)/';
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'no import cycles, type-only ones included', from: {}, to: { circular: true } },
+    {
+      name: 'platform-below-domains',
+      severity: 'error',
+      comment: 'platform code serves every domain and imports none',
+      from: { path: '^src/platform/', pathNot: '\\.test\\.ts$' },
+      to: { path: domains },
+    },
+    {
+      name: 'main-is-the-top',
+      severity: 'error',
+      comment: 'the composition root (src/main) is imported by nothing but the entry point and tests',
+      from: { path: '^src/', pathNot: ['^src/main/', '\\.test\\.ts$'] },
+      to: { path: '^src/main/' },
+    },
+    {
+      name: 'queries-in-stores',
+      severity: 'error',
+      comment: 'only *.store.ts files and src/platform/db run queries (import Kysely)',
+      from: { path: '^src/', pathNot: ['\\.store\\.ts$', '^src/platform/db/', '\\.test\\.ts$'] },
+      to: { path: 'node_modules/kysely/' },
+    },
+    {
+      name: 'key-store-in-crypto',
+      severity: 'error',
+      comment: 'key-store tables are reached through platform/crypto (the Keyring) only',
+      from: { path: '^src/', pathNot: ['^src/platform/crypto/', '\\.test\\.ts$'] },
+      to: { path: '^src/platform/crypto/keystore\\.schema\\.ts$' },
+    },
+  ],
+  options: {
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/.*\\.d\\.ts$' },
+  },
+};

@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
+const run = promisify(execFile);
+
+interface Cruise {
+  summary: { violations: { rule: { name: string; severity: string }; from: string; to: string }[]; totalCruised: number; error: number; ignore: number };
+  modules: { source: string }[];
+}
+
+async function cruise(cwd: string, ...extra: string[]): Promise<{ code: number; result: Cruise }> {
+  const args = [BIN, 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json', ...extra];
+  const done = await run(process.execPath, args, { cwd, maxBuffer: 64 * 1024 * 1024 }).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+  return { code: done.code, result: JSON.parse(done.stdout) as Cruise };
+}
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+
+describe('layering rules held by dependency-cruiser', () => {
+  const planted = mkdtempSync(path.join(tmpdir(), 'confidant-deps-'));
+  afterAll(() => rmSync(planted, { recursive: true, force: true }));
+
+  it('passes on the source, and really reads every source file (swc parser under TypeScript 7)', async () => {
+    const { code, result } = await cruise(ROOT, '--ignore-known');
+    // Known violations (issue 13 removes them) are reported with severity `ignore`; nothing else may be.
+    expect(result.summary.violations.filter((v) => v.rule.severity !== 'ignore').map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
+    expect(code).toBe(0);
+    const cruised = new Set(result.modules.map((m) => m.source).filter((s) => s.startsWith('src/')));
+    const files = sourceFiles(path.join(ROOT, 'src')).map((f) => path.relative(ROOT, f));
+    expect(files.filter((f) => !cruised.has(f))).toEqual([]);
+  }, 60_000);
+
+  it('fails on a planted cycle, a platform import of a domain and a query outside a store', async () => {
+    cpSync(path.join(ROOT, '.dependency-cruiser.cjs'), path.join(planted, '.dependency-cruiser.cjs'));
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(planted, 'node_modules'));
+    for (const dir of ['src/platform/http', 'src/clients']) mkdirSync(path.join(planted, dir), { recursive: true });
+    writeFileSync(path.join(planted, 'src/platform/http/helper.ts'), "import { a } from '../../clients/a.service.ts';\nexport const helper = a;\n");
+    writeFileSync(path.join(planted, 'src/clients/a.service.ts'), "import { b } from './b.service.ts';\nexport const a = () => b;\n");
+    writeFileSync(path.join(planted, 'src/clients/b.service.ts'), "import { a } from './a.service.ts';\nimport { sql } from 'kysely';\nexport const b = () => [a, sql];\n");
+    const { result } = await cruise(planted);
+    expect(result.summary.error).toBe(3);
+    expect(new Set(result.summary.violations.map((v) => v.rule.name))).toEqual(new Set(['no-circular', 'platform-below-domains', 'queries-in-stores']));
+  }, 60_000);
+});
