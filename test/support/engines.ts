@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { type Database, type Engine, openDatabase, openSqlite, quoteIdent } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 
-/** Every engine a store must pass on (Kysely's DIALECTS pattern). */
-export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+import { selectedEngines } from './engine-selection.ts';
+
+/** Every engine a store must pass on in this run (Kysely's DIALECTS pattern). */
+export const ENGINES: readonly Engine[] = selectedEngines();
 
 /** A fresh, empty database on one engine, and how to throw it away. */
 export interface TestDatabase {

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
+import { selectedEngines } from './engine-selection.ts';
 import { randomBytes } from 'node:crypto';
 
 declare module 'vitest' {
@@ -17,6 +18,12 @@ const DEFAULT_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
  * with one clear line — unless CONFIDANT_REQUIRE_PG=1, which turns the skip into a failure.
  */
 export default async function setup(project: TestProject) {
+  if (!selectedEngines().includes('postgres')) {
+    if (process.env.CONFIDANT_REQUIRE_PG === '1') throw new Error('CONFIDANT_REQUIRE_PG=1 needs PostgreSQL, but CONFIDANT_ENGINES leaves it out');
+    process.stdout.write(`Engines this run: ${selectedEngines().join(', ')} (CONFIDANT_ENGINES)\n`);
+    project.provide('pgUrl', null);
+    return;
+  }
   const adminUrl = process.env.CONFIDANT_TEST_PG || DEFAULT_PG;
   const name = `confidant_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
