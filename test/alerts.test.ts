@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { runCli } from './support/cli.ts';
@@ -53,11 +53,11 @@ describeEachEngine('alert rules', (t) => {
       await org.app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: victim.email, password: `wrong passphrase ${i}` } });
     }
     await org.deps.audit.record({ time: Date.now(), orgId: org.orgId, actorType: 'user', actorId: org.ownerId, action: 'client.export', recordType: 'client', recordIds: [id], fields: ['name'], purpose: null, outcome: 'allowed', requestId: null, ip: null });
-    const hour = new Date().getUTCHours();
+    // A read at 03:10 UTC, outside working hours 7–20 UTC: a fixed instant, not the hour the test runs at.
+    const night = Date.UTC(2026, 11, 1, 3, 10);
     const settings = (await org.owner.request('GET', '/api/v1/alerts/settings')).json();
-    const outside = hour >= 12 ? { start: 0, end: hour } : { start: hour + 1, end: 24 };
-    await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, off_hours: { enabled: true, timezone: 'UTC', ...outside } });
-    await org.owner.request('GET', `/api/v1/clients/${id}`);
+    await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, off_hours: { enabled: true, timezone: 'UTC', start: 7, end: 20 } });
+    await org.deps.audit.record({ time: night, orgId: org.orgId, actorType: 'user', actorId: org.ownerId, action: 'client.read', recordType: 'client', recordIds: [id], fields: ['name'], purpose: null, outcome: 'allowed', requestId: null, ip: null });
     await evaluateAlertRules(org.deps.db, org.deps.audit);
     expect(await alertsOf('repeated_denials')).toHaveLength(1);
     expect((await alertsOf('sign_in_failures'))[0]).toMatchObject({ actor_id: victim.id });
@@ -75,7 +75,8 @@ describeEachEngine('alert rules', (t) => {
   });
 });
 
-describeEachEngine('alerts CLI', () => {
+// The CLI opens its own SQLite deployment (a data directory), whatever the engine of the suites above.
+describe('alerts CLI (SQLite deployment)', () => {
   it('lists alerts for the operator', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
