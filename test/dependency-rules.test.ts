@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,4 +51,15 @@ describe('layering rules held by dependency-cruiser', () => {
     expect(result.summary.error).toBe(3);
     expect(new Set(result.summary.violations.map((v) => v.rule.name))).toEqual(new Set(['no-circular', 'platform-below-domains', 'queries-in-stores']));
   }, 60_000);
+
+  it('runs query builders only in stores and platform/db, beyond the files still listed as known', () => {
+    const known = new Set((JSON.parse(readFileSync(path.join(ROOT, 'test/known-query-sites.json'), 'utf8')) as { files: string[] }).files);
+    const QUERY = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto)\(|\bsql`/;
+    const running = sourceFiles(path.join(ROOT, 'src'))
+      .map((f) => path.relative(ROOT, f))
+      .filter((f) => !/\.store\.ts$|^src\/platform\/db\/|\.test\.ts$/.test(f))
+      .filter((f) => QUERY.test(readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(running.filter((f) => !known.has(f)), 'new files running queries outside a store').toEqual([]);
+    expect([...known].filter((f) => !running.includes(f)), 'listed files that no longer run queries: take them off the list').toEqual([]);
+  });
 });

@@ -142,6 +142,11 @@ export async function deleteUnretainedRows(db: Db, table: string, orgId: string,
   await db.deleteFrom('invoices').where('org_id', '=', orgId).where('client_id', '=', clientId).where('retain_until', 'is', null).execute();
 }
 
+/** Whether the database holds any client at all (of any organisation). */
+export async function anyClientExists(db: Db): Promise<boolean> {
+  return (await db.selectFrom('clients').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number, mac: string): Promise<void> {
   await db.deleteFrom('clients').where('org_id', '=', orgId).where('id', '=', id).execute();
   await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now, mac }).onConflict((oc) => oc.column('client_id').doNothing()).execute();

@@ -11,6 +11,7 @@ import { actorOf } from '../audit/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/audit.cli.ts';
 import { registerDatamapCommand } from '../datamap/datamap.cli.ts';
 import { staffSnapshot } from '../auth/staff.service.ts';
+import { findStaffByEmail } from '../auth/staff.store.ts';
 import { agenda } from '../clients/activities.service.ts';
 import { unlockUser } from '../auth/login.service.ts';
 import { evaluateAlertRules } from '../audit/alert-rules.ts';
@@ -295,7 +296,7 @@ export function buildCli(): Command {
     .option('--org <id>', 'organisation (default: the only one)')
     .action((options: { user: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
-        const user = await deps.db.selectFrom('users').select(['id', 'role', 'status']).where('org_id', '=', orgId).where('email', '=', options.user.trim().toLowerCase()).executeTakeFirst();
+        const user = await findStaffByEmail(deps.db, options.user, orgId);
         if (!user || user.status !== 'active') throw new AppError('NOT_FOUND', 'no active staff account with that e-mail address');
         const view = await agenda(deps, { actor: { userId: user.id, orgId, role: user.role, via: 'session' }, ctx: operatorContext(`agenda of ${user.id}`) });
         const line = (e: { at: string; kind: string; client_first_name: string; duration_min: number | null }) => `  ${e.at}  ${e.kind.replace('_', '-')}  ${e.client_first_name}${e.duration_min ? `  ${e.duration_min} min` : ''}`;
@@ -315,7 +316,7 @@ export function buildCli(): Command {
     .addOption(jsonOption())
     .action((options: { email: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps }, out) => {
-        const user = await deps.db.selectFrom('users').select(['id', 'org_id']).where('email', '=', options.email.trim().toLowerCase()).executeTakeFirst();
+        const user = await findStaffByEmail(deps.db, options.email);
         if (!user) throw new AppError('NOT_FOUND', 'no staff account with that e-mail address');
         await unlockUser(deps, operatorContext(), user.org_id, user.id);
         print(out, `Unlocked ${options.email}.`, { unlocked: user.id });

@@ -84,4 +84,18 @@ describe('confidant CLI', () => {
     expect(result.code).toBe(6);
     expect(JSON.parse(result.stderr).error.code).toBe('DATABASE_UNAVAILABLE');
   });
+
+  it('unlocks a staff account and shows a staff agenda by e-mail (any case), refusing an unknown one', async () => {
+    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-staffcli-')), 'data');
+    const env = { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' };
+    expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env })).code).toBe(0);
+    const unlocked = await runCli(['staff', 'unlock', '--email', 'OWNER@example.test', '--json'], { env });
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(JSON.parse(unlocked.stdout)).toEqual({ unlocked: expect.any(String) });
+    const agenda = await runCli(['followups', 'agenda', '--user', 'owner@example.test', '--json'], { env });
+    expect(agenda.code, agenda.stderr).toBe(0);
+    expect(JSON.parse(agenda.stdout)).toMatchObject({ overdue: [], today: [], next_7_days: [] });
+    const unknown = await runCli(['followups', 'agenda', '--user', 'nobody@example.test'], { env });
+    expect({ code: unknown.code, stderr: unknown.stderr.trim() }).toEqual({ code: 3, stderr: 'confidant: no active staff account with that e-mail address' });
+  }, 60_000);
 });

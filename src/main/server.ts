@@ -1,3 +1,4 @@
+import { anyClientExists } from '../clients/client.store.ts';
 import { retentionJob } from '../clients/invoices.service.ts';
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -101,10 +102,8 @@ export async function openDeployment(config: Config, env: NodeJS.ProcessEnv = pr
  * with every client unreadable.
  */
 async function assertKeyStoreMatchesData(deps: ClientDeps): Promise<void> {
-  const client = await deps.db.selectFrom('clients').select('id').limit(1).executeTakeFirst();
-  if (!client) return;
-  const key = await deps.keyring.keystore.db.selectFrom('org_keys').select('org_id').limit(1).executeTakeFirst();
-  if (!key) {
+  if (!(await anyClientExists(deps.db))) return;
+  if (!(await deps.keyring.holdsAnyOrgKey())) {
     throw new AppError('KEY_UNAVAILABLE', `the key store (${deps.keyring.keystore.description}) is empty but the database holds clients; restore the key store from its backup`);
   }
 }

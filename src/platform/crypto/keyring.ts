@@ -219,6 +219,11 @@ export class Keyring {
   }
 
   /** Ensures the organisation has a key (version 1 on first use) and returns its active version. */
+  /** Whether the key store holds any organisation key (an empty one beside data with clients is a lost key store). */
+  async holdsAnyOrgKey(): Promise<boolean> {
+    return (await this.keystore.db.selectFrom('org_keys').select('org_id').limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async ensureOrgKey(orgId: string): Promise<number> {
     return (await this.#org(orgId)).active;
   }
