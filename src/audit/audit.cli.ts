@@ -139,7 +139,7 @@ export function registerAuditCommands(program: Command, withAudit: WithAudit): v
         await audit.record({ time: Date.now(), orgId: null, ...actorOf(actor), action: 'audit.export', recordType: null, recordIds: [], fields: [], outcome: 'allowed' });
         await audit.sequence();
         for (let from = 0; ; ) {
-          const rows = await audit.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash']).where('idx', '>=', from).orderBy('idx').limit(10_000).execute();
+          const rows = await audit.leavesFrom(from, 10_000);
           if (rows.length === 0) break;
           const lines = rows.map((r) =>
             JSON.stringify({ index: r.idx, leaf: Buffer.from(r.leaf).toString('base64'), leaf_hash: Buffer.from(r.leaf_hash).toString('hex'), event: decodeLeaf(r.leaf) }),

@@ -327,6 +327,11 @@ export class AuditLog {
     return frontier;
   }
 
+  /** Up to `limit` stored leaves from index `from` on, in order (for exports). */
+  async leavesFrom(from: number, limit: number): Promise<{ idx: number; leaf: Uint8Array; leaf_hash: Uint8Array }[]> {
+    return this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash']).where('idx', '>=', from).orderBy('idx').limit(limit).execute();
+  }
+
   /** The most recent signed head. */
   async latestHead(): Promise<TreeHead | null> {
     const row = await this.db.selectFrom('audit_heads').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();

@@ -1,3 +1,4 @@
+import { userCredentials } from './staff.store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -127,7 +128,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
     async (request, reply) => {
       const { session } = requireAuth(request);
-      const user = await db.selectFrom('users').select(['password_hash', 'totp_confirmed']).where('id', '=', session!.userId).executeTakeFirstOrThrow();
+      const user = await userCredentials(db, session!.userId);
       // The caller is signed in already: say what is missing. Which of password and code was wrong
       // stays unsaid, so a stolen session cannot test passwords without the code.
       if (user.totp_confirmed === 1 && request.body.code === undefined) {

@@ -1,3 +1,4 @@
+import { userStanding } from './staff.store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
@@ -89,7 +90,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
         await audit.record({ time: Date.now(), orgId: null, actorType: 'anonymous', actorId: null, action: 'auth.sign_in_failed', recordType: 'user', recordIds: [], fields: [], purpose: 'passkey', outcome: 'denied', requestId: request.id, ip: request.ip });
         throw PASSKEY_SIGN_IN_FAILED();
       }
-      const user = await db.selectFrom('users').select(['id', 'org_id', 'status', 'locked_at']).where('id', '=', who.userId).executeTakeFirstOrThrow();
+      const user = await userStanding(db, who.userId);
       if (user.status !== 'active' || user.locked_at !== null) throw PASSKEY_SIGN_IN_FAILED();
       await completeSignIn({ db, audit }, user.id, user.org_id, 'passkey only', meta(request));
       setSessionCookie(reply, await createSession(db, user, 'active', { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null }));
