@@ -4,10 +4,9 @@ import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type Browser, type OrgFixture, orgFixture } from './support/http.ts';
+import { type Browser, type OrgFixture, ROLES, orgFixture, signInEveryRole } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
-const ROLES: StaffRole[] = ['owner', 'admin', 'practitioner', 'reception', 'billing', 'marketing', 'auditor'];
 
 /**
  * The access matrix, written out independently of the implementation: which role may perform each
@@ -61,8 +60,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     ] as const) {
       await defineCustomField(org.deps.db, org.orgId, { name, label: name, kind: 'text', classification, purpose: 'matrix test field', encrypted: true });
     }
-    as.owner = org.owner;
-    for (const role of ROLES.filter((r) => r !== 'owner')) as[role] = await org.signIn((await org.addStaff(role)).email);
+    Object.assign(as, await signInEveryRole(org));
   });
   afterAll(async () => {
     await org.app.app.close();

@@ -5,7 +5,7 @@ import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import { ERROR_CATALOGUE } from '../src/platform/errors/app-error.ts';
 import { type TestDatabase, openTestDatabase } from './support/engines.ts';
-import { type Browser, type OrgFixture, orgFixture } from './support/http.ts';
+import { type Browser, type OrgFixture, ROLES, orgFixture, signInEveryRole } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
 /**
@@ -18,7 +18,6 @@ import { openTestVault } from './support/vault.ts';
  */
 const BUDGET_MS = Number(process.env.CONFIDANT_FUZZ_SECONDS ?? 20) * 1000;
 const SEED = process.env.CONFIDANT_FUZZ_SEED ? Number(process.env.CONFIDANT_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const ROLES: StaffRole[] = ['owner', 'admin', 'practitioner', 'reception', 'billing', 'marketing', 'auditor'];
 const CODES = new Set(Object.keys(ERROR_CATALOGUE));
 // Operations that end or replace the caller's own sign-in are fuzzed without a session only, so one
 // case cannot sign a role out for the rest of the run.
@@ -71,8 +70,7 @@ describe('OpenAPI fuzz: every route, malformed input, every caller', () => {
     t = await openTestDatabase('sqlite');
     vault = await openTestVault(t);
     org = await orgFixture(t, vault);
-    as.owner = org.owner;
-    for (const role of ROLES.filter((r) => r !== 'owner')) as[role] = await org.signIn((await org.addStaff(role)).email);
+    Object.assign(as, await signInEveryRole(org));
     const doc = (await org.app.app.inject({ url: '/api/docs/json' })).json() as {
       paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
     };

@@ -7,10 +7,9 @@ import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import type { RegisteredRoute } from '../src/platform/http/route-policy.ts';
 import { type TestDatabase, openTestDatabase } from './support/engines.ts';
-import { type Browser, type OrgFixture, orgFixture } from './support/http.ts';
+import { type Browser, type OrgFixture, ROLES, orgFixture, signInEveryRole } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
-const ROLES: StaffRole[] = ['owner', 'admin', 'practitioner', 'reception', 'billing', 'marketing', 'auditor'];
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface Operation {
@@ -42,8 +41,7 @@ describe('the route gate refuses a caller without the declared action before the
     t = await openTestDatabase('sqlite');
     vault = await openTestVault(t);
     org = await orgFixture(t, vault);
-    as.owner = org.owner;
-    for (const role of ROLES.filter((r) => r !== 'owner')) as[role] = await org.signIn((await org.addStaff(role)).email);
+    Object.assign(as, await signInEveryRole(org));
     for (const role of ROLES) {
       const token = async (scopes: readonly string[]) => {
         const res = await as[role]!.request('POST', '/api/v1/auth/tokens', { name: `${role} gate test`, scopes, expires_in_days: 1 });

@@ -12,10 +12,10 @@ export { ACTIONS, type Action } from './actions.ts';
  * e.g. "your role (reception) may not read or write clinical notes for this client; ask an owner or
  * an admin if your work needs it".
  */
-export function refusalMessage(role: StaffRole, action: Action, forClient = false): string {
+export function refusalMessage(role: StaffRole, action: Action, forClient = false, words = actionWords(action)): string {
   // An admin is sent to an owner: telling them to ask an admin would send them to themselves.
   const ask = role === 'admin' || role === 'owner' ? 'an owner' : 'an owner or an admin';
-  return `your role (${role}) may not ${actionWords(action)}${forClient ? ' for this client' : ''}; ask ${ask} if your work needs it`;
+  return `your role (${role}) may not ${words}${forClient ? ' for this client' : ''}; ask ${ask} if your work needs it`;
 }
 
 /** The caller: a signed-in user (session) or an API token acting for one. */

@@ -44,14 +44,16 @@ export async function gate(deps: GateDeps, caller: Caller, action: Action, targe
   if (clientId === undefined) {
     // Organisation-wide: the role-level question, refused (and audited) in the catalogue's words.
     if (target.refusal && !authorize(actor, action, { orgId }).allowed) {
-      await refuse(deps.audit, actor, caller.ctx, action, `your role (${actor.role}) may not ${target.refusal}; ask an owner or an admin if your work needs it`);
+      await refuse(deps.audit, actor, caller.ctx, action, refusalMessage(actor.role, action, false, target.refusal));
     }
     await requirePermission(deps.audit, actor, caller.ctx, action);
     return authorize(actor, action, { orgId }, customFields);
   }
-  const relationship = await relationshipTo(deps.db, actor, clientId);
+  const [relationship, exists] = await Promise.all([
+    relationshipTo(deps.db, actor, clientId),
+    deps.db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst(),
+  ]);
   const decision = authorize(actor, action, { orgId, clientId, ...relationship }, customFields);
-  const exists = await deps.db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
   if (decision.allowed && exists) return decision;
   await deps.audit.append({ ...deniedEvent(caller.ctx, orgId, action, exists ? [clientId] : []), recordType: 'client', fields: [...fields] });
   // 403 only to someone who may read this client anyway (so the refusal tells them nothing new).

@@ -116,8 +116,11 @@ export async function planErasure(
   const statement: ErasureStatement = { destroyed: [], deleted: [], kept: [] };
   const deleteCustomFields: string[] = [];
   const unretainedTables = new Set<string>();
+  // One read per table: notes and invoices hold several entries each.
+  const byTableRows = new Map<string, Promise<Row[]>>();
   for (const entry of SEALED.filter((e) => e.clientColumn !== undefined)) {
-    const rows = (await rowsAbout(db, entry, orgId, clientId)).filter((row) => rowMatches(entry, row));
+    if (!byTableRows.has(entry.table)) byTableRows.set(entry.table, rowsAbout(db, entry, orgId, clientId));
+    const rows = (await byTableRows.get(entry.table)!).filter((row) => rowMatches(entry, row));
     if (entry.field === 'custom') {
       for (const field of custom) {
         const values = rows.filter((r) => r.field_id === field.id);

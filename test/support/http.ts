@@ -95,6 +95,16 @@ async function createOwnerAnywhere(deps: ClientDeps, email: string) {
   return existing ? createOrganisation(deps.db, deps.audit, input, operatorContext()) : createOwner(deps.db, input);
 }
 
+/** Every staff role, owner first. */
+export const ROLES: readonly StaffRole[] = ['owner', 'admin', 'practitioner', 'reception', 'billing', 'marketing', 'auditor'];
+
+/** The organisation's owner and a new, signed-in staff member of every other role. */
+export async function signInEveryRole(org: OrgFixture): Promise<Record<StaffRole, Browser>> {
+  const as = { owner: org.owner } as Record<StaffRole, Browser>;
+  for (const role of ROLES.filter((r) => r !== 'owner')) as[role] = await org.signIn((await org.addStaff(role)).email);
+  return as;
+}
+
 /** The current TOTP code for a base32 secret (what an authenticator app would show). */
 export function totp(secret: string, at = Date.now()): string {
   return generateSync({ secret, epoch: Math.floor(at / 1000) });
