@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { createClients, type ClientDeps } from '../src/clients/client.service.ts';
+import { createClients, type ClientDeps } from '../src/clients/records/client.service.ts';
 import { BlindIndexer } from '../src/platform/crypto/blind-index.ts';
 import { seal } from '../src/platform/crypto/aead.ts';
 import { fileKeyProvider } from '../src/platform/crypto/key-provider.ts';
@@ -12,12 +12,12 @@ import { ensureRootKeyFile, rootKeyPath } from '../src/platform/crypto/root-key.
 import { fieldContext } from '../src/platform/datamap/datamap.ts';
 import { encodeValue, nameTokens, normaliseEmail, normalisePhone } from '../src/platform/datamap/field-kinds.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
-import { AuditLog } from '../src/audit/audit.service.ts';
+import { AuditLog } from '../src/audit/log/audit.service.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { KEYSTORE_MIGRATIONS, type KeyStoreSchema } from '../src/platform/crypto/keystore.schema.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { type Result, measure, printTable, ratio } from './harness.ts';
-import { operatorContext } from '../src/audit/operator.ts';
+import { operatorContext } from '../src/audit/log/operator.ts';
 
 const OP = operatorContext();
 

@@ -3,16 +3,16 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync,
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { faker } from '@faker-js/faker';
-import { createOwner } from '../src/auth/setup.service.ts';
-import { operatorContext } from '../src/audit/operator.ts';
-import { findClients } from '../src/clients/client.service.ts';
-import { evaluateSegment } from '../src/clients/segments.service.ts';
+import { createOwner } from '../src/auth/setup/setup.service.ts';
+import { operatorContext } from '../src/audit/log/operator.ts';
+import { findClients } from '../src/clients/records/client.service.ts';
+import { evaluateSegment } from '../src/clients/segments/segments.service.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
 import { type Result, printTable, ratio } from './harness.ts';
 import { parse } from 'csv-parse';
-import { type ImportBatchRequest, type ImportWorkerData, importBatch } from '../src/clients/import.batch.ts';
+import { type ImportBatchRequest, type ImportWorkerData, importBatch } from '../src/clients/import/import.batch.ts';
 import { importBaseline } from './import-baseline.ts';
 import pg from 'pg';
 

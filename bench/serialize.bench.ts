@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientView } from '../src/clients/client.schema.ts';
+import { clientView } from '../src/clients/records/client.schema.ts';
 import { serializerCompiler } from '../src/platform/http/serialization.ts';
 import { type Result, measure, printTable, ratio } from './harness.ts';
 

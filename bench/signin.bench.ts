@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createOwner } from '../src/auth/setup.service.ts';
+import { createOwner } from '../src/auth/setup/setup.service.ts';
 import { buildApp } from '../src/main/app.ts';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';

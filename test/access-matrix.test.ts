@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import { describeEachEngine } from './support/engines.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
+import { evaluateAlertRules } from '../src/audit/alerts/alert-rules.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { runCli } from './support/cli.ts';
 import { describeEachEngine } from './support/engines.ts';

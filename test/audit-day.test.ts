@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
-import { encodeLeaf } from '../src/audit/audit.encoding.ts';
-import { leafMac } from '../src/audit/audit.service.ts';
-import { type VerifyOptions, verifyLog } from '../src/audit/audit.verify.ts';
-import { leafHash } from '../src/audit/merkle.ts';
+import { evaluateAlertRules } from '../src/audit/alerts/alert-rules.ts';
+import { encodeLeaf } from '../src/audit/log/audit.encoding.ts';
+import { leafMac } from '../src/audit/log/audit.service.ts';
+import { type VerifyOptions, verifyLog } from '../src/audit/verify/audit.verify.ts';
+import { leafHash } from '../src/audit/log/merkle.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { encodeLeaf } from '../src/audit/audit.encoding.ts';
-import { AuditLog } from '../src/audit/audit.service.ts';
-import { AUDIT_ACTIONS, type AuditEvent } from '../src/audit/audit.types.ts';
-import { verifyLog } from '../src/audit/audit.verify.ts';
-import { leafHash } from '../src/audit/merkle.ts';
+import { encodeLeaf } from '../src/audit/log/audit.encoding.ts';
+import { AuditLog } from '../src/audit/log/audit.service.ts';
+import { AUDIT_ACTIONS, type AuditEvent } from '../src/audit/log/audit.types.ts';
+import { verifyLog } from '../src/audit/verify/audit.verify.ts';
+import { leafHash } from '../src/audit/log/merkle.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { describeEachEngine } from './support/engines.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AuditLog } from '../src/audit/audit.service.ts';
-import type { AuditEvent } from '../src/audit/audit.types.ts';
-import { verifyLog } from '../src/audit/audit.verify.ts';
+import { AuditLog } from '../src/audit/log/audit.service.ts';
+import type { AuditEvent } from '../src/audit/log/audit.types.ts';
+import { verifyLog } from '../src/audit/verify/audit.verify.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { describeEachEngine } from './support/engines.ts';

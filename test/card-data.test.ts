@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it, test } from 'vitest';
-import { issueSetupLink, isSetupTokenUsable } from '../src/auth/setup.service.ts';
-import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import { issueSetupLink, isSetupTokenUsable } from '../src/auth/setup/setup.service.ts';
+import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { type TestApp, buildTestApp } from './support/app.ts';

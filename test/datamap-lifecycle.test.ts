@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { rotateClientKey } from '../src/clients/client-keys.service.ts';
-import { defineCustomField } from '../src/clients/custom-field.service.ts';
-import { destroyExpiredRetainedRecords } from '../src/clients/invoices.service.ts';
+import { rotateClientKey } from '../src/clients/keys/client-keys.service.ts';
+import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
+import { destroyExpiredRetainedRecords } from '../src/clients/invoices/invoices.service.ts';
 import { SEALED, type SealedEntry, rowMatches } from '../src/datamap/registry.ts';
 import { retainedKeyOwner } from '../src/datamap/sealed-records.ts';
 import { describeEachEngine } from './support/engines.ts';

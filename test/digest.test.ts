@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
-import { digestNotice, makeDueDigests } from '../src/clients/digest.service.ts';
+import { digestNotice, makeDueDigests } from '../src/followups/digest.service.ts';
 import { localDay } from '../src/platform/time/local-day.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
 import { describeEachEngine } from './support/engines.ts';

@@ -4,19 +4,19 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_FIELDS, columnOf } from '../src/datamap/client-fields.ts';
-import { destroyClientKey, reconcileErasures } from '../src/clients/client-keys.service.ts';
-import { type ClientDeps, createClient, createClients, findClients, getClient } from '../src/clients/client.service.ts';
-import { defineCustomField } from '../src/clients/custom-field.service.ts';
+import { destroyClientKey, reconcileErasures } from '../src/clients/keys/client-keys.service.ts';
+import { type ClientDeps, createClient, createClients, findClients, getClient } from '../src/clients/records/client.service.ts';
+import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
 import { fileKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import { type Vault, openVault } from '../src/platform/crypto/keystore.ts';
 import { rootKeyPath } from '../src/platform/crypto/root-key.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
-import { AuditLog } from '../src/audit/audit.service.ts';
+import { AuditLog } from '../src/audit/log/audit.service.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { describeEachEngine, openTestDatabase, type TestDatabase, workerPgUrl } from './support/engines.ts';
 import { clientDeps, openTestVault } from './support/vault.ts';
-import { operatorContext } from '../src/audit/operator.ts';
+import { operatorContext } from '../src/audit/log/operator.ts';
 
 const OP = operatorContext();
 

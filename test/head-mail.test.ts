@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { expect, it } from 'vitest';
-import { mailDailyHead } from '../src/audit/head-mail.service.ts';
+import { mailDailyHead } from '../src/audit/heads/head-mail.service.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { orgFixture } from './support/http.ts';

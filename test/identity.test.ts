@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argon2Derivations, hashPassword } from '../src/platform/crypto/password-hash.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { CLI_POLICIES, buildCli } from '../src/main/cli-program.ts';
-import { SIGN_IN_FAILED } from '../src/auth/login.service.ts';
+import { SIGN_IN_FAILED } from '../src/auth/login/login.service.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { type OrgFixture, STAFF_PASSWORD, browser, orgFixture, sessionCookie, totp } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
@@ -483,7 +483,7 @@ describeEachEngine('access review and security settings', (t) => {
   });
 
   it('disables accounts with no sign-in for 90 days', async () => {
-    const { disableInactiveAccounts } = await import('../src/access/access-review.service.ts');
+    const { disableInactiveAccounts } = await import('../src/access/review/access-review.service.ts');
     const stale = await org.addStaff('reception');
     const fresh = await org.addStaff('reception');
     const longAgo = Date.now() - 91 * 86_400_000;

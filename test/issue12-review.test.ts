@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { reconcileErasures, verifiedErasures } from '../src/clients/client-keys.service.ts';
-import { destroyExpiredRetainedRecords } from '../src/clients/invoices.service.ts';
-import { resealLegacyPlaintext } from '../src/clients/plaintext-reseal.ts';
+import { reconcileErasures, verifiedErasures } from '../src/clients/keys/client-keys.service.ts';
+import { destroyExpiredRetainedRecords } from '../src/clients/invoices/invoices.service.ts';
+import { resealLegacyPlaintext } from '../src/clients/keys/plaintext-reseal.ts';
 import { codecOf, entryOf, placeOf } from '../src/datamap/registry.ts';
 import { sealField } from '../src/platform/datamap/record-codec.ts';
 import { describeEachEngine } from './support/engines.ts';

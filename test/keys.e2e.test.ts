@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createClients, findClients, getClient } from '../src/clients/client.service.ts';
+import { createClients, findClients, getClient } from '../src/clients/records/client.service.ts';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
 import { BIN, cleanEnv, runCli } from './support/cli.ts';
-import { operatorContext } from '../src/audit/operator.ts';
+import { operatorContext } from '../src/audit/log/operator.ts';
 
 const OP = operatorContext();
 

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { sql } from 'kysely';
-import { decodeLeaf } from '../src/audit/audit.encoding.ts';
-import { rotateClientKey } from '../src/clients/client-keys.service.ts';
-import { defineCustomField } from '../src/clients/custom-field.service.ts';
-import { resealLegacyPlaintext } from '../src/clients/plaintext-reseal.ts';
+import { decodeLeaf } from '../src/audit/log/audit.encoding.ts';
+import { rotateClientKey } from '../src/clients/keys/client-keys.service.ts';
+import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
+import { resealLegacyPlaintext } from '../src/clients/keys/plaintext-reseal.ts';
 import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
 
@@ -195,7 +195,7 @@ describeEachEngine('exports', (t) => {
     const freeText = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'QZCANARYQ for Jane Doe' });
     expect(freeText.statusCode).toBe(400);
     expect(freeText.body).not.toContain('QZCANARYQ');
-    const { evaluateAlertRules } = await import('../src/audit/alert-rules.ts');
+    const { evaluateAlertRules } = await import('../src/audit/alerts/alert-rules.ts');
     await evaluateAlertRules(org.deps.db, org.deps.audit);
     const alerts = (await org.owner.request('GET', '/api/v1/alerts')).json().alerts as { kind: string; detail: string }[];
     expect(alerts.some((a) => a.kind === 'export')).toBe(true);
@@ -476,7 +476,7 @@ describeEachEngine('CSV import over HTTP', (t) => {
 
 describeEachEngine('stay-in-touch cadence', (t) => {
   it('opens a follow-up for the caseload practitioner when a client has not been contacted within its cadence', async () => {
-    const { applyCadences } = await import('../src/clients/activities.service.ts');
+    const { applyCadences } = await import('../src/followups/activities.service.ts');
     const vault = await openTestVault(t());
     const org = await orgFixture(t(), vault);
     const p = await org.addStaff('practitioner');

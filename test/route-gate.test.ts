@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Action, isAction } from '../src/access/actions.ts';
-import { actionsOf, refusalMessage } from '../src/access/authorize.ts';
+import { type Action, isAction } from '../src/access/roles/actions.ts';
+import { actionsOf, refusalMessage } from '../src/access/roles/authorize.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import type { RegisteredRoute } from '../src/platform/http/route-policy.ts';

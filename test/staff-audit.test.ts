@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { reviewBreakGlass } from '../src/access/break-glass.service.ts';
+import { reviewBreakGlass } from '../src/access/break-glass/break-glass.service.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { type Browser, type OrgFixture, orgFixture } from './support/http.ts';

@@ -1,9 +1,9 @@
 // The HTTP benchmark's server: the real app over the deployment in CONFIDANT_DATA, plus one route the
 // product does not have — the same client read without its audit event — as the baseline.
 import { pino } from 'pino';
-import { requireAuth } from '../../src/auth/authenticate.ts';
-import { openRows } from '../../src/clients/client.service.ts';
-import { findClientRow } from '../../src/clients/client.store.ts';
+import { requireAuth } from '../../src/auth/sessions/authenticate.ts';
+import { openRows } from '../../src/clients/records/client.service.ts';
+import { findClientRow } from '../../src/clients/records/client.store.ts';
 import { buildApp } from '../../src/main/app.ts';
 import { loadConfig } from '../../src/main/config.ts';
 import { openDeployment } from '../../src/main/server.ts';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { describeEachEngine, openTestDatabase, type TestDatabase } from '../../test/support/engines.ts';
 import { type TestApp, buildTestApp } from '../../test/support/app.ts';
 import { VERSION } from './version.ts';
-import { issueSetupLink } from '../auth/setup.service.ts';
-import { SETUP_PER_MINUTE } from '../auth/setup.routes.ts';
+import { issueSetupLink } from '../auth/setup/setup.service.ts';
+import { SETUP_PER_MINUTE } from '../auth/setup/setup.routes.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TAMPERED_EXIT } from '../audit/audit.cli.ts';
+import { TAMPERED_EXIT } from '../audit/verify/audit.cli.ts';
 import { fail } from '../platform/cli/output.ts';
 import { ERROR_CATALOGUE } from '../platform/errors/app-error.ts';
 import { buildCli } from './cli-program.ts';

@@ -4,7 +4,7 @@ import { type App, buildApp } from '../../src/main/app.ts';
 import type { Config } from '../../src/main/config.ts';
 import { loggerOptions } from '../../src/platform/http/logger.ts';
 import type { TestDatabase } from './engines.ts';
-import type { ClientDeps } from '../../src/clients/client.service.ts';
+import type { ClientDeps } from '../../src/clients/records/client.service.ts';
 
 /** An in-process app whose log lines are kept in memory, so tests can assert what was logged. */
 export interface TestApp extends App {

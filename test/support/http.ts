@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { generateSync } from 'otplib';
-import { createOrganisation, createOwner } from '../../src/auth/setup.service.ts';
-import { operatorContext } from '../../src/audit/operator.ts';
-import type { ClientDeps } from '../../src/clients/client.service.ts';
+import { createOrganisation, createOwner } from '../../src/auth/setup/setup.service.ts';
+import { operatorContext } from '../../src/audit/log/operator.ts';
+import type { ClientDeps } from '../../src/clients/records/client.service.ts';
 import { hashPassword } from '../../src/platform/crypto/password-hash.ts';
 import type { Vault } from '../../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../../src/platform/db/schema.ts';

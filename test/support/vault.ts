@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type ClientDeps } from '../../src/clients/client.service.ts';
+import { type ClientDeps } from '../../src/clients/records/client.service.ts';
 import { quoteIdent } from '../../src/platform/db/database.ts';
 import { fileKeyProvider } from '../../src/platform/crypto/key-provider.ts';
 import { type Vault, openVault } from '../../src/platform/crypto/keystore.ts';
 import { ensureRootKeyFile, rootKeyPath } from '../../src/platform/crypto/root-key.ts';
 import { loadAuditKeys } from '../../src/platform/crypto/signing.ts';
-import { AuditLog } from '../../src/audit/audit.service.ts';
+import { AuditLog } from '../../src/audit/log/audit.service.ts';
 import { type TestDatabase, workerPgUrl } from './engines.ts';
 
 /** A key store beside a test database: a SQLite file in its data dir, or a schema of its own in PostgreSQL. */

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { describeEachEngine, type TestDatabase } from '../../../test/support/engines.ts';
-import { issueSetupLink, purgeSetupTokensJob } from '../../auth/setup.service.ts';
+import { issueSetupLink, purgeSetupTokensJob } from '../../auth/setup/setup.service.ts';
 import { type Job, startScheduler } from './scheduler.ts';
 
 const quiet = pino({ level: 'silent' });

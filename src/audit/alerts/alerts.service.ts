@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { AuditLog } from '../log/audit.service.ts';
+import { type AccessContext, actorOf } from '../log/audit.types.ts';
+import { type AlertKind, raiseAlert } from '../log/alert-raise.ts';
+
+export { type AlertKind, raiseAlert } from '../log/alert-raise.ts';
+import { type AlertSettings, parseAlertSettings } from './alert-rules.ts';
+import type { Actor } from '../../access/roles/authorize.ts';
+import { requirePermission } from '../../access/gate/permission.ts';
+import { isTimeZone } from '../../platform/time/local-day.ts';
+
+export interface AlertDeps {
+  db: Kysely<Schema>;
+  audit: AuditLog;
+}
+
+export interface AlertView {
+  id: string;
+  kind: AlertKind;
+  actor_id: string | null;
+  record_id: string | null;
+  detail: string;
+  created_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+}
+
+/**
+ * Raises a deployment-wide alert (not about one organisation: the audit log, the heads directory) in
+ * every organisation's inbox, skipping organisations that already hold an unacknowledged alert of this
+ * kind and detail from the last day — so a process restarting in a loop does not flood the inbox.
+ * Returns how many were raised. `detail` is value-free text.
+ */
+export async function raiseDeploymentAlert(audit: AuditLog, kind: AlertKind, detail: string, now = Date.now()): Promise<number> {
+  let raised = 0;
+  for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
+    const open = await audit.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('org_id', '=', org.id)
+      .where('kind', '=', kind)
+      .where('detail', '=', detail)
+      .where('acknowledged_at', 'is', null)
+      .where('created_at', '>', now - 86_400_000)
+      .executeTakeFirst();
+    if (open) continue;
+    await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind, actorId: null, recordId: null, detail }, now));
+    raised++;
+  }
+  return raised;
+}
+
+/** The organisation's alerts, newest first. Caller must hold `alerts.read` (the route's gate checks it). */
+export async function listAlerts(db: Kysely<Schema>, orgId: string, options: { unacknowledged?: boolean } = {}): Promise<AlertView[]> {
+  let query = db.selectFrom('alerts').selectAll().where('org_id', '=', orgId);
+  if (options.unacknowledged) query = query.where('acknowledged_at', 'is', null);
+  const rows = await query.orderBy('created_at', 'desc').limit(500).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind as AlertKind,
+    actor_id: r.actor_id,
+    record_id: r.record_id,
+    detail: r.detail,
+    created_at: new Date(r.created_at).toISOString(),
+    acknowledged_by: r.acknowledged_by,
+    acknowledged_at: r.acknowledged_at ? new Date(r.acknowledged_at).toISOString() : null,
+  }));
+}
+
+/**
+ * Acknowledges an alert, recording who and when; the change and its `alert.acknowledge` event commit
+ * in one transaction. Caller holds `alerts.acknowledge`.
+ * @throws AppError FORBIDDEN (audited); NOT_FOUND for an unknown or acknowledged alert of this organisation.
+ */
+export async function acknowledgeAlert(deps: AlertDeps, actor: Actor, ctx: AccessContext, alertId: string, now = Date.now()): Promise<void> {
+  await requirePermission(deps.audit, actor, ctx, 'alerts.acknowledge');
+  await deps.db.transaction().execute(async (tx) => {
+    const result = await tx
+      .updateTable('alerts')
+      .set({ acknowledged_by: actor.userId, acknowledged_at: now })
+      .where('id', '=', alertId)
+      .where('org_id', '=', actor.orgId)
+      .where('acknowledged_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such unacknowledged alert');
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf(ctx), action: 'alert.acknowledge', recordType: 'alert', recordIds: [alertId], fields: [], outcome: 'allowed' });
+  });
+}
+
+/** The organisation's alert rule thresholds (defaults where unset). Caller holds `alerts.read`. */
+export async function getAlertSettings(deps: AlertDeps, actor: Actor, ctx: AccessContext): Promise<AlertSettings> {
+  await requirePermission(deps.audit, actor, ctx, 'alerts.read');
+  const org = await deps.db.selectFrom('organisations').select('alert_settings').where('id', '=', actor.orgId).executeTakeFirstOrThrow();
+  return parseAlertSettings(org.alert_settings);
+}
+
+/**
+ * Sets the organisation's alert rule thresholds; the change and its `config.change` event commit in
+ * one transaction. Caller holds `org.settings`.
+ * @throws AppError FORBIDDEN (audited); VALIDATION_FAILED for off hours that end before they start or
+ *   a time zone that is not an IANA name.
+ */
+export async function setAlertSettings(deps: AlertDeps, actor: Actor, ctx: AccessContext, settings: AlertSettings, now = Date.now()): Promise<AlertSettings> {
+  await requirePermission(deps.audit, actor, ctx, 'org.settings');
+  if (settings.off_hours.end <= settings.off_hours.start) throw new AppError('VALIDATION_FAILED', 'off_hours.end must be after off_hours.start', { fields: ['off_hours.end'] });
+  if (!isTimeZone(settings.off_hours.timezone)) {
+    throw new AppError('VALIDATION_FAILED', 'off_hours.timezone must be an IANA time zone such as Europe/London', { fields: ['off_hours.timezone'] });
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('organisations').set({ alert_settings: JSON.stringify(settings) }).where('id', '=', actor.orgId).execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'alert settings' }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
+  });
+  return settings;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { type Actor, actionsOf } from '../../access/roles/authorize.ts';
+import { refuse, requirePermission } from '../../access/gate/permission.ts';
+import type { AuditLog } from '../../audit/log/audit.service.ts';
+import { type AccessContext, actorOf } from '../../audit/log/audit.types.ts';
+import { hashPassword, verifyPassword } from '../../platform/crypto/password-hash.ts';
+import { hashToken, newToken } from '../../platform/crypto/tokens.ts';
+import type { Schema, StaffRole } from '../../platform/db/schema.ts';
+import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { normalisePassword } from '../setup/password-policy.ts';
+import { endUserSessions } from '../sessions/session.service.ts';
+
+export const INVITE_TTL_MS = 72 * 3_600_000;
+export const MAX_TOKEN_DAYS = 90;
+
+export interface StaffDeps {
+  db: Kysely<Schema>;
+  audit: AuditLog;
+}
+
+/** Records a staff change inside the caller's transaction, so it commits with the change or not at all. */
+async function audited(tx: Kysely<Schema>, deps: StaffDeps, ctx: AccessContext, orgId: string, recordIds: string[], purpose: string, now = Date.now()): Promise<void> {
+  await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose }), action: 'access.change', recordType: 'user', recordIds, fields: [], outcome: 'allowed' });
+}
+
+/**
+ * Invites a staff member by a one-time link (72 h). Owners may invite any role; admins any but owner.
+ * Returns the token to put in the link (only its hash is stored). Caller holds `staff.invite`.
+ */
+export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { email: string; role: StaffRole }, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+  await requirePermission(deps.audit, actor, ctx, 'staff.invite');
+  if (input.role === 'owner' && actor.role !== 'owner') await refuse(deps.audit, actor, ctx, 'staff.invite', 'only an owner can invite an owner');
+  refuseCardData({ email: input.email });
+  // No check for an existing account here: the answer would tell an admin of one organisation that
+  // the address has an account in another. A conflict surfaces to the invitee when accepting.
+  const token = newToken();
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('invites').set({ revoked_at: now }).where('org_id', '=', actor.orgId).where('email', '=', input.email).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+    await tx
+      .insertInto('invites')
+      .values({ token_hash: hashToken(token), org_id: actor.orgId, email: input.email, role: input.role, invited_by: actor.userId, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null, revoked_at: null })
+      .execute();
+    await audited(tx, deps, ctx, actor.orgId, [], `invite ${input.role}`, now);
+  });
+  return { token, expiresAt: now + INVITE_TTL_MS };
+}
+
+/**
+ * Accepts an invite: the invitee sets their own password (policy-checked) and the account is created
+ * in the inviting organisation. The link works once. @throws TOKEN_INVALID, PASSWORD_REJECTED.
+ */
+export async function acceptInvite(deps: StaffDeps, token: string, password: string, now = Date.now()): Promise<{ userId: string; orgId: string }> {
+  const invite = await deps.db.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const live = invite && invite.used_at === null && invite.revoked_at === null && invite.expires_at > now;
+  if (!live) throw new AppError('TOKEN_INVALID', 'this invitation link is invalid, already used or expired; ask for a new one');
+  if (await deps.db.selectFrom('users').select('id').where('email', '=', invite.email).executeTakeFirst()) {
+    throw new AppError('CONFLICT', 'an account with this e-mail address already exists; sign in with it, or ask for an invitation to another address');
+  }
+  const hash = await hashPassword(normalisePassword(password, { context: [invite.email] }));
+  const userId = randomUUID();
+  await deps.db.transaction().execute(async (tx) => {
+    const used = await tx.updateTable('invites').set({ used_at: now }).where('token_hash', '=', invite.token_hash).where('used_at', 'is', null).executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) throw new AppError('TOKEN_INVALID', 'this invitation link is invalid, already used or expired; ask for a new one');
+    await tx
+      .insertInto('users')
+      .values({ id: userId, org_id: invite.org_id, email: invite.email, role: invite.role, status: 'active', password_hash: hash, created_at: now, updated_at: now, locked_at: null, last_failed_at: null, last_sign_in_at: null, totp_last_step: null, totp_secret_ct: null })
+      .execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId: invite.org_id, actorType: 'user', actorId: userId, action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], purpose: 'invite accepted', outcome: 'allowed', requestId: null, ip: null });
+  });
+  return { userId, orgId: invite.org_id };
+}
+
+/**
+ * Disables a staff account and, at once, ends its sessions, revokes its API tokens and the invites it
+ * sent. Caller holds `staff.disable`; nobody disables themselves or (unless owner) an owner.
+ */
+export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string, now = Date.now()): Promise<void> {
+  await assertMayDisable(deps, actor, ctx, userId);
+  await deps.db.transaction().execute((tx) => disableAccountInTx(tx, deps, ctx, actor.orgId, userId, now));
+}
+
+/**
+ * Whether `actor` may disable the account: holds `staff.disable`, the account is of the same
+ * organisation, not the actor's own and (unless the actor is an owner) not an owner's. Refusals are
+ * audited. Runs before any transaction: a refusal's event is written on its own, never rolled back.
+ * @throws FORBIDDEN, NOT_FOUND, CONFLICT.
+ */
+export async function assertMayDisable(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string): Promise<void> {
+  await requirePermission(deps.audit, actor, ctx, 'staff.disable');
+  const target = await deps.db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
+  if (!target) throw new AppError('NOT_FOUND', 'no such staff member');
+  if (target.id === actor.userId) throw new AppError('CONFLICT', 'you cannot disable your own account');
+  if (target.role === 'owner' && actor.role !== 'owner') await refuse(deps.audit, actor, ctx, 'staff.disable', 'only an owner can disable an owner', [userId]);
+}
+
+/**
+ * Disables an account inside the caller's transaction — its sessions, tokens and the invites it sent
+ * end in the same commit as the change and its event. The caller has checked {@link assertMayDisable}.
+ */
+export async function disableAccountInTx(tx: Transaction<Schema>, deps: Pick<StaffDeps, 'audit'>, ctx: AccessContext, orgId: string, userId: string, now = Date.now()): Promise<void> {
+  await tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', userId).execute();
+  await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  await tx.updateTable('invites').set({ revoked_at: now }).where('invited_by', '=', userId).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+  await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose: 'disable account' }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
+}
+
+/** The organisation's staff with what an access review needs. Caller holds `staff.read`. */
+export async function listStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext) {
+  await requirePermission(deps.audit, actor, ctx, 'staff.read');
+  return staffSnapshot(deps.db, actor.orgId);
+}
+
+/**
+ * Every account of an organisation: role, status, MFA, lock, last sign-in, caseload size, live API
+ * tokens. For the access review (HTTP, after authorization; CLI, as the operator).
+ */
+export async function staffSnapshot(db: Kysely<Schema>, orgId: string) {
+  const users = await db.selectFrom('users').selectAll().where('org_id', '=', orgId).orderBy('email').execute();
+  const caseloads = await db.selectFrom('caseload').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).groupBy('user_id').execute();
+  const tokens = await db.selectFrom('api_tokens').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).where('revoked_at', 'is', null).groupBy('user_id').execute();
+  return users.map((u) => ({
+    id: u.id,
+    email: u.email,
+    role: u.role,
+    status: u.status,
+    mfa: u.totp_confirmed === 1 ? 'totp' : 'none',
+    locked: u.locked_at !== null,
+    last_sign_in_at: u.last_sign_in_at ? new Date(u.last_sign_in_at).toISOString() : null,
+    caseload_size: Number(caseloads.find((c) => c.user_id === u.id)?.n ?? 0),
+    active_tokens: Number(tokens.find((t) => t.user_id === u.id)?.n ?? 0),
+  }));
+}
+
+/**
+ * Changes the caller's password: the current one is required, the new one is policy-checked, and
+ * every other session of the user ends.
+ */
+export async function changePassword(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { current: string; next: string }, keepTokenHash: string | null, now = Date.now()): Promise<void> {
+  const user = await deps.db.selectFrom('users').select(['password_hash', 'email', 'totp_confirmed']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(input.current.normalize('NFKC'), user.password_hash))) throw new AppError('UNAUTHENTICATED', 'the current password is wrong');
+  const hash = await hashPassword(normalisePassword(input.next, { withMfa: user.totp_confirmed === 1, context: [user.email] }));
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', actor.userId).execute();
+    await endUserSessions(tx, actor.userId, keepTokenHash ?? undefined);
+    // A password change is a credential reset: API tokens made with the old credentials end too.
+    await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).execute();
+    await audited(tx, deps, ctx, actor.orgId, [actor.userId], 'password changed', now);
+  });
+}
+
+/**
+ * Creates an API token for the caller, scoped to a subset of their own permissions and expiring.
+ * The token is returned once; only its hash is stored.
+ */
+export async function createApiToken(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { name: string; scopes: string[]; days: number }, now = Date.now()) {
+  const allowed = actionsOf(actor.role);
+  const unknown = input.scopes.filter((s) => !(allowed as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new AppError('FORBIDDEN', `a token cannot have permissions its owner lacks: ${unknown.join(', ')}`);
+  if (input.days < 1 || input.days > MAX_TOKEN_DAYS) throw new AppError('VALIDATION_FAILED', `tokens expire within 1 to ${MAX_TOKEN_DAYS} days`);
+  refuseCardData({ name: input.name });
+  const token = newToken();
+  const id = randomUUID();
+  const expiresAt = now + input.days * 86_400_000;
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('api_tokens').values({ id, token_hash: hashToken(token), user_id: actor.userId, org_id: actor.orgId, name: input.name, scopes: JSON.stringify(input.scopes), created_at: now, expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
+    await audited(tx, deps, ctx, actor.orgId, [id], 'api token created', now);
+  });
+  return { id, token, expires_at: new Date(expiresAt).toISOString(), scopes: input.scopes };
+}
+
+export async function listApiTokens(deps: StaffDeps, actor: Actor) {
+  const rows = await deps.db.selectFrom('api_tokens').selectAll().where('user_id', '=', actor.userId).orderBy('created_at').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes) as string[], created_at: new Date(r.created_at).toISOString(), expires_at: new Date(r.expires_at).toISOString(), revoked: r.revoked_at !== null }));
+}
+
+export async function revokeApiToken(deps: StaffDeps, actor: Actor, ctx: AccessContext, id: string, now = Date.now()): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const result = await tx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such active token');
+    await audited(tx, deps, ctx, actor.orgId, [id], 'api token revoked', now);
+  });
+}

@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import { gate } from '../../access/gate/gate.ts';
+import { searchTerms } from '../../platform/datamap/field-kinds.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { Caller } from '../../access/gate/gate.ts';
+import type { ErasureReason } from '../records/client.access.ts';
+import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
+import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from '../records/client.service.ts';
+import * as store from '../records/client.store.ts';
+import { resealClientRecords } from '../../datamap/sealed-records.ts';
+
+export interface DuplicatePair {
+  a: string;
+  b: string;
+  /** Why they look like one person: same e-mail, same phone, or same name and date of birth. */
+  reason: 'email' | 'phone' | 'name_and_date_of_birth';
+}
+
+/** Clean-up (finding and merging duplicates) erases records: it needs `client.erase` (owners, admins). */
+const allow = (deps: ClientDeps, caller: Caller) => gate(deps, caller, 'client.erase', { fields: ['duplicates'], refusal: 'clean up duplicates (owners and admins do)' });
+
+/**
+ * Duplicate candidates found through the blind indexes: clients sharing an e-mail or phone index
+ * value, or all name words, are decrypted and re-checked (truncated indexes collide), and name
+ * matches must also share a date of birth. Owners and admins only; the check is audited.
+ */
+export async function findDuplicates(deps: ClientDeps, caller: Caller, limit = 200): Promise<DuplicatePair[]> {
+  await allow(deps, caller);
+  const { orgId } = caller.actor;
+  const groups = await deps.db
+    .selectFrom('client_index')
+    .select(['field', 'key_version', 'value', sql<string>`count(*)`.as('n')])
+    .where('org_id', '=', orgId)
+    .where('field', 'in', ['email', 'phone', 'name'])
+    .groupBy(['field', 'key_version', 'value'])
+    .having(sql`count(*)`, '>', 1)
+    .limit(5000)
+    .execute();
+  const pairs: DuplicatePair[] = [];
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (pairs.length >= limit) break;
+    const ids = (await deps.db.selectFrom('client_index').select('client_id').where('org_id', '=', orgId).where('field', '=', group.field).where('key_version', '=', group.key_version).where('value', '=', group.value).limit(50).execute()).map((r) => r.client_id);
+    const records = await openRows(deps, orgId, await store.findClientRows(deps.db, orgId, ids), { fields: ['name', 'email', 'phone', 'date_of_birth'] });
+    for (let i = 0; i < records.length; i++) {
+      for (let j = i + 1; j < records.length; j++) {
+        const [x, y] = [records[i]!, records[j]!];
+        const reason = sameBy(deps, group.field, x.fields, y.fields);
+        const key = [x.id, y.id].sort().join('|');
+        if (reason && !seen.has(key)) {
+          seen.add(key);
+          pairs.push({ a: x.id, b: y.id, reason });
+        }
+      }
+    }
+  }
+  const ids = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+  if (ids.length > 0) await deps.audit.record(clientEvent({ ...caller.ctx, purpose: 'duplicate check' }, orgId, 'client.search', ids, ['name', 'email', 'phone', 'date_of_birth']));
+  return pairs;
+}
+
+function sameBy(deps: ClientDeps, field: string, x: Record<string, unknown>, y: Record<string, unknown>): DuplicatePair['reason'] | null {
+  const terms = (name: string, value: unknown) => (typeof value === 'string' ? searchTerms(CLIENT_FIELDS.find((f) => f.name === name)!.kind, value, deps.normalise).join(' ') : null);
+  if (field === 'email' && terms('email', x.email) !== null && terms('email', x.email) === terms('email', y.email)) return 'email';
+  if (field === 'phone' && terms('phone', x.phone) !== null && terms('phone', x.phone) === terms('phone', y.phone)) return 'phone';
+  if (field === 'name' && x.date_of_birth && x.date_of_birth === y.date_of_birth && [...String(terms('name', x.name)).split(' ')].sort().join(' ') === [...String(terms('name', y.name)).split(' ')].sort().join(' ')) {
+    return 'name_and_date_of_birth';
+  }
+  return null;
+}
+
+/**
+ * Merges `duplicateId` into `keepId` in one transaction of the data database: every note, activity,
+ * invoice, break-glass grant, tag, caseload entry and provenance moves to the kept record (general
+ * notes, activity details, invoices and grant reasons are re-sealed under its key; session notes keep
+ * their own keys), built-in and custom fields the kept record lacks are filled in, the merge is audited
+ * naming both ids (so both access histories stay reachable), and the duplicate is deleted with an
+ * erasure-ledger entry whose reason is the closed code `duplicate`. Its data keys are destroyed after
+ * that commit: a crash in between leaves the ledger entry, which the replay at every open
+ * (`reconcileErasures`) completes — never a half-moved record, never a moved record without its key.
+ * Owners and admins only (the route requires a fresh step-up).
+ */
+export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: string, duplicateId: string, now = Date.now()): Promise<void> {
+  await allow(deps, caller);
+  if (keepId === duplicateId) throw new AppError('VALIDATION_FAILED', 'a client cannot be merged into itself');
+  const { orgId } = caller.actor;
+  const [keep, dup] = await Promise.all([store.findClientRow(deps.db, orgId, keepId), store.findClientRow(deps.db, orgId, duplicateId)]);
+  if (!keep || !dup) throw new AppError('NOT_FOUND', 'no such client');
+  const [keepRecord, dupRecord] = await openRows(deps, orgId, [keep, dup], {});
+  const keepKey = await deps.keyring.dataKey(orgId, keepId);
+  const lacking = <T>(from: Record<string, T>, into: Record<string, T>) => Object.fromEntries(Object.entries(from).filter(([name]) => into[name] === undefined));
+  const fields = lacking(dupRecord!.fields, keepRecord!.fields);
+  const custom = lacking(dupRecord!.custom, keepRecord!.custom);
+  const patch = { ...fields, ...(Object.keys(custom).length > 0 ? { custom } : {}) };
+  const fill = Object.keys(patch).length > 0 ? await prepareClientUpdate(deps, orgId, keepId, patch, now) : null;
+  const mac = await deps.keyring.ledgerMac(orgId, duplicateId);
+  const reason: ErasureReason = 'duplicate';
+  await deps.db.transaction().execute(async (tx) => {
+    await resealClientRecords(deps.keyring, tx, orgId, duplicateId, keepKey, { moveTo: keepId });
+    for (const table of ['client_tags', 'caseload'] as const) {
+      const rows = await tx.selectFrom(table).selectAll().where('client_id', '=', duplicateId).execute();
+      for (const row of rows) await tx.insertInto(table).values({ ...row, client_id: keepId } as never).onConflict((oc) => oc.doNothing()).execute();
+    }
+    await tx.updateTable('client_provenance').set({ client_id: keepId }).where('client_id', '=', duplicateId).where(({ not, exists, selectFrom }) => not(exists(selectFrom('client_provenance as p').select('p.client_id').where('p.client_id', '=', keepId)))).execute();
+    await fill?.apply(tx);
+    await store.deleteClientAndRecordErasure(tx, orgId, duplicateId, now, mac);
+    await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: `merged ${duplicateId} into ${keepId}` }, orgId, 'client.update', [keepId, duplicateId], ['merge', ...(fill?.changed ?? [])], now));
+    await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: reason }, orgId, 'client.erase', [duplicateId], [], now));
+  });
+  await deps.keyring.destroyDataKeys(orgId, duplicateId, reason);
+}

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { CustomFieldSpec } from '../records/custom-field.service.ts';
+import { CLI_INTERFACE, HTTP_INTERFACE, headersAreFieldNames, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
+import { normaliseHeader, proposeMapping } from './import.proposal.ts';
+
+const referral: CustomFieldSpec = {
+  id: 'f1',
+  name: 'referral_source',
+  label: 'Referral source',
+  kind: 'text',
+  classification: 'internal',
+  encrypted: true,
+  search: 'none',
+  group: 'custom',
+  purpose: 'know how clients find the practice',
+  retention: 'client-record',
+  export: 'include',
+  erase: 'crypto-shred',
+  required: false,
+};
+
+/** What another CRM's export typically starts with. */
+const CRM_HEADERS = ['First Name', 'Last Name', 'E-mail Address', 'Mobile Phone', 'Street', 'City', 'Zip', 'Country', 'DOB', 'Referral Source', 'Notes'];
+
+function thrown(work: () => unknown): AppError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('proposeMapping', () => {
+  it('maps a typical CRM export: names joined, synonyms, address parts, a custom field by label, the rest to review', () => {
+    const proposal = proposeMapping(CRM_HEADERS, [referral], CLI_INTERFACE);
+    expect(proposal.columns).toEqual({
+      'First Name': 'name',
+      'Last Name': 'name',
+      'E-mail Address': 'email',
+      'Mobile Phone': 'phone',
+      Street: 'postal_address.line1',
+      City: 'postal_address.city',
+      Zip: 'postal_address.postcode',
+      Country: 'postal_address.country',
+      DOB: 'date_of_birth',
+      'Referral Source': 'custom.referral_source',
+      Notes: 'ignore',
+    });
+    expect(Object.keys(proposal.review)).toEqual(['Notes']);
+    expect(proposal.review.Notes).toMatch(/no client field matches/);
+    expect(proposal.unresolved).toBeUndefined();
+  });
+
+  it.for([
+    ['Full Name', 'name'],
+    ['Name', 'name'],
+    ['E-mail', 'email'],
+    ['Email', 'email'],
+    ['Mail', 'email'],
+    ['E-mail 1 - Value', 'email'],
+    ['Phone Number', 'phone'],
+    ['Tel', 'phone'],
+    ['Mobile', 'phone'],
+    ['Birthday', 'date_of_birth'],
+    ['Date of Birth', 'date_of_birth'],
+    ['Address 1', 'postal_address.line1'],
+    ['Address Line 2', 'postal_address.line2'],
+    ['Town', 'postal_address.city'],
+    ['State', 'postal_address.region'],
+    ['County', 'postal_address.region'],
+    ['Postcode', 'postal_address.postcode'],
+    ['Postal Code', 'postal_address.postcode'],
+    ['Country/Region', 'postal_address.country'],
+    ['postal_address.city', 'postal_address.city'],
+    ['Preferred name', 'preferred_name'],
+    ['Nickname', 'preferred_name'],
+    ['referral_source', 'custom.referral_source'],
+  ] as const)('maps %j to %s', ([header, target]) => {
+    expect(proposeMapping([header], [referral], CLI_INTERFACE).columns[header]).toBe(target);
+  });
+
+  it('prefers a full-name column to name parts, and keeps the second of two e-mail columns for review', () => {
+    const proposal = proposeMapping(['Full Name', 'First Name', 'Email', 'Work Email', 'E-mail Address'], [], CLI_INTERFACE);
+    expect(proposal.columns).toEqual({ 'Full Name': 'name', 'First Name': 'ignore', Email: 'email', 'Work Email': 'ignore', 'E-mail Address': 'ignore' });
+    expect(proposal.review['First Name']).toMatch(/the name comes from "Full Name"/);
+    expect(proposal.review['E-mail Address']).toMatch(/"Email" already maps to email/);
+  });
+
+  it('says when the name parts are joined last name first (the file order)', () => {
+    const proposal = proposeMapping(['Surname', 'Given Name'], [], CLI_INTERFACE);
+    expect(proposal.columns).toEqual({ Surname: 'name', 'Given Name': 'name' });
+    expect(proposal.review.Surname).toMatch(/joined as "Surname" \+ "Given Name"/);
+  });
+
+  it('says what is missing when no column looks like a name', () => {
+    expect(proposeMapping(['Email', 'Phone'], [], CLI_INTERFACE).unresolved).toEqual([expect.stringMatching(/map the column that holds names to "name"/)]);
+  });
+
+  it('refuses a first row that matches nothing (it may be a client\'s values), without quoting it', () => {
+    const error = thrown(() => proposeMapping(['QZ Ada Lovelace', 'qz@example.org'], [], HTTP_INTERFACE));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toMatch(/may hold a client's values/);
+    expect(error.message).toMatch(/the mapping parameter/);
+    expect(error.message).not.toMatch(/qz/i);
+  });
+
+  it('is a mapping the import accepts as it is, with nothing dropped but what it ignores', () => {
+    const proposal = proposeMapping(CRM_HEADERS, [referral], CLI_INTERFACE);
+    const mapping = parseMapping(JSON.parse(JSON.stringify(proposal)), CLI_INTERFACE);
+    const plan = planColumns(CRM_HEADERS, mapping, [referral], CLI_INTERFACE);
+    expect(plan.ignored).toEqual(['Notes']);
+    const cells = ['Ada', 'Lovelace', 'ada@example.org', '+44 7700 900123', '12 St James Square', 'London', 'SW1Y 4JH', 'GB', '1815-12-10', 'a friend', 'a note'];
+    expect(toClientInput(cells, plan)).toEqual({
+      name: 'Ada Lovelace',
+      email: 'ada@example.org',
+      phone: '+44 7700 900123',
+      postal_address: { line1: '12 St James Square', city: 'London', postcode: 'SW1Y 4JH', country: 'GB' },
+      date_of_birth: '1815-12-10',
+      custom: { referral_source: 'a friend' },
+    });
+  });
+
+  it('normalises headers to letters and digits', () => {
+    expect(normaliseHeader(' E-mail  Address ')).toBe('emailaddress');
+    expect(normaliseHeader('Téléphone')).toBe('telephone');
+  });
+});
+
+describe('parseMapping and planColumns', () => {
+  it('reads the flat form and the proposal form alike', () => {
+    const flat = parseMapping({ 'Full Name': 'name', Mail: 'email' }, CLI_INTERFACE);
+    const wrapped = parseMapping({ help: 'x', columns: { 'Full Name': 'name', Mail: 'email' }, review: {} }, CLI_INTERFACE);
+    expect([...wrapped]).toEqual([...flat]);
+  });
+
+  it.for([
+    [[], /must be a JSON object/],
+    [{ Name: 'nmae' }, /maps the column "Name" to a target that is not a client field/],
+    [{ Name: 7 }, /not a string/],
+    [{ Name: '' }, /target that is not/],
+    [{}, /maps no column/],
+    [{ columns: { Name: 'name' }, extra: 1 }, /has a key beside "columns"/],
+  ] as const)('refuses %j', ([json, message]) => {
+    const error = thrown(() => parseMapping(json, CLI_INTERFACE));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/the --mapping file/);
+  });
+
+  it('refuses a column the mapping leaves out, naming its header, in the caller\'s words', () => {
+    const headers = ['Full Name', 'Street', 'DOB'];
+    for (const [via, words] of [
+      [CLI_INTERFACE, /the --mapping file does not say/],
+      [HTTP_INTERFACE, /the mapping parameter does not say/],
+    ] as const) {
+      const error = thrown(() => planColumns(headers, parseMapping({ 'Full Name': 'name' }, via), [], via));
+      expect(error.message).toMatch(words);
+      expect(error.message).toMatch(/"Street" \(column 2\), "DOB" \(column 3\)/);
+      expect(error.message).toMatch(/"ignore"/);
+      expect(error.details).toEqual({ columns: [2, 3] });
+    }
+  });
+
+  it('refuses a mapping header the file lacks, and a mapping that matches no header at all', () => {
+    expect(thrown(() => planColumns(['Full Name', 'Mail'], parseMapping({ 'Full Name': 'name', Mail: 'email', Adress: 'postal_address.line1' }, CLI_INTERFACE), [], CLI_INTERFACE)).message).toMatch(/names a column the file does not have: "Adress"/);
+    const headerless = thrown(() => planColumns(['QZ Ada', 'qz@example.org'], parseMapping({ 'Full Name': 'name' }, CLI_INTERFACE), [], CLI_INTERFACE));
+    expect(headerless.message).toMatch(/is the file's first row|first row is a header row/);
+    expect(headerless.message).not.toMatch(/qz/i);
+  });
+
+  it('names columns by number when there is no mapping (the first row may be values)', () => {
+    const error = thrown(() => planColumns(['name', 'QZ Secret Value'], undefined, [], HTTP_INTERFACE));
+    expect(error.message).toMatch(/^column 2: its header is not a client field name/);
+    expect(error.message).toMatch(/mapping-proposal/);
+    expect(error.message).not.toMatch(/QZ/);
+  });
+
+  it('refuses an undefined custom field, duplicate headers and a file without a name column', () => {
+    expect(thrown(() => planColumns(['Name', 'Source'], parseMapping({ Name: 'name', Source: 'custom.source' }, CLI_INTERFACE), [referral], CLI_INTERFACE)).message).toMatch(/custom field this organisation has not defined \(custom\.source\)/);
+    expect(thrown(() => planColumns(['name', 'QZ', 'QZ'], undefined, [], CLI_INTERFACE)).message).toMatch(/^columns 2 and 3 have the same header/);
+    expect(thrown(() => planColumns(['Mail'], parseMapping({ Mail: 'email' }, CLI_INTERFACE), [], CLI_INTERFACE)).message).toMatch(/no column maps to name/);
+  });
+
+  it('joins several columns into one field in file order, skipping empty cells', () => {
+    const plan = planColumns(['First', 'Middle', 'Last'], parseMapping({ Last: 'name', First: 'name', Middle: 'name' }, CLI_INTERFACE), [], CLI_INTERFACE);
+    expect(toClientInput(['Ada', '', 'Lovelace'], plan)).toEqual({ name: 'Ada Lovelace' });
+  });
+
+  it('imports without a mapping only when every header is a field name', () => {
+    expect(headersAreFieldNames(['name', 'email', 'postal_address.city', 'Date Of Birth'])).toBe(true);
+    expect(headersAreFieldNames(['name', 'Notes'])).toBe(false);
+    expect(headersAreFieldNames(['name', 'Name'])).toBe(false);
+  });
+});

@@ -1,0 +1,352 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { Kysely } from 'kysely';
+import type { AccessContext } from '../../audit/log/audit.types.ts';
+import { canWriteField } from '../../access/roles/authorize.ts';
+import { type Caller, gate } from '../../access/gate/gate.ts';
+import { AppError, isAppError } from '../../platform/errors/app-error.ts';
+import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+import { availableParallelism } from 'node:os';
+import { type WorkerPool, workerPool } from '../../platform/workers/pool.ts';
+import { type Transaction, sql } from 'kysely';
+import type { Schema } from '../../platform/db/schema.ts';
+import { analyze, isUniqueViolation } from '../../platform/db/database.ts';
+import { insertRows } from '../../platform/db/bulk-insert.ts';
+import { type ClientDeps, storeSealedClients } from '../records/client.service.ts';
+import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
+import { listCustomFields } from '../records/custom-field.service.ts';
+import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
+import { type MappingProposal, proposeMapping } from './import.proposal.ts';
+import { mergeImportIndex } from '../search/index-merge.ts';
+
+/** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
+export interface ImportSource {
+  /** Recorded as the import's source (provenance); never used as a path. */
+  name: string;
+  /** The CSV from its first byte; called twice (the file is fingerprinted, then imported). */
+  read(): Readable;
+}
+
+function sourceOf(file: string | ImportSource): ImportSource {
+  return typeof file === 'string' ? { name: path.basename(file), read: () => createReadStream(file) } : file;
+}
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  /**
+   * CSV header → target (`name`, `email`, `postal_address.line1`, `identifiers.nhs`, `custom.x`) or
+   * `"ignore"`; every column of the file must be mapped (see import.mapping.ts). A plain object is
+   * read as a mapping file is; without a mapping every header must be a field name.
+   */
+  mapping?: Record<string, string> | ReadonlyMap<string, string>;
+  /** The caller's interface, which messages speak (its flags or parameters); default the CLI's. */
+  via?: ImportInterface;
+  batchSize?: number;
+  progress?: (done: number, total: number) => void;
+  /** After the last row: the imported clients' search index being merged (index rows copied, of total). */
+  indexing?: (done: number, total: number) => void;
+  /** Import a file again although the same file was imported before (default: refuse). */
+  again?: boolean;
+  /** Worker threads validating and sealing (default: one per core but one, at least one). */
+  workers?: number;
+  /**
+   * The import runs inside a serving process: batches are sealed by the workers only (never in this
+   * thread, whose event loop serves requests), and the search index is merged a field at a time.
+   */
+  shared?: boolean;
+}
+
+/**
+ * Who imports: a signed-in caller — who must be allowed to create clients, and whose file may have
+ * no column for a field their role may not write (it is refused whole) — or the operator on the
+ * command line, who writes everything.
+ */
+export type Importer = Caller | { operator: AccessContext };
+
+export interface ImportReport {
+  import_id: string | null;
+  source_name: string;
+  dry_run: boolean;
+  rows_total: number;
+  imported: number;
+  rejected: number;
+  /** Rows skipped because an earlier, interrupted run of the same file had committed them. */
+  resumed_after: number;
+  /** Headers of the columns left out because the mapping says "ignore" (the mapping's own words). */
+  ignored_columns: string[];
+  /** Row number (1-based, data rows) and reason — never the value. First 1000. */
+  errors: { row: number; reason: string }[];
+}
+
+/**
+ * The first record of a CSV source (its header row, if it has one), read with the same parser as the
+ * import.
+ *
+ * @throws AppError VALIDATION_FAILED for an empty or malformed first line (never quoting a cell).
+ */
+export async function readCsvHeader(file: string | ImportSource): Promise<string[]> {
+  const stream = sourceOf(file).read();
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, to: 1, relax_column_count: true }));
+  stream.on('error', (error) => parser.destroy(error));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) return record;
+  } catch (error) {
+    throw csvError(error);
+  } finally {
+    stream.destroy();
+  }
+  throw new AppError('VALIDATION_FAILED', 'the CSV file is empty; it needs a header row and a row per client');
+}
+
+/**
+ * A proposed mapping for a CSV's header row, against the data map and the organisation's custom
+ * fields (see import.proposal.ts). Reads no client record; the caller must be allowed to import.
+ *
+ * @throws AppError VALIDATION_FAILED when no header matches anything (the row may hold values).
+ */
+export async function proposeImportMapping(db: Kysely<Schema>, orgId: string, headers: readonly string[], via: ImportInterface = CLI_INTERFACE): Promise<MappingProposal> {
+  return proposeMapping(headers, await listCustomFields(db, orgId), via);
+}
+
+/**
+ * The one error the running-import guard raises: a second unfinished import of the same file in the
+ * organisation (the partial unique index `imports_running_idx`, on org_id and source_sha256).
+ */
+function isRunningImportConflict(error: unknown): boolean {
+  if (!isUniqueViolation(error)) return false;
+  const e = error as { constraint?: unknown; message?: unknown };
+  // PostgreSQL names the index; SQLite names its columns.
+  return e.constraint === 'imports_running_idx' || (typeof e.message === 'string' && e.message.includes('imports.org_id, imports.source_sha256'));
+}
+
+/** SHA-256 and data-row count of a file, in one streaming pass. */
+async function fingerprint(source: ImportSource): Promise<{ sha256: string; lines: number }> {
+  const hash = createHash('sha256');
+  let lines = 0;
+  for await (const chunk of source.read()) {
+    hash.update(chunk as Buffer);
+    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+  }
+  return { sha256: hash.digest('hex'), lines: Math.max(0, lines - 1) };
+}
+
+/**
+ * Imports clients from a CSV file: streamed (memory stays flat), each row validated against the data
+ * map (card numbers refused), valid rows created in batches with their provenance. Each batch commits
+ * together with the import's progress, so a re-run of the same file after a crash resumes after the
+ * last committed row and never creates a row twice. Rejected rows are reported by number and reason,
+ * never by value. With `dryRun` nothing is written.
+ *
+ * Caller must be allowed to create clients in `orgId`.
+ */
+export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
+  const ctx = 'operator' in by ? by.operator : by.ctx;
+  let writable: ((field: string) => boolean) | undefined;
+  if (!('operator' in by)) {
+    if (by.actor.orgId !== orgId) throw new AppError('NOT_FOUND', 'no such organisation');
+    await gate(deps, by, 'client.create', { fields: ['import'], refusal: 'create client records, so it may not import them' });
+    writable = (field) => canWriteField(by.actor.role, field);
+  }
+  const source = sourceOf(file);
+  const sourceName = source.name;
+  refuseCardData({ name: sourceName });
+  const via = options.via ?? CLI_INTERFACE;
+  const custom = await listCustomFields(deps.db, orgId);
+  // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
+  const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
+  const plan: ColumnPlan = planColumns(await readCsvHeader(source), mapping, custom, via, writable);
+  const { sha256, lines } = await fingerprint(source);
+  const batchSize = options.batchSize ?? 2000;
+  let existing = options.dryRun
+    ? undefined
+    : await deps.db.selectFrom('imports').selectAll().where('org_id', '=', orgId).where('source_sha256', '=', sha256).where('finished_at', 'is', null).executeTakeFirst();
+  if (!options.dryRun && !existing && !options.again) {
+    const done = await deps.db.selectFrom('imports').select(['id', 'finished_at']).where('org_id', '=', orgId).where('source_sha256', '=', sha256).where('finished_at', 'is not', null).executeTakeFirst();
+    if (done) {
+      throw new AppError('CONFLICT', `this file was already imported on ${new Date(done.finished_at!).toISOString().slice(0, 10)} (import ${done.id}); importing it again would duplicate its clients; ${via.again}`);
+    }
+  }
+  const importId = options.dryRun ? null : (existing?.id ?? randomUUID());
+  if (!options.dryRun && !existing) {
+    try {
+      const now = Date.now();
+      await deps.db
+        .insertInto('imports')
+        .values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: null, index_merged_rows: null, progress_at: now })
+        .execute();
+    } catch (error) {
+      // One unfinished import per file and organisation (a unique index): another run started it.
+      // Any other failure is what it is (the values inserted are ids, a file name and a hash).
+      if (!isRunningImportConflict(error)) throw error;
+      throw new AppError('CONFLICT', `this file is being imported by another run; wait for it to finish (or, if it stopped, ${via.resume} to resume it)`);
+    }
+    existing = undefined;
+  }
+  const resumeAfter = existing ? Number(existing.rows_done) : 0;
+  // A resumed import is moving again: the scheduler leaves its index to this run.
+  if (existing) await deps.db.updateTable('imports').set({ progress_at: Date.now() }).where('id', '=', existing.id).execute();
+  const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, ignored_columns: plan.ignored, errors: [] };
+
+  // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
+  const versions = options.dryRun ? [] : await deps.indexer.versions(orgId);
+  const wrapping = options.dryRun ? undefined : await deps.keyring.bulkWrapping(orgId);
+  const workerData: ImportWorkerData = { orgId, custom: [...custom], versions, normalise: deps.normalise, ...(wrapping ? { wrapping } : {}) };
+  const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), workerData);
+  const keysUnchanged = async () => {
+    deps.indexer.refresh(orgId);
+    const now = (await deps.indexer.versions(orgId)).map((v) => v.version).join(',');
+    return now === versions.map((v) => v.version).join(',') && (await deps.keyring.bulkWrapping(orgId)).orgKeyVersion === wrapping!.orgKeyVersion;
+  };
+  let committedRow = resumeAfter;
+  // Batches are validated and sealed by the workers and stored here strictly in file order, so the
+  // progress row always names the last row of a committed prefix of the file.
+  const store = async (lastRow: number, done: ImportBatchResult) => {
+    report.imported += done.rows.length;
+    if (options.dryRun) return;
+    const now = Date.now();
+    const advance = async (tx: Transaction<Schema>, ids: readonly string[]) => {
+      let lowest: string | undefined;
+      for (const id of ids) if (lowest === undefined || id < lowest) lowest = id;
+      if (ids.length > 0) {
+        const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: done.rows[i]!, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
+        await insertRows(tx, 'client_provenance', rows);
+      }
+      await insertRows(tx, 'import_rejections', done.rejected.map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason })));
+      // Only from where this run left it: a second run of the same import cannot commit the same rows.
+      const moved = await tx
+        .updateTable('imports')
+        .set((eb) => ({
+          rows_done: lastRow,
+          progress_at: now,
+          // Where this import's index rows start: the lowest id it has committed (not a clock reading).
+          ...(lowest ? { index_from: sql<string>`case when ${sql.ref('index_from')} is null or ${sql.ref('index_from')} > ${lowest} then ${lowest} else ${sql.ref('index_from')} end` } : {}),
+          rows_imported: eb('rows_imported', '+', ids.length),
+          rows_rejected: eb('rows_rejected', '+', done.rejected.length),
+        }))
+        .where('id', '=', importId!)
+        .where('rows_done', '=', committedRow)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
+    };
+    if (!(await keysUnchanged())) {
+      throw new AppError('CONFLICT', `an encryption or search key was rotated during the import; rows up to ${committedRow} are in; ${via.resume} to resume under the new keys`);
+    }
+    if (done.batch) {
+      try {
+        await deps.keyring.storeDataKeys(orgId, done.batch.keyRows);
+      } catch (error) {
+        if (isAppError(error)) throw error;
+        // The organisation key version the batch was wrapped under was retired by a rotation.
+        throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${committedRow} are in; ${via.resume} to resume under the new keys`);
+      }
+      // Index rows in client order only: they are merged in key order after the last batch.
+      await storeSealedClients(deps, ctx, orgId, done.batch, now, advance, { deferIndex: true });
+    } else {
+      await deps.db.transaction().execute((tx) => advance(tx, []));
+    }
+    committedRow = lastRow;
+  };
+
+  let header = true;
+  let records: ImportBatchRequest['records'] = [];
+  let row = 0;
+  const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult> }> = [];
+  const settle = async () => {
+    const next = inFlight.shift()!;
+    const done = await next.result;
+    report.rejected += done.rejected.length;
+    for (const r of done.rejected) if (report.errors.length < 1000) report.errors.push(r);
+    await store(next.lastRow, done);
+    options.progress?.(next.lastRow, Math.max(next.lastRow, lines));
+  };
+  const dispatch = async () => {
+    const request = { records, now: Date.now() };
+    // Each worker keeps one batch running and one queued; beyond that this thread seals the batch
+    // itself rather than wait (on two cores, one worker plus this thread's spare time).
+    const result = options.shared || pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
+    result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
+    inFlight.push({ lastRow: row, result });
+    records = [];
+    // A few sealed batches at most wait here (≈5 MB each): the importing heap stays small on any machine.
+    while (inFlight.length > Math.min(pool.size * 2, 4)) await settle();
+  };
+  try {
+    const stream = source.read();
+    const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: false }));
+    stream.on('error', (error) => parser.destroy(error));
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        row++;
+        if (row <= resumeAfter) continue;
+        records.push({ row, input: toClientInput(record, plan) });
+        if (records.length >= batchSize) await dispatch();
+      }
+    } catch (error) {
+      const clear = csvError(error);
+      // A syntax error: rows before it are good, so what is on its way is stored. A fixed file has
+      // another fingerprint and starts a new import, which creates those rows again: a known gap, for
+      // the import wizard (issue 17) to close.
+      if (clear !== error) while (inFlight.length > 0) await settle();
+      throw clear;
+    }
+    if (records.length > 0 || inFlight.length === 0) await dispatch();
+    while (inFlight.length > 0) await settle();
+  } finally {
+    await pool.close();
+  }
+  options.progress?.(row, Math.max(row, lines));
+  report.rows_total = row;
+  if (!options.dryRun) {
+    // The imported clients become searchable; a crash here leaves the import unfinished, and running
+    // it again (or the scheduler, for an import nobody resumes) merges again.
+    await mergeImportIndex(deps.db, importId!, { byField: options.shared === true, ...(options.indexing ? { progress: options.indexing } : {}) });
+    await deps.db.updateTable('imports').set({ finished_at: Date.now(), index_from: null }).where('id', '=', importId!).execute();
+    // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
+    // the import itself is complete).
+    await analyze(deps.db).catch(() => undefined);
+    await analyze(deps.keyring.keystore.db).catch(() => undefined);
+    // Every rejection of this import, including those of an interrupted earlier run of the file.
+    const stored = await deps.db.selectFrom('import_rejections').select(['row_number', 'reason']).where('import_id', '=', importId!).orderBy('row_number').limit(1000).execute();
+    report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
+  }
+  return report;
+}
+
+/**
+ * A CSV syntax error as a clear error that names the line and what is wrong — csv-parse's own message
+ * quotes the offending cell, which may be client data.
+ */
+function csvError(error: unknown): unknown {
+  if (isAppError(error) || typeof error !== 'object' || error === null) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('CSV_')) return error;
+  const line = (error as { lines?: unknown }).lines;
+  const what = code.replace(/^CSV_/, '').toLowerCase().replace(/_/g, ' ');
+  return new AppError('VALIDATION_FAILED', `the CSV file is malformed${typeof line === 'number' ? ` at line ${line}` : ''}: ${what}; rows before it that were committed stay imported`);
+}
+
+/** {@link importBatch} in this thread, failing as a worker's fault would. */
+async function sealHere(request: ImportBatchRequest, data: ImportWorkerData): Promise<ImportBatchResult> {
+  try {
+    return importBatch(request, data);
+  } catch (error) {
+    throw new AppError('INTERNAL', `import batch failed: ${(error as Error).message}`);
+  }
+}
+
+/** Worker threads that validate and seal batches (src/clients/import.worker.ts). */
+function importPool(size: number, data: ImportWorkerData): WorkerPool<ImportBatchRequest, ImportBatchResult> {
+  // Bounded heaps: a batch in flight is a few megabytes; the import process must stay small.
+  return workerPool(new URL('./import.worker.ts', import.meta.url), size, {
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    failure: (message) => new AppError('INTERNAL', `import worker failed: ${message}`),
+  });
+}

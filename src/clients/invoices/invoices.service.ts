@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { authorize } from '../../access/roles/authorize.ts';
+import { gate } from '../../access/gate/gate.ts';
+import type { Job } from '../../platform/jobs/scheduler.ts';
+import { z } from 'zod';
+import { openField, sealField } from '../../platform/datamap/record-codec.ts';
+import type { InvoiceTable } from '../../platform/db/schema.ts';
+import { AppError, isAppError } from '../../platform/errors/app-error.ts';
+import type { FieldValue } from '../../platform/datamap/datamap.types.ts';
+import type { RecordPlace } from '../../platform/datamap/record-codec.ts';
+import { parseStoredJson } from '../../platform/datamap/field-kinds.ts';
+import { type Caller, requireClient } from '../records/client.access.ts';
+import { type ClientDeps, clientEvent, getClient } from '../records/client.service.ts';
+import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+import { codecOf, entryOf, placeOf } from '../../datamap/registry.ts';
+import { retainedKeyOwner, retentionEnd } from '../../datamap/sealed-records.ts';
+import type { DataKey } from '../../platform/crypto/keyring.ts';
+
+const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
+
+export const invoiceInput = z.strictObject({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP').default('GBP'),
+  items: z.array(item).min(1).max(100),
+  due_at: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** A payment is recorded by reference, or by card brand and last four digits — never a card number. */
+export const invoiceUpdate = z.strictObject({
+  status: z.enum(['draft', 'sent', 'paid', 'void']).optional(),
+  payment_reference: z.string().trim().min(1).max(200).optional(),
+  card_brand: z.enum(['visa', 'mastercard', 'amex', 'discover', 'jcb', 'diners', 'unionpay', 'maestro', 'other']).optional(),
+  card_last4: z.string().regex(/^\d{4}$/, 'must be exactly the last four digits').optional(),
+});
+
+const TRANSITIONS: Record<InvoiceTable['status'], InvoiceTable['status'][]> = { draft: ['sent', 'void'], sent: ['paid', 'void'], paid: [], void: [] };
+
+/**
+ * Invoices are retained records (see the data map): sealed under the organisation's retained-records
+ * key of the year their retention ends, so they outlive an erasure of the client, for billing and the
+ * owner, until the retention job destroys them. An invoice made before migration 0025 is under its
+ * client's key until the start-up re-seal moves it (`retain_until` is null until then).
+ */
+const ITEMS_ENTRY = entryOf('invoices.items_ct');
+const ITEMS = codecOf(ITEMS_ENTRY);
+const REF = codecOf(entryOf('invoices.payment_ref_ct'));
+const BILL_TO = codecOf(entryOf('invoices.bill_to_ct'));
+const place = (orgId: string, id: string) => placeOf(ITEMS_ENTRY, orgId, { id });
+
+/** The key that sealed (or, without `sealed`, seals) a value of this invoice. */
+async function invoiceKey(deps: Pick<ClientDeps, 'keyring'>, row: Pick<InvoiceTable, 'org_id' | 'client_id' | 'retain_until'>, sealed?: Uint8Array): Promise<DataKey> {
+  if (row.retain_until === null) return deps.keyring.dataKey(row.org_id, row.client_id, sealed);
+  const owner = retainedKeyOwner(row.org_id, row.retain_until);
+  return sealed ? deps.keyring.dataKey(row.org_id, owner, sealed) : deps.keyring.dataKeyOrCreate(row.org_id, owner);
+}
+
+/** Whether the caller may read client records at all (its role and, for a token, its scopes). */
+const readsClients = (caller: Caller) => authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed;
+
+/** The recipient as billed: what an invoice must name when the client record it came from is gone. */
+const billTo = z.object({ name: z.string().nullable(), postal_address: z.record(z.string(), z.string()).nullable() });
+
+/** Creates a draft invoice; line items and the recipient are sealed under the retained-records key; card numbers refused. */
+export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: string, input: z.infer<typeof invoiceInput>, now = Date.now()) {
+  const decision = await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
+  refuseCardData(input);
+  const { orgId } = caller.actor;
+  const id = randomUUID();
+  const total = input.items.reduce((sum, i) => sum + i.quantity * i.unit_minor, 0);
+  // The recipient as the invoice names it: the client's name and postal address, as far as the
+  // invoicer may read them (the read is audited).
+  const recipientFields = ['name', 'postal_address'].filter((f) => decision.readable.has(f));
+  const client = await getClient(deps, { ...caller.ctx, purpose: 'invoice recipient' }, orgId, clientId, { fields: recipientFields });
+  const recipient = { name: (client.fields.name as string | undefined) ?? null, postal_address: (client.fields.postal_address as Record<string, string> | undefined) ?? null };
+  const retain_until = retentionEnd(now);
+  const key = await invoiceKey(deps, { org_id: orgId, client_id: clientId, retain_until });
+  const row: InvoiceTable = {
+    id,
+    org_id: orgId,
+    client_id: clientId,
+    status: 'draft',
+    currency: input.currency,
+    total_minor: total,
+    items_ct: sealField(key, place(orgId, id), ITEMS, JSON.stringify(input.items)),
+    payment_ref_ct: null,
+    card_brand: null,
+    card_last4: null,
+    issued_at: null,
+    due_at: input.due_at ? Date.parse(input.due_at) : null,
+    paid_at: null,
+    created_by: caller.actor.userId,
+    created_at: now,
+    bill_to_ct: sealField(key, place(orgId, id), BILL_TO, JSON.stringify(recipient)),
+    retain_until,
+  };
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('invoices').values(row).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], ['invoices'], now));
+  });
+  return toView(deps, orgId, row, readsClients(caller));
+}
+
+/**
+ * An invoice as the caller sees it. The recipient (the client's name and address as billed) is shown
+ * to callers who may read client records — not to an API token scoped to invoices alone — and to
+ * readers of retained invoices, whose client may be gone.
+ */
+async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable, showRecipient: boolean) {
+  const open = async (sealed: Uint8Array, codec: typeof ITEMS) => openField(await invoiceKey(deps, row, sealed), place(orgId, row.id), codec, sealed) as string;
+  return {
+    id: row.id,
+    client_id: row.client_id,
+    status: row.status,
+    currency: row.currency,
+    total_minor: row.total_minor,
+    items: parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as z.infer<typeof item>[],
+    bill_to: showRecipient && row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
+    payment_reference: row.payment_ref_ct ? await open(row.payment_ref_ct, REF) : null,
+    card: row.card_brand ? { brand: row.card_brand, last4: row.card_last4 } : null,
+    issued_at: row.issued_at ? new Date(row.issued_at).toISOString() : null,
+    due_at: row.due_at ? new Date(row.due_at).toISOString() : null,
+    paid_at: row.paid_at ? new Date(row.paid_at).toISOString() : null,
+    retain_until: row.retain_until ? new Date(row.retain_until).toISOString() : null,
+  };
+}
+
+/** The client's invoices (audited read). */
+export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: string) {
+  await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
+  const rows = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('client_id', '=', clientId).orderBy('created_at').execute();
+  const views = [];
+  for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row, readsClients(caller)));
+  await deps.audit.append(clientEvent(caller.ctx, caller.actor.orgId, 'client.read', [clientId], ['invoices']));
+  return views;
+}
+
+/** Moves an invoice along draft → sent → paid (or void), recording a payment reference or card brand and last four. */
+export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId: string, patch: z.infer<typeof invoiceUpdate>, now = Date.now()) {
+  const row = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', invoiceId).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'no such invoice');
+  // A retained invoice whose client was erased is billing's and the owner's (it may still be paid or
+  // voided); any other goes through its client. Either way a refusal says nothing about the client.
+  const clientLive = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', row.client_id).executeTakeFirst();
+  await (clientLive ? requireClient(deps, caller, 'client.invoices', row.client_id, ['invoices']) : gate(deps, caller, 'invoices.retained', { fields: ['invoices'] })).catch((error: unknown) => {
+    throw isAppError(error, 'NOT_FOUND') ? new AppError('NOT_FOUND', 'no such invoice') : error;
+  });
+  refuseCardData(patch);
+  if (patch.status && patch.status !== row.status && !TRANSITIONS[row.status].includes(patch.status)) {
+    throw new AppError('CONFLICT', `an invoice that is ${row.status} cannot become ${patch.status}`);
+  }
+  if ((patch.card_brand === undefined) !== (patch.card_last4 === undefined)) throw new AppError('VALIDATION_FAILED', 'give card_brand and card_last4 together', { fields: ['card_brand', 'card_last4'] });
+  const key = await invoiceKey(deps, row);
+  const next: Partial<InvoiceTable> = {
+    ...(patch.status ? { status: patch.status } : {}),
+    ...(patch.status === 'sent' ? { issued_at: now } : {}),
+    ...(patch.status === 'paid' ? { paid_at: now } : {}),
+    ...(patch.payment_reference ? { payment_ref_ct: sealField(key, place(caller.actor.orgId, row.id), REF, patch.payment_reference) } : {}),
+    ...(patch.card_brand ? { card_brand: patch.card_brand, card_last4: patch.card_last4! } : {}),
+  };
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('invoices').set(next).where('id', '=', invoiceId).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [row.client_id], ['invoices'], now));
+  });
+  return toView(deps, caller.actor.orgId, { ...row, ...next }, clientLive ? readsClients(caller) : true);
+}
+
+/**
+ * The organisation's retained invoices — those of erased clients included — for billing and the
+ * owner (`invoices.retained`), optionally of one client (live or erased). The read is audited.
+ */
+export async function listRetainedInvoices(deps: ClientDeps, caller: Caller, filter: { clientId?: string; status?: InvoiceTable['status']; limit?: number } = {}) {
+  await gate(deps, caller, 'invoices.retained', { fields: ['invoices'] });
+  const { orgId } = caller.actor;
+  let query = deps.db.selectFrom('invoices').selectAll().where('org_id', '=', orgId);
+  if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  const rows = await query.orderBy('created_at').limit(filter.limit ?? 500).execute();
+  const views = [];
+  for (const row of rows) views.push(await toView(deps, orgId, row, true));
+  if (rows.length > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'retained invoices' }, orgId, 'client.read', [...new Set(rows.map((r) => r.client_id))], ['invoices']));
+  return views;
+}
+
+/**
+ * Destroys retained records whose retention has ended: for each organisation-year key past its end,
+ * the key goes first (the records are unreadable from then on, in every backup too), then the rows,
+ * with one audit event per organisation naming how many — idempotent, so a crash in between is
+ * finished by the next run.
+ */
+export async function destroyExpiredRetainedRecords(deps: ClientDeps, now = Date.now()): Promise<number> {
+  const due = await deps.db.selectFrom('invoices').select(['org_id', 'retain_until']).distinct().where('retain_until', '<=', now).execute();
+  let destroyed = 0;
+  for (const { org_id: orgId, retain_until } of due) {
+    const until = Number(retain_until);
+    await deps.keyring.destroyDataKeys(orgId, retainedKeyOwner(orgId, until), 'retention period ended');
+    await deps.db.transaction().execute(async (tx) => {
+      const ids = (await tx.selectFrom('invoices').select('id').where('org_id', '=', orgId).where('retain_until', '=', until).execute()).map((r) => r.id);
+      await tx.deleteFrom('invoices').where('org_id', '=', orgId).where('retain_until', '=', until).execute();
+      await deps.audit.appendInTx(tx, { time: now, orgId, actorType: 'system', actorId: null, requestId: null, ip: null, purpose: `retention ended ${new Date(until).toISOString()}`, action: 'client.erase', recordType: 'invoice', recordIds: ids, fields: ['invoices'], outcome: 'allowed' });
+      destroyed += ids.length;
+    });
+  }
+  return destroyed;
+}
+
+/** The daily job that destroys retained records past their retention. */
+export function retentionJob(deps: ClientDeps): Job {
+  return { name: 'retained-records', intervalMs: 6 * 60 * 60_000, run: async ({ now }) => void (await destroyExpiredRetainedRecords(deps, now)) };
+}
+
+/**
+ * Moves invoices made before migration 0025 — sealed under their client's key — to the
+ * retained-records key, with the recipient as the client record names them now. Runs at every open
+ * (migrations hold no keys) and finds nothing once done. Returns how many it moved.
+ */
+export async function resealLegacyInvoices(deps: Pick<ClientDeps, 'db' | 'keyring'>): Promise<number> {
+  const rows = await deps.db.selectFrom('invoices').selectAll().where('retain_until', 'is', null).execute();
+  const nameEntry = entryOf('clients.name_ct');
+  const addressEntry = entryOf('clients.postal_address_ct');
+  let moved = 0;
+  for (const row of rows) {
+    // Each value with the version of the client's key that sealed it (a rotation may be half-way).
+    const open = async (sealed: Uint8Array, at: RecordPlace, codec: typeof ITEMS) => openField(await deps.keyring.dataKey(row.org_id, row.client_id, sealed), at, codec, sealed);
+    const retained = { ...row, retain_until: retentionEnd(row.created_at) };
+    const here = place(row.org_id, row.id);
+    let values: { items: FieldValue; ref: FieldValue | null; recipient: { name: string; postal_address: Record<string, string> | null } | null };
+    try {
+      const client = await deps.db.selectFrom('clients').select(['id', 'name_ct', 'postal_address_ct']).where('org_id', '=', row.org_id).where('id', '=', row.client_id).executeTakeFirst();
+      values = {
+        items: await open(row.items_ct, here, ITEMS),
+        ref: row.payment_ref_ct ? await open(row.payment_ref_ct, here, REF) : null,
+        recipient: client
+          ? {
+              name: (await open(client.name_ct, placeOf(nameEntry, row.org_id, client), codecOf(nameEntry))) as string,
+              postal_address: client.postal_address_ct ? ((await open(client.postal_address_ct, placeOf(addressEntry, row.org_id, client), codecOf(addressEntry))) as Record<string, string>) : null,
+            }
+          : null,
+      };
+    } catch (error) {
+      if (!isAppError(error, 'NOT_FOUND')) throw error;
+      // The client's key is gone (erased before this version, its data restored beside a newer key
+      // store): the invoice was destroyed with it; only its unreadable row is left to delete.
+      await deps.db.deleteFrom('invoices').where('id', '=', row.id).where('retain_until', 'is', null).execute();
+      continue;
+    }
+    const key = await invoiceKey(deps, retained);
+    const result = await deps.db
+      .updateTable('invoices')
+      .set({
+        items_ct: sealField(key, here, ITEMS, values.items),
+        payment_ref_ct: values.ref === null ? null : sealField(key, here, REF, values.ref),
+        bill_to_ct: values.recipient ? sealField(key, here, BILL_TO, JSON.stringify(values.recipient)) : null,
+        retain_until: retained.retain_until,
+      })
+      .where('id', '=', row.id)
+      .where('retain_until', 'is', null)
+      .executeTakeFirst();
+    moved += Number(result.numUpdatedRows);
+  }
+  return moved;
+}

@@ -1,0 +1,38 @@
+import { REASON as BREAK_GLASS_REASON, reasonPlace as breakGlassPlace } from '../../access/break-glass/break-glass.service.ts';
+import { sealField } from '../../platform/datamap/record-codec.ts';
+import { isAppError } from '../../platform/errors/app-error.ts';
+import type { ClientDeps } from '../records/client.service.ts';
+import { resealLegacyInvoices } from '../invoices/invoices.service.ts';
+import { sealSegmentName } from '../segments/segments.service.ts';
+
+/**
+ * Seals free text that versions before its column was sealed kept in plaintext: segment names (before
+ * migration 0024) and break-glass reasons (before 0022); and moves invoices sealed under their
+ * client's key (before 0025) to the retained-records key. Migrations hold no keys, so this runs at
+ * every open of a deployment and finds nothing to do once done. A reason whose client was erased
+ * meanwhile is cleared: it should have died with the client's key. Returns how many values it sealed
+ * and cleared.
+ */
+export async function resealLegacyPlaintext(deps: Pick<ClientDeps, 'db' | 'keyring'>): Promise<{ sealed: number; cleared: number }> {
+  let sealed = 0;
+  let cleared = 0;
+  const segments = await deps.db.selectFrom('segments').select(['id', 'org_id', 'name']).where('name_ct', 'is', null).where('name', '!=', '').execute();
+  for (const row of segments) {
+    const name_ct = await sealSegmentName(deps, row.org_id, row.id, row.name);
+    await deps.db.updateTable('segments').set({ name: '', name_ct }).where('id', '=', row.id).where('name_ct', 'is', null).execute();
+    sealed++;
+  }
+  const grants = await deps.db.selectFrom('break_glass').select(['id', 'org_id', 'client_id', 'reason']).where('reason_ct', 'is', null).where('reason', '!=', '').execute();
+  for (const row of grants) {
+    const key = await deps.keyring.dataKey(row.org_id, row.client_id).catch((error: unknown) => {
+      if (isAppError(error, 'NOT_FOUND')) return null;
+      throw error;
+    });
+    const reason_ct = key ? sealField(key, breakGlassPlace(row.org_id, row.id), BREAK_GLASS_REASON, row.reason) : null;
+    await deps.db.updateTable('break_glass').set({ reason: '', reason_ct }).where('id', '=', row.id).where('reason_ct', 'is', null).execute();
+    if (key) sealed++;
+    else cleared++;
+  }
+  sealed += await resealLegacyInvoices(deps);
+  return { sealed, cleared };
+}

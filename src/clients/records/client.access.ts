@@ -1,0 +1,148 @@
+import { type Action, type Decision, authorize, canWriteField } from '../../access/roles/authorize.ts';
+import { type Caller, gate } from '../../access/gate/gate.ts';
+import { clientScope, visibleClientIds } from '../../access/scope/scope.ts';
+import { clientAccessLog } from '../../audit/report/audit.report.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { unknownFieldsMessage } from '../../platform/errors/validation-issues.ts';
+import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
+import { destroyClientKey } from '../keys/client-keys.service.ts';
+import type { ErasureStatement } from '../../datamap/sealed-records.ts';
+import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
+import * as store from './client.store.ts';
+import { evaluateSegment } from '../segments/segments.service.ts';
+import { type TagView, assertTagsVisible, tagsOfClient } from '../tags/tags.service.ts';
+import type { ClientRecord, ClientSearch } from './client.types.ts';
+import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
+
+/**
+ * The authorized entry points to client records: each passes the one gate (`access/gate.ts`) first —
+ * which audits denials — and passes on only the fields the decision allows. Routes call these, never
+ * the client service directly.
+ */
+export type { Caller };
+
+/** The gate, judging custom fields too: the read that follows reuses the definitions it loaded. */
+async function decideWithFields(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<{ decision: Decision; custom: CustomFieldSpec[] }> {
+  const custom = await listCustomFields(deps.db, caller.actor.orgId);
+  const decision = await gate(deps, caller, action, { ...(clientId ? { clientId } : {}), customFields: custom });
+  return { decision, custom };
+}
+
+/**
+ * Authorizes `action` on one existing client of the caller's organisation — the gate of the client
+ * sub-records (notes, activities, invoices), naming `fields` in a denial's audit event.
+ */
+export async function requireClient(deps: ClientDeps, caller: Caller, action: Action, clientId: string, fields: string[]): Promise<Decision> {
+  return gate(deps, caller, action, { clientId, fields });
+}
+
+function split(readable: ReadonlySet<string>) {
+  return [...readable].map((f) => (f.startsWith('custom.') ? f.slice(7) : f));
+}
+
+const CLIENT_KEYS: readonly string[] = [...CLIENT_FIELDS.map((f) => f.name), 'status', 'custom'];
+
+/** Refuses keys a client record does not have, counting them without repeating them. */
+function assertKnownFields(input: Record<string, unknown>): void {
+  const unknown = Object.keys(input).filter((k) => !CLIENT_KEYS.includes(k));
+  if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', unknownFieldsMessage(unknown.length, CLIENT_KEYS), { fields: ['record'] });
+}
+
+function assertWritable(caller: Caller, input: Record<string, unknown>): void {
+  const denied = Object.keys(input).filter((k) => k !== 'custom' && !canWriteField(caller.actor.role, k));
+  if (input.custom && !canWriteField(caller.actor.role, 'custom')) denied.push('custom');
+  if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}`, { fields: denied });
+}
+
+/** Creates a client; a practitioner who creates one gets it on their caseload. */
+export async function createClientAs(deps: ClientDeps, caller: Caller, input: Record<string, unknown>): Promise<ClientRecord> {
+  await gate(deps, caller, 'client.create');
+  assertKnownFields(input);
+  assertWritable(caller, input);
+  const id = await createClient(deps, caller.ctx, caller.actor.orgId, input);
+  // Someone whose reach is a caseload gets the client they create on it, or they could not open it.
+  if (clientScope(caller.actor).kind === 'caseload') {
+    await deps.db.insertInto('caseload').values({ org_id: caller.actor.orgId, user_id: caller.actor.userId, client_id: id }).execute();
+  }
+  // A caller that may create but not read (an intake token) learns the new id, and no field back.
+  if (!authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed) {
+    const row = (await store.findClientRow(deps.db, caller.actor.orgId, id))!;
+    return { id, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields: {}, custom: {} };
+  }
+  return readClientAs(deps, caller, id);
+}
+
+/** Reads a client with exactly the fields the caller may see. 404 when they may not know it exists. */
+export async function readClientAs(deps: ClientDeps, caller: Caller, id: string): Promise<ClientRecord> {
+  const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
+  return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom });
+}
+
+/** {@link readClientAs} with the client's tags the caller may see; the read's audit event names `tags` when there are any. */
+export async function readClientWithTagsAs(deps: ClientDeps, caller: Caller, id: string): Promise<{ record: ClientRecord; tags: TagView[] }> {
+  const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
+  const tags = await tagsOfClient(deps, caller.actor, id);
+  const record = await getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom, alsoRead: tags.length > 0 ? ['tags'] : [] });
+  return { record, tags };
+}
+
+/** Searches; results are limited to clients the caller may read, with the fields they may see. */
+export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: ClientSearch, limit = 50): Promise<ClientRecord[]> {
+  const { decision } = await decideWithFields(deps, caller, 'client.search');
+  // Searching a field one may not read would reveal it by equality: refuse.
+  if (!decision.readable.has(query.field)) throw new AppError('FORBIDDEN', `your role may not search by ${query.field}`);
+  const fields = split(decision.readable);
+  if (clientScope(caller.actor).kind === 'organisation') return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit });
+  // A caseload's search finds its clients (and live break-glass grants) only: others are never decrypted.
+  return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit, visible: (ids) => visibleClientIds(deps.db, caller.actor, ids) });
+}
+
+/**
+ * Lists clients page by page (id order after `after`), filtered on metadata only (status, tag), with
+ * the fields the caller may read; practitioners see their caseload. The page is audited as a search.
+ */
+export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { status?: ClientRecord['status']; tag?: string; after?: string; limit: number }): Promise<{ clients: ClientRecord[]; next: string | null }> {
+  const { decision } = await decideWithFields(deps, caller, 'client.search');
+  const { orgId } = caller.actor;
+  await assertTagsVisible(deps, caller.actor, filter.tag ? [filter.tag] : undefined);
+  const ids = await evaluateSegment(deps.db, orgId, { ...(filter.status ? { status: [filter.status] } : {}), ...(filter.tag ? { tags_all: [filter.tag] } : {}) }, {
+    ...(filter.after ? { after: filter.after } : {}),
+    limit: filter.limit,
+    scopeOf: caller.actor,
+  });
+  const rows = await store.findClientRows(deps.db, orgId, ids);
+  const clients = (await openRows(deps, orgId, rows, { fields: split(decision.readable) })).sort((a, b) => a.id.localeCompare(b.id));
+  if (clients.length > 0) await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.search', clients.map((c) => c.id), [...decision.readable]));
+  return { clients, next: ids.length === filter.limit ? ids.at(-1)! : null };
+}
+
+/** Updates the given fields, each of which the caller's role must be allowed to write. */
+export async function updateClientAs(deps: ClientDeps, caller: Caller, id: string, patch: Record<string, unknown>): Promise<ClientRecord> {
+  await gate(deps, caller, 'client.update', { clientId: id });
+  assertKnownFields(patch);
+  assertWritable(caller, patch);
+  await updateClient(deps, caller.ctx, caller.actor.orgId, id, patch);
+  return readClientAs(deps, caller, id);
+}
+
+/**
+ * Why a client is erased: a closed list, because the reason outlives the client in the audit log and
+ * the erasure ledger — free text ("Jane asked to be forgotten") would keep what the erasure removes.
+ */
+export const ERASURE_REASONS = ['subject_request', 'consent_withdrawn', 'retention_expired', 'unlawfully_processed', 'legal_obligation', 'created_in_error', 'duplicate'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
+/**
+ * Erases a client as the data map says (owners and admins; the route requires a fresh step-up), and
+ * says what it destroyed, deleted and kept by law.
+ */
+export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: ErasureReason): Promise<ErasureStatement> {
+  await gate(deps, caller, 'client.erase', { clientId: id });
+  return destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
+}
+
+/** Who looked at this record (the client's practitioner, owners, admins, auditors). */
+export async function accessLogAs(deps: ClientDeps, caller: Caller, id: string) {
+  await gate(deps, caller, 'client.access_log', { clientId: id });
+  return clientAccessLog(deps.audit, caller.ctx, caller.actor.orgId, id);
+}

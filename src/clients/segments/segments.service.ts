@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
+import type { Actor } from '../../access/roles/authorize.ts';
+import { gate } from '../../access/gate/gate.ts';
+import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/registry.ts';
+import { scopeCondition } from '../../access/scope/scope.ts';
+import { openField, sealField } from '../../platform/datamap/record-codec.ts';
+import type { Schema, SegmentTable } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { Caller } from '../../access/gate/gate.ts';
+import { type ClientDeps, clientEvent } from '../records/client.service.ts';
+import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+import { assertTagsVisible, hiddenTagIds } from '../tags/tags.service.ts';
+
+/**
+ * A segment filter: only metadata the data map keeps outside the ciphertext (status, dates, tag ids),
+ * so evaluating a segment over a million clients decrypts nothing.
+ */
+export const segmentFilter = z.strictObject({
+  status: z.array(z.enum(['lead', 'active', 'inactive', 'former'])).min(1).optional(),
+  /** No logged interaction within this many days (never contacted counts too). */
+  not_contacted_days: z.number().int().min(1).max(3650).optional(),
+  /** Carries every one of these tags. */
+  tags_all: z.array(z.string().uuid()).max(20).optional(),
+  created_before: z.iso.datetime({ offset: true }).optional(),
+  created_after: z.iso.datetime({ offset: true }).optional(),
+});
+export type SegmentFilter = z.infer<typeof segmentFilter>;
+
+const STATUSES = ['lead', 'active', 'inactive', 'former'] as const;
+
+/**
+ * Client ids matching a filter, in id order after `after` (SQL over metadata only). Each status is
+ * read as its own range of the (org, status, id) index — already in id order, so a page costs its
+ * own length rather than a sort of the whole organisation — and the ranges are merged.
+ */
+export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; scopeOf?: Actor; now?: number } = {}): Promise<string[]> {
+  const limit = options.limit ?? 1000;
+  const ranges = await Promise.all([...new Set(filter.status ?? STATUSES)].map((status) => statusRange(db, orgId, status, filter, { ...options, limit })));
+  return ranges.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
+}
+
+async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof STATUSES)[number], filter: SegmentFilter, options: { after?: string; limit: number; scopeOf?: Actor; now?: number }): Promise<string[]> {
+  const now = options.now ?? Date.now();
+  let query = db.selectFrom('clients').select('clients.id').where('clients.org_id', '=', orgId).where('clients.status', '=', status);
+  if (filter.created_before) query = query.where('clients.created_at', '<', Date.parse(filter.created_before));
+  if (filter.created_after) query = query.where('clients.created_at', '>=', Date.parse(filter.created_after));
+  if (filter.not_contacted_days) {
+    const since = now - filter.not_contacted_days * 86_400_000;
+    query = query.where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'interaction').where('activities.at', '>=', since))),
+    );
+  }
+  for (const tag of filter.tags_all ?? []) {
+    query = query.where(({ exists, selectFrom }) => exists(selectFrom('client_tags').select(sql`1`.as('one')).whereRef('client_tags.client_id', '=', 'clients.id').where('client_tags.tag_id', '=', tag)));
+  }
+  // Only the clients the actor reaches (a caseload and its break-glass grants, or everyone).
+  const scope = options.scopeOf ? scopeCondition(options.scopeOf, now) : null;
+  if (scope) query = query.where(scope);
+  if (options.after) query = query.where('clients.id', '>', options.after);
+  const rows = await query.orderBy('clients.id').limit(options.limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Segment names are sealed under one key per organisation, made with its first segment (see the data map). */
+const SEGMENT_NAME = entryOf('segments.name_ct');
+const NAME = codecOf(SEGMENT_NAME);
+const segmentPlace = (orgId: string, segmentId: string) => placeOf(SEGMENT_NAME, orgId, { id: segmentId });
+const segmentKeyOwner = (orgId: string) => orgKeyOwner(SEGMENT_NAME, orgId);
+
+/** Seals a segment's name (what a segment is called describes its members). */
+export async function sealSegmentName(deps: Pick<ClientDeps, 'keyring'>, orgId: string, segmentId: string, name: string): Promise<Uint8Array> {
+  return sealField(await deps.keyring.dataKeyOrCreate(orgId, segmentKeyOwner(orgId)), segmentPlace(orgId, segmentId), NAME, name);
+}
+
+/** A stored segment's name: sealed, or plaintext from before migration 0024 until the start-up re-seal ran. */
+async function openSegmentName(deps: Pick<ClientDeps, 'keyring'>, row: Pick<SegmentTable, 'id' | 'org_id' | 'name' | 'name_ct'>): Promise<string> {
+  if (!row.name_ct) return row.name;
+  return openField(await deps.keyring.dataKey(row.org_id, segmentKeyOwner(row.org_id), row.name_ct), segmentPlace(row.org_id, row.id), NAME, row.name_ct) as string;
+}
+
+const allow = (deps: ClientDeps, caller: Caller) => gate(deps, caller, 'client.search', { fields: ['segments'], refusal: 'use segments' });
+
+/** Saves a segment. Caller holds `client.search`. */
+export async function saveSegment(deps: ClientDeps, caller: Caller, input: { name: string; filter: SegmentFilter }, now = Date.now()) {
+  await allow(deps, caller);
+  refuseCardData({ name: input.name });
+  await assertTagsVisible(deps, caller.actor, input.filter.tags_all);
+  const id = randomUUID();
+  const name_ct = await sealSegmentName(deps, caller.actor.orgId, id, input.name);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: '', name_ct, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
+    await deps.audit.appendInTx(tx, { ...clientEvent({ ...caller.ctx, purpose: 'segment saved' }, caller.actor.orgId, 'config.change', [id], [], now), recordType: 'segment' });
+  });
+  return { id, name: input.name, filter: input.filter };
+}
+
+export async function listSegments(deps: ClientDeps, caller: Caller) {
+  await allow(deps, caller);
+  const rows = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).orderBy('created_at').execute();
+  // A segment on a tag the caller may not see is not shown to them (its filter names the tag).
+  const hidden = await hiddenTagIds(deps, caller.actor);
+  const visible = rows.map((r) => ({ row: r, filter: JSON.parse(r.filter) as SegmentFilter })).filter(({ filter }) => !(filter.tags_all ?? []).some((id) => hidden.has(id)));
+  // One after another: the first opens the organisation's segment key, the rest find it cached.
+  const segments = [];
+  for (const { row, filter } of visible) segments.push({ id: row.id, name: await openSegmentName(deps, row), filter });
+  return segments;
+}
+
+/**
+ * A page of a segment's members: client ids only (metadata); names and contact details come only
+ * through a client read or the export path, both audited. Practitioners see their caseload's members.
+ * The page of ids returned is itself audited as a search.
+ */
+export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId: string, page: { after?: string; limit?: number }) {
+  await allow(deps, caller);
+  const { segment, filter } = await savedSegment(deps, caller.actor, caller.actor.orgId, segmentId);
+  const ids = await evaluateSegment(deps.db, caller.actor.orgId, filter, { ...page, scopeOf: caller.actor });
+  if (ids.length > 0) await deps.audit.record({ ...clientEvent({ ...caller.ctx, purpose: `segment ${segmentId}` }, caller.actor.orgId, 'client.search', ids, ['status']) });
+  return { segment: { id: segment.id, name: await openSegmentName(deps, segment), filter }, members: ids, next: ids.length === (page.limit ?? 1000) ? ids.at(-1) : null };
+}
+
+/**
+ * A saved segment and its filter, as `viewer` may know it: a segment on a tag the viewer may not see
+ * does not exist for them (null: the operator, who sees everything).
+ */
+async function savedSegment(deps: ClientDeps, viewer: Pick<Actor, 'orgId' | 'role'> | null, orgId: string, segmentId: string) {
+  const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('id', '=', segmentId).executeTakeFirst();
+  if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
+  const filter = segmentFilter.parse(JSON.parse(segment.filter));
+  if (viewer) {
+    await assertTagsVisible(deps, viewer, filter.tags_all).catch(() => {
+      throw new AppError('NOT_FOUND', 'no such segment');
+    });
+  }
+  return { segment, filter };
+}
+
+/** Every member id of a saved segment (for an export restricted to it). */
+export async function allSegmentMembers(deps: ClientDeps, caller: { actor: Actor } | null, orgId: string, segmentId: string): Promise<Set<string>> {
+  const { filter } = await savedSegment(deps, caller?.actor ?? null, orgId, segmentId);
+  const members = new Set<string>();
+  for (let after: string | undefined; ; ) {
+    const ids = await evaluateSegment(deps.db, orgId, filter, { ...(after ? { after } : {}), limit: 10_000, ...(caller ? { scopeOf: caller.actor } : {}) });
+    ids.forEach((id) => members.add(id));
+    if (ids.length < 10_000) return members;
+    after = ids.at(-1);
+  }
+}

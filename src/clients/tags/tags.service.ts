@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, seesSensitiveTags } from '../../access/roles/authorize.ts';
+import { gate } from '../../access/gate/gate.ts';
+import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/registry.ts';
+import { actorOf } from '../../audit/log/audit.types.ts';
+import type { DataKey } from '../../platform/crypto/keyring.ts';
+import { openField, sealField } from '../../platform/datamap/record-codec.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { Caller } from '../../access/gate/gate.ts';
+import { type ClientDeps, clientEvent } from '../records/client.service.ts';
+import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+
+export interface TagView {
+  id: string;
+  name: string;
+  sensitive: boolean;
+}
+
+/** Tag names are sealed under one key per organisation (they can name a diagnosis): see the data map. */
+const TAG_NAME = entryOf('tags.name_ct');
+const NAME = codecOf(TAG_NAME);
+const tagPlace = (orgId: string, tagId: string) => placeOf(TAG_NAME, orgId, { id: tagId });
+const tagKeyOwner = (orgId: string) => orgKeyOwner(TAG_NAME, orgId);
+
+/** The key that sealed `sealed`, or (to seal) the newest tag key, made on the organisation's first tag. */
+async function tagKey(deps: ClientDeps, orgId: string, sealed?: Uint8Array): Promise<DataKey> {
+  return sealed ? deps.keyring.dataKey(orgId, tagKeyOwner(orgId), sealed) : deps.keyring.dataKeyOrCreate(orgId, tagKeyOwner(orgId));
+}
+
+/** Defines a tag (owners and admins). A sensitive tag is seen only by roles that read restricted data. */
+export async function createTag(deps: ClientDeps, caller: Caller, input: { name: string; sensitive: boolean }, now = Date.now()): Promise<TagView> {
+  await gate(deps, caller, 'tags.manage');
+  refuseCardData({ name: input.name });
+  const id = randomUUID();
+  const { orgId } = caller.actor;
+  const name_ct = sealField(await tagKey(deps, orgId), tagPlace(orgId, id), NAME, input.name);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('tags').values({ id, org_id: orgId, name_ct, sensitive: input.sensitive ? 1 : 0, created_at: now }).execute();
+    await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...caller.ctx, purpose: input.sensitive ? 'sensitive tag defined' : 'tag defined' }), action: 'config.change', recordType: 'tag', recordIds: [id], fields: [], outcome: 'allowed' });
+  });
+  return { id, name: input.name, sensitive: input.sensitive };
+}
+
+/** The tags the actor may see (sensitive ones only for roles that read restricted data). */
+export async function visibleTags(deps: ClientDeps, actor: Actor, ids?: readonly string[]): Promise<TagView[]> {
+  let query = deps.db.selectFrom('tags').selectAll().where('org_id', '=', actor.orgId);
+  if (!seesSensitiveTags(actor.role)) query = query.where('sensitive', '=', 0);
+  if (ids) {
+    if (ids.length === 0) return [];
+    query = query.where('id', 'in', [...ids]);
+  }
+  const rows = await query.orderBy('created_at').execute();
+  const tags: TagView[] = [];
+  for (const row of rows) {
+    const key = await tagKey(deps, actor.orgId, row.name_ct);
+    tags.push({ id: row.id, name: openField(key, tagPlace(actor.orgId, row.id), NAME, row.name_ct) as string, sensitive: row.sensitive === 1 });
+  }
+  return tags;
+}
+
+/**
+ * Ids of the organisation's tags the actor may not see (its sensitive tags, for roles that do not
+ * read restricted data). A filter on one of them would tell who carries it — a diagnosis, say — so
+ * such filters are answered as if the tag did not exist.
+ */
+export async function hiddenTagIds(deps: Pick<ClientDeps, 'db'>, actor: Pick<Actor, 'orgId' | 'role'>): Promise<ReadonlySet<string>> {
+  if (seesSensitiveTags(actor.role)) return new Set();
+  const rows = await deps.db.selectFrom('tags').select('id').where('org_id', '=', actor.orgId).where('sensitive', '=', 1).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** @throws AppError NOT_FOUND when a tag in `ids` is one the actor may not see. */
+export async function assertTagsVisible(deps: Pick<ClientDeps, 'db'>, actor: Pick<Actor, 'orgId' | 'role'>, ids: readonly string[] | undefined): Promise<void> {
+  if (!ids || ids.length === 0) return;
+  const hidden = await hiddenTagIds(deps, actor);
+  if (ids.some((id) => hidden.has(id))) throw new AppError('NOT_FOUND', 'no such tag');
+}
+
+/** The visible tags on one client (for reads already authorized by the caller). */
+export async function tagsOfClient(deps: ClientDeps, actor: Actor, clientId: string): Promise<TagView[]> {
+  const links = await deps.db.selectFrom('client_tags').select('tag_id').where('client_id', '=', clientId).execute();
+  return visibleTags(deps, actor, links.map((l) => l.tag_id));
+}
+
+/**
+ * Puts a tag on a client or takes it off. The caller must be allowed to update the client and to see
+ * the tag (nobody assigns a label they may not read).
+ */
+export async function setClientTag(deps: ClientDeps, caller: Caller, clientId: string, tagId: string, on: boolean, now = Date.now()): Promise<void> {
+  await gate(deps, caller, 'client.update', { clientId, fields: ['tags'] });
+  if ((await visibleTags(deps, caller.actor, [tagId])).length === 0) throw new AppError('NOT_FOUND', 'no such tag');
+  await deps.db.transaction().execute(async (tx) => {
+    if (on) await tx.insertInto('client_tags').values({ client_id: clientId, tag_id: tagId, created_at: now }).onConflict((oc) => oc.columns(['client_id', 'tag_id']).doNothing()).execute();
+    else await tx.deleteFrom('client_tags').where('client_id', '=', clientId).where('tag_id', '=', tagId).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [clientId], ['tags'], now));
+  });
+}

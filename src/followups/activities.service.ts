@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type Actor, type Decision, authorize, clearedFor } from '../access/roles/authorize.ts';
+import { relationshipTo, visibleClientIds } from '../access/scope/scope.ts';
+import { openField, sealField } from '../platform/datamap/record-codec.ts';
+import { AppError, isAppError } from '../platform/errors/app-error.ts';
+import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
+import type { ActivityTable } from '../platform/db/schema.ts';
+import { localDay } from '../platform/time/local-day.ts';
+import { type Caller, requireClient } from '../clients/records/client.access.ts';
+import { type ClientDeps, clientEvent, getClient } from '../clients/records/client.service.ts';
+import { refuseCardData } from '../platform/datamap/card-detect.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
+
+/** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
+const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
+
+export const activityInput = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('interaction'),
+    channel: z.enum(['call', 'email', 'meeting', 'call_centre', 'sms', 'letter']),
+    direction: z.enum(['inbound', 'outbound']),
+    at: z.iso.datetime({ offset: true }).optional(),
+    details: details.optional(),
+    follow_up_id: z.string().uuid().optional(),
+  }),
+  z.object({
+    kind: z.literal('follow_up'),
+    due_at: z.iso.datetime({ offset: true }),
+    assignee_id: z.string().uuid().optional(),
+    recurrence_days: z.number().int().min(1).max(366).optional(),
+    details: details.optional(),
+  }),
+  z.object({
+    kind: z.literal('appointment'),
+    starts_at: z.iso.datetime({ offset: true }),
+    duration_min: z.number().int().min(5).max(24 * 60),
+    practitioner_id: z.string().uuid().optional(),
+    channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
+    details: details.optional(),
+  }),
+]);
+export type ActivityInput = z.infer<typeof activityInput>;
+
+export interface ActivityView {
+  id: string;
+  kind: string;
+  client_id: string;
+  at: string;
+  status: string;
+  channel: string | null;
+  direction: string | null;
+  duration_min: number | null;
+  assignee_id: string | null;
+  recurrence_days: number | null;
+  related_id: string | null;
+  /** Present only for readers cleared for confidential client details. */
+  details?: z.infer<typeof details>;
+}
+
+
+/** Activity details (free text about the client) go to roles cleared for them by the data map: not the front desk, billing or marketing. */
+const DETAILS_ENTRY = entryOf('activities.details_ct');
+const DETAILS = codecOf(DETAILS_ENTRY);
+const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
+const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
+
+/** Records an interaction, follow-up or appointment for a client (card numbers refused). */
+export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
+  const decision = await requireClient(deps, caller, 'client.update', clientId, ['activities']);
+  refuseCardData(input);
+  const { orgId } = caller.actor;
+  const id = randomUUID();
+  const row: ActivityTable = {
+    id,
+    org_id: orgId,
+    client_id: clientId,
+    kind: input.kind,
+    channel: input.kind === 'follow_up' ? null : input.channel,
+    direction: input.kind === 'interaction' ? input.direction : null,
+    status: input.kind === 'interaction' ? 'logged' : input.kind === 'follow_up' ? 'open' : 'booked',
+    at: Date.parse(input.kind === 'interaction' ? (input.at ?? new Date(now).toISOString()) : input.kind === 'follow_up' ? input.due_at : input.starts_at),
+    duration_min: input.kind === 'appointment' ? input.duration_min : null,
+    assignee_id: input.kind === 'follow_up' ? (input.assignee_id ?? caller.actor.userId) : input.kind === 'appointment' ? (input.practitioner_id ?? caller.actor.userId) : null,
+    recurrence_days: input.kind === 'follow_up' ? (input.recurrence_days ?? null) : null,
+    related_id: input.kind === 'interaction' ? (input.follow_up_id ?? null) : null,
+    details_ct: null,
+    created_by: caller.actor.userId,
+    created_at: now,
+  };
+  if (input.details && Object.keys(input.details).length > 0) {
+    row.details_ct = sealField(await deps.keyring.dataKey(orgId, clientId), activityPlace(orgId, id), DETAILS, JSON.stringify(input.details));
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('activities').values(row).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
+  });
+  return toView(deps, orgId, row, readsDetails(caller.actor, decision));
+}
+
+async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withDetails: boolean): Promise<ActivityView> {
+  const view: ActivityView = {
+    id: row.id,
+    kind: row.kind,
+    client_id: row.client_id,
+    at: new Date(row.at).toISOString(),
+    status: row.status,
+    channel: row.channel,
+    direction: row.direction,
+    duration_min: row.duration_min,
+    assignee_id: row.assignee_id,
+    recurrence_days: row.recurrence_days,
+    related_id: row.related_id,
+  };
+  if (withDetails && row.details_ct) {
+    const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
+    view.details = parseStoredJson(openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string, 'the activity details') as ActivityView['details'];
+  }
+  return view;
+}
+
+/** A client's timeline: activities (details if cleared) and notes the caller may read, newest first. */
+export async function timeline(deps: ClientDeps, caller: Caller, clientId: string) {
+  const decision = await requireClient(deps, caller, 'client.read', clientId, ['activities']);
+  const { orgId } = caller.actor;
+  const rows = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('at', 'desc').limit(500).execute();
+  const withDetails = readsDetails(caller.actor, decision);
+  const items: { type: string; at: string; activity?: ActivityView; note?: { id: string; kind: string; author_id: string } }[] = [];
+  for (const row of rows) items.push({ type: row.kind, at: new Date(row.at).toISOString(), activity: await toView(deps, orgId, row, withDetails) });
+  // Notes appear as entries (not bodies) for roles that may read notes: the bodies are on /notes.
+  if (authorize(caller.actor, 'client.notes', { orgId, clientId, ...(await relationshipTo(deps.db, caller.actor, clientId)) }).allowed) {
+    const notes = await deps.db.selectFrom('notes').select(['id', 'kind', 'author_id', 'created_at']).where('org_id', '=', orgId).where('client_id', '=', clientId).execute();
+    for (const n of notes.filter((n) => n.kind === 'general' || n.author_id === caller.actor.userId)) {
+      items.push({ type: n.kind === 'session' ? 'session_note' : 'note', at: new Date(n.created_at).toISOString(), note: { id: n.id, kind: n.kind, author_id: n.author_id } });
+    }
+  }
+  items.sort((a, b) => b.at.localeCompare(a.at));
+  await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.read', [clientId], withDetails ? ['activities', 'activity_details'] : ['activities']));
+  return items;
+}
+
+/**
+ * The caller's agenda: overdue follow-ups, and follow-ups and appointments today and in the next 7
+ * days. Practitioners and others see what is assigned to them; reception sees every appointment of
+ * the organisation (the front desk books them) — with times and first names only: no details, no
+ * sensitive tags. Each entry's client name is decrypted only as far as the caller may read it.
+ */
+export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
+  // Days are the user's own (the time zone of their digest settings; UTC until they choose one).
+  const setting = await deps.db.selectFrom('digest_settings').select('timezone').where('user_id', '=', caller.actor.userId).executeTakeFirst();
+  const timezone = setting?.timezone ?? 'UTC';
+  const day = localDay(now, timezone);
+  const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
+  const entries = [];
+  for (const row of rows) {
+    const first = await firstNameFor(deps, caller, row.client_id, 'agenda');
+    if (first === null) continue;
+    const bucket = row.at < day.midnight ? 'overdue' : row.at < day.next ? 'today' : 'next_7_days';
+    entries.push({ bucket, ...scheduleEntry(row, first) });
+  }
+  return { timezone, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+}
+
+/** An agenda or digest line: time, kind, status and the client's first name — nothing else. */
+export function scheduleEntry(row: ActivityTable, firstName: string) {
+  return { kind: row.kind, at: new Date(row.at).toISOString(), duration_min: row.duration_min, status: row.status, client_id: row.client_id, client_first_name: firstName };
+}
+
+/**
+ * What is on someone's plate up to `to`: open follow-ups due before it (overdue ones included) and
+ * appointments from `from`, assigned to them — or, for reception, every appointment (the front desk
+ * books them). Only activities whose client's name the actor may read; nothing is decrypted.
+ */
+export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number, limit = 500): Promise<ActivityTable[]> {
+  let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', actor.orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', to);
+  query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', from), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
+  if (!authorize(actor, 'agenda.practice', { orgId: actor.orgId }).allowed) query = query.where('assignee_id', '=', actor.userId);
+  else query = query.where('kind', '=', 'appointment');
+  const rows = await query.orderBy('at').limit(limit).execute();
+  // One caseload/break-glass lookup per 500 clients, then the same decision as a single read.
+  const visible = await visibleClientIds(deps.db, actor, [...new Set(rows.map((r) => r.client_id))]);
+  const readsNames = authorize(actor, 'client.read', { orgId: actor.orgId }).readable.has('name');
+  return rows.filter((row) => readsNames && visible.has(row.client_id));
+}
+
+async function mayReadName(deps: ClientDeps, actor: Actor, clientId: string): Promise<boolean> {
+  return nameReadable(actor, clientId, await relationshipTo(deps.db, actor, clientId));
+}
+
+function nameReadable(actor: Actor, clientId: string, relationship: { onCaseload: boolean; breakGlass: boolean }): boolean {
+  const decision = authorize(actor, 'client.read', { orgId: actor.orgId, clientId, ...relationship });
+  return decision.allowed && decision.readable.has('name');
+}
+
+/** The client's first name (preferred name first), if the caller may read it; the read is audited with `purpose`. */
+export async function firstNameFor(deps: ClientDeps, caller: Caller, clientId: string, purpose: string): Promise<string | null> {
+  if (!(await mayReadName(deps, caller.actor, clientId))) return null;
+  // A client erased since the list was read has no name to show; any other failure (an integrity
+  // error, an audit write that failed) must reach the caller, not turn into a missing name.
+  const record = await getClient(deps, { ...caller.ctx, purpose }, caller.actor.orgId, clientId, { fields: ['preferred_name', 'name'] }).catch((error: unknown) => {
+    if (isAppError(error, 'NOT_FOUND')) return null;
+    throw error;
+  });
+  const name = (record?.fields.preferred_name ?? record?.fields.name) as string | undefined;
+  return name ? (name.trim().split(/\s+/)[0] ?? null) : null;
+}
+
+const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
+  follow_up: { open: ['done', 'cancelled'] },
+  appointment: { booked: ['attended', 'cancelled', 'no_show'] },
+};
+
+/**
+ * Moves a follow-up (open → done | cancelled) or appointment (booked → attended | cancelled | no_show)
+ * along. A recurring follow-up marked done schedules its next occurrence, with the same assignee and
+ * details. Caller must be allowed to update the client.
+ */
+export async function updateActivityStatus(deps: ClientDeps, caller: Caller, activityId: string, status: string, now = Date.now()): Promise<ActivityView[]> {
+  const { orgId } = caller.actor;
+  const row = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'no such activity');
+  const decision = await requireClient(deps, caller, 'client.update', row.client_id, ['activities']);
+  if (!(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(status)) throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${status}`);
+  let next: ActivityTable | null = null;
+  if (row.kind === 'follow_up' && status === 'done' && row.recurrence_days) {
+    const id = randomUUID();
+    let details_ct: Uint8Array | null = null;
+    if (row.details_ct) {
+      const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
+      details_ct = sealField(key, activityPlace(orgId, id), DETAILS, openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string);
+    }
+    next = { ...row, id, status: 'open', at: row.at + row.recurrence_days * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('activities').set({ status }).where('id', '=', activityId).execute();
+    if (next) await tx.insertInto('activities').values(next).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [row.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
+  });
+  const withDetails = readsDetails(caller.actor, decision);
+  return [await toView(deps, orgId, { ...row, status }, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
+}
+
+/** Sets (or with null, clears) a client's "stay in touch every N days" cadence. */
+export async function setCadence(deps: ClientDeps, caller: Caller, clientId: string, days: number | null, now = Date.now()): Promise<void> {
+  await requireClient(deps, caller, 'client.update', clientId, ['cadence']);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('clients').set({ cadence_days: days }).where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).execute();
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [clientId], ['cadence'], now));
+  });
+}
+
+/**
+ * For every client with a cadence, no logged interaction within it and no open follow-up, opens a
+ * follow-up due when the cadence ran out, assigned to a practitioner of the client's caseload (when it
+ * has one). Run by the scheduler; idempotent. Returns how many follow-ups were opened.
+ */
+export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise<number> {
+  const due = await deps.db
+    .selectFrom('clients')
+    .select(['clients.id', 'clients.org_id', 'clients.cadence_days', 'clients.created_at'])
+    .where('clients.cadence_days', 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('activities').select('activities.id').whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'follow_up').where('activities.status', '=', 'open'))))
+    .limit(5000)
+    .execute();
+  let opened = 0;
+  for (const client of due) {
+    const last = await deps.db.selectFrom('activities').select((eb) => eb.fn.max('at').as('at')).where('client_id', '=', client.id).where('kind', '=', 'interaction').executeTakeFirst();
+    const since = Number(last?.at ?? client.created_at);
+    const dueAt = since + client.cadence_days! * 86_400_000;
+    if (dueAt > now) continue;
+    const practitioner = await deps.db.selectFrom('caseload').select('user_id').where('org_id', '=', client.org_id).where('client_id', '=', client.id).orderBy('user_id').executeTakeFirst();
+    await deps.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('activities')
+        .values({ id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, created_by: 'system', created_at: now })
+        .execute();
+      await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
+    });
+    opened++;
+  }
+  return opened;
+}

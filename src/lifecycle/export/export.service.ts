@@ -1,0 +1,108 @@
+import { Encrypter } from 'age-encryption';
+import type { Actor } from '../../access/roles/authorize.ts';
+import { gate } from '../../access/gate/gate.ts';
+import { visibleClientIds } from '../../access/scope/scope.ts';
+import { SEALED, codecOf } from '../../datamap/registry.ts';
+import { raiseAlert } from '../../audit/alerts/alerts.service.ts';
+import type { AccessContext } from '../../audit/log/audit.types.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { type ClientDeps, clientEvent, openRows } from '../../clients/records/client.service.ts';
+import * as store from '../../clients/records/client.store.ts';
+import type { ClientRecord } from '../../clients/records/client.types.ts';
+import { listCustomFields } from '../../clients/records/custom-field.service.ts';
+
+/**
+ * Why an export is made: a closed list, because the purpose is kept in the append-only audit log,
+ * where free text ("for Jane's solicitor") would outlive an erasure of the client.
+ */
+export const EXPORT_PURPOSES = ['subject_access', 'portability', 'migration', 'backup', 'legal_request', 'billing', 'other'] as const;
+export type ExportPurpose = (typeof EXPORT_PURPOSES)[number];
+
+export type ExportFormat = 'csv' | 'json';
+const PAGE = 500;
+export const MIN_PASSPHRASE = 12;
+
+/** Who the export is for: an HTTP caller (authorized per client) or the operator (everything). */
+export type Exporter = { kind: 'user'; actor: Actor; ctx: AccessContext } | { kind: 'operator'; ctx: AccessContext };
+
+function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // Quote always; double inner quotes; neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Streams every client the exporter may read, with exactly the fields they may read (session notes
+ * and notes are never part of an export), as CSV or JSON lines. Each page is audited as
+ * `client.export` before it is produced — an export that cannot be audited stops. A `plaintext`
+ * export is recorded as such and raises a `plaintext_export` alert before its first record leaves,
+ * whatever the alert settings: the file it makes is readable by anyone who finds it.
+ */
+export async function* exportClients(
+  deps: ClientDeps,
+  orgId: string,
+  exporter: Exporter,
+  format: ExportFormat,
+  code: ExportPurpose | null,
+  options: { only?: ReadonlySet<string> | undefined; plaintext?: boolean } = {},
+): AsyncGenerator<string> {
+  const { only, plaintext = false } = options;
+  const purpose = plaintext ? `plaintext export${code ? `: ${code}` : ''}` : code;
+  let alerted = !plaintext;
+  const custom = await listCustomFields(deps.db, orgId);
+  let readable: Set<string> | null = null;
+  if (exporter.kind === 'user') {
+    // The gate decides the role; a caseload's reach is applied page by page below.
+    const decision = await gate(deps, { actor: exporter.actor, ctx: exporter.ctx }, 'client.export', { customFields: custom });
+    readable = new Set(decision.readable);
+  }
+  // What leaves is what the data map marks exportable, of what the exporter may read.
+  const builtIn = SEALED.filter((e) => e.table === 'clients' && e.export === 'include' && e.field !== 'custom')
+    .map((e) => codecOf(e).name)
+    .filter((n) => !readable || readable.has(n));
+  const customNames = custom.filter((f) => f.export !== 'exclude' && (!readable || readable.has(`custom.${f.name}`))).map((f) => f.name);
+  if (format === 'csv') yield `${['id', 'status', 'created_at', ...builtIn, ...customNames.map((n) => `custom.${n}`)].map(csvCell).join(',')}\n`;
+  for (let after = ''; ; ) {
+    let rows = await store.pageClientRows(deps.db, orgId, after, PAGE);
+    if (rows.length === 0) return;
+    after = rows.at(-1)!.id;
+    if (only) rows = rows.filter((r) => only.has(r.id));
+    if (exporter.kind === 'user') {
+      const reachable = await visibleClientIds(deps.db, exporter.actor, rows.map((r) => r.id));
+      rows = rows.filter((r) => reachable.has(r.id));
+    }
+    const records: ClientRecord[] = await openRows(deps, orgId, rows, { fields: [...builtIn, ...customNames] });
+    if (records.length === 0) continue;
+    if (!alerted) {
+      const who = exporter.kind === 'user' ? { actorId: exporter.actor.userId, by: 'a staff member' } : { actorId: null, by: `the operator (${exporter.ctx.actorId ?? 'unknown'}) on the command line` };
+      await raiseAlert(deps.db, deps.audit, { orgId, kind: 'plaintext_export', actorId: who.actorId, recordId: null, detail: `an unencrypted export of client records was started by ${who.by}${code ? ` (purpose ${code})` : ''}` });
+      alerted = true;
+    }
+    await deps.audit.record({ ...clientEvent({ ...exporter.ctx, purpose }, orgId, 'client.export', records.map((r) => r.id), [...builtIn, ...customNames.map((n) => `custom.${n}`)]), recordType: 'client' });
+    for (const r of records) {
+      if (format === 'json') {
+        yield `${JSON.stringify({ id: r.id, status: r.status, created_at: new Date(r.created_at).toISOString(), ...Object.fromEntries(builtIn.map((n) => [n, r.fields[n] ?? null])), custom: Object.fromEntries(customNames.map((n) => [n, r.custom[n] ?? null])) })}\n`;
+      } else {
+        yield `${[r.id, r.status, new Date(r.created_at).toISOString(), ...builtIn.map((n) => r.fields[n]), ...customNames.map((n) => r.custom[n])].map(csvCell).join(',')}\n`;
+      }
+    }
+  }
+}
+
+/**
+ * Encrypts a stream of export text with a passphrase in the age format (scrypt), so a copy on a lost
+ * USB stick is useless to its finder. Decrypt with `age -d`.
+ * @throws AppError VALIDATION_FAILED for a passphrase shorter than 12 characters.
+ */
+export async function encryptExport(lines: AsyncIterable<string>, passphrase: string): Promise<ReadableStream<Uint8Array>> {
+  if ([...passphrase].length < MIN_PASSPHRASE) throw new AppError('VALIDATION_FAILED', `the export passphrase must be at least ${MIN_PASSPHRASE} characters`, { fields: ['passphrase'] });
+  const encoder = new TextEncoder();
+  const plain = ReadableStream.from((async function* () {
+    for await (const line of lines) yield encoder.encode(line);
+  })());
+  const encrypter = new Encrypter();
+  encrypter.setPassphrase(passphrase);
+  return encrypter.encrypt(plain);
+}
