@@ -4,15 +4,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { authRoutes } from '../auth/login/auth.routes.ts';
-import { passkeyRoutes } from '../auth/login/passkey.routes.ts';
-import { relyingPartyFor } from '../auth/login/passkey.service.ts';
 import { installAuthentication } from '../auth/sessions/authenticate.ts';
 import { setupRoutes } from '../auth/setup/setup.routes.ts';
-import { staffRoutes } from '../auth/staff/staff.routes.ts';
 import { installRouteGate } from '../access/gate/route-gate.ts';
-import { clientRoutes } from '../clients/records/client.routes.ts';
-import { datamapRoutes } from '../datamap/inventory/datamap.routes.ts';
 import type { ClientDeps } from '../clients/records/client.service.ts';
 import type { Database } from '../platform/db/database.ts';
 import { installErrorHandler } from '../platform/http/error-handler.ts';
@@ -23,6 +17,7 @@ import { documentRoute, serializerCompiler } from '../platform/http/serializatio
 import { httpsOptions } from '../platform/http/tls-options.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import type { Config } from './config.ts';
+import { clientApi, staffApi } from './routes.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'tls' | 'publicUrl' | 'trustedProxy'>;
@@ -111,11 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // After authentication (hooks run in the order added): a caller whose role or token lacks the
     // route's declared action is refused, and audited, before the body is read.
     installRouteGate(app, { audit: clients.audit });
-    await app.register(authRoutes, { db: database.db, keyring: clients.keyring, audit: clients.audit, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
-    await app.register(passkeyRoutes, { db: database.db, audit: clients.audit, rp: relyingPartyFor(config.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
-    await app.register(staffRoutes, { db: database.db, audit: clients.audit, keyring: clients.keyring, publicUrl: config.publicUrl });
-    await app.register(clientRoutes, clients);
-    await app.register(datamapRoutes, clients);
+    await app.register(staffApi, { db: database.db, keyring: clients.keyring, audit: clients.audit, publicUrl: config.publicUrl, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
+    await app.register(clientApi, clients);
   }
   return { app, routes };
 }

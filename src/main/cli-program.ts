@@ -3,19 +3,21 @@ import { pino } from 'pino';
 import { createOwner, issueSetupLink } from '../auth/setup/setup.service.ts';
 import { type WithDeployment, registerOrgCommands } from '../auth/orgs/org.cli.ts';
 import { organisationName, staffEmail } from '../auth/setup/setup.schema.ts';
-import { registerClientCommands, rotateClientKeys, type WithClients } from '../clients/records/client.cli.ts';
+import { registerAccessCommands } from '../access/review/review.cli.ts';
+import { registerAlertCommands } from '../audit/alerts/alerts.cli.ts';
+import { registerStaffCommands } from '../auth/staff/staff.cli.ts';
+import { registerCleanupCommands } from '../clients/cleanup/cleanup.cli.ts';
+import { registerImportCommand } from '../clients/import/import.cli.ts';
+import { rotateClientKeys } from '../clients/keys/keys.cli.ts';
+import { registerClientCommands, type WithClients } from '../clients/records/client.cli.ts';
+import { registerFollowupCommands } from '../followups/followups.cli.ts';
+import { registerExportCommand } from '../lifecycle/export/export.cli.ts';
 import { erasureLedgerIds } from '../clients/keys/client-keys.service.ts';
 import { listOrganisationIds } from '../clients/records/client.store.ts';
 import { type Output, fail, print } from '../platform/cli/output.ts';
 import { actorOf } from '../audit/log/audit.types.ts';
 import { registerAuditCommands, type WithAudit } from '../audit/verify/audit.cli.ts';
 import { registerDatamapCommand } from '../datamap/inventory/datamap.cli.ts';
-import { staffSnapshot } from '../auth/staff/staff.service.ts';
-import { findStaffByEmail } from '../auth/staff/staff.store.ts';
-import { agenda } from '../followups/activities.service.ts';
-import { unlockUser } from '../auth/login/login.service.ts';
-import { evaluateAlertRules } from '../audit/alerts/alert-rules.ts';
-import { listAlerts } from '../audit/alerts/alerts.service.ts';
 import { operatorContext } from '../audit/log/operator.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { loggerOptions } from '../platform/http/logger.ts';
@@ -242,86 +244,22 @@ export function buildCli(): Command {
     .addOption(jsonOption())
     .action(migrate);
 
-  registerClientCommands(program, withClients);
+  const clients = program.command('clients').description('add, show, find and import client records (acting as the operator)');
+  registerImportCommand(clients, withClients);
+  registerExportCommand(clients, withClients);
+  registerClientCommands(clients, withClients);
+  registerCleanupCommands(clients, withClients);
   registerAuditCommands(program, withAudit);
   registerOrgCommands(program, withDeployment);
   registerDatamapCommand(program, withClients);
+  registerAccessCommands(program, withClients);
+  registerAlertCommands(program, withClients);
+  registerFollowupCommands(program, withClients);
+  registerStaffCommands(program, withClients);
 
-  program
-    .command('access')
-    .description('access control')
-    .command('review')
-    .description('every staff account: role, MFA, last sign-in, caseload size, API tokens, lock')
-    .addOption(dataOption())
-    .addOption(jsonOption())
-    .option('--org <id>', 'organisation (default: the only one)')
-    .action((options: { json?: boolean; data?: string; org?: string }) =>
-      withClients(options, async ({ deps, orgId }, out) => {
-        const staff = await staffSnapshot(deps.db, orgId);
-        await deps.audit.record({ time: Date.now(), orgId, ...actorOf(operatorContext()), action: 'access.review', recordType: 'organisation', recordIds: [orgId], fields: [], outcome: 'allowed' });
-        const text = staff
-          .map((s) => `${s.email}  ${s.role}  ${s.status}${s.locked ? ' (locked)' : ''}  mfa:${s.mfa}  last sign-in:${s.last_sign_in_at ?? 'never'}  caseload:${s.caseload_size}  tokens:${s.active_tokens}`)
-          .join('\n');
-        print(out, text || 'No staff accounts.', { staff });
-      }),
-    );
 
-  program
-    .command('alerts')
-    .description('the alerts inbox')
-    .command('list')
-    .description('alerts of the organisation, newest first (evaluates the alert rules first)')
-    .addOption(dataOption())
-    .addOption(jsonOption())
-    .option('--org <id>', 'organisation (default: the only one)')
-    .option('--unacknowledged', 'only alerts nobody acknowledged yet')
-    .action((options: { json?: boolean; data?: string; org?: string; unacknowledged?: boolean }) =>
-      withClients(options, async ({ deps, orgId }, out) => {
-        await evaluateAlertRules(deps.db, deps.audit);
-        const alerts = await listAlerts(deps.db, orgId, { unacknowledged: options.unacknowledged === true });
-        await deps.audit.record({ time: Date.now(), orgId, ...actorOf(operatorContext()), action: 'access.review', recordType: 'alert', recordIds: [], fields: [], outcome: 'allowed' });
-        const text = alerts.map((a) => `${a.created_at}  ${a.kind}  ${a.detail}${a.actor_id ? `  actor ${a.actor_id}` : ''}${a.acknowledged_at ? `  (acknowledged by ${a.acknowledged_by})` : ''}`).join('\n');
-        print(out, text || 'No alerts.', { alerts });
-      }),
-    );
 
-  program
-    .command('followups')
-    .description('follow-ups and appointments')
-    .command('agenda')
-    .description("a staff member's agenda: overdue, today, next 7 days (what that person may see)")
-    .requiredOption('--user <email>', 'whose agenda')
-    .addOption(dataOption())
-    .addOption(jsonOption())
-    .option('--org <id>', 'organisation (default: the only one)')
-    .action((options: { user: string; json?: boolean; data?: string; org?: string }) =>
-      withClients(options, async ({ deps, orgId }, out) => {
-        const user = await findStaffByEmail(deps.db, options.user, orgId);
-        if (!user || user.status !== 'active') throw new AppError('NOT_FOUND', 'no active staff account with that e-mail address');
-        const view = await agenda(deps, { actor: { userId: user.id, orgId, role: user.role, via: 'session' }, ctx: operatorContext(`agenda of ${user.id}`) });
-        const line = (e: { at: string; kind: string; client_first_name: string; duration_min: number | null }) => `  ${e.at}  ${e.kind.replace('_', '-')}  ${e.client_first_name}${e.duration_min ? `  ${e.duration_min} min` : ''}`;
-        const text = (['overdue', 'today', 'next_7_days'] as const).map((b) => `${b.replace(/_/g, ' ')}:\n${view[b].map(line).join('\n') || '  (nothing)'}`).join('\n');
-        print(out, text, view);
-      }),
-    );
 
-  program
-    .command('staff')
-    .description('staff accounts')
-    .command('unlock')
-    .description('unlock an account locked after failed sign-ins (e.g. the only owner)')
-    .requiredOption('--email <email>', 'the account')
-    .option('--org <id>', 'organisation (default: the only one)')
-    .addOption(dataOption())
-    .addOption(jsonOption())
-    .action((options: { email: string; json?: boolean; data?: string; org?: string }) =>
-      withClients(options, async ({ deps }, out) => {
-        const user = await findStaffByEmail(deps.db, options.email);
-        if (!user) throw new AppError('NOT_FOUND', 'no staff account with that e-mail address');
-        await unlockUser(deps, operatorContext(), user.org_id, user.id);
-        print(out, `Unlocked ${options.email}.`, { unlocked: user.id });
-      }),
-    );
 
   const keys = program.command('keys').description('manage encryption keys');
   keys

@@ -1,16 +1,10 @@
 import { anyClientExists } from '../clients/records/client.store.ts';
-import { retentionJob } from '../clients/invoices/invoices.service.ts';
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { issueSetupLink, purgeSetupTokensJob } from '../auth/setup/setup.service.ts';
-import { accessJobs } from '../access/review/access-review.service.ts';
-import { alertJobs } from '../audit/alerts/alert-rules.ts';
-import { applyCadences } from '../followups/activities.service.ts';
-import { digestJob } from '../followups/digest.service.ts';
-import { AuditLog, auditJobs } from '../audit/log/audit.service.ts';
+import { issueSetupLink } from '../auth/setup/setup.service.ts';
+import { AuditLog } from '../audit/log/audit.service.ts';
 import { HeadExporter } from '../audit/heads/head-export.service.ts';
-import { headMailJob } from '../audit/heads/head-mail.service.ts';
 import { reconcileErasures, verifiedErasures } from '../clients/keys/client-keys.service.ts';
 import { resealLegacyPlaintext } from '../clients/keys/plaintext-reseal.ts';
 import { loadAuditKeys } from '../platform/crypto/signing.ts';
@@ -18,12 +12,11 @@ import type { ClientDeps } from '../clients/records/client.service.ts';
 import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
 import { rootKeyPath } from '../platform/crypto/root-key.ts';
 import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import { type Database, analyze, analyzeJob, openDatabase } from '../platform/db/database.ts';
-import { importIndexJob } from '../clients/search/index-merge.ts';
-import { sql } from 'kysely';
+import { type Database, analyze, openDatabase, sqliteNeedsStatistics } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
-import { type Job, startScheduler } from '../platform/jobs/scheduler.ts';
+import { startScheduler } from '../platform/jobs/scheduler.ts';
 import type { Config } from './config.ts';
+import { scheduledJobs } from './jobs.ts';
 
 /** What opening a deployment produced, for the CLI to report. */
 export interface Deployment {
@@ -135,19 +128,6 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-async function sqliteNeedsStatistics(database: Database): Promise<boolean> {
-  const stats = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'sqlite_stat1'`.execute(database.db);
-  if (Number(stats.rows[0]?.n) > 0) return false;
-  const clients = await sql<{ n: number }>`select count(*) as n from clients`.execute(database.db);
-  return Number(clients.rows[0]?.n) > 1000;
-}
-
-/** Opens stay-in-touch follow-ups hourly. */
-const cadenceJob = (clients: ClientDeps): Job => ({ name: 'stay-in-touch', intervalMs: 3_600_000, run: async ({ now }) => void (await applyCadences(clients, now)) });
-
-/** Every scheduled job; they run on the one leader process (see platform/jobs). */
-const SCHEDULED_JOBS: Job[] = [purgeSetupTokensJob, analyzeJob, importIndexJob];
-
 /**
  * Creates the heads directory (0700) when it is missing; without one configured, one warning line says
  * what that leaves undetected. Runs before anything is opened, so a directory that cannot be made
@@ -191,16 +171,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const scheduler = startScheduler({
     database,
     logger,
-    jobs: [
-      ...SCHEDULED_JOBS,
-      ...auditJobs(deployment.audit, { exporter }),
-      ...(mailer ? [headMailJob(deployment.audit, mailer)] : []),
-      ...accessJobs(database.db, deployment.audit),
-      ...alertJobs(database.db, deployment.audit),
-      cadenceJob(deployment.clients),
-      retentionJob(deployment.clients),
-      digestJob(deployment.clients, mailer, config.publicUrl),
-    ],
+    jobs: scheduledJobs(deployment, { exporter, mailer, publicUrl: config.publicUrl }),
   });
   const scheme = config.tls ? 'https' : 'http';
   const address = app.server.address();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AccessContext } from '../../audit/log/audit.types.ts';
+import { operatorContext } from '../../audit/log/operator.ts';
 import type { FieldSpec } from '../../platform/datamap/datamap.types.ts';
 import type { Schema } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
@@ -59,4 +60,12 @@ export async function gate(deps: GateDeps, caller: Caller, action: Action, targe
   // 403 only to someone who may read this client anyway (so the refusal tells them nothing new).
   const known = exists !== undefined && (decision.status === 403 || authorize(actor, 'client.read', { orgId, clientId, ...relationship }).allowed);
   throw known ? new AppError('FORBIDDEN', refusalMessage(actor.role, action, true)) : new AppError('NOT_FOUND', 'no such client');
+}
+
+/**
+ * The operator at the command line, as a caller: they act with an owner's permissions, because they
+ * hold the data directory and the keys; every command is audited as the operator.
+ */
+export function operatorCaller(orgId: string): Caller {
+  return { actor: { userId: 'operator', orgId, role: 'owner', via: 'session' }, ctx: operatorContext() };
 }

@@ -1,4 +1,4 @@
-import { userStanding } from '../staff/staff.store.ts';
+import { userStanding } from './login.store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';

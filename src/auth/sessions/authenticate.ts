@@ -41,6 +41,15 @@ export function requireAuth(request: FastifyRequest): RequestAuth {
   return request.auth;
 }
 
+/**
+ * The signed-in caller of a request, as the services take it (its actor and access context); throws
+ * `UNAUTHENTICATED` as {@link requireAuth} does.
+ */
+export function callerOf(request: FastifyRequest): { actor: Actor; ctx: AccessContext } {
+  const { actor, ctx } = requireAuth(request);
+  return { actor, ctx };
+}
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

@@ -3,7 +3,7 @@ import { gate } from '../../access/gate/gate.ts';
 import { searchTerms } from '../../platform/datamap/field-kinds.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Caller } from '../../access/gate/gate.ts';
-import type { ErasureReason } from '../records/client.access.ts';
+import type { ErasureReason } from '../../lifecycle/erasure/erasure.service.ts';
 import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
 import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from '../records/client.service.ts';
 import * as store from '../records/client.store.ts';

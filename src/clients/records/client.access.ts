@@ -1,17 +1,14 @@
 import { type Action, type Decision, authorize, canWriteField } from '../../access/roles/authorize.ts';
 import { type Caller, gate } from '../../access/gate/gate.ts';
-import { clientScope, visibleClientIds } from '../../access/scope/scope.ts';
+import { clientScope } from '../../access/scope/scope.ts';
 import { clientAccessLog } from '../../audit/report/audit.report.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { unknownFieldsMessage } from '../../platform/errors/validation-issues.ts';
 import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import { destroyClientKey } from '../keys/client-keys.service.ts';
-import type { ErasureStatement } from '../../datamap/sealed-records.ts';
-import { type ClientDeps, clientEvent, createClient, findClients, getClient, openRows, updateClient } from './client.service.ts';
+import { type ClientDeps, createClient, getClient, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
-import { evaluateSegment } from '../segments/segments.service.ts';
-import { type TagView, assertTagsVisible, tagsOfClient } from '../tags/tags.service.ts';
-import type { ClientRecord, ClientSearch } from './client.types.ts';
+import { type TagView, tagsOfClient } from './tags.service.ts';
+import type { ClientRecord } from './client.types.ts';
 import { type CustomFieldSpec, listCustomFields } from './custom-field.service.ts';
 
 /**
@@ -22,7 +19,7 @@ import { type CustomFieldSpec, listCustomFields } from './custom-field.service.t
 export type { Caller };
 
 /** The gate, judging custom fields too: the read that follows reuses the definitions it loaded. */
-async function decideWithFields(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<{ decision: Decision; custom: CustomFieldSpec[] }> {
+export async function decideWithFields(deps: ClientDeps, caller: Caller, action: Action, clientId?: string): Promise<{ decision: Decision; custom: CustomFieldSpec[] }> {
   const custom = await listCustomFields(deps.db, caller.actor.orgId);
   const decision = await gate(deps, caller, action, { ...(clientId ? { clientId } : {}), customFields: custom });
   return { decision, custom };
@@ -36,7 +33,8 @@ export async function requireClient(deps: ClientDeps, caller: Caller, action: Ac
   return gate(deps, caller, action, { clientId, fields });
 }
 
-function split(readable: ReadonlySet<string>) {
+/** The field names a decision lets the caller read, custom fields without their `custom.` prefix. */
+export function readableFields(readable: ReadonlySet<string>) {
   return [...readable].map((f) => (f.startsWith('custom.') ? f.slice(7) : f));
 }
 
@@ -75,46 +73,18 @@ export async function createClientAs(deps: ClientDeps, caller: Caller, input: Re
 /** Reads a client with exactly the fields the caller may see. 404 when they may not know it exists. */
 export async function readClientAs(deps: ClientDeps, caller: Caller, id: string): Promise<ClientRecord> {
   const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
-  return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom });
+  return getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: readableFields(decision.readable), customFields: custom });
 }
 
 /** {@link readClientAs} with the client's tags the caller may see; the read's audit event names `tags` when there are any. */
 export async function readClientWithTagsAs(deps: ClientDeps, caller: Caller, id: string): Promise<{ record: ClientRecord; tags: TagView[] }> {
   const { decision, custom } = await decideWithFields(deps, caller, 'client.read', id);
   const tags = await tagsOfClient(deps, caller.actor, id);
-  const record = await getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: split(decision.readable), customFields: custom, alsoRead: tags.length > 0 ? ['tags'] : [] });
+  const record = await getClient(deps, caller.ctx, caller.actor.orgId, id, { fields: readableFields(decision.readable), customFields: custom, alsoRead: tags.length > 0 ? ['tags'] : [] });
   return { record, tags };
 }
 
-/** Searches; results are limited to clients the caller may read, with the fields they may see. */
-export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: ClientSearch, limit = 50): Promise<ClientRecord[]> {
-  const { decision } = await decideWithFields(deps, caller, 'client.search');
-  // Searching a field one may not read would reveal it by equality: refuse.
-  if (!decision.readable.has(query.field)) throw new AppError('FORBIDDEN', `your role may not search by ${query.field}`);
-  const fields = split(decision.readable);
-  if (clientScope(caller.actor).kind === 'organisation') return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit });
-  // A caseload's search finds its clients (and live break-glass grants) only: others are never decrypted.
-  return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit, visible: (ids) => visibleClientIds(deps.db, caller.actor, ids) });
-}
 
-/**
- * Lists clients page by page (id order after `after`), filtered on metadata only (status, tag), with
- * the fields the caller may read; practitioners see their caseload. The page is audited as a search.
- */
-export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { status?: ClientRecord['status']; tag?: string; after?: string; limit: number }): Promise<{ clients: ClientRecord[]; next: string | null }> {
-  const { decision } = await decideWithFields(deps, caller, 'client.search');
-  const { orgId } = caller.actor;
-  await assertTagsVisible(deps, caller.actor, filter.tag ? [filter.tag] : undefined);
-  const ids = await evaluateSegment(deps.db, orgId, { ...(filter.status ? { status: [filter.status] } : {}), ...(filter.tag ? { tags_all: [filter.tag] } : {}) }, {
-    ...(filter.after ? { after: filter.after } : {}),
-    limit: filter.limit,
-    scopeOf: caller.actor,
-  });
-  const rows = await store.findClientRows(deps.db, orgId, ids);
-  const clients = (await openRows(deps, orgId, rows, { fields: split(decision.readable) })).sort((a, b) => a.id.localeCompare(b.id));
-  if (clients.length > 0) await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.search', clients.map((c) => c.id), [...decision.readable]));
-  return { clients, next: ids.length === filter.limit ? ids.at(-1)! : null };
-}
 
 /** Updates the given fields, each of which the caller's role must be allowed to write. */
 export async function updateClientAs(deps: ClientDeps, caller: Caller, id: string, patch: Record<string, unknown>): Promise<ClientRecord> {
@@ -125,21 +95,7 @@ export async function updateClientAs(deps: ClientDeps, caller: Caller, id: strin
   return readClientAs(deps, caller, id);
 }
 
-/**
- * Why a client is erased: a closed list, because the reason outlives the client in the audit log and
- * the erasure ledger — free text ("Jane asked to be forgotten") would keep what the erasure removes.
- */
-export const ERASURE_REASONS = ['subject_request', 'consent_withdrawn', 'retention_expired', 'unlawfully_processed', 'legal_obligation', 'created_in_error', 'duplicate'] as const;
-export type ErasureReason = (typeof ERASURE_REASONS)[number];
 
-/**
- * Erases a client as the data map says (owners and admins; the route requires a fresh step-up), and
- * says what it destroyed, deleted and kept by law.
- */
-export async function eraseClientAs(deps: ClientDeps, caller: Caller, id: string, reason: ErasureReason): Promise<ErasureStatement> {
-  await gate(deps, caller, 'client.erase', { clientId: id });
-  return destroyClientKey(deps, caller.ctx, caller.actor.orgId, id, reason);
-}
 
 /** Who looked at this record (the client's practitioner, owners, admins, auditors). */
 export async function accessLogAs(deps: ClientDeps, caller: Caller, id: string) {

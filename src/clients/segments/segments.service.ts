@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import type { Caller } from '../../access/gate/gate.ts';
 import { type ClientDeps, clientEvent } from '../records/client.service.ts';
 import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { assertTagsVisible, hiddenTagIds } from '../tags/tags.service.ts';
+import { assertTagsVisible, hiddenTagIds } from '../records/tags.service.ts';
 
 /**
  * A segment filter: only metadata the data map keeps outside the ciphertext (status, dates, tag ids),

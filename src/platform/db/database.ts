@@ -1,13 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors/app-error.ts';
 import type { Schema } from './schema.ts';
 import { SQLITE_BUSY_TIMEOUT_MS, TransactionalSqliteDialect, adaptNodeSqlite } from './sqlite-adapter.ts';
 
 export type Engine = 'sqlite' | 'postgres';
+
+/**
+ * A handle on the database, as services and routes name it: only `*.store.ts` files (and this
+ * folder) import Kysely and build queries on it; everyone else passes it on.
+ */
+export type Db = Kysely<Schema>;
+
+/** An open transaction, passed from a service to the stores that write within it. */
+export type Tx = Transaction<Schema>;
 
 /** An open database: the Kysely instance, which engine it is, and how to close it. */
 export interface Database<S = Schema> {
@@ -246,6 +255,18 @@ export function engineOf(db: Kysely<any>): Engine {
  * guessed an organisation-wide index scan for a lookup by id (≈250 ms instead of 0.1 ms at a million
  * clients). SQLite samples (`analysis_limit`), so this takes milliseconds at any size.
  */
+/**
+ * Whether a SQLite database has grown past a thousand clients without planner statistics (SQLite
+ * keeps none until asked; PostgreSQL's autovacuum gathers its own).
+ */
+export async function sqliteNeedsStatistics(database: Database): Promise<boolean> {
+  if (database.engine !== 'sqlite') return false;
+  const stats = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'sqlite_stat1'`.execute(database.db);
+  if (Number(stats.rows[0]?.n) > 0) return false;
+  const clients = await sql<{ n: number }>`select count(*) as n from clients`.execute(database.db);
+  return Number(clients.rows[0]?.n) > 1000;
+}
+
 export async function analyze(db: Kysely<any>): Promise<void> {
   if (engineOf(db) === 'sqlite') {
     await sql.raw('PRAGMA analysis_limit = 400').execute(db);

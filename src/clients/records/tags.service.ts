@@ -7,7 +7,7 @@ import type { DataKey } from '../../platform/crypto/keyring.ts';
 import { openField, sealField } from '../../platform/datamap/record-codec.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Caller } from '../../access/gate/gate.ts';
-import { type ClientDeps, clientEvent } from '../records/client.service.ts';
+import { type ClientDeps, clientEvent } from './client.service.ts';
 import { refuseCardData } from '../../platform/datamap/card-detect.ts';
 
 export interface TagView {

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { requireAuth } from './authenticate.ts';
+import { endSessionById, listSessions } from './session.service.ts';
+import { sessionList } from './sessions.schema.ts';
+import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN } from './route-support.ts';
+import { noContent } from '../../platform/http/serialization.ts';
+
+/**
+ * Who am I, and my sessions: list them, end one.
+ */
+export async function sessionRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
+  const { db, audit } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/auth/me',
+    {
+      config: { policy: ANY_SESSION },
+      schema: { tags: ['auth'], summary: 'Who am I', response: { 200: z.object({ user_id: z.string(), organisation_id: z.string(), email: z.string(), role: z.string(), state: z.string(), session_id: z.string() }) } },
+    },
+    async (request) => {
+      const { session } = requireAuth(request);
+      return { user_id: session!.userId, organisation_id: session!.orgId, email: session!.email, role: session!.role, state: session!.state, session_id: session!.id };
+    },
+  );
+
+  r.get('/api/v1/auth/sessions', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'My sessions', response: { 200: sessionList } } }, async (request) => {
+    const { session } = requireAuth(request);
+    return { sessions: await listSessions(db, session!.userId), current: session!.id };
+  });
+
+  r.delete('/api/v1/auth/sessions/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'End one of my sessions', params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }), response: { 204: noContent('Ended') } } }, async (request, reply) => {
+    const { session } = requireAuth(request);
+    if (!(await endSessionById(db, session!.userId, request.params.id))) throw new AppError('NOT_FOUND', 'no such session');
+    await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'auth.sign_out', recordType: 'session', recordIds: [request.params.id], fields: [], purpose: 'ended another session', outcome: 'allowed', requestId: request.id, ip: request.ip });
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { findDuplicates, mergeClients } from './duplicates.service.ts';
+import { duplicateList } from './duplicates.schema.ts';
+import { callerOf } from '../../auth/sessions/authenticate.ts';
+import { idParam } from '../../platform/http/params.ts';
+import { noContent } from '../../platform/http/serialization.ts';
+import type { ClientDeps } from '../records/client.service.ts';
+
+/**
+ * Duplicate candidates, and the merge of a duplicate into the client kept.
+ * Every route is authenticated and its declared action enforced by the route gate before the
+ * handler; the service authorizes the records and audits the access.
+ */
+export async function duplicateRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/clients/duplicates',
+    { config: { policy: { access: 'authenticated', action: 'client.erase' } }, schema: { tags: ['clients'], summary: 'Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption', response: { 200: duplicateList } } },
+    async (request) => ({ pairs: await findDuplicates(deps, callerOf(request)) }),
+  );
+
+  r.post(
+    '/api/v1/clients/:id/merge',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.erase', stepUp: true } },
+      schema: { tags: ['clients'], summary: 'Merge a duplicate into this client, keeping every note, activity and audit trail; the duplicate is erased', params: idParam, body: z.object({ duplicate_id: z.string().uuid() }), response: { 204: noContent('Merged; the duplicate is erased') } },
+    },
+    async (request, reply) => {
+      await mergeClients(deps, callerOf(request), request.params.id, request.body.duplicate_id);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { operatorContext } from '../../audit/log/operator.ts';
+import type { Command } from 'commander';
+import { parseJson } from '../../platform/cli/input.ts';
+import { type Output, print, progressReporter } from '../../platform/cli/output.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { ClientDeps } from '../records/client.service.ts';
+import type { WithClients } from '../records/client.cli.ts';
+import { CLI_INTERFACE, headersAreFieldNames, parseMapping } from './import.mapping.ts';
+import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
+
+/** `confidant clients import FILE.csv`. */
+export function registerImportCommand(clients: Command, withClients: WithClients): void {
+  clients
+    .command('import')
+    .description('import clients from a CSV file (streamed, validated, resumable after a crash); without --mapping, a file whose headers are not field names gets a proposed mapping instead')
+    .argument('<file>', 'CSV file with a header row')
+    .option('--mapping <file>', 'JSON object mapping every CSV header to a field (name, email, phone, date_of_birth, postal_address.line1, identifiers.<scheme>, custom.<name>) or to "ignore"; headers mapped to one field are joined with a space')
+    .option('--propose-mapping <file>', 'write a proposed mapping for the file\'s headers to <file> (- for stdout) and import nothing')
+    .option('--dry-run', 'validate and report only; write nothing')
+    .option('--again', 'import a file that was imported before (its clients will be duplicated)')
+    .option('--batch-size <n>', 'rows per committed batch (a crash loses at most one batch, redone by a re-run)', '2000')
+    .option('--workers <n>', 'threads that validate and seal rows (default: one per core but one, at most 4)')
+    .option('--org <id>', 'organisation id (default: the only one)')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action((file: string, options: { mapping?: string; proposeMapping?: string; dryRun?: boolean; again?: boolean; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
+      withClients(options, async ({ deps, orgId }, out) => {
+        const batchSize = Number(options.batchSize);
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 10000');
+        const workers = options.workers === undefined ? undefined : Number(options.workers);
+        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) throw new AppError('VALIDATION_FAILED', '--workers must be a whole number from 1 to 16');
+        if (options.mapping !== undefined && options.proposeMapping !== undefined) throw new AppError('VALIDATION_FAILED', 'give --mapping to import with a mapping, or --propose-mapping to get one, not both');
+        const mapping = options.mapping === undefined ? undefined : parseMapping(parseJson(readText(options.mapping, '--mapping'), `the --mapping file ${options.mapping}`), CLI_INTERFACE);
+        if (!mapping) {
+          const headers = await readCsvHeader(file);
+          if (options.proposeMapping !== undefined || !headersAreFieldNames(headers)) {
+            await proposeForFile(deps, orgId, out, file, headers, options.proposeMapping);
+            return;
+          }
+        }
+        const progress = progressReporter(out, options.dryRun ? 'validating' : 'importing');
+        // After the rows: their search index is merged (a few seconds per million clients).
+        let indexing: ReturnType<typeof progressReporter> | undefined;
+        let report: ImportReport;
+        try {
+          report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, {
+            dryRun: options.dryRun === true,
+            again: options.again === true,
+            batchSize,
+            via: CLI_INTERFACE,
+            ...(workers ? { workers } : {}),
+            ...(mapping ? { mapping } : {}),
+            progress: progress.update,
+            indexing: (done, total) => {
+              if (!indexing) {
+                progress.stop();
+                indexing = progressReporter(out, 'indexing for search');
+              }
+              indexing.update(done, total);
+            },
+          });
+        } finally {
+          progress.stop();
+          indexing?.stop();
+        }
+        const lines = [
+          `${report.dry_run ? 'Dry run: ' : ''}${report.imported} client(s) ${report.dry_run ? 'would be imported' : 'imported'}, ${report.rejected} row(s) rejected${report.resumed_after ? ` (resumed after row ${report.resumed_after})` : ''}.`,
+          ...(report.ignored_columns.length > 0 ? [`Not imported, as the mapping says ("ignore"): ${report.ignored_columns.map((h) => JSON.stringify(h)).join(', ')}.`] : []),
+          ...report.errors.map((e) => `row ${e.row}: ${e.reason}`),
+        ];
+        print(out, lines.join('\n'), report);
+      }),
+    );
+}
+
+function readText(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `the ${flag} file ${file} cannot be read; check its path and permissions`);
+  }
+}
+
+/** A file as a shell word, for the command a message suggests. */
+function shellWord(file: string): string {
+  return /^[\w./@%+=:,-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * Prints (or writes to `target`) a proposed mapping for the file's headers and how to use it. Asked
+ * for (`--propose-mapping`), that is the command's result; otherwise the import did not happen, and
+ * the command fails with the one line that says what to do next.
+ */
+async function proposeForFile(deps: ClientDeps, orgId: string, out: Output, file: string, headers: readonly string[], target: string | undefined): Promise<void> {
+  const proposal = await proposeImportMapping(deps.db, orgId, headers, CLI_INTERFACE);
+  const review = Object.keys(proposal.review).length;
+  const saved = target !== undefined && target !== '-' ? target : 'mapping.json';
+  const next = `review it${review > 0 ? ` (${review} column(s) under "review" need a decision)` : ''}, then: confidant clients import ${shellWord(file)} --mapping ${shellWord(saved)}`;
+  if (target !== undefined && target !== '-') {
+    const handle = await open(target, 'wx', 0o600).catch(() => {
+      throw new AppError('CONFLICT', `${target} exists or cannot be created; choose a new file name for --propose-mapping`);
+    });
+    try {
+      await handle.write(`${JSON.stringify(proposal, null, 2)}\n`);
+    } finally {
+      await handle.close();
+    }
+    print(out, `Proposed mapping written to ${target}: ${next}`, { proposal: target, review });
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(proposal, null, out.json ? undefined : 2)}\n`);
+  if (target === '-') {
+    process.stderr.write(`Proposed mapping printed above: save it as ${saved}, ${next}\n`);
+    return;
+  }
+  throw new AppError('VALIDATION_FAILED', `the headers of ${file} are not all client field names, so nothing was imported; a proposed mapping is printed above: save it as ${saved}, ${next}`);
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, listRetainedInvoices, updateInvoice } from './invoices.service.ts';
+import { invoiceList, invoiceView } from './invoices.schema.ts';
+import { callerOf } from '../../auth/sessions/authenticate.ts';
+import { idParam } from '../../platform/http/params.ts';
+import type { ClientDeps } from '../records/client.service.ts';
+
+/**
+ * Invoices: a client's, and the organisation's (those kept after an erasure included).
+ * Every route is authenticated and its declared action enforced by the route gate before the
+ * handler; the service authorizes the records and audits the access.
+ */
+export async function invoiceRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/api/v1/clients/:id/invoices',
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Create a draft invoice (line items sealed; never card data)', params: idParam, body: invoiceInput, response: { 201: invoiceView } } },
+    async (request, reply) => reply.status(201).send(await createInvoice(deps, callerOf(request), request.params.id, request.body)),
+  );
+
+  r.get(
+    '/api/v1/invoices',
+    {
+      config: { policy: { access: 'authenticated', action: 'invoices.retained' } },
+      schema: {
+        tags: ['clients'],
+        summary: "The organisation's invoices, those kept after a client's erasure included (billing and the owner)",
+        querystring: z.object({ client_id: z.string().uuid().optional(), status: z.enum(['draft', 'sent', 'paid', 'void']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: invoiceList },
+      },
+    },
+    async (request) => ({ invoices: await listRetainedInvoices(deps, callerOf(request), { ...(request.query.client_id ? { clientId: request.query.client_id } : {}), ...(request.query.status ? { status: request.query.status } : {}), limit: request.query.limit }) }),
+  );
+
+  r.get(
+    '/api/v1/clients/:id/invoices',
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: "A client's invoices", params: idParam, response: { 200: invoiceList } } },
+    async (request) => ({ invoices: await listInvoices(deps, callerOf(request), request.params.id) }),
+  );
+
+  r.patch(
+    '/api/v1/invoices/:id',
+    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Send, mark paid (by reference, or card brand and last four) or void an invoice', params: idParam, body: invoiceUpdate, response: { 200: invoiceView } } },
+    async (request) => updateInvoice(deps, callerOf(request), request.params.id, request.body),
+  );
+}

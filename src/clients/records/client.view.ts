@@ -1,0 +1,18 @@
+import type { ClientRecord } from './client.types.ts';
+import type { TagView } from './tags.service.ts';
+
+/**
+ * The public serialisation of a client in an API response (client.schema.ts `clientView`): only what
+ * the reader was allowed to get — the record a service returned already holds nothing else.
+ */
+export function clientBody(record: ClientRecord, tags?: TagView[]) {
+  return {
+    id: record.id,
+    status: record.status,
+    created_at: new Date(record.created_at).toISOString(),
+    updated_at: new Date(record.updated_at).toISOString(),
+    fields: record.fields,
+    custom: record.custom,
+    ...(tags ? { tags } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
+import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
+import { activityList, activityView, agendaView, digestList, digestView, timelineView } from './followups.schema.ts';
+import { callerOf } from '../auth/sessions/authenticate.ts';
+import { idParam } from '../platform/http/params.ts';
+import { noContent } from '../platform/http/serialization.ts';
+import type { ClientDeps } from '../clients/records/client.service.ts';
+
+/**
+ * Interactions, follow-ups and appointments; the timeline; the agenda; digests and their settings.
+ * Every route is authenticated and its declared action enforced by the route gate before the
+ * handler; the service authorizes the records and audits the access.
+ */
+export async function followupRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/api/v1/clients/:id/activities',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.update' } },
+      schema: { tags: ['clients'], summary: 'Log an interaction, or schedule a follow-up or an appointment', params: idParam, body: activityInput, response: { 201: activityView } },
+    },
+    async (request, reply) => reply.status(201).send(await addActivity(deps, callerOf(request), request.params.id, request.body)),
+  );
+
+  r.patch(
+    '/api/v1/activities/:id',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.update' } },
+      schema: { tags: ['clients'], summary: 'Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome', params: idParam, body: z.object({ status: z.enum(['done', 'cancelled', 'attended', 'no_show']) }), response: { 200: activityList } },
+    },
+    async (request) => ({ activities: await updateActivityStatus(deps, callerOf(request), request.params.id, request.body.status) }),
+  );
+
+  r.put(
+    '/api/v1/clients/:id/cadence',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.update' } },
+      schema: { tags: ['clients'], summary: 'Stay in touch every N days (null stops it): a follow-up opens when the time runs out', params: idParam, body: z.object({ days: z.number().int().min(1).max(3650).nullable() }), response: { 204: noContent('Set') } },
+    },
+    async (request, reply) => {
+      await setCadence(deps, callerOf(request), request.params.id, request.body.days);
+      return reply.status(204).send();
+    },
+  );
+
+  r.get(
+    '/api/v1/clients/:id/timeline',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: "One ordered view of a client's activities and notes (what you may see)", params: idParam, response: { 200: timelineView } } },
+    async (request) => ({ items: await timeline(deps, callerOf(request), request.params.id) }),
+  );
+
+  r.get(
+    '/api/v1/agenda',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days', response: { 200: agendaView } } },
+    async (request) => agenda(deps, callerOf(request)),
+  );
+
+  r.get(
+    '/api/v1/me/digest-settings',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My morning and evening digest settings', response: { 200: digestSettingsInput } } },
+    async (request) => getDigestSettings(deps, callerOf(request)),
+  );
+
+  r.put(
+    '/api/v1/me/digest-settings',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.read' } },
+      schema: { tags: ['digests'], summary: 'Choose digest hours (local to a time zone; null for none) and whether an e-mail notice (counts only) is sent', body: digestSettingsInput, response: { 200: digestSettingsInput } },
+    },
+    async (request) => setDigestSettings(deps, callerOf(request), request.body),
+  );
+
+  r.get(
+    '/api/v1/digests',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'My digests, newest first: kind, date and counts', response: { 200: digestList } } },
+    async (request) => ({ digests: await listDigests(deps, callerOf(request)) }),
+  );
+
+  r.get(
+    '/api/v1/digests/:id',
+    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['digests'], summary: 'One of my digests: times, kinds and first names, as far as I may read them now', params: idParam, response: { 200: digestView } } },
+    async (request) => openDigest(deps, callerOf(request), request.params.id),
+  );
+}

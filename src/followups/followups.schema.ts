@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { isoTime } from '../platform/http/params.ts';
+
+/** Response shapes of activities, the timeline, the agenda and digests: each route's explicit public serialiser. */
+
+const id = z.string();
+
+const activityDetails = z
+  .object({ summary: z.string(), outcome: z.string(), location: z.string(), notes: z.string() })
+  .partial()
+  .meta({ description: 'Free text about the activity; present only for readers cleared for confidential client details' });
+
+export const activityView = z.object({
+  id,
+  kind: z.string().meta({ description: 'interaction, follow_up or appointment' }),
+  client_id: id,
+  at: isoTime,
+  status: z.string(),
+  channel: z.string().nullable(),
+  direction: z.string().nullable(),
+  duration_min: z.number().nullable(),
+  assignee_id: z.string().nullable(),
+  recurrence_days: z.number().nullable(),
+  related_id: z.string().nullable(),
+  details: activityDetails.optional(),
+});
+
+export const activityList = z.object({ activities: z.array(activityView) });
+
+export const timelineView = z.object({
+  items: z.array(
+    z.object({
+      type: z.string().meta({ description: 'The activity kind, or note / session_note' }),
+      at: isoTime,
+      activity: activityView.optional(),
+      note: z.object({ id, kind: z.string().meta({ description: 'general or session' }), author_id: id }).optional().meta({ description: 'A note entry (its body is on /notes)' }),
+    }),
+  ),
+});
+
+/** An agenda or digest line: time, kind, status and the client's first name, nothing else. */
+const scheduleEntry = z.object({ kind: z.string(), at: isoTime, duration_min: z.number().nullable(), status: z.string(), client_id: id, client_first_name: z.string() });
+const agendaEntry = scheduleEntry.extend({ bucket: z.string().meta({ description: 'overdue, today or next_7_days' }) });
+
+export const agendaView = z.object({
+  timezone: z.string().meta({ description: 'The time zone the days are counted in (your digest settings; UTC until set)' }),
+  overdue: z.array(agendaEntry),
+  today: z.array(agendaEntry),
+  next_7_days: z.array(agendaEntry),
+});
+
+const counts = z.record(z.string(), z.number()).meta({ description: 'How many of each kind of entry the digest covers' });
+
+export const digestList = z.object({
+  digests: z.array(z.object({ id, kind: z.enum(['morning', 'evening']), for_date: z.string(), created_at: isoTime, counts, emailed: z.boolean() })),
+});
+
+export const digestView = z.object({ id, kind: z.enum(['morning', 'evening']), for_date: z.string(), counts, entries: z.array(scheduleEntry) });
