@@ -1,4 +1,4 @@
-import type { FieldSpec, RecordMap } from '../platform/datamap/datamap.types.ts';
+import type { FieldSpec, RecordMap } from '../platform/datamap/index.ts';
 
 const common = { encrypted: true, retention: 'client-record', export: 'include', erase: 'crypto-shred', required: false } as const;
 

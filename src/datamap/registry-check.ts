@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { engineOf } from '../platform/db/database.ts';
+import { engineOf } from '../platform/db/index.ts';
 import { SEALED } from './registry.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Classification, EraseRule, ExportRule, FieldGroup, FieldKind, RetentionClass, SearchKind } from '../platform/datamap/datamap.types.ts';
-import type { RecordPlace } from '../platform/datamap/record-codec.ts';
-import type { Schema } from '../platform/db/schema.ts';
+import type { Classification, EraseRule, ExportRule, FieldGroup, FieldKind, RetentionClass, SearchKind } from '../platform/datamap/index.ts';
+import type { RecordPlace } from '../platform/datamap/index.ts';
+import type { Schema } from '../platform/db/index.ts';
 import { CLIENT_FIELDS, columnOf } from './client-fields.ts';
 
 /**

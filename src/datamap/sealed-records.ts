@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DataKey, Keyring } from '../platform/crypto/keyring.ts';
-import type { FieldKind } from '../platform/datamap/datamap.types.ts';
-import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import type { Schema } from '../platform/db/schema.ts';
+import type { DataKey, Keyring } from '../platform/crypto/index.ts';
+import type { FieldKind } from '../platform/datamap/index.ts';
+import { openField, sealField } from '../platform/datamap/index.ts';
+import type { Schema } from '../platform/db/index.ts';
 import { SEALED, type SealedEntry, placeOf, rowMatches } from './registry.ts';
 
 /** Custom field codecs by field id (the name bound into a custom value's ciphertext, and its kind). */

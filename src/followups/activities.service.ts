@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Actor, type Decision, authorize, clearedFor } from '../access/roles/authorize.ts';
-import { relationshipTo, visibleClientIds } from '../access/scope/scope.ts';
-import { openField, sealField } from '../platform/datamap/record-codec.ts';
-import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import { parseStoredJson } from '../platform/datamap/field-kinds.ts';
-import type { ActivityTable } from '../platform/db/schema.ts';
-import { localDay } from '../platform/time/local-day.ts';
-import { type Caller, requireClient } from '../clients/records/client.access.ts';
-import { type ClientDeps, clientEvent, getClient } from '../clients/records/client.service.ts';
-import { refuseCardData } from '../platform/datamap/card-detect.ts';
-import { codecOf, entryOf, placeOf } from '../datamap/registry.ts';
+import { type Actor, type Decision, authorize, clearedFor } from '../access/roles/index.ts';
+import { relationshipTo, visibleClientIds } from '../access/scope/index.ts';
+import { openField, sealField } from '../platform/datamap/index.ts';
+import { AppError, isAppError } from '../platform/errors/index.ts';
+import { parseStoredJson } from '../platform/datamap/index.ts';
+import type { ActivityTable } from '../platform/db/index.ts';
+import { localDay } from '../platform/time/index.ts';
+import { type Caller, requireClient } from '../clients/records/index.ts';
+import { type ClientDeps, clientEvent, getClient } from '../clients/records/index.ts';
+import { refuseCardData } from '../platform/datamap/index.ts';
+import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Actor } from '../access/roles/authorize.ts';
-import { actorOf } from '../audit/log/audit.types.ts';
-import type { Job } from '../platform/jobs/scheduler.ts';
-import type { Mailer } from '../platform/mail/mailer.ts';
-import type { ActivityTable, DigestTable } from '../platform/db/schema.ts';
-import { AppError } from '../platform/errors/app-error.ts';
-import { type LocalDay, isTimeZone, localDay } from '../platform/time/local-day.ts';
+import type { Actor } from '../access/roles/index.ts';
+import { actorOf } from '../audit/log/index.ts';
+import type { Job } from '../platform/jobs/index.ts';
+import type { Mailer } from '../platform/mail/index.ts';
+import type { ActivityTable, DigestTable } from '../platform/db/index.ts';
+import { AppError } from '../platform/errors/index.ts';
+import { type LocalDay, isTimeZone, localDay } from '../platform/time/index.ts';
 import { firstNameFor, scheduleEntry, scheduleRows } from './activities.service.ts';
-import type { Caller } from '../access/gate/gate.ts';
-import type { ClientDeps } from '../clients/records/client.service.ts';
+import type { Caller } from '../access/gate/index.ts';
+import type { ClientDeps } from '../clients/records/index.ts';
 
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */
 const CATCH_UP_HOURS = 3;

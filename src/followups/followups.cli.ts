@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { operatorContext } from '../audit/log/operator.ts';
-import { findStaffByEmail } from '../auth/staff/staff.store.ts';
-import type { WithClients } from '../clients/records/client.cli.ts';
-import { print } from '../platform/cli/output.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { operatorContext } from '../audit/log/index.ts';
+import { findStaffByEmail } from '../auth/staff/index.ts';
+import type { WithClients } from '../clients/records/index.ts';
+import { print } from '../platform/cli/index.ts';
+import { AppError } from '../platform/errors/index.ts';
 import { agenda } from './activities.service.ts';
 
 /** `confidant followups agenda --user EMAIL`: a staff member's agenda, as that member may see it. */

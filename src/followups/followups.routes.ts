@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
 import { activityList, activityView, agendaView, digestList, digestView, timelineView } from './followups.schema.ts';
-import { callerOf } from '../auth/sessions/authenticate.ts';
-import { idParam } from '../platform/http/params.ts';
-import { noContent } from '../platform/http/serialization.ts';
-import type { ClientDeps } from '../clients/records/client.service.ts';
+import { callerOf } from '../auth/sessions/index.ts';
+import { idParam } from '../platform/http/index.ts';
+import { noContent } from '../platform/http/index.ts';
+import type { ClientDeps } from '../clients/records/index.ts';
 
 /**
  * Interactions, follow-ups and appointments; the timeline; the agenda; digests and their settings.

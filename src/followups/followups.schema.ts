@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime } from '../platform/http/params.ts';
+import { isoTime } from '../platform/http/index.ts';
 
 /** Response shapes of activities, the timeline, the agenda and digests: each route's explicit public serialiser. */
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { TAMPERED_EXIT } from '../audit/verify/audit.cli.ts';
-import { fail } from '../platform/cli/output.ts';
-import { ERROR_CATALOGUE } from '../platform/errors/app-error.ts';
+import { TAMPERED_EXIT } from '../audit/verify/index.ts';
+import { fail } from '../platform/cli/index.ts';
+import { ERROR_CATALOGUE } from '../platform/errors/index.ts';
 import { buildCli } from './cli-program.ts';
 
 // Files Confidant creates (database, WAL, exports, keys) are for its own user only.

@@ -2,8 +2,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/min';
-import { defaultKeystoreUrl } from '../platform/crypto/keystore.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { defaultKeystoreUrl } from '../platform/crypto/index.ts';
+import { AppError } from '../platform/errors/index.ts';
 
 /** The typed configuration of one Confidant process, parsed once at start-up. */
 export interface Config {

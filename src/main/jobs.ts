@@ -1,17 +1,17 @@
-import { accessJobs } from '../access/review/access-review.service.ts';
-import { alertJobs } from '../audit/alerts/alert-rules.ts';
-import type { HeadExporter } from '../audit/heads/head-export.service.ts';
-import { headMailJob } from '../audit/heads/head-mail.service.ts';
-import { type AuditLog, auditJobs } from '../audit/log/audit.service.ts';
-import { purgeSetupTokensJob } from '../auth/setup/setup.service.ts';
-import { retentionJob } from '../clients/invoices/invoices.service.ts';
-import type { ClientDeps } from '../clients/records/client.service.ts';
-import { importIndexJob } from '../clients/search/index-merge.ts';
-import { applyCadences } from '../followups/activities.service.ts';
-import { digestJob } from '../followups/digest.service.ts';
-import { type Database, analyzeJob } from '../platform/db/database.ts';
-import type { Job } from '../platform/jobs/scheduler.ts';
-import type { Mailer } from '../platform/mail/mailer.ts';
+import { accessJobs } from '../access/review/index.ts';
+import { alertJobs } from '../audit/alerts/index.ts';
+import type { HeadExporter } from '../audit/heads/index.ts';
+import { headMailJob } from '../audit/heads/index.ts';
+import { type AuditLog, auditJobs } from '../audit/log/index.ts';
+import { purgeSetupTokensJob } from '../auth/setup/index.ts';
+import { retentionJob } from '../clients/invoices/index.ts';
+import type { ClientDeps } from '../clients/records/index.ts';
+import { importIndexJob } from '../clients/search/index.ts';
+import { applyCadences } from '../followups/index.ts';
+import { digestJob } from '../followups/index.ts';
+import { type Database, analyzeJob } from '../platform/db/index.ts';
+import type { Job } from '../platform/jobs/index.ts';
+import type { Mailer } from '../platform/mail/index.ts';
 
 /** Opens stay-in-touch follow-ups hourly. */
 const cadenceJob = (clients: ClientDeps): Job => ({ name: 'stay-in-touch', intervalMs: 3_600_000, run: async ({ now }) => void (await applyCadences(clients, now)) });

@@ -1,20 +1,20 @@
-import { anyClientExists } from '../clients/records/client.store.ts';
+import { anyClientExists } from '../clients/records/index.ts';
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { issueSetupLink } from '../auth/setup/setup.service.ts';
-import { AuditLog } from '../audit/log/audit.service.ts';
-import { HeadExporter } from '../audit/heads/head-export.service.ts';
-import { reconcileErasures, verifiedErasures } from '../clients/keys/client-keys.service.ts';
-import { resealLegacyPlaintext } from '../clients/keys/plaintext-reseal.ts';
-import { loadAuditKeys } from '../platform/crypto/signing.ts';
-import type { ClientDeps } from '../clients/records/client.service.ts';
-import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/keystore.ts';
-import { rootKeyPath } from '../platform/crypto/root-key.ts';
-import { AppError, isAppError } from '../platform/errors/app-error.ts';
-import { type Database, analyze, openDatabase, sqliteNeedsStatistics } from '../platform/db/database.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
-import { startScheduler } from '../platform/jobs/scheduler.ts';
+import { issueSetupLink } from '../auth/setup/index.ts';
+import { AuditLog } from '../audit/log/index.ts';
+import { HeadExporter } from '../audit/heads/index.ts';
+import { reconcileErasures, verifiedErasures } from '../clients/keys/index.ts';
+import { resealLegacyPlaintext } from '../clients/keys/index.ts';
+import { loadAuditKeys } from '../platform/crypto/index.ts';
+import type { ClientDeps } from '../clients/records/index.ts';
+import { type Vault, openVault, rootKeyProvider } from '../platform/crypto/index.ts';
+import { rootKeyPath } from '../platform/crypto/index.ts';
+import { AppError, isAppError } from '../platform/errors/index.ts';
+import { type Database, analyze, openDatabase, sqliteNeedsStatistics } from '../platform/db/index.ts';
+import { migrateToLatest } from '../platform/db/index.ts';
+import { startScheduler } from '../platform/jobs/index.ts';
 import type { Config } from './config.ts';
 import { scheduledJobs } from './jobs.ts';
 
@@ -153,7 +153,7 @@ function prepareHeadsDir(config: Config, logger: Logger): void {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // The HTTP app and the mailer are loaded only to serve: the other commands (an import above all)
   // stay small without them.
-  const [{ buildApp }, { smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/mailer.ts')]);
+  const [{ buildApp }, { smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/index.ts')]);
   prepareHeadsDir(config, logger);
   const deployment = await openDeployment(config, process.env, { logger });
   const { database } = deployment;

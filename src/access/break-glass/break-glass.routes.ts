@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { breakGlass, setCaseload } from './break-glass.service.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
-import { noContent } from '../../platform/http/serialization.ts';
-import type { ClientDeps } from '../../clients/records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
+import { noContent } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../../clients/records/index.ts';
 
 /**
  * Caseloads and break-glass: who is on a practitioner's caseload, and emergency access to a client

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { raiseAlert } from '../../audit/alerts/alerts.service.ts';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, actorOf } from '../../audit/log/audit.types.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError, isAppError } from '../../platform/errors/app-error.ts';
-import type { Keyring } from '../../platform/crypto/keyring.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { openField, sealField } from '../../platform/datamap/record-codec.ts';
-import { type Actor, caseloadBound } from '../roles/authorize.ts';
-import { gate } from '../gate/gate.ts';
-import { type DenialLog, refuse, requirePermission } from '../gate/permission.ts';
-import { relationshipTo } from '../scope/scope.ts';
-import { codecOf, entryOf, placeOf } from '../../datamap/registry.ts';
+import { raiseAlert } from '../../audit/alerts/index.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, actorOf } from '../../audit/log/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError, isAppError } from '../../platform/errors/index.ts';
+import type { Keyring } from '../../platform/crypto/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { openField, sealField } from '../../platform/datamap/index.ts';
+import { type Actor, caseloadBound } from '../roles/index.ts';
+import { gate } from '../gate/index.ts';
+import { type DenialLog, refuse, requirePermission } from '../gate/index.ts';
+import { relationshipTo } from '../scope/index.ts';
+import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 
 /** Longest a break-glass grant lasts. */
 export const BREAK_GLASS_MS = 60 * 60_000;

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { AccessContext } from '../../audit/log/audit.types.ts';
-import { operatorContext } from '../../audit/log/operator.ts';
-import type { FieldSpec } from '../../platform/datamap/datamap.types.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { type Action, type Actor, type Decision, authorize, refusalMessage } from '../roles/authorize.ts';
+import type { AccessContext } from '../../audit/log/index.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import type { FieldSpec } from '../../platform/datamap/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { type Action, type Actor, type Decision, authorize, refusalMessage } from '../roles/index.ts';
 import { type DenialLog, deniedEvent, refuse, requirePermission } from './permission.ts';
-import { relationshipTo } from '../scope/scope.ts';
+import { relationshipTo } from '../scope/index.ts';
 
 /** Who is asking: the actor `authorize()` judges, and the request context the audit names. */
 export interface Caller {

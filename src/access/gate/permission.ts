@@ -1,8 +1,8 @@
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, type AuditEvent, actorOf } from '../../audit/log/audit.types.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { type Action, actionWords } from '../roles/actions.ts';
-import { type Actor, actionsOf, authorize, refusalMessage } from '../roles/authorize.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, type AuditEvent, actorOf } from '../../audit/log/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { type Action, actionWords } from '../roles/index.ts';
+import { type Actor, actionsOf, authorize, refusalMessage } from '../roles/index.ts';
 
 /** Where refusals are recorded: the audit log's group-committed append, awaited before answering. */
 export type DenialLog = Pick<AuditLog, 'append'>;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { RequestAuth } from '../../auth/sessions/authenticate.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { RoutePolicy } from '../../platform/http/route-policy.ts';
-import type { Action } from '../roles/actions.ts';
+import type { RequestAuth } from '../../auth/sessions/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { RoutePolicy } from '../../platform/http/index.ts';
+import type { Action } from '../roles/index.ts';
 import { type DenialLog, requirePermission } from './permission.ts';
 
 // Routes declare their action from the closed catalogue: platform leaves the type open (it knows no

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, actorOf } from '../../audit/log/audit.types.ts';
-import { assertMayDisable, disableAccountInTx, staffSnapshot } from '../../auth/staff/staff.service.ts';
-import type { Keyring } from '../../platform/crypto/keyring.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Job } from '../../platform/jobs/scheduler.ts';
-import type { Actor } from '../roles/authorize.ts';
-import { listBreakGlass } from '../break-glass/break-glass.service.ts';
-import { requirePermission } from '../gate/permission.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, actorOf } from '../../audit/log/index.ts';
+import { assertMayDisable, disableAccountInTx, staffSnapshot } from '../../auth/staff/index.ts';
+import type { Keyring } from '../../platform/crypto/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Job } from '../../platform/jobs/index.ts';
+import type { Actor } from '../roles/index.ts';
+import { listBreakGlass } from '../break-glass/index.ts';
+import { requirePermission } from '../gate/index.ts';
 
 /** Accounts with no sign-in for this long are disabled by the scheduled job. */
 export const INACTIVE_AFTER_MS = 90 * 86_400_000;

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { actorOf } from '../../audit/log/audit.types.ts';
-import { operatorContext } from '../../audit/log/operator.ts';
-import { staffSnapshot } from '../../auth/staff/staff.service.ts';
-import type { WithClients } from '../../clients/records/client.cli.ts';
-import { print } from '../../platform/cli/output.ts';
+import { actorOf } from '../../audit/log/index.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import { staffSnapshot } from '../../auth/staff/index.ts';
+import type { WithClients } from '../../clients/records/index.ts';
+import { print } from '../../platform/cli/index.ts';
 
 /** `confidant access review`: every staff account with its role, MFA, last sign-in, caseload and tokens. */
 export function registerAccessCommands(program: Command, withClients: WithClients): void {

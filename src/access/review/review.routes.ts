@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { requireAuth } from '../../auth/sessions/authenticate.ts';
-import type { Keyring } from '../../platform/crypto/keyring.ts';
-import type { Db } from '../../platform/db/database.ts';
-import { reviewBreakGlass } from '../break-glass/break-glass.service.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { requireAuth } from '../../auth/sessions/index.ts';
+import type { Keyring } from '../../platform/crypto/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { reviewBreakGlass } from '../break-glass/index.ts';
 import { listAccessReview, recordReviewDecision } from './access-review.service.ts';
 import { accessReview } from './review.schema.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { noContent } from '../../platform/http/index.ts';
 
 /**
  * The access review: every account and open break-glass reviews, decisions on accounts, and the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { staffMember } from '../../auth/staff/staff.schema.ts';
-import { isoTime } from '../../platform/http/params.ts';
+import { staffMember } from '../../auth/staff/index.ts';
+import { isoTime } from '../../platform/http/index.ts';
 
 /** The access review: every account, open break-glass reviews, and the decisions recorded. */
 export const accessReview = z.object({

@@ -1,7 +1,7 @@
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import { ACTIONS, type Action, actionWords } from './actions.ts';
-import type { Classification, FieldGroup, FieldSpec } from '../../platform/datamap/datamap.types.ts';
-import type { StaffRole } from '../../platform/db/schema.ts';
+import type { Classification, FieldGroup, FieldSpec } from '../../platform/datamap/index.ts';
+import type { StaffRole } from '../../platform/db/index.ts';
 
 // The permissions (ACTIONS, Action) and their refusal words live in the one catalogue of action
 // names, which the audit log's actions come from too.

@@ -1,6 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
-import type { Schema } from '../../platform/db/schema.ts';
-import { type Actor, authorize } from '../roles/authorize.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { type Actor, authorize } from '../roles/index.ts';
 
 /**
  * Which clients an actor reaches: the whole organisation, or only its caseload and the clients it

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Schema } from '../../platform/db/schema.ts';
-import type { Job } from '../../platform/jobs/scheduler.ts';
-import { type AlertKind, raiseAlert } from '../log/alert-raise.ts';
-import { decodeLeaf } from '../log/audit.encoding.ts';
-import type { AuditLog } from '../log/audit.service.ts';
-import type { LoggedEvent } from '../log/audit.types.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import type { Job } from '../../platform/jobs/index.ts';
+import { type AlertKind, raiseAlert } from '../log/index.ts';
+import { decodeLeaf } from '../log/index.ts';
+import type { AuditLog } from '../log/index.ts';
+import type { LoggedEvent } from '../log/index.ts';
 
 /** An organisation's alert thresholds; every rule can be tuned or switched off. */
 export const alertSettings = z.object({

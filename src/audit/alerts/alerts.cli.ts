@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { WithClients } from '../../clients/records/client.cli.ts';
-import { print } from '../../platform/cli/output.ts';
-import { actorOf } from '../log/audit.types.ts';
-import { operatorContext } from '../log/operator.ts';
+import type { WithClients } from '../../clients/records/index.ts';
+import { print } from '../../platform/cli/index.ts';
+import { actorOf } from '../log/index.ts';
+import { operatorContext } from '../log/index.ts';
 import { evaluateAlertRules } from './alert-rules.ts';
 import { listAlerts } from './alerts.service.ts';
 

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAuth } from '../../auth/sessions/authenticate.ts';
-import type { Db } from '../../platform/db/database.ts';
-import { queryBoolean } from '../../platform/http/query-boolean.ts';
-import type { AuditLog } from '../log/audit.service.ts';
+import { requireAuth } from '../../auth/sessions/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { queryBoolean } from '../../platform/http/index.ts';
+import type { AuditLog } from '../log/index.ts';
 import { alertSettings } from './alert-rules.ts';
 import { acknowledgeAlert, getAlertSettings, listAlerts, setAlertSettings } from './alerts.service.ts';
 import { alertList } from './alerts.schema.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { noContent } from '../../platform/http/index.ts';
 
 /**
  * The alerts inbox, its acknowledgement, and the alert rules' thresholds.

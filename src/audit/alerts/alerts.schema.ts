@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime } from '../../platform/http/params.ts';
+import { isoTime } from '../../platform/http/index.ts';
 
 /** The alerts inbox. */
 export const alertList = z.object({

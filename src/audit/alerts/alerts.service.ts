@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { AuditLog } from '../log/audit.service.ts';
-import { type AccessContext, actorOf } from '../log/audit.types.ts';
-import { type AlertKind, raiseAlert } from '../log/alert-raise.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { AuditLog } from '../log/index.ts';
+import { type AccessContext, actorOf } from '../log/index.ts';
+import { type AlertKind, raiseAlert } from '../log/index.ts';
 
-export { type AlertKind, raiseAlert } from '../log/alert-raise.ts';
+export { type AlertKind, raiseAlert } from '../log/index.ts';
 import { type AlertSettings, parseAlertSettings } from './alert-rules.ts';
-import type { Actor } from '../../access/roles/authorize.ts';
-import { requirePermission } from '../../access/gate/permission.ts';
-import { isTimeZone } from '../../platform/time/local-day.ts';
+import type { Actor } from '../../access/roles/index.ts';
+import { requirePermission } from '../../access/gate/index.ts';
+import { isTimeZone } from '../../platform/time/index.ts';
 
 export interface AlertDeps {
   db: Kysely<Schema>;

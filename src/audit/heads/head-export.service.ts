@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { verifyEd25519 } from '../../platform/crypto/signing.ts';
-import { isAppError } from '../../platform/errors/app-error.ts';
-import { isDirectory, writeFileOnce } from '../../platform/fs/write-once.ts';
-import { type AlertKind, raiseDeploymentAlert } from '../alerts/alerts.service.ts';
-import { type AuditLog, type TreeHead, toTreeHead, treeHeadBytes } from '../log/audit.service.ts';
+import { verifyEd25519 } from '../../platform/crypto/index.ts';
+import { isAppError } from '../../platform/errors/index.ts';
+import { isDirectory, writeFileOnce } from '../../platform/fs/index.ts';
+import { type AlertKind, raiseDeploymentAlert } from '../alerts/index.ts';
+import { type AuditLog, type TreeHead, toTreeHead, treeHeadBytes } from '../log/index.ts';
 import { type ErasureEntry, erasureFileName, erasureFileText, headFileName, headFileText, listHeadsDir, parseErasures, parseHead } from './heads-dir.ts';
 
 /** Heads read from the database per query while exporting. */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Job } from '../../platform/jobs/scheduler.ts';
-import type { Mailer } from '../../platform/mail/mailer.ts';
-import { raiseDeploymentAlert } from '../alerts/alerts.service.ts';
-import type { AuditLog, TreeHead } from '../log/audit.service.ts';
+import type { Job } from '../../platform/jobs/index.ts';
+import type { Mailer } from '../../platform/mail/index.ts';
+import { raiseDeploymentAlert } from '../alerts/index.ts';
+import type { AuditLog, TreeHead } from '../log/index.ts';
 import { headFileText } from './heads-dir.ts';
 
 /** The daily head mail: what it says. A head names no client, organisation or person — only sizes, hashes and a signature. */

@@ -1,8 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { TreeHead } from '../log/audit.service.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { TreeHead } from '../log/index.ts';
 
 /**
  * The heads directory (CONFIDANT_HEADS_DIR): signed tree heads and erasure-ledger entries copied out of

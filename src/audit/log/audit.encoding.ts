@@ -1,4 +1,4 @@
-import { AppError } from '../../platform/errors/app-error.ts';
+import { AppError } from '../../platform/errors/index.ts';
 import { AUDIT_ACTIONS, type AuditEvent, type LoggedEvent } from './audit.types.ts';
 
 export const LEAF_FORMAT = 'confidant-audit-v1';

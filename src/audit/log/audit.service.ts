@@ -1,11 +1,11 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { type AuditKeys, signEd25519, verifyEd25519 } from '../../platform/crypto/signing.ts';
-import { engineOf } from '../../platform/db/database.ts';
-import { insertRows } from '../../platform/db/bulk-insert.ts';
-import type { AuditLogTable, AuditSubjectTable, Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Job } from '../../platform/jobs/scheduler.ts';
+import { type AuditKeys, signEd25519, verifyEd25519 } from '../../platform/crypto/index.ts';
+import { engineOf } from '../../platform/db/index.ts';
+import { insertRows } from '../../platform/db/index.ts';
+import type { AuditLogTable, AuditSubjectTable, Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Job } from '../../platform/jobs/index.ts';
 import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
 import { type CheckedLeaf, checkLeaf, leafMac } from './audit.leaf.ts';
 import type { AuditEvent } from './audit.types.ts';

@@ -1,13 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Schema } from '../../platform/db/schema.ts';
+import type { Schema } from '../../platform/db/index.ts';
 
 /** Who did something. The identity work adds users and API tokens; the CLI acts as the operator. */
 export type ActorType = 'user' | 'token' | 'operator' | 'system' | 'anonymous';
 
 // The closed list of audited actions is part of the one catalogue of action names (permissions and
 // events, each listed once): access/actions.ts.
-export { AUDIT_ACTIONS, type AuditAction } from '../../access/roles/actions.ts';
-import type { AuditAction } from '../../access/roles/actions.ts';
+export { AUDIT_ACTIONS, type AuditAction } from '../../access/roles/index.ts';
+import type { AuditAction } from '../../access/roles/index.ts';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'error';
 

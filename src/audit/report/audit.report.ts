@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { AuditLog } from '../log/audit.service.ts';
-import { decodeLeaf } from '../log/audit.encoding.ts';
-import { type AccessContext, actorOf } from '../log/audit.types.ts';
-import { consistencyProof, inclusionProof, leafHash, rootOf } from '../log/merkle.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { AuditLog } from '../log/index.ts';
+import { decodeLeaf } from '../log/index.ts';
+import { type AccessContext, actorOf } from '../log/index.ts';
+import { consistencyProof, inclusionProof, leafHash, rootOf } from '../log/index.ts';
 
 /** One line of "who looked at my record". */
 export interface AccessLogEntry {

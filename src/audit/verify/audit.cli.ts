@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type Output, print, progressReporter } from '../../platform/cli/output.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { decodeLeaf } from '../log/audit.encoding.ts';
-import { clientAccessLog, proveConsistency, proveInclusion } from '../report/audit.report.ts';
-import type { AuditLog, TreeHead } from '../log/audit.service.ts';
-import { type AccessContext, actorOf } from '../log/audit.types.ts';
+import { type Output, print, progressReporter } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { decodeLeaf } from '../log/index.ts';
+import { clientAccessLog, proveConsistency, proveInclusion } from '../report/index.ts';
+import type { AuditLog, TreeHead } from '../log/index.ts';
+import { type AccessContext, actorOf } from '../log/index.ts';
 import { verifyLog } from './audit.verify.ts';
-import { type ErasureEntry, parseHead, readHeadsDir } from '../heads/heads-dir.ts';
+import { type ErasureEntry, parseHead, readHeadsDir } from '../heads/index.ts';
 
 /** What audit commands get from the composition root. */
 export interface AuditCommandContext {

@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
-import type { Schema } from '../../platform/db/schema.ts';
-import { type CheckedLeaf, type Problem, checkLeaf } from '../log/audit.leaf.ts';
-import { Frontier } from '../log/merkle.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { type CheckedLeaf, type Problem, checkLeaf } from '../log/index.ts';
+import { Frontier } from '../log/index.ts';
 
-export type { Problem, ProblemKind } from '../log/audit.leaf.ts';
+export type { Problem, ProblemKind } from '../log/index.ts';
 
 /** One stored event as the verifier reads it: idx, leaf, leaf_hash, leaf_mac, time, org_id, actor_id, action. */
 export type LogRow = [number, Uint8Array, Uint8Array, Uint8Array, number, string | null, string | null, string];

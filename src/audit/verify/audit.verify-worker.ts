@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { workerData } from 'node:worker_threads';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../../platform/db/sqlite-adapter.ts';
-import { serveTasks } from '../../platform/workers/pool.ts';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../../platform/db/index.ts';
+import { serveTasks } from '../../platform/workers/index.ts';
 import { type RangeTask, sqliteReader, verifyRange } from './audit.verify-range.ts';
 
 /** A verify worker: opens the SQLite file read-only and verifies the ranges it is sent. */

@@ -1,12 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
-import { verifyEd25519 } from '../../platform/crypto/signing.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { type TreeHead, treeHeadBytes } from '../log/audit.service.ts';
+import { verifyEd25519 } from '../../platform/crypto/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { type TreeHead, treeHeadBytes } from '../log/index.ts';
 import { type Problem, type RangeResult, type RangeTask, kyselyReader, verifyRange } from './audit.verify-range.ts';
-import { EMPTY_ROOT, Frontier } from '../log/merkle.ts';
-import { workerPool } from '../../platform/workers/pool.ts';
+import { EMPTY_ROOT, Frontier } from '../log/index.ts';
+import { workerPool } from '../../platform/workers/index.ts';
 
 export type { ProblemKind } from './audit.verify-range.ts';
 

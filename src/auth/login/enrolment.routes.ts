@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { requireAuth, setSessionCookie } from '../sessions/authenticate.ts';
-import { STEP_UP_MS, endUserSessions, rotateSession } from '../sessions/session.service.ts';
-import { confirmTotp, startTotpEnrolment } from '../mfa/mfa.service.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { requireAuth, setSessionCookie } from '../sessions/index.ts';
+import { STEP_UP_MS, endUserSessions, rotateSession } from '../sessions/index.ts';
+import { confirmTotp, startTotpEnrolment } from '../mfa/index.ts';
 import { completeSignIn, recordSessionFailure } from './login.service.ts';
-import { type AuthRouteDeps, requestMeta, secretCheckLimit } from '../sessions/route-support.ts';
+import { type AuthRouteDeps, requestMeta, secretCheckLimit } from '../sessions/index.ts';
 
 /**
  * Enrolling an authenticator app: the secret once, then the first code, which returns the

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyPassword } from '../../platform/crypto/password-hash.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { clearSessionCookie, requireAuth, setSessionCookie } from '../sessions/authenticate.ts';
-import { endSession, rotateSession } from '../sessions/session.service.ts';
-import { checkTotp, useRecoveryCode } from '../mfa/mfa.service.ts';
+import { verifyPassword } from '../../platform/crypto/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { clearSessionCookie, requireAuth, setSessionCookie } from '../sessions/index.ts';
+import { endSession, rotateSession } from '../sessions/index.ts';
+import { checkTotp, useRecoveryCode } from '../mfa/index.ts';
 import { MAX_SESSION_FAILURES, WRONG_CODE, completeSignIn, login, recordSessionFailure, unlockUser } from './login.service.ts';
 import { userCredentials } from './login.store.ts';
 import { stateBody } from './login.schema.ts';
-import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN, requestMeta, secretCheckLimit } from '../sessions/route-support.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN, requestMeta, secretCheckLimit } from '../sessions/index.ts';
+import { noContent } from '../../platform/http/index.ts';
 
 /**
  * Signing in and out: the password, the second factor, a step-up for sensitive actions, and the

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import { raiseAlert } from '../../audit/alerts/alerts.service.ts';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, type AuditEvent, actorOf } from '../../audit/log/audit.types.ts';
-import { dummyHash, verifyPassword } from '../../platform/crypto/password-hash.ts';
-import type { Schema, SessionState } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { raiseAlert } from '../../audit/alerts/index.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, type AuditEvent, actorOf } from '../../audit/log/index.ts';
+import { dummyHash, verifyPassword } from '../../platform/crypto/index.ts';
+import type { Schema, SessionState } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 import { hasSecondFactor } from './passkey.service.ts';
-import { createSession } from '../sessions/session.service.ts';
+import { createSession } from '../sessions/index.ts';
 
 /** Consecutive failures after which an account is locked until an admin unlocks it. */
 export const LOCK_AFTER = 10;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Schema } from '../../platform/db/schema.ts';
+import type { Schema } from '../../platform/db/index.ts';
 
 /** What a step-up checks of the signed-in user: the password hash, and whether an authenticator is enrolled. */
 export async function userCredentials(db: Kysely<Schema>, userId: string): Promise<{ password_hash: string; totp_confirmed: number }> {

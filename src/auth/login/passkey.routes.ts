@@ -3,15 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { noContent } from '../../platform/http/index.ts';
 import { authenticationCredential, authenticationOptionsOut, passkeyList, registrationCredential, registrationOptionsOut } from './passkey.schema.ts';
-import { requireAuth, setSessionCookie } from '../sessions/authenticate.ts';
+import { requireAuth, setSessionCookie } from '../sessions/index.ts';
 import { PASSKEY_SIGN_IN_FAILED, completeSignIn, recordSessionFailure } from './login.service.ts';
 import { type RelyingParty, authenticationOptions, deletePasskey, listPasskeys, registerPasskey, registrationOptions, verifyPasskey } from './passkey.service.ts';
-import { STEP_UP_MS, createSession, endUserSessions, rotateSession } from '../sessions/session.service.ts';
+import { STEP_UP_MS, createSession, endUserSessions, rotateSession } from '../sessions/index.ts';
 
 // WebAuthn responses are verified by @simplewebauthn/server; here only their shape (passkey.schema.ts).
 const registerBody = z.object({ challenge_id: z.string().uuid(), response: registrationCredential, name: z.string().trim().min(1).max(100).default('passkey') });

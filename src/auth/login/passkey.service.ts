@@ -8,9 +8,9 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
-import type { Schema, WebauthnChallengeTable } from '../../platform/db/schema.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import type { Schema, WebauthnChallengeTable } from '../../platform/db/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 
 /** Where passkeys are bound: the relying party id (host) and the origin browsers will report. */
 export interface RelyingParty {

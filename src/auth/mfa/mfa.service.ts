@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { generateSecret, generateURI, verifySync } from 'otplib';
-import type { Keyring } from '../../platform/crypto/keyring.ts';
-import { hashToken } from '../../platform/crypto/tokens.ts';
-import { codecOf, entryOf, placeOf } from '../../datamap/registry.ts';
-import { openField, sealField } from '../../platform/datamap/record-codec.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import type { Keyring } from '../../platform/crypto/index.ts';
+import { hashToken } from '../../platform/crypto/index.ts';
+import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
+import { openField, sealField } from '../../platform/datamap/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 
 export const RECOVERY_CODES = 10;
 /** A staff member's authenticator secrets, under their own key (the data map's `users` entries). */

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { operatorContext } from '../../audit/log/operator.ts';
-import { type Output, print } from '../../platform/cli/output.ts';
-import { readSecret } from '../../platform/cli/prompt.ts';
-import type { Database } from '../../platform/db/database.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { organisationName, staffEmail } from '../setup/setup.schema.ts';
-import { createOrganisation, listOrganisations } from '../setup/setup.service.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import { type Output, print } from '../../platform/cli/index.ts';
+import { readSecret } from '../../platform/cli/index.ts';
+import type { Database } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { organisationName, staffEmail } from '../setup/index.ts';
+import { createOrganisation, listOrganisations } from '../setup/index.ts';
 
 /** What organisation commands get from the composition root: the opened deployment's parts. */
 export type WithDeployment = (options: { json?: boolean; data?: string }, work: (deployment: { database: Database; audit: AuditLog }, out: Output) => Promise<void>) => Promise<void>;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import type { Db } from '../../platform/db/database.ts';
-import { requireAuth } from '../sessions/authenticate.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { requireAuth } from '../sessions/index.ts';
 import { securitySettings } from './orgs.schema.ts';
 import { setSecuritySettings } from './security-settings.service.ts';
 

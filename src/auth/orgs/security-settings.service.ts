@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../access/roles/authorize.ts';
-import { requirePermission } from '../../access/gate/permission.ts';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, actorOf } from '../../audit/log/audit.types.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import type { Actor } from '../../access/roles/index.ts';
+import { requirePermission } from '../../access/gate/index.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, actorOf } from '../../audit/log/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 
 export interface SecuritySettings {
   require_mfa: boolean;

@@ -1,12 +1,12 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Action, Actor } from '../../access/roles/authorize.ts';
-import type { AccessContext } from '../../audit/log/audit.types.ts';
-import { hashToken } from '../../platform/crypto/tokens.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { RoutePolicy } from '../../platform/http/route-policy.ts';
+import type { Action, Actor } from '../../access/roles/index.ts';
+import type { AccessContext } from '../../audit/log/index.ts';
+import { hashToken } from '../../platform/crypto/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { RoutePolicy } from '../../platform/http/index.ts';
 import { STEP_UP_MS, type SessionView, findSession } from './session.service.ts';
 
 /** The session cookie: `__Host-` prefix (Secure, Path=/, no Domain), HttpOnly, SameSite=Strict. */

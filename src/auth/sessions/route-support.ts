@@ -1,6 +1,6 @@
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import type { Keyring } from '../../platform/crypto/keyring.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import type { Keyring } from '../../platform/crypto/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 
 /** What the sign-in, session and account routes need. */
 export interface AuthRouteDeps {

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { SessionState, SessionTable, Schema, StaffRole } from '../../platform/db/schema.ts';
-import { hashToken, newToken } from '../../platform/crypto/tokens.ts';
+import type { SessionState, SessionTable, Schema, StaffRole } from '../../platform/db/index.ts';
+import { hashToken, newToken } from '../../platform/crypto/index.ts';
 
 /** How long after authenticating a session counts as "just signed in" for step-up actions. */
 export const STEP_UP_MS = 5 * 60_000;

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { AppError } from '../../platform/errors/index.ts';
 import { requireAuth } from './authenticate.ts';
 import { endSessionById, listSessions } from './session.service.ts';
 import { sessionList } from './sessions.schema.ts';
 import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN } from './route-support.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { noContent } from '../../platform/http/index.ts';
 
 /**
  * Who am I, and my sessions: list them, end one.

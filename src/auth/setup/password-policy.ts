@@ -1,6 +1,6 @@
 import zxcvbnCore from '@zxcvbn-ts/core';
 import commonLanguage from '@zxcvbn-ts/language-common';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { AppError } from '../../platform/errors/index.ts';
 
 /** NIST SP 800-63B §3.1.1.2: at least 15 characters when the password is the only factor. */
 export const MIN_LENGTH_SINGLE_FACTOR = 15;

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Schema } from '../../platform/db/schema.ts';
-import { isAppError } from '../../platform/errors/app-error.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { isAppError } from '../../platform/errors/index.ts';
 import { setupRequest, setupResponse } from './setup.schema.ts';
 import { completeSetup, isSetupTokenUsable } from './setup.service.ts';
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, actorOf } from '../../audit/log/audit.types.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { hashPassword } from '../../platform/crypto/password-hash.ts';
-import { hashToken, newToken } from '../../platform/crypto/tokens.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Job } from '../../platform/jobs/scheduler.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, actorOf } from '../../audit/log/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { hashPassword } from '../../platform/crypto/index.ts';
+import { hashToken, newToken } from '../../platform/crypto/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Job } from '../../platform/jobs/index.ts';
 import { normalisePassword } from './password-policy.ts';
 import * as store from './setup.store.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Schema, StaffRole } from '../../platform/db/schema.ts';
+import type { Schema, StaffRole } from '../../platform/db/index.ts';
 
 /** Queries behind first-run setup. Callers pass a transaction where atomicity matters. */
 export async function countOwners(db: Kysely<Schema>): Promise<number> {

@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ACTIONS } from '../../access/roles/authorize.ts';
-import { AppError, isAppError } from '../../platform/errors/app-error.ts';
-import { recordSessionFailure } from '../login/login.service.ts';
-import { requireAuth, setSessionCookie } from '../sessions/authenticate.ts';
-import { STEP_UP_MS, rotateSession } from '../sessions/session.service.ts';
+import { ACTIONS } from '../../access/roles/index.ts';
+import { AppError, isAppError } from '../../platform/errors/index.ts';
+import { recordSessionFailure } from '../login/index.ts';
+import { requireAuth, setSessionCookie } from '../sessions/index.ts';
+import { STEP_UP_MS, rotateSession } from '../sessions/index.ts';
 import { apiTokenCreated, apiTokenList } from './account.schema.ts';
 import { acceptInvite, changePassword, createApiToken, listApiTokens, revokeApiToken } from './staff.service.ts';
-import { type AuthRouteDeps, SIGNED_IN, requestMeta, secretCheckLimit } from '../sessions/route-support.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { type AuthRouteDeps, SIGNED_IN, requestMeta, secretCheckLimit } from '../sessions/index.ts';
+import { noContent } from '../../platform/http/index.ts';
 
 /**
  * A staff member's own account: accepting the invitation, changing the password, API tokens.

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { operatorContext } from '../../audit/log/operator.ts';
-import type { WithClients } from '../../clients/records/client.cli.ts';
-import { print } from '../../platform/cli/output.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { unlockUser } from '../login/login.service.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import type { WithClients } from '../../clients/records/index.ts';
+import { print } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { unlockUser } from '../login/index.ts';
 import { findStaffByEmail } from './staff.store.ts';
 
 /** `confidant staff unlock --email EMAIL`: unlock an account locked after failed sign-ins (the only owner, say). */

@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { requireAuth } from '../sessions/authenticate.ts';
-import { staffEmail } from '../setup/setup.schema.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { requireAuth } from '../sessions/index.ts';
+import { staffEmail } from '../setup/index.ts';
 import { staffList, staffRole } from './staff.schema.ts';
 import { disableStaff, inviteStaff, listStaff } from './staff.service.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { noContent } from '../../platform/http/index.ts';
 
 /**
  * Staff administration: invitations, the staff list, disabling an account.

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { type Actor, actionsOf } from '../../access/roles/authorize.ts';
-import { refuse, requirePermission } from '../../access/gate/permission.ts';
-import type { AuditLog } from '../../audit/log/audit.service.ts';
-import { type AccessContext, actorOf } from '../../audit/log/audit.types.ts';
-import { hashPassword, verifyPassword } from '../../platform/crypto/password-hash.ts';
-import { hashToken, newToken } from '../../platform/crypto/tokens.ts';
-import type { Schema, StaffRole } from '../../platform/db/schema.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { normalisePassword } from '../setup/password-policy.ts';
-import { endUserSessions } from '../sessions/session.service.ts';
+import { type Actor, actionsOf } from '../../access/roles/index.ts';
+import { refuse, requirePermission } from '../../access/gate/index.ts';
+import type { AuditLog } from '../../audit/log/index.ts';
+import { type AccessContext, actorOf } from '../../audit/log/index.ts';
+import { hashPassword, verifyPassword } from '../../platform/crypto/index.ts';
+import { hashToken, newToken } from '../../platform/crypto/index.ts';
+import type { Schema, StaffRole } from '../../platform/db/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { normalisePassword } from '../setup/index.ts';
+import { endUserSessions } from '../sessions/index.ts';
 
 export const INVITE_TTL_MS = 72 * 3_600_000;
 export const MAX_TOKEN_DAYS = 90;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Schema, StaffRole } from '../../platform/db/schema.ts';
+import type { Schema, StaffRole } from '../../platform/db/index.ts';
 
 /** A staff account by its sign-in e-mail (lower-cased here), in one organisation or in any. */
 export async function findStaffByEmail(db: Kysely<Schema>, email: string, orgId?: string): Promise<{ id: string; org_id: string; role: StaffRole; status: 'active' | 'disabled' } | undefined> {

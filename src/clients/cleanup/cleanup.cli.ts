@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { operatorCaller } from '../../access/gate/gate.ts';
-import { print } from '../../platform/cli/output.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { type WithClients, commonOptions } from '../records/client.cli.ts';
+import { operatorCaller } from '../../access/gate/index.ts';
+import { print } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { type WithClients, commonOptions } from '../records/index.ts';
 import { type StaleClient, staleClients, validationReport } from './cleanup.service.ts';
 
 /** `confidant clients check | stale`: the clean-up reports (reasons and metadata, never values). */

@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { staleClients, validationReport } from './cleanup.service.ts';
 import { staleList, validationReportView } from './cleanup.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 
 /**
  * Clean-up reports: malformed contact details and stale clients, by metadata and reason only.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoTime } from '../../platform/http/params.ts';
-import { clientStatus } from '../records/client.schema.ts';
+import { isoTime } from '../../platform/http/index.ts';
+import { clientStatus } from '../records/index.ts';
 
 /** Response shapes of the clean-up reports: metadata and reasons, never values. */
 

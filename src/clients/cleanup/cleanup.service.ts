@@ -1,14 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import { authorize } from '../../access/roles/authorize.ts';
-import { KIND_SCHEMAS } from '../../platform/datamap/field-kinds.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Caller } from '../../access/gate/gate.ts';
-import { type ClientDeps, clientEvent, openRows } from '../records/client.service.ts';
-import type { ClientStatus } from '../../platform/db/schema.ts';
-import { listCustomFields } from '../records/custom-field.service.ts';
-import * as store from '../records/client.store.ts';
+import { authorize } from '../../access/roles/index.ts';
+import { KIND_SCHEMAS } from '../../platform/datamap/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Caller } from '../../access/gate/index.ts';
+import { type ClientDeps, clientEvent, openRows } from '../records/index.ts';
+import type { ClientStatus } from '../../platform/db/index.ts';
+import { listCustomFields } from '../records/index.ts';
+import { pageClientRows } from '../records/index.ts';
 
 /** Clean-up work reads every record's contact fields or lists the whole organisation: owners and admins. A refusal is audited. */
 async function allow(deps: ClientDeps, caller: Caller, report: string): Promise<void> {
@@ -72,7 +72,7 @@ export async function validationReport(deps: ClientDeps, caller: Caller, limit =
   const findings: ValidationFinding[] = [];
   let checked = 0;
   for (let after = ''; ; ) {
-    const rows = await store.pageClientRows(deps.db, orgId, after, PAGE);
+    const rows = await pageClientRows(deps.db, orgId, after, PAGE);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     const records = await openRows(deps, orgId, rows, { fields });

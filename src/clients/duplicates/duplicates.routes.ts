@@ -3,10 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findDuplicates, mergeClients } from './duplicates.service.ts';
 import { duplicateList } from './duplicates.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
-import { noContent } from '../../platform/http/serialization.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
+import { noContent } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 
 /**
  * Duplicate candidates, and the merge of a duplicate into the client kept.

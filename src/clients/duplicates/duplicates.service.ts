@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
-import { gate } from '../../access/gate/gate.ts';
-import { searchTerms } from '../../platform/datamap/field-kinds.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Caller } from '../../access/gate/gate.ts';
-import type { ErasureReason } from '../../lifecycle/erasure/erasure.service.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from '../records/client.service.ts';
-import * as store from '../records/client.store.ts';
-import { resealClientRecords } from '../../datamap/sealed-records.ts';
+import { gate } from '../../access/gate/index.ts';
+import { searchTerms } from '../../platform/datamap/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Caller } from '../../access/gate/index.ts';
+import type { ErasureReason } from '../../lifecycle/erasure/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from '../records/index.ts';
+import { deleteClientAndRecordErasure, findClientRow, findClientRows } from '../records/index.ts';
+import { resealClientRecords } from '../../datamap/index.ts';
 
 export interface DuplicatePair {
   a: string;
@@ -41,7 +41,7 @@ export async function findDuplicates(deps: ClientDeps, caller: Caller, limit = 2
   for (const group of groups) {
     if (pairs.length >= limit) break;
     const ids = (await deps.db.selectFrom('client_index').select('client_id').where('org_id', '=', orgId).where('field', '=', group.field).where('key_version', '=', group.key_version).where('value', '=', group.value).limit(50).execute()).map((r) => r.client_id);
-    const records = await openRows(deps, orgId, await store.findClientRows(deps.db, orgId, ids), { fields: ['name', 'email', 'phone', 'date_of_birth'] });
+    const records = await openRows(deps, orgId, await findClientRows(deps.db, orgId, ids), { fields: ['name', 'email', 'phone', 'date_of_birth'] });
     for (let i = 0; i < records.length; i++) {
       for (let j = i + 1; j < records.length; j++) {
         const [x, y] = [records[i]!, records[j]!];
@@ -84,7 +84,7 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
   await allow(deps, caller);
   if (keepId === duplicateId) throw new AppError('VALIDATION_FAILED', 'a client cannot be merged into itself');
   const { orgId } = caller.actor;
-  const [keep, dup] = await Promise.all([store.findClientRow(deps.db, orgId, keepId), store.findClientRow(deps.db, orgId, duplicateId)]);
+  const [keep, dup] = await Promise.all([findClientRow(deps.db, orgId, keepId), findClientRow(deps.db, orgId, duplicateId)]);
   if (!keep || !dup) throw new AppError('NOT_FOUND', 'no such client');
   const [keepRecord, dupRecord] = await openRows(deps, orgId, [keep, dup], {});
   const keepKey = await deps.keyring.dataKey(orgId, keepId);
@@ -103,7 +103,7 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
     }
     await tx.updateTable('client_provenance').set({ client_id: keepId }).where('client_id', '=', duplicateId).where(({ not, exists, selectFrom }) => not(exists(selectFrom('client_provenance as p').select('p.client_id').where('p.client_id', '=', keepId)))).execute();
     await fill?.apply(tx);
-    await store.deleteClientAndRecordErasure(tx, orgId, duplicateId, now, mac);
+    await deleteClientAndRecordErasure(tx, orgId, duplicateId, now, mac);
     await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: `merged ${duplicateId} into ${keepId}` }, orgId, 'client.update', [keepId, duplicateId], ['merge', ...(fill?.changed ?? [])], now));
     await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: reason }, orgId, 'client.erase', [duplicateId], [], now));
   });

@@ -1,11 +1,11 @@
-import { type IndexVersion, blindHash } from '../../platform/crypto/blind-index.ts';
-import type { DataKeyWrapping } from '../../platform/crypto/keyring.ts';
-import type { NormaliseOptions } from '../../platform/datamap/field-kinds.ts';
-import { isAppError } from '../../platform/errors/app-error.ts';
-import { type SealedBatch, indexField, parseClientInput, sealBatch } from '../records/client.service.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import type { ClientInput } from '../records/client.types.ts';
-import type { CustomFieldSpec } from '../records/custom-field.service.ts';
+import { type IndexVersion, blindHash } from '../../platform/crypto/index.ts';
+import type { DataKeyWrapping } from '../../platform/crypto/index.ts';
+import type { NormaliseOptions } from '../../platform/datamap/index.ts';
+import { isAppError } from '../../platform/errors/index.ts';
+import { type SealedBatch, indexField, parseClientInput, sealBatch } from '../records/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import type { ClientInput } from '../records/index.ts';
+import type { CustomFieldSpec } from '../records/index.ts';
 
 /** What validating and sealing an import's batches needs (given to each import worker). */
 export interface ImportWorkerData {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { operatorContext } from '../../audit/log/operator.ts';
+import { operatorContext } from '../../audit/log/index.ts';
 import type { Command } from 'commander';
-import { parseJson } from '../../platform/cli/input.ts';
-import { type Output, print, progressReporter } from '../../platform/cli/output.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { ClientDeps } from '../records/client.service.ts';
-import type { WithClients } from '../records/client.cli.ts';
+import { parseJson } from '../../platform/cli/index.ts';
+import { type Output, print, progressReporter } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { ClientDeps } from '../records/index.ts';
+import type { WithClients } from '../records/index.ts';
 import { CLI_INTERFACE, headersAreFieldNames, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
 

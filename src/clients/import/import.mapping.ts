@@ -1,7 +1,7 @@
-import type { Address } from '../../platform/datamap/datamap.types.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import type { CustomFieldSpec } from '../records/custom-field.service.ts';
+import type { Address } from '../../platform/datamap/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import type { CustomFieldSpec } from '../records/index.ts';
 
 /**
  * How a CSV file's columns become client fields.

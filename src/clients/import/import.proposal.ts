@@ -1,6 +1,6 @@
-import { AppError } from '../../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import type { CustomFieldSpec } from '../records/custom-field.service.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import type { CustomFieldSpec } from '../records/index.ts';
 import { IGNORE, type ImportInterface, refuseDuplicateHeaders, shown } from './import.mapping.ts';
 
 /**

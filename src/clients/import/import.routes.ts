@@ -2,11 +2,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireAuth } from '../../auth/sessions/authenticate.ts';
-import { writeSealedTempFile } from '../../platform/crypto/sealed-temp-file.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { queryBoolean } from '../../platform/http/query-boolean.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { requireAuth } from '../../auth/sessions/index.ts';
+import { writeSealedTempFile } from '../../platform/crypto/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { queryBoolean } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
 

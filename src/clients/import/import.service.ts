@@ -4,23 +4,23 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
-import type { AccessContext } from '../../audit/log/audit.types.ts';
-import { canWriteField } from '../../access/roles/authorize.ts';
-import { type Caller, gate } from '../../access/gate/gate.ts';
-import { AppError, isAppError } from '../../platform/errors/app-error.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+import type { AccessContext } from '../../audit/log/index.ts';
+import { canWriteField } from '../../access/roles/index.ts';
+import { type Caller, gate } from '../../access/gate/index.ts';
+import { AppError, isAppError } from '../../platform/errors/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
 import { availableParallelism } from 'node:os';
-import { type WorkerPool, workerPool } from '../../platform/workers/pool.ts';
+import { type WorkerPool, workerPool } from '../../platform/workers/index.ts';
 import { type Transaction, sql } from 'kysely';
-import type { Schema } from '../../platform/db/schema.ts';
-import { analyze, isUniqueViolation } from '../../platform/db/database.ts';
-import { insertRows } from '../../platform/db/bulk-insert.ts';
-import { type ClientDeps, storeSealedClients } from '../records/client.service.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { analyze, isUniqueViolation } from '../../platform/db/index.ts';
+import { insertRows } from '../../platform/db/index.ts';
+import { type ClientDeps, storeSealedClients } from '../records/index.ts';
 import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
-import { listCustomFields } from '../records/custom-field.service.ts';
+import { listCustomFields } from '../records/index.ts';
 import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
 import { type MappingProposal, proposeMapping } from './import.proposal.ts';
-import { mergeImportIndex } from '../search/index-merge.ts';
+import { mergeImportIndex } from '../search/index.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
 export interface ImportSource {

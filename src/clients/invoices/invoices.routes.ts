@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, listRetainedInvoices, updateInvoice } from './invoices.service.ts';
 import { invoiceList, invoiceView } from './invoices.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 
 /**
  * Invoices: a client's, and the organisation's (those kept after an erasure included).

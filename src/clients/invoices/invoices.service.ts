@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { authorize } from '../../access/roles/authorize.ts';
-import { gate } from '../../access/gate/gate.ts';
-import type { Job } from '../../platform/jobs/scheduler.ts';
+import { authorize } from '../../access/roles/index.ts';
+import { gate } from '../../access/gate/index.ts';
+import type { Job } from '../../platform/jobs/index.ts';
 import { z } from 'zod';
-import { openField, sealField } from '../../platform/datamap/record-codec.ts';
-import type { InvoiceTable } from '../../platform/db/schema.ts';
-import { AppError, isAppError } from '../../platform/errors/app-error.ts';
-import type { FieldValue } from '../../platform/datamap/datamap.types.ts';
-import type { RecordPlace } from '../../platform/datamap/record-codec.ts';
-import { parseStoredJson } from '../../platform/datamap/field-kinds.ts';
-import { type Caller, requireClient } from '../records/client.access.ts';
-import { type ClientDeps, clientEvent, getClient } from '../records/client.service.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { codecOf, entryOf, placeOf } from '../../datamap/registry.ts';
-import { retainedKeyOwner, retentionEnd } from '../../datamap/sealed-records.ts';
-import type { DataKey } from '../../platform/crypto/keyring.ts';
+import { openField, sealField } from '../../platform/datamap/index.ts';
+import type { InvoiceTable } from '../../platform/db/index.ts';
+import { AppError, isAppError } from '../../platform/errors/index.ts';
+import type { FieldValue } from '../../platform/datamap/index.ts';
+import type { RecordPlace } from '../../platform/datamap/index.ts';
+import { parseStoredJson } from '../../platform/datamap/index.ts';
+import { type Caller, requireClient } from '../records/index.ts';
+import { type ClientDeps, clientEvent, getClient } from '../records/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
+import { retainedKeyOwner, retentionEnd } from '../../datamap/index.ts';
+import type { DataKey } from '../../platform/crypto/index.ts';
 
 const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
 

@@ -1,13 +1,13 @@
-import type { KeyStoreSchema } from '../../platform/crypto/keystore.schema.ts';
-import { VERSION_CACHE_MS } from '../../platform/crypto/keyring.ts';
-import type { ClientIndexTable, ClientTable } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import type { AccessContext } from '../../audit/log/audit.types.ts';
-import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows } from '../records/client.service.ts';
-import * as store from '../records/client.store.ts';
-import { type ErasureStatement, isRetainedKeyOwner, planErasure, resealClientRecords } from '../../datamap/sealed-records.ts';
-import { listCustomFields } from '../records/custom-field.service.ts';
+import type { KeyStoreSchema } from '../../platform/crypto/index.ts';
+import { VERSION_CACHE_MS } from '../../platform/crypto/index.ts';
+import type { ClientIndexTable, ClientTable } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import type { AccessContext } from '../../audit/log/index.ts';
+import { type ClientDeps, clientEvent, customCodec, indexRowsFor, openRows } from '../records/index.ts';
+import { countClients, deleteClientAndRecordErasure, deleteCustomValues, deleteIndexVersionsBelow, deleteUnretainedRows, findClientRow, findClientsMissingIndex, listErasedIds, pageClientRows, replaceIndexRows } from '../records/index.ts';
+import { type ErasureStatement, isRetainedKeyOwner, planErasure, resealClientRecords } from '../../datamap/index.ts';
+import { listCustomFields } from '../records/index.ts';
 
 /** Reports progress of long key work: `done` of `total` items. */
 export type Progress = (done: number, total: number) => void;
@@ -25,16 +25,16 @@ const BATCH = 500;
  * @throws AppError NOT_FOUND when no such client exists in `orgId`.
  */
 export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, orgId: string, clientId: string, reason: string, now = Date.now()): Promise<ErasureStatement> {
-  if (!(await store.findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
+  if (!(await findClientRow(deps.db, orgId, clientId))) throw new AppError('NOT_FOUND', 'no such client');
   const plan = await planErasure(deps.db, orgId, clientId, await listCustomFields(deps.db, orgId));
   // Keys of the client's own records (session notes) go first, then the client's key.
   for (const owner of plan.keyOwners.filter((o) => o !== clientId)) await deps.keyring.destroyDataKeys(orgId, owner, reason);
   await deps.keyring.destroyDataKeys(orgId, clientId, reason);
   const mac = await deps.keyring.ledgerMac(orgId, clientId);
   await deps.db.transaction().execute(async (tx) => {
-    if (plan.deleteCustomFields.length > 0) await store.deleteCustomValues(tx, clientId, plan.deleteCustomFields);
-    for (const table of plan.unretainedTables) await store.deleteUnretainedRows(tx, table, orgId, clientId);
-    await store.deleteClientAndRecordErasure(tx, orgId, clientId, now, mac);
+    if (plan.deleteCustomFields.length > 0) await deleteCustomValues(tx, clientId, plan.deleteCustomFields);
+    for (const table of plan.unretainedTables) await deleteUnretainedRows(tx, table, orgId, clientId);
+    await deleteClientAndRecordErasure(tx, orgId, clientId, now, mac);
     await deps.audit.appendInTx(tx, clientEvent({ ...ctx, purpose: reason }, orgId, 'client.erase', [clientId], [], now));
   });
   return plan.statement;
@@ -49,7 +49,7 @@ export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, org
 export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClients: number; destroyedKeys: number; refused: number }> {
   const ks = deps.keyring.keystore.db;
   const inKeys = await ks.selectFrom('erasure_ledger').selectAll().execute();
-  const inData = await store.listErasedIds(deps.db);
+  const inData = await listErasedIds(deps.db);
   const dataIds = new Set(inData.map((e) => e.client_id));
   const keyIds = new Set(inKeys.map((e) => e.owner_id));
   let purgedClients = 0;
@@ -57,7 +57,7 @@ export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClien
   // restored key store must not bring it back) but is no client: nothing to purge from the data.
   for (const entry of inKeys.filter((e) => !dataIds.has(e.owner_id) && !isRetainedKeyOwner(e.owner_id))) {
     const mac = await deps.keyring.ledgerMac(entry.org_id, entry.owner_id);
-    await deps.db.transaction().execute((tx) => store.deleteClientAndRecordErasure(tx, entry.org_id, entry.owner_id, entry.erased_at, mac));
+    await deps.db.transaction().execute((tx) => deleteClientAndRecordErasure(tx, entry.org_id, entry.owner_id, entry.erased_at, mac));
     purgedClients++;
   }
   // Keys of erased owners must be gone even if a racing writer re-created one.
@@ -86,7 +86,7 @@ export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClien
  */
 export async function verifiedErasures(deps: ClientDeps): Promise<Array<{ client_id: string; org_id: string; erased_at: number; mac: string }>> {
   const entries = [];
-  for (const entry of await store.listErasedIds(deps.db)) {
+  for (const entry of await listErasedIds(deps.db)) {
     if (entry.mac !== (await deps.keyring.ledgerMac(entry.org_id, entry.client_id))) continue;
     entries.push({ client_id: entry.client_id, org_id: entry.org_id, erased_at: Number(entry.erased_at), mac: entry.mac });
   }
@@ -99,7 +99,7 @@ export async function verifiedErasures(deps: ClientDeps): Promise<Array<{ client
  */
 export async function erasureLedgerIds(deps: ClientDeps): Promise<{ data: Set<string>; keyStore: Set<string> }> {
   const inKeys = await deps.keyring.keystore.db.selectFrom('erasure_ledger').select('owner_id').execute();
-  return { data: new Set((await store.listErasedIds(deps.db)).map((e) => e.client_id)), keyStore: new Set(inKeys.map((e) => e.owner_id)) };
+  return { data: new Set((await listErasedIds(deps.db)).map((e) => e.client_id)), keyStore: new Set(inKeys.map((e) => e.owner_id)) };
 }
 
 /**
@@ -107,7 +107,7 @@ export async function erasureLedgerIds(deps: ClientDeps): Promise<{ data: Set<st
  * an earlier run stopped half-way (two versions exist), a re-run finishes with the newest.
  */
 export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId: string, now = Date.now()): Promise<number> {
-  const row = await store.findClientRow(deps.db, orgId, clientId);
+  const row = await findClientRow(deps.db, orgId, clientId);
   if (!row) throw new AppError('NOT_FOUND', 'no such client');
   const versions = (
     await deps.keyring.keystore.db.selectFrom('data_keys').select('version').where('owner_id', '=', clientId).orderBy('version').execute()
@@ -184,7 +184,7 @@ export async function rotateIndexKey(
   deps.indexer.refresh(orgId);
   const target = (await deps.indexer.versions(orgId)).find((v) => v.version === state.target_version);
   if (!target) throw new AppError('KEY_UNAVAILABLE', `blind-index key version ${state.target_version} is missing`);
-  const total = await store.countClients(deps.db, orgId);
+  const total = await countClients(deps.db, orgId);
   let done = 0;
   const rebuild = async (rows: ClientTable[]) => {
     const custom = await listCustomFields(deps.db, orgId);
@@ -195,10 +195,10 @@ export async function rotateIndexKey(
         if (value !== undefined) indexRows.push(...indexRowsFor(deps, orgId, record.id, [target], field, value));
       }
     }
-    await deps.db.transaction().execute((tx) => store.replaceIndexRows(tx, rows.map((r) => r.id), target.version, indexRows));
+    await deps.db.transaction().execute((tx) => replaceIndexRows(tx, rows.map((r) => r.id), target.version, indexRows));
   };
   for (let cursor = state.cursor; ; ) {
-    const rows = await store.pageClientRows(deps.db, orgId, cursor, batch);
+    const rows = await pageClientRows(deps.db, orgId, cursor, batch);
     if (rows.length === 0) break;
     await rebuild(rows);
     cursor = rows.at(-1)!.id;
@@ -214,7 +214,7 @@ export async function rotateIndexKey(
   if (waited < VERSION_CACHE_MS + 200) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200 - waited));
   await catchUp(deps, orgId, target.version, batch, rebuild);
   await deps.indexer.retireOlderThan(orgId, target.version);
-  await store.deleteIndexVersionsBelow(deps.db, orgId, target.version);
+  await deleteIndexVersionsBelow(deps.db, orgId, target.version);
   await catchUp(deps, orgId, target.version, batch, rebuild);
   await ks.deleteFrom('rotations').where('name', '=', name).execute();
   return target.version;
@@ -223,7 +223,7 @@ export async function rotateIndexKey(
 /** Rebuilds clients lacking any name index row under `version`, one pass in id order. */
 async function catchUp(deps: ClientDeps, orgId: string, version: number, batch: number, rebuild: (rows: ClientTable[]) => Promise<void>): Promise<void> {
   for (let cursor = ''; ; ) {
-    const rows = await store.findClientsMissingIndex(deps.db, orgId, 'name', version, cursor, batch);
+    const rows = await findClientsMissingIndex(deps.db, orgId, 'name', version, cursor, batch);
     if (rows.length === 0) return;
     await rebuild(rows);
     cursor = rows.at(-1)!.id;

@@ -1,8 +1,8 @@
-import { operatorContext } from '../../audit/log/operator.ts';
-import { type Output, print, progressReporter } from '../../platform/cli/output.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { ClientCommandContext } from '../records/client.cli.ts';
-import { clientEvent } from '../records/client.service.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import { type Output, print, progressReporter } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { ClientCommandContext } from '../records/index.ts';
+import { clientEvent } from '../records/index.ts';
 import { rotateClientKey, rotateIndexKey, rotateOrgKey } from './client-keys.service.ts';
 
 /** `confidant keys rotate --org | --index | --client ID` (root rotation is wired in src/main). */

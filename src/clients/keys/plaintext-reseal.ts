@@ -1,9 +1,9 @@
-import { REASON as BREAK_GLASS_REASON, reasonPlace as breakGlassPlace } from '../../access/break-glass/break-glass.service.ts';
-import { sealField } from '../../platform/datamap/record-codec.ts';
-import { isAppError } from '../../platform/errors/app-error.ts';
-import type { ClientDeps } from '../records/client.service.ts';
-import { resealLegacyInvoices } from '../invoices/invoices.service.ts';
-import { sealSegmentName } from '../segments/segments.service.ts';
+import { REASON as BREAK_GLASS_REASON, reasonPlace as breakGlassPlace } from '../../access/break-glass/index.ts';
+import { sealField } from '../../platform/datamap/index.ts';
+import { isAppError } from '../../platform/errors/index.ts';
+import type { ClientDeps } from '../records/index.ts';
+import { resealLegacyInvoices } from '../invoices/index.ts';
+import { sealSegmentName } from '../segments/index.ts';
 
 /**
  * Seals free text that versions before its column was sealed kept in plaintext: segment names (before

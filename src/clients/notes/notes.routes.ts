@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MAX_NOTE_LENGTH, addNote, listNotes } from './notes.service.ts';
 import { noteList, noteView } from './notes.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 
 /**
  * Notes: general ones, and session notes only their author reads.

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { openField, sealField } from '../../platform/datamap/record-codec.ts';
-import { type Caller, requireClient } from '../records/client.access.ts';
-import { type ClientDeps, clientEvent } from '../records/client.service.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { codecOf, entryOf, placeOf } from '../../datamap/registry.ts';
+import { openField, sealField } from '../../platform/datamap/index.ts';
+import { type Caller, requireClient } from '../records/index.ts';
+import { type ClientDeps, clientEvent } from '../records/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 
 /** General notes are under the client's key, session notes under keys of their own (the data map's two note entries). */
 const NOTE = entryOf('notes.body_ct:general');

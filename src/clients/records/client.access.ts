@@ -1,10 +1,10 @@
-import { type Action, type Decision, authorize, canWriteField } from '../../access/roles/authorize.ts';
-import { type Caller, gate } from '../../access/gate/gate.ts';
-import { clientScope } from '../../access/scope/scope.ts';
-import { clientAccessLog } from '../../audit/report/audit.report.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { unknownFieldsMessage } from '../../platform/errors/validation-issues.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
+import { type Action, type Decision, authorize, canWriteField } from '../../access/roles/index.ts';
+import { type Caller, gate } from '../../access/gate/index.ts';
+import { clientScope } from '../../access/scope/index.ts';
+import { clientAccessLog } from '../../audit/report/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { unknownFieldsMessage } from '../../platform/errors/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import { type ClientDeps, createClient, getClient, updateClient } from './client.service.ts';
 import * as store from './client.store.ts';
 import { type TagView, tagsOfClient } from './tags.service.ts';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
-import { operatorContext } from '../../audit/log/operator.ts';
-import { parseJson, readStdin } from '../../platform/cli/input.ts';
-import { type Output, print } from '../../platform/cli/output.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import { parseJson, readStdin } from '../../platform/cli/index.ts';
+import { type Output, print } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 import { type ClientDeps, createClient, findClients, getClient } from './client.service.ts';
 import type { ClientRecord } from './client.types.ts';
 

@@ -4,8 +4,8 @@ import { accessLogAs, createClientAs, readClientWithTagsAs, updateClientAs } fro
 import { clientInput, clientPatch, clientView } from './client.schema.ts';
 import { clientBody } from './client.view.ts';
 import { accessLogView } from './responses.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
 import type { ClientDeps } from './client.service.ts';
 
 /**

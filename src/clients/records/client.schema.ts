@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { KIND_SCHEMAS } from '../../platform/datamap/field-kinds.ts';
-import type { Address, FieldKind, FieldSpec, FieldValue, Identifier } from '../../platform/datamap/datamap.types.ts';
-import { CLIENT_FIELDS, type ClientFieldName } from '../../datamap/client-fields.ts';
+import { KIND_SCHEMAS } from '../../platform/datamap/index.ts';
+import type { Address, FieldKind, FieldSpec, FieldValue, Identifier } from '../../platform/datamap/index.ts';
+import { CLIENT_FIELDS, type ClientFieldName } from '../../datamap/index.ts';
 import type { ClientInput } from './client.types.ts';
 
 /** Statuses a client can have (not confidential: segments filter on it without decrypting). */

@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { insertRows } from '../../platform/db/bulk-insert.ts';
-import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomFieldTable, Schema } from '../../platform/db/schema.ts';
+import { insertRows } from '../../platform/db/index.ts';
+import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomFieldTable, Schema } from '../../platform/db/index.ts';
 
 /**
  * Queries on client tables. Rows arrive here already sealed by the service through the data map;

@@ -1,5 +1,5 @@
-import type { ClientStatus } from '../../platform/db/schema.ts';
-import type { Address, FieldValue, Identifier } from '../../platform/datamap/datamap.types.ts';
+import type { ClientStatus } from '../../platform/db/index.ts';
+import type { Address, FieldValue, Identifier } from '../../platform/datamap/index.ts';
 
 export type ClientId = string & { readonly __brand: 'ClientId' };
 

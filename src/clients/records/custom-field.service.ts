@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { assertValidField } from '../../platform/datamap/datamap.ts';
-import { CLASSIFICATIONS, type FieldSpec } from '../../platform/datamap/datamap.types.ts';
-import type { CustomFieldTable, Schema } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { CLIENT_FIELDS } from '../../datamap/client-fields.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { assertValidField } from '../../platform/datamap/index.ts';
+import { CLASSIFICATIONS, type FieldSpec } from '../../platform/datamap/index.ts';
+import type { CustomFieldTable, Schema } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import * as store from './client.store.ts';
 
 /** A custom field: the data map's attributes plus its id (used in ciphertext context and indexes). */

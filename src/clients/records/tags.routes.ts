@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createTag, setClientTag, visibleTags } from './tags.service.ts';
 import { tagList, tagView } from './responses.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { noContent } from '../../platform/http/serialization.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { noContent } from '../../platform/http/index.ts';
 import type { ClientDeps } from './client.service.ts';
 
 /**

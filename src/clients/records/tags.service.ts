@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, seesSensitiveTags } from '../../access/roles/authorize.ts';
-import { gate } from '../../access/gate/gate.ts';
-import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/registry.ts';
-import { actorOf } from '../../audit/log/audit.types.ts';
-import type { DataKey } from '../../platform/crypto/keyring.ts';
-import { openField, sealField } from '../../platform/datamap/record-codec.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Caller } from '../../access/gate/gate.ts';
+import { type Actor, seesSensitiveTags } from '../../access/roles/index.ts';
+import { gate } from '../../access/gate/index.ts';
+import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/index.ts';
+import { actorOf } from '../../audit/log/index.ts';
+import type { DataKey } from '../../platform/crypto/index.ts';
+import { openField, sealField } from '../../platform/datamap/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Caller } from '../../access/gate/index.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
 
 export interface TagView {
   id: string;

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import { engineOf } from '../../platform/db/database.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import type { Job } from '../../platform/jobs/scheduler.ts';
+import { engineOf } from '../../platform/db/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import type { Job } from '../../platform/jobs/index.ts';
 
 /**
  * Merging an import's blind-index rows into the value-ordered index (`client_index`, migration 0021).

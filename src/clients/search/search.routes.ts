@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { clientView } from '../records/client.schema.ts';
-import { clientBody } from '../records/client.view.ts';
+import { clientView } from '../records/index.ts';
+import { clientBody } from '../records/index.ts';
 import { listClientsAs, searchClientsAs } from './search.service.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 
 /**
  * Finding clients: the list by metadata, and the search by one exact term sent in the body.

@@ -1,11 +1,11 @@
-import { clientScope, visibleClientIds } from '../../access/scope/scope.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { type Caller, decideWithFields, readableFields } from '../records/client.access.ts';
-import { type ClientDeps, clientEvent, findClients, openRows } from '../records/client.service.ts';
-import * as store from '../records/client.store.ts';
-import type { ClientRecord, ClientSearch } from '../records/client.types.ts';
-import { assertTagsVisible } from '../records/tags.service.ts';
-import { evaluateSegment } from '../segments/segments.service.ts';
+import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { type Caller, decideWithFields, readableFields } from '../records/index.ts';
+import { type ClientDeps, clientEvent, findClients, openRows } from '../records/index.ts';
+import { findClientRows } from '../records/index.ts';
+import type { ClientRecord, ClientSearch } from '../records/index.ts';
+import { assertTagsVisible } from '../records/index.ts';
+import { evaluateSegment } from '../segments/index.ts';
 
 /**
  * Finding clients: a search by one exact term (e-mail, phone, name words, identifier) over the blind
@@ -37,7 +37,7 @@ export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { 
     limit: filter.limit,
     scopeOf: caller.actor,
   });
-  const rows = await store.findClientRows(deps.db, orgId, ids);
+  const rows = await findClientRows(deps.db, orgId, ids);
   const clients = (await openRows(deps, orgId, rows, { fields: readableFields(decision.readable) })).sort((a, b) => a.id.localeCompare(b.id));
   if (clients.length > 0) await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.search', clients.map((c) => c.id), [...decision.readable]));
   return { clients, next: ids.length === filter.limit ? ids.at(-1)! : null };

@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listSegments, saveSegment, segmentFilter, segmentMembers } from './segments.service.ts';
 import { segmentView } from './segments.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
-import type { ClientDeps } from '../records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../records/index.ts';
 
 /**
  * Saved segments (filters on metadata only) and their members.

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import type { Actor } from '../../access/roles/authorize.ts';
-import { gate } from '../../access/gate/gate.ts';
-import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/registry.ts';
-import { scopeCondition } from '../../access/scope/scope.ts';
-import { openField, sealField } from '../../platform/datamap/record-codec.ts';
-import type { Schema, SegmentTable } from '../../platform/db/schema.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { Caller } from '../../access/gate/gate.ts';
-import { type ClientDeps, clientEvent } from '../records/client.service.ts';
-import { refuseCardData } from '../../platform/datamap/card-detect.ts';
-import { assertTagsVisible, hiddenTagIds } from '../records/tags.service.ts';
+import type { Actor } from '../../access/roles/index.ts';
+import { gate } from '../../access/gate/index.ts';
+import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/index.ts';
+import { scopeCondition } from '../../access/scope/index.ts';
+import { openField, sealField } from '../../platform/datamap/index.ts';
+import type { Schema, SegmentTable } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { Caller } from '../../access/gate/index.ts';
+import { type ClientDeps, clientEvent } from '../records/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
+import { assertTagsVisible, hiddenTagIds } from '../records/index.ts';
 
 /**
  * A segment filter: only metadata the data map keeps outside the ciphertext (status, dates, tag ids),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { listCustomFields } from '../../clients/records/custom-field.service.ts';
-import type { WithClients } from '../../clients/records/client.cli.ts';
-import { print } from '../../platform/cli/output.ts';
+import { listCustomFields } from '../../clients/records/index.ts';
+import type { WithClients } from '../../clients/records/index.ts';
+import { print } from '../../platform/cli/index.ts';
 import { takeStock } from './inventory.service.ts';
 
 /** `confidant datamap`: the data inventory of an organisation, as text or (`--json`) for scripts. */

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { gate } from '../../access/gate/gate.ts';
-import { requireAuth } from '../../auth/sessions/authenticate.ts';
-import type { ClientDeps } from '../../clients/records/client.service.ts';
-import { listCustomFields } from '../../clients/records/custom-field.service.ts';
+import { gate } from '../../access/gate/index.ts';
+import { requireAuth } from '../../auth/sessions/index.ts';
+import type { ClientDeps } from '../../clients/records/index.ts';
+import { listCustomFields } from '../../clients/records/index.ts';
 import { takeStock } from './inventory.service.ts';
 
 const inventoryItem = z.object({

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { caseloadBound, readersOf, retainedReaders } from '../../access/roles/authorize.ts';
-import type { EraseRule, FieldSpec, RetentionClass } from '../../platform/datamap/datamap.types.ts';
-import type { Schema } from '../../platform/db/schema.ts';
-import { SEALED, type KeyOwner, type SealedEntry } from '../registry.ts';
-import { FINANCIAL_RETENTION_YEARS, RETAINED_WHY } from '../sealed-records.ts';
+import { caseloadBound, readersOf, retainedReaders } from '../../access/roles/index.ts';
+import type { EraseRule, FieldSpec, RetentionClass } from '../../platform/datamap/index.ts';
+import type { Schema } from '../../platform/db/index.ts';
+import { SEALED, type KeyOwner, type SealedEntry } from '../index.ts';
+import { FINANCIAL_RETENTION_YEARS, RETAINED_WHY } from '../index.ts';
 
 /** One kind of data as the inventory ("take stock") lists it. */
 export interface InventoryItem {

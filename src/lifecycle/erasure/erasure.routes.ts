@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ERASURE_REASONS, eraseClientAs } from './erasure.service.ts';
 import { erasureStatement } from './erasure.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { idParam } from '../../platform/http/params.ts';
-import type { ClientDeps } from '../../clients/records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { idParam } from '../../platform/http/index.ts';
+import type { ClientDeps } from '../../clients/records/index.ts';
 
 /**
  * Erasure of a client: its keys destroyed, and a statement of what was destroyed, deleted and kept.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime } from '../../platform/http/params.ts';
+import { isoTime } from '../../platform/http/index.ts';
 
 const erasureLine = z.object({ data: z.string(), records: z.number().int() });
 /** What an erasure did, per kind of data (from the data map's erase rules). */

@@ -1,7 +1,7 @@
-import { type Caller, gate } from '../../access/gate/gate.ts';
-import type { ErasureStatement } from '../../datamap/sealed-records.ts';
-import { destroyClientKey } from '../../clients/keys/client-keys.service.ts';
-import type { ClientDeps } from '../../clients/records/client.service.ts';
+import { type Caller, gate } from '../../access/gate/index.ts';
+import type { ErasureStatement } from '../../datamap/index.ts';
+import { destroyClientKey } from '../../clients/keys/index.ts';
+import type { ClientDeps } from '../../clients/records/index.ts';
 
 /**
  * Why a client is erased: a closed list, because the reason outlives the client in the audit log and

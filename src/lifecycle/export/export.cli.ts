@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { operatorContext } from '../../audit/log/operator.ts';
-import type { WithClients } from '../../clients/records/client.cli.ts';
-import { print } from '../../platform/cli/output.ts';
-import { readSecret } from '../../platform/cli/prompt.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { operatorContext } from '../../audit/log/index.ts';
+import type { WithClients } from '../../clients/records/index.ts';
+import { print } from '../../platform/cli/index.ts';
+import { readSecret } from '../../platform/cli/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 import { EXPORT_PURPOSES, type ExportPurpose, encryptExport, exportClients } from './export.service.ts';
 
 /** `confidant clients export`. */

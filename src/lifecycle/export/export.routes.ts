@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allSegmentMembers } from '../../clients/segments/segments.service.ts';
+import { allSegmentMembers } from '../../clients/segments/index.ts';
 import { EXPORT_PURPOSES, encryptExport, exportClients } from './export.service.ts';
 import { exportFile } from './export.schema.ts';
-import { callerOf } from '../../auth/sessions/authenticate.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import type { ClientDeps } from '../../clients/records/client.service.ts';
+import { callerOf } from '../../auth/sessions/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { ClientDeps } from '../../clients/records/index.ts';
 
 /**
  * The client export: what the caller may read, age-encrypted with their passphrase unless plaintext

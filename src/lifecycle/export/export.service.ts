@@ -1,15 +1,15 @@
 import { Encrypter } from 'age-encryption';
-import type { Actor } from '../../access/roles/authorize.ts';
-import { gate } from '../../access/gate/gate.ts';
-import { visibleClientIds } from '../../access/scope/scope.ts';
-import { SEALED, codecOf } from '../../datamap/registry.ts';
-import { raiseAlert } from '../../audit/alerts/alerts.service.ts';
-import type { AccessContext } from '../../audit/log/audit.types.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { type ClientDeps, clientEvent, openRows } from '../../clients/records/client.service.ts';
-import * as store from '../../clients/records/client.store.ts';
-import type { ClientRecord } from '../../clients/records/client.types.ts';
-import { listCustomFields } from '../../clients/records/custom-field.service.ts';
+import type { Actor } from '../../access/roles/index.ts';
+import { gate } from '../../access/gate/index.ts';
+import { visibleClientIds } from '../../access/scope/index.ts';
+import { SEALED, codecOf } from '../../datamap/index.ts';
+import { raiseAlert } from '../../audit/alerts/index.ts';
+import type { AccessContext } from '../../audit/log/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { type ClientDeps, clientEvent, openRows } from '../../clients/records/index.ts';
+import { pageClientRows } from '../../clients/records/index.ts';
+import type { ClientRecord } from '../../clients/records/index.ts';
+import { listCustomFields } from '../../clients/records/index.ts';
 
 /**
  * Why an export is made: a closed list, because the purpose is kept in the append-only audit log,
@@ -65,7 +65,7 @@ export async function* exportClients(
   const customNames = custom.filter((f) => f.export !== 'exclude' && (!readable || readable.has(`custom.${f.name}`))).map((f) => f.name);
   if (format === 'csv') yield `${['id', 'status', 'created_at', ...builtIn, ...customNames.map((n) => `custom.${n}`)].map(csvCell).join(',')}\n`;
   for (let after = ''; ; ) {
-    let rows = await store.pageClientRows(deps.db, orgId, after, PAGE);
+    let rows = await pageClientRows(deps.db, orgId, after, PAGE);
     if (rows.length === 0) return;
     after = rows.at(-1)!.id;
     if (only) rows = rows.filter((r) => only.has(r.id));

@@ -1,0 +1,6 @@
+/**
+ * Caseload scope: which clients a caller may reach (the organisation, or a caseload and live
+ * break-glass grants), decided by role.
+ */
+// The public surface of this folder: other folders import it from here, never from its files.
+export { clientScope, relationshipTo, scopeCondition, visibleClientIds } from './scope.ts';

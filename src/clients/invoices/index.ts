@@ -1,0 +1,7 @@
+/**
+ * Invoices: created, sent and paid (never card data), and kept as retained records after a client's
+ * erasure for the retention the law requires.
+ */
+// The public surface of this folder: other folders import it from here, never from its files.
+export { invoiceRoutes } from './invoices.routes.ts';
+export { resealLegacyInvoices, retentionJob } from './invoices.service.ts';

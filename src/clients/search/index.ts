@@ -1,0 +1,7 @@
+/**
+ * Finding clients: search by one exact term over the blind indexes, the list by metadata, and the
+ * merge of the index after an import.
+ */
+// The public surface of this folder: other folders import it from here, never from its files.
+export { importIndexJob, mergeImportIndex } from './index-merge.ts';
+export { searchRoutes } from './search.routes.ts';
