@@ -48,6 +48,8 @@ module.exports = {
   options: {
     parser: 'swc',
     tsPreCompilationDeps: true,
+    // A checkout whose node_modules is a symlink (a git worktree) resolves packages to the same paths as any other.
+    preserveSymlinks: true,
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^src/.*\\.d\\.ts$' },
   },
