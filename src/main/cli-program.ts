@@ -219,7 +219,14 @@ export function buildCli(): Command {
     .description('Confidant: client records kept confidential by construction')
     .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)');
+  registerDeploymentCommands(program);
+  registerCapabilityCommands(program);
+  registerKeyCommands(program);
+  return program;
+}
 
+/** `confidant serve | init | migrate`: the deployment itself. */
+function registerDeploymentCommands(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP server (creates the data directory, root key and database on first run)')
@@ -243,7 +250,10 @@ export function buildCli(): Command {
     .addOption(dataOption())
     .addOption(jsonOption())
     .action(migrate);
+}
 
+/** Each capability's commands, from its folder's `*.cli.ts`, run in the deployment openers above. */
+function registerCapabilityCommands(program: Command): void {
   const clients = program.command('clients').description('add, show, find and import client records (acting as the operator)');
   registerImportCommand(clients, withClients);
   registerExportCommand(clients, withClients);
@@ -256,11 +266,10 @@ export function buildCli(): Command {
   registerAlertCommands(program, withClients);
   registerFollowupCommands(program, withClients);
   registerStaffCommands(program, withClients);
+}
 
-
-
-
-
+/** `confidant keys rotate`: the root key here (it needs the vault itself), the others in clients/keys. */
+function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('manage encryption keys');
   keys
     .command('rotate')
@@ -274,8 +283,6 @@ export function buildCli(): Command {
     .addOption(dataOption())
     .addOption(jsonOption())
     .action(rotateKeys);
-
-  return program;
 }
 
 /**
