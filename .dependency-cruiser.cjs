@@ -17,6 +17,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/$1/[^/]+$', '/index\\.ts$'] },
     },
     {
+      name: 'web-through-api-client',
+      severity: 'error',
+      comment: 'the web app (web/, from issue 14) reaches the server only over HTTP, through its typed API client in web/src/api: no other web module imports anything outside web/',
+      from: { path: '^web/', pathNot: '^web/src/api/' },
+      to: { pathNot: ['^web/', 'node_modules/'] },
+    },
+    {
       name: 'platform-below-domains',
       severity: 'error',
       comment: 'platform code serves every domain and imports none',

@@ -40,7 +40,7 @@ describe('layering rules held by dependency-cruiser', () => {
     expect(files.filter((f) => !cruised.has(f))).toEqual([]);
   }, 60_000);
 
-  it('fails on a planted cycle, a folder reached past its index, a platform import of a domain and a query outside a store', async () => {
+  it('fails on a planted cycle, a folder reached past its index, a platform import of a domain, a query outside a store and a web screen importing server code', async () => {
     cpSync(path.join(ROOT, '.dependency-cruiser.cjs'), path.join(planted, '.dependency-cruiser.cjs'));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(planted, 'node_modules'));
     for (const dir of ['src/platform/http', 'src/clients/notes', 'src/clients/records']) mkdirSync(path.join(planted, dir), { recursive: true });
@@ -52,13 +52,17 @@ describe('layering rules held by dependency-cruiser', () => {
     writeFileSync(path.join(planted, 'src/clients/records/record.service.ts'), 'export const record = 1;\n');
     writeFileSync(path.join(planted, 'src/clients/records/index.ts'), "export { record } from './record.service.ts';\n");
     writeFileSync(path.join(planted, 'src/clients/notes/note.service.ts'), "import { record } from '../records/record.service.ts';\nimport { record as same } from '../records/index.ts';\nexport const note = [record, same];\n");
-    const { result } = await cruise(planted);
+    // A screen of the web app reaching into the server's code instead of through the API client.
+    mkdirSync(path.join(planted, 'web/src/pages'), { recursive: true });
+    writeFileSync(path.join(planted, 'web/src/pages/clients.ts'), "import { record } from '../../../src/clients/records/index.ts';\nexport const page = record;\n");
+    const { result } = await cruise(planted, 'web');
     // (a cycle is reported once, at the module where the cruise met it; node_modules is reached through a symlink)
     expect(result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to.replace(/^.*node_modules\//, 'node_modules/')}`).sort()).toEqual([
       'no-circular: src/clients/a.service.ts → src/clients/b.service.ts',
       'only-through-index: src/clients/notes/note.service.ts → src/clients/records/record.service.ts',
       'platform-below-domains: src/platform/http/helper.ts → src/clients/a.service.ts',
       'queries-in-stores: src/clients/b.service.ts → node_modules/kysely/dist/index.js',
+      'web-through-api-client: web/src/pages/clients.ts → src/clients/records/index.ts',
     ]);
   }, 60_000);
 
