@@ -1,10 +1,9 @@
 import { userStanding } from './login.store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/log/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { noContent } from '../../platform/http/index.ts';
 import { authenticationCredential, authenticationOptionsOut, passkeyList, registrationCredential, registrationOptionsOut } from './passkey.schema.ts';
@@ -19,7 +18,7 @@ const verifyBody = z.object({ challenge_id: z.string().uuid(), response: authent
 const signedIn = z.object({ state: z.literal('active') });
 
 /** Passkeys: register (signed in), second factor (after the password), or sign in with one alone. */
-export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; rp: RelyingParty; signInPerMinute?: number }): Promise<void> {
+export async function passkeyRoutes(app: FastifyInstance, deps: { db: Db; audit: AuditLog; rp: RelyingParty; signInPerMinute?: number }): Promise<void> {
   const { db, audit, rp } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const limited = { rateLimit: { max: deps.signInPerMinute ?? 30, timeWindow: 60_000 } };
