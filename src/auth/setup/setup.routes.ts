@@ -19,6 +19,12 @@ const LIMITED = { rateLimit: { max: SETUP_PER_MINUTE, timeWindow: 60_000 } };
 export async function setupRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
   const { db } = options;
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+  setupApiRoute(app, db);
+  setupFormRoutes(app, db);
+}
+
+/** The JSON API of setup. */
+function setupApiRoute(app: FastifyInstance, db: Db): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -38,6 +44,11 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Db }): Pr
       return reply.status(201).send({ organisation_id: created.organisationId, user_id: created.userId });
     },
   );
+}
+
+/** The HTML form behind the setup link, and its submission. */
+function setupFormRoutes(app: FastifyInstance, db: Db): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     '/setup',
