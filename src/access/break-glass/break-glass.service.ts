@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { raiseAlert } from '../../audit/alerts/index.ts';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
 import type { Keyring } from '../../platform/crypto/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
@@ -13,13 +12,14 @@ import { gate } from '../gate/index.ts';
 import { type DenialLog, refuse, requirePermission } from '../gate/index.ts';
 import { relationshipTo } from '../scope/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
+import * as store from './break-glass.store.ts';
 
 /** Longest a break-glass grant lasts. */
 export const BREAK_GLASS_MS = 60 * 60_000;
 export const MIN_REASON_LENGTH = 20;
 
 export interface AccessDeps {
-  db: Kysely<Schema>;
+  db: Db;
   audit: AuditLog;
 }
 
@@ -49,10 +49,7 @@ export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ct
   // The reason may say anything about the client: sealed under its key, never in the audit log.
   const reason_ct = sealField(await deps.keyring.dataKey(actor.orgId, clientId), reasonPlace(actor.orgId, id), REASON, trimmed);
   await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('break_glass')
-      .values({ id, org_id: actor.orgId, user_id: actor.userId, client_id: clientId, reason: '', reason_ct, created_at: now, expires_at: expiresAt, review_decision: null, reviewed_by: null, reviewed_at: null })
-      .execute();
+    await store.insertGrant(tx, { id, orgId: actor.orgId, userId: actor.userId, clientId, reasonCt: reason_ct, createdAt: now, expiresAt });
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `break-glass ${id}` }), action: 'access.break_glass', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
     await raiseAlert(tx, deps.audit, { orgId: actor.orgId, kind: 'break_glass', actorId: actor.userId, recordId: clientId, detail: `break-glass access ${id} until ${new Date(expiresAt).toISOString()}` }, now);
   });
@@ -63,9 +60,9 @@ export async function breakGlass(deps: AccessDeps & ReasonKeys, actor: Actor, ct
  * Break-glass grants for review, with their reasons (null once the client is erased: its key, and
  * with it the reason, is gone). Caller holds `access.review`.
  */
-export async function listBreakGlass(deps: { db: Kysely<Schema>; audit: DenialLog } & ReasonKeys, actor: Actor, ctx: AccessContext) {
+export async function listBreakGlass(deps: { db: Db; audit: DenialLog } & ReasonKeys, actor: Actor, ctx: AccessContext) {
   await requirePermission(deps.audit, actor, ctx, 'access.review');
-  const rows = await deps.db.selectFrom('break_glass').selectAll().where('org_id', '=', actor.orgId).orderBy('created_at', 'desc').limit(500).execute();
+  const rows = await store.listGrants(deps.db, actor.orgId);
   const reasonOf = async (r: (typeof rows)[number]) => {
     if (!r.reason_ct) return r.reason || null;
     try {
@@ -94,13 +91,13 @@ export async function listBreakGlass(deps: { db: Kysely<Schema>; audit: DenialLo
  */
 export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: AccessContext, id: string, decision: 'justified' | 'not_justified', now = Date.now()): Promise<void> {
   await requirePermission(deps.audit, actor, ctx, 'access.review');
-  const grant = await deps.db.selectFrom('break_glass').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
+  const grant = await store.findGrant(deps.db, actor.orgId, id);
   if (!grant || grant.review_decision !== null) throw new AppError('NOT_FOUND', 'no such open review');
   if (grant.user_id === actor.userId) await refuse(deps.audit, actor, ctx, 'access.review', 'a break-glass access is reviewed by someone else', [id]);
   await deps.db.transaction().execute(async (tx) => {
     // A grant judged not justified ends now, not when its hour runs out.
     const end = decision === 'not_justified' ? { expires_at: Math.min(grant.expires_at, now) } : {};
-    await tx.updateTable('break_glass').set({ review_decision: decision, reviewed_by: actor.userId, reviewed_at: now, ...end }).where('id', '=', id).execute();
+    await store.updateGrantReview(tx, id, { review_decision: decision, reviewed_by: actor.userId, reviewed_at: now, ...end });
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `break-glass review: ${decision}` }), action: 'access.change', recordType: 'break_glass', recordIds: [id], fields: [], outcome: 'allowed' });
   });
 }
@@ -108,13 +105,13 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
 /** Puts a client on (or takes it off) a practitioner's caseload. Caller holds `client.caseload`. */
 export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
   await requirePermission(deps.audit, actor, ctx, 'client.caseload');
-  const client = await deps.db.selectFrom('clients').select('id').where('org_id', '=', actor.orgId).where('id', '=', clientId).executeTakeFirst();
-  const user = await deps.db.selectFrom('users').select(['id', 'role']).where('org_id', '=', actor.orgId).where('id', '=', userId).executeTakeFirst();
+  const client = await store.findClient(deps.db, actor.orgId, clientId);
+  const user = await store.findStaffMember(deps.db, actor.orgId, userId);
   if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');
   if (on && !caseloadBound(user.role)) throw new AppError('VALIDATION_FAILED', 'caseloads belong to practitioners', { fields: ['userId'] });
   await deps.db.transaction().execute(async (tx) => {
-    if (on) await tx.insertInto('caseload').values({ org_id: actor.orgId, user_id: userId, client_id: clientId }).onConflict((oc) => oc.columns(['org_id', 'user_id', 'client_id']).doNothing()).execute();
-    else await tx.deleteFrom('caseload').where('org_id', '=', actor.orgId).where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+    if (on) await store.insertCaseloadEntry(tx, actor.orgId, userId, clientId);
+    else await store.deleteCaseloadEntry(tx, actor.orgId, userId, clientId);
     await deps.audit.appendInTx(tx, { time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: on ? `caseload add ${userId}` : `caseload remove ${userId}` }), action: 'access.change', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
   });
 }

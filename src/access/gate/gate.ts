@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
 import type { AccessContext } from '../../audit/log/index.ts';
 import { operatorContext } from '../../audit/log/index.ts';
 import type { FieldSpec } from '../../platform/datamap/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { type Action, type Actor, type Decision, authorize, refusalMessage } from '../roles/index.ts';
+import { findClient } from './gate.store.ts';
 import { type DenialLog, deniedEvent, refuse, requirePermission } from './permission.ts';
 import { relationshipTo } from '../scope/index.ts';
 
@@ -15,7 +15,7 @@ export interface Caller {
 }
 
 export interface GateDeps {
-  db: Kysely<Schema>;
+  db: Db;
   audit: DenialLog;
 }
 
@@ -52,7 +52,7 @@ export async function gate(deps: GateDeps, caller: Caller, action: Action, targe
   }
   const [relationship, exists] = await Promise.all([
     relationshipTo(deps.db, actor, clientId),
-    deps.db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst(),
+    findClient(deps.db, orgId, clientId),
   ]);
   const decision = authorize(actor, action, { orgId, clientId, ...relationship }, customFields);
   if (decision.allowed && exists) return decision;

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
 import { assertMayDisable, disableAccountInTx, staffSnapshot } from '../../auth/staff/index.ts';
 import type { Keyring } from '../../platform/crypto/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Job } from '../../platform/jobs/index.ts';
 import type { Actor } from '../roles/index.ts';
 import { listBreakGlass } from '../break-glass/index.ts';
 import { requirePermission } from '../gate/index.ts';
+import * as store from './access-review.store.ts';
 
 /** Accounts with no sign-in for this long are disabled by the scheduled job. */
 export const INACTIVE_AFTER_MS = 90 * 86_400_000;
@@ -21,7 +21,7 @@ export const INACTIVE_AFTER_MS = 90 * 86_400_000;
  * Refusals are audited. @throws FORBIDDEN, NOT_FOUND, CONFLICT (disabling oneself).
  */
 export async function recordReviewDecision(
-  deps: { db: Kysely<Schema>; audit: AuditLog },
+  deps: { db: Db; audit: AuditLog },
   actor: Actor,
   ctx: AccessContext,
   userId: string,
@@ -29,12 +29,12 @@ export async function recordReviewDecision(
   now = Date.now(),
 ): Promise<void> {
   await requirePermission(deps.audit, actor, ctx, 'access.review');
-  const user = await deps.db.selectFrom('users').select('id').where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
+  const user = await store.findStaffMember(deps.db, actor.orgId, userId);
   if (!user) throw new AppError('NOT_FOUND', 'no such staff member');
   if (decision === 'disable') await assertMayDisable(deps, actor, ctx, userId);
   await deps.db.transaction().execute(async (tx) => {
     if (decision === 'disable') await disableAccountInTx(tx, deps, ctx, actor.orgId, userId, now);
-    await tx.insertInto('access_reviews').values({ id: randomUUID(), org_id: actor.orgId, reviewer_id: actor.userId, user_id: userId, decision, created_at: now }).execute();
+    await store.insertReviewDecision(tx, { id: randomUUID(), org_id: actor.orgId, reviewer_id: actor.userId, user_id: userId, decision, created_at: now });
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `access review: ${decision}` }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
   });
 }
@@ -44,14 +44,14 @@ export async function recordReviewDecision(
  * live tokens), the break-glass grants with their reasons, and past decisions. Caller holds
  * `access.review` (the staff list is part of the review, so it needs no `staff.read` of its own).
  */
-export async function listAccessReview(deps: { db: Kysely<Schema>; audit: AuditLog; keyring: Pick<Keyring, 'dataKey'> }, actor: Actor, ctx: AccessContext) {
+export async function listAccessReview(deps: { db: Db; audit: AuditLog; keyring: Pick<Keyring, 'dataKey'> }, actor: Actor, ctx: AccessContext) {
   await requirePermission(deps.audit, actor, ctx, 'access.review');
   return { staff: await staffSnapshot(deps.db, actor.orgId), break_glass: await listBreakGlass(deps, actor, ctx), decisions: await listReviewDecisions(deps.db, actor.orgId) };
 }
 
 /** Past review decisions of the organisation, newest first. */
-export async function listReviewDecisions(db: Kysely<Schema>, orgId: string) {
-  const rows = await db.selectFrom('access_reviews').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(1000).execute();
+export async function listReviewDecisions(db: Db, orgId: string) {
+  const rows = await store.listReviewDecisions(db, orgId);
   return rows.map((r) => ({ reviewer_id: r.reviewer_id, user_id: r.user_id, decision: r.decision, at: new Date(r.created_at).toISOString() }));
 }
 
@@ -59,19 +59,12 @@ export async function listReviewDecisions(db: Kysely<Schema>, orgId: string) {
  * Disables every active account (any organisation) that has not signed in for 90 days — counted from
  * creation for accounts that never signed in — ending its sessions and tokens. Returns how many.
  */
-export async function disableInactiveAccounts(db: Kysely<Schema>, audit: AuditLog, now = Date.now()): Promise<number> {
+export async function disableInactiveAccounts(db: Db, audit: AuditLog, now = Date.now()): Promise<number> {
   const cutoff = now - INACTIVE_AFTER_MS;
-  const stale = await db
-    .selectFrom('users')
-    .select(['id', 'org_id'])
-    .where('status', '=', 'active')
-    .where((eb) => eb.or([eb('last_sign_in_at', '<', cutoff), eb.and([eb('last_sign_in_at', 'is', null), eb('created_at', '<', cutoff)])]))
-    .execute();
+  const stale = await store.listInactiveAccounts(db, cutoff);
   for (const user of stale) {
     await db.transaction().execute(async (tx) => {
-      await tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', user.id).execute();
-      await tx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
-      await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
+      await store.disableAccount(tx, user.id, now);
       await audit.appendInTx(tx, { time: now, orgId: user.org_id, actorType: 'system', actorId: null, action: 'access.change', recordType: 'user', recordIds: [user.id], fields: [], purpose: 'disabled after 90 days without sign-in', outcome: 'allowed', requestId: null, ip: null });
     });
   }
@@ -79,6 +72,6 @@ export async function disableInactiveAccounts(db: Kysely<Schema>, audit: AuditLo
 }
 
 /** Scheduled job: daily sweep of inactive accounts. */
-export function accessJobs(db: Kysely<Schema>, audit: AuditLog): Job[] {
+export function accessJobs(db: Db, audit: AuditLog): Job[] {
   return [{ name: 'disable-inactive-accounts', intervalMs: 24 * 3_600_000, run: async ({ now }) => void (await disableInactiveAccounts(db, audit, now)) }];
 }

@@ -4,3 +4,4 @@
  */
 // The public surface of this folder: other folders import it from here, never from its files.
 export { clientScope, relationshipTo, scopeCondition, visibleClientIds } from './scope.ts';
+export type { ClientCondition } from './scope.store.ts';

@@ -1,6 +1,6 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { type Actor, authorize } from '../roles/index.ts';
+import { type ClientCondition, caseloadCondition, listCaseloadClientIds, listGrantedClientIds } from './scope.store.ts';
 
 /**
  * Which clients an actor reaches: the whole organisation, or only its caseload and the clients it
@@ -21,43 +21,32 @@ export function clientScope(actor: Actor): ClientScope {
  * whole organisation: for a caseload, clients on it or under a live break-glass grant of the actor
  * (one `exists` each, on indexed columns).
  */
-export function scopeCondition(actor: Actor, now = Date.now()): ((eb: ExpressionBuilder<Schema, 'clients'>) => Expression<SqlBool>) | null {
+export function scopeCondition(actor: Actor, now = Date.now()): ClientCondition | null {
   const scope = clientScope(actor);
   if (scope.kind === 'organisation') return null;
-  return ({ or, exists, selectFrom }) =>
-    or([
-      exists(selectFrom('caseload').select(sql`1`.as('one')).whereRef('caseload.client_id', '=', 'clients.id').where('caseload.user_id', '=', scope.userId)),
-      exists(selectFrom('break_glass').select(sql`1`.as('one')).whereRef('break_glass.client_id', '=', 'clients.id').where('break_glass.user_id', '=', scope.userId).where('break_glass.expires_at', '>', now)),
-    ]);
+  return caseloadCondition(scope.userId, now);
 }
 
 /**
  * For many clients at once: which are on the actor's caseload, and which the actor holds a live
  * break-glass grant for (two queries, whatever the number of clients).
  */
-export async function relationshipsTo(db: Kysely<Schema>, actor: Actor, clientIds: readonly string[], now = Date.now()): Promise<{ onCaseload: Set<string>; breakGlass: Set<string> }> {
+export async function relationshipsTo(db: Db, actor: Actor, clientIds: readonly string[], now = Date.now()): Promise<{ onCaseload: Set<string>; breakGlass: Set<string> }> {
   if (clientIds.length === 0) return { onCaseload: new Set(), breakGlass: new Set() };
   const ids = [...clientIds];
-  const caseload = await db.selectFrom('caseload').select('client_id').where('org_id', '=', actor.orgId).where('user_id', '=', actor.userId).where('client_id', 'in', ids).execute();
-  const grants = await db
-    .selectFrom('break_glass')
-    .select('client_id')
-    .where('org_id', '=', actor.orgId)
-    .where('user_id', '=', actor.userId)
-    .where('client_id', 'in', ids)
-    .where('expires_at', '>', now)
-    .execute();
-  return { onCaseload: new Set(caseload.map((r) => r.client_id)), breakGlass: new Set(grants.map((r) => r.client_id)) };
+  const caseload = await listCaseloadClientIds(db, actor.orgId, actor.userId, ids);
+  const grants = await listGrantedClientIds(db, actor.orgId, actor.userId, ids, now);
+  return { onCaseload: new Set(caseload), breakGlass: new Set(grants) };
 }
 
 /** The relationship facts `authorize()` needs about one client, looked up for one actor. */
-export async function relationshipTo(db: Kysely<Schema>, actor: Actor, clientId: string, now = Date.now()): Promise<{ onCaseload: boolean; breakGlass: boolean }> {
+export async function relationshipTo(db: Db, actor: Actor, clientId: string, now = Date.now()): Promise<{ onCaseload: boolean; breakGlass: boolean }> {
   const found = await relationshipsTo(db, actor, [clientId], now);
   return { onCaseload: found.onCaseload.has(clientId), breakGlass: found.breakGlass.has(clientId) };
 }
 
 /** Of `ids`, those within the actor's scope (all of them for an organisation-wide scope). */
-export async function visibleClientIds(db: Kysely<Schema>, actor: Actor, ids: readonly string[], now = Date.now()): Promise<Set<string>> {
+export async function visibleClientIds(db: Db, actor: Actor, ids: readonly string[], now = Date.now()): Promise<Set<string>> {
   if (clientScope(actor).kind === 'organisation') return new Set(ids);
   const visible = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {

@@ -17,8 +17,17 @@ import { noContent } from '../../platform/http/index.ts';
  * unlock of an account locked after failed sign-ins.
  */
 export async function loginRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
-  const { db, keyring, audit } = deps;
   const limited = secretCheckLimit(deps.signInPerMinute);
+  signInRoutes(app, deps, limited);
+  stepUpRoute(app, deps, limited);
+  signOutAndUnlockRoutes(app, deps);
+}
+
+type Limited = ReturnType<typeof secretCheckLimit>;
+
+/** The two sign-in steps: the password, then the second factor (a TOTP or recovery code). */
+function signInRoutes(app: FastifyInstance, deps: AuthRouteDeps, limited: Limited): void {
+  const { db, keyring, audit } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -55,6 +64,12 @@ export async function loginRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pr
       return { state: 'active' as const };
     },
   );
+}
+
+/** Re-authentication of a signed-in user before a sensitive action. */
+function stepUpRoute(app: FastifyInstance, deps: AuthRouteDeps, limited: Limited): void {
+  const { db, keyring, audit } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     '/api/v1/auth/step-up',
@@ -81,6 +96,12 @@ export async function loginRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pr
       return { state: 'active' as const };
     },
   );
+}
+
+/** Signing out, and an admin's unlock of an account locked after failed sign-ins. */
+function signOutAndUnlockRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
+  const { db, audit } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/auth/logout', { config: { policy: ANY_SESSION }, schema: { tags: ['auth'], summary: 'End this session', response: { 204: noContent('Signed out; the browser is told to clear what it kept') } } }, async (request, reply) => {
     const { session, ctx } = requireAuth(request);

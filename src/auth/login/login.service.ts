@@ -1,12 +1,12 @@
-import type { Kysely } from 'kysely';
 import { raiseAlert } from '../../audit/alerts/index.ts';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, type AuditEvent, actorOf } from '../../audit/log/index.ts';
 import { dummyHash, verifyPassword } from '../../platform/crypto/index.ts';
-import type { Schema, SessionState } from '../../platform/db/index.ts';
+import type { Db, SessionState } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { hasSecondFactor } from './passkey.service.ts';
 import { createSession } from '../sessions/index.ts';
+import * as store from './login.store.ts';
 
 /** Consecutive failures after which an account is locked until an admin unlocks it. */
 export const LOCK_AFTER = 10;
@@ -32,7 +32,7 @@ export interface LoginResult {
 }
 
 export interface LoginDeps {
-  db: Kysely<Schema>;
+  db: Db;
   audit: AuditLog;
 }
 
@@ -53,12 +53,7 @@ function backoffUntil(failed: number, lastFailedAt: number | null): number {
 export async function login(deps: LoginDeps, input: { email: string; password: string }, meta: { ip: string | null; userAgent: string | null; requestId: string | null }, now = Date.now()): Promise<LoginResult> {
   const { db, audit } = deps;
   const email = input.email.trim().toLowerCase();
-  const user = await db
-    .selectFrom('users')
-    .innerJoin('organisations', 'organisations.id', 'users.org_id')
-    .select(['users.id', 'users.org_id', 'users.role', 'users.status', 'users.password_hash', 'users.failed_logins', 'users.locked_at', 'users.last_failed_at', 'users.totp_confirmed', 'organisations.require_mfa'])
-    .where('users.email', '=', email)
-    .executeTakeFirst();
+  const user = await store.findSignInAccount(db, email);
   const password = input.password.normalize('NFKC');
   const matches = await verifyPassword(password, user?.password_hash ?? dummyHash());
   const event = (action: AuditEvent['action'], outcome: AuditEvent['outcome']): AuditEvent => ({
@@ -89,7 +84,7 @@ export async function login(deps: LoginDeps, input: { email: string; password: s
   const state: SessionState = (await hasSecondFactor(db, user.id)) ? 'mfa_pending' : user.require_mfa === 1 ? 'mfa_enrolment' : 'active';
   const token = await db.transaction().execute(async (tx) => {
     // The failure count is cleared only by a complete sign-in, not by the password step alone.
-    if (state === 'active') await tx.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
+    if (state === 'active') await store.updateSignedIn(tx, user.id, now);
     await audit.appendInTx(tx, { ...event('auth.sign_in', 'allowed'), purpose: state });
     return createSession(tx, user, state, meta, now);
   });
@@ -111,7 +106,7 @@ export async function recordSessionFailure(
   meta: { ip: string | null; requestId: string | null },
   now = Date.now(),
 ): Promise<void> {
-  const user = await deps.db.selectFrom('users').select(['id', 'org_id', 'failed_logins', 'locked_at']).where('id', '=', session.userId).executeTakeFirstOrThrow();
+  const user = await store.userFailures(deps.db, session.userId);
   await recordFailure(deps, user, true, now, {
     time: now,
     orgId: session.orgId,
@@ -126,15 +121,15 @@ export async function recordSessionFailure(
     requestId: meta.requestId,
     ip: meta.ip,
   });
-  const row = await deps.db.selectFrom('sessions').select('mfa_failures').where('token_hash', '=', session.tokenHash).executeTakeFirst();
+  const row = await store.findSessionFailures(deps.db, session.tokenHash);
   const failures = (row?.mfa_failures ?? 0) + 1;
-  if (failures >= MAX_SESSION_FAILURES) await deps.db.deleteFrom('sessions').where('token_hash', '=', session.tokenHash).execute();
-  else await deps.db.updateTable('sessions').set({ mfa_failures: failures }).where('token_hash', '=', session.tokenHash).execute();
+  if (failures >= MAX_SESSION_FAILURES) await store.deleteSession(deps.db, session.tokenHash);
+  else await store.updateSessionFailures(deps.db, session.tokenHash, failures);
 }
 
 /** Completes a sign-in after the second factor: clears the failure count, records the time. */
 export async function completeSignIn(deps: LoginDeps, userId: string, orgId: string, how: string, meta: { ip: string | null; requestId: string | null }, now = Date.now()): Promise<void> {
-  await deps.db.updateTable('users').set({ failed_logins: 0, last_failed_at: null, last_sign_in_at: now }).where('id', '=', userId).execute();
+  await store.updateSignedIn(deps.db, userId, now);
   await deps.audit.record({ time: now, orgId, actorType: 'user', actorId: userId, action: 'auth.sign_in', recordType: 'user', recordIds: [userId], fields: [], purpose: how, outcome: 'allowed', requestId: meta.requestId, ip: meta.ip });
 }
 
@@ -150,7 +145,7 @@ async function recordFailure(
     if (wrongPassword) {
       const failed = user.failed_logins + 1;
       const lock = failed >= LOCK_AFTER && user.locked_at === null;
-      await tx.updateTable('users').set({ failed_logins: failed, last_failed_at: now, ...(lock ? { locked_at: now } : {}) }).where('id', '=', user.id).execute();
+      await store.updateFailedSignIn(tx, user.id, failed, now, lock);
       if (lock) {
         await raiseAlert(tx, deps.audit, { orgId: user.org_id, kind: 'account_locked', actorId: user.id, recordId: user.id, detail: `account locked after ${LOCK_AFTER} failed sign-ins` }, now);
       }
@@ -162,8 +157,7 @@ async function recordFailure(
 /** Unlocks an account (an admin's or the operator's action): clears the lock and the failure count; audited. */
 export async function unlockUser(deps: LoginDeps, ctx: AccessContext, orgId: string, userId: string, now = Date.now()): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
-    const result = await tx.updateTable('users').set({ locked_at: null, failed_logins: 0, last_failed_at: null }).where('id', '=', userId).where('org_id', '=', orgId).executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such staff member');
+    if (!(await store.updateUnlocked(tx, orgId, userId))) throw new AppError('NOT_FOUND', 'no such staff member');
     await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose: 'unlock account' }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
   });
 }

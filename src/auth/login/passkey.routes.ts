@@ -1,10 +1,9 @@
 import { userStanding } from './login.store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/log/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { noContent } from '../../platform/http/index.ts';
 import { authenticationCredential, authenticationOptionsOut, passkeyList, registrationCredential, registrationOptionsOut } from './passkey.schema.ts';
@@ -18,12 +17,30 @@ const registerBody = z.object({ challenge_id: z.string().uuid(), response: regis
 const verifyBody = z.object({ challenge_id: z.string().uuid(), response: authenticationCredential });
 const signedIn = z.object({ state: z.literal('active') });
 
+interface PasskeyRouteDeps {
+  db: Db;
+  audit: AuditLog;
+  rp: RelyingParty;
+  signInPerMinute?: number;
+}
+
+type Limited = { rateLimit: { max: number; timeWindow: number } };
+
+const meta = (request: { ip: string; id: string }) => ({ ip: request.ip, requestId: request.id });
+
 /** Passkeys: register (signed in), second factor (after the password), or sign in with one alone. */
-export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; rp: RelyingParty; signInPerMinute?: number }): Promise<void> {
+export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRouteDeps): Promise<void> {
+  const limited: Limited = { rateLimit: { max: deps.signInPerMinute ?? 30, timeWindow: 60_000 } };
+  registrationRoutes(app, deps, limited);
+  secondFactorRoutes(app, deps, limited);
+  passkeySignInRoutes(app, deps, limited);
+  myPasskeyRoutes(app, deps);
+}
+
+/** Registering a passkey: the options, then the credential the browser created. */
+function registrationRoutes(app: FastifyInstance, deps: PasskeyRouteDeps, limited: Limited): void {
   const { db, audit, rp } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const limited = { rateLimit: { max: deps.signInPerMinute ?? 30, timeWindow: 60_000 } };
-  const meta = (request: { ip: string; id: string }) => ({ ip: request.ip, requestId: request.id });
 
   r.post(
     '/api/v1/auth/passkeys/register/options',
@@ -49,6 +66,12 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
       return reply.status(201).send({ id, state: 'active' });
     },
   );
+}
+
+/** A passkey as the second factor after the password. */
+function secondFactorRoutes(app: FastifyInstance, deps: PasskeyRouteDeps, limited: Limited): void {
+  const { db, audit, rp } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     '/api/v1/auth/passkeys/authenticate/options',
@@ -72,6 +95,12 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
       return { state: 'active' as const };
     },
   );
+}
+
+/** Signing in with a passkey alone (both factors). */
+function passkeySignInRoutes(app: FastifyInstance, deps: PasskeyRouteDeps, limited: Limited): void {
+  const { db, audit, rp } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     '/api/v1/auth/passkeys/login/options',
@@ -97,6 +126,12 @@ export async function passkeyRoutes(app: FastifyInstance, deps: { db: Kysely<Sch
       return { state: 'active' as const };
     },
   );
+}
+
+/** A signed-in user's own passkeys: list them, remove one. */
+function myPasskeyRoutes(app: FastifyInstance, deps: PasskeyRouteDeps): void {
+  const { db, audit } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/auth/passkeys', { config: { policy: { access: 'session', states: ['active'], reason: 'my passkeys' } }, schema: { tags: ['auth'], summary: 'My passkeys', response: { 200: passkeyList } } }, async (request) => ({
     passkeys: await listPasskeys(db, requireAuth(request).session!.userId),

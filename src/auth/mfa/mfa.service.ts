@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import type { Keyring } from '../../platform/crypto/index.ts';
 import { hashToken } from '../../platform/crypto/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 import { openField, sealField } from '../../platform/datamap/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
+import * as store from './mfa.store.ts';
 
 export const RECOVERY_CODES = 10;
 /** A staff member's authenticator secrets, under their own key (the data map's `users` entries). */
@@ -16,7 +16,7 @@ const PENDING_FIELD = codecOf(entryOf('users.totp_pending_ct'));
 const place = (orgId: string, userId: string) => placeOf(TOTP, orgId, { id: userId });
 
 export interface MfaDeps {
-  db: Kysely<Schema>;
+  db: Db;
   keyring: Keyring;
 }
 
@@ -29,7 +29,7 @@ export async function startTotpEnrolment(deps: MfaDeps, user: { id: string; orgI
   const key = await deps.keyring.dataKeyOrCreate(user.orgId, user.id);
   const sealed = sealField(key, place(user.orgId, user.id), PENDING_FIELD, secret);
   // The confirmed secret (if any) stays in force until the new one is confirmed.
-  await deps.db.updateTable('users').set({ totp_pending_ct: sealed }).where('id', '=', user.id).execute();
+  await store.updatePendingTotp(deps.db, user.id, sealed);
   return { secret, uri: generateURI({ issuer: 'Confidant', label: user.email, secret }) };
 }
 
@@ -38,7 +38,7 @@ export async function startTotpEnrolment(deps: MfaDeps, user: { id: string; orgI
  * accepted at most once: the accepted time step is stored and later codes must be newer.
  */
 export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now(), which: 'confirmed' | 'pending' = 'confirmed'): Promise<boolean> {
-  const row = await deps.db.selectFrom('users').select(['totp_secret_ct', 'totp_pending_ct', 'totp_last_step']).where('id', '=', user.id).executeTakeFirst();
+  const row = await store.findTotpSecrets(deps.db, user.id);
   const sealed = which === 'pending' ? row?.totp_pending_ct : row?.totp_secret_ct;
   if (!row || !sealed || !/^\d{6}$/.test(code)) return false;
   const key = await deps.keyring.dataKey(user.orgId, user.id, sealed);
@@ -58,13 +58,7 @@ export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string
   if (!result.valid) return false;
   const timeStep = (result as { timeStep: number }).timeStep;
   // Conditional update: two requests racing with the same code cannot both win.
-  const updated = await deps.db
-    .updateTable('users')
-    .set({ totp_last_step: timeStep })
-    .where('id', '=', user.id)
-    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', timeStep)]))
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  return store.updateTotpLastStep(deps.db, user.id, timeStep);
 }
 
 /**
@@ -73,29 +67,22 @@ export async function checkTotp(deps: MfaDeps, user: { id: string; orgId: string
  */
 export async function confirmTotp(deps: MfaDeps, user: { id: string; orgId: string }, code: string, now = Date.now()): Promise<string[]> {
   if (!(await checkTotp(deps, user, code, now, 'pending'))) throw new AppError('UNAUTHENTICATED', 'that code is not valid; check the time on your device and try the next code');
-  const row = await deps.db.selectFrom('users').select('totp_pending_ct').where('id', '=', user.id).executeTakeFirstOrThrow();
+  const row = await store.findPendingTotp(deps.db, user.id);
   const key = await deps.keyring.dataKey(user.orgId, user.id, row.totp_pending_ct!);
   const secret = openField(key, place(user.orgId, user.id), PENDING_FIELD, row.totp_pending_ct!) as string;
   const confirmed = sealField(key, place(user.orgId, user.id), TOTP_FIELD, secret);
   const codes = Array.from({ length: RECOVERY_CODES }, () => formatRecoveryCode(randomBytes(10)));
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('users').set({ totp_confirmed: 1, totp_secret_ct: confirmed, totp_pending_ct: null }).where('id', '=', user.id).execute();
-    await tx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-    await tx.insertInto('recovery_codes').values(codes.map((c) => ({ user_id: user.id, code_hash: hashToken(normaliseRecoveryCode(c)), used_at: null }))).execute();
+    await store.updateTotpConfirmed(tx, user.id, confirmed);
+    await store.deleteRecoveryCodes(tx, user.id);
+    await store.insertRecoveryCodes(tx, user.id, codes.map((c) => hashToken(normaliseRecoveryCode(c))));
   });
   return codes;
 }
 
 /** Uses a recovery code once; false when unknown or already used. */
 export async function useRecoveryCode(deps: MfaDeps, userId: string, code: string, now = Date.now()): Promise<boolean> {
-  const result = await deps.db
-    .updateTable('recovery_codes')
-    .set({ used_at: now })
-    .where('user_id', '=', userId)
-    .where('code_hash', '=', hashToken(normaliseRecoveryCode(code)))
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return store.updateRecoveryCodeUsed(deps.db, userId, hashToken(normaliseRecoveryCode(code)), now);
 }
 
 /** 80 random bits as four groups of four base32 characters. */

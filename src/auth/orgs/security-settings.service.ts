@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
 import type { Actor } from '../../access/roles/index.ts';
 import { requirePermission } from '../../access/gate/index.ts';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
+import { findSecuritySettings, updateSecuritySettings } from './security-settings.store.ts';
 
 export interface SecuritySettings {
   require_mfa: boolean;
@@ -19,7 +19,7 @@ export interface SecuritySettings {
  *
  * @throws AppError FORBIDDEN (audited); VALIDATION_FAILED when asked to switch MFA off.
  */
-export async function setSecuritySettings(deps: { db: Kysely<Schema>; audit: AuditLog }, actor: Actor, ctx: AccessContext, input: Partial<SecuritySettings>, now = Date.now()): Promise<SecuritySettings> {
+export async function setSecuritySettings(deps: { db: Db; audit: AuditLog }, actor: Actor, ctx: AccessContext, input: Partial<SecuritySettings>, now = Date.now()): Promise<SecuritySettings> {
   await requirePermission(deps.audit, actor, ctx, 'org.settings');
   // Only stricter: every role reads or manages confidential data, so MFA cannot be switched off
   // (NIST 800-63B AAL2, HIPAA 164.312(d)).
@@ -30,9 +30,9 @@ export async function setSecuritySettings(deps: { db: Kysely<Schema>; audit: Aud
     ...(input.absolute_timeout_hours !== undefined ? { absolute_timeout_ms: input.absolute_timeout_hours * 3_600_000 } : {}),
   };
   const org = await deps.db.transaction().execute(async (tx) => {
-    if (Object.keys(set).length > 0) await tx.updateTable('organisations').set(set).where('id', '=', actor.orgId).execute();
+    if (Object.keys(set).length > 0) await updateSecuritySettings(tx, actor.orgId, set);
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `security settings: ${Object.keys(set).join(', ') || 'none'}` }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
-    return tx.selectFrom('organisations').select(['require_mfa', 'idle_timeout_ms', 'absolute_timeout_ms']).where('id', '=', actor.orgId).executeTakeFirstOrThrow();
+    return findSecuritySettings(tx, actor.orgId);
   });
   return { require_mfa: org.require_mfa === 1, idle_timeout_minutes: Number(org.idle_timeout_ms) / 60_000, absolute_timeout_hours: Number(org.absolute_timeout_ms) / 3_600_000 };
 }

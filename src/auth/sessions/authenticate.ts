@@ -1,13 +1,13 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Action, Actor } from '../../access/roles/index.ts';
 import type { AccessContext } from '../../audit/log/index.ts';
 import { hashToken } from '../../platform/crypto/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { RoutePolicy } from '../../platform/http/index.ts';
 import { STEP_UP_MS, type SessionView, findSession } from './session.service.ts';
+import { findApiTokenWithUser, updateApiTokenLastUsed } from './session.store.ts';
 
 /** The session cookie: `__Host-` prefix (Secure, Path=/, no Domain), HttpOnly, SameSite=Strict. */
 export const SESSION_COOKIE = '__Host-sid';
@@ -60,7 +60,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * last five minutes. Whether the caller's role grants the route's action is the route gate's question
  * (access/route-gate.ts, the next hook); what it may do with which records, the service's `authorize()`.
  */
-export async function installAuthentication(app: FastifyInstance, db: Kysely<Schema>, options: { publicUrl: string }): Promise<void> {
+export async function installAuthentication(app: FastifyInstance, db: Db, options: { publicUrl: string }): Promise<void> {
   // Scheme, host and port of CONFIDANT_PUBLIC_URL, normalised as browsers write Origin.
   const publicOrigin = new URL(options.publicUrl).origin;
   await app.register(cookie);
@@ -116,18 +116,13 @@ function assertSameOrigin(request: FastifyRequest, publicOrigin: string): void {
   throw new AppError('CSRF_REJECTED', `changes made with a session cookie need an Origin header matching the public URL, or the ${CSRF_HEADER}: 1 header`);
 }
 
-async function tokenAuth(db: Kysely<Schema>, request: FastifyRequest, token: string): Promise<RequestAuth> {
+async function tokenAuth(db: Db, request: FastifyRequest, token: string): Promise<RequestAuth> {
   const now = Date.now();
-  const row = await db
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id', 'api_tokens.user_id', 'api_tokens.org_id', 'api_tokens.scopes', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'users.role', 'users.status'])
-    .where('api_tokens.token_hash', '=', hashToken(token))
-    .executeTakeFirst();
+  const row = await findApiTokenWithUser(db, hashToken(token));
   if (!row || row.revoked_at !== null || row.expires_at <= now || row.status !== 'active') {
     throw new AppError('UNAUTHENTICATED', 'the API token is unknown, expired or revoked');
   }
-  await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  await updateApiTokenLastUsed(db, row.id, now);
   return {
     actor: { userId: row.user_id, orgId: row.org_id, role: row.role, via: 'token', scopes: JSON.parse(row.scopes) as Action[] },
     session: null,

@@ -1,9 +1,8 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { isAppError } from '../../platform/errors/index.ts';
 import { setupRequest, setupResponse } from './setup.schema.ts';
 import { completeSetup, isSetupTokenUsable } from './setup.service.ts';
@@ -17,9 +16,15 @@ const LIMITED = { rateLimit: { max: SETUP_PER_MINUTE, timeWindow: 60_000 } };
  * First-run setup: a minimal HTML form behind the one-time link printed at start-up, and the JSON
  * API it stands for. Both create the organisation and its owner and burn the link.
  */
-export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Schema> }): Promise<void> {
+export async function setupRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
   const { db } = options;
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+  setupApiRoute(app, db);
+  setupFormRoutes(app, db);
+}
+
+/** The JSON API of setup. */
+function setupApiRoute(app: FastifyInstance, db: Db): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -39,6 +44,11 @@ export async function setupRoutes(app: FastifyInstance, options: { db: Kysely<Sc
       return reply.status(201).send({ organisation_id: created.organisationId, user_id: created.userId });
     },
   );
+}
+
+/** The HTML form behind the setup link, and its submission. */
+function setupFormRoutes(app: FastifyInstance, db: Db): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     '/setup',

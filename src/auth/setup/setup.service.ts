@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 import { hashPassword } from '../../platform/crypto/index.ts';
 import { hashToken, newToken } from '../../platform/crypto/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
@@ -30,7 +29,7 @@ export interface CreatedOwner {
  * link so only the newest works. Returns null when an owner exists (no link is needed).
  * Only the token's hash is stored.
  */
-export async function issueSetupLink(db: Kysely<Schema>, baseUrl: string, now = Date.now()): Promise<{ url: string; expiresAt: number } | null> {
+export async function issueSetupLink(db: Db, baseUrl: string, now = Date.now()): Promise<{ url: string; expiresAt: number } | null> {
   const token = newToken();
   const expiresAt = now + SETUP_LINK_TTL_MS;
   const issued = await db.transaction().execute(async (tx) => {
@@ -43,12 +42,12 @@ export async function issueSetupLink(db: Kysely<Schema>, baseUrl: string, now = 
 }
 
 /** True when `token` is a live setup token (unused, unexpired) and no owner exists yet. */
-export async function isSetupTokenUsable(db: Kysely<Schema>, token: string, now = Date.now()): Promise<boolean> {
+export async function isSetupTokenUsable(db: Db, token: string, now = Date.now()): Promise<boolean> {
   return (await store.countOwners(db)) === 0 && (await store.isSetupTokenLive(db, hashToken(token), now));
 }
 
 /** Removes setup tokens that expired or were used more than a day ago; returns how many. */
-export async function purgeOldSetupTokens(db: Kysely<Schema>, now = Date.now()): Promise<number> {
+export async function purgeOldSetupTokens(db: Db, now = Date.now()): Promise<number> {
   return store.deleteSetupTokensBefore(db, now - 24 * 60 * 60 * 1000);
 }
 
@@ -67,7 +66,7 @@ export const purgeSetupTokensJob: Job = {
  *   PASSWORD_REJECTED when the password breaks the policy; CONFLICT when an owner already exists;
  *   CARD_DATA_REFUSED when the organisation name or e-mail holds a card number (the link stays valid).
  */
-export async function completeSetup(db: Kysely<Schema>, token: string, input: OwnerInput, now = Date.now()): Promise<CreatedOwner> {
+export async function completeSetup(db: Db, token: string, input: OwnerInput, now = Date.now()): Promise<CreatedOwner> {
   const password = normalisePassword(input.password);
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (tx) => {
@@ -83,7 +82,7 @@ export async function completeSetup(db: Kysely<Schema>, token: string, input: Ow
  *
  * @throws AppError CONFLICT when an owner already exists; PASSWORD_REJECTED as above.
  */
-export async function createOwner(db: Kysely<Schema>, input: OwnerInput, now = Date.now()): Promise<CreatedOwner> {
+export async function createOwner(db: Db, input: OwnerInput, now = Date.now()): Promise<CreatedOwner> {
   const passwordHash = await hashPassword(normalisePassword(input.password));
   return db.transaction().execute(async (tx) => {
     const created = await createOwnerIn(tx, input, passwordHash, now);
@@ -92,7 +91,7 @@ export async function createOwner(db: Kysely<Schema>, input: OwnerInput, now = D
   });
 }
 
-async function createOwnerIn(tx: Kysely<Schema>, input: OwnerInput, passwordHash: string, now: number): Promise<CreatedOwner> {
+async function createOwnerIn(tx: Tx, input: OwnerInput, passwordHash: string, now: number): Promise<CreatedOwner> {
   if ((await store.countOwners(tx)) > 0) {
     throw new AppError('CONFLICT', 'Confidant is already set up: an owner account exists');
   }
@@ -113,7 +112,7 @@ async function createOwnerIn(tx: Kysely<Schema>, input: OwnerInput, passwordHash
  * const { organisationId } = await createOrganisation(db, audit, { email: 'owner@b.example', password, organisationName: 'Practice B' }, operatorContext());
  * ```
  */
-export async function createOrganisation(db: Kysely<Schema>, audit: AuditLog, input: OwnerInput, ctx: AccessContext, now = Date.now()): Promise<CreatedOwner> {
+export async function createOrganisation(db: Db, audit: AuditLog, input: OwnerInput, ctx: AccessContext, now = Date.now()): Promise<CreatedOwner> {
   const passwordHash = await hashPassword(normalisePassword(input.password));
   return db.transaction().execute(async (tx) => {
     const created = await createOrganisationIn(tx, input, passwordHash, now);
@@ -123,11 +122,11 @@ export async function createOrganisation(db: Kysely<Schema>, audit: AuditLog, in
 }
 
 /** The organisations of the deployment, oldest first: id, name, creation time and staff count. */
-export async function listOrganisations(db: Kysely<Schema>): Promise<Array<{ id: string; name: string; created_at: number; staff: number }>> {
+export async function listOrganisations(db: Db): Promise<Array<{ id: string; name: string; created_at: number; staff: number }>> {
   return store.listOrganisations(db);
 }
 
-async function createOrganisationIn(tx: Kysely<Schema>, input: OwnerInput, passwordHash: string, now: number): Promise<CreatedOwner> {
+async function createOrganisationIn(tx: Tx, input: OwnerInput, passwordHash: string, now: number): Promise<CreatedOwner> {
   refuseCardData({ organisation_name: input.organisationName, email: input.email });
   if ((await store.findUserIdByEmail(tx, input.email)) !== null) {
     throw new AppError('CONFLICT', 'a staff account with this e-mail address already exists');

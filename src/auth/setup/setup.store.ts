@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Schema, StaffRole } from '../../platform/db/index.ts';
+import type { Db, StaffRole } from '../../platform/db/index.ts';
 
-/** Queries behind first-run setup. Callers pass a transaction where atomicity matters. */
-export async function countOwners(db: Kysely<Schema>): Promise<number> {
+// Queries behind first-run setup. Callers pass a transaction where atomicity matters.
+
+/** How many owner accounts the deployment has. */
+export async function countOwners(db: Db): Promise<number> {
   const row = await db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -11,17 +12,18 @@ export async function countOwners(db: Kysely<Schema>): Promise<number> {
   return Number(row.n);
 }
 
-export async function insertSetupToken(db: Kysely<Schema>, tokenHash: string, now: number, expiresAt: number): Promise<void> {
+/** Stores a new setup token (its hash), unused. */
+export async function insertSetupToken(db: Db, tokenHash: string, now: number, expiresAt: number): Promise<void> {
   await db.insertInto('setup_tokens').values({ token_hash: tokenHash, created_at: now, expires_at: expiresAt, used_at: null }).execute();
 }
 
 /** Marks every unused token as used, so only the newest link works. */
-export async function retireUnusedSetupTokens(db: Kysely<Schema>, now: number): Promise<void> {
+export async function retireUnusedSetupTokens(db: Db, now: number): Promise<void> {
   await db.updateTable('setup_tokens').set({ used_at: now }).where('used_at', 'is', null).execute();
 }
 
 /** True when the token exists, is unused and unexpired. */
-export async function isSetupTokenLive(db: Kysely<Schema>, tokenHash: string, now: number): Promise<boolean> {
+export async function isSetupTokenLive(db: Db, tokenHash: string, now: number): Promise<boolean> {
   const row = await db
     .selectFrom('setup_tokens')
     .select('token_hash')
@@ -33,7 +35,7 @@ export async function isSetupTokenLive(db: Kysely<Schema>, tokenHash: string, no
 }
 
 /** Consumes a live token; returns false when it was unknown, used or expired (or lost a race). */
-export async function consumeSetupToken(db: Kysely<Schema>, tokenHash: string, now: number): Promise<boolean> {
+export async function consumeSetupToken(db: Db, tokenHash: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('setup_tokens')
     .set({ used_at: now })
@@ -44,11 +46,13 @@ export async function consumeSetupToken(db: Kysely<Schema>, tokenHash: string, n
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function insertOrganisation(db: Kysely<Schema>, row: { id: string; name: string; created_at: number }): Promise<void> {
+/** Creates an organisation (its settings at their defaults). */
+export async function insertOrganisation(db: Db, row: { id: string; name: string; created_at: number }): Promise<void> {
   await db.insertInto('organisations').values(row).execute();
 }
 
-export async function listOrganisations(db: Kysely<Schema>): Promise<Array<{ id: string; name: string; created_at: number; staff: number }>> {
+/** The organisations, oldest first, with their staff counts. */
+export async function listOrganisations(db: Db): Promise<Array<{ id: string; name: string; created_at: number; staff: number }>> {
   const rows = await db
     .selectFrom('organisations')
     .leftJoin('users', 'users.org_id', 'organisations.id')
@@ -59,13 +63,15 @@ export async function listOrganisations(db: Kysely<Schema>): Promise<Array<{ id:
   return rows.map((r) => ({ id: r.id, name: r.name, created_at: Number(r.created_at), staff: Number(r.staff) }));
 }
 
-export async function findUserIdByEmail(db: Kysely<Schema>, email: string): Promise<string | null> {
+/** The id of the account signing in with this e-mail (as given), or null. */
+export async function findUserIdByEmail(db: Db, email: string): Promise<string | null> {
   const row = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   return row?.id ?? null;
 }
 
+/** Creates an active staff account. */
 export async function insertUser(
-  db: Kysely<Schema>,
+  db: Db,
   row: { id: string; org_id: string; email: string; role: StaffRole; password_hash: string; now: number },
 ): Promise<void> {
   await db
@@ -84,7 +90,7 @@ export async function insertUser(
 }
 
 /** Deletes tokens that expired or were used before `cutoff`; returns how many. */
-export async function deleteSetupTokensBefore(db: Kysely<Schema>, cutoff: number): Promise<number> {
+export async function deleteSetupTokensBefore(db: Db, cutoff: number): Promise<number> {
   const result = await db
     .deleteFrom('setup_tokens')
     .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('used_at', '<', cutoff)]))

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../audit/log/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { requireAuth } from '../sessions/index.ts';
 import { staffEmail } from '../setup/index.ts';
 import { staffList, staffRole } from './staff.schema.ts';
@@ -13,7 +12,7 @@ import { noContent } from '../../platform/http/index.ts';
 /**
  * Staff administration: invitations, the staff list, disabling an account.
  */
-export async function staffRoutes(app: FastifyInstance, deps: { db: Kysely<Schema>; audit: AuditLog; publicUrl: string }): Promise<void> {
+export async function staffRoutes(app: FastifyInstance, deps: { db: Db; audit: AuditLog; publicUrl: string }): Promise<void> {
   const { db, audit } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 

@@ -1,27 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
 import { type Actor, actionsOf } from '../../access/roles/index.ts';
 import { refuse, requirePermission } from '../../access/gate/index.ts';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
 import { hashPassword, verifyPassword } from '../../platform/crypto/index.ts';
 import { hashToken, newToken } from '../../platform/crypto/index.ts';
-import type { Schema, StaffRole } from '../../platform/db/index.ts';
+import type { Db, StaffRole, Tx } from '../../platform/db/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { normalisePassword } from '../setup/index.ts';
 import { endUserSessions } from '../sessions/index.ts';
+import * as store from './staff.store.ts';
 
 export const INVITE_TTL_MS = 72 * 3_600_000;
 export const MAX_TOKEN_DAYS = 90;
 
 export interface StaffDeps {
-  db: Kysely<Schema>;
+  db: Db;
   audit: AuditLog;
 }
 
 /** Records a staff change inside the caller's transaction, so it commits with the change or not at all. */
-async function audited(tx: Kysely<Schema>, deps: StaffDeps, ctx: AccessContext, orgId: string, recordIds: string[], purpose: string, now = Date.now()): Promise<void> {
+async function audited(tx: Tx, deps: StaffDeps, ctx: AccessContext, orgId: string, recordIds: string[], purpose: string, now = Date.now()): Promise<void> {
   await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose }), action: 'access.change', recordType: 'user', recordIds, fields: [], outcome: 'allowed' });
 }
 
@@ -37,11 +37,8 @@ export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessCont
   // the address has an account in another. A conflict surfaces to the invitee when accepting.
   const token = newToken();
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('invites').set({ revoked_at: now }).where('org_id', '=', actor.orgId).where('email', '=', input.email).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
-    await tx
-      .insertInto('invites')
-      .values({ token_hash: hashToken(token), org_id: actor.orgId, email: input.email, role: input.role, invited_by: actor.userId, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null, revoked_at: null })
-      .execute();
+    await store.revokeOpenInvites(tx, actor.orgId, input.email, now);
+    await store.insertInvite(tx, { token_hash: hashToken(token), org_id: actor.orgId, email: input.email, role: input.role, invited_by: actor.userId, created_at: now, expires_at: now + INVITE_TTL_MS });
     await audited(tx, deps, ctx, actor.orgId, [], `invite ${input.role}`, now);
   });
   return { token, expiresAt: now + INVITE_TTL_MS };
@@ -52,21 +49,17 @@ export async function inviteStaff(deps: StaffDeps, actor: Actor, ctx: AccessCont
  * in the inviting organisation. The link works once. @throws TOKEN_INVALID, PASSWORD_REJECTED.
  */
 export async function acceptInvite(deps: StaffDeps, token: string, password: string, now = Date.now()): Promise<{ userId: string; orgId: string }> {
-  const invite = await deps.db.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const invite = await store.findInvite(deps.db, hashToken(token));
   const live = invite && invite.used_at === null && invite.revoked_at === null && invite.expires_at > now;
   if (!live) throw new AppError('TOKEN_INVALID', 'this invitation link is invalid, already used or expired; ask for a new one');
-  if (await deps.db.selectFrom('users').select('id').where('email', '=', invite.email).executeTakeFirst()) {
+  if ((await store.findUserIdByEmail(deps.db, invite.email)) !== undefined) {
     throw new AppError('CONFLICT', 'an account with this e-mail address already exists; sign in with it, or ask for an invitation to another address');
   }
   const hash = await hashPassword(normalisePassword(password, { context: [invite.email] }));
   const userId = randomUUID();
   await deps.db.transaction().execute(async (tx) => {
-    const used = await tx.updateTable('invites').set({ used_at: now }).where('token_hash', '=', invite.token_hash).where('used_at', 'is', null).executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw new AppError('TOKEN_INVALID', 'this invitation link is invalid, already used or expired; ask for a new one');
-    await tx
-      .insertInto('users')
-      .values({ id: userId, org_id: invite.org_id, email: invite.email, role: invite.role, status: 'active', password_hash: hash, created_at: now, updated_at: now, locked_at: null, last_failed_at: null, last_sign_in_at: null, totp_last_step: null, totp_secret_ct: null })
-      .execute();
+    if (!(await store.updateInviteUsed(tx, invite.token_hash, now))) throw new AppError('TOKEN_INVALID', 'this invitation link is invalid, already used or expired; ask for a new one');
+    await store.insertInvitedUser(tx, { id: userId, org_id: invite.org_id, email: invite.email, role: invite.role, password_hash: hash, now });
     await deps.audit.appendInTx(tx, { time: now, orgId: invite.org_id, actorType: 'user', actorId: userId, action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], purpose: 'invite accepted', outcome: 'allowed', requestId: null, ip: null });
   });
   return { userId, orgId: invite.org_id };
@@ -89,7 +82,7 @@ export async function disableStaff(deps: StaffDeps, actor: Actor, ctx: AccessCon
  */
 export async function assertMayDisable(deps: StaffDeps, actor: Actor, ctx: AccessContext, userId: string): Promise<void> {
   await requirePermission(deps.audit, actor, ctx, 'staff.disable');
-  const target = await deps.db.selectFrom('users').select(['id', 'role']).where('id', '=', userId).where('org_id', '=', actor.orgId).executeTakeFirst();
+  const target = await store.findStaffMember(deps.db, actor.orgId, userId);
   if (!target) throw new AppError('NOT_FOUND', 'no such staff member');
   if (target.id === actor.userId) throw new AppError('CONFLICT', 'you cannot disable your own account');
   if (target.role === 'owner' && actor.role !== 'owner') await refuse(deps.audit, actor, ctx, 'staff.disable', 'only an owner can disable an owner', [userId]);
@@ -99,11 +92,11 @@ export async function assertMayDisable(deps: StaffDeps, actor: Actor, ctx: Acces
  * Disables an account inside the caller's transaction — its sessions, tokens and the invites it sent
  * end in the same commit as the change and its event. The caller has checked {@link assertMayDisable}.
  */
-export async function disableAccountInTx(tx: Transaction<Schema>, deps: Pick<StaffDeps, 'audit'>, ctx: AccessContext, orgId: string, userId: string, now = Date.now()): Promise<void> {
-  await tx.updateTable('users').set({ status: 'disabled', updated_at: now }).where('id', '=', userId).execute();
-  await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-  await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-  await tx.updateTable('invites').set({ revoked_at: now }).where('invited_by', '=', userId).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+export async function disableAccountInTx(tx: Tx, deps: Pick<StaffDeps, 'audit'>, ctx: AccessContext, orgId: string, userId: string, now = Date.now()): Promise<void> {
+  await store.updateUserDisabled(tx, userId, now);
+  await store.deleteUserSessions(tx, userId);
+  await store.revokeUserApiTokens(tx, userId, now);
+  await store.revokeInvitesSentBy(tx, userId, now);
   await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...ctx, purpose: 'disable account' }), action: 'access.change', recordType: 'user', recordIds: [userId], fields: [], outcome: 'allowed' });
 }
 
@@ -117,10 +110,10 @@ export async function listStaff(deps: StaffDeps, actor: Actor, ctx: AccessContex
  * Every account of an organisation: role, status, MFA, lock, last sign-in, caseload size, live API
  * tokens. For the access review (HTTP, after authorization; CLI, as the operator).
  */
-export async function staffSnapshot(db: Kysely<Schema>, orgId: string) {
-  const users = await db.selectFrom('users').selectAll().where('org_id', '=', orgId).orderBy('email').execute();
-  const caseloads = await db.selectFrom('caseload').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).groupBy('user_id').execute();
-  const tokens = await db.selectFrom('api_tokens').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).where('revoked_at', 'is', null).groupBy('user_id').execute();
+export async function staffSnapshot(db: Db, orgId: string) {
+  const users = await store.listOrgUsers(db, orgId);
+  const caseloads = await store.countCaseloadsByUser(db, orgId);
+  const tokens = await store.countUnrevokedTokensByUser(db, orgId);
   return users.map((u) => ({
     id: u.id,
     email: u.email,
@@ -139,14 +132,14 @@ export async function staffSnapshot(db: Kysely<Schema>, orgId: string) {
  * every other session of the user ends.
  */
 export async function changePassword(deps: StaffDeps, actor: Actor, ctx: AccessContext, input: { current: string; next: string }, keepTokenHash: string | null, now = Date.now()): Promise<void> {
-  const user = await deps.db.selectFrom('users').select(['password_hash', 'email', 'totp_confirmed']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const user = await store.findPasswordFacts(deps.db, actor.userId);
   if (!(await verifyPassword(input.current.normalize('NFKC'), user.password_hash))) throw new AppError('UNAUTHENTICATED', 'the current password is wrong');
   const hash = await hashPassword(normalisePassword(input.next, { withMfa: user.totp_confirmed === 1, context: [user.email] }));
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', actor.userId).execute();
+    await store.updatePasswordHash(tx, actor.userId, hash, now);
     await endUserSessions(tx, actor.userId, keepTokenHash ?? undefined);
     // A password change is a credential reset: API tokens made with the old credentials end too.
-    await tx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).execute();
+    await store.revokeUserApiTokens(tx, actor.userId, now);
     await audited(tx, deps, ctx, actor.orgId, [actor.userId], 'password changed', now);
   });
 }
@@ -165,21 +158,20 @@ export async function createApiToken(deps: StaffDeps, actor: Actor, ctx: AccessC
   const id = randomUUID();
   const expiresAt = now + input.days * 86_400_000;
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('api_tokens').values({ id, token_hash: hashToken(token), user_id: actor.userId, org_id: actor.orgId, name: input.name, scopes: JSON.stringify(input.scopes), created_at: now, expires_at: expiresAt, revoked_at: null, last_used_at: null }).execute();
+    await store.insertApiToken(tx, { id, token_hash: hashToken(token), user_id: actor.userId, org_id: actor.orgId, name: input.name, scopes: JSON.stringify(input.scopes), created_at: now, expires_at: expiresAt });
     await audited(tx, deps, ctx, actor.orgId, [id], 'api token created', now);
   });
   return { id, token, expires_at: new Date(expiresAt).toISOString(), scopes: input.scopes };
 }
 
 export async function listApiTokens(deps: StaffDeps, actor: Actor) {
-  const rows = await deps.db.selectFrom('api_tokens').selectAll().where('user_id', '=', actor.userId).orderBy('created_at').execute();
+  const rows = await store.listUserApiTokens(deps.db, actor.userId);
   return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes) as string[], created_at: new Date(r.created_at).toISOString(), expires_at: new Date(r.expires_at).toISOString(), revoked: r.revoked_at !== null }));
 }
 
 export async function revokeApiToken(deps: StaffDeps, actor: Actor, ctx: AccessContext, id: string, now = Date.now()): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
-    const result = await tx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', actor.userId).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such active token');
+    if (!(await store.revokeApiToken(tx, actor.userId, id, now))) throw new AppError('NOT_FOUND', 'no such active token');
     await audited(tx, deps, ctx, actor.orgId, [id], 'api token revoked', now);
   });
 }
