@@ -14,7 +14,8 @@ import { encodeValue, nameTokens, normaliseEmail, normalisePhone } from '../src/
 import { openSqlite } from '../src/platform/db/database.ts';
 import { AuditLog } from '../src/audit/log/audit.service.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
-import { KEYSTORE_MIGRATIONS, type KeyStoreSchema } from '../src/platform/crypto/keystore.schema.ts';
+import { KEYSTORE_MIGRATIONS } from '../src/platform/crypto/keystore-migrations.store.ts';
+import type { KeyStoreSchema } from '../src/platform/crypto/keystore.schema.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { type Result, measure, printTable, ratio } from './harness.ts';
 import { operatorContext } from '../src/audit/log/operator.ts';

@@ -11,6 +11,7 @@ import { type Caller, requireClient } from '../clients/records/index.ts';
 import { type ClientDeps, clientEvent, getClient } from '../clients/records/index.ts';
 import { refuseCardData } from '../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
+import { findActivity, findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateActivityRowStatus, updateClientCadence } from './activities.store.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -92,7 +93,7 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     row.details_ct = sealField(await deps.keyring.dataKey(orgId, clientId), activityPlace(orgId, id), DETAILS, JSON.stringify(input.details));
   }
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('activities').values(row).execute();
+    await insertActivity(tx, row);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
   });
   return toView(deps, orgId, row, readsDetails(caller.actor, decision));
@@ -123,13 +124,13 @@ async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withD
 export async function timeline(deps: ClientDeps, caller: Caller, clientId: string) {
   const decision = await requireClient(deps, caller, 'client.read', clientId, ['activities']);
   const { orgId } = caller.actor;
-  const rows = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('at', 'desc').limit(500).execute();
+  const rows = await listClientActivities(deps.db, orgId, clientId);
   const withDetails = readsDetails(caller.actor, decision);
   const items: { type: string; at: string; activity?: ActivityView; note?: { id: string; kind: string; author_id: string } }[] = [];
   for (const row of rows) items.push({ type: row.kind, at: new Date(row.at).toISOString(), activity: await toView(deps, orgId, row, withDetails) });
   // Notes appear as entries (not bodies) for roles that may read notes: the bodies are on /notes.
   if (authorize(caller.actor, 'client.notes', { orgId, clientId, ...(await relationshipTo(deps.db, caller.actor, clientId)) }).allowed) {
-    const notes = await deps.db.selectFrom('notes').select(['id', 'kind', 'author_id', 'created_at']).where('org_id', '=', orgId).where('client_id', '=', clientId).execute();
+    const notes = await listNoteEntries(deps.db, orgId, clientId);
     for (const n of notes.filter((n) => n.kind === 'general' || n.author_id === caller.actor.userId)) {
       items.push({ type: n.kind === 'session' ? 'session_note' : 'note', at: new Date(n.created_at).toISOString(), note: { id: n.id, kind: n.kind, author_id: n.author_id } });
     }
@@ -147,7 +148,7 @@ export async function timeline(deps: ClientDeps, caller: Caller, clientId: strin
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
   // Days are the user's own (the time zone of their digest settings; UTC until they choose one).
-  const setting = await deps.db.selectFrom('digest_settings').select('timezone').where('user_id', '=', caller.actor.userId).executeTakeFirst();
+  const setting = await findDigestTimezone(deps.db, caller.actor.userId);
   const timezone = setting?.timezone ?? 'UTC';
   const day = localDay(now, timezone);
   const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
@@ -172,11 +173,9 @@ export function scheduleEntry(row: ActivityTable, firstName: string) {
  * books them). Only activities whose client's name the actor may read; nothing is decrypted.
  */
 export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number, limit = 500): Promise<ActivityTable[]> {
-  let query = deps.db.selectFrom('activities').selectAll().where('org_id', '=', actor.orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', to);
-  query = query.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', from), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
-  if (!authorize(actor, 'agenda.practice', { orgId: actor.orgId }).allowed) query = query.where('assignee_id', '=', actor.userId);
-  else query = query.where('kind', '=', 'appointment');
-  const rows = await query.orderBy('at').limit(limit).execute();
+  // Reception (agenda.practice) sees every appointment of the organisation; everyone else what is assigned to them.
+  const assigneeId = authorize(actor, 'agenda.practice', { orgId: actor.orgId }).allowed ? null : actor.userId;
+  const rows = await listScheduleRows(deps.db, { orgId: actor.orgId, from, to, assigneeId, limit });
   // One caseload/break-glass lookup per 500 clients, then the same decision as a single read.
   const visible = await visibleClientIds(deps.db, actor, [...new Set(rows.map((r) => r.client_id))]);
   const readsNames = authorize(actor, 'client.read', { orgId: actor.orgId }).readable.has('name');
@@ -217,7 +216,7 @@ const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
  */
 export async function updateActivityStatus(deps: ClientDeps, caller: Caller, activityId: string, status: string, now = Date.now()): Promise<ActivityView[]> {
   const { orgId } = caller.actor;
-  const row = await deps.db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
+  const row = await findActivity(deps.db, orgId, activityId);
   if (!row) throw new AppError('NOT_FOUND', 'no such activity');
   const decision = await requireClient(deps, caller, 'client.update', row.client_id, ['activities']);
   if (!(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(status)) throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${status}`);
@@ -232,8 +231,8 @@ export async function updateActivityStatus(deps: ClientDeps, caller: Caller, act
     next = { ...row, id, status: 'open', at: row.at + row.recurrence_days * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
   }
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('activities').set({ status }).where('id', '=', activityId).execute();
-    if (next) await tx.insertInto('activities').values(next).execute();
+    await updateActivityRowStatus(tx, activityId, status);
+    if (next) await insertActivity(tx, next);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [row.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
   });
   const withDetails = readsDetails(caller.actor, decision);
@@ -244,7 +243,7 @@ export async function updateActivityStatus(deps: ClientDeps, caller: Caller, act
 export async function setCadence(deps: ClientDeps, caller: Caller, clientId: string, days: number | null, now = Date.now()): Promise<void> {
   await requireClient(deps, caller, 'client.update', clientId, ['cadence']);
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('clients').set({ cadence_days: days }).where('org_id', '=', caller.actor.orgId).where('id', '=', clientId).execute();
+    await updateClientCadence(tx, caller.actor.orgId, clientId, days);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [clientId], ['cadence'], now));
   });
 }
@@ -255,25 +254,16 @@ export async function setCadence(deps: ClientDeps, caller: Caller, clientId: str
  * has one). Run by the scheduler; idempotent. Returns how many follow-ups were opened.
  */
 export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise<number> {
-  const due = await deps.db
-    .selectFrom('clients')
-    .select(['clients.id', 'clients.org_id', 'clients.cadence_days', 'clients.created_at'])
-    .where('clients.cadence_days', 'is not', null)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('activities').select('activities.id').whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'follow_up').where('activities.status', '=', 'open'))))
-    .limit(5000)
-    .execute();
+  const due = await listClientsDueCadence(deps.db);
   let opened = 0;
   for (const client of due) {
-    const last = await deps.db.selectFrom('activities').select((eb) => eb.fn.max('at').as('at')).where('client_id', '=', client.id).where('kind', '=', 'interaction').executeTakeFirst();
+    const last = await findLastInteraction(deps.db, client.id);
     const since = Number(last?.at ?? client.created_at);
     const dueAt = since + client.cadence_days! * 86_400_000;
     if (dueAt > now) continue;
-    const practitioner = await deps.db.selectFrom('caseload').select('user_id').where('org_id', '=', client.org_id).where('client_id', '=', client.id).orderBy('user_id').executeTakeFirst();
+    const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('activities')
-        .values({ id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, created_by: 'system', created_at: now })
-        .execute();
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

@@ -11,6 +11,8 @@ import { type LocalDay, isTimeZone, localDay } from '../platform/time/index.ts';
 import { firstNameFor, scheduleEntry, scheduleRows } from './activities.service.ts';
 import type { Caller } from '../access/gate/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
+import { listActivitiesByIds } from './activities.store.ts';
+import { findDigestFor, findDigestSettings, findUserDigest, insertDigest, listActiveDigestSettings, listPendingNotices, listUserDigests, updateDigestEmailed, upsertDigestSettings } from './digest.store.ts';
 
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */
 const CATCH_UP_HOURS = 3;
@@ -32,7 +34,7 @@ export type DigestSettings = z.infer<typeof digestSettingsInput>;
 const DEFAULTS: DigestSettings = { morning_hour: null, evening_hour: null, timezone: 'UTC', email: false };
 
 export async function getDigestSettings(deps: ClientDeps, caller: Caller): Promise<DigestSettings> {
-  const row = await deps.db.selectFrom('digest_settings').selectAll().where('user_id', '=', caller.actor.userId).executeTakeFirst();
+  const row = await findDigestSettings(deps.db, caller.actor.userId);
   return row ? { morning_hour: row.morning_hour, evening_hour: row.evening_hour, timezone: row.timezone, email: Number(row.email) === 1 } : DEFAULTS;
 }
 
@@ -41,11 +43,7 @@ export async function setDigestSettings(deps: ClientDeps, caller: Caller, input:
   const { userId, orgId } = caller.actor;
   const values = { morning_hour: input.morning_hour, evening_hour: input.evening_hour, timezone: input.timezone, email: input.email ? 1 : 0, updated_at: now };
   await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('digest_settings')
-      .values({ user_id: userId, org_id: orgId, ...values })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
-      .execute();
+    await upsertDigestSettings(tx, userId, orgId, values);
     await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf(caller.ctx), action: 'config.change', recordType: 'digest_settings', recordIds: [userId], fields: Object.keys(input).sort(), purpose: null, outcome: 'allowed' });
   });
   return input;
@@ -102,13 +100,7 @@ export function digestNotice(kind: 'morning' | 'evening', date: string, counts: 
  */
 export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer | null; publicUrl: string; now?: number; logger?: Pick<Logger, 'warn'> }): Promise<number> {
   const now = options.now ?? Date.now();
-  const settings = await deps.db
-    .selectFrom('digest_settings')
-    .innerJoin('users', 'users.id', 'digest_settings.user_id')
-    .select(['digest_settings.user_id', 'digest_settings.org_id', 'morning_hour', 'evening_hour', 'timezone', 'users.role'])
-    .where('users.status', '=', 'active')
-    .where((eb) => eb.or([eb('morning_hour', 'is not', null), eb('evening_hour', 'is not', null)]))
-    .execute();
+  const settings = await listActiveDigestSettings(deps.db);
   let made = 0;
   for (const s of settings) {
     const day = localDay(now, s.timezone);
@@ -116,13 +108,12 @@ export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer
     for (const kind of ['morning', 'evening'] as const) {
       const hour = kind === 'morning' ? s.morning_hour : s.evening_hour;
       if (hour === null || day.hour < hour || day.hour >= hour + CATCH_UP_HOURS) continue;
-      const existing = await deps.db.selectFrom('digests').select('id').where('user_id', '=', s.user_id).where('kind', '=', kind).where('for_date', '=', day.date).executeTakeFirst();
+      const existing = await findDigestFor(deps.db, s.user_id, kind, day.date);
       if (existing) continue;
       const content = await digestContent(deps, actor, kind, day);
       const digest: DigestTable = { id: randomUUID(), org_id: s.org_id, user_id: s.user_id, kind, for_date: day.date, counts: JSON.stringify(content.counts), activity_ids: JSON.stringify(content.activityIds), created_at: now, emailed_at: null };
       // The unique (user, kind, date) index keeps it to one, whichever process gets there first.
-      const done = await deps.db.insertInto('digests').values(digest).onConflict((oc) => oc.columns(['user_id', 'kind', 'for_date']).doNothing()).executeTakeFirst();
-      if (Number(done.numInsertedOrUpdatedRows ?? 0n) > 0) made++;
+      if ((await insertDigest(deps.db, digest)) > 0) made++;
     }
   }
   if (options.mailer) await sendNotices(deps, options.mailer, options.publicUrl, now, options.logger);
@@ -135,20 +126,11 @@ export async function makeDueDigests(deps: ClientDeps, options: { mailer: Mailer
  * it never stops the others.
  */
 async function sendNotices(deps: ClientDeps, mailer: Mailer, publicUrl: string, now: number, logger?: Pick<Logger, 'warn'>): Promise<void> {
-  const pending = await deps.db
-    .selectFrom('digests')
-    .innerJoin('digest_settings', 'digest_settings.user_id', 'digests.user_id')
-    .innerJoin('users', 'users.id', 'digests.user_id')
-    .select(['digests.id', 'digests.kind', 'digests.for_date', 'digests.counts', 'users.email as address'])
-    .where('digests.emailed_at', 'is', null)
-    .where('digests.created_at', '>=', now - CATCH_UP_HOURS * 3_600_000)
-    .where('digest_settings.email', '=', 1)
-    .where('users.status', '=', 'active')
-    .execute();
+  const pending = await listPendingNotices(deps.db, now - CATCH_UP_HOURS * 3_600_000);
   for (const digest of pending) {
     try {
       await mailer.send({ to: digest.address, ...digestNotice(digest.kind, digest.for_date, JSON.parse(digest.counts) as Record<string, number>, publicUrl) });
-      await deps.db.updateTable('digests').set({ emailed_at: Date.now() }).where('id', '=', digest.id).execute();
+      await updateDigestEmailed(deps.db, digest.id, Date.now());
     } catch (error) {
       logger?.warn({ digest: digest.id, err: { message: error instanceof Error ? error.name : 'error' } }, 'digest notice not sent; will retry');
     }
@@ -164,7 +146,7 @@ export const digestJob = (deps: ClientDeps, mailer: Mailer | null, publicUrl: st
 
 /** The caller's digests, newest first: kind, date and counts (no client detail). */
 export async function listDigests(deps: ClientDeps, caller: Caller, limit = 30) {
-  const rows = await deps.db.selectFrom('digests').selectAll().where('user_id', '=', caller.actor.userId).orderBy('created_at', 'desc').limit(limit).execute();
+  const rows = await listUserDigests(deps.db, caller.actor.userId, limit);
   return rows.map((r) => ({ id: r.id, kind: r.kind, for_date: r.for_date, created_at: new Date(Number(r.created_at)).toISOString(), counts: JSON.parse(r.counts) as Record<string, number>, emailed: r.emailed_at !== null }));
 }
 
@@ -173,10 +155,10 @@ export async function listDigests(deps: ClientDeps, caller: Caller, limit = 30) 
  * far as the caller may read them now (each name read audited, purpose "digest"). No notes, no tags.
  */
 export async function openDigest(deps: ClientDeps, caller: Caller, id: string) {
-  const row = await deps.db.selectFrom('digests').selectAll().where('id', '=', id).where('user_id', '=', caller.actor.userId).executeTakeFirst();
+  const row = await findUserDigest(deps.db, caller.actor.userId, id);
   if (!row) throw new AppError('NOT_FOUND', 'no such digest');
   const ids = JSON.parse(row.activity_ids) as string[];
-  const activities = ids.length === 0 ? [] : await deps.db.selectFrom('activities').selectAll().where('org_id', '=', caller.actor.orgId).where('id', 'in', ids).orderBy('at').execute();
+  const activities = ids.length === 0 ? [] : await listActivitiesByIds(deps.db, caller.actor.orgId, ids);
   const entries = [];
   for (const activity of activities) {
     const first = await firstNameFor(deps, caller, activity.client_id, 'digest');

@@ -15,6 +15,12 @@ import type { ClientDeps } from '../clients/records/index.ts';
  * handler; the service authorizes the records and audits the access.
  */
 export async function followupRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
+  activityRoutes(app, deps);
+  digestRoutes(app, deps);
+}
+
+/** Activities, cadences, the timeline and the agenda. */
+function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -58,6 +64,11 @@ export async function followupRoutes(app: FastifyInstance, deps: ClientDeps): Pr
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days', response: { 200: agendaView } } },
     async (request) => agenda(deps, callerOf(request)),
   );
+}
+
+/** Digest settings and the digests themselves. */
+function digestRoutes(app: FastifyInstance, deps: ClientDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     '/api/v1/me/digest-settings',

@@ -15,6 +15,21 @@ import { refuseCardData } from '../../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 import { retainedKeyOwner, retentionEnd } from '../../datamap/index.ts';
 import type { DataKey } from '../../platform/crypto/index.ts';
+import {
+  deleteInvoicesRetainedUntil,
+  deleteLegacyInvoice,
+  findClientRecipient,
+  findInvoice,
+  findLiveClient,
+  insertInvoice,
+  listClientInvoices,
+  listEndedRetentions,
+  listInvoiceIdsRetainedUntil,
+  listLegacyInvoices,
+  listOrgInvoices,
+  updateInvoiceRow,
+  updateLegacyInvoice,
+} from './invoices.store.ts';
 
 const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
 
@@ -93,7 +108,7 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
     retain_until,
   };
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('invoices').values(row).execute();
+    await insertInvoice(tx, row);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], ['invoices'], now));
   });
   return toView(deps, orgId, row, readsClients(caller));
@@ -126,7 +141,7 @@ async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable, showRe
 /** The client's invoices (audited read). */
 export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: string) {
   await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
-  const rows = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('client_id', '=', clientId).orderBy('created_at').execute();
+  const rows = await listClientInvoices(deps.db, caller.actor.orgId, clientId);
   const views = [];
   for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row, readsClients(caller)));
   await deps.audit.append(clientEvent(caller.ctx, caller.actor.orgId, 'client.read', [clientId], ['invoices']));
@@ -135,11 +150,11 @@ export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: s
 
 /** Moves an invoice along draft → sent → paid (or void), recording a payment reference or card brand and last four. */
 export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId: string, patch: z.infer<typeof invoiceUpdate>, now = Date.now()) {
-  const row = await deps.db.selectFrom('invoices').selectAll().where('org_id', '=', caller.actor.orgId).where('id', '=', invoiceId).executeTakeFirst();
+  const row = await findInvoice(deps.db, caller.actor.orgId, invoiceId);
   if (!row) throw new AppError('NOT_FOUND', 'no such invoice');
   // A retained invoice whose client was erased is billing's and the owner's (it may still be paid or
   // voided); any other goes through its client. Either way a refusal says nothing about the client.
-  const clientLive = await deps.db.selectFrom('clients').select('id').where('org_id', '=', caller.actor.orgId).where('id', '=', row.client_id).executeTakeFirst();
+  const clientLive = await findLiveClient(deps.db, caller.actor.orgId, row.client_id);
   await (clientLive ? requireClient(deps, caller, 'client.invoices', row.client_id, ['invoices']) : gate(deps, caller, 'invoices.retained', { fields: ['invoices'] })).catch((error: unknown) => {
     throw isAppError(error, 'NOT_FOUND') ? new AppError('NOT_FOUND', 'no such invoice') : error;
   });
@@ -157,7 +172,7 @@ export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId:
     ...(patch.card_brand ? { card_brand: patch.card_brand, card_last4: patch.card_last4! } : {}),
   };
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('invoices').set(next).where('id', '=', invoiceId).execute();
+    await updateInvoiceRow(tx, invoiceId, next);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [row.client_id], ['invoices'], now));
   });
   return toView(deps, caller.actor.orgId, { ...row, ...next }, clientLive ? readsClients(caller) : true);
@@ -170,10 +185,7 @@ export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId:
 export async function listRetainedInvoices(deps: ClientDeps, caller: Caller, filter: { clientId?: string; status?: InvoiceTable['status']; limit?: number } = {}) {
   await gate(deps, caller, 'invoices.retained', { fields: ['invoices'] });
   const { orgId } = caller.actor;
-  let query = deps.db.selectFrom('invoices').selectAll().where('org_id', '=', orgId);
-  if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  const rows = await query.orderBy('created_at').limit(filter.limit ?? 500).execute();
+  const rows = await listOrgInvoices(deps.db, orgId, { ...filter, limit: filter.limit ?? 500 });
   const views = [];
   for (const row of rows) views.push(await toView(deps, orgId, row, true));
   if (rows.length > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'retained invoices' }, orgId, 'client.read', [...new Set(rows.map((r) => r.client_id))], ['invoices']));
@@ -187,14 +199,14 @@ export async function listRetainedInvoices(deps: ClientDeps, caller: Caller, fil
  * finished by the next run.
  */
 export async function destroyExpiredRetainedRecords(deps: ClientDeps, now = Date.now()): Promise<number> {
-  const due = await deps.db.selectFrom('invoices').select(['org_id', 'retain_until']).distinct().where('retain_until', '<=', now).execute();
+  const due = await listEndedRetentions(deps.db, now);
   let destroyed = 0;
   for (const { org_id: orgId, retain_until } of due) {
     const until = Number(retain_until);
     await deps.keyring.destroyDataKeys(orgId, retainedKeyOwner(orgId, until), 'retention period ended');
     await deps.db.transaction().execute(async (tx) => {
-      const ids = (await tx.selectFrom('invoices').select('id').where('org_id', '=', orgId).where('retain_until', '=', until).execute()).map((r) => r.id);
-      await tx.deleteFrom('invoices').where('org_id', '=', orgId).where('retain_until', '=', until).execute();
+      const ids = await listInvoiceIdsRetainedUntil(tx, orgId, until);
+      await deleteInvoicesRetainedUntil(tx, orgId, until);
       await deps.audit.appendInTx(tx, { time: now, orgId, actorType: 'system', actorId: null, requestId: null, ip: null, purpose: `retention ended ${new Date(until).toISOString()}`, action: 'client.erase', recordType: 'invoice', recordIds: ids, fields: ['invoices'], outcome: 'allowed' });
       destroyed += ids.length;
     });
@@ -213,7 +225,7 @@ export function retentionJob(deps: ClientDeps): Job {
  * (migrations hold no keys) and finds nothing once done. Returns how many it moved.
  */
 export async function resealLegacyInvoices(deps: Pick<ClientDeps, 'db' | 'keyring'>): Promise<number> {
-  const rows = await deps.db.selectFrom('invoices').selectAll().where('retain_until', 'is', null).execute();
+  const rows = await listLegacyInvoices(deps.db);
   const nameEntry = entryOf('clients.name_ct');
   const addressEntry = entryOf('clients.postal_address_ct');
   let moved = 0;
@@ -224,7 +236,7 @@ export async function resealLegacyInvoices(deps: Pick<ClientDeps, 'db' | 'keyrin
     const here = place(row.org_id, row.id);
     let values: { items: FieldValue; ref: FieldValue | null; recipient: { name: string; postal_address: Record<string, string> | null } | null };
     try {
-      const client = await deps.db.selectFrom('clients').select(['id', 'name_ct', 'postal_address_ct']).where('org_id', '=', row.org_id).where('id', '=', row.client_id).executeTakeFirst();
+      const client = await findClientRecipient(deps.db, row.org_id, row.client_id);
       values = {
         items: await open(row.items_ct, here, ITEMS),
         ref: row.payment_ref_ct ? await open(row.payment_ref_ct, here, REF) : null,
@@ -239,22 +251,16 @@ export async function resealLegacyInvoices(deps: Pick<ClientDeps, 'db' | 'keyrin
       if (!isAppError(error, 'NOT_FOUND')) throw error;
       // The client's key is gone (erased before this version, its data restored beside a newer key
       // store): the invoice was destroyed with it; only its unreadable row is left to delete.
-      await deps.db.deleteFrom('invoices').where('id', '=', row.id).where('retain_until', 'is', null).execute();
+      await deleteLegacyInvoice(deps.db, row.id);
       continue;
     }
     const key = await invoiceKey(deps, retained);
-    const result = await deps.db
-      .updateTable('invoices')
-      .set({
-        items_ct: sealField(key, here, ITEMS, values.items),
-        payment_ref_ct: values.ref === null ? null : sealField(key, here, REF, values.ref),
-        bill_to_ct: values.recipient ? sealField(key, here, BILL_TO, JSON.stringify(values.recipient)) : null,
-        retain_until: retained.retain_until,
-      })
-      .where('id', '=', row.id)
-      .where('retain_until', 'is', null)
-      .executeTakeFirst();
-    moved += Number(result.numUpdatedRows);
+    moved += await updateLegacyInvoice(deps.db, row.id, {
+      items_ct: sealField(key, here, ITEMS, values.items),
+      payment_ref_ct: values.ref === null ? null : sealField(key, here, REF, values.ref),
+      bill_to_ct: values.recipient ? sealField(key, here, BILL_TO, JSON.stringify(values.recipient)) : null,
+      retain_until: retained.retain_until,
+    });
   }
   return moved;
 }

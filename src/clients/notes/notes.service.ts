@@ -4,6 +4,7 @@ import { type Caller, requireClient } from '../records/index.ts';
 import { type ClientDeps, clientEvent } from '../records/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
+import { insertNote, listReadableNotes } from './notes.store.ts';
 
 /** General notes are under the client's key, session notes under keys of their own (the data map's two note entries). */
 const NOTE = entryOf('notes.body_ct:general');
@@ -35,7 +36,7 @@ export async function addNote(deps: ClientDeps, caller: Caller, clientId: string
   const key = input.kind === 'session' ? await deps.keyring.createDataKey(orgId, id) : await deps.keyring.dataKey(orgId, clientId);
   const body_ct = sealField(key, notePlace(orgId, id), BODY, input.body);
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('notes').values({ id, org_id: orgId, client_id: clientId, author_id: caller.actor.userId, kind: input.kind, body_ct, created_at: now }).execute();
+    await insertNote(tx, { id, org_id: orgId, client_id: clientId, author_id: caller.actor.userId, kind: input.kind, body_ct, created_at: now });
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'session' ? 'session_notes' : 'notes'], now));
   });
   return { id, kind: input.kind, author_id: caller.actor.userId, created_at: new Date(now).toISOString(), body: input.body };
@@ -48,14 +49,7 @@ export async function addNote(deps: ClientDeps, caller: Caller, clientId: string
 export async function listNotes(deps: ClientDeps, caller: Caller, clientId: string): Promise<NoteView[]> {
   await requireClient(deps, caller, 'client.notes', clientId, ['notes']);
   const { orgId, userId } = caller.actor;
-  const rows = await deps.db
-    .selectFrom('notes')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('client_id', '=', clientId)
-    .where((eb) => eb.or([eb('kind', '=', 'general'), eb.and([eb('kind', '=', 'session'), eb('author_id', '=', userId)])]))
-    .orderBy('created_at')
-    .execute();
+  const rows = await listReadableNotes(deps.db, orgId, clientId, userId);
   const notes: NoteView[] = [];
   for (const row of rows) {
     const key = await deps.keyring.dataKey(orgId, row.kind === 'session' ? row.id : clientId, row.body_ct);

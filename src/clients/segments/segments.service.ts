@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../../access/roles/index.ts';
 import { gate } from '../../access/gate/index.ts';
 import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/index.ts';
 import { scopeCondition } from '../../access/scope/index.ts';
 import { openField, sealField } from '../../platform/datamap/index.ts';
-import type { Schema, SegmentTable } from '../../platform/db/index.ts';
+import type { Db, SegmentTable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Caller } from '../../access/gate/index.ts';
 import { type ClientDeps, clientEvent } from '../records/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { assertTagsVisible, hiddenTagIds } from '../records/index.ts';
+import { findSegment, insertSegment, listOrgSegments, listStatusRangeIds } from './segments.store.ts';
 
 /**
  * A segment filter: only metadata the data map keeps outside the ciphertext (status, dates, tag ids),
@@ -35,32 +35,26 @@ const STATUSES = ['lead', 'active', 'inactive', 'former'] as const;
  * read as its own range of the (org, status, id) index — already in id order, so a page costs its
  * own length rather than a sort of the whole organisation — and the ranges are merged.
  */
-export async function evaluateSegment(db: Kysely<Schema>, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; scopeOf?: Actor; now?: number } = {}): Promise<string[]> {
+export async function evaluateSegment(db: Db, orgId: string, filter: SegmentFilter, options: { after?: string; limit?: number; scopeOf?: Actor; now?: number } = {}): Promise<string[]> {
   const limit = options.limit ?? 1000;
   const ranges = await Promise.all([...new Set(filter.status ?? STATUSES)].map((status) => statusRange(db, orgId, status, filter, { ...options, limit })));
   return ranges.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
 }
 
-async function statusRange(db: Kysely<Schema>, orgId: string, status: (typeof STATUSES)[number], filter: SegmentFilter, options: { after?: string; limit: number; scopeOf?: Actor; now?: number }): Promise<string[]> {
+async function statusRange(db: Db, orgId: string, status: (typeof STATUSES)[number], filter: SegmentFilter, options: { after?: string; limit: number; scopeOf?: Actor; now?: number }): Promise<string[]> {
   const now = options.now ?? Date.now();
-  let query = db.selectFrom('clients').select('clients.id').where('clients.org_id', '=', orgId).where('clients.status', '=', status);
-  if (filter.created_before) query = query.where('clients.created_at', '<', Date.parse(filter.created_before));
-  if (filter.created_after) query = query.where('clients.created_at', '>=', Date.parse(filter.created_after));
-  if (filter.not_contacted_days) {
-    const since = now - filter.not_contacted_days * 86_400_000;
-    query = query.where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'interaction').where('activities.at', '>=', since))),
-    );
-  }
-  for (const tag of filter.tags_all ?? []) {
-    query = query.where(({ exists, selectFrom }) => exists(selectFrom('client_tags').select(sql`1`.as('one')).whereRef('client_tags.client_id', '=', 'clients.id').where('client_tags.tag_id', '=', tag)));
-  }
-  // Only the clients the actor reaches (a caseload and its break-glass grants, or everyone).
-  const scope = options.scopeOf ? scopeCondition(options.scopeOf, now) : null;
-  if (scope) query = query.where(scope);
-  if (options.after) query = query.where('clients.id', '>', options.after);
-  const rows = await query.orderBy('clients.id').limit(options.limit).execute();
-  return rows.map((r) => r.id);
+  return listStatusRangeIds(db, {
+    orgId,
+    status,
+    ...(filter.created_before ? { createdBefore: Date.parse(filter.created_before) } : {}),
+    ...(filter.created_after ? { createdAfter: Date.parse(filter.created_after) } : {}),
+    ...(filter.not_contacted_days ? { notContactedSince: now - filter.not_contacted_days * 86_400_000 } : {}),
+    tagsAll: filter.tags_all ?? [],
+    // Only the clients the actor reaches (a caseload and its break-glass grants, or everyone).
+    scope: options.scopeOf ? scopeCondition(options.scopeOf, now) : null,
+    ...(options.after ? { after: options.after } : {}),
+    limit: options.limit,
+  });
 }
 
 /** Segment names are sealed under one key per organisation, made with its first segment (see the data map). */
@@ -90,7 +84,7 @@ export async function saveSegment(deps: ClientDeps, caller: Caller, input: { nam
   const id = randomUUID();
   const name_ct = await sealSegmentName(deps, caller.actor.orgId, id, input.name);
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('segments').values({ id, org_id: caller.actor.orgId, name: '', name_ct, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now }).execute();
+    await insertSegment(tx, { id, org_id: caller.actor.orgId, name: '', name_ct, filter: JSON.stringify(input.filter), created_by: caller.actor.userId, created_at: now });
     await deps.audit.appendInTx(tx, { ...clientEvent({ ...caller.ctx, purpose: 'segment saved' }, caller.actor.orgId, 'config.change', [id], [], now), recordType: 'segment' });
   });
   return { id, name: input.name, filter: input.filter };
@@ -98,7 +92,7 @@ export async function saveSegment(deps: ClientDeps, caller: Caller, input: { nam
 
 export async function listSegments(deps: ClientDeps, caller: Caller) {
   await allow(deps, caller);
-  const rows = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', caller.actor.orgId).orderBy('created_at').execute();
+  const rows = await listOrgSegments(deps.db, caller.actor.orgId);
   // A segment on a tag the caller may not see is not shown to them (its filter names the tag).
   const hidden = await hiddenTagIds(deps, caller.actor);
   const visible = rows.map((r) => ({ row: r, filter: JSON.parse(r.filter) as SegmentFilter })).filter(({ filter }) => !(filter.tags_all ?? []).some((id) => hidden.has(id)));
@@ -126,7 +120,7 @@ export async function segmentMembers(deps: ClientDeps, caller: Caller, segmentId
  * does not exist for them (null: the operator, who sees everything).
  */
 async function savedSegment(deps: ClientDeps, viewer: Pick<Actor, 'orgId' | 'role'> | null, orgId: string, segmentId: string) {
-  const segment = await deps.db.selectFrom('segments').selectAll().where('org_id', '=', orgId).where('id', '=', segmentId).executeTakeFirst();
+  const segment = await findSegment(deps.db, orgId, segmentId);
   if (!segment) throw new AppError('NOT_FOUND', 'no such segment');
   const filter = segmentFilter.parse(JSON.parse(segment.filter));
   if (viewer) {

@@ -1,6 +1,7 @@
 import { type KeyObject, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../errors/app-error.ts';
 import { VERSION_CACHE_MS, type Keyring } from './keyring.ts';
+import { findNewestIndexVersion, insertIndexKey, listActiveIndexKeys, updateIndexKeysRetired } from './keystore.store.ts';
 
 /** Default number of clients an organisation expects; sets the truncation (docs/security.md). */
 export const DEFAULT_EXPECTED_CLIENTS = 1_000;
@@ -56,13 +57,7 @@ export class BlindIndexer {
   }
 
   async #load(orgId: string): Promise<IndexVersion[]> {
-    const rows = await this.#keyring.keystore.db
-      .selectFrom('index_keys')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('retired_at', 'is', null)
-      .orderBy('version')
-      .execute();
+    const rows = await listActiveIndexKeys(this.#keyring.keystore.db, orgId);
     const versions: IndexVersion[] = [];
     for (const r of rows) {
       const key = await this.#keyring.unwrapWithRoot('index', orgId, r.version, r.wrapped, r.root_key_id);
@@ -76,26 +71,17 @@ export class BlindIndexer {
   /** Adds a new index key version (index rotation, or first use); returns it. */
   async addVersion(orgId: string, expectedClients = DEFAULT_EXPECTED_CLIENTS, exactly?: number): Promise<number> {
     const db = this.#keyring.keystore.db;
-    const newest = exactly === undefined ? await db.selectFrom('index_keys').select((eb) => eb.fn.max('version').as('v')).where('org_id', '=', orgId).executeTakeFirst() : undefined;
+    const newest = exactly === undefined ? await findNewestIndexVersion(db, orgId) : undefined;
     const version = exactly ?? Number(newest?.v ?? 0) + 1;
     const key = createSecretKey(randomBytes(32));
-    await db
-      .insertInto('index_keys')
-      .values({ org_id: orgId, version, bits: indexBitsFor(expectedClients), retired_at: null, created_at: Date.now(), ...(await this.#keyring.wrapWithRoot('index', orgId, version, key)) })
-      .execute();
+    await insertIndexKey(db, { org_id: orgId, version, bits: indexBitsFor(expectedClients), retired_at: null, created_at: Date.now(), ...(await this.#keyring.wrapWithRoot('index', orgId, version, key)) });
     this.#cache.delete(orgId);
     return version;
   }
 
   /** Retires every active version older than `keep` (end of an index rotation). */
   async retireOlderThan(orgId: string, keep: number): Promise<void> {
-    await this.#keyring.keystore.db
-      .updateTable('index_keys')
-      .set({ retired_at: Date.now() })
-      .where('org_id', '=', orgId)
-      .where('version', '<', keep)
-      .where('retired_at', 'is', null)
-      .execute();
+    await updateIndexKeysRetired(this.#keyring.keystore.db, orgId, keep, Date.now());
     this.#cache.delete(orgId);
   }
 

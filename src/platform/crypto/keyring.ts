@@ -1,13 +1,35 @@
 import { type KeyObject, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
-import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.ts';
-import { insertRows } from '../db/bulk-insert.ts';
 import { isUniqueViolation } from '../db/database.ts';
 import { AppError, isAppError } from '../errors/app-error.ts';
 import { type KeyRef, keyRefOf, open, seal } from './aead.ts';
 import type { KeyProvider, RootKey } from './key-provider.ts';
 import type { KeyStoreSchema } from './keystore.schema.ts';
+import {
+  deleteDataKeyVersion,
+  deleteOwnerDataKeys,
+  findAnyOrgKey,
+  findDataKeyRow,
+  findDataKeyVersion,
+  findErasedOwner,
+  findNewestDataKey,
+  findSigningKey,
+  findSigningKeyOrThrow,
+  insertDataKeys,
+  insertErasure,
+  insertOrgKey,
+  insertSigningKey,
+  listKeyedOrgIds,
+  listOrgKeys,
+  listOwnersDataKeys,
+  listRootKeyIds,
+  listRootWrappedKeys,
+  listSigningKeys,
+  updateDataKeyWrap,
+  updateRootWrappedKey,
+  updateSigningKeyWrap,
+} from './keystore.store.ts';
 
 const KEY_BYTES = 32;
 /** How long a process trusts its cached idea of the newest key versions (others may rotate). */
@@ -106,7 +128,7 @@ export class Keyring {
     const root = await resolveRoot(keystore, provider);
     selfTest(root.key);
     const keyring = new Keyring(keystore, provider, root, options);
-    const orgs = await keystore.db.selectFrom('org_keys').select('org_id').distinct().execute();
+    const orgs = await listKeyedOrgIds(keystore.db);
     for (const { org_id } of orgs) await keyring.#loadOrg(org_id);
     return keyring;
   }
@@ -193,21 +215,21 @@ export class Keyring {
     await this.keystore.db.transaction().execute(async (tx) => {
       for (const table of ['org_keys', 'index_keys'] as const) {
         const kind = table === 'org_keys' ? 'org' : 'index';
-        const rows = await tx.selectFrom(table).select(['org_id', 'version', 'wrapped', 'root_key_id']).execute();
+        const rows = await listRootWrappedKeys(tx, table);
         for (const row of rows) {
           if (row.root_key_id === next.id) continue;
           const key = await this.unwrapWithRoot(kind, row.org_id, row.version, row.wrapped, row.root_key_id);
           const wrapped = seal(next.key, rootRef(next), key.export(), wrapContext(kind, row.org_id, '', row.version));
-          await tx.updateTable(table).set({ wrapped, root_key_id: next.id }).where('org_id', '=', row.org_id).where('version', '=', row.version).execute();
+          await updateRootWrappedKey(tx, table, row.org_id, row.version, { wrapped, root_key_id: next.id });
           count++;
         }
       }
-      for (const row of await tx.selectFrom('signing_keys').selectAll().execute()) {
+      for (const row of await listSigningKeys(tx)) {
         if (row.root_key_id === next.id) continue;
         const secret = await this.unwrapSecret(row.purpose, row.key_id, row.wrapped, row.root_key_id);
         const wrapped = seal(next.key, rootRef(next), secret, wrapContext(row.purpose, '', row.key_id, 1));
         secret.fill(0);
-        await tx.updateTable('signing_keys').set({ wrapped, root_key_id: next.id }).where('key_id', '=', row.key_id).execute();
+        await updateSigningKeyWrap(tx, row.key_id, { wrapped, root_key_id: next.id });
         count++;
       }
     });
@@ -221,7 +243,7 @@ export class Keyring {
   /** Ensures the organisation has a key (version 1 on first use) and returns its active version. */
   /** Whether the key store holds any organisation key (an empty one beside data with clients is a lost key store). */
   async holdsAnyOrgKey(): Promise<boolean> {
-    return (await this.keystore.db.selectFrom('org_keys').select('org_id').limit(1).executeTakeFirst()) !== undefined;
+    return (await findAnyOrgKey(this.keystore.db)) !== undefined;
   }
 
   async ensureOrgKey(orgId: string): Promise<number> {
@@ -240,7 +262,7 @@ export class Keyring {
   }
 
   async #loadOrg(orgId: string): Promise<OrgKeys> {
-    const rows = await this.keystore.db.selectFrom('org_keys').selectAll().where('org_id', '=', orgId).execute();
+    const rows = await listOrgKeys(this.keystore.db, orgId);
     const byVersion = new Map<number, KeyObject>();
     for (const r of rows) byVersion.set(r.version, await this.unwrapWithRoot('org', orgId, r.version, r.wrapped, r.root_key_id));
     const org = { active: Math.max(0, ...byVersion.keys()), byVersion, loadedAt: Date.now() };
@@ -252,10 +274,7 @@ export class Keyring {
 
   async #createOrgKey(orgId: string, version: number): Promise<void> {
     const key = createSecretKey(randomBytes(KEY_BYTES));
-    await this.keystore.db
-      .insertInto('org_keys')
-      .values({ org_id: orgId, version, created_at: Date.now(), ...(await this.wrapWithRoot('org', orgId, version, key)) })
-      .execute();
+    await insertOrgKey(this.keystore.db, { org_id: orgId, version, created_at: Date.now(), ...(await this.wrapWithRoot('org', orgId, version, key)) });
   }
 
   /** Adds organisation key version `active + 1` (org rotation); returns the new version. */
@@ -318,10 +337,10 @@ export class Keyring {
     await this.keystore.db.transaction().execute(async (tx) => {
       // An erased record never gets a key again (e.g. a rotation racing the erasure).
       for (let i = 0; i < rows.length; i += 500) {
-        const erased = await tx.selectFrom('erasure_ledger').select('owner_id').where('owner_id', 'in', rows.slice(i, i + 500).map((r) => r.owner_id)).limit(1).execute();
-        if (erased.length > 0) throw new AppError('NOT_FOUND', 'this record was erased');
+        const erased = await findErasedOwner(tx, rows.slice(i, i + 500).map((r) => r.owner_id));
+        if (erased !== undefined) throw new AppError('NOT_FOUND', 'this record was erased');
       }
-      await insertRows(tx, 'data_keys', rows.map((r) => ({ ...r, org_id: orgId })));
+      await insertDataKeys(tx, rows.map((r) => ({ ...r, org_id: orgId })));
     });
   }
 
@@ -369,15 +388,7 @@ export class Keyring {
   async prefetchDataKeys(orgId: string, ownerIds: readonly string[]): Promise<void> {
     const missing = ownerIds.filter((id) => !this.#dataKeys.has(cacheKey(orgId, id, 1)));
     for (let i = 0; i < missing.length; i += 500) {
-      // The organisation is compared as an expression so no planner walks its index (every key of
-      // the organisation) instead of looking the owners up: without statistics SQLite did, at 120 ms
-      // per read of a few records over a million clients.
-      const rows = await this.keystore.db
-        .selectFrom('data_keys')
-        .selectAll()
-        .where(sql<string>`${sql.ref('org_id')} || ''`, '=', orgId)
-        .where('owner_id', 'in', missing.slice(i, i + 500))
-        .execute();
+      const rows = await listOwnersDataKeys(this.keystore.db, orgId, missing.slice(i, i + 500));
       for (const row of rows) await this.#unwrapDataKey(row).catch(() => undefined);
     }
   }
@@ -385,26 +396,13 @@ export class Keyring {
   async #dataKeyVersion(orgId: string, ownerId: string, version: number): Promise<DataKey> {
     const cached = this.#dataKeys.get(cacheKey(orgId, ownerId, version));
     if (cached) return cached;
-    const row = await this.keystore.db
-      .selectFrom('data_keys')
-      .selectAll()
-      .where('owner_id', '=', ownerId)
-      .where('version', '=', version)
-      .where('org_id', '=', orgId)
-      .executeTakeFirst();
+    const row = await findDataKeyVersion(this.keystore.db, orgId, ownerId, version);
     if (!row) throw new AppError('NOT_FOUND', 'no data key for this record (it was erased, or never existed)');
     return this.#unwrapDataKey(row);
   }
 
   async #newestDataKey(orgId: string, ownerId: string): Promise<DataKey> {
-    const row = await this.keystore.db
-      .selectFrom('data_keys')
-      .selectAll()
-      .where('owner_id', '=', ownerId)
-      .where('org_id', '=', orgId)
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await findNewestDataKey(this.keystore.db, orgId, ownerId);
     if (!row) throw new AppError('NOT_FOUND', 'no data key for this record (it was erased, or never existed)');
     return this.#unwrapDataKey(row);
   }
@@ -416,7 +414,7 @@ export class Keyring {
     if (!orgKey) {
       // An organisation key rotation rewrapped this data key and retired the old version between
       // our two reads: read the data key again, once.
-      const fresh = retried ? undefined : await this.keystore.db.selectFrom('data_keys').selectAll().where('owner_id', '=', row.owner_id).where('version', '=', row.version).executeTakeFirst();
+      const fresh = retried ? undefined : await findDataKeyRow(this.keystore.db, row.owner_id, row.version);
       if (fresh) return this.#unwrapDataKey(fresh, true);
       throw new AppError('KEY_UNAVAILABLE', `organisation key version ${row.org_key_version} is missing from the key store`);
     }
@@ -439,20 +437,14 @@ export class Keyring {
         const raw = open(from, row.wrapped, context);
         const wrapped = seal(target, { id: 0, version: toVersion }, raw, context);
         raw.fill(0);
-        await tx
-          .updateTable('data_keys')
-          .set({ wrapped, org_key_version: toVersion })
-          .where('owner_id', '=', row.owner_id)
-          .where('version', '=', row.version)
-          .where('org_key_version', '=', row.org_key_version)
-          .execute();
+        await updateDataKeyWrap(tx, row.owner_id, row.version, row.org_key_version, wrapped, toVersion);
       }
     });
   }
 
   /** Drops one data key version of an owner (after its data was re-encrypted under a newer one). */
   async dropDataKeyVersion(orgId: string, ownerId: string, version: number): Promise<void> {
-    await this.keystore.db.deleteFrom('data_keys').where('org_id', '=', orgId).where('owner_id', '=', ownerId).where('version', '=', version).execute();
+    await deleteDataKeyVersion(this.keystore.db, orgId, ownerId, version);
     this.#dataKeys.delete(cacheKey(orgId, ownerId, version));
   }
 
@@ -463,12 +455,8 @@ export class Keyring {
    */
   async destroyDataKeys(orgId: string, ownerId: string, reason: string): Promise<void> {
     await this.keystore.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('data_keys').where('owner_id', '=', ownerId).where('org_id', '=', orgId).execute();
-      await tx
-        .insertInto('erasure_ledger')
-        .values({ owner_id: ownerId, org_id: orgId, erased_at: Date.now(), reason })
-        .onConflict((oc) => oc.column('owner_id').doNothing())
-        .execute();
+      await deleteOwnerDataKeys(tx, orgId, ownerId);
+      await insertErasure(tx, { owner_id: ownerId, org_id: orgId, erased_at: Date.now(), reason });
     });
     const prefix = cacheKey(orgId, ownerId, 0).slice(0, -1);
     for (const key of [...this.#dataKeys.keys()]) if (key.startsWith(prefix)) this.#dataKeys.delete(key);
@@ -485,11 +473,11 @@ export class Keyring {
 
   async #loadLedgerKey(): Promise<KeyObject> {
     const db = this.keystore.db;
-    let row = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'ledger-mac').orderBy('created_at').executeTakeFirst();
+    let row = await findSigningKey(db, 'ledger-mac', 'oldest');
     if (!row) {
       const keyId = `ledger-${randomBytes(8).toString('hex')}`;
-      await db.insertInto('signing_keys').values({ key_id: keyId, purpose: 'ledger-mac', public_key: null, created_at: Date.now(), ...(await this.wrapSecret('ledger-mac', keyId, randomBytes(32))) }).execute();
-      row = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'ledger-mac').orderBy('created_at').executeTakeFirstOrThrow();
+      await insertSigningKey(db, { key_id: keyId, purpose: 'ledger-mac', public_key: null, created_at: Date.now(), ...(await this.wrapSecret('ledger-mac', keyId, randomBytes(32))) });
+      row = await findSigningKeyOrThrow(db, 'ledger-mac', 'oldest');
     }
     const secret = await this.unwrapSecret('ledger-mac', row.key_id, row.wrapped, row.root_key_id);
     const key = createSecretKey(secret);
@@ -522,11 +510,7 @@ function selfTest(key: KeyObject): void {
  */
 async function resolveRoot(keystore: Database<KeyStoreSchema>, provider: KeyProvider): Promise<RootKey> {
   const current = await provider.load();
-  const ids = new Set([
-    ...(await keystore.db.selectFrom('org_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
-    ...(await keystore.db.selectFrom('index_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
-    ...(await keystore.db.selectFrom('signing_keys').select('root_key_id').distinct().execute()).map((r) => r.root_key_id),
-  ]);
+  const ids = new Set([...(await listRootKeyIds(keystore.db, 'org_keys')), ...(await listRootKeyIds(keystore.db, 'index_keys')), ...(await listRootKeyIds(keystore.db, 'signing_keys'))]);
   if (ids.size === 0 || (ids.size === 1 && ids.has(current.id))) return current;
   const staged = await provider.staged();
   if (staged && ids.size === 1 && ids.has(staged.id)) {

@@ -5,7 +5,8 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { BlindIndexer } from './blind-index.ts';
 import { type KeyProvider, envKeyProvider, fileKeyProvider } from './key-provider.ts';
 import { Keyring, type KeyringOptions } from './keyring.ts';
-import { KEYSTORE_MIGRATIONS, type KeyStoreSchema } from './keystore.schema.ts';
+import { KEYSTORE_MIGRATIONS } from './keystore-migrations.store.ts';
+import type { KeyStoreSchema } from './keystore.schema.ts';
 import { ensureRootKeyFile, readRootKeyFile, rootKeyPath } from './root-key.ts';
 
 /** The opened key hierarchy: key store database, keyring and blind indexer. */

@@ -1,5 +1,6 @@
 import { type KeyObject, createHash, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import type { Keyring } from './keyring.ts';
+import { findSigningKey, findSigningKeyOrThrow, insertSigningKey, insertSigningKeyIfAbsent } from './keystore.store.ts';
 
 /** The audit's keys: an Ed25519 pair for tree heads and an HMAC key for leaves. Neither encrypts data. */
 export interface AuditKeys {
@@ -20,23 +21,19 @@ export function publicKeyId(publicKey: KeyObject): string {
  */
 export async function loadAuditKeys(keyring: Keyring): Promise<AuditKeys> {
   const db = keyring.keystore.db;
-  let head = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-head').orderBy('created_at', 'desc').executeTakeFirst();
+  let head = await findSigningKey(db, 'audit-head', 'newest');
   if (!head) {
     const pair = generateKeyPairSync('ed25519');
     const keyId = publicKeyId(pair.publicKey);
     const secret = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
-    await db
-      .insertInto('signing_keys')
-      .values({ key_id: keyId, purpose: 'audit-head', public_key: pair.publicKey.export({ format: 'der', type: 'spki' }), created_at: Date.now(), ...(await keyring.wrapSecret('audit-head', keyId, secret)) })
-      .onConflict((oc) => oc.column('key_id').doNothing())
-      .execute();
-    head = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-head').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    await insertSigningKeyIfAbsent(db, { key_id: keyId, purpose: 'audit-head', public_key: pair.publicKey.export({ format: 'der', type: 'spki' }), created_at: Date.now(), ...(await keyring.wrapSecret('audit-head', keyId, secret)) });
+    head = await findSigningKeyOrThrow(db, 'audit-head', 'newest');
   }
-  let mac = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-mac').executeTakeFirst();
+  let mac = await findSigningKey(db, 'audit-mac', null);
   if (!mac) {
     const keyId = `mac-${randomBytes(8).toString('hex')}`;
-    await db.insertInto('signing_keys').values({ key_id: keyId, purpose: 'audit-mac', public_key: null, created_at: Date.now(), ...(await keyring.wrapSecret('audit-mac', keyId, randomBytes(32))) }).execute();
-    mac = await db.selectFrom('signing_keys').selectAll().where('purpose', '=', 'audit-mac').orderBy('created_at').executeTakeFirstOrThrow();
+    await insertSigningKey(db, { key_id: keyId, purpose: 'audit-mac', public_key: null, created_at: Date.now(), ...(await keyring.wrapSecret('audit-mac', keyId, randomBytes(32))) });
+    mac = await findSigningKeyOrThrow(db, 'audit-mac', 'oldest');
   }
   const headSecret = await keyring.unwrapSecret('audit-head', head.key_id, head.wrapped, head.root_key_id);
   const macSecret = await keyring.unwrapSecret('audit-mac', mac.key_id, mac.wrapped, mac.root_key_id);

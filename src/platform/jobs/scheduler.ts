@@ -1,14 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database, Leadership } from '../db/database.ts';
-import type { Schema } from '../db/schema.ts';
+import type { Database, Db, Leadership } from '../db/database.ts';
 
 /** A piece of scheduled work. It must be idempotent: a new leader may repeat a run. */
 export interface Job {
   name: string;
   /** How often it runs while this process leads; it also runs once on gaining leadership. */
   intervalMs: number;
-  run(context: { db: Kysely<Schema>; now: number; logger: Logger }): Promise<void>;
+  run(context: { db: Db; now: number; logger: Logger }): Promise<void>;
 }
 
 export interface Scheduler {

@@ -1,0 +1,72 @@
+import type { ClientTable, Db, InvoiceTable, Tx } from '../../platform/db/index.ts';
+
+/** Queries on invoices. Items, references and recipients arrive here already sealed. */
+
+/** Adds one invoice row. */
+export async function insertInvoice(tx: Tx, row: InvoiceTable): Promise<void> {
+  await tx.insertInto('invoices').values(row).execute();
+}
+
+/** A client's invoices, oldest first. */
+export async function listClientInvoices(db: Db, orgId: string, clientId: string): Promise<InvoiceTable[]> {
+  return db.selectFrom('invoices').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('created_at').execute();
+}
+
+/** One invoice of the organisation. */
+export async function findInvoice(db: Db, orgId: string, invoiceId: string): Promise<InvoiceTable | undefined> {
+  return db.selectFrom('invoices').selectAll().where('org_id', '=', orgId).where('id', '=', invoiceId).executeTakeFirst();
+}
+
+/** The client's id while its record exists (undefined once it was erased). */
+export async function findLiveClient(db: Db, orgId: string, clientId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
+}
+
+/** Changes an invoice's columns. */
+export async function updateInvoiceRow(tx: Tx, invoiceId: string, next: Partial<InvoiceTable>): Promise<void> {
+  await tx.updateTable('invoices').set(next).where('id', '=', invoiceId).execute();
+}
+
+/** The organisation's invoices, optionally of one client and one status, oldest first. */
+export async function listOrgInvoices(db: Db, orgId: string, filter: { clientId?: string; status?: InvoiceTable['status']; limit: number }): Promise<InvoiceTable[]> {
+  let query = db.selectFrom('invoices').selectAll().where('org_id', '=', orgId);
+  if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  return query.orderBy('created_at').limit(filter.limit).execute();
+}
+
+/** Each organisation and retention end at or before `now` that invoices are kept until. */
+export async function listEndedRetentions(db: Db, now: number): Promise<Pick<InvoiceTable, 'org_id' | 'retain_until'>[]> {
+  return db.selectFrom('invoices').select(['org_id', 'retain_until']).distinct().where('retain_until', '<=', now).execute();
+}
+
+/** The ids of the organisation's invoices kept until `until`. */
+export async function listInvoiceIdsRetainedUntil(tx: Tx, orgId: string, until: number): Promise<string[]> {
+  return (await tx.selectFrom('invoices').select('id').where('org_id', '=', orgId).where('retain_until', '=', until).execute()).map((r) => r.id);
+}
+
+/** Deletes the organisation's invoices kept until `until`. */
+export async function deleteInvoicesRetainedUntil(tx: Tx, orgId: string, until: number): Promise<void> {
+  await tx.deleteFrom('invoices').where('org_id', '=', orgId).where('retain_until', '=', until).execute();
+}
+
+/** Invoices from before migration 0025, still under their client's key (`retain_until` null). */
+export async function listLegacyInvoices(db: Db): Promise<InvoiceTable[]> {
+  return db.selectFrom('invoices').selectAll().where('retain_until', 'is', null).execute();
+}
+
+/** The sealed name and postal address of a client, while its record exists. */
+export async function findClientRecipient(db: Db, orgId: string, clientId: string): Promise<Pick<ClientTable, 'id' | 'name_ct' | 'postal_address_ct'> | undefined> {
+  return db.selectFrom('clients').select(['id', 'name_ct', 'postal_address_ct']).where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
+}
+
+/** Deletes a legacy invoice (one whose `retain_until` is still null). */
+export async function deleteLegacyInvoice(db: Db, invoiceId: string): Promise<void> {
+  await db.deleteFrom('invoices').where('id', '=', invoiceId).where('retain_until', 'is', null).execute();
+}
+
+/** Stores a legacy invoice re-sealed under the retained-records key, unless another process did; returns how many rows changed. */
+export async function updateLegacyInvoice(db: Db, invoiceId: string, values: Pick<InvoiceTable, 'items_ct' | 'payment_ref_ct' | 'bill_to_ct' | 'retain_until'>): Promise<number> {
+  const result = await db.updateTable('invoices').set(values).where('id', '=', invoiceId).where('retain_until', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,80 @@
+import type { ActivityTable, ClientTable, Db, Tx } from '../platform/db/index.ts';
+
+/**
+ * Queries on activities (interactions, follow-ups, appointments) and the few facts about clients,
+ * notes and caseloads the timeline, agenda and cadences read. Details arrive here already sealed.
+ */
+
+/** Adds one activity row. */
+export async function insertActivity(db: Db | Tx, row: ActivityTable): Promise<void> {
+  await db.insertInto('activities').values(row).execute();
+}
+
+/** A client's activities, newest first (at most 500). */
+export async function listClientActivities(db: Db, orgId: string, clientId: string): Promise<ActivityTable[]> {
+  return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('at', 'desc').limit(500).execute();
+}
+
+/** A client's notes as timeline entries: id, kind, author and time, never a body. */
+export async function listNoteEntries(db: Db, orgId: string, clientId: string): Promise<{ id: string; kind: 'general' | 'session'; author_id: string; created_at: number }[]> {
+  return db.selectFrom('notes').select(['id', 'kind', 'author_id', 'created_at']).where('org_id', '=', orgId).where('client_id', '=', clientId).execute();
+}
+
+/** The time zone of a user's digest settings, when they have chosen one. */
+export async function findDigestTimezone(db: Db, userId: string): Promise<{ timezone: string } | undefined> {
+  return db.selectFrom('digest_settings').select('timezone').where('user_id', '=', userId).executeTakeFirst();
+}
+
+/**
+ * Follow-ups and appointments before `to`: appointments from `from`, and open follow-ups (overdue
+ * ones included), in time order. `assigneeId` keeps those assigned to one user; null keeps every
+ * appointment of the organisation instead.
+ */
+export async function listScheduleRows(db: Db, query: { orgId: string; from: number; to: number; assigneeId: string | null; limit: number }): Promise<ActivityTable[]> {
+  let select = db.selectFrom('activities').selectAll().where('org_id', '=', query.orgId).where('kind', 'in', ['follow_up', 'appointment']).where('at', '<', query.to);
+  select = select.where((eb) => eb.or([eb('kind', '=', 'appointment').and('at', '>=', query.from), eb('kind', '=', 'follow_up').and('status', '=', 'open')]));
+  if (query.assigneeId !== null) select = select.where('assignee_id', '=', query.assigneeId);
+  else select = select.where('kind', '=', 'appointment');
+  return select.orderBy('at').limit(query.limit).execute();
+}
+
+/** One activity of the organisation. */
+export async function findActivity(db: Db, orgId: string, activityId: string): Promise<ActivityTable | undefined> {
+  return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
+}
+
+/** Sets an activity's status. */
+export async function updateActivityRowStatus(tx: Tx, activityId: string, status: string): Promise<void> {
+  await tx.updateTable('activities').set({ status }).where('id', '=', activityId).execute();
+}
+
+/** Sets (or with null, clears) a client's cadence in days. */
+export async function updateClientCadence(tx: Tx, orgId: string, clientId: string, days: number | null): Promise<void> {
+  await tx.updateTable('clients').set({ cadence_days: days }).where('org_id', '=', orgId).where('id', '=', clientId).execute();
+}
+
+/** Clients with a cadence and no open follow-up (at most 5000). */
+export async function listClientsDueCadence(db: Db): Promise<Pick<ClientTable, 'id' | 'org_id' | 'cadence_days' | 'created_at'>[]> {
+  return db
+    .selectFrom('clients')
+    .select(['clients.id', 'clients.org_id', 'clients.cadence_days', 'clients.created_at'])
+    .where('clients.cadence_days', 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('activities').select('activities.id').whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', '=', 'follow_up').where('activities.status', '=', 'open'))))
+    .limit(5000)
+    .execute();
+}
+
+/** When the client's last interaction was logged (`at` is null when none was), as the driver returns it. */
+export async function findLastInteraction(db: Db, clientId: string) {
+  return db.selectFrom('activities').select((eb) => eb.fn.max('at').as('at')).where('client_id', '=', clientId).where('kind', '=', 'interaction').executeTakeFirst();
+}
+
+/** The first practitioner (by user id) of the client's caseload, if it has one. */
+export async function findCaseloadPractitioner(db: Db, orgId: string, clientId: string): Promise<{ user_id: string } | undefined> {
+  return db.selectFrom('caseload').select('user_id').where('org_id', '=', orgId).where('client_id', '=', clientId).orderBy('user_id').executeTakeFirst();
+}
+
+/** The organisation's activities with these ids, in time order. */
+export async function listActivitiesByIds(db: Db, orgId: string, ids: readonly string[]): Promise<ActivityTable[]> {
+  return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('at').execute();
+}
