@@ -1,29 +1,14 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { DataKey, Keyring } from '../platform/crypto/index.ts';
 import type { FieldKind } from '../platform/datamap/index.ts';
 import { openField, sealField } from '../platform/datamap/index.ts';
-import type { Schema } from '../platform/db/index.ts';
+import type { Db, Tx } from '../platform/db/index.ts';
 import { SEALED, type SealedEntry, placeOf, rowMatches } from './registry.ts';
+import { listRowsAbout, updateRowByKey } from './sealed-records.store.ts';
 
 /** Custom field codecs by field id (the name bound into a custom value's ciphertext, and its kind). */
 export type CustomCodecs = ReadonlyMap<string, { name: string; kind: FieldKind }>;
 
 type Row = Record<string, unknown>;
-type Db = Kysely<Schema> | Transaction<Schema>;
-
-/** The rows of `table` about `clientId` (in its organisation, where the table names one). */
-async function rowsAbout(db: Db, entry: SealedEntry, orgId: string, clientId: string): Promise<Row[]> {
-  // Kysely cannot type a table chosen at run time; the registry test holds every name to the schema.
-  let query = (db as Kysely<any>).selectFrom(entry.table).selectAll().where(entry.clientColumn!, '=', clientId);
-  if (entry.table !== 'client_custom_values') query = query.where('org_id', '=', orgId);
-  return (await query.execute()) as Row[];
-}
-
-async function updateRow(db: Db, entry: SealedEntry, row: Row, set: Row): Promise<void> {
-  let query = (db as Kysely<any>).updateTable(entry.table).set(set);
-  for (const column of entry.key) query = query.where(column, '=', row[column]);
-  await query.execute();
-}
 
 function codecFor(entry: SealedEntry, row: Row, custom: CustomCodecs): { name: string; kind: FieldKind } | null {
   if (entry.field !== 'custom') return entry.field;
@@ -46,7 +31,7 @@ function byTable(keep: (entry: SealedEntry) => boolean): Map<string, SealedEntry
  */
 export async function resealClientRecords(
   keyring: Pick<Keyring, 'dataKey'>,
-  tx: Transaction<Schema>,
+  tx: Tx,
   orgId: string,
   clientId: string,
   to: DataKey,
@@ -56,7 +41,7 @@ export async function resealClientRecords(
   const tables = byTable((e) => e.clientColumn !== undefined && (moveTo ? e.merge === 'move' : e.keyOwner === 'client'));
   for (const entries of tables.values()) {
     const first = entries[0]!;
-    for (const row of await rowsAbout(tx, first, orgId, clientId)) {
+    for (const row of await listRowsAbout(tx, first, orgId, clientId)) {
       const set: Row = moveTo ? { [first.clientColumn!]: moveTo } : {};
       for (const entry of entries.filter((e) => e.keyOwner === 'client' && rowMatches(e, row))) {
         const sealed = row[entry.column] as Uint8Array | null;
@@ -65,7 +50,7 @@ export async function resealClientRecords(
         const place = placeOf(entry, orgId, row);
         set[entry.column] = sealField(to, place, codec, openField(await keyring.dataKey(orgId, clientId, sealed), place, codec, sealed));
       }
-      if (Object.keys(set).length > 0) await updateRow(tx, first, row, set);
+      if (Object.keys(set).length > 0) await updateRowByKey(tx, first, row, set);
     }
   }
 }
@@ -107,7 +92,7 @@ export interface ErasurePlan {
  * values, each field definition's): which keys to destroy, which rows to delete, what is kept.
  */
 export async function planErasure(
-  db: Kysely<Schema>,
+  db: Db,
   orgId: string,
   clientId: string,
   custom: readonly { id: string; label: string; erase: string; encrypted: boolean }[],
@@ -119,7 +104,7 @@ export async function planErasure(
   // One read per table: notes and invoices hold several entries each.
   const byTableRows = new Map<string, Promise<Row[]>>();
   for (const entry of SEALED.filter((e) => e.clientColumn !== undefined)) {
-    if (!byTableRows.has(entry.table)) byTableRows.set(entry.table, rowsAbout(db, entry, orgId, clientId));
+    if (!byTableRows.has(entry.table)) byTableRows.set(entry.table, listRowsAbout(db, entry, orgId, clientId));
     const rows = (await byTableRows.get(entry.table)!).filter((row) => rowMatches(entry, row));
     if (entry.field === 'custom') {
       for (const field of custom) {

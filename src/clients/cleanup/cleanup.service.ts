@@ -1,14 +1,13 @@
-import { type Kysely, sql } from 'kysely';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { authorize } from '../../access/roles/index.ts';
 import { KIND_SCHEMAS } from '../../platform/datamap/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Caller } from '../../access/gate/index.ts';
 import { type ClientDeps, clientEvent, openRows } from '../records/index.ts';
 import type { ClientStatus } from '../../platform/db/index.ts';
 import { listCustomFields } from '../records/index.ts';
 import { pageClientRows } from '../records/index.ts';
+import * as store from './cleanup.store.ts';
 
 /** Clean-up work reads every record's contact fields or lists the whole organisation: owners and admins. A refusal is audited. */
 async function allow(deps: ClientDeps, caller: Caller, report: string): Promise<void> {
@@ -111,7 +110,7 @@ export async function staleClients(deps: ClientDeps, caller: Caller, options: { 
   const { orgId } = caller.actor;
   const limit = options.limit ?? 200;
   const cutoff = (options.now ?? Date.now()) - options.days * 86_400_000;
-  const rows = await staleRows(deps.db, orgId, cutoff, options.after ?? '', limit + 1);
+  const rows = await store.listStaleClients(deps.db, orgId, cutoff, options.after ?? '', limit + 1);
   const page = rows.slice(0, limit);
   if (page.length > 0) await deps.audit.record(clientEvent({ ...caller.ctx, purpose: 'stale records' }, orgId, 'client.search', page.map((r) => r.id), ['status']));
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -124,24 +123,4 @@ export async function staleClients(deps: ClientDeps, caller: Caller, options: { 
 function maxOf(a: number | null, b: number | null): number | null {
   if (a === null) return b === null ? null : Number(b);
   return b === null ? Number(a) : Math.max(Number(a), Number(b));
-}
-
-async function staleRows(db: Kysely<Schema>, orgId: string, cutoff: number, after: string, limit: number) {
-  return db
-    .selectFrom('clients')
-    .select(['clients.id', 'clients.status', 'clients.created_at', 'clients.updated_at'])
-    .select((eb) => [
-      eb.selectFrom('activities').select(sql<number | null>`max(activities.at)`.as('m')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', 'in', ['interaction', 'appointment']).as('last_activity'),
-      eb.selectFrom('notes').select(sql<number | null>`max(notes.created_at)`.as('m')).whereRef('notes.org_id', '=', 'clients.org_id').whereRef('notes.client_id', '=', 'clients.id').as('last_note'),
-    ])
-    .where('clients.org_id', '=', orgId)
-    .where('clients.updated_at', '<', cutoff)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('activities').select(sql`1`.as('one')).whereRef('activities.org_id', '=', 'clients.org_id').whereRef('activities.client_id', '=', 'clients.id').where('activities.kind', 'in', ['interaction', 'appointment']).where('activities.at', '>=', cutoff))),
-    )
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('notes').select(sql`1`.as('one')).whereRef('notes.org_id', '=', 'clients.org_id').whereRef('notes.client_id', '=', 'clients.id').where('notes.created_at', '>=', cutoff))))
-    .where('clients.id', '>', after)
-    .orderBy('clients.id')
-    .limit(limit)
-    .execute();
 }

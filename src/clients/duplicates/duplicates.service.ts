@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { gate } from '../../access/gate/index.ts';
 import { searchTerms } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
@@ -8,6 +7,7 @@ import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from '../records/index.ts';
 import { deleteClientAndRecordErasure, findClientRow, findClientRows } from '../records/index.ts';
 import { resealClientRecords } from '../../datamap/index.ts';
+import * as store from './duplicates.store.ts';
 
 export interface DuplicatePair {
   a: string;
@@ -27,20 +27,12 @@ const allow = (deps: ClientDeps, caller: Caller) => gate(deps, caller, 'client.e
 export async function findDuplicates(deps: ClientDeps, caller: Caller, limit = 200): Promise<DuplicatePair[]> {
   await allow(deps, caller);
   const { orgId } = caller.actor;
-  const groups = await deps.db
-    .selectFrom('client_index')
-    .select(['field', 'key_version', 'value', sql<string>`count(*)`.as('n')])
-    .where('org_id', '=', orgId)
-    .where('field', 'in', ['email', 'phone', 'name'])
-    .groupBy(['field', 'key_version', 'value'])
-    .having(sql`count(*)`, '>', 1)
-    .limit(5000)
-    .execute();
+  const groups = await store.listSharedIndexValues(deps.db, orgId);
   const pairs: DuplicatePair[] = [];
   const seen = new Set<string>();
   for (const group of groups) {
     if (pairs.length >= limit) break;
-    const ids = (await deps.db.selectFrom('client_index').select('client_id').where('org_id', '=', orgId).where('field', '=', group.field).where('key_version', '=', group.key_version).where('value', '=', group.value).limit(50).execute()).map((r) => r.client_id);
+    const ids = await store.listClientIdsByIndexValue(deps.db, orgId, group.field, group.key_version, group.value);
     const records = await openRows(deps, orgId, await findClientRows(deps.db, orgId, ids), { fields: ['name', 'email', 'phone', 'date_of_birth'] });
     for (let i = 0; i < records.length; i++) {
       for (let j = i + 1; j < records.length; j++) {
@@ -98,10 +90,10 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
   await deps.db.transaction().execute(async (tx) => {
     await resealClientRecords(deps.keyring, tx, orgId, duplicateId, keepKey, { moveTo: keepId });
     for (const table of ['client_tags', 'caseload'] as const) {
-      const rows = await tx.selectFrom(table).selectAll().where('client_id', '=', duplicateId).execute();
-      for (const row of rows) await tx.insertInto(table).values({ ...row, client_id: keepId } as never).onConflict((oc) => oc.doNothing()).execute();
+      const rows = await store.listClientLinks(tx, table, duplicateId);
+      for (const row of rows) await store.insertClientLink(tx, table, { ...row, client_id: keepId });
     }
-    await tx.updateTable('client_provenance').set({ client_id: keepId }).where('client_id', '=', duplicateId).where(({ not, exists, selectFrom }) => not(exists(selectFrom('client_provenance as p').select('p.client_id').where('p.client_id', '=', keepId)))).execute();
+    await store.updateProvenanceClient(tx, duplicateId, keepId);
     await fill?.apply(tx);
     await deleteClientAndRecordErasure(tx, orgId, duplicateId, now, mac);
     await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: `merged ${duplicateId} into ${keepId}` }, orgId, 'client.update', [keepId, duplicateId], ['merge', ...(fill?.changed ?? [])], now));

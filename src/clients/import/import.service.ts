@@ -3,23 +3,22 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { Kysely } from 'kysely';
 import type { AccessContext } from '../../audit/log/index.ts';
 import { canWriteField } from '../../access/roles/index.ts';
 import { type Caller, gate } from '../../access/gate/index.ts';
+import type { IndexVersion } from '../../platform/crypto/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { availableParallelism } from 'node:os';
 import { type WorkerPool, workerPool } from '../../platform/workers/index.ts';
-import { type Transaction, sql } from 'kysely';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db, Schema, Tx } from '../../platform/db/index.ts';
 import { analyze, isUniqueViolation } from '../../platform/db/index.ts';
-import { insertRows } from '../../platform/db/index.ts';
 import { type ClientDeps, storeSealedClients } from '../records/index.ts';
 import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
 import { listCustomFields } from '../records/index.ts';
 import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
 import { type MappingProposal, proposeMapping } from './import.proposal.ts';
+import * as store from './import.store.ts';
 import { mergeImportIndex } from '../search/index.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
@@ -107,7 +106,7 @@ export async function readCsvHeader(file: string | ImportSource): Promise<string
  *
  * @throws AppError VALIDATION_FAILED when no header matches anything (the row may hold values).
  */
-export async function proposeImportMapping(db: Kysely<Schema>, orgId: string, headers: readonly string[], via: ImportInterface = CLI_INTERFACE): Promise<MappingProposal> {
+export async function proposeImportMapping(db: Db, orgId: string, headers: readonly string[], via: ImportInterface = CLI_INTERFACE): Promise<MappingProposal> {
   return proposeMapping(headers, await listCustomFields(db, orgId), via);
 }
 
@@ -143,13 +142,7 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
  * Caller must be allowed to create clients in `orgId`.
  */
 export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
-  const ctx = 'operator' in by ? by.operator : by.ctx;
-  let writable: ((field: string) => boolean) | undefined;
-  if (!('operator' in by)) {
-    if (by.actor.orgId !== orgId) throw new AppError('NOT_FOUND', 'no such organisation');
-    await gate(deps, by, 'client.create', { fields: ['import'], refusal: 'create client records, so it may not import them' });
-    writable = (field) => canWriteField(by.actor.role, field);
-  }
+  const { ctx, writable } = await authorizeImporter(deps, by, orgId);
   const source = sourceOf(file);
   const sourceName = source.name;
   refuseCardData({ name: sourceName });
@@ -159,164 +152,232 @@ export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: st
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
   const plan: ColumnPlan = planColumns(await readCsvHeader(source), mapping, custom, via, writable);
   const { sha256, lines } = await fingerprint(source);
-  const batchSize = options.batchSize ?? 2000;
-  let existing = options.dryRun
-    ? undefined
-    : await deps.db.selectFrom('imports').selectAll().where('org_id', '=', orgId).where('source_sha256', '=', sha256).where('finished_at', 'is', null).executeTakeFirst();
-  if (!options.dryRun && !existing && !options.again) {
-    const done = await deps.db.selectFrom('imports').select(['id', 'finished_at']).where('org_id', '=', orgId).where('source_sha256', '=', sha256).where('finished_at', 'is not', null).executeTakeFirst();
-    if (done) {
-      throw new AppError('CONFLICT', `this file was already imported on ${new Date(done.finished_at!).toISOString().slice(0, 10)} (import ${done.id}); importing it again would duplicate its clients; ${via.again}`);
-    }
-  }
-  const importId = options.dryRun ? null : (existing?.id ?? randomUUID());
-  if (!options.dryRun && !existing) {
-    try {
-      const now = Date.now();
-      await deps.db
-        .insertInto('imports')
-        .values({ id: importId!, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: null, index_merged_rows: null, progress_at: now })
-        .execute();
-    } catch (error) {
-      // One unfinished import per file and organisation (a unique index): another run started it.
-      // Any other failure is what it is (the values inserted are ids, a file name and a hash).
-      if (!isRunningImportConflict(error)) throw error;
-      throw new AppError('CONFLICT', `this file is being imported by another run; wait for it to finish (or, if it stopped, ${via.resume} to resume it)`);
-    }
-    existing = undefined;
-  }
+  const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);
+  const existing = started?.resumed;
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
-  // A resumed import is moving again: the scheduler leaves its index to this run.
-  if (existing) await deps.db.updateTable('imports').set({ progress_at: Date.now() }).where('id', '=', existing.id).execute();
-  const report: ImportReport = { import_id: importId, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, ignored_columns: plan.ignored, errors: [] };
+  const report: ImportReport = { import_id: started?.importId ?? null, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, ignored_columns: plan.ignored, errors: [] };
 
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
   const versions = options.dryRun ? [] : await deps.indexer.versions(orgId);
   const wrapping = options.dryRun ? undefined : await deps.keyring.bulkWrapping(orgId);
   const workerData: ImportWorkerData = { orgId, custom: [...custom], versions, normalise: deps.normalise, ...(wrapping ? { wrapping } : {}) };
   const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), workerData);
-  const keysUnchanged = async () => {
-    deps.indexer.refresh(orgId);
-    const now = (await deps.indexer.versions(orgId)).map((v) => v.version).join(',');
-    return now === versions.map((v) => v.version).join(',') && (await deps.keyring.bulkWrapping(orgId)).orgKeyVersion === wrapping!.orgKeyVersion;
-  };
-  let committedRow = resumeAfter;
+  const run: ImportRun | null = started && wrapping ? { deps, ctx, orgId, importId: started.importId, sourceName, via, versions, orgKeyVersion: wrapping.orgKeyVersion, committedRow: resumeAfter } : null;
   // Batches are validated and sealed by the workers and stored here strictly in file order, so the
   // progress row always names the last row of a committed prefix of the file.
-  const store = async (lastRow: number, done: ImportBatchResult) => {
-    report.imported += done.rows.length;
-    if (options.dryRun) return;
-    const now = Date.now();
-    const advance = async (tx: Transaction<Schema>, ids: readonly string[]) => {
-      let lowest: string | undefined;
-      for (const id of ids) if (lowest === undefined || id < lowest) lowest = id;
-      if (ids.length > 0) {
-        const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: importId, source_name: sourceName, row_number: done.rows[i]!, captured_by: ctx.actorId ?? 'unknown', captured_at: now }));
-        await insertRows(tx, 'client_provenance', rows);
-      }
-      await insertRows(tx, 'import_rejections', done.rejected.map((r) => ({ import_id: importId!, row_number: r.row, reason: r.reason })));
-      // Only from where this run left it: a second run of the same import cannot commit the same rows.
-      const moved = await tx
-        .updateTable('imports')
-        .set((eb) => ({
-          rows_done: lastRow,
-          progress_at: now,
-          // Where this import's index rows start: the lowest id it has committed (not a clock reading).
-          ...(lowest ? { index_from: sql<string>`case when ${sql.ref('index_from')} is null or ${sql.ref('index_from')} > ${lowest} then ${lowest} else ${sql.ref('index_from')} end` } : {}),
-          rows_imported: eb('rows_imported', '+', ids.length),
-          rows_rejected: eb('rows_rejected', '+', done.rejected.length),
-        }))
-        .where('id', '=', importId!)
-        .where('rows_done', '=', committedRow)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
-    };
-    if (!(await keysUnchanged())) {
-      throw new AppError('CONFLICT', `an encryption or search key was rotated during the import; rows up to ${committedRow} are in; ${via.resume} to resume under the new keys`);
-    }
-    if (done.batch) {
-      try {
-        await deps.keyring.storeDataKeys(orgId, done.batch.keyRows);
-      } catch (error) {
-        if (isAppError(error)) throw error;
-        // The organisation key version the batch was wrapped under was retired by a rotation.
-        throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${committedRow} are in; ${via.resume} to resume under the new keys`);
-      }
-      // Index rows in client order only: they are merged in key order after the last batch.
-      await storeSealedClients(deps, ctx, orgId, done.batch, now, advance, { deferIndex: true });
-    } else {
-      await deps.db.transaction().execute((tx) => advance(tx, []));
-    }
-    committedRow = lastRow;
-  };
-
-  let header = true;
-  let records: ImportBatchRequest['records'] = [];
-  let row = 0;
-  const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult> }> = [];
-  const settle = async () => {
-    const next = inFlight.shift()!;
-    const done = await next.result;
+  const settle = async (lastRow: number, done: ImportBatchResult) => {
     report.rejected += done.rejected.length;
     for (const r of done.rejected) if (report.errors.length < 1000) report.errors.push(r);
-    await store(next.lastRow, done);
-    options.progress?.(next.lastRow, Math.max(next.lastRow, lines));
+    report.imported += done.rows.length;
+    if (run) await storeBatch(run, lastRow, done);
+    options.progress?.(lastRow, Math.max(lastRow, lines));
   };
-  const dispatch = async () => {
-    const request = { records, now: Date.now() };
-    // Each worker keeps one batch running and one queued; beyond that this thread seals the batch
-    // itself rather than wait (on two cores, one worker plus this thread's spare time).
-    const result = options.shared || pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
-    result.catch(() => undefined); // awaited in order by settle(); never an unhandled rejection
-    inFlight.push({ lastRow: row, result });
-    records = [];
-    // A few sealed batches at most wait here (≈5 MB each): the importing heap stays small on any machine.
-    while (inFlight.length > Math.min(pool.size * 2, 4)) await settle();
-  };
+  let row: number;
   try {
-    const stream = source.read();
-    const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: false }));
-    stream.on('error', (error) => parser.destroy(error));
-    try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        if (header) {
-          header = false;
-          continue;
-        }
-        row++;
-        if (row <= resumeAfter) continue;
-        records.push({ row, input: toClientInput(record, plan) });
-        if (records.length >= batchSize) await dispatch();
-      }
-    } catch (error) {
-      const clear = csvError(error);
-      // A syntax error: rows before it are good, so what is on its way is stored. A fixed file has
-      // another fingerprint and starts a new import, which creates those rows again: a known gap, for
-      // the import wizard (issue 17) to close.
-      if (clear !== error) while (inFlight.length > 0) await settle();
-      throw clear;
-    }
-    if (records.length > 0 || inFlight.length === 0) await dispatch();
-    while (inFlight.length > 0) await settle();
+    row = await streamBatches(source, plan, resumeAfter, options.batchSize ?? 2000, options.shared === true, pool, workerData, settle);
   } finally {
     await pool.close();
   }
   options.progress?.(row, Math.max(row, lines));
   report.rows_total = row;
-  if (!options.dryRun) {
-    // The imported clients become searchable; a crash here leaves the import unfinished, and running
-    // it again (or the scheduler, for an import nobody resumes) merges again.
-    await mergeImportIndex(deps.db, importId!, { byField: options.shared === true, ...(options.indexing ? { progress: options.indexing } : {}) });
-    await deps.db.updateTable('imports').set({ finished_at: Date.now(), index_from: null }).where('id', '=', importId!).execute();
-    // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
-    // the import itself is complete).
-    await analyze(deps.db).catch(() => undefined);
-    await analyze(deps.keyring.keystore.db).catch(() => undefined);
-    // Every rejection of this import, including those of an interrupted earlier run of the file.
-    const stored = await deps.db.selectFrom('import_rejections').select(['row_number', 'reason']).where('import_id', '=', importId!).orderBy('row_number').limit(1000).execute();
-    report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
-  }
+  if (run) await finishImport(deps, run.importId, options, report);
   return report;
+}
+
+/**
+ * Checks who imports: the operator writes everything; a signed-in caller must belong to `orgId` and be
+ * allowed to create clients, and learns which fields their role may write.
+ */
+async function authorizeImporter(deps: ClientDeps, by: Importer, orgId: string): Promise<{ ctx: AccessContext; writable: ((field: string) => boolean) | undefined }> {
+  if ('operator' in by) return { ctx: by.operator, writable: undefined };
+  if (by.actor.orgId !== orgId) throw new AppError('NOT_FOUND', 'no such organisation');
+  await gate(deps, by, 'client.create', { fields: ['import'], refusal: 'create client records, so it may not import them' });
+  return { ctx: by.ctx, writable: (field) => canWriteField(by.actor.role, field) };
+}
+
+/**
+ * Starts the import of a file, or resumes its unfinished import (which is then moving again: the
+ * scheduler leaves its index to this run). Returns its id, and the resumed import's row.
+ *
+ * @throws AppError CONFLICT when the file was imported before (unless `again`), or another run is
+ *   importing it now.
+ */
+async function startImport(
+  deps: ClientDeps,
+  ctx: AccessContext,
+  orgId: string,
+  sourceName: string,
+  sha256: string,
+  via: ImportInterface,
+  again: boolean,
+): Promise<{ importId: string; resumed: Schema['imports'] | undefined }> {
+  const existing = await store.findRunningImport(deps.db, orgId, sha256);
+  if (!existing && !again) {
+    const done = await store.findFinishedImport(deps.db, orgId, sha256);
+    if (done) {
+      throw new AppError('CONFLICT', `this file was already imported on ${new Date(done.finished_at!).toISOString().slice(0, 10)} (import ${done.id}); importing it again would duplicate its clients; ${via.again}`);
+    }
+  }
+  if (existing) {
+    await store.updateImportProgressAt(deps.db, existing.id, Date.now());
+    return { importId: existing.id, resumed: existing };
+  }
+  const importId = randomUUID();
+  try {
+    const now = Date.now();
+    await store.insertImport(deps.db, { id: importId, org_id: orgId, source_name: sourceName, source_sha256: sha256, started_by: ctx.actorId ?? 'unknown', started_at: now, rows_done: 0, rows_imported: 0, rows_rejected: 0, finished_at: null, index_from: null, index_merged_rows: null, progress_at: now });
+  } catch (error) {
+    // One unfinished import per file and organisation (a unique index): another run started it.
+    // Any other failure is what it is (the values inserted are ids, a file name and a hash).
+    if (!isRunningImportConflict(error)) throw error;
+    throw new AppError('CONFLICT', `this file is being imported by another run; wait for it to finish (or, if it stopped, ${via.resume} to resume it)`);
+  }
+  return { importId, resumed: undefined };
+}
+
+/** An import that writes (not a dry run): what storing its batches needs, and where its committed prefix ends. */
+interface ImportRun {
+  deps: ClientDeps;
+  ctx: AccessContext;
+  orgId: string;
+  importId: string;
+  sourceName: string;
+  via: ImportInterface;
+  /** The blind-index key versions and organisation key version in force when the import started. */
+  versions: readonly IndexVersion[];
+  orgKeyVersion: number;
+  /** The last data row of the committed prefix of the file. */
+  committedRow: number;
+}
+
+/** Whether the keys in force when the import started are still the newest. */
+async function keysUnchanged(run: ImportRun): Promise<boolean> {
+  const { deps, orgId } = run;
+  deps.indexer.refresh(orgId);
+  const now = (await deps.indexer.versions(orgId)).map((v) => v.version).join(',');
+  return now === run.versions.map((v) => v.version).join(',') && (await deps.keyring.bulkWrapping(orgId)).orgKeyVersion === run.orgKeyVersion;
+}
+
+/**
+ * Stores one validated batch, ending at data row `lastRow`: its data keys, then its clients (index
+ * rows in client order only: they are merged in key order after the last batch) together with their
+ * provenance, its rejections and the import's progress, in one transaction.
+ *
+ * @throws AppError CONFLICT when a key was rotated during the import, or another run moved it.
+ */
+async function storeBatch(run: ImportRun, lastRow: number, done: ImportBatchResult): Promise<void> {
+  const { deps, orgId, via } = run;
+  const now = Date.now();
+  if (!(await keysUnchanged(run))) {
+    throw new AppError('CONFLICT', `an encryption or search key was rotated during the import; rows up to ${run.committedRow} are in; ${via.resume} to resume under the new keys`);
+  }
+  if (done.batch) {
+    try {
+      await deps.keyring.storeDataKeys(orgId, done.batch.keyRows);
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      // The organisation key version the batch was wrapped under was retired by a rotation.
+      throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${run.committedRow} are in; ${via.resume} to resume under the new keys`);
+    }
+    // Index rows in client order only: they are merged in key order after the last batch.
+    await storeSealedClients(deps, run.ctx, orgId, done.batch, now, (tx, ids) => recordBatch(tx, run, lastRow, done, ids, now), { deferIndex: true });
+  } else {
+    await deps.db.transaction().execute((tx) => recordBatch(tx, run, lastRow, done, [], now));
+  }
+  run.committedRow = lastRow;
+}
+
+/** In the batch's transaction: the provenance of the clients `ids`, the batch's rejections and the import's progress. */
+async function recordBatch(tx: Tx, run: ImportRun, lastRow: number, done: ImportBatchResult, ids: readonly string[], now: number): Promise<void> {
+  let lowest: string | undefined;
+  for (const id of ids) if (lowest === undefined || id < lowest) lowest = id;
+  if (ids.length > 0) {
+    const rows = ids.map((id, i) => ({ client_id: id, source: 'csv_import', import_id: run.importId, source_name: run.sourceName, row_number: done.rows[i]!, captured_by: run.ctx.actorId ?? 'unknown', captured_at: now }));
+    await store.insertProvenance(tx, rows);
+  }
+  await store.insertRejections(tx, done.rejected.map((r) => ({ import_id: run.importId, row_number: r.row, reason: r.reason })));
+  // Only from where this run left it: a second run of the same import cannot commit the same rows.
+  // Where this import's index rows start: the lowest id it has committed (not a clock reading).
+  const moved = await store.updateImportProgress(tx, run.importId, { fromRow: run.committedRow, lastRow, now, lowestId: lowest, imported: ids.length, rejected: done.rejected.length });
+  if (moved !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
+}
+
+/**
+ * Reads the CSV's data rows after `resumeAfter` in batches of `batchSize`, has each validated and
+ * sealed (by a worker, or by this thread while the workers are busy), and hands the results to
+ * `settle` strictly in file order. Returns how many data rows the file has.
+ */
+async function streamBatches(
+  source: ImportSource,
+  plan: ColumnPlan,
+  resumeAfter: number,
+  batchSize: number,
+  shared: boolean,
+  pool: WorkerPool<ImportBatchRequest, ImportBatchResult>,
+  workerData: ImportWorkerData,
+  settle: (lastRow: number, done: ImportBatchResult) => Promise<void>,
+): Promise<number> {
+  let header = true;
+  let records: ImportBatchRequest['records'] = [];
+  let row = 0;
+  const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult> }> = [];
+  const settleNext = async () => {
+    const next = inFlight.shift()!;
+    await settle(next.lastRow, await next.result);
+  };
+  const dispatch = async () => {
+    const request = { records, now: Date.now() };
+    // Each worker keeps one batch running and one queued; beyond that this thread seals the batch
+    // itself rather than wait (on two cores, one worker plus this thread's spare time).
+    const result = shared || pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
+    result.catch(() => undefined); // awaited in order by settleNext(); never an unhandled rejection
+    inFlight.push({ lastRow: row, result });
+    records = [];
+    // A few sealed batches at most wait here (≈5 MB each): the importing heap stays small on any machine.
+    while (inFlight.length > Math.min(pool.size * 2, 4)) await settleNext();
+  };
+  const stream = source.read();
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: false }));
+  stream.on('error', (error) => parser.destroy(error));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      row++;
+      if (row <= resumeAfter) continue;
+      records.push({ row, input: toClientInput(record, plan) });
+      if (records.length >= batchSize) await dispatch();
+    }
+  } catch (error) {
+    const clear = csvError(error);
+    // A syntax error: rows before it are good, so what is on its way is stored. A fixed file has
+    // another fingerprint and starts a new import, which creates those rows again: a known gap, for
+    // the import wizard (issue 17) to close.
+    if (clear !== error) while (inFlight.length > 0) await settleNext();
+    throw clear;
+  }
+  if (records.length > 0 || inFlight.length === 0) await dispatch();
+  while (inFlight.length > 0) await settleNext();
+  return row;
+}
+
+/**
+ * After the last row: the imported clients become searchable (a crash here leaves the import
+ * unfinished, and running it again — or the scheduler, for an import nobody resumes — merges again),
+ * the import is marked finished, and the report lists every rejection of the import, including those
+ * of an interrupted earlier run of the file.
+ */
+async function finishImport(deps: ClientDeps, importId: string, options: ImportOptions, report: ImportReport): Promise<void> {
+  await mergeImportIndex(deps.db, importId, { byField: options.shared === true, ...(options.indexing ? { progress: options.indexing } : {}) });
+  await store.updateImportFinished(deps.db, importId, Date.now());
+  // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
+  // the import itself is complete).
+  await analyze(deps.db).catch(() => undefined);
+  await analyze(deps.keyring.keystore.db).catch(() => undefined);
+  const stored = await store.listRejections(deps.db, importId, 1000);
+  report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { KeyStoreSchema } from '../../platform/crypto/index.ts';
+import type { IndexVersion, KeyStoreSchema } from '../../platform/crypto/index.ts';
 import { VERSION_CACHE_MS } from '../../platform/crypto/index.ts';
 import type { ClientIndexTable, ClientTable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
@@ -47,8 +47,7 @@ export async function destroyClientKey(deps: ClientDeps, ctx: AccessContext, org
  * store does not either).
  */
 export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClients: number; destroyedKeys: number; refused: number }> {
-  const ks = deps.keyring.keystore.db;
-  const inKeys = await ks.selectFrom('erasure_ledger').selectAll().execute();
+  const inKeys = await deps.keyring.erasureLedger();
   const inData = await listErasedIds(deps.db);
   const dataIds = new Set(inData.map((e) => e.client_id));
   const keyIds = new Set(inKeys.map((e) => e.owner_id));
@@ -61,10 +60,7 @@ export async function reconcileErasures(deps: ClientDeps): Promise<{ purgedClien
     purgedClients++;
   }
   // Keys of erased owners must be gone even if a racing writer re-created one.
-  if (keyIds.size > 0) {
-    const ids = [...keyIds];
-    for (let i = 0; i < ids.length; i += 500) await ks.deleteFrom('data_keys').where('owner_id', 'in', ids.slice(i, i + 500)).execute();
-  }
+  if (keyIds.size > 0) await deps.keyring.purgeDataKeys([...keyIds]);
   let destroyedKeys = 0;
   let refused = 0;
   for (const entry of inData.filter((e) => !keyIds.has(e.client_id))) {
@@ -98,8 +94,8 @@ export async function verifiedErasures(deps: ClientDeps): Promise<Array<{ client
  * earlier and missing from both could come back with a restored backup that predates its erasure.
  */
 export async function erasureLedgerIds(deps: ClientDeps): Promise<{ data: Set<string>; keyStore: Set<string> }> {
-  const inKeys = await deps.keyring.keystore.db.selectFrom('erasure_ledger').select('owner_id').execute();
-  return { data: new Set((await listErasedIds(deps.db)).map((e) => e.client_id)), keyStore: new Set(inKeys.map((e) => e.owner_id)) };
+  const inKeys = await deps.keyring.erasedOwnerIds();
+  return { data: new Set((await listErasedIds(deps.db)).map((e) => e.client_id)), keyStore: new Set(inKeys) };
 }
 
 /**
@@ -109,9 +105,7 @@ export async function erasureLedgerIds(deps: ClientDeps): Promise<{ data: Set<st
 export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId: string, now = Date.now()): Promise<number> {
   const row = await findClientRow(deps.db, orgId, clientId);
   if (!row) throw new AppError('NOT_FOUND', 'no such client');
-  const versions = (
-    await deps.keyring.keystore.db.selectFrom('data_keys').select('version').where('owner_id', '=', clientId).orderBy('version').execute()
-  ).map((r) => r.version);
+  const versions = await deps.keyring.dataKeyVersions(clientId);
   const newest = versions.at(-1) ?? 0;
   const target = versions.length > 1 ? await deps.keyring.dataKey(orgId, clientId) : await deps.keyring.createDataKey(orgId, clientId, newest + 1);
   const custom = new Map((await listCustomFields(deps.db, orgId)).map((spec) => [spec.id, customCodec(spec)]));
@@ -129,9 +123,7 @@ export async function rotateClientKey(deps: ClientDeps, orgId: string, clientId:
  */
 export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Progress = () => {}, options: { batchSize?: number } = {}): Promise<number> {
   const batch = options.batchSize ?? BATCH;
-  const ks = deps.keyring.keystore.db;
-  const stale = async (version: number) =>
-    Number((await ks.selectFrom('data_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('org_key_version', '<', version).executeTakeFirstOrThrow()).n);
+  const stale = (version: number) => deps.keyring.countDataKeysWrappedBelow(orgId, version);
   let target = await deps.keyring.ensureOrgKey(orgId);
   deps.keyring.refreshOrg(orgId);
   if ((await stale(target)) === 0) target = await deps.keyring.addOrgKeyVersion(orgId);
@@ -141,7 +133,7 @@ export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Pr
   // Loop until nothing is left: other processes may still wrap a few new keys under the old version
   // until their cache notices the new one (at most VERSION_CACHE_MS).
   for (let quiet = 0; quiet < 2; ) {
-    const rows: KeyStoreSchema['data_keys'][] = await ks.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('org_key_version', '<', target).orderBy('owner_id').limit(batch).execute();
+    const rows: KeyStoreSchema['data_keys'][] = await deps.keyring.dataKeysWrappedBelow(orgId, target, batch);
     if (rows.length === 0) {
       quiet++;
       if (quiet < 2) await new Promise((r) => setTimeout(r, VERSION_CACHE_MS + 200));
@@ -153,7 +145,7 @@ export async function rotateOrgKey(deps: ClientDeps, orgId: string, progress: Pr
     progress(Math.min(done, Math.max(total, done)), Math.max(total, done));
   }
   // Delete old versions; the foreign key refuses while any data key still uses one.
-  await ks.deleteFrom('org_keys').where('org_id', '=', orgId).where('version', '<', target).execute();
+  await deps.keyring.deleteOrgKeyVersionsBelow(orgId, target);
   deps.keyring.refreshOrg(orgId);
   return target;
 }
@@ -171,38 +163,27 @@ export async function rotateIndexKey(
 ): Promise<number> {
   // The expected population sets the index truncation (docs/security.md); rotating is how it changes.
   const batch = options.batchSize ?? BATCH;
-  const ks = deps.keyring.keystore.db;
   const name = `index:${orgId}`;
-  let state = await ks.selectFrom('rotations').selectAll().where('name', '=', name).executeTakeFirst();
+  let state = await deps.keyring.findRotation(name);
   if (!state) {
     await deps.indexer.versions(orgId);
     const version = await deps.indexer.addVersion(orgId, options.expectedClients);
     const now = Date.now();
     state = { name, target_version: version, cursor: '', started_at: now, updated_at: now };
-    await ks.insertInto('rotations').values(state).execute();
+    await deps.keyring.insertRotation(state);
   }
   deps.indexer.refresh(orgId);
   const target = (await deps.indexer.versions(orgId)).find((v) => v.version === state.target_version);
   if (!target) throw new AppError('KEY_UNAVAILABLE', `blind-index key version ${state.target_version} is missing`);
   const total = await countClients(deps.db, orgId);
   let done = 0;
-  const rebuild = async (rows: ClientTable[]) => {
-    const custom = await listCustomFields(deps.db, orgId);
-    const indexRows: ClientIndexTable[] = [];
-    for (const record of await openRows(deps, orgId, rows, {})) {
-      for (const field of [...CLIENT_FIELDS, ...custom]) {
-        const value = 'id' in field ? record.custom[field.name] : record.fields[field.name];
-        if (value !== undefined) indexRows.push(...indexRowsFor(deps, orgId, record.id, [target], field, value));
-      }
-    }
-    await deps.db.transaction().execute((tx) => replaceIndexRows(tx, rows.map((r) => r.id), target.version, indexRows));
-  };
+  const rebuild = (rows: ClientTable[]) => rebuildIndexRows(deps, orgId, target, rows);
   for (let cursor = state.cursor; ; ) {
     const rows = await pageClientRows(deps.db, orgId, cursor, batch);
     if (rows.length === 0) break;
     await rebuild(rows);
     cursor = rows.at(-1)!.id;
-    await ks.updateTable('rotations').set({ cursor, updated_at: Date.now() }).where('name', '=', name).execute();
+    await deps.keyring.updateRotationCursor(name, cursor, Date.now());
     done += rows.length;
     progress(done, Math.max(total, done));
   }
@@ -216,8 +197,21 @@ export async function rotateIndexKey(
   await deps.indexer.retireOlderThan(orgId, target.version);
   await deleteIndexVersionsBelow(deps.db, orgId, target.version);
   await catchUp(deps, orgId, target.version, batch, rebuild);
-  await ks.deleteFrom('rotations').where('name', '=', name).execute();
+  await deps.keyring.deleteRotation(name);
   return target.version;
+}
+
+/** Rebuilds the given clients' index rows under the blind-index key version `target`, in one transaction. */
+async function rebuildIndexRows(deps: ClientDeps, orgId: string, target: IndexVersion, rows: ClientTable[]): Promise<void> {
+  const custom = await listCustomFields(deps.db, orgId);
+  const indexRows: ClientIndexTable[] = [];
+  for (const record of await openRows(deps, orgId, rows, {})) {
+    for (const field of [...CLIENT_FIELDS, ...custom]) {
+      const value = 'id' in field ? record.custom[field.name] : record.fields[field.name];
+      if (value !== undefined) indexRows.push(...indexRowsFor(deps, orgId, record.id, [target], field, value));
+    }
+  }
+  await deps.db.transaction().execute((tx) => replaceIndexRows(tx, rows.map((r) => r.id), target.version, indexRows));
 }
 
 /** Rebuilds clients lacking any name index row under `version`, one pass in id order. */

@@ -4,6 +4,7 @@ import { isAppError } from '../../platform/errors/index.ts';
 import type { ClientDeps } from '../records/index.ts';
 import { resealLegacyInvoices } from '../invoices/index.ts';
 import { sealSegmentName } from '../segments/index.ts';
+import * as store from './plaintext-reseal.store.ts';
 
 /**
  * Seals free text that versions before its column was sealed kept in plaintext: segment names (before
@@ -16,20 +17,20 @@ import { sealSegmentName } from '../segments/index.ts';
 export async function resealLegacyPlaintext(deps: Pick<ClientDeps, 'db' | 'keyring'>): Promise<{ sealed: number; cleared: number }> {
   let sealed = 0;
   let cleared = 0;
-  const segments = await deps.db.selectFrom('segments').select(['id', 'org_id', 'name']).where('name_ct', 'is', null).where('name', '!=', '').execute();
+  const segments = await store.listPlaintextSegmentNames(deps.db);
   for (const row of segments) {
     const name_ct = await sealSegmentName(deps, row.org_id, row.id, row.name);
-    await deps.db.updateTable('segments').set({ name: '', name_ct }).where('id', '=', row.id).where('name_ct', 'is', null).execute();
+    await store.updateSegmentNameSealed(deps.db, row.id, name_ct);
     sealed++;
   }
-  const grants = await deps.db.selectFrom('break_glass').select(['id', 'org_id', 'client_id', 'reason']).where('reason_ct', 'is', null).where('reason', '!=', '').execute();
+  const grants = await store.listPlaintextBreakGlassReasons(deps.db);
   for (const row of grants) {
     const key = await deps.keyring.dataKey(row.org_id, row.client_id).catch((error: unknown) => {
       if (isAppError(error, 'NOT_FOUND')) return null;
       throw error;
     });
     const reason_ct = key ? sealField(key, breakGlassPlace(row.org_id, row.id), BREAK_GLASS_REASON, row.reason) : null;
-    await deps.db.updateTable('break_glass').set({ reason: '', reason_ct }).where('id', '=', row.id).where('reason_ct', 'is', null).execute();
+    await store.updateBreakGlassReasonSealed(deps.db, row.id, reason_ct);
     if (key) sealed++;
     else cleared++;
   }

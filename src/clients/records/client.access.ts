@@ -60,7 +60,7 @@ export async function createClientAs(deps: ClientDeps, caller: Caller, input: Re
   const id = await createClient(deps, caller.ctx, caller.actor.orgId, input);
   // Someone whose reach is a caseload gets the client they create on it, or they could not open it.
   if (clientScope(caller.actor).kind === 'caseload') {
-    await deps.db.insertInto('caseload').values({ org_id: caller.actor.orgId, user_id: caller.actor.userId, client_id: id }).execute();
+    await store.insertCaseloadEntry(deps.db, caller.actor.orgId, caller.actor.userId, id);
   }
   // A caller that may create but not read (an intake token) learns the new id, and no field back.
   if (!authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed) {

@@ -1,12 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexer, IndexVersion } from '../../platform/crypto/index.ts';
 import { type DataKey, type DataKeyRow, type DataKeyWrapping, type Keyring, newDataKeys } from '../../platform/crypto/index.ts';
 import type { FieldSpec, FieldValue } from '../../platform/datamap/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { KIND_SCHEMAS, type NormaliseOptions, parseStoredJson, searchTerms } from '../../platform/datamap/index.ts';
 import { type RecordPlace, openField, sealField } from '../../platform/datamap/index.ts';
-import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Schema } from '../../platform/db/index.ts';
+import type { ClientCustomValueTable, ClientIndexTable, ClientTable, Db, Tx } from '../../platform/db/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
 import { unknownFieldsMessage } from '../../platform/errors/index.ts';
 import { CLIENT_FIELDS, type ClientFieldName, columnOf } from '../../datamap/index.ts';
@@ -23,7 +22,7 @@ const CANDIDATE_PAGE = 200;
 
 /** What the client service needs: the data database, the key hierarchy and the audit log. */
 export interface ClientDeps {
-  db: Kysely<Schema>;
+  db: Db;
   keyring: Keyring;
   indexer: BlindIndexer;
   normalise: NormaliseOptions;
@@ -159,7 +158,7 @@ export async function createClients(
   orgId: string,
   inputs: readonly unknown[],
   now = Date.now(),
-  inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+  inTransaction?: (tx: Tx, ids: readonly ClientId[]) => Promise<void>,
 ): Promise<ClientId[]> {
   const custom = await listCustomFields(deps.db, orgId);
   return createParsedClients(deps, ctx, orgId, inputs.map((input) => parseClientInput(input, custom)), now, inTransaction, custom);
@@ -172,7 +171,7 @@ export async function createParsedClients(
   orgId: string,
   values: readonly ClientInput[],
   now = Date.now(),
-  inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+  inTransaction?: (tx: Tx, ids: readonly ClientId[]) => Promise<void>,
   customFields?: readonly CustomFieldSpec[],
 ): Promise<ClientId[]> {
   const custom = customFields ?? (await listCustomFields(deps.db, orgId));
@@ -241,7 +240,7 @@ export async function storeSealedClients(
   orgId: string,
   batch: SealedBatch,
   now: number,
-  inTransaction?: (tx: Transaction<Schema>, ids: readonly ClientId[]) => Promise<void>,
+  inTransaction?: (tx: Tx, ids: readonly ClientId[]) => Promise<void>,
   options: { deferIndex?: boolean } = {},
 ): Promise<ClientId[]> {
   const { ids } = batch;
@@ -436,7 +435,7 @@ export interface PreparedClientUpdate {
   /** Field names changed (custom ones as `custom.<name>`). */
   changed: string[];
   /** Writes the sealed fields, index rows and custom values (no audit event: the caller records it). */
-  apply(tx: Transaction<Schema>): Promise<void>;
+  apply(tx: Tx): Promise<void>;
 }
 
 /**
@@ -450,13 +449,7 @@ export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: s
   const custom = await listCustomFields(deps.db, orgId);
   // Validate the merged record, so required fields and kinds hold after the change.
   const current = (await openRows(deps, orgId, [row], {}))[0]!;
-  const merged: Record<string, unknown> = { ...current.fields, status: row.status, ...(Object.keys(current.custom).length ? { custom: current.custom } : {}) };
-  for (const [key, value] of Object.entries(patch)) {
-    if (key === 'custom' && value && typeof value === 'object') merged.custom = { ...(merged.custom as object), ...(value as object) };
-    else if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  const values = parseClientInput(merged, custom);
+  const values = parseClientInput(mergePatch(current, row, patch), custom);
   const key = await deps.keyring.dataKey(orgId, id);
   const versions = await deps.indexer.versions(orgId);
   const changed: string[] = [];
@@ -473,21 +466,7 @@ export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: s
     update.status = values.status ?? row.status;
     changed.push('status');
   }
-  const customWrites = Object.keys((patch.custom as object | undefined) ?? {}).map((name) => {
-    const spec = custom.find((f) => f.name === name)!;
-    const value = values.custom?.[name];
-    changed.push(`custom.${name}`);
-    return {
-      spec,
-      row: value === undefined ? null : {
-        client_id: id,
-        field_id: spec.id,
-        value_ct: spec.encrypted ? sealField(key, place(orgId, id), customCodec(spec), value) : null,
-        value_plain: spec.encrypted ? null : JSON.stringify(value),
-      },
-      index: spec.search === 'none' ? null : value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value),
-    };
-  });
+  const customWrites = sealCustomWrites(deps, orgId, id, key, versions, custom, values, patch, changed);
   const fieldsReindexed = CLIENT_FIELDS.filter((f) => f.search !== 'none' && f.name in patch).map((f) => f.name);
   return {
     changed,
@@ -502,3 +481,49 @@ export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: s
   };
 }
 
+/** The record a patch makes of the current one (null removes a field; custom values merge by name). */
+function mergePatch(current: ClientRecord, row: ClientTable, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current.fields, status: row.status, ...(Object.keys(current.custom).length ? { custom: current.custom } : {}) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === 'custom' && value && typeof value === 'object') merged.custom = { ...(merged.custom as object), ...(value as object) };
+    else if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/** One custom value a patch writes (null removes it), sealed, with its index rows (null: not indexed). */
+interface CustomWrite {
+  spec: CustomFieldSpec;
+  row: ClientCustomValueTable | null;
+  index: ClientIndexTable[] | null;
+}
+
+/** Seals the custom values a patch names, adding each to `changed` as `custom.<name>`. */
+function sealCustomWrites(
+  deps: SealingDeps,
+  orgId: string,
+  id: string,
+  key: DataKey,
+  versions: readonly IndexVersion[],
+  custom: readonly CustomFieldSpec[],
+  values: ClientInput,
+  patch: Record<string, unknown>,
+  changed: string[],
+): CustomWrite[] {
+  return Object.keys((patch.custom as object | undefined) ?? {}).map((name) => {
+    const spec = custom.find((f) => f.name === name)!;
+    const value = values.custom?.[name];
+    changed.push(`custom.${name}`);
+    return {
+      spec,
+      row: value === undefined ? null : {
+        client_id: id,
+        field_id: spec.id,
+        value_ct: spec.encrypted ? sealField(key, place(orgId, id), customCodec(spec), value) : null,
+        value_plain: spec.encrypted ? null : JSON.stringify(value),
+      },
+      index: spec.search === 'none' ? null : value === undefined ? [] : indexRowsFor(deps, orgId, id, versions, spec, value),
+    };
+  });
+}

@@ -8,6 +8,7 @@ import type { ClientCustomValueTable, ClientIndexTable, ClientTable, CustomField
  */
 type Db = Kysely<Schema> | Transaction<Schema>;
 
+/** Adds sealed clients: their rows, blind-index rows and custom values. */
 export async function insertClients(
   db: Db,
   clients: readonly ClientTable[],
@@ -36,10 +37,12 @@ export async function insertIndexRows(db: Db, rows: readonly ClientIndexTable[],
   await insertRows(db, 'client_index', [...rows].sort(byValue));
 }
 
+/** One client's row in an organisation, or null. */
 export async function findClientRow(db: Db, orgId: string, id: string): Promise<ClientTable | null> {
   return (await db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst()) ?? null;
 }
 
+/** The rows of the given clients that exist in the organisation. */
 export async function findClientRows(db: Db, orgId: string, ids: readonly string[]): Promise<ClientTable[]> {
   if (ids.length === 0) return [];
   // The organisation is compared as an expression (`org_id || ''`) so no planner is tempted to walk
@@ -48,6 +51,7 @@ export async function findClientRows(db: Db, orgId: string, ids: readonly string
   return db.selectFrom('clients').selectAll().where(sql<string>`${sql.ref('org_id')} || ''`, '=', orgId).where('id', 'in', ids).execute();
 }
 
+/** The custom values of the given clients. */
 export async function findCustomValues(db: Db, clientIds: readonly string[]): Promise<ClientCustomValueTable[]> {
   if (clientIds.length === 0) return [];
   return db.selectFrom('client_custom_values').selectAll().where('client_id', 'in', clientIds).execute();
@@ -104,17 +108,19 @@ export async function updateSealedFields(db: Db, orgId: string, id: string, fiel
   await db.updateTable('clients').set({ ...fields, updated_at: now }).where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
+/** Replaces one stored custom value (key rotation re-encrypts in place). */
 export async function updateCustomValue(db: Db, row: ClientCustomValueTable): Promise<void> {
   await db.updateTable('client_custom_values').set({ value_ct: row.value_ct, value_plain: row.value_plain }).where('client_id', '=', row.client_id).where('field_id', '=', row.field_id).execute();
 }
 
-/** Index rows of one organisation for one key version, and writing a rebuilt set. */
+/** Replaces the given clients' index rows under one key version with a rebuilt set. */
 export async function replaceIndexRows(db: Db, clientIds: readonly string[], keyVersion: number, rows: readonly ClientIndexTable[]): Promise<void> {
   // Deleting a client-ordered row deletes its value-ordered twin (trigger of migration 0021).
   if (clientIds.length > 0) await db.deleteFrom('client_terms').where('client_id', 'in', clientIds).where('key_version', '=', keyVersion).execute();
   await insertIndexRows(db, rows);
 }
 
+/** Deletes an organisation's index rows under key versions below `keyVersion`. */
 export async function deleteIndexVersionsBelow(db: Db, orgId: string, keyVersion: number): Promise<void> {
   await db.deleteFrom('client_index').where('org_id', '=', orgId).where('key_version', '<', keyVersion).execute();
   await db.deleteFrom('client_terms').where('org_id', '=', orgId).where('key_version', '<', keyVersion).execute();
@@ -125,12 +131,12 @@ export async function pageClientRows(db: Db, orgId: string, afterId: string, lim
   return db.selectFrom('clients').selectAll().where('org_id', '=', orgId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
 }
 
+/** How many clients the organisation has. */
 export async function countClients(db: Db, orgId: string): Promise<number> {
   const row = await db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** Deletes a client's rows (index and custom values cascade) and records the erasure. */
 /** Deletes a client's values of the given custom fields. */
 export async function deleteCustomValues(db: Db, clientId: string, fieldIds: readonly string[]): Promise<void> {
   await db.deleteFrom('client_custom_values').where('client_id', '=', clientId).where('field_id', 'in', [...fieldIds]).execute();
@@ -147,23 +153,28 @@ export async function anyClientExists(db: Db): Promise<boolean> {
   return (await db.selectFrom('clients').select('id').limit(1).executeTakeFirst()) !== undefined;
 }
 
+/** Deletes a client's rows (index and custom values cascade) and records the erasure. */
 export async function deleteClientAndRecordErasure(db: Db, orgId: string, id: string, now: number, mac: string): Promise<void> {
   await db.deleteFrom('clients').where('org_id', '=', orgId).where('id', '=', id).execute();
   await db.insertInto('erasure_ledger').values({ client_id: id, org_id: orgId, erased_at: now, mac }).onConflict((oc) => oc.column('client_id').doNothing()).execute();
 }
 
+/** Every entry of the data database's erasure ledger. */
 export async function listErasedIds(db: Db): Promise<{ client_id: string; org_id: string; erased_at: number; mac: string }[]> {
   return db.selectFrom('erasure_ledger').selectAll().execute();
 }
 
+/** An organisation's custom field definitions for one record type, by name. */
 export async function listCustomFields(db: Db, orgId: string, recordType: string): Promise<CustomFieldTable[]> {
   return db.selectFrom('custom_fields').selectAll().where('org_id', '=', orgId).where('record_type', '=', recordType).orderBy('name').execute();
 }
 
+/** Adds a custom field definition. */
 export async function insertCustomField(db: Db, row: CustomFieldTable): Promise<void> {
   await db.insertInto('custom_fields').values(row).execute();
 }
 
+/** Every organisation's id, oldest first. */
 export async function listOrganisationIds(db: Db): Promise<string[]> {
   return (await db.selectFrom('organisations').select('id').orderBy('created_at').execute()).map((r) => r.id);
 }
@@ -178,6 +189,11 @@ export async function replaceFieldIndex(db: Db, orgId: string, clientId: string,
 export async function replaceCustomValue(db: Db, clientId: string, fieldId: string, row: ClientCustomValueTable | null): Promise<void> {
   await db.deleteFrom('client_custom_values').where('client_id', '=', clientId).where('field_id', '=', fieldId).execute();
   if (row) await db.insertInto('client_custom_values').values(row).execute();
+}
+
+/** Puts a client on a staff member's caseload. */
+export async function insertCaseloadEntry(db: Db, orgId: string, userId: string, clientId: string): Promise<void> {
+  await db.insertInto('caseload').values({ org_id: orgId, user_id: userId, client_id: clientId }).execute();
 }
 
 /** Ids of a client's session notes: each has a key of its own, destroyed with the client's. */

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { assertValidField } from '../../platform/datamap/index.ts';
 import { CLASSIFICATIONS, type FieldSpec } from '../../platform/datamap/index.ts';
-import type { CustomFieldTable, Schema } from '../../platform/db/index.ts';
+import type { CustomFieldTable, Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import * as store from './client.store.ts';
@@ -68,7 +67,7 @@ function rowToSpec(row: CustomFieldTable): CustomFieldSpec {
  * @throws AppError VALIDATION_FAILED for a bad definition; CONFLICT when the name is taken; CARD_DATA_REFUSED
  *   when the label or purpose holds a card number.
  */
-export async function defineCustomField(db: Kysely<Schema>, orgId: string, input: CustomFieldDefinition, now = Date.now()): Promise<CustomFieldSpec> {
+export async function defineCustomField(db: Db, orgId: string, input: CustomFieldDefinition, now = Date.now()): Promise<CustomFieldSpec> {
   const parsed = customFieldDefinition.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -89,6 +88,6 @@ export async function defineCustomField(db: Kysely<Schema>, orgId: string, input
 }
 
 /** The organisation's custom client fields. */
-export async function listCustomFields(db: Kysely<Schema>, orgId: string): Promise<CustomFieldSpec[]> {
+export async function listCustomFields(db: Db, orgId: string): Promise<CustomFieldSpec[]> {
   return (await store.listCustomFields(db, orgId, 'client')).map(toSpec);
 }

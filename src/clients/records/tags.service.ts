@@ -9,6 +9,7 @@ import { AppError } from '../../platform/errors/index.ts';
 import type { Caller } from '../../access/gate/index.ts';
 import { type ClientDeps, clientEvent } from './client.service.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
+import * as store from './tags.store.ts';
 
 export interface TagView {
   id: string;
@@ -35,7 +36,7 @@ export async function createTag(deps: ClientDeps, caller: Caller, input: { name:
   const { orgId } = caller.actor;
   const name_ct = sealField(await tagKey(deps, orgId), tagPlace(orgId, id), NAME, input.name);
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto('tags').values({ id, org_id: orgId, name_ct, sensitive: input.sensitive ? 1 : 0, created_at: now }).execute();
+    await store.insertTag(tx, { id, org_id: orgId, name_ct, sensitive: input.sensitive ? 1 : 0, created_at: now });
     await deps.audit.appendInTx(tx, { time: now, orgId, ...actorOf({ ...caller.ctx, purpose: input.sensitive ? 'sensitive tag defined' : 'tag defined' }), action: 'config.change', recordType: 'tag', recordIds: [id], fields: [], outcome: 'allowed' });
   });
   return { id, name: input.name, sensitive: input.sensitive };
@@ -43,13 +44,8 @@ export async function createTag(deps: ClientDeps, caller: Caller, input: { name:
 
 /** The tags the actor may see (sensitive ones only for roles that read restricted data). */
 export async function visibleTags(deps: ClientDeps, actor: Actor, ids?: readonly string[]): Promise<TagView[]> {
-  let query = deps.db.selectFrom('tags').selectAll().where('org_id', '=', actor.orgId);
-  if (!seesSensitiveTags(actor.role)) query = query.where('sensitive', '=', 0);
-  if (ids) {
-    if (ids.length === 0) return [];
-    query = query.where('id', 'in', [...ids]);
-  }
-  const rows = await query.orderBy('created_at').execute();
+  if (ids && ids.length === 0) return [];
+  const rows = await store.listTags(deps.db, actor.orgId, { hideSensitive: !seesSensitiveTags(actor.role), ...(ids ? { ids } : {}) });
   const tags: TagView[] = [];
   for (const row of rows) {
     const key = await tagKey(deps, actor.orgId, row.name_ct);
@@ -65,8 +61,7 @@ export async function visibleTags(deps: ClientDeps, actor: Actor, ids?: readonly
  */
 export async function hiddenTagIds(deps: Pick<ClientDeps, 'db'>, actor: Pick<Actor, 'orgId' | 'role'>): Promise<ReadonlySet<string>> {
   if (seesSensitiveTags(actor.role)) return new Set();
-  const rows = await deps.db.selectFrom('tags').select('id').where('org_id', '=', actor.orgId).where('sensitive', '=', 1).execute();
-  return new Set(rows.map((r) => r.id));
+  return new Set(await store.listSensitiveTagIds(deps.db, actor.orgId));
 }
 
 /** @throws AppError NOT_FOUND when a tag in `ids` is one the actor may not see. */
@@ -78,8 +73,7 @@ export async function assertTagsVisible(deps: Pick<ClientDeps, 'db'>, actor: Pic
 
 /** The visible tags on one client (for reads already authorized by the caller). */
 export async function tagsOfClient(deps: ClientDeps, actor: Actor, clientId: string): Promise<TagView[]> {
-  const links = await deps.db.selectFrom('client_tags').select('tag_id').where('client_id', '=', clientId).execute();
-  return visibleTags(deps, actor, links.map((l) => l.tag_id));
+  return visibleTags(deps, actor, await store.listClientTagIds(deps.db, clientId));
 }
 
 /**
@@ -90,8 +84,8 @@ export async function setClientTag(deps: ClientDeps, caller: Caller, clientId: s
   await gate(deps, caller, 'client.update', { clientId, fields: ['tags'] });
   if ((await visibleTags(deps, caller.actor, [tagId])).length === 0) throw new AppError('NOT_FOUND', 'no such tag');
   await deps.db.transaction().execute(async (tx) => {
-    if (on) await tx.insertInto('client_tags').values({ client_id: clientId, tag_id: tagId, created_at: now }).onConflict((oc) => oc.columns(['client_id', 'tag_id']).doNothing()).execute();
-    else await tx.deleteFrom('client_tags').where('client_id', '=', clientId).where('tag_id', '=', tagId).execute();
+    if (on) await store.insertClientTag(tx, clientId, tagId, now);
+    else await store.deleteClientTag(tx, clientId, tagId);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [clientId], ['tags'], now));
   });
 }

@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
 import { caseloadBound, readersOf, retainedReaders } from '../../access/roles/index.ts';
 import type { EraseRule, FieldSpec, RetentionClass } from '../../platform/datamap/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
-import { SEALED, type KeyOwner, type SealedEntry } from '../index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { SEALED, type KeyOwner } from '../index.ts';
 import { FINANCIAL_RETENTION_YEARS, RETAINED_WHY } from '../index.ts';
+import { countCustomFieldValues, countEntryValues } from './inventory.store.ts';
 
 /** One kind of data as the inventory ("take stock") lists it. */
 export interface InventoryItem {
@@ -48,21 +48,13 @@ function readersText(value: Parameters<typeof readersOf>[0], sessionNote = false
   return roles.map((role) => (sessionNote ? `${role} (own notes only)` : caseloadBound(role) ? `${role} (own caseload, or by break-glass)` : role));
 }
 
-async function countOf(db: Kysely<Schema>, entry: SealedEntry, orgId: string): Promise<number> {
-  // Table and column names come from the registry, which a test holds to the live schema.
-  let query = (db as Kysely<any>).selectFrom(entry.table).select((eb) => eb.fn.countAll<number>().as('n')).where(entry.column, 'is not', null);
-  query = entry.table === 'client_custom_values' ? query.where('client_id', 'in', (db as Kysely<any>).selectFrom('clients').select('id').where('org_id', '=', orgId)) : query.where('org_id', '=', orgId);
-  if (entry.where) query = query.where(entry.where.column, '=', entry.where.equals);
-  return Number((await query.executeTakeFirstOrThrow()).n);
-}
-
 /**
  * Takes stock of one organisation's data: every kind the data map declares — each sealed column and
  * each custom field — with its class, purpose, who may read it, how it is encrypted and searched, how
  * long it is kept, what an export and an erasure do with it, and how many records hold it. Counts
  * only: nothing is decrypted.
  */
-export async function takeStock(db: Kysely<Schema>, orgId: string, customFields: readonly (FieldSpec & { id: string })[]): Promise<InventoryItem[]> {
+export async function takeStock(db: Db, orgId: string, customFields: readonly (FieldSpec & { id: string })[]): Promise<InventoryItem[]> {
   const items: InventoryItem[] = [];
   for (const entry of SEALED) {
     if (entry.field === 'custom') continue;
@@ -79,22 +71,13 @@ export async function takeStock(db: Kysely<Schema>, orgId: string, customFields:
       retention: RETENTION_WORDS[entry.retention],
       export: entry.export === 'include' ? 'included in exports' : 'never exported',
       erasure: ERASE_WORDS[entry.erase],
-      records: await countOf(db, entry, orgId),
+      records: await countEntryValues(db, entry, orgId),
     });
   }
   const customEntry = SEALED.find((e) => e.field === 'custom')!;
   for (const field of customFields) {
     const column = field.encrypted ? 'value_ct' : 'value_plain';
-    const records = Number(
-      (
-        await db
-          .selectFrom('client_custom_values')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('field_id', '=', field.id)
-          .where(column, 'is not', null)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const records = await countCustomFieldValues(db, field.id, column);
     items.push({
       id: `custom.${field.name}`,
       data: `Custom field "${field.label}"`,
