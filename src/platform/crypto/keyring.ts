@@ -29,6 +29,17 @@ import {
   updateDataKeyWrap,
   updateRootWrappedKey,
   updateSigningKeyWrap,
+  deleteRotation,
+  countDataKeysWrappedBelow,
+  deleteDataKeysOfOwners,
+  deleteOrgKeyVersionsBelow,
+  findRotation,
+  insertRotation,
+  listDataKeyVersions,
+  listDataKeysWrappedBelow,
+  listErasedOwnerIds,
+  listErasureLedger,
+  updateRotationCursor,
 } from './keystore.store.ts';
 
 const KEY_BYTES = 32;
@@ -490,57 +501,57 @@ export class Keyring {
 
   /** Every entry of the key store's erasure ledger. */
   async erasureLedger(): Promise<KeyStoreSchema['erasure_ledger'][]> {
-    return this.keystore.db.selectFrom('erasure_ledger').selectAll().execute();
+    return listErasureLedger(this.keystore.db);
   }
 
   /** The owner ids in the key store's erasure ledger. */
   async erasedOwnerIds(): Promise<string[]> {
-    return (await this.keystore.db.selectFrom('erasure_ledger').select('owner_id').execute()).map((e) => e.owner_id);
+    return listErasedOwnerIds(this.keystore.db);
   }
 
   /** Deletes every data key of the given owners (erasures replayed), 500 owners per statement. */
   async purgeDataKeys(ownerIds: readonly string[]): Promise<void> {
-    for (let i = 0; i < ownerIds.length; i += 500) await this.keystore.db.deleteFrom('data_keys').where('owner_id', 'in', ownerIds.slice(i, i + 500)).execute();
+    return deleteDataKeysOfOwners(this.keystore.db, ownerIds);
   }
 
   /** The versions of an owner's data key, oldest first. */
   async dataKeyVersions(ownerId: string): Promise<number[]> {
-    return (await this.keystore.db.selectFrom('data_keys').select('version').where('owner_id', '=', ownerId).orderBy('version').execute()).map((r) => r.version);
+    return listDataKeyVersions(this.keystore.db, ownerId);
   }
 
   /** How many of the organisation's data keys are wrapped under an organisation key version below `version`. */
   async countDataKeysWrappedBelow(orgId: string, version: number): Promise<number> {
-    return Number((await this.keystore.db.selectFrom('data_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('org_key_version', '<', version).executeTakeFirstOrThrow()).n);
+    return countDataKeysWrappedBelow(this.keystore.db, orgId, version);
   }
 
   /** Up to `limit` of those data keys, in owner order (an organisation key rotation rewraps them). */
   async dataKeysWrappedBelow(orgId: string, version: number, limit: number): Promise<KeyStoreSchema['data_keys'][]> {
-    return this.keystore.db.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('org_key_version', '<', version).orderBy('owner_id').limit(limit).execute();
+    return listDataKeysWrappedBelow(this.keystore.db, orgId, version, limit);
   }
 
   /** Deletes the organisation key versions below `version`; the foreign key refuses while any data key still uses one. */
   async deleteOrgKeyVersionsBelow(orgId: string, version: number): Promise<void> {
-    await this.keystore.db.deleteFrom('org_keys').where('org_id', '=', orgId).where('version', '<', version).execute();
+    return deleteOrgKeyVersionsBelow(this.keystore.db, orgId, version);
   }
 
   /** The progress of the resumable rotation `name`, if one is under way. */
   async findRotation(name: string): Promise<KeyStoreSchema['rotations'] | undefined> {
-    return this.keystore.db.selectFrom('rotations').selectAll().where('name', '=', name).executeTakeFirst();
+    return findRotation(this.keystore.db, name);
   }
 
   /** Records that a resumable rotation has started. */
   async insertRotation(state: KeyStoreSchema['rotations']): Promise<void> {
-    await this.keystore.db.insertInto('rotations').values(state).execute();
+    return insertRotation(this.keystore.db, state);
   }
 
   /** Records the last owner id a rotation has done. */
   async updateRotationCursor(name: string, cursor: string, now: number): Promise<void> {
-    await this.keystore.db.updateTable('rotations').set({ cursor, updated_at: now }).where('name', '=', name).execute();
+    return updateRotationCursor(this.keystore.db, name, cursor, now);
   }
 
   /** Forgets a finished rotation. */
   async deleteRotation(name: string): Promise<void> {
-    await this.keystore.db.deleteFrom('rotations').where('name', '=', name).execute();
+    return deleteRotation(this.keystore.db, name);
   }
 
   /** Empties the data-key cache (tests, and after restoring a key store). */

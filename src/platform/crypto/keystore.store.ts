@@ -214,3 +214,60 @@ export async function updateIndexKeysRetired(db: KeyStoreDb, orgId: string, keep
     .where('retired_at', 'is', null)
     .execute();
 }
+
+// Key maintenance: the erasure replay and resumable rotations -----------------------------------
+
+/** Every entry of the key store's erasure ledger. */
+export async function listErasureLedger(db: KeyStoreDb): Promise<ErasureLedgerTable[]> {
+  return db.selectFrom('erasure_ledger').selectAll().execute();
+}
+
+/** The owner ids in the key store's erasure ledger. */
+export async function listErasedOwnerIds(db: KeyStoreDb): Promise<string[]> {
+  return (await db.selectFrom('erasure_ledger').select('owner_id').execute()).map((e) => e.owner_id);
+}
+
+/** Deletes every data key of the given owners (erasures replayed), 500 owners per statement. */
+export async function deleteDataKeysOfOwners(db: KeyStoreDb, ownerIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < ownerIds.length; i += 500) await db.deleteFrom('data_keys').where('owner_id', 'in', ownerIds.slice(i, i + 500)).execute();
+}
+
+/** The versions of an owner's data key, oldest first. */
+export async function listDataKeyVersions(db: KeyStoreDb, ownerId: string): Promise<number[]> {
+  return (await db.selectFrom('data_keys').select('version').where('owner_id', '=', ownerId).orderBy('version').execute()).map((r) => r.version);
+}
+
+/** How many of the organisation's data keys are wrapped under an organisation key version below `version`. */
+export async function countDataKeysWrappedBelow(db: KeyStoreDb, orgId: string, version: number): Promise<number> {
+  return Number((await db.selectFrom('data_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).where('org_key_version', '<', version).executeTakeFirstOrThrow()).n);
+}
+
+/** Up to `limit` of those data keys, in owner order (an organisation key rotation rewraps them). */
+export async function listDataKeysWrappedBelow(db: KeyStoreDb, orgId: string, version: number, limit: number): Promise<DataKeyTable[]> {
+  return db.selectFrom('data_keys').selectAll().where('org_id', '=', orgId).where('org_key_version', '<', version).orderBy('owner_id').limit(limit).execute();
+}
+
+/** Deletes the organisation key versions below `version`; the foreign key refuses while any data key still uses one. */
+export async function deleteOrgKeyVersionsBelow(db: KeyStoreDb, orgId: string, version: number): Promise<void> {
+  await db.deleteFrom('org_keys').where('org_id', '=', orgId).where('version', '<', version).execute();
+}
+
+/** The progress of the resumable rotation `name`, if one is under way. */
+export async function findRotation(db: KeyStoreDb, name: string): Promise<KeyStoreSchema['rotations'] | undefined> {
+  return db.selectFrom('rotations').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+/** Records that a resumable rotation has started. */
+export async function insertRotation(db: KeyStoreDb, state: KeyStoreSchema['rotations']): Promise<void> {
+  await db.insertInto('rotations').values(state).execute();
+}
+
+/** Records the last owner id a rotation has done. */
+export async function updateRotationCursor(db: KeyStoreDb, name: string, cursor: string, now: number): Promise<void> {
+  await db.updateTable('rotations').set({ cursor, updated_at: now }).where('name', '=', name).execute();
+}
+
+/** Forgets a finished rotation. */
+export async function deleteRotation(db: KeyStoreDb, name: string): Promise<void> {
+  await db.deleteFrom('rotations').where('name', '=', name).execute();
+}
