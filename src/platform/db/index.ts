@@ -4,7 +4,7 @@
 // The public surface of this folder: other folders import it from here, never from its files.
 export { insertRows } from './bulk-insert.ts';
 export { analyze, analyzeJob, engineOf, isUniqueViolation, openDatabase, sqliteNeedsStatistics } from './database.ts';
-export type { Database, Db } from './database.ts';
+export type { Database, Db, Tx } from './database.ts';
 export { migrateToLatest } from './migrate.ts';
 export type { ActivityTable, AuditLogTable, AuditSubjectTable, ClientCustomValueTable, ClientIndexTable, ClientStatus, ClientTable, CustomFieldTable, DigestTable, InvoiceTable, Schema, SegmentTable, SessionState, SessionTable, StaffRole, WebauthnChallengeTable } from './schema.ts';
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-adapter.ts';
