@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { TAMPERED_EXIT } from '../src/audit/verify/audit.cli.ts';
-import type { TreeHead } from '../src/audit/log/audit.service.ts';
+import type { TreeHead } from '../src/audit/log/tree-head.ts';
 import { HeadExporter } from '../src/audit/heads/head-export.service.ts';
 import { operatorContext } from '../src/audit/log/operator.ts';
 import { createOwner } from '../src/auth/setup/setup.service.ts';

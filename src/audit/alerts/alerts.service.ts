@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { AuditLog } from '../log/index.ts';
 import { type AccessContext, actorOf } from '../log/index.ts';
@@ -10,9 +9,10 @@ import { type AlertSettings, parseAlertSettings } from './alert-rules.ts';
 import type { Actor } from '../../access/roles/index.ts';
 import { requirePermission } from '../../access/gate/index.ts';
 import { isTimeZone } from '../../platform/time/index.ts';
+import { findAlertSettingsOrThrow, findOpenAlertSince, listAlertRows, listOrganisationIds, updateAlertAcknowledged, updateAlertSettings } from './alerts.store.ts';
 
 export interface AlertDeps {
-  db: Kysely<Schema>;
+  db: Db;
   audit: AuditLog;
 }
 
@@ -35,16 +35,8 @@ export interface AlertView {
  */
 export async function raiseDeploymentAlert(audit: AuditLog, kind: AlertKind, detail: string, now = Date.now()): Promise<number> {
   let raised = 0;
-  for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
-    const open = await audit.db
-      .selectFrom('alerts')
-      .select('id')
-      .where('org_id', '=', org.id)
-      .where('kind', '=', kind)
-      .where('detail', '=', detail)
-      .where('acknowledged_at', 'is', null)
-      .where('created_at', '>', now - 86_400_000)
-      .executeTakeFirst();
+  for (const org of await listOrganisationIds(audit.db)) {
+    const open = await findOpenAlertSince(audit.db, org.id, kind, detail, now - 86_400_000);
     if (open) continue;
     await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind, actorId: null, recordId: null, detail }, now));
     raised++;
@@ -53,10 +45,8 @@ export async function raiseDeploymentAlert(audit: AuditLog, kind: AlertKind, det
 }
 
 /** The organisation's alerts, newest first. Caller must hold `alerts.read` (the route's gate checks it). */
-export async function listAlerts(db: Kysely<Schema>, orgId: string, options: { unacknowledged?: boolean } = {}): Promise<AlertView[]> {
-  let query = db.selectFrom('alerts').selectAll().where('org_id', '=', orgId);
-  if (options.unacknowledged) query = query.where('acknowledged_at', 'is', null);
-  const rows = await query.orderBy('created_at', 'desc').limit(500).execute();
+export async function listAlerts(db: Db, orgId: string, options: { unacknowledged?: boolean } = {}): Promise<AlertView[]> {
+  const rows = await listAlertRows(db, orgId, options.unacknowledged === true);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind as AlertKind,
@@ -77,14 +67,8 @@ export async function listAlerts(db: Kysely<Schema>, orgId: string, options: { u
 export async function acknowledgeAlert(deps: AlertDeps, actor: Actor, ctx: AccessContext, alertId: string, now = Date.now()): Promise<void> {
   await requirePermission(deps.audit, actor, ctx, 'alerts.acknowledge');
   await deps.db.transaction().execute(async (tx) => {
-    const result = await tx
-      .updateTable('alerts')
-      .set({ acknowledged_by: actor.userId, acknowledged_at: now })
-      .where('id', '=', alertId)
-      .where('org_id', '=', actor.orgId)
-      .where('acknowledged_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('NOT_FOUND', 'no such unacknowledged alert');
+    const updated = await updateAlertAcknowledged(tx, actor.orgId, alertId, actor.userId, now);
+    if (updated !== 1) throw new AppError('NOT_FOUND', 'no such unacknowledged alert');
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf(ctx), action: 'alert.acknowledge', recordType: 'alert', recordIds: [alertId], fields: [], outcome: 'allowed' });
   });
 }
@@ -92,7 +76,7 @@ export async function acknowledgeAlert(deps: AlertDeps, actor: Actor, ctx: Acces
 /** The organisation's alert rule thresholds (defaults where unset). Caller holds `alerts.read`. */
 export async function getAlertSettings(deps: AlertDeps, actor: Actor, ctx: AccessContext): Promise<AlertSettings> {
   await requirePermission(deps.audit, actor, ctx, 'alerts.read');
-  const org = await deps.db.selectFrom('organisations').select('alert_settings').where('id', '=', actor.orgId).executeTakeFirstOrThrow();
+  const org = await findAlertSettingsOrThrow(deps.db, actor.orgId);
   return parseAlertSettings(org.alert_settings);
 }
 
@@ -109,7 +93,7 @@ export async function setAlertSettings(deps: AlertDeps, actor: Actor, ctx: Acces
     throw new AppError('VALIDATION_FAILED', 'off_hours.timezone must be an IANA time zone such as Europe/London', { fields: ['off_hours.timezone'] });
   }
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('organisations').set({ alert_settings: JSON.stringify(settings) }).where('id', '=', actor.orgId).execute();
+    await updateAlertSettings(tx, actor.orgId, JSON.stringify(settings));
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'alert settings' }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
   });
   return settings;

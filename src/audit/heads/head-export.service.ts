@@ -6,6 +6,7 @@ import { isAppError } from '../../platform/errors/index.ts';
 import { isDirectory, writeFileOnce } from '../../platform/fs/index.ts';
 import { type AlertKind, raiseDeploymentAlert } from '../alerts/index.ts';
 import { type AuditLog, type TreeHead, toTreeHead, treeHeadBytes } from '../log/index.ts';
+import { findHead, listHeadsAfter } from './heads.store.ts';
 import { type ErasureEntry, erasureFileName, erasureFileText, headFileName, headFileText, listHeadsDir, parseErasures, parseHead } from './heads-dir.ts';
 
 /** Heads read from the database per query while exporting. */
@@ -84,7 +85,7 @@ export class HeadExporter {
 
     let heads = 0;
     for (let after = newest?.size ?? -1; ; ) {
-      const rows = await audit.db.selectFrom('audit_heads').select(['tree_size', 'root_hash', 'timestamp', 'signature', 'key_id']).where('tree_size', '>', after).orderBy('tree_size').limit(PAGE).execute();
+      const rows = await listHeadsAfter(audit.db, after, PAGE);
       if (rows.length === 0) break;
       for (const row of rows) {
         const head = toTreeHead(Number(row.tree_size), row.root_hash, Number(row.timestamp), row.signature, row.key_id);
@@ -115,7 +116,7 @@ export class HeadExporter {
       await this.#mismatch(file, `${file} in the heads directory is not a tree head`, now);
       return;
     }
-    const row = await audit.db.selectFrom('audit_heads').select(['tree_size', 'root_hash', 'timestamp', 'signature', 'key_id']).where('tree_size', '=', size).executeTakeFirst();
+    const row = await findHead(audit.db, size);
     const stored = row ? headFileText(toTreeHead(Number(row.tree_size), row.root_hash, Number(row.timestamp), row.signature, row.key_id)) : null;
     if (stored !== headFileText(exported)) {
       await this.#mismatch(file, `${file} in the heads directory covers ${size} events, but the database no longer holds that head (its newest events or heads were cut or rewritten): run confidant audit verify --heads`, now);

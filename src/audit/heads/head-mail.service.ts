@@ -4,6 +4,7 @@ import type { Mailer } from '../../platform/mail/index.ts';
 import { raiseDeploymentAlert } from '../alerts/index.ts';
 import type { AuditLog, TreeHead } from '../log/index.ts';
 import { headFileText } from './heads-dir.ts';
+import { insertHeadMail, listOwnersUnmailed } from './heads.store.ts';
 
 /** The daily head mail: what it says. A head names no client, organisation or person — only sizes, hashes and a signature. */
 export function headNotice(head: TreeHead, date: string): { subject: string; text: string } {
@@ -40,15 +41,7 @@ export async function mailDailyHead(audit: AuditLog, mailer: Mailer, state: { fa
   const head = await audit.latestHead();
   if (!head) return 0;
   const date = new Date(now).toISOString().slice(0, 10);
-  const owners = await audit.db
-    .selectFrom('users')
-    .leftJoin('head_mails', (join) => join.onRef('head_mails.user_id', '=', 'users.id').on('head_mails.for_date', '=', date))
-    .select(['users.id', 'users.org_id', 'users.email'])
-    .where('users.role', '=', 'owner')
-    .where('users.status', '=', 'active')
-    .where('head_mails.user_id', 'is', null)
-    .orderBy('users.id')
-    .execute();
+  const owners = await listOwnersUnmailed(audit.db, date);
   let sent = 0;
   let failed = false;
   for (const owner of owners) {
@@ -59,7 +52,7 @@ export async function mailDailyHead(audit: AuditLog, mailer: Mailer, state: { fa
       options.logger?.warn({ user: owner.id, err: { message: error instanceof Error ? error.name : 'error' } }, 'daily head mail not sent; will retry');
       continue;
     }
-    await audit.db.insertInto('head_mails').values({ user_id: owner.id, org_id: owner.org_id, for_date: date, tree_size: head.tree_size, sent_at: now }).onConflict((oc) => oc.columns(['user_id', 'for_date']).doNothing()).execute();
+    await insertHeadMail(audit.db, { user_id: owner.id, org_id: owner.org_id, for_date: date, tree_size: head.tree_size, sent_at: now });
     sent++;
   }
   if (failed && !state.failing) {

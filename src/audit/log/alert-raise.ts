@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
+import { insertAlert } from './alert.store.ts';
 import type { AuditAppender } from './audit.types.ts';
 
 /**
@@ -27,16 +27,13 @@ export type AlertKind =
  * `alert.raise`. `detail` is value-free text (names and ids only). Runs in the caller's transaction.
  */
 export async function raiseAlert(
-  tx: Kysely<Schema> | Transaction<Schema>,
+  tx: Db | Tx,
   audit: AuditAppender,
   alert: { orgId: string; kind: AlertKind; actorId: string | null; recordId: string | null; detail: string },
   now = Date.now(),
 ): Promise<string> {
   const id = randomUUID();
-  await tx
-    .insertInto('alerts')
-    .values({ id, org_id: alert.orgId, kind: alert.kind, actor_id: alert.actorId, record_id: alert.recordId, detail: alert.detail, created_at: now, acknowledged_by: null, acknowledged_at: null })
-    .execute();
+  await insertAlert(tx, { id, org_id: alert.orgId, kind: alert.kind, actor_id: alert.actorId, record_id: alert.recordId, detail: alert.detail, created_at: now, acknowledged_by: null, acknowledged_at: null });
   await audit.appendInTx(tx, {
     time: now,
     orgId: alert.orgId,

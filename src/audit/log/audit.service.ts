@@ -1,48 +1,31 @@
-import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type AuditKeys, signEd25519, verifyEd25519 } from '../../platform/crypto/index.ts';
-import { engineOf } from '../../platform/db/index.ts';
-import { insertRows } from '../../platform/db/index.ts';
-import type { AuditLogTable, AuditSubjectTable, Schema } from '../../platform/db/index.ts';
+import type { AuditLogTable, AuditSubjectTable, Db, Tx } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import type { Job } from '../../platform/jobs/index.ts';
 import { decodeQueued, encodeLeaf, encodeQueued } from './audit.encoding.ts';
 import { type CheckedLeaf, checkLeaf, leafMac } from './audit.leaf.ts';
+import {
+  deleteQueuedEvents,
+  findAnchorHead,
+  findLatestHead,
+  findNewestHeadSize,
+  findTreeState,
+  insertLeaves,
+  insertQueuedEvent,
+  insertQueuedEvents,
+  listLeavesFrom,
+  listLeavesToCheck,
+  listQueuedSizes,
+  listQueuedUpTo,
+  lockSequencer,
+  upsertHead,
+  upsertTreeState,
+} from './audit.store.ts';
 import type { AuditEvent } from './audit.types.ts';
-import { raiseAlert } from './alert-raise.ts';
 import { Frontier, leafHash } from './merkle.ts';
-
-/** A signed tree head as exported (`confidant audit head`). */
-export interface TreeHead {
-  tree_size: number;
-  /** Hex. */
-  root_hash: string;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  /** Base64 Ed25519 signature over `signed_bytes`. */
-  signature: string;
-  /** Base64 of exactly the signed bytes (RFC 6962 §3.5 TreeHeadSignature). */
-  signed_bytes: string;
-  key_id: string;
-}
-
-/**
- * The bytes a tree head signature covers, RFC 6962 §3.5: version v1 (0), signature type tree_hash (1),
- * uint64 timestamp (ms), uint64 tree_size, 32-byte root hash.
- */
-export function treeHeadBytes(timestamp: number, treeSize: number, root: Uint8Array): Buffer {
-  const out = Buffer.alloc(2 + 8 + 8 + 32);
-  out[0] = 0;
-  out[1] = 1;
-  out.writeBigUInt64BE(BigInt(timestamp), 2);
-  out.writeBigUInt64BE(BigInt(treeSize), 10);
-  Buffer.from(root).copy(out, 18);
-  return out;
-}
+import { type TreeHead, toTreeHead, treeHeadBytes } from './tree-head.ts';
 
 export { leafMac } from './audit.leaf.ts';
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 /** The sequenced tree's right edge as stored; a row that cannot be one was edited by hand. */
 function storedFrontier(state: { size: number; frontier: Uint8Array } | undefined): Frontier {
@@ -70,7 +53,7 @@ interface Pending {
 const SEQUENCE_BYTES = 2_000_000;
 
 export class AuditLog {
-  readonly db: Kysely<Schema>;
+  readonly db: Db;
   readonly #keys: AuditKeys;
   readonly #logger: Logger | undefined;
   readonly #flushMs: number;
@@ -81,7 +64,7 @@ export class AuditLog {
   #sequencing: Promise<number> | undefined;
   #readOnly = false;
 
-  constructor(db: Kysely<Schema>, keys: AuditKeys, options: { flushMs?: number; logger?: Logger } = {}) {
+  constructor(db: Db, keys: AuditKeys, options: { flushMs?: number; logger?: Logger } = {}) {
     this.db = db;
     this.#keys = keys;
     this.#logger = options.logger;
@@ -117,15 +100,15 @@ export class AuditLog {
    * Queues `event` inside the caller's transaction: it commits with the data change or not at all.
    * @throws AppError INTERNAL when the event carries something that is not a name or id.
    */
-  async appendInTx(tx: Db, event: AuditEvent): Promise<void> {
+  async appendInTx(tx: Db | Tx, event: AuditEvent): Promise<void> {
     this.#assertWritable('writing an event');
-    await tx.insertInto('audit_queue').values({ event: encodeQueued(event) }).execute();
+    await insertQueuedEvent(tx, encodeQueued(event));
   }
 
   /** Queues many events inside the caller's transaction (bulk creation), in multi-row inserts. */
-  async appendManyInTx(tx: Db, events: readonly AuditEvent[]): Promise<void> {
+  async appendManyInTx(tx: Db | Tx, events: readonly AuditEvent[]): Promise<void> {
     this.#assertWritable('writing an event');
-    await insertRows(tx, 'audit_queue', events.map((event) => ({ event: encodeQueued(event) })));
+    await insertQueuedEvents(tx, events.map((event) => encodeQueued(event)));
   }
 
   /** Records one event in a transaction of its own (operations without a data transaction). */
@@ -180,9 +163,9 @@ export class AuditLog {
 
   async #write(batch: Pending[]): Promise<void> {
     try {
-      const rows = batch.flatMap((p) => p.events.map((event) => ({ event })));
+      const events = batch.flatMap((p) => p.events);
       await this.db.transaction().execute(async (tx) => {
-        await insertRows(tx, 'audit_queue', rows);
+        await insertQueuedEvents(tx, events);
       });
       for (const p of batch) p.resolve();
     } catch (error) {
@@ -217,22 +200,16 @@ export class AuditLog {
     }
   }
 
-  async #sequenceOnce(tx: Transaction<Schema>, batchSize: number): Promise<{ size: number; more: boolean }> {
-    if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(1128679508, hashtext('audit-sequencer'))`.execute(tx);
-    const state = await tx.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
-    const frontier = storedFrontier(state);
+  async #sequenceOnce(tx: Tx, batchSize: number): Promise<{ size: number; more: boolean }> {
+    await lockSequencer(tx);
+    const frontier = storedFrontier(await findTreeState(tx));
     // Up to `batchSize` events and about SEQUENCE_BYTES of them: an import's creation event names up
     // to thousands of clients, and a few thousand of those at once would not fit a small heap.
-    const sizes = await tx
-      .selectFrom('audit_queue')
-      .select(['seq', sql<number | string>`length(event)`.as('bytes')])
-      .orderBy('seq')
-      .limit(batchSize)
-      .execute();
+    const sizes = await listQueuedSizes(tx, batchSize);
     if (sizes.length === 0) return { size: frontier.size, more: false };
     let take = 0;
     for (let bytes = 0; take < sizes.length && (take === 0 || bytes < SEQUENCE_BYTES); take++) bytes += Number(sizes[take]!.bytes);
-    const queued = await tx.selectFrom('audit_queue').selectAll().where('seq', '<=', sizes[take - 1]!.seq).orderBy('seq').execute();
+    const queued = await listQueuedUpTo(tx, sizes[take - 1]!.seq);
     const rows: AuditLogTable[] = [];
     const subjects: AuditSubjectTable[] = [];
     for (const item of queued) {
@@ -244,23 +221,15 @@ export class AuditLog {
       rows.push({ idx, time: event.time, org_id: event.orgId, actor_id: event.actorId, action: event.action, leaf, leaf_hash: hash, leaf_mac: leafMac(this.#keys.macKey, hash) });
       if (event.orgId) for (const recordId of new Set(event.recordIds)) subjects.push({ org_id: event.orgId, record_id: recordId, idx });
     }
-    await insertRows(tx, 'audit_log', rows);
-    await insertRows(tx, 'audit_subjects', subjects);
-    const seqs = queued.map((q) => q.seq);
-    for (let i = 0; i < seqs.length; i += 500) await tx.deleteFrom('audit_queue').where('seq', 'in', seqs.slice(i, i + 500)).execute();
-    const now = Date.now();
-    await tx
-      .insertInto('audit_tree')
-      .values({ id: 1, size: frontier.size, frontier: frontier.encode(), updated_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ size: frontier.size, frontier: frontier.encode(), updated_at: now }))
-      .execute();
+    await insertLeaves(tx, rows, subjects);
+    await deleteQueuedEvents(tx, queued.map((q) => q.seq));
+    await upsertTreeState(tx, { size: frontier.size, frontier: frontier.encode(), updated_at: Date.now() });
     return { size: frontier.size, more: take < sizes.length || sizes.length === batchSize };
   }
 
   /** Size and root of the sequenced tree. */
-  async currentTree(db: Db = this.db): Promise<{ size: number; root: Buffer }> {
-    const state = await db.selectFrom('audit_tree').selectAll().where('id', '=', 1).executeTakeFirst();
-    const frontier = storedFrontier(state);
+  async currentTree(db: Db | Tx = this.db): Promise<{ size: number; root: Buffer }> {
+    const frontier = storedFrontier(await findTreeState(db));
     return { size: frontier.size, root: frontier.root() };
   }
 
@@ -279,7 +248,7 @@ export class AuditLog {
     await this.sequence();
     // The newest head is read before the tree: a head signed by another process meanwhile is then
     // newer than the tree we read without meaning the log was cut.
-    const newestBefore = await this.db.selectFrom('audit_heads').select((eb) => eb.fn.max('tree_size').as('size')).executeTakeFirst();
+    const newestBefore = await findNewestHeadSize(this.db);
     const tree = await this.currentTree();
     const last = await this.latestHead();
     if (!options.force && last && last.tree_size >= tree.size && Number(newestBefore?.size ?? 0) <= tree.size) return last;
@@ -289,11 +258,7 @@ export class AuditLog {
     const signed = treeHeadBytes(timestamp, tree.size, tree.root);
     const signature = signEd25519(this.#keys.headPrivate, signed);
     const values = { root_hash: tree.root, timestamp, signature, key_id: this.#keys.headKeyId, frontier: frontier.encode() };
-    await this.db
-      .insertInto('audit_heads')
-      .values({ tree_size: tree.size, ...values })
-      .onConflict((oc) => oc.column('tree_size').doUpdateSet(values))
-      .execute();
+    await upsertHead(this.db, tree.size, values);
     return toTreeHead(tree.size, tree.root, timestamp, signature, this.#keys.headKeyId);
   }
 
@@ -307,14 +272,14 @@ export class AuditLog {
     const refuse = (index: number, why: string) => new AppError('INTEGRITY_ERROR', `not signing a tree head: ${why}; run confidant audit verify`, { index });
     if (newestHead > tree.size) throw refuse(tree.size, `the log ends at event ${tree.size} but a head signed earlier covers ${newestHead} events`);
     let frontier = new Frontier();
-    const anchor = await this.db.selectFrom('audit_heads').selectAll().where('frontier', 'is not', null).where('tree_size', '<=', tree.size).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    const anchor = await findAnchorHead(this.db, tree.size);
     if (anchor?.frontier && verifyEd25519(this.#keys.headPublic, treeHeadBytes(Number(anchor.timestamp), Number(anchor.tree_size), anchor.root_hash), anchor.signature)) {
       const stored = Frontier.decode(Number(anchor.tree_size), anchor.frontier);
       // A stored edge that is malformed or not the signed root's is ignored: check from the start.
       if (stored && stored.root().equals(Buffer.from(anchor.root_hash))) frontier = stored;
     }
     while (frontier.size < tree.size) {
-      const rows = await this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash', 'leaf_mac']).where('idx', '>=', frontier.size).where('idx', '<', tree.size).orderBy('idx').limit(5000).execute();
+      const rows = await listLeavesToCheck(this.db, frontier.size, tree.size);
       if (rows.length === 0) throw refuse(frontier.size, `event ${frontier.size} is missing (deleted)`);
       const checked: CheckedLeaf = { event: null, hash: null };
       for (const row of rows) {
@@ -329,74 +294,17 @@ export class AuditLog {
 
   /** Up to `limit` stored leaves from index `from` on, in order (for exports). */
   async leavesFrom(from: number, limit: number): Promise<{ idx: number; leaf: Uint8Array; leaf_hash: Uint8Array }[]> {
-    return this.db.selectFrom('audit_log').select(['idx', 'leaf', 'leaf_hash']).where('idx', '>=', from).orderBy('idx').limit(limit).execute();
+    return listLeavesFrom(this.db, from, limit);
   }
 
   /** The most recent signed head. */
   async latestHead(): Promise<TreeHead | null> {
-    const row = await this.db.selectFrom('audit_heads').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    const row = await findLatestHead(this.db);
     return row ? toTreeHead(row.tree_size, row.root_hash, row.timestamp, row.signature, row.key_id) : null;
   }
 
   /** Stops the group-commit timer after writing what is pending. */
   async close(): Promise<void> {
     await this.flush();
-  }
-}
-
-export function toTreeHead(size: number, root: Uint8Array, timestamp: number, signature: Uint8Array, keyId: string): TreeHead {
-  return {
-    tree_size: size,
-    root_hash: Buffer.from(root).toString('hex'),
-    timestamp,
-    signature: Buffer.from(signature).toString('base64'),
-    signed_bytes: treeHeadBytes(timestamp, size, root).toString('base64'),
-    key_id: keyId,
-  };
-}
-
-/**
- * Scheduled jobs of the audit log: sequence often, sign a head every minute when the log grew and then
- * (when a heads directory is configured) copy the signed heads out of the database — also after a
- * refused signing, so the heads signed before still leave.
- */
-export function auditJobs(audit: AuditLog, options: { exporter?: { run(now: number): Promise<unknown> } | undefined } = {}): Job[] {
-  const { exporter } = options;
-  return [
-    { name: 'audit-sequence', intervalMs: 1000, run: async () => void (await audit.sequence()) },
-    {
-      name: 'audit-sign-head',
-      intervalMs: 60_000,
-      run: async ({ now }) => {
-        try {
-          await signHeadOrAlert(audit, now);
-        } finally {
-          await exporter?.run(now);
-        }
-      },
-    },
-  ];
-}
-
-/**
- * Signs a head; when signing is refused because the log no longer checks out, every organisation's
- * owners and admins get an `audit_integrity` alert (at most one a day per organisation), then the
- * error goes on to the job's log.
- */
-export async function signHeadOrAlert(audit: AuditLog, now = Date.now()): Promise<TreeHead | null> {
-  try {
-    return await audit.signHead({ now });
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'INTEGRITY_ERROR') throw error;
-    try {
-      for (const org of await audit.db.selectFrom('organisations').select('id').execute()) {
-        const recent = await audit.db.selectFrom('alerts').select('id').where('org_id', '=', org.id).where('kind', '=', 'audit_integrity').where('created_at', '>', now - 86_400_000).executeTakeFirst();
-        if (recent) continue;
-        await audit.db.transaction().execute((tx) => raiseAlert(tx, audit, { orgId: org.id, kind: 'audit_integrity', actorId: null, recordId: null, detail: error.message }, now)).catch(() => undefined);
-      }
-    } catch {
-      // The refusal itself is what must reach the log.
-    }
-    throw error;
   }
 }

@@ -1,5 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 
 /** Who did something. The identity work adds users and API tokens; the CLI acts as the operator. */
 export type ActorType = 'user' | 'token' | 'operator' | 'system' | 'anonymous';
@@ -55,5 +54,5 @@ export function actorOf(ctx: AccessContext): Pick<AuditEvent, 'actorType' | 'act
 
 /** What writes an event inside a caller's transaction (the audit log; see AuditLog.appendInTx). */
 export interface AuditAppender {
-  appendInTx(tx: Kysely<Schema> | Transaction<Schema>, event: AuditEvent): Promise<void>;
+  appendInTx(tx: Db | Tx, event: AuditEvent): Promise<void>;
 }

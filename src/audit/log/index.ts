@@ -5,11 +5,13 @@
 export { raiseAlert } from './alert-raise.ts';
 export type { AlertKind } from './alert-raise.ts';
 export { decodeLeaf } from './audit.encoding.ts';
+export { auditJobs } from './audit.jobs.ts';
 export { checkLeaf } from './audit.leaf.ts';
 export type { CheckedLeaf, Problem, ProblemKind } from './audit.leaf.ts';
-export { AuditLog, auditJobs, toTreeHead, treeHeadBytes } from './audit.service.ts';
-export type { TreeHead } from './audit.service.ts';
+export { AuditLog } from './audit.service.ts';
 export { actorOf } from './audit.types.ts';
 export type { AccessContext, AuditAction, AuditEvent, LoggedEvent } from './audit.types.ts';
 export { EMPTY_ROOT, Frontier, consistencyProof, inclusionProof, leafHash, rootOf } from './merkle.ts';
 export { operatorContext } from './operator.ts';
+export { toTreeHead, treeHeadBytes } from './tree-head.ts';
+export type { TreeHead } from './tree-head.ts';

@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
-import type { Schema } from '../../platform/db/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { AuditLog } from '../log/index.ts';
 import { decodeLeaf } from '../log/index.ts';
 import { type AccessContext, actorOf } from '../log/index.ts';
 import { consistencyProof, inclusionProof, leafHash, rootOf } from '../log/index.ts';
+import { listClientLeaves, listLeavesBetween, listStaff } from './audit.report.store.ts';
 
 /** One line of "who looked at my record". */
 export interface AccessLogEntry {
@@ -36,14 +36,7 @@ export function fieldGroups(fields: readonly string[]): string[] {
 export async function clientAccessLog(audit: AuditLog, ctx: AccessContext, orgId: string, clientId: string): Promise<AccessLogEntry[]> {
   const db = audit.db;
   await audit.sequence();
-  const rows = await db
-    .selectFrom('audit_subjects')
-    .innerJoin('audit_log', 'audit_log.idx', 'audit_subjects.idx')
-    .select(['audit_log.idx', 'audit_log.leaf'])
-    .where('audit_subjects.org_id', '=', orgId)
-    .where('audit_subjects.record_id', '=', clientId)
-    .orderBy('audit_log.idx')
-    .execute();
+  const rows = await listClientLeaves(db, orgId, clientId);
   const users = await staffNames(db, orgId);
   const entries = rows.flatMap((row) => {
     const event = decodeLeaf(row.leaf);
@@ -65,16 +58,16 @@ export async function clientAccessLog(audit: AuditLog, ctx: AccessContext, orgId
   return entries;
 }
 
-async function staffNames(db: Kysely<Schema>, orgId: string): Promise<Map<string, { email: string; role: string }>> {
-  const rows = await db.selectFrom('users').select(['id', 'email', 'role']).where('org_id', '=', orgId).execute();
+async function staffNames(db: Db, orgId: string): Promise<Map<string, { email: string; role: string }>> {
+  const rows = await listStaff(db, orgId);
   return new Map(rows.map((r) => [r.id, { email: r.email, role: r.role }]));
 }
 
 /** Leaf hashes of the first `size` events (for proofs). */
-async function leafHashes(db: Kysely<Schema>, size: number): Promise<Buffer[]> {
+async function leafHashes(db: Db, size: number): Promise<Buffer[]> {
   const hashes: Buffer[] = [];
   for (let from = 0; from < size; ) {
-    const rows = await db.selectFrom('audit_log').select(['idx', 'leaf']).where('idx', '>=', from).where('idx', '<', size).orderBy('idx').limit(50_000).execute();
+    const rows = await listLeavesBetween(db, from, size);
     if (rows.length === 0) break;
     // Hashes are recomputed from the leaves, not read from the stored column.
     for (const row of rows) hashes.push(leafHash(row.leaf));

@@ -1,16 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Kysely } from 'kysely';
-import type { Schema } from '../../platform/db/index.ts';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Db } from '../../platform/db/index.ts';
 import { type CheckedLeaf, type Problem, checkLeaf } from '../log/index.ts';
 import { Frontier } from '../log/index.ts';
+import { type LogRow, type SubjectRow, listLogRows, listSubjectRows, prepareRangeReads } from './audit.verify.store.ts';
 
 export type { Problem, ProblemKind } from '../log/index.ts';
-
-/** One stored event as the verifier reads it: idx, leaf, leaf_hash, leaf_mac, time, org_id, actor_id, action. */
-export type LogRow = [number, Uint8Array, Uint8Array, Uint8Array, number, string | null, string | null, string];
-/** One subject index row: idx, org_id, record_id. */
-export type SubjectRow = [number, string, string];
+export type { LogRow, SubjectRow } from './audit.verify.store.ts';
 
 /** Reads the stored log by index range `[from, to)`, in index order. */
 export interface LogReader {
@@ -100,38 +96,19 @@ function sameSubjects(orgId: string | null, recordIds: readonly string[], actual
 }
 
 /** Reads through Kysely: any engine, in the caller's process. */
-export function kyselyReader(db: Kysely<Schema>): LogReader {
+export function kyselyReader(db: Db): LogReader {
   return {
-    events: async (from, to) =>
-      (
-        await db
-          .selectFrom('audit_log')
-          .select(['idx', 'leaf', 'leaf_hash', 'leaf_mac', 'time', 'org_id', 'actor_id', 'action'])
-          .where('idx', '>=', from)
-          .where('idx', '<', to)
-          .orderBy('idx')
-          .execute()
-      ).map((r) => [Number(r.idx), r.leaf, r.leaf_hash, r.leaf_mac, Number(r.time), r.org_id, r.actor_id, r.action]),
-    subjects: async (from, to) =>
-      (await db.selectFrom('audit_subjects').select(['idx', 'org_id', 'record_id']).where('idx', '>=', from).where('idx', '<', to).execute()).map((s) => [
-        Number(s.idx),
-        s.org_id,
-        s.record_id,
-      ]),
+    events: (from, to) => listLogRows(db, from, to),
+    subjects: (from, to) => listSubjectRows(db, from, to),
   };
 }
 
 /** Reads a SQLite file directly, rows as arrays (what a verify worker uses: no per-row objects). */
 export function sqliteReader(database: DatabaseSync): LogReader {
-  const events: StatementSync = database.prepare(
-    'select idx, leaf, leaf_hash, leaf_mac, time, org_id, actor_id, action from audit_log where idx >= ? and idx < ? order by idx',
-  );
-  const subjects: StatementSync = database.prepare('select idx, org_id, record_id from audit_subjects where idx >= ? and idx < ?');
-  events.setReturnArrays(true);
-  subjects.setReturnArrays(true);
+  const reads = prepareRangeReads(database);
   return {
-    events: (from, to) => events.all(from, to) as unknown as LogRow[],
-    subjects: (from, to) => subjects.all(from, to) as unknown as SubjectRow[],
+    events: (from, to) => reads.events(from, to),
+    subjects: (from, to) => reads.subjects(from, to),
     close: () => database.close(),
   };
 }
