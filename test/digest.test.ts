@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
+import { agenda as agendaAt } from '../src/clients/activities.service.ts';
 import { digestNotice, makeDueDigests } from '../src/clients/digest.service.ts';
 import { localDay } from '../src/platform/time/local-day.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
@@ -68,7 +69,10 @@ describeEachEngine('morning and evening digests', (t) => {
     const sensitive = (await org.owner.request('POST', '/api/v1/tags', { name: 'QZSENSITIVETAGQ', sensitive: true })).json();
     await org.owner.request('PUT', `/api/v1/clients/${client}/tags/${sensitive.id}`);
 
-    const midnight = localDay(Date.now(), 'Europe/London').midnight;
+    // One fixed instant for every clock this test reads (the agenda's and each digest run's), never
+    // the hour the suite runs at: 1 July 2026, 12:00 in London (BST).
+    const now = Date.UTC(2026, 6, 1, 11, 0);
+    const midnight = localDay(now, 'Europe/London').midnight;
     const at = (ms: number) => new Date(ms).toISOString();
     const add = async (body: object) => expect((await practitioner.request('POST', `/api/v1/clients/${client}/activities`, body)).statusCode).toBe(201);
     await add({ kind: 'appointment', starts_at: at(midnight + 10 * HOUR), duration_min: 50, details: { notes: 'QZAPPTNOTEQ' } });
@@ -79,8 +83,10 @@ describeEachEngine('morning and evening digests', (t) => {
     const saved = await practitioner.request('PUT', '/api/v1/me/digest-settings', { morning_hour: 7, evening_hour: 18, timezone: 'Europe/London', email: true });
     expect(saved.statusCode, saved.body).toBe(200);
     expect((await practitioner.request('GET', '/api/v1/me/digest-settings')).json()).toEqual({ morning_hour: 7, evening_hour: 18, timezone: 'Europe/London', email: true });
-    // The agenda's days are now London days too.
-    const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
+    // The agenda's days are now London days too: the route says so, and the agenda at the fixed
+    // instant (the route reads the server's clock) puts each entry in its London day.
+    expect((await practitioner.request('GET', '/api/v1/agenda')).json().timezone).toBe('Europe/London');
+    const agenda = await agendaAt(org.deps, { actor: { userId: p.id, orgId: org.orgId, role: 'practitioner', via: 'session' }, ctx: { actorType: 'user', actorId: p.id, requestId: null, ip: null } }, now);
     expect(agenda.timezone).toBe('Europe/London');
     expect([agenda.overdue, agenda.today, agenda.next_7_days].map((b: { kind: string }[]) => b.map((e) => e.kind))).toEqual([['follow_up'], ['appointment'], ['follow_up']]);
 

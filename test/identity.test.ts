@@ -303,7 +303,10 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     const enrol = (await first.request('POST', '/api/v1/auth/mfa/totp')).json();
     expect(enrol.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
     const before = first.cookie;
-    const confirmed = await first.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: totp(enrol.secret) });
+    // One code, kept: read again later it would be the next step's code whenever a 30-second step
+    // ends between the two reads, and the replay below would be a new code.
+    const enrolmentCode = totp(enrol.secret);
+    const confirmed = await first.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: enrolmentCode });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json().recovery_codes).toHaveLength(10);
     expect(first.cookie).not.toBe(before); // new token at privilege change
@@ -316,7 +319,7 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     const second = await org.signIn(staff.email);
     expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).json().error.code).toBe('MFA_REQUIRED');
     // The code used for enrolment was used: the same code (same step) is refused; the next step works.
-    expect((await second.request('POST', '/api/v1/auth/mfa', { code: totp(enrol.secret) })).statusCode).toBe(401);
+    expect((await second.request('POST', '/api/v1/auth/mfa', { code: enrolmentCode })).statusCode).toBe(401);
     const next = totp(enrol.secret, Date.now() + 30_000);
     expect((await second.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(200);
     expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).statusCode).toBe(200);
