@@ -1,13 +1,11 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Activities: the timeline and the agenda, recurring follow-ups (with the client list they start from) and the stay-in-touch cadence. */
 describeEachEngine('activities, timeline and agenda', (t) => {
   it("shows reception appointment times and first names only; practitioners their own agenda with details", async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Rosalind Elsie Franklin', date_of_birth: '1920-07-25' })).json().id;
@@ -28,7 +26,7 @@ describeEachEngine('activities, timeline and agenda', (t) => {
     expect(mine.overdue.map((e: { kind: string }) => e.kind)).toEqual(['follow_up']);
     expect(upcoming(mine)[0]!.client_first_name).toBe('Rosalind');
 
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     const desk = await reception.request('GET', '/api/v1/agenda');
     expect(upcoming(desk.json())).toMatchObject([{ kind: 'appointment', client_first_name: 'Rosalind', duration_min: 50 }]);
     expect(desk.json().overdue).toEqual([]);
@@ -39,15 +37,12 @@ describeEachEngine('activities, timeline and agenda', (t) => {
     expect(deskTimeline.body).not.toContain('QZAPPTNOTEQ');
     const clinical = (await practitioner.request('GET', `/api/v1/clients/${client}/timeline`)).json().items;
     expect(clinical.find((i: { type: string }) => i.type === 'appointment').activity.details.notes).toContain('QZAPPTNOTEQ');
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
 describeEachEngine('client listing and recurring follow-ups', (t) => {
   it('lists clients page by page with metadata filters, and schedules the next recurring follow-up when one is done', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await org.owner.request('POST', '/api/v1/clients', { name: `Listed ${i}`, status: i < 3 ? 'active' : 'lead' })).json().id);
     const first = (await org.owner.request('GET', '/api/v1/clients?status=active&limit=2')).json();
@@ -65,16 +60,13 @@ describeEachEngine('client listing and recurring follow-ups', (t) => {
     expect(done[1]).toMatchObject({ status: 'open', recurrence_days: 30, related_id: follow.id, details: { summary: 'check in' } });
     expect(Date.parse(done[1].at) - Date.parse(due)).toBe(30 * 86_400_000);
     expect((await org.owner.request('PATCH', `/api/v1/activities/${follow.id}`, { status: 'done' })).statusCode).toBe(409);
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
 describeEachEngine('stay-in-touch cadence', (t) => {
   it('opens a follow-up for the caseload practitioner when a client has not been contacted within its cadence', async () => {
     const { applyCadences } = await import('../src/clients/activities.service.ts');
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);
     const quiet = (await org.owner.request('POST', '/api/v1/clients', { name: 'Quiet Client' })).json().id;
@@ -90,7 +82,5 @@ describeEachEngine('stay-in-touch cadence', (t) => {
     expect(await applyCadences(org.deps)).toBe(0); // idempotent while the follow-up is open
     const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
     expect(agenda.overdue).toMatchObject([{ kind: 'follow_up', client_id: quiet, client_first_name: 'Quiet' }]);
-    await org.app.app.close();
-    await vault.close();
   });
 });

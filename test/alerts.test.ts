@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { runCli } from './support/cli.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type OrgFixture, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { useDeployment } from './support/deployment.ts';
 
 describeEachEngine('alert rules', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t);
 
   const alertsOf = async (kind: string) => (await org.owner.request('GET', '/api/v1/alerts')).json().alerts.filter((a: { kind: string }) => a.kind === kind);
 
   it('raises one alert when an actor reads more distinct clients than allowed in the window, and audits it', async () => {
     const settings = (await org.owner.request('GET', '/api/v1/alerts/settings')).json();
     expect((await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, mass_read: { enabled: true, max: 3, minutes: 10 } })).statusCode).toBe(200);
-    const reader = await org.signIn((await org.addStaff('reception')).email);
+    const reader = await org.signInAs('reception');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await org.owner.request('POST', '/api/v1/clients', { name: `Client ${i}` })).json().id);
     for (const id of ids.slice(0, 3)) await reader.request('GET', `/api/v1/clients/${id}`);
@@ -44,7 +33,7 @@ describeEachEngine('alert rules', (t) => {
   });
 
   it('raises alerts for repeated denials, repeated sign-in failures, exports and access outside working hours', async () => {
-    const marketer = await org.signIn((await org.addStaff('marketing')).email);
+    const marketer = await org.signInAs('marketing');
     const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Denied Target' })).json().id;
     for (let i = 0; i < 6; i++) await marketer.request('GET', `/api/v1/clients/${id}`);
     const victim = await org.addStaff('billing');

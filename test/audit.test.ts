@@ -12,14 +12,13 @@ import { verifyLog } from '../src/audit/audit.verify.ts';
 import { Frontier, leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
 import { operatorContext } from '../src/audit/operator.ts';
 import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/client.service.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { engineOf } from '../src/platform/db/database.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { runCli } from './support/cli.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { dropAuditGuards, dropAuditGuardsSql } from './support/tamper.ts';
-import { clientDeps, openTestVault } from './support/vault.ts';
+import { services, useServices } from './support/deployment.ts';
 
 const OP = operatorContext();
 const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -39,18 +38,16 @@ const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
 });
 
 describeEachEngine('audit log: tamper evidence', (t) => {
-  let vault: Vault;
+  const opened = useServices(t, { orgId: null });
   let audit: AuditLog;
   const N = 24;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    audit = opened.deps.audit;
     for (let i = 0; i < N; i++) await audit.record(event(i));
     await audit.signHead();
     // The attacker holds full database rights: the append-only triggers go first.
     await dropAuditGuards(t().database.db);
   });
-  afterAll(async () => vault.close());
 
   const keys = () => ({ macKey: audit.macKey, publicKey: audit.publicKey.key });
   const db = () => t().database.db;
@@ -147,8 +144,7 @@ describeEachEngine('audit log: tamper evidence', (t) => {
 
 describeEachEngine('audit log: append-only in the database', (t) => {
   it('refuses to update or delete a sequenced event, its subjects or a signed head', async () => {
-    const vault = await openTestVault(t());
-    const audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const { audit } = (await services(t(), { orgId: null })).deps;
     const db = t().database.db;
     for (let i = 0; i < 3; i++) await audit.record(event(i));
     await audit.signHead();
@@ -160,14 +156,13 @@ describeEachEngine('audit log: append-only in the database', (t) => {
     // Appending goes on.
     await audit.record(event(3));
     expect(await audit.sequence()).toBe(4);
-    await vault.close();
   });
 });
 
 describeEachEngine('audit log: read-only, as audit verify opens it', (t) => {
   it('sequences nothing, records nothing and signs nothing, and verification reports the queue', async () => {
-    const vault = await openTestVault(t());
-    const writer = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const { vault, deps } = await services(t(), { orgId: null });
+    const writer = deps.audit;
     for (let i = 0; i < 3; i++) await writer.record(event(i));
     await writer.sequence();
     await writer.record(event(3));
@@ -182,14 +177,12 @@ describeEachEngine('audit log: read-only, as audit verify opens it', (t) => {
     expect(await verifyLog(t().database.db, { macKey: reader.macKey, publicKey: reader.publicKey.key })).toMatchObject({ ok: true, size: 3, queued: 1 });
     expect(await tables()).toEqual(before);
     expect(await writer.sequence()).toBe(4); // a writable instance goes on as before
-    await vault.close();
   });
 });
 
 describeEachEngine('audit log: heads are signed only over checked events', (t) => {
   it('refuses to sign over an event edited in the database, even when the stored tree was recomputed to match', async () => {
-    const vault = await openTestVault(t());
-    const audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const { audit } = (await services(t(), { orgId: null })).deps;
     const db = t().database.db;
     for (let i = 0; i < 6; i++) await audit.record(event(i));
     expect((await audit.signHead())?.tree_size).toBe(6);
@@ -221,19 +214,16 @@ describeEachEngine('audit log: heads are signed only over checked events', (t) =
     const alerts = await db.selectFrom('alerts').select(['org_id', 'kind', 'detail']).where('kind', '=', 'audit_integrity').orderBy('org_id').execute();
     expect(alerts.map((a) => a.org_id)).toEqual(orgs);
     expect(alerts[0]!.detail).toMatch(/event 7/);
-    await vault.close();
   });
 });
 
 describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => {
-  let vault: Vault;
+  const opened = useServices(t);
   let deps: ClientDeps;
   let orgId: string;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    ({ deps, orgId } = await clientDeps(t(), vault));
+  beforeAll(() => {
+    ({ deps, orgId } = opened);
   });
-  afterAll(async () => vault.close());
 
   it('records creates, reads and searches with field names and ids, never a value', async () => {
     const marker = 'QZAUDITCANARYQ';

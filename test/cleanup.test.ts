@@ -6,8 +6,7 @@ import { emailProblem, phoneProblem } from '../src/clients/cleanup.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { runCli } from './support/cli.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 describe('contact checks', () => {
   it('flags what cannot reach anyone and passes ordinary addresses and numbers', () => {
@@ -23,8 +22,7 @@ describe('contact checks', () => {
 
 describeEachEngine('clean-up reports', (t) => {
   it('reports malformed contacts by client, field and reason (never the value), and lists stale clients from metadata', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const make = async (body: object) => {
       const response = await org.owner.request('POST', '/api/v1/clients', body);
       expect(response.statusCode, response.body).toBe(201);
@@ -47,14 +45,14 @@ describeEachEngine('clean-up reports', (t) => {
     expect(body.findings).toHaveLength(2);
     expect(report.body).not.toContain('gmial');
     expect(report.body).not.toContain('12345');
-    const receptionist = await org.signIn((await org.addStaff('reception')).email);
+    const receptionist = await org.signInAs('reception');
     expect((await receptionist.request('GET', '/api/v1/clients/validation-report')).statusCode).toBe(403);
 
     // A field above the reader's clearance is neither opened nor judged: an admin does not learn that
     // a restricted e-mail address looks misspelt; the owner does.
     await defineCustomField(org.deps.db, org.orgId, { name: 'private_email', label: 'Private e-mail', kind: 'email', classification: 'restricted', purpose: 'clean-up test', encrypted: true });
     const restricted = await make({ name: 'Restricted Contact', custom: { private_email: 'me@gmial.com' } });
-    const admin = await org.signIn((await org.addStaff('admin')).email);
+    const admin = await org.signInAs('admin');
     const byAdmin = (await admin.request('GET', '/api/v1/clients/validation-report')).json().findings;
     expect(byAdmin.some((f: { client_id: string }) => f.client_id === restricted)).toBe(false);
     const byOwner = (await org.owner.request('GET', '/api/v1/clients/validation-report')).json().findings;
@@ -73,8 +71,6 @@ describeEachEngine('clean-up reports', (t) => {
     const log = (await org.owner.request('GET', `/api/v1/clients/${shortPhone}/access-log`)).json().entries;
     expect(log.some((e: { why: string | null }) => e.why === 'validation report')).toBe(true);
     expect(log.some((e: { why: string | null }) => e.why === 'stale records')).toBe(true);
-    await org.app.app.close();
-    await vault.close();
   });
 });
 

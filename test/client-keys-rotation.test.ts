@@ -1,14 +1,13 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
 import { rotateClientKey } from '../src/clients/client-keys.service.ts';
-import { STAFF_PASSWORD, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { STAFF_PASSWORD } from './support/http.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Rotation of a client's key: every record sealed under it is re-sealed. */
 describeEachEngine('client key rotation', (t) => {
   it('re-seals notes, activity details and invoices with the client, so every record reads after the old key is gone', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Rotated Person', email: 'rotated@example.org' })).json().id as string;
     await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { body: 'general note before rotation' });
     await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { body: 'session note before rotation', kind: 'session' });
@@ -16,7 +15,7 @@ describeEachEngine('client key rotation', (t) => {
     const invoice = (await org.owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'session before rotation', quantity: 1, unit_minor: 5000 }] })).json();
     await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
     await org.owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', payment_reference: 'PSP-ROTATED' });
-    const practitioner = await org.signIn((await org.addStaff('practitioner')).email);
+    const practitioner = await org.signInAs('practitioner');
     await practitioner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
     const grant = await practitioner.request('POST', `/api/v1/clients/${client}/break-glass`, { reason: 'crisis call before rotation, caseload holder away' });
     expect(grant.statusCode, grant.body).toBe(201);
@@ -35,7 +34,5 @@ describeEachEngine('client key rotation', (t) => {
     expect(invoices).toMatchObject([{ items: [{ description: 'session before rotation' }], payment_reference: 'PSP-ROTATED' }]);
     const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
     expect(review.break_glass.map((g: { reason: string | null }) => g.reason)).toEqual(['crisis call before rotation, caseload holder away']);
-    await org.app.app.close();
-    await vault.close();
   });
 });

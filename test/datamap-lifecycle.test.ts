@@ -5,8 +5,8 @@ import { destroyExpiredRetainedRecords } from '../src/clients/invoices.service.t
 import { SEALED, type SealedEntry, rowMatches } from '../src/datamap/registry.ts';
 import { retainedKeyOwner } from '../src/datamap/sealed-records.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture, totp } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { type Browser, type OrgFixture, STAFF_PASSWORD, totp } from './support/http.ts';
+import { deployment } from './support/deployment.ts';
 
 type Row = Record<string, unknown>;
 
@@ -23,14 +23,13 @@ const bytes = (value: unknown) => Buffer.from(value as Uint8Array).toString('hex
 
 describeEachEngine('every registry entry through rotation, merge, export and erasure', (t) => {
   it('seals a value of every entry, and each behaves as its entry says', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const { owner } = org;
     const practitionerAccount = await org.addStaff('practitioner');
     const practitioner = await org.signIn(practitionerAccount.email);
-    const stranger = await org.signIn((await org.addStaff('practitioner')).email);
-    const billing = await org.signIn((await org.addStaff('billing')).email);
-    const admin = await org.signIn((await org.addStaff('admin')).email);
+    const stranger = await org.signInAs('practitioner');
+    const billing = await org.signInAs('billing');
+    const admin = await org.signInAs('admin');
     await defineCustomField(org.deps.db, org.orgId, { name: 'insurer', label: 'Insurer', kind: 'text', classification: 'confidential', purpose: 'bill the insurer' });
     await defineCustomField(org.deps.db, org.orgId, { name: 'referrer', label: 'Referred by', kind: 'text', classification: 'internal', encrypted: false, purpose: 'thank referrers' });
     await defineCustomField(org.deps.db, org.orgId, { name: 'intake_code', label: 'Intake code', kind: 'text', classification: 'confidential', export: 'exclude', purpose: 'match the intake form' });
@@ -157,7 +156,5 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     expect(await destroyExpiredRetainedRecords(org.deps, until)).toBe(2);
     expect(await keys.selectFrom('data_keys').select('owner_id').where('owner_id', '=', retainedKeyOwner(org.orgId, until)).execute()).toEqual([]);
     expect(JSON.parse(await read(owner, `/api/v1/invoices?client_id=${keep}`)).invoices).toEqual([]);
-    await org.app.app.close();
-    await vault.close();
   });
 });

@@ -6,8 +6,7 @@ import { digestNotice, makeDueDigests } from '../src/clients/digest.service.ts';
 import { localDay } from '../src/platform/time/local-day.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 const HOUR = 3_600_000;
 
@@ -60,8 +59,7 @@ describe('digest days and notices', () => {
 
 describeEachEngine('morning and evening digests', (t) => {
   it('makes each digest once at its local hour, e-mails counts but no client, and shows first names only to the recipient', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Zebedee QZSURNAMEQ', date_of_birth: '1950-02-03' })).json().id;
@@ -141,13 +139,11 @@ describeEachEngine('morning and evening digests', (t) => {
     for (const hidden of ['QZSURNAMEQ', 'QZAPPTNOTEQ', 'QZOVERDUEQ', 'QZSENSITIVETAGQ', '1950']) expect(morning.body).not.toContain(hidden);
 
     // Someone else's digest is not there for you; a practitioner taken off the caseload sees no name.
-    const other = await org.signIn((await org.addStaff('practitioner')).email);
+    const other = await org.signInAs('practitioner');
     expect((await other.request('GET', `/api/v1/digests/${list[1].id}`)).statusCode).toBe(404);
     await org.owner.request('DELETE', `/api/v1/clients/${client}/caseload/${p.id}`);
     expect((await practitioner.request('GET', `/api/v1/digests/${list[1].id}`)).json().entries).toEqual([]);
     const log = (await org.owner.request('GET', `/api/v1/clients/${client}/access-log`)).json().entries;
     expect(log.some((e: { why: string | null }) => e.why === 'digest')).toBe(true);
-    await org.app.app.close();
-    await vault.close();
   });
 });

@@ -3,14 +3,13 @@ import { describeEachEngine } from './support/engines.ts';
 import { sql } from 'kysely';
 import { decodeLeaf } from '../src/audit/audit.encoding.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
-import { STAFF_PASSWORD, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { STAFF_PASSWORD } from './support/http.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Duplicates: found through the blind indexes and merged in one transaction. */
 describeEachEngine('duplicates', (t) => {
   it('finds duplicates through the blind indexes and merges them keeping notes, activities, invoices and the audit trail', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const make = async (body: object) => (await org.owner.request('POST', '/api/v1/clients', body)).json().id as string;
     const a = await make({ name: 'Ann Smith', email: 'Ann@Example.org' });
     const b = await make({ name: 'Ann Smith', email: 'ann@example.org', phone: '020 7946 0958' });
@@ -40,19 +39,16 @@ describeEachEngine('duplicates', (t) => {
     expect(items.find((i: { type: string }) => i.type === 'interaction').activity.details.summary).toBe('called about invoice');
     const log = (await org.owner.request('GET', `/api/v1/clients/${a}/access-log`)).json().entries;
     expect(log.some((e: { why: string | null }) => e.why?.startsWith(`merged ${b}`))).toBe(true);
-    await org.app.app.close();
-    await vault.close();
   });
 
   it('moves every sealed value of the duplicate (custom values, grant reasons) in one transaction, erasing it with the closed reason code', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     await defineCustomField(org.deps.db, org.orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'bill the insurer' });
     await defineCustomField(org.deps.db, org.orgId, { name: 'referral_source', label: 'Referral source', kind: 'text', classification: 'internal', encrypted: false, purpose: 'know which channels work' });
     const make = async (body: object) => (await org.owner.request('POST', '/api/v1/clients', body)).json().id as string;
     const keep = await make({ name: 'Cara Doyle', email: 'cara@example.org', custom: { referral_source: 'web' } });
     const dup = await make({ name: 'Cara Doyle', email: 'cara@example.org', custom: { insurer_ref: 'INS-778', referral_source: 'phone' } });
-    const practitioner = await org.signIn((await org.addStaff('practitioner')).email);
+    const practitioner = await org.signInAs('practitioner');
     await practitioner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
     expect((await practitioner.request('POST', `/api/v1/clients/${dup}/break-glass`, { reason: 'out of hours crisis, duplicate record opened' })).statusCode).toBe(201);
     await org.owner.request('POST', `/api/v1/clients/${dup}/notes`, { body: 'note that must survive a failed merge' });
@@ -93,7 +89,5 @@ describeEachEngine('duplicates', (t) => {
     const subjects = await db.selectFrom('audit_subjects').select('idx').where('record_id', '=', dup).execute();
     const events = (await db.selectFrom('audit_log').select('leaf').where('idx', 'in', subjects.map((x) => x.idx)).execute()).map((l) => decodeLeaf(l.leaf)!);
     expect(events.filter((e) => e.action === 'client.erase').map((e) => e.purpose)).toEqual(['duplicate']);
-    await org.app.app.close();
-    await vault.close();
   });
 });

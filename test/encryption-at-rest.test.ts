@@ -17,6 +17,7 @@ import { isAppError } from '../src/platform/errors/app-error.ts';
 import { describeEachEngine, openTestDatabase, type TestDatabase, workerPgUrl } from './support/engines.ts';
 import { clientDeps, openTestVault } from './support/vault.ts';
 import { operatorContext } from '../src/audit/operator.ts';
+import { useServices } from './support/deployment.ts';
 
 const OP = operatorContext();
 
@@ -38,17 +39,16 @@ const MARKERS = Array.from({ length: 5 }, (_, i) => `QZCANARY${i}Q`);
 const failsIntegrity = async (p: Promise<unknown>) => isAppError(await p.catch((e: unknown) => e), 'INTEGRITY_ERROR');
 
 describeEachEngine('encryption at rest', (t) => {
+  const opened = useServices(t);
   let vault: Vault & { schema?: string };
   let deps: ClientDeps;
   let orgId: string;
   const ids: string[] = [];
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    ({ deps, orgId } = await clientDeps(t(), vault));
+    ({ vault, deps, orgId } = opened);
     await defineCustomField(deps.db, orgId, { name: 'notes_ref', label: 'Ref', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'test' });
     for (const marker of MARKERS) ids.push(await createClient(deps, OP, orgId, canaryClient(marker)));
   });
-  afterAll(async () => vault.close());
 
   it('leaves no plaintext marker in the raw database bytes (SQLite file, WAL and key store; or pg_dump)', async () => {
     expect((await getClient(deps, OP, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
@@ -126,14 +126,12 @@ describeEachEngine('encryption at rest', (t) => {
 });
 
 describeEachEngine('tampering with the data database', (t) => {
-  let vault: Vault;
+  const opened = useServices(t);
   let deps: ClientDeps;
   let orgId: string;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    ({ deps, orgId } = await clientDeps(t(), vault));
+  beforeAll(() => {
+    ({ deps, orgId } = opened);
   });
-  afterAll(async () => vault.close());
 
   it('ignores an erasure-ledger row inserted by hand: it cannot destroy a key', async () => {
     const id = await createClient(deps, OP, orgId, { name: 'Not To Be Erased' });

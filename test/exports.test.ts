@@ -1,14 +1,12 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Exports of client records: age-encrypted by default, audited and alerted. */
 describeEachEngine('exports', (t) => {
   it('exports what the exporter may read, age-encrypted by default, audited (and alerted); plaintext only when asked', async () => {
     const { Decrypter } = await import('age-encryption');
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const exported = (await org.owner.request('POST', '/api/v1/clients', { name: 'Export Me', email: 'export@example.org', date_of_birth: '1970-01-01' })).json().id;
     await org.owner.request('POST', '/api/v1/clients', { name: '=HYPERLINK("x")', email: 'formula@example.org' });
     // Session notes (and notes at all) never leave through an export.
@@ -31,7 +29,7 @@ describeEachEngine('exports', (t) => {
     expect(csvText).not.toContain('QZSESSIONEXPORTQ');
 
     // The front desk may not export at all.
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     expect((await reception.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true })).statusCode).toBe(403);
     await org.deps.audit.sequence();
     const exports = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'client.export').execute();
@@ -48,7 +46,5 @@ describeEachEngine('exports', (t) => {
     // The plaintext export came within a minute of the encrypted one, whose "export" alert covers
     // that window: it still raised its own alert.
     expect(alerts.filter((a) => a.kind === 'plaintext_export').map((a) => a.detail)).toEqual(['an unencrypted export of client records was started by a staff member (purpose migration)']);
-    await org.app.app.close();
-    await vault.close();
   });
 });

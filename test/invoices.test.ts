@@ -1,15 +1,13 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Invoices: totals and status in the clear, items sealed, of a card only brand and last four. */
 describeEachEngine('invoices', (t) => {
   it('keeps totals and status in the clear, items sealed, and of a card only brand and last four', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Billed Person' })).json().id;
-    const billing = await org.signIn((await org.addStaff('billing')).email);
+    const billing = await org.signInAs('billing');
     const created = await billing.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'QZSESSIONQ therapy session', quantity: 2, unit_minor: 7500 }] });
     expect(created.statusCode, created.body).toBe(201);
     const invoice = created.json();
@@ -28,9 +26,7 @@ describeEachEngine('invoices', (t) => {
     expect(paid).toMatchObject({ status: 'paid', card: { brand: 'visa', last4: '1111' }, payment_reference: 'PSP-123' });
     const row = await org.deps.db.selectFrom('invoices').selectAll().where('id', '=', invoice.id).executeTakeFirstOrThrow();
     expect(Buffer.from(row.items_ct).toString('latin1')).not.toContain('QZSESSIONQ');
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     expect((await reception.request('GET', `/api/v1/clients/${client}/invoices`)).statusCode).toBe(403);
-    await org.app.app.close();
-    await vault.close();
   });
 });

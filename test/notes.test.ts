@@ -1,31 +1,23 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
+import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
-import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { type Browser, STAFF_PASSWORD } from './support/http.ts';
+import { deployment, useDeployment } from './support/deployment.ts';
 
 /** Notes (general and session notes, card data refused in them) and the audit of what a read of a client's notes, activities and invoices returned. */
 describeEachEngine('notes and card data', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
+  const org = useDeployment(t);
   let clientId: string;
   let practitioner: Browser;
   let colleague: Browser;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
     clientId = (await org.owner.request('POST', '/api/v1/clients', { name: 'Noted Person' })).json().id;
     const p = await org.addStaff('practitioner');
     const q = await org.addStaff('practitioner');
     practitioner = await org.signIn(p.email);
     colleague = await org.signIn(q.email);
     for (const id of [p.id, q.id]) expect((await org.owner.request('PUT', `/api/v1/clients/${clientId}/caseload/${id}`)).statusCode).toBe(204);
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
   });
 
   it('refuses a card number in a note and in any client field, naming the field; accepts short numbers', async () => {
@@ -54,14 +46,14 @@ describeEachEngine('notes and card data', (t) => {
       expect(theirs.some((n: { body: string }) => n.body.includes('QZSESSIONNOTEQ'))).toBe(false);
       expect(theirs.some((n: { body: string }) => n.body === 'prefers morning appointments')).toBe(true);
     }
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     expect((await reception.request('GET', `/api/v1/clients/${clientId}/notes`)).statusCode).toBe(403);
-    const admin = await org.signIn((await org.addStaff('admin')).email);
+    const admin = await org.signInAs('admin');
     expect((await admin.request('GET', `/api/v1/clients/${clientId}/notes`)).statusCode).toBe(403);
 
     // Its own key: the note is not under the client's data key.
     const row = await org.deps.db.selectFrom('notes').selectAll().where('kind', '=', 'session').executeTakeFirstOrThrow();
-    const keys = await vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', '=', row.id).execute();
+    const keys = await org.vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', '=', row.id).execute();
     expect(keys).toHaveLength(1);
     if (t().engine === 'sqlite') {
       const raw = readdirSync(t().dataDir).filter((f) => f.startsWith('confidant.db')).map((f) => readFileSync(path.join(t().dataDir, f)).toString('latin1')).join('');
@@ -75,15 +67,14 @@ describeEachEngine('notes and card data', (t) => {
     const note = await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).executeTakeFirstOrThrow();
     await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
     expect((await org.owner.request('DELETE', `/api/v1/clients/${id}`, { reason: 'subject_request' })).statusCode).toBe(200);
-    expect(await vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', 'in', [id, note.id]).execute()).toEqual([]);
+    expect(await org.vault.keystore.db.selectFrom('data_keys').select('owner_id').where('owner_id', 'in', [id, note.id]).execute()).toEqual([]);
     expect(await org.deps.db.selectFrom('notes').select('id').where('client_id', '=', id).execute()).toEqual([]);
   });
 });
 
 describeEachEngine('reads of notes, activities and invoices', (t) => {
   it('audits each read with the parts read, before returning it', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Audited Reads' })).json().id as string;
     await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { body: 'a general note' });
     await org.owner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: 'rang' } });
@@ -97,7 +88,5 @@ describeEachEngine('reads of notes, activities and invoices', (t) => {
     expect(await readParts()).not.toEqual(expect.arrayContaining(['notes'])); // creating them read nothing of them
     for (const part of ['notes', 'timeline', 'invoices']) expect((await org.owner.request('GET', `/api/v1/clients/${client}/${part}`)).statusCode).toBe(200);
     expect(await readParts()).toEqual(expect.arrayContaining(['notes', 'activities', 'activity_details', 'invoices']));
-    await org.app.app.close();
-    await vault.close();
   });
 });

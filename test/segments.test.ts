@@ -1,15 +1,14 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
 import { resealLegacyPlaintext } from '../src/clients/plaintext-reseal.ts';
-import { STAFF_PASSWORD, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { STAFF_PASSWORD } from './support/http.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Segments: members found from metadata, their exports, sealed names and the re-seal of older plaintext. */
 describeEachEngine('segments', (t) => {
   it('finds active clients not contacted in 90 days with a tag, without decrypting, and exports only them', async () => {
     const { Decrypter } = await import('age-encryption');
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const tag = (await org.owner.request('POST', '/api/v1/tags', { name: 'newsletter' })).json().id;
     const make = async (name: string, status: string) => (await org.owner.request('POST', '/api/v1/clients', { name, status })).json().id as string;
     const lapsed = await make('Lapsed Tagged', 'active');
@@ -29,15 +28,12 @@ describeEachEngine('segments', (t) => {
     d.addPassphrase('segment export passphrase');
     const lines = (await d.decrypt(new Uint8Array(exported.rawPayload), 'text')).trim().split('\n').map((l) => JSON.parse(l).name);
     expect(lines).toEqual(['Lapsed Tagged']);
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
 describeEachEngine('segment names and older plaintext', (t) => {
   it('seals segment names, and re-seals plaintext names and break-glass reasons that older versions stored', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const { db } = org.deps;
     const saved = await org.owner.request('POST', '/api/v1/segments', { name: 'QZSEGMENTQ relapsed since June', filter: { status: ['active'] } });
     expect(saved.statusCode, saved.body).toBe(201);
@@ -69,7 +65,5 @@ describeEachEngine('segment names and older plaintext', (t) => {
     expect((await org.owner.request('GET', '/api/v1/segments')).json().segments.map((s: { name: string }) => s.name)).toEqual(['QZSEGMENTQ relapsed since June', 'QZOLDSEGMENTQ']);
     const review = (await org.owner.request('GET', '/api/v1/access/review')).json();
     expect(review.break_glass.find((g: { id: string }) => g.id === 'bg-legacy-1').reason).toBe('QZOLDREASONQ crisis call');
-    await org.app.app.close();
-    await vault.close();
   });
 });

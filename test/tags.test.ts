@@ -1,13 +1,11 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 /** Tags: sensitive tags hidden from roles that may not read restricted data, tag names sealed. */
 describeEachEngine('tags', (t) => {
   it('hides sensitive tags from roles that cannot read restricted data, and seals tag names', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Tagged Person' })).json().id;
     const vip = (await org.owner.request('POST', '/api/v1/tags', { name: 'VIP' })).json();
     const diagnosis = (await org.owner.request('POST', '/api/v1/tags', { name: 'QZDIAGNOSISQ', sensitive: true })).json();
@@ -17,7 +15,7 @@ describeEachEngine('tags', (t) => {
     await org.deps.audit.sequence();
     const reads = await org.deps.db.selectFrom('audit_log').select('leaf').where('action', '=', 'client.read').orderBy('idx', 'desc').limit(1).execute();
     expect(JSON.parse(Buffer.from(reads[0]!.leaf).toString())[9]).toContain('tags');
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     const seen = await reception.request('GET', `/api/v1/clients/${client}`);
     expect(seen.json().tags.map((x: { name: string }) => x.name)).toEqual(['VIP']);
     expect(seen.body).not.toContain('QZDIAGNOSISQ');
@@ -33,7 +31,5 @@ describeEachEngine('tags', (t) => {
     expect((await reception.request('GET', `/api/v1/segments/${clinical.id}/members`)).statusCode).toBe(404);
     const stored = await org.deps.db.selectFrom('tags').selectAll().execute();
     expect(JSON.stringify(stored, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v))).not.toContain('QZDIAGNOSISQ');
-    await org.app.app.close();
-    await vault.close();
   });
 });
