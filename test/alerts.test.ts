@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
 import { runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { useDeployment } from './support/deployment.ts';
 
@@ -64,15 +65,12 @@ describeEachEngine('alert rules', (t) => {
   });
 });
 
-// The CLI opens its own SQLite deployment (a data directory), whatever the engine of the suites above.
-describe('alerts CLI (SQLite deployment)', () => {
+// The CLI opens a deployment of its own (a data directory, and a database on PostgreSQL).
+describeEachDeployment('alerts CLI', (fresh) => {
   it('lists alerts for the operator', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-alerts-')), 'data');
-    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
-    const list = await runCli(['alerts', 'list', '--json'], { env: { CONFIDANT_DATA: data } });
+    const { env } = fresh('alerts');
+    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+    const list = await runCli(['alerts', 'list', '--json'], { env });
     expect(list.code, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({ alerts: [] });
   });

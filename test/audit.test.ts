@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeLeaf } from '../src/audit/audit.encoding.ts';
 import { AuditLog, type TreeHead, leafMac, signHeadOrAlert } from '../src/audit/audit.service.ts';
 import type { AuditEvent } from '../src/audit/audit.types.ts';
@@ -13,9 +12,10 @@ import { Frontier, leafHash, rootOf, verifyConsistency, verifyInclusion } from '
 import { operatorContext } from '../src/audit/operator.ts';
 import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/client.service.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
-import { engineOf } from '../src/platform/db/database.ts';
+import { engineOf, openDatabase } from '../src/platform/db/database.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { dropAuditGuards, dropAuditGuardsSql } from './support/tamper.ts';
 import { services, useServices } from './support/deployment.ts';
@@ -263,9 +263,8 @@ describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => 
   });
 });
 
-describe('audit CLI', () => {
-  const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-audit-')), 'data');
-  const env = { CONFIDANT_DATA: data };
+describeEachDeployment('audit CLI', (fresh, engine) => {
+  const { data, env, databaseUrl } = fresh('audit');
   const marker = 'QZCLICANARYQ';
 
   it('verifies, exports without values, proves, reports, and exits 1 naming a tampered event', async () => {
@@ -299,38 +298,37 @@ describe('audit CLI', () => {
     expect(report.map((e: { action: string }) => e.action)).toEqual(['client.create', 'client.read', 'client.search']);
     expect(report[1]).toMatchObject({ who: { type: 'operator' }, parts: ['contact', 'identity'], outcome: 'allowed' });
 
-    // Tamper with event 1 directly in the SQLite file, as a database editor would.
-    const { DatabaseSync } = await import('node:sqlite');
-    const raw = new DatabaseSync(path.join(data, 'confidant.db'));
-    for (const statement of dropAuditGuardsSql('sqlite')) raw.exec(statement);
-    raw.prepare("update audit_log set actor_id = 'nobody' where idx = 1").run();
-    raw.close();
+    if (engine === 'sqlite') {
+      // Tamper with event 1 directly in the SQLite file, as a database editor would.
+      const { DatabaseSync } = await import('node:sqlite');
+      const raw = new DatabaseSync(path.join(data, 'confidant.db'));
+      for (const statement of dropAuditGuardsSql('sqlite')) raw.exec(statement);
+      raw.prepare("update audit_log set actor_id = 'nobody' where idx = 1").run();
+      raw.close();
+    } else {
+      // The same edit with the database's own rights, as its administrator would.
+      const database = await openDatabase({ dataDir: data, databaseUrl });
+      await dropAuditGuards(database.db);
+      await sql`update audit_log set actor_id = 'nobody' where idx = 1`.execute(database.db);
+      await database.close();
+    }
     const bad = await runCli(['audit', 'verify'], { env });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('FAILED verification at event 1');
 
-    // Nothing of the client's values reached any file but the encrypted columns, nor any output.
+    // Nothing of the client's values reached any file but the encrypted columns (or, on
+    // PostgreSQL, any row of a dump of the database), nor any output.
     const files = readdirSync(data).filter((f) => f.startsWith('confidant.db'));
     for (const f of files) expect(readFileSync(path.join(data, f)).toString('latin1')).not.toContain(marker);
+    if (engine === 'postgres') expect(execFileSync('pg_dump', [databaseUrl!], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1')).not.toContain(marker);
     expect(bad.stdout + bad.stderr + verify.stderr).not.toContain(marker);
   }, 120_000); // a dozen CLI start-ups: on 2 busy cores they take longer than the default budget
 });
 
-describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one PostgreSQL', () => {
-  const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
-  const name = `confidant_audit_${process.pid}_${Date.now().toString(36)}`;
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: inject('pgUrl')! });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
-    await admin.end();
-  });
-
+describeEachDeployment('audit log with several writers on one PostgreSQL', (fresh) => {
   it('stays one gapless, totally ordered, verifiable sequence under concurrent writers', async () => {
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const env = { CONFIDANT_DATA: path.join(mkdtempSync(path.join(tmpdir(), 'confidant-mw-')), 'data'), DATABASE_URL: url.toString() };
+    const { env } = fresh('mw');
+    const url = new URL(env.DATABASE_URL!);
     expect((await runCli(['migrate'], { env })).code).toBe(0);
     const writer = (tag: string) =>
       new Promise<number | null>((resolve) => {
@@ -351,26 +349,15 @@ describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one
     expect(queued.rows[0].n).toBe(0);
     expect(result.queued).toBe(0);
   }, 120_000);
-});
+}, { only: 'postgres' });
 
-describe.skipIf(inject('pgUrl') === null)('two app servers on one PostgreSQL', () => {
-  const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
-  const name = `confidant_two_${process.pid}_${Date.now().toString(36)}`;
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: inject('pgUrl')! });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
-    await admin.end();
-  });
-
+describeEachDeployment('two app servers on one PostgreSQL', (fresh) => {
   it('share sessions, and their concurrent writes form one gapless verifiable log with no value in any log line', async () => {
     const { freePort, startServe } = await import('./support/cli.ts');
     const { generateSync } = await import('otplib');
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-two-')), 'data');
-    const env = { CONFIDANT_DATA: data, DATABASE_URL: url.toString(), CONFIDANT_LOG_LEVEL: 'info' };
+    const deployment = fresh('two');
+    const url = new URL(deployment.env.DATABASE_URL!);
+    const env = { ...deployment.env, CONFIDANT_LOG_LEVEL: 'info' };
     const password = 'an owner passphrase that is long';
     expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: password } })).code).toBe(0);
     const a = await startServe({ ...env, PORT: String(await freePort()) });
@@ -412,4 +399,4 @@ describe.skipIf(inject('pgUrl') === null)('two app servers on one PostgreSQL', (
       await Promise.all([a.exited, b.exited]);
     }
   }, 120_000);
-});
+}, { only: 'postgres' });

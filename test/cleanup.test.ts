@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emailProblem, phoneProblem } from '../src/clients/cleanup.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { deployment } from './support/deployment.ts';
 
@@ -74,10 +72,9 @@ describeEachEngine('clean-up reports', (t) => {
   });
 });
 
-describe('clean-up at the command line', () => {
+describeEachDeployment('clean-up at the command line', (fresh) => {
   it('prints the validation report and the stale list, and refuses a bad --days with one line', async () => {
-    const data = mkdtempSync(path.join(tmpdir(), 'confidant-cleanup-'));
-    const env = { CONFIDANT_DATA: data };
+    const { env } = fresh('cleanup');
     expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
     const add = await runCli(['clients', 'add'], { env, input: JSON.stringify({ name: 'Typo Contact', email: 'typo@hotmial.com' }) });
     expect(add.code, add.stderr).toBe(0);
