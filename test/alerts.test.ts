@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { evaluateAlertRules } from '../src/audit/alert-rules.ts';
-import { runCli } from './support/cli.ts';
+import { CLI_BUDGET, runCli } from './support/cli.ts';
 import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { useDeployment } from './support/deployment.ts';
@@ -73,5 +73,5 @@ describeEachDeployment('alerts CLI', (fresh) => {
     const list = await runCli(['alerts', 'list', '--json'], { env });
     expect(list.code, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({ alerts: [] });
-  });
+  }, CLI_BUDGET);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emailProblem, phoneProblem } from '../src/clients/cleanup.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
-import { runCli } from './support/cli.ts';
+import { CLI_BUDGET, runCli } from './support/cli.ts';
 import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { deployment } from './support/deployment.ts';
@@ -95,5 +95,5 @@ describeEachDeployment('clean-up at the command line', (fresh) => {
     const empty = await runCli(['clients', 'find', '--email', '-'], { env, input: '\n' });
     expect(empty.code).not.toBe(0);
     expect(empty.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, CLI_BUDGET);
 });

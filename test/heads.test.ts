@@ -15,13 +15,11 @@ import { loadConfig } from '../src/main/config.ts';
 import { type Deployment, openDeployment } from '../src/main/server.ts';
 import { openDatabase, quoteIdent } from '../src/platform/db/database.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
-import { runCli, startServe, freePort } from './support/cli.ts';
+import { CLI_BUDGET, runCli, startServe, freePort } from './support/cli.ts';
 import { describeEachDeployment } from './support/cli-deployment.ts';
 import { ENGINES } from './support/engines.ts';
 import { dropAuditGuards } from './support/tamper.ts';
 
-/** Tests that start several CLI processes: on 2 busy cores each start-up can take seconds. */
-const CLI_BUDGET = 120_000;
 
 /**
  * Signed heads leave the database (issue 12): the export job writes each signed head and the erasure

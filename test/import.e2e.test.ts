@@ -7,7 +7,7 @@ import { findClients } from '../src/clients/client.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
-import { BIN, cleanEnv, runCli } from './support/cli.ts';
+import { BIN, CLI_BUDGET, cleanEnv, runCli } from './support/cli.ts';
 import { describeEachDeployment } from './support/cli-deployment.ts';
 
 const ROWS = 4000;
@@ -161,7 +161,7 @@ describeEachDeployment('confidant clients import of another CRM\'s export', (fre
     } finally {
       await deployment.close();
     }
-  });
+  }, CLI_BUDGET);
 });
 
 describeEachDeployment('confidant clients export', (fresh) => {
@@ -182,5 +182,5 @@ describeEachDeployment('confidant clients export', (fresh) => {
     const plain = path.join(dir, 'clients.jsonl');
     expect((await runCli(['clients', 'export', '--out', plain, '--format', 'json', '--plaintext'], { env })).code).toBe(0);
     expect(JSON.parse(readFileSync(plain, 'utf8').trim()).email).toBe('x@example.org');
-  });
+  }, CLI_BUDGET);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort, runCli, startServe } from './support/cli.ts';
+import { CLI_BUDGET, freePort, runCli, startServe } from './support/cli.ts';
 import { describeEachDeployment } from './support/cli-deployment.ts';
 
 const tempDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'confidant-e2e-')), 'data');
@@ -40,7 +40,7 @@ describeEachDeployment('confidant serve (a new user on a fresh checkout)', (fres
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
     }
-  });
+  }, CLI_BUDGET);
 
   it('on SIGTERM lets in-flight requests finish, exits 0, and restarts without re-running migrations', async () => {
     const server = await startServe({ ...env, PORT: String(port), CONFIDANT_LOG_LEVEL: 'info' });
@@ -63,7 +63,7 @@ describeEachDeployment('confidant serve (a new user on a fresh checkout)', (fres
     const migrate = await runCli(['migrate', '--json'], { env });
     expect(migrate.code).toBe(0);
     expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] });
-  });
+  }, CLI_BUDGET);
 
   it('refuses to start when the root key file is readable by others, saying which file and how to fix it', async () => {
     const key = path.join(data, 'keys', 'root.key');
@@ -74,7 +74,7 @@ describeEachDeployment('confidant serve (a new user on a fresh checkout)', (fres
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(key);
     expect(result.stderr).toContain(`chmod 600 ${key}`);
-  });
+  }, CLI_BUDGET);
 });
 
 // Refused before any database is opened: the same whatever the engine.
