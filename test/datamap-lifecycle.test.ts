@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { rotateClientKey } from '../src/clients/client-keys.service.ts';
 import { defineCustomField } from '../src/clients/custom-field.service.ts';
 import { destroyExpiredRetainedRecords } from '../src/clients/invoices.service.ts';
@@ -23,6 +23,11 @@ const bytes = (value: unknown) => Buffer.from(value as Uint8Array).toString('hex
 
 describeEachEngine('every registry entry through rotation, merge, export and erasure', (t) => {
   it('seals a value of every entry, and each behaves as its entry says', async () => {
+    // The two invoices below must fall in one retention year (one key per year they end in): a run
+    // crossing a New Year (UTC) between them retained them under two. This test's clock starts at
+    // a fixed instant far from one, and runs on from there.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 6, 1, 12), shouldAdvanceTime: true });
+    onTestFinished(() => void vi.useRealTimers());
     const org = await deployment(t());
     const { owner } = org;
     const practitionerAccount = await org.addStaff('practitioner');
