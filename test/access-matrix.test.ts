@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type Browser, type OrgFixture, ROLES, orgFixture, signInEveryRole } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { type Browser, ROLES, signInEveryRole } from './support/http.ts';
+import { useDeployment } from './support/deployment.ts';
 
 
 /**
@@ -46,12 +45,9 @@ const FIELDS: Partial<Record<StaffRole, string[]>> = {
 };
 
 describeEachEngine('role × action × field-class matrix over every authenticated route', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
+  const org = useDeployment(t);
   const as: Partial<Record<StaffRole, Browser>> = {};
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
     for (const [name, classification] of [
       ['c_public', 'public'],
       ['c_internal', 'internal'],
@@ -61,10 +57,6 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       await defineCustomField(org.deps.db, org.orgId, { name, label: name, kind: 'text', classification, purpose: 'matrix test field', encrypted: true });
     }
     Object.assign(as, await signInEveryRole(org));
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
   });
 
   /** A fresh client on the practitioner's caseload, with every field class filled. */

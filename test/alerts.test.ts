@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { evaluateAlertRules } from '../src/audit/alerts/alert-rules.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
-import { runCli } from './support/cli.ts';
+import { CLI_BUDGET, runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type OrgFixture, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { useDeployment } from './support/deployment.ts';
 
 describeEachEngine('alert rules', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t);
 
   const alertsOf = async (kind: string) => (await org.owner.request('GET', '/api/v1/alerts')).json().alerts.filter((a: { kind: string }) => a.kind === kind);
 
   it('raises one alert when an actor reads more distinct clients than allowed in the window, and audits it', async () => {
     const settings = (await org.owner.request('GET', '/api/v1/alerts/settings')).json();
     expect((await org.owner.request('PUT', '/api/v1/alerts/settings', { ...settings, mass_read: { enabled: true, max: 3, minutes: 10 } })).statusCode).toBe(200);
-    const reader = await org.signIn((await org.addStaff('reception')).email);
+    const reader = await org.signInAs('reception');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await org.owner.request('POST', '/api/v1/clients', { name: `Client ${i}` })).json().id);
     for (const id of ids.slice(0, 3)) await reader.request('GET', `/api/v1/clients/${id}`);
@@ -44,7 +34,7 @@ describeEachEngine('alert rules', (t) => {
   });
 
   it('raises alerts for repeated denials, repeated sign-in failures, exports and access outside working hours', async () => {
-    const marketer = await org.signIn((await org.addStaff('marketing')).email);
+    const marketer = await org.signInAs('marketing');
     const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Denied Target' })).json().id;
     for (let i = 0; i < 6; i++) await marketer.request('GET', `/api/v1/clients/${id}`);
     const victim = await org.addStaff('billing');
@@ -75,16 +65,13 @@ describeEachEngine('alert rules', (t) => {
   });
 });
 
-// The CLI opens its own SQLite deployment (a data directory), whatever the engine of the suites above.
-describe('alerts CLI (SQLite deployment)', () => {
+// The CLI opens a deployment of its own (a data directory, and a database on PostgreSQL).
+describeEachDeployment('alerts CLI', (fresh) => {
   it('lists alerts for the operator', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-alerts-')), 'data');
-    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
-    const list = await runCli(['alerts', 'list', '--json'], { env: { CONFIDANT_DATA: data } });
+    const { env } = fresh('alerts');
+    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+    const list = await runCli(['alerts', 'list', '--json'], { env });
     expect(list.code, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({ alerts: [] });
-  });
+  }, CLI_BUDGET);
 });

@@ -4,11 +4,10 @@ import { encodeLeaf } from '../src/audit/log/audit.encoding.ts';
 import { leafMac } from '../src/audit/log/audit.service.ts';
 import { type VerifyOptions, verifyLog } from '../src/audit/verify/audit.verify.ts';
 import { leafHash } from '../src/audit/log/merkle.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
+import { type OrgFixture, STAFF_PASSWORD } from './support/http.ts';
 import { auditSnapshot, dropAuditGuards, restoreAuditLog } from './support/tamper.ts';
-import { openTestVault } from './support/vault.ts';
+import { useDeployment } from './support/deployment.ts';
 
 /**
  * A practice's first day, through the HTTP app as staff would have it: staff invited and signing in
@@ -79,20 +78,13 @@ async function firstDay(org: OrgFixture): Promise<void> {
 }
 
 describeEachEngine('audit verify over a realistic first day', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
+  const org = useDeployment(t);
   let size: number;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
     await firstDay(org);
     await org.deps.audit.flush();
     size = await org.deps.audit.sequence();
     await org.deps.audit.signHead();
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
   });
 
   const db = () => t().database.db;

@@ -1,15 +1,13 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { encodeLeaf } from '../src/audit/log/audit.encoding.ts';
 import { AuditLog } from '../src/audit/log/audit.service.ts';
 import { AUDIT_ACTIONS, type AuditEvent } from '../src/audit/log/audit.types.ts';
 import { verifyLog } from '../src/audit/verify/audit.verify.ts';
 import { leafHash } from '../src/audit/log/merkle.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
-import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { dropAuditGuards } from './support/tamper.ts';
-import { openTestVault } from './support/vault.ts';
+import { useServices } from './support/deployment.ts';
 
 // Random mixes of events in every shape the log holds: with or without an organisation, naming no
 // record, one, or many (duplicates included), any action, outcome and purpose text.
@@ -45,14 +43,12 @@ const caseArb = fc.record({
 });
 
 describeEachEngine('audit verify over random event mixes (property)', (t) => {
-  let vault: Vault;
+  const opened = useServices(t, { orgId: null });
   let audit: AuditLog;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    audit = opened.deps.audit;
     await dropAuditGuards(t().database.db); // each run starts from an empty log
   });
-  afterAll(async () => vault.close());
 
   it('passes on every untampered log, and names the one event that was tampered with', async () => {
     const db = t().database.db;

@@ -1,24 +1,20 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { AuditLog } from '../src/audit/log/audit.service.ts';
 import type { AuditEvent } from '../src/audit/log/audit.types.ts';
 import { verifyLog } from '../src/audit/verify/audit.verify.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
-import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { dropAuditGuards } from './support/tamper.ts';
-import { openTestVault } from './support/vault.ts';
+import { useServices } from './support/deployment.ts';
 
 const event = (i: number): AuditEvent => ({ time: 1_800_000_000_000 + i, orgId: 'org-a', actorType: 'user', actorId: 'user-1', action: 'client.read', recordType: 'client', recordIds: [`c${i}`], fields: ['name'], purpose: null, outcome: 'allowed', requestId: null, ip: null });
 
 describeEachEngine('audit verify finds a tail cut without its traces', (t) => {
-  let vault: Vault;
+  const opened = useServices(t, { orgId: null });
   let audit: AuditLog;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    audit = opened.deps.audit;
     await dropAuditGuards(t().database.db);
   });
-  afterAll(async () => vault.close());
 
   it('from the sequencer state, then from the record index, when no signed head covers the tail', async () => {
     const db = t().database.db;

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeLeaf } from '../src/audit/log/audit.encoding.ts';
 import { signHeadOrAlert } from '../src/audit/log/audit.jobs.ts';
 import { AuditLog, leafMac } from '../src/audit/log/audit.service.ts';
@@ -14,14 +13,14 @@ import { verifyLog } from '../src/audit/verify/audit.verify.ts';
 import { Frontier, leafHash, rootOf, verifyConsistency, verifyInclusion } from '../src/audit/log/merkle.ts';
 import { operatorContext } from '../src/audit/log/operator.ts';
 import { type ClientDeps, createClient, findClients, getClient } from '../src/clients/records/client.service.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
-import { engineOf } from '../src/platform/db/database.ts';
+import { engineOf, openDatabase } from '../src/platform/db/database.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { dropAuditGuards, dropAuditGuardsSql } from './support/tamper.ts';
-import { clientDeps, openTestVault } from './support/vault.ts';
+import { services, useServices } from './support/deployment.ts';
 
 const OP = operatorContext();
 const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -41,18 +40,16 @@ const event = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
 });
 
 describeEachEngine('audit log: tamper evidence', (t) => {
-  let vault: Vault;
+  const opened = useServices(t, { orgId: null });
   let audit: AuditLog;
   const N = 24;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    audit = opened.deps.audit;
     for (let i = 0; i < N; i++) await audit.record(event(i));
     await audit.signHead();
     // The attacker holds full database rights: the append-only triggers go first.
     await dropAuditGuards(t().database.db);
   });
-  afterAll(async () => vault.close());
 
   const keys = () => ({ macKey: audit.macKey, publicKey: audit.publicKey.key });
   const db = () => t().database.db;
@@ -149,8 +146,7 @@ describeEachEngine('audit log: tamper evidence', (t) => {
 
 describeEachEngine('audit log: append-only in the database', (t) => {
   it('refuses to update or delete a sequenced event, its subjects or a signed head', async () => {
-    const vault = await openTestVault(t());
-    const audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const { audit } = (await services(t(), { orgId: null })).deps;
     const db = t().database.db;
     for (let i = 0; i < 3; i++) await audit.record(event(i));
     await audit.signHead();
@@ -162,14 +158,13 @@ describeEachEngine('audit log: append-only in the database', (t) => {
     // Appending goes on.
     await audit.record(event(3));
     expect(await audit.sequence()).toBe(4);
-    await vault.close();
   });
 });
 
 describeEachEngine('audit log: read-only, as audit verify opens it', (t) => {
   it('sequences nothing, records nothing and signs nothing, and verification reports the queue', async () => {
-    const vault = await openTestVault(t());
-    const writer = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const { vault, deps } = await services(t(), { orgId: null });
+    const writer = deps.audit;
     for (let i = 0; i < 3; i++) await writer.record(event(i));
     await writer.sequence();
     await writer.record(event(3));
@@ -184,14 +179,12 @@ describeEachEngine('audit log: read-only, as audit verify opens it', (t) => {
     expect(await verifyLog(t().database.db, { macKey: reader.macKey, publicKey: reader.publicKey.key })).toMatchObject({ ok: true, size: 3, queued: 1 });
     expect(await tables()).toEqual(before);
     expect(await writer.sequence()).toBe(4); // a writable instance goes on as before
-    await vault.close();
   });
 });
 
 describeEachEngine('audit log: heads are signed only over checked events', (t) => {
   it('refuses to sign over an event edited in the database, even when the stored tree was recomputed to match', async () => {
-    const vault = await openTestVault(t());
-    const audit = new AuditLog(t().database.db, await loadAuditKeys(vault.keyring));
+    const { audit } = (await services(t(), { orgId: null })).deps;
     const db = t().database.db;
     for (let i = 0; i < 6; i++) await audit.record(event(i));
     expect((await audit.signHead())?.tree_size).toBe(6);
@@ -223,19 +216,16 @@ describeEachEngine('audit log: heads are signed only over checked events', (t) =
     const alerts = await db.selectFrom('alerts').select(['org_id', 'kind', 'detail']).where('kind', '=', 'audit_integrity').orderBy('org_id').execute();
     expect(alerts.map((a) => a.org_id)).toEqual(orgs);
     expect(alerts[0]!.detail).toMatch(/event 7/);
-    await vault.close();
   });
 });
 
 describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => {
-  let vault: Vault;
+  const opened = useServices(t);
   let deps: ClientDeps;
   let orgId: string;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    ({ deps, orgId } = await clientDeps(t(), vault));
+  beforeAll(() => {
+    ({ deps, orgId } = opened);
   });
-  afterAll(async () => vault.close());
 
   it('records creates, reads and searches with field names and ids, never a value', async () => {
     const marker = 'QZAUDITCANARYQ';
@@ -275,9 +265,8 @@ describeEachEngine('audit log: what is recorded, and fail-closed reads', (t) => 
   });
 });
 
-describe('audit CLI', () => {
-  const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-audit-')), 'data');
-  const env = { CONFIDANT_DATA: data };
+describeEachDeployment('audit CLI', (fresh, engine) => {
+  const { data, env, databaseUrl } = fresh('audit');
   const marker = 'QZCLICANARYQ';
 
   it('verifies, exports without values, proves, reports, and exits 1 naming a tampered event', async () => {
@@ -311,38 +300,37 @@ describe('audit CLI', () => {
     expect(report.map((e: { action: string }) => e.action)).toEqual(['client.create', 'client.read', 'client.search']);
     expect(report[1]).toMatchObject({ who: { type: 'operator' }, parts: ['contact', 'identity'], outcome: 'allowed' });
 
-    // Tamper with event 1 directly in the SQLite file, as a database editor would.
-    const { DatabaseSync } = await import('node:sqlite');
-    const raw = new DatabaseSync(path.join(data, 'confidant.db'));
-    for (const statement of dropAuditGuardsSql('sqlite')) raw.exec(statement);
-    raw.prepare("update audit_log set actor_id = 'nobody' where idx = 1").run();
-    raw.close();
+    if (engine === 'sqlite') {
+      // Tamper with event 1 directly in the SQLite file, as a database editor would.
+      const { DatabaseSync } = await import('node:sqlite');
+      const raw = new DatabaseSync(path.join(data, 'confidant.db'));
+      for (const statement of dropAuditGuardsSql('sqlite')) raw.exec(statement);
+      raw.prepare("update audit_log set actor_id = 'nobody' where idx = 1").run();
+      raw.close();
+    } else {
+      // The same edit with the database's own rights, as its administrator would.
+      const database = await openDatabase({ dataDir: data, databaseUrl });
+      await dropAuditGuards(database.db);
+      await sql`update audit_log set actor_id = 'nobody' where idx = 1`.execute(database.db);
+      await database.close();
+    }
     const bad = await runCli(['audit', 'verify'], { env });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('FAILED verification at event 1');
 
-    // Nothing of the client's values reached any file but the encrypted columns, nor any output.
+    // Nothing of the client's values reached any file but the encrypted columns (or, on
+    // PostgreSQL, any row of a dump of the database), nor any output.
     const files = readdirSync(data).filter((f) => f.startsWith('confidant.db'));
     for (const f of files) expect(readFileSync(path.join(data, f)).toString('latin1')).not.toContain(marker);
+    if (engine === 'postgres') expect(execFileSync('pg_dump', [databaseUrl!], { maxBuffer: 256 * 1024 * 1024 }).toString('latin1')).not.toContain(marker);
     expect(bad.stdout + bad.stderr + verify.stderr).not.toContain(marker);
   }, 120_000); // a dozen CLI start-ups: on 2 busy cores they take longer than the default budget
 });
 
-describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one PostgreSQL', () => {
-  const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
-  const name = `confidant_audit_${process.pid}_${Date.now().toString(36)}`;
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: inject('pgUrl')! });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
-    await admin.end();
-  });
-
+describeEachDeployment('audit log with several writers on one PostgreSQL', (fresh) => {
   it('stays one gapless, totally ordered, verifiable sequence under concurrent writers', async () => {
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const env = { CONFIDANT_DATA: path.join(mkdtempSync(path.join(tmpdir(), 'confidant-mw-')), 'data'), DATABASE_URL: url.toString() };
+    const { env } = fresh('mw');
+    const url = new URL(env.DATABASE_URL!);
     expect((await runCli(['migrate'], { env })).code).toBe(0);
     const writer = (tag: string) =>
       new Promise<number | null>((resolve) => {
@@ -363,26 +351,15 @@ describe.skipIf(inject('pgUrl') === null)('audit log with several writers on one
     expect(queued.rows[0].n).toBe(0);
     expect(result.queued).toBe(0);
   }, 120_000);
-});
+}, { only: 'postgres' });
 
-describe.skipIf(inject('pgUrl') === null)('two app servers on one PostgreSQL', () => {
-  const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
-  const name = `confidant_two_${process.pid}_${Date.now().toString(36)}`;
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: inject('pgUrl')! });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
-    await admin.end();
-  });
-
+describeEachDeployment('two app servers on one PostgreSQL', (fresh) => {
   it('share sessions, and their concurrent writes form one gapless verifiable log with no value in any log line', async () => {
     const { freePort, startServe } = await import('./support/cli.ts');
     const { generateSync } = await import('otplib');
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-two-')), 'data');
-    const env = { CONFIDANT_DATA: data, DATABASE_URL: url.toString(), CONFIDANT_LOG_LEVEL: 'info' };
+    const deployment = fresh('two');
+    const url = new URL(deployment.env.DATABASE_URL!);
+    const env = { ...deployment.env, CONFIDANT_LOG_LEVEL: 'info' };
     const password = 'an owner passphrase that is long';
     expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: password } })).code).toBe(0);
     const a = await startServe({ ...env, PORT: String(await freePort()) });
@@ -424,4 +401,4 @@ describe.skipIf(inject('pgUrl') === null)('two app servers on one PostgreSQL', (
       await Promise.all([a.exited, b.exited]);
     }
   }, 120_000);
-});
+}, { only: 'postgres' });

@@ -3,12 +3,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it, test } from 'vitest';
 import { issueSetupLink, isSetupTokenUsable } from '../src/auth/setup/setup.service.ts';
 import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
 import { type TestApp, buildTestApp } from './support/app.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { type Browser, STAFF_PASSWORD } from './support/http.ts';
+import { useDeployment } from './support/deployment.ts';
 
 /** A Visa test number, written the two ways the old detector let through. */
 const DIGITS = '4012888888881881';
@@ -31,8 +30,7 @@ interface FieldCase {
 }
 
 describeEachEngine('card numbers are refused in every free-text field, in every shape', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
+  const org = useDeployment(t);
   let practitioner: Browser;
   let clientId: string;
   let offCaseload: string;
@@ -42,18 +40,12 @@ describeEachEngine('card numbers are refused in every free-text field, in every 
   const stepUp = async (who: Browser) => expect((await who.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD })).statusCode).toBe(200);
 
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
     await defineCustomField(org.deps.db, org.orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', purpose: 'bill the insurer' });
     const staff = await org.addStaff('practitioner');
     practitioner = await org.signIn(staff.email);
     clientId = (await org.owner.request('POST', '/api/v1/clients', { name: 'Card Test Person' })).json().id;
     offCaseload = (await org.owner.request('POST', '/api/v1/clients', { name: 'Not On Caseload' })).json().id;
     invoiceId = (await org.owner.request('POST', `/api/v1/clients/${clientId}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] })).json().id;
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
   });
 
   const newClient = (fields: (card: string) => object): Pick<FieldCase, 'send' | 'stored'> => ({

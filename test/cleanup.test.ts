@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emailProblem, phoneProblem } from '../src/clients/cleanup/cleanup.service.ts';
 import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
-import { runCli } from './support/cli.ts';
+import { CLI_BUDGET, runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 describe('contact checks', () => {
   it('flags what cannot reach anyone and passes ordinary addresses and numbers', () => {
@@ -23,8 +20,7 @@ describe('contact checks', () => {
 
 describeEachEngine('clean-up reports', (t) => {
   it('reports malformed contacts by client, field and reason (never the value), and lists stale clients from metadata', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const make = async (body: object) => {
       const response = await org.owner.request('POST', '/api/v1/clients', body);
       expect(response.statusCode, response.body).toBe(201);
@@ -47,14 +43,14 @@ describeEachEngine('clean-up reports', (t) => {
     expect(body.findings).toHaveLength(2);
     expect(report.body).not.toContain('gmial');
     expect(report.body).not.toContain('12345');
-    const receptionist = await org.signIn((await org.addStaff('reception')).email);
+    const receptionist = await org.signInAs('reception');
     expect((await receptionist.request('GET', '/api/v1/clients/validation-report')).statusCode).toBe(403);
 
     // A field above the reader's clearance is neither opened nor judged: an admin does not learn that
     // a restricted e-mail address looks misspelt; the owner does.
     await defineCustomField(org.deps.db, org.orgId, { name: 'private_email', label: 'Private e-mail', kind: 'email', classification: 'restricted', purpose: 'clean-up test', encrypted: true });
     const restricted = await make({ name: 'Restricted Contact', custom: { private_email: 'me@gmial.com' } });
-    const admin = await org.signIn((await org.addStaff('admin')).email);
+    const admin = await org.signInAs('admin');
     const byAdmin = (await admin.request('GET', '/api/v1/clients/validation-report')).json().findings;
     expect(byAdmin.some((f: { client_id: string }) => f.client_id === restricted)).toBe(false);
     const byOwner = (await org.owner.request('GET', '/api/v1/clients/validation-report')).json().findings;
@@ -73,15 +69,12 @@ describeEachEngine('clean-up reports', (t) => {
     const log = (await org.owner.request('GET', `/api/v1/clients/${shortPhone}/access-log`)).json().entries;
     expect(log.some((e: { why: string | null }) => e.why === 'validation report')).toBe(true);
     expect(log.some((e: { why: string | null }) => e.why === 'stale records')).toBe(true);
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
-describe('clean-up at the command line', () => {
+describeEachDeployment('clean-up at the command line', (fresh) => {
   it('prints the validation report and the stale list, and refuses a bad --days with one line', async () => {
-    const data = mkdtempSync(path.join(tmpdir(), 'confidant-cleanup-'));
-    const env = { CONFIDANT_DATA: data };
+    const { env } = fresh('cleanup');
     expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
     const add = await runCli(['clients', 'add'], { env, input: JSON.stringify({ name: 'Typo Contact', email: 'typo@hotmial.com' }) });
     expect(add.code, add.stderr).toBe(0);
@@ -102,5 +95,5 @@ describe('clean-up at the command line', () => {
     const empty = await runCli(['clients', 'find', '--email', '-'], { env, input: '\n' });
     expect(empty.code).not.toBe(0);
     expect(empty.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, CLI_BUDGET);
 });

@@ -1,12 +1,12 @@
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { rotateClientKey } from '../src/clients/keys/client-keys.service.ts';
 import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
 import { destroyExpiredRetainedRecords } from '../src/clients/invoices/invoices.service.ts';
 import { SEALED, type SealedEntry, rowMatches } from '../src/datamap/registry.ts';
 import { retainedKeyOwner } from '../src/datamap/sealed-records.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type Browser, type OrgFixture, STAFF_PASSWORD, orgFixture, totp } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { type Browser, type OrgFixture, STAFF_PASSWORD, totp } from './support/http.ts';
+import { deployment } from './support/deployment.ts';
 
 type Row = Record<string, unknown>;
 
@@ -23,14 +23,18 @@ const bytes = (value: unknown) => Buffer.from(value as Uint8Array).toString('hex
 
 describeEachEngine('every registry entry through rotation, merge, export and erasure', (t) => {
   it('seals a value of every entry, and each behaves as its entry says', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    // The two invoices below must fall in one retention year (one key per year they end in): a run
+    // crossing a New Year (UTC) between them retained them under two. This test's clock starts at
+    // a fixed instant far from one, and runs on from there.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 6, 1, 12), shouldAdvanceTime: true });
+    onTestFinished(() => void vi.useRealTimers());
+    const org = await deployment(t());
     const { owner } = org;
     const practitionerAccount = await org.addStaff('practitioner');
     const practitioner = await org.signIn(practitionerAccount.email);
-    const stranger = await org.signIn((await org.addStaff('practitioner')).email);
-    const billing = await org.signIn((await org.addStaff('billing')).email);
-    const admin = await org.signIn((await org.addStaff('admin')).email);
+    const stranger = await org.signInAs('practitioner');
+    const billing = await org.signInAs('billing');
+    const admin = await org.signInAs('admin');
     await defineCustomField(org.deps.db, org.orgId, { name: 'insurer', label: 'Insurer', kind: 'text', classification: 'confidential', purpose: 'bill the insurer' });
     await defineCustomField(org.deps.db, org.orgId, { name: 'referrer', label: 'Referred by', kind: 'text', classification: 'internal', encrypted: false, purpose: 'thank referrers' });
     await defineCustomField(org.deps.db, org.orgId, { name: 'intake_code', label: 'Intake code', kind: 'text', classification: 'confidential', export: 'exclude', purpose: 'match the intake form' });
@@ -157,7 +161,5 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     expect(await destroyExpiredRetainedRecords(org.deps, until)).toBe(2);
     expect(await keys.selectFrom('data_keys').select('owner_id').where('owner_id', '=', retainedKeyOwner(org.orgId, until)).execute()).toEqual([]);
     expect(JSON.parse(await read(owner, `/api/v1/invoices?client_id=${keep}`)).invoices).toEqual([]);
-    await org.app.app.close();
-    await vault.close();
   });
 });

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
+import { agenda as agendaAt } from '../src/followups/activities.service.ts';
 import { digestNotice, makeDueDigests } from '../src/followups/digest.service.ts';
 import { localDay } from '../src/platform/time/local-day.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 const HOUR = 3_600_000;
 
@@ -59,8 +59,7 @@ describe('digest days and notices', () => {
 
 describeEachEngine('morning and evening digests', (t) => {
   it('makes each digest once at its local hour, e-mails counts but no client, and shows first names only to the recipient', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Zebedee QZSURNAMEQ', date_of_birth: '1950-02-03' })).json().id;
@@ -68,7 +67,10 @@ describeEachEngine('morning and evening digests', (t) => {
     const sensitive = (await org.owner.request('POST', '/api/v1/tags', { name: 'QZSENSITIVETAGQ', sensitive: true })).json();
     await org.owner.request('PUT', `/api/v1/clients/${client}/tags/${sensitive.id}`);
 
-    const midnight = localDay(Date.now(), 'Europe/London').midnight;
+    // One fixed instant for every clock this test reads (the agenda's and each digest run's), never
+    // the hour the suite runs at: 1 July 2026, 12:00 in London (BST).
+    const now = Date.UTC(2026, 6, 1, 11, 0);
+    const midnight = localDay(now, 'Europe/London').midnight;
     const at = (ms: number) => new Date(ms).toISOString();
     const add = async (body: object) => expect((await practitioner.request('POST', `/api/v1/clients/${client}/activities`, body)).statusCode).toBe(201);
     await add({ kind: 'appointment', starts_at: at(midnight + 10 * HOUR), duration_min: 50, details: { notes: 'QZAPPTNOTEQ' } });
@@ -79,8 +81,10 @@ describeEachEngine('morning and evening digests', (t) => {
     const saved = await practitioner.request('PUT', '/api/v1/me/digest-settings', { morning_hour: 7, evening_hour: 18, timezone: 'Europe/London', email: true });
     expect(saved.statusCode, saved.body).toBe(200);
     expect((await practitioner.request('GET', '/api/v1/me/digest-settings')).json()).toEqual({ morning_hour: 7, evening_hour: 18, timezone: 'Europe/London', email: true });
-    // The agenda's days are now London days too.
-    const agenda = (await practitioner.request('GET', '/api/v1/agenda')).json();
+    // The agenda's days are now London days too: the route says so, and the agenda at the fixed
+    // instant (the route reads the server's clock) puts each entry in its London day.
+    expect((await practitioner.request('GET', '/api/v1/agenda')).json().timezone).toBe('Europe/London');
+    const agenda = await agendaAt(org.deps, { actor: { userId: p.id, orgId: org.orgId, role: 'practitioner', via: 'session' }, ctx: { actorType: 'user', actorId: p.id, requestId: null, ip: null } }, now);
     expect(agenda.timezone).toBe('Europe/London');
     expect([agenda.overdue, agenda.today, agenda.next_7_days].map((b: { kind: string }[]) => b.map((e) => e.kind))).toEqual([['follow_up'], ['appointment'], ['follow_up']]);
 
@@ -135,13 +139,11 @@ describeEachEngine('morning and evening digests', (t) => {
     for (const hidden of ['QZSURNAMEQ', 'QZAPPTNOTEQ', 'QZOVERDUEQ', 'QZSENSITIVETAGQ', '1950']) expect(morning.body).not.toContain(hidden);
 
     // Someone else's digest is not there for you; a practitioner taken off the caseload sees no name.
-    const other = await org.signIn((await org.addStaff('practitioner')).email);
+    const other = await org.signInAs('practitioner');
     expect((await other.request('GET', `/api/v1/digests/${list[1].id}`)).statusCode).toBe(404);
     await org.owner.request('DELETE', `/api/v1/clients/${client}/caseload/${p.id}`);
     expect((await practitioner.request('GET', `/api/v1/digests/${list[1].id}`)).json().entries).toEqual([]);
     const log = (await org.owner.request('GET', `/api/v1/clients/${client}/access-log`)).json().entries;
     expect(log.some((e: { why: string | null }) => e.why === 'digest')).toBe(true);
-    await org.app.app.close();
-    await vault.close();
   });
 });

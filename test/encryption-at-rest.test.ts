@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLIENT_FIELDS, columnOf } from '../src/datamap/client-fields.ts';
 import { destroyClientKey, reconcileErasures } from '../src/clients/keys/client-keys.service.ts';
 import { type ClientDeps, createClient, createClients, findClients, getClient } from '../src/clients/records/client.service.ts';
@@ -10,13 +12,15 @@ import { defineCustomField } from '../src/clients/records/custom-field.service.t
 import { fileKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import { type Vault, openVault } from '../src/platform/crypto/keystore.ts';
 import { rootKeyPath } from '../src/platform/crypto/root-key.ts';
-import { openSqlite } from '../src/platform/db/database.ts';
+import { type Database, openDatabase, openSqlite, quoteIdent } from '../src/platform/db/database.ts';
+import type { Schema } from '../src/platform/db/schema.ts';
 import { AuditLog } from '../src/audit/log/audit.service.ts';
 import { loadAuditKeys } from '../src/platform/crypto/signing.ts';
 import { isAppError } from '../src/platform/errors/app-error.ts';
-import { describeEachEngine, openTestDatabase, type TestDatabase, workerPgUrl } from './support/engines.ts';
+import { describeEachEngine, workerPgUrl } from './support/engines.ts';
 import { clientDeps, openTestVault } from './support/vault.ts';
 import { operatorContext } from '../src/audit/log/operator.ts';
+import { useServices } from './support/deployment.ts';
 
 const OP = operatorContext();
 
@@ -38,17 +42,16 @@ const MARKERS = Array.from({ length: 5 }, (_, i) => `QZCANARY${i}Q`);
 const failsIntegrity = async (p: Promise<unknown>) => isAppError(await p.catch((e: unknown) => e), 'INTEGRITY_ERROR');
 
 describeEachEngine('encryption at rest', (t) => {
+  const opened = useServices(t);
   let vault: Vault & { schema?: string };
   let deps: ClientDeps;
   let orgId: string;
   const ids: string[] = [];
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    ({ deps, orgId } = await clientDeps(t(), vault));
+    ({ vault, deps, orgId } = opened);
     await defineCustomField(deps.db, orgId, { name: 'notes_ref', label: 'Ref', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'test' });
     for (const marker of MARKERS) ids.push(await createClient(deps, OP, orgId, canaryClient(marker)));
   });
-  afterAll(async () => vault.close());
 
   it('leaves no plaintext marker in the raw database bytes (SQLite file, WAL and key store; or pg_dump)', async () => {
     expect((await getClient(deps, OP, orgId, ids[0]!)).fields.name).toBe(`Name ${MARKERS[0]}N`);
@@ -126,14 +129,12 @@ describeEachEngine('encryption at rest', (t) => {
 });
 
 describeEachEngine('tampering with the data database', (t) => {
-  let vault: Vault;
+  const opened = useServices(t);
   let deps: ClientDeps;
   let orgId: string;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    ({ deps, orgId } = await clientDeps(t(), vault));
+  beforeAll(() => {
+    ({ deps, orgId } = opened);
   });
-  afterAll(async () => vault.close());
 
   it('ignores an erasure-ledger row inserted by hand: it cannot destroy a key', async () => {
     const id = await createClient(deps, OP, orgId, { name: 'Not To Be Erased' });
@@ -170,29 +171,57 @@ describeEachEngine('tampering with the data database', (t) => {
   });
 });
 
-describe('erasure reaches copies of the SQLite database file', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase('sqlite');
+/**
+ * A copy of the data database taken before an erasure — a backup restored, a file copied aside — is
+ * opened with the live key store: the erased client cannot be read from it, and it is purged. On
+ * SQLite the copy is the database file; on PostgreSQL a pg_dump of the schema restored into a
+ * database of its own.
+ */
+describeEachEngine('erasure reaches copies of the database', (t) => {
+  const copies: string[] = [];
+  afterAll(async () => {
+    if (copies.length === 0) return;
+    const admin = new pg.Client({ connectionString: await workerPgUrl() });
+    await admin.connect();
+    for (const name of copies) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    await admin.end();
   });
-  afterAll(async () => t.dispose());
+
+  /** Takes a copy of the data database as it is now, and opens it. */
+  async function copyOf(db: Kysely<Schema>): Promise<Database> {
+    if (t().engine === 'sqlite') {
+      await sql`pragma wal_checkpoint(truncate)`.execute(db);
+      const copyDir = path.join(t().dataDir, 'backup');
+      execFileSync('mkdir', ['-p', copyDir]);
+      copyFileSync(path.join(t().dataDir, 'confidant.db'), path.join(copyDir, 'confidant.db'));
+      return openSqlite(copyDir);
+    }
+    const url = new URL(await workerPgUrl());
+    const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s;
+    const dump = execFileSync('pg_dump', ['--no-owner', '-n', schema, url.toString()], { maxBuffer: 256 * 1024 * 1024 });
+    const name = `${url.pathname.slice(1)}_c${randomBytes(4).toString('hex')}`;
+    copies.push(name);
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    await admin.end();
+    url.pathname = `/${name}`;
+    execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url.toString()], { input: dump, stdio: ['pipe', 'ignore', 'pipe'] });
+    return openDatabase({ dataDir: t().dataDir, databaseUrl: url.toString(), pgOptions: { options: `-c search_path=${schema}`, max: 4 } });
+  }
 
   it('opening a copy taken before the erasure cannot read the erased client, and purges it', async () => {
-    const vault = await openTestVault(t);
-    const { deps, orgId } = await clientDeps(t, vault);
+    const vault = await openTestVault(t());
+    const { deps, orgId } = await clientDeps(t(), vault);
     const keep = await createClient(deps, OP, orgId, { name: 'Keep Me', email: 'keep@example.org' });
     const gone = await createClient(deps, OP, orgId, { name: 'Erase Me', email: 'erase@example.org' });
-    await sql`pragma wal_checkpoint(truncate)`.execute(deps.db);
-    const copyDir = path.join(t.dataDir, 'backup');
-    execFileSync('mkdir', ['-p', copyDir]);
-    copyFileSync(path.join(t.dataDir, 'confidant.db'), path.join(copyDir, 'confidant.db'));
+    const copy = await copyOf(deps.db);
 
     await destroyClientKey(deps, OP, orgId, gone, 'erasure');
     await vault.close();
 
     // Open the old copy with the live key store (keys are never in the data copy).
-    const copy = openSqlite(copyDir);
-    const live = await openVault(fileKeyProvider(rootKeyPath(t.dataDir)), { dataDir: t.dataDir });
+    const live = await openTestVault(t(), { ...(vault.schema ? { schema: vault.schema } : {}) });
     const audit = new AuditLog(copy.db, await loadAuditKeys(live.keyring));
     const copyDeps = { db: copy.db, keyring: live.keyring, indexer: live.indexer, normalise: { phoneRegion: 'GB' as const }, audit };
     expect(await copy.db.selectFrom('clients').select('id').where('id', '=', gone).execute()).toHaveLength(1);
@@ -205,10 +234,16 @@ describe('erasure reaches copies of the SQLite database file', () => {
   });
 
   it('refuses to open the key store with the wrong root key, saying so', async () => {
-    const file = rootKeyPath(t.dataDir);
+    // The key store beside this database, holding keys (an empty one takes any root key): on
+    // PostgreSQL one of its own schema, made here with the audit signing keys.
+    const store = await openTestVault(t());
+    await loadAuditKeys(store.keyring);
+    await store.close();
+    const file = rootKeyPath(t().dataDir);
     const original = readFileSync(file);
     writeFileSync(file, `confidant-root-key-v1\n${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
-    const error = await openVault(fileKeyProvider(file), { dataDir: t.dataDir }).catch((e: unknown) => e);
+    const onPostgres = t().engine === 'postgres' ? { keystoreUrl: await workerPgUrl(), pgOptions: { options: `-c search_path=${store.schema}`, max: 4 } } : {};
+    const error = await openVault(fileKeyProvider(file), { dataDir: t().dataDir, ...onPostgres }).catch((e: unknown) => e);
     writeFileSync(file, original, { mode: 0o600 });
     expect(isAppError(error, 'KEY_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/does not open this key store/);

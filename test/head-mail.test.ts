@@ -4,8 +4,7 @@ import { expect, it } from 'vitest';
 import { mailDailyHead } from '../src/audit/heads/head-mail.service.ts';
 import { smtpMailer } from '../src/platform/mail/mailer.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { deployment } from './support/deployment.ts';
 
 const DAY = 86_400_000;
 /** The mail's text with quoted-printable undone (soft line breaks, =XX escapes). */
@@ -13,9 +12,8 @@ const decoded = (mail: string) => mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F
 
 describeEachEngine('the daily signed head by e-mail', (t) => {
   it('mails each active owner of each organisation the newest head once a UTC day, with no client data, and not again after a restart', async () => {
-    const vault = await openTestVault(t());
-    const a = await orgFixture(t(), vault);
-    const b = await orgFixture(t(), vault, { app: a.app });
+    const a = await deployment(t());
+    const b = await a.anotherOrganisation();
     // A second owner of A, and a disabled one: the disabled one gets nothing. Staff of other roles neither.
     const second = await a.addStaff('owner');
     const gone = await a.addStaff('owner');
@@ -75,8 +73,6 @@ describeEachEngine('the daily signed head by e-mail', (t) => {
       expect(new Set(recorded.map((r) => Number(r.tree_size)))).toEqual(new Set([head.tree_size]));
     } finally {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
-      await a.app.app.close();
-      await vault.close();
     }
   });
 });

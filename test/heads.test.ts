@@ -15,12 +15,11 @@ import { loadConfig } from '../src/main/config.ts';
 import { type Deployment, openDeployment } from '../src/main/server.ts';
 import { openDatabase, quoteIdent } from '../src/platform/db/database.ts';
 import type { Schema } from '../src/platform/db/schema.ts';
-import { runCli, startServe, freePort } from './support/cli.ts';
+import { CLI_BUDGET, runCli, startServe, freePort } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { ENGINES } from './support/engines.ts';
 import { dropAuditGuards } from './support/tamper.ts';
 
-/** Tests that start several CLI processes: on 2 busy cores each start-up can take seconds. */
-const CLI_BUDGET = 120_000;
 
 /**
  * Signed heads leave the database (issue 12): the export job writes each signed head and the erasure
@@ -242,24 +241,23 @@ for (const engine of ENGINES) {
   });
 }
 
-describe('confidant serve and the heads directory', () => {
+describeEachDeployment('confidant serve and the heads directory', (fresh) => {
   it('warns in one line when CONFIDANT_HEADS_DIR is unset, creates it 0700 when set, and refuses one inside the data directory', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'confidant-heads-serve-'));
+    const { root, data, env } = fresh('heads-serve');
     try {
-      const data = path.join(root, 'data');
-      const unset = await startServe({ CONFIDANT_DATA: data, PORT: String(await freePort()) });
+      const unset = await startServe({ ...env, PORT: String(await freePort()) });
       unset.child.kill('SIGTERM');
       expect(await unset.exited).toBe(0);
       expect(unset.output().match(/CONFIDANT_HEADS_DIR is not set/g)).toHaveLength(1);
 
       const heads = path.join(root, 'witness', 'heads');
-      const set = await startServe({ CONFIDANT_DATA: data, PORT: String(await freePort()), CONFIDANT_HEADS_DIR: heads });
+      const set = await startServe({ ...env, PORT: String(await freePort()), CONFIDANT_HEADS_DIR: heads });
       set.child.kill('SIGTERM');
       expect(await set.exited).toBe(0);
       expect(set.output()).not.toContain('CONFIDANT_HEADS_DIR');
       expect(statSync(heads).mode & 0o777).toBe(0o700);
 
-      const inside = await runCli(['serve'], { env: { CONFIDANT_DATA: data, CONFIDANT_HEADS_DIR: path.join(data, 'heads') } });
+      const inside = await runCli(['serve'], { env: { ...env, CONFIDANT_HEADS_DIR: path.join(data, 'heads') } });
       expect(inside.code).toBe(2);
       expect(inside.stderr).toBe('confidant: CONFIDANT_HEADS_DIR must be a directory outside the data directory (CONFIDANT_DATA): heads kept beside the database can be cut with it\n');
     } finally {

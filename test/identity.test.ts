@@ -1,30 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { argon2Derivations, hashPassword } from '../src/platform/crypto/password-hash.ts';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
 import { CLI_POLICIES, buildCli } from '../src/main/cli-program.ts';
 import { SIGN_IN_FAILED } from '../src/auth/login/login.service.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { type OrgFixture, STAFF_PASSWORD, browser, orgFixture, sessionCookie, totp } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { STAFF_PASSWORD, browser, sessionCookie, totp } from './support/http.ts';
+import { deployment, useDeployment } from './support/deployment.ts';
 
 const ada = { name: 'Ada Lovelace', email: 'ada@example.org', phone: '020 7946 0958', date_of_birth: '1815-12-10', identifiers: [{ scheme: 'nhs', value: '9434765919' }] };
 const withoutRequestId = (body: string) => body.replace(/"request_id":"[^"]+"/, '');
 
 describeEachEngine('identity and access over HTTP', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
+  const org = useDeployment(t);
   let clientId: string;
   beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
     const res = await org.owner.request('POST', '/api/v1/clients', ada);
     expect(res.statusCode, res.body).toBe(201);
     clientId = res.json().id;
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
   });
 
   it('refuses every non-public route without credentials, and every route declares a policy', async () => {
@@ -55,7 +47,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
   });
 
   it('audits a refused staff action with its request id and address', async () => {
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     const refused = await reception.request('POST', '/api/v1/staff/invites', { email: 'someone@example.test', role: 'billing' });
     expect(refused.statusCode).toBe(403);
     await org.deps.audit.sequence();
@@ -167,7 +159,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
   });
 
   it('lets reception change contact fields but not identity fields, and only owners and admins erase', async () => {
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     expect((await reception.request('PATCH', `/api/v1/clients/${clientId}`, { phone: '+44 20 7946 0000' })).statusCode).toBe(200);
     const dob = await reception.request('PATCH', `/api/v1/clients/${clientId}`, { date_of_birth: '1900-01-01' });
     expect(dob.statusCode).toBe(403);
@@ -226,7 +218,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect(erase.json().error.code).toBe('STEP_UP_REQUIRED');
     expect((await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD })).statusCode).toBe(200);
     const created = (await org.owner.request('POST', '/api/v1/clients', { name: 'To Erase' })).json();
-    const emergency = await org.signIn((await org.addStaff('practitioner')).email);
+    const emergency = await org.signInAs('practitioner');
     const grant = (await emergency.request('POST', `/api/v1/clients/${created.id}/break-glass`, { reason: 'QZREASONQ emergency about this client' })).json();
     // The reason outlives the client (audit log, erasure ledger): a code from a closed list, never free text.
     const freeText = await org.owner.request('DELETE', `/api/v1/clients/${created.id}`, { reason: 'To Erase asked us to forget her' });
@@ -253,7 +245,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
     expect((await org.owner.request('GET', '/api/v1/auth/tokens')).body).not.toContain(token);
     expect((await org.owner.request('DELETE', `/api/v1/auth/tokens/${id}`)).statusCode).toBe(204);
     expect((await bearer('GET', `/api/v1/clients/${clientId}`)).statusCode).toBe(401);
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     expect((await reception.request('POST', '/api/v1/auth/tokens', { name: 'x', scopes: ['client.erase'], expires_in_days: 1 })).statusCode).toBe(403);
     // A password change revokes the tokens made before it.
     const billing = await org.addStaff('billing');
@@ -264,7 +256,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
   });
 
   it('isolates organisations: the whole client API run as organisation B against A’s ids finds nothing', async () => {
-    const other = await orgFixture(t(), vault, { app: org.app });
+    const other = await org.anotherOrganisation();
     const b = other.owner;
     const id = clientId;
     const attempts = [
@@ -285,16 +277,7 @@ describeEachEngine('identity and access over HTTP', (t) => {
 });
 
 describeEachEngine('multi-factor sign-in over HTTP', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault, { requireMfa: true });
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t, { requireMfa: true });
 
   it('sends confidential-data roles to enrolment first, then needs a code at every sign-in; codes work once', async () => {
     const staff = await org.addStaff('reception');
@@ -303,7 +286,10 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     const enrol = (await first.request('POST', '/api/v1/auth/mfa/totp')).json();
     expect(enrol.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
     const before = first.cookie;
-    const confirmed = await first.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: totp(enrol.secret) });
+    // One code, kept: read again later it would be the next step's code whenever a 30-second step
+    // ends between the two reads, and the replay below would be a new code.
+    const enrolmentCode = totp(enrol.secret);
+    const confirmed = await first.request('POST', '/api/v1/auth/mfa/totp/confirm', { code: enrolmentCode });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json().recovery_codes).toHaveLength(10);
     expect(first.cookie).not.toBe(before); // new token at privilege change
@@ -316,7 +302,7 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
     const second = await org.signIn(staff.email);
     expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).json().error.code).toBe('MFA_REQUIRED');
     // The code used for enrolment was used: the same code (same step) is refused; the next step works.
-    expect((await second.request('POST', '/api/v1/auth/mfa', { code: totp(enrol.secret) })).statusCode).toBe(401);
+    expect((await second.request('POST', '/api/v1/auth/mfa', { code: enrolmentCode })).statusCode).toBe(401);
     const next = totp(enrol.secret, Date.now() + 30_000);
     expect((await second.request('POST', '/api/v1/auth/mfa', { code: next })).statusCode).toBe(200);
     expect((await second.request('POST', '/api/v1/clients/search', { name: 'x' })).statusCode).toBe(200);
@@ -366,16 +352,7 @@ describeEachEngine('multi-factor sign-in over HTTP', (t) => {
 });
 
 describeEachEngine('passwords over HTTP', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t);
 
   let n = 0;
   const invite = async () => {
@@ -440,8 +417,7 @@ describe('deny by default for the CLI, and a standard Argon2 encoding', () => {
 
 describeEachEngine('sign-in rate limit per IP', (t) => {
   it('answers 429 after 30 sign-in attempts a minute from one address, across accounts', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const limited = await (await import('./support/app.ts')).buildTestApp(t(), {}, org.deps, 30);
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
@@ -451,22 +427,11 @@ describeEachEngine('sign-in rate limit per IP', (t) => {
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(30)).toEqual([429, 429]);
     await limited.app.close();
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
 describeEachEngine('access review and security settings', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t);
 
   it('lists every account for review, records decisions with reviewer and time, and disables on a disable decision', async () => {
     const staff = await org.addStaff('billing');
@@ -476,9 +441,9 @@ describeEachEngine('access review and security settings', (t) => {
     const after = (await org.owner.request('GET', '/api/v1/access/review')).json();
     expect(after.decisions[0]).toMatchObject({ reviewer_id: org.ownerId, user_id: staff.id, decision: 'disable' });
     expect(after.staff.find((s: { id: string }) => s.id === staff.id).status).toBe('disabled');
-    const auditor = await org.signIn((await org.addStaff('auditor')).email);
+    const auditor = await org.signInAs('auditor');
     expect((await auditor.request('GET', '/api/v1/access/review')).statusCode).toBe(200);
-    const reception = await org.signIn((await org.addStaff('reception')).email);
+    const reception = await org.signInAs('reception');
     expect((await reception.request('GET', '/api/v1/access/review')).statusCode).toBe(403);
   });
 
@@ -510,16 +475,7 @@ describeEachEngine('access review and security settings', (t) => {
 });
 
 describeEachEngine('passkeys over HTTP', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault, { requireMfa: true });
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t, { requireMfa: true });
 
   it('registers a passkey as the second factor, then accepts it after the password and alone; refuses a forged one', async () => {
     const { SoftwareAuthenticator } = await import('./support/webauthn.ts');
@@ -568,8 +524,7 @@ describeEachEngine('sign-in timing', (t) => {
   it.for(['unknown e-mail', 'wrong password', 'right password of a disabled account', 'right password of a locked account', 'right password inside the back-off window'] as const)(
     'runs exactly one Argon2 verification for %s, and answers the same',
     async (branch) => {
-      const vault = await openTestVault(t());
-      const org = await orgFixture(t(), vault);
+      const org = await deployment(t());
       const staff = await org.addStaff('billing');
       const now = Date.now();
       if (branch.includes('disabled')) await org.deps.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', staff.id).execute();
@@ -582,8 +537,6 @@ describeEachEngine('sign-in timing', (t) => {
       expect(argon2Derivations() - before).toBe(1);
       expect(res.statusCode).toBe(401);
       expect(res.json().error.message).toBe(SIGN_IN_FAILED().message);
-      await org.app.app.close();
-      await vault.close();
     },
   );
 });

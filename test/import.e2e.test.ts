@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { operatorContext } from '../src/audit/log/operator.ts';
 import { findClients } from '../src/clients/records/client.service.ts';
 import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
-import { BIN, cleanEnv, runCli } from './support/cli.ts';
+import { BIN, CLI_BUDGET, cleanEnv, runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 
 const ROWS = 4000;
 
@@ -22,15 +22,13 @@ function csv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('confidant clients import', () => {
+describeEachDeployment('confidant clients import', (fresh) => {
   it('validates with row numbers, resumes after kill -9 without duplicating a row, and records provenance', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'confidant-import-'));
-    const data = path.join(dir, 'data');
+    const { root: dir, env } = fresh('import');
     const file = path.join(dir, 'clients.csv');
     const mapping = path.join(dir, 'mapping.json');
     writeFileSync(file, csv());
     writeFileSync(mapping, JSON.stringify({ 'Full Name': 'name', 'E-mail': 'email', Phone: 'phone', Insurer: 'identifiers.insurer' }));
-    const env = { CONFIDANT_DATA: data };
     expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
 
     const dry = await runCli(['clients', 'import', file, '--mapping', mapping, '--dry-run', '--json'], { env });
@@ -87,7 +85,7 @@ describe('confidant clients import', () => {
   }, 180_000);
 });
 
-describe('confidant clients import of another CRM\'s export', () => {
+describeEachDeployment('confidant clients import of another CRM\'s export', (fresh) => {
   const header = 'First Name,Last Name,E-mail Address,Mobile Phone,Street,City,Zip,Country,DOB,Referral Source,Notes';
   const rows = [
     ['Grace', 'Hopper', 'grace@crm.example', '+44 7700 900101', '1 Navy Yard', 'Arlington', 'VA 22202', 'US', '1906-12-09', 'QZREF conference', 'QZNOTE prefers mornings'],
@@ -96,8 +94,7 @@ describe('confidant clients import of another CRM\'s export', () => {
   ];
 
   it('prints a proposed mapping that imports the file with nothing dropped, and refuses a mapping that leaves a column out, naming it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'confidant-crm-'));
-    const env = { CONFIDANT_DATA: path.join(dir, 'data') };
+    const { root: dir, env } = fresh('crm');
     const file = path.join(dir, 'export.csv');
     writeFileSync(file, `${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`);
     expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
@@ -164,15 +161,14 @@ describe('confidant clients import of another CRM\'s export', () => {
     } finally {
       await deployment.close();
     }
-  });
+  }, CLI_BUDGET);
 });
 
-describe('confidant clients export', () => {
+describeEachDeployment('confidant clients export', (fresh) => {
   it('writes an age-encrypted file by default (mode 0600, never overwriting), plaintext only when asked', async () => {
     const { Decrypter } = await import('age-encryption');
     const { readFileSync, statSync } = await import('node:fs');
-    const dir = mkdtempSync(path.join(tmpdir(), 'confidant-export-'));
-    const env = { CONFIDANT_DATA: path.join(dir, 'data') };
+    const { root: dir, env } = fresh('export');
     await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } });
     await runCli(['clients', 'add'], { env, input: JSON.stringify({ name: 'Exported Person', email: 'x@example.org' }) });
     const out = path.join(dir, 'clients.csv.age');
@@ -186,5 +182,5 @@ describe('confidant clients export', () => {
     const plain = path.join(dir, 'clients.jsonl');
     expect((await runCli(['clients', 'export', '--out', plain, '--format', 'json', '--plaintext'], { env })).code).toBe(0);
     expect(JSON.parse(readFileSync(plain, 'utf8').trim()).email).toBe('x@example.org');
-  });
+  }, CLI_BUDGET);
 });

@@ -12,8 +12,7 @@ import { isAppError } from '../src/platform/errors/app-error.ts';
 import { raiseAlert } from '../src/audit/alerts/alerts.service.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { buildTestApp } from './support/app.ts';
-import { orgFixture } from './support/http.ts';
-import { clientDeps, openTestVault } from './support/vault.ts';
+import { deployment, services } from './support/deployment.ts';
 
 const csvFile = (content: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-import-unit-')), 'clients.csv');
@@ -23,8 +22,7 @@ const csvFile = (content: string) => {
 
 describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
   it('lets only one of two simultaneous runs of a file create its clients', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const rows = Array.from({ length: 1200 }, (_, i) => `Person${i} Twice,p${i}@twice.example`);
     const file = csvFile(`name,email\n${rows.join('\n')}\n`);
     const runs = await Promise.allSettled([0, 1].map(() => importClientsCsv(deps, { operator: operatorContext() }, orgId, file, { batchSize: 100, workers: 1 })));
@@ -38,21 +36,17 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     // Segments never list a client twice, whatever the filter repeats.
     expect(new Set(await evaluateSegment(deps.db, orgId, { status: ['active', 'active'] }, { limit: 5000 })).size).toBe(1200);
     expect(await evaluateSegment(deps.db, orgId, { status: ['active', 'active'] }, { limit: 5000 })).toHaveLength(1200);
-    await vault.close();
   });
 
   it('gives concurrent first uses of an organisation the same keys (no empty answer, one index version)', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const [versions, wrappings] = await Promise.all([Promise.all(Array.from({ length: 5 }, () => deps.indexer.versions(orgId))), Promise.all(Array.from({ length: 5 }, () => deps.keyring.bulkWrapping(orgId)))]);
     for (const v of versions) expect(v.map((x) => x.version)).toEqual([1]);
     for (const w of wrappings) expect(w).toMatchObject({ orgKeyVersion: 1, orgKey: expect.anything() });
-    await vault.close();
   });
 
   it('names the line of a CSV syntax error without quoting the cell', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const file = csvFile('name,email\nAda Lovelace,ada@example.org\n"Jane "QZQUOTEDQ" Doe",jane@example.org\n');
     const error = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, { batchSize: 1, workers: 1 }).catch((e: unknown) => e);
     expect(isAppError(error) && error.code).toBe('VALIDATION_FAILED');
@@ -63,7 +57,6 @@ describeEachEngine('CSV import: concurrent runs and malformed files', (t) => {
     const headerless = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile('QZFIRSTQ Person,qzfirst@example.org\n'), { workers: 1 }).catch((e: unknown) => e);
     expect((headerless as Error).message).toMatch(/columns 1, 2: their headers are not client field names/);
     expect((headerless as Error).message).not.toMatch(/qzfirst/i);
-    await vault.close();
   });
 });
 
@@ -92,8 +85,7 @@ function expectedClient(row: string[]) {
 
 describeEachEngine('CSV import: every column mapped or ignored', (t) => {
   it('refuses a mapping that leaves columns out, naming their headers, and writes nothing', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     // The reversed mapping of the issue: addresses and dates of birth were silently dropped.
     const file = csvFile('Full Name,Street,City,DOB\nQZ Person,QZ 1 High Street,QZ Town,1990-01-01\n');
     const error = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, { mapping: { 'Full Name': 'name' }, workers: 1 }).catch((e: unknown) => e);
@@ -103,12 +95,10 @@ describeEachEngine('CSV import: every column mapped or ignored', (t) => {
     expect((error as Error).message).not.toMatch(/QZ/);
     expect(await deps.db.selectFrom('imports').selectAll().where('org_id', '=', orgId).execute()).toEqual([]);
     expect(await deps.db.selectFrom('clients').selectAll().where('org_id', '=', orgId).execute()).toEqual([]);
-    await vault.close();
   });
 
   it('imports what the mapping maps, joins several columns into one field, and reports the ignored ones', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     await defineReferralSource(deps, orgId);
     const mapping = { 'First Name': 'name', 'Last Name': 'name', 'E-mail Address': 'email', 'Mobile Phone': 'phone', Street: 'postal_address.line1', City: 'postal_address.city', Zip: 'postal_address.postcode', Country: 'postal_address.country', DOB: 'date_of_birth', 'Referral Source': 'custom.referral_source', Notes: 'ignore' };
     const report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile(crmCsv()), { mapping, workers: 1 });
@@ -118,14 +108,12 @@ describeEachEngine('CSV import: every column mapped or ignored', (t) => {
       expect(client!.fields).toEqual(expectedClient(row));
       expect(client!.custom).toEqual({ referral_source: row[9] });
     }
-    await vault.close();
   });
 });
 
 describeEachEngine('CSV import: a failing insert is not "another run"', (t) => {
   it('reports a database refusal of the import row as itself, not as a concurrent run', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const db = deps.db;
     if (t().engine === 'sqlite') await sql.raw(`CREATE TRIGGER test_refuse_import BEFORE INSERT ON imports BEGIN SELECT RAISE(ABORT, 'imports refused by the test'); END`).execute(db);
     else {
@@ -137,7 +125,6 @@ describeEachEngine('CSV import: a failing insert is not "another run"', (t) => {
     expect((error as Error).message).toMatch(/imports refused by the test/);
     expect((error as Error).message).not.toMatch(/another run|QZ/);
     await sql.raw('DROP TRIGGER test_refuse_import' + (t().engine === 'sqlite' ? '' : ' ON imports')).execute(db);
-    await vault.close();
   });
 });
 
@@ -145,8 +132,7 @@ const CSV = { 'content-type': 'text/csv' };
 
 describeEachEngine('CSV import over HTTP: parameters and messages', (t) => {
   it('parses query booleans strictly: dry_run and again on imports, unacknowledged on alerts', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const count = async () => Number((await org.deps.db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).n);
     const dry = await org.owner.request('POST', '/api/v1/imports?dry_run=1', 'name\nDry One\n', CSV);
     expect(dry.statusCode, dry.body).toBe(200);
@@ -179,13 +165,10 @@ describeEachEngine('CSV import over HTTP: parameters and messages', (t) => {
     const bad = await org.owner.request('GET', '/api/v1/alerts?unacknowledged=yes');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.fields).toEqual(['query.unacknowledged']);
-    await org.app.app.close();
-    await vault.close();
   });
 
   it('imports a file again only with again=true, and speaks of parameters, never of CLI flags', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const csv = 'name,email\nTwice Imported,twice@example.org\n';
     expect((await org.owner.request('POST', '/api/v1/imports?name=twice.csv', csv, CSV)).statusCode).toBe(201);
     const refused = await org.owner.request('POST', '/api/v1/imports?name=twice.csv', csv, CSV);
@@ -209,13 +192,10 @@ describeEachEngine('CSV import over HTTP: parameters and messages', (t) => {
       expect(message).not.toMatch(/--/);
       expect(message).not.toMatch(/QZ|qz@/i);
     }
-    await org.app.app.close();
-    await vault.close();
   });
 
   it('refuses an upload name that is not a plain file name with a 400, never a 500', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     for (const name of ['..', '.', '', 'a/b.csv', '../../etc/passwd', 'a\\b.csv', 'x\u0001.csv', 'evil\u202Ecsv.exe', 'n'.repeat(201)]) {
       const res = await org.owner.request('POST', `/api/v1/imports?name=${encodeURIComponent(name)}`, 'name\nNamed Upload\n', CSV);
       expect(res.statusCode, JSON.stringify(name)).toBe(400);
@@ -227,15 +207,12 @@ describeEachEngine('CSV import over HTTP: parameters and messages', (t) => {
     expect(ok.json().source_name).toBe('Clients (2024).csv');
     const provenance = await org.deps.db.selectFrom('client_provenance').select('source_name').where('import_id', '=', ok.json().import_id).executeTakeFirstOrThrow();
     expect(provenance.source_name).toBe('Clients (2024).csv');
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
 describeEachEngine('CSV import over HTTP: a mapping proposal, then the import', (t) => {
   it('proposes a mapping for a CRM header line that imports the file with nothing dropped; without "ignore" a column is refused by name', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     await defineReferralSource(org.deps, org.orgId);
     const proposed = await org.owner.request('POST', '/api/v1/imports/mapping-proposal', `${CRM_HEADER}\n`, CSV);
     expect(proposed.statusCode, proposed.body).toBe(200);
@@ -250,7 +227,7 @@ describeEachEngine('CSV import over HTTP: a mapping proposal, then the import', 
     const headerless = await org.owner.request('POST', '/api/v1/imports/mapping-proposal', `${CRM_ROWS[0]!.join(',')}\n`, CSV);
     expect(headerless.statusCode).toBe(400);
     expect(headerless.body).not.toMatch(/QZ|crm\.example|Lovelace/);
-    const billing = await org.signIn((await org.addStaff('billing')).email);
+    const billing = await org.signInAs('billing');
     expect((await billing.request('POST', '/api/v1/imports/mapping-proposal', `${CRM_HEADER}\n`, CSV)).statusCode).toBe(403);
 
     const imported = await org.owner.request('POST', `/api/v1/imports?name=crm.csv&mapping=${encodeURIComponent(JSON.stringify(mapping))}`, crmCsv(), CSV);
@@ -268,14 +245,11 @@ describeEachEngine('CSV import over HTTP: a mapping proposal, then the import', 
     expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { columns: [11] } });
     expect(refused.json().error.message).toMatch(/the column "Notes" \(column 11\)/);
     expect(refused.body).not.toMatch(/QZNOTE/);
-    await org.app.app.close();
-    await vault.close();
   });
 });
 
 describeEachEngine('CSV import over HTTP: the upload on disk', (t) => {
   it('keeps only ciphertext in the temporary directory during and after an upload, and resumes an interrupted upload', async () => {
-    const vault = await openTestVault(t());
     // Every file under the temporary directory, read whenever the import asks for its index keys
     // (at its start, and before each batch is stored): what a crash at that moment would leave.
     const temp = mkdtempSync(path.join(tmpdir(), 'confidant-upload-scan-'));
@@ -283,7 +257,7 @@ describeEachEngine('CSV import over HTTP: the upload on disk', (t) => {
     const scan = () => {
       for (const entry of readdirSync(temp, { recursive: true, withFileTypes: true })) if (entry.isFile()) seen.push(readFileSync(path.join(entry.parentPath, entry.name)));
     };
-    const { deps } = await clientDeps(t(), vault, null);
+    const { vault, deps } = await services(t(), { orgId: null });
     const indexer = new Proxy(deps.indexer, {
       get(target, property) {
         if (property === 'versions') return (...args: Parameters<typeof target.versions>) => (scan(), target.versions(...args));
@@ -292,7 +266,7 @@ describeEachEngine('CSV import over HTTP: the upload on disk', (t) => {
       },
     });
     const app = await buildTestApp(t(), {}, { ...deps, indexer });
-    const org = await orgFixture(t(), vault, { app });
+    const org = await deployment(t(), { app, vault });
     const rows = 2500;
     const csv = `Full Name,Mail\n${Array.from({ length: rows }, (_, i) => `QZPLAIN Person${i},qzplain${i}@upload.example`).join('\n')}\n`;
     const url = `/api/v1/imports?name=big.csv&mapping=${encodeURIComponent(JSON.stringify({ 'Full Name': 'name', Mail: 'email' }))}`;
@@ -325,7 +299,5 @@ describeEachEngine('CSV import over HTTP: the upload on disk', (t) => {
     }
     expect(Number((await db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).n)).toBe(rows);
     expect((await org.owner.request('POST', '/api/v1/clients/search', { email: 'qzplain2400@upload.example' })).json().clients).toHaveLength(1);
-    await org.app.app.close();
-    await vault.close();
   });
 });

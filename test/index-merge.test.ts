@@ -13,7 +13,7 @@ import { MIGRATIONS } from '../src/platform/db/migrations/index.ts';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../src/platform/db/schema.ts';
 import { describeEachEngine, openTestDatabase } from './support/engines.ts';
-import { clientDeps, openTestVault } from './support/vault.ts';
+import { services } from './support/deployment.ts';
 
 const csvFile = (content: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-merge-')), 'clients.csv');
@@ -42,8 +42,7 @@ const byEmail = (deps: Parameters<typeof findClients>[0], orgId: string, value: 
 
 describeEachEngine('Blind index in two orders: deferred import indexing and its merge', (t) => {
   it('makes imported clients searchable when the import ends, with both orders holding the same rows', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     await createClients(deps, operatorContext(), orgId, [{ name: 'Already Here', email: 'here@example.org' }]);
     const rows = Array.from({ length: 60 }, (_, i) => `Imported Person${i},person${i}@merge.example,+44 20 7946 ${String(1000 + i)}`);
     const report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, csvFile(`name,email,phone\n${rows.join('\n')}\n`), { batchSize: 7, workers: 1 });
@@ -56,12 +55,10 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     for (const i of [0, 31, 59]) expect(await byEmail(deps, orgId, `person${i}@merge.example`)).toHaveLength(1);
     const imports = await deps.db.selectFrom('imports').select(['index_from', 'finished_at']).where('org_id', '=', orgId).execute();
     expect(imports).toEqual([{ index_from: null, finished_at: expect.anything() }]);
-    await vault.close();
   });
 
   it('merges the index of an import that stopped and was never run again, from the scheduler', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const rows = Array.from({ length: 20 }, (_, i) => `Stopped Person${i},stopped${i}@merge.example`);
     // The ids' floor is taken before the import: on a loaded machine an import of 20 rows can take seconds.
     const floor = idFloor(Date.now() - 1000);
@@ -84,12 +81,10 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     // (rows a re-run commits while a merge runs are then merged by the re-run's own final merge).
     expect((await deps.db.selectFrom('imports').select('index_from').where('org_id', '=', orgId).executeTakeFirstOrThrow()).index_from).toBe(floor);
     expect(await stoppedImports(deps.db, later + 300_000)).toEqual([]);
-    await vault.close();
   });
 
   it('merges every row of an import resumed while the scheduler merges what its crashed run left', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const rows = Array.from({ length: 40 }, (_, i) => `Resumed Person${i},resumed${i}@merge.example`);
     const file = csvFile(`name,email\n${rows.join('\n')}\n`);
     let calls = 0;
@@ -118,12 +113,10 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     expect(await mismatch(deps.db, orgId)).toMatchObject({ notIndexed: 0, orphans: 0 });
     for (const i of [0, 12, 39]) expect(await byEmail(deps, orgId, `resumed${i}@merge.example`)).toHaveLength(1);
     expect(await deps.db.selectFrom('imports').select(['index_from', 'finished_at']).where('org_id', '=', orgId).execute()).toEqual([{ index_from: null, finished_at: expect.anything() }]);
-    await vault.close();
   });
 
   it('finishes a merge while edits elsewhere keep deleting index rows', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     await createClients(deps, operatorContext(), orgId, Array.from({ length: 30 }, (_, i) => ({ name: `Busy Person${i}`, email: `busy${i}@merge.example` })));
     await deps.db.deleteFrom('client_index').where('org_id', '=', orgId).execute();
     const other = t().engine === 'sqlite' ? new DatabaseSync(t().database.sqliteFile!) : null;
@@ -144,8 +137,7 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
   });
 
   it('leaves no index row behind for a client deleted while the merge runs', async () => {
-    const vault = await openTestVault(t());
-    const { deps, orgId } = await clientDeps(t(), vault);
+    const { deps, orgId } = await services(t());
     const ids = await createClients(
       deps,
       operatorContext(),
@@ -180,7 +172,6 @@ describeEachEngine('Blind index in two orders: deferred import indexing and its 
     expect(left).toEqual([]);
     expect(await mismatch(deps.db, orgId)).toMatchObject({ notIndexed: 0, orphans: 0 });
     expect(ids.filter((id) => !deleted.includes(id))).toHaveLength(37);
-    await vault.close();
   });
 
   it('carries existing index rows into both orders when the migration runs', async () => {

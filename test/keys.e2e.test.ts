@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createClients, findClients, getClient } from '../src/clients/records/client.service.ts';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
 import { BIN, cleanEnv, runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 import { operatorContext } from '../src/audit/log/operator.ts';
 
 const OP = operatorContext();
@@ -32,10 +30,9 @@ function killAfterFirstBatch(args: string[], env: NodeJS.ProcessEnv): Promise<{ 
   });
 }
 
-describe('confidant keys rotate survives kill -9', () => {
+describeEachDeployment('confidant keys rotate survives kill -9', (fresh) => {
   it('a killed index or organisation key rotation is finished by a re-run, and every record stays readable', async () => {
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-rotate-')), 'data');
-    const env = { CONFIDANT_DATA: data };
+    const { env } = fresh('rotate');
     expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
     const deployment = await openDeployment(loadConfig(env), env);
     const orgId = (await deployment.database.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;

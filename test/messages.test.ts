@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Vault } from '../src/platform/crypto/keystore.ts';
+import { expect, it } from 'vitest';
 import { describeEachEngine } from './support/engines.ts';
-import { type OrgFixture, STAFF_PASSWORD, orgFixture, totp } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { STAFF_PASSWORD, totp } from './support/http.ts';
+import { useDeployment } from './support/deployment.ts';
 
 /** Messages a signed-in person meets say what is wrong and what to do, in words of the product. */
 describeEachEngine('messages a signed-in user meets', (t) => {
-  let vault: Vault;
-  let org: OrgFixture;
-  beforeAll(async () => {
-    vault = await openTestVault(t());
-    org = await orgFixture(t(), vault);
-  });
-  afterAll(async () => {
-    await org.app.app.close();
-    await vault.close();
-  });
+  const org = useDeployment(t);
 
   it('a wrong code at sign-in and an incomplete step-up say which factor, not "the e-mail or password is wrong"', async () => {
     const staff = await org.addStaff('practitioner');

@@ -2,19 +2,20 @@ import { chmodSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { freePort, runCli, startServe } from './support/cli.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { CLI_BUDGET, freePort, runCli, startServe } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 
 const tempDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'confidant-e2e-')), 'data');
 const PASSWORD = 'an owner passphrase that is long';
 
-describe('confidant serve (a new user on a fresh checkout)', () => {
-  const data = tempDir();
+describeEachDeployment('confidant serve (a new user on a fresh checkout)', (fresh) => {
+  const { data, env } = fresh('serve');
   let port: number;
 
   it('creates the data directory, root key and database, answers /healthz and prints a one-time setup link', async () => {
     port = await freePort();
-    const server = await startServe({ CONFIDANT_DATA: data, PORT: String(port) });
+    const server = await startServe({ ...env, PORT: String(port) });
     try {
       expect(server.url).toBe(`http://127.0.0.1:${port}`);
       expect(server.setupUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/setup\\?token=[A-Za-z0-9_-]{43}$`));
@@ -39,10 +40,10 @@ describe('confidant serve (a new user on a fresh checkout)', () => {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
     }
-  });
+  }, CLI_BUDGET);
 
   it('on SIGTERM lets in-flight requests finish, exits 0, and restarts without re-running migrations', async () => {
-    const server = await startServe({ CONFIDANT_DATA: data, PORT: String(port), CONFIDANT_LOG_LEVEL: 'info' });
+    const server = await startServe({ ...env, PORT: String(port), CONFIDANT_LOG_LEVEL: 'info' });
     expect(server.setupUrl).toBeNull(); // the owner exists: data survived the restart
     // Each of these hashes a password (tens of milliseconds) before answering.
     const inflight = Array.from({ length: 8 }, () =>
@@ -59,22 +60,25 @@ describe('confidant serve (a new user on a fresh checkout)', () => {
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('SIGTERM received');
 
-    const migrate = await runCli(['migrate', '--json'], { env: { CONFIDANT_DATA: data } });
+    const migrate = await runCli(['migrate', '--json'], { env });
     expect(migrate.code).toBe(0);
     expect(JSON.parse(migrate.stdout)).toEqual({ applied: [] });
-  });
+  }, CLI_BUDGET);
 
   it('refuses to start when the root key file is readable by others, saying which file and how to fix it', async () => {
     const key = path.join(data, 'keys', 'root.key');
     chmodSync(key, 0o644);
-    const result = await runCli(['serve'], { env: { CONFIDANT_DATA: data, PORT: String(port) } });
+    const result = await runCli(['serve'], { env: { ...env, PORT: String(port) } });
     chmodSync(key, 0o600);
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(key);
     expect(result.stderr).toContain(`chmod 600 ${key}`);
-  });
+  }, CLI_BUDGET);
+});
 
+// Refused before any database is opened: the same whatever the engine.
+describe('confidant serve with bad configuration', () => {
   it('fails with one readable line for bad configuration or an unreachable database', async () => {
     const badPort = await runCli(['serve'], { env: { CONFIDANT_DATA: tempDir(), PORT: 'eighty' } });
     expect(badPort.code).toBe(2);
@@ -89,22 +93,14 @@ describe('confidant serve (a new user on a fresh checkout)', () => {
   });
 });
 
-describe.skipIf(inject('pgUrl') === null)('confidant serve on PostgreSQL', () => {
+describeEachDeployment('confidant serve on PostgreSQL', (fresh) => {
   const base = new URL(inject('pgUrl') ?? 'postgres://x@127.0.0.1/x');
-  const name = `confidant_demo_${process.pid}_${Date.now().toString(36)}`;
-  afterAll(async () => {
-    base.pathname = '/postgres';
-    const admin = new pg.Client({ connectionString: base.toString() });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
-    await admin.end();
-  });
 
   it('creates the missing data and key-store databases, migrates them and serves', async () => {
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const server = await startServe({ CONFIDANT_DATA: tempDir(), PORT: String(await freePort()), DATABASE_URL: url.toString() });
+    const { env, databaseName } = fresh('pg-serve');
+    const name = databaseName!;
+    const url = new URL(env.DATABASE_URL!);
+    const server = await startServe({ ...env, PORT: String(await freePort()) });
     try {
       expect(server.output()).toContain(`PostgreSQL 127.0.0.1:${url.port || 5432}/${name}`);
       expect(server.setupUrl).not.toBeNull();
@@ -120,4 +116,4 @@ describe.skipIf(inject('pgUrl') === null)('confidant serve on PostgreSQL', () =>
       expect(await server.exited).toBe(0);
     }
   });
-});
+}, { only: 'postgres' });

@@ -1,21 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadConfig } from '../src/main/config.ts';
 import { openDeployment } from '../src/main/server.ts';
 import { cleanEnv, runCli } from './support/cli.ts';
+import { describeEachDeployment } from './support/cli-deployment.ts';
 
 /**
  * The CLI and a running server share one SQLite file. Every transaction must wait its turn for the
  * writer instead of failing with "database is locked" — the scheduled sequencer used to, while a CLI
  * export wrote its audit events.
  */
-describe('processes sharing one SQLite file', () => {
+describeEachDeployment('processes sharing one SQLite file', (fresh) => {
   it('run their read-then-write transactions side by side without "database is locked"', async () => {
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-shared-')), 'data');
-    const env = cleanEnv({ CONFIDANT_DATA: data });
+    const env = cleanEnv(fresh('shared').env);
     expect((await runCli(['migrate'], { env })).code).toBe(0);
     const writer = (tag: string) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -45,4 +43,4 @@ describe('processes sharing one SQLite file', () => {
     expect(failures).toEqual([]);
     expect(size).toBe(800);
   }, 120_000);
-});
+}, { only: 'sqlite' }); // PostgreSQL's several writers: test/audit.test.ts

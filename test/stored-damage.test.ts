@@ -3,8 +3,8 @@ import { codecOf, entryOf, placeOf } from '../src/datamap/registry.ts';
 import { retainedKeyOwner } from '../src/datamap/sealed-records.ts';
 import { sealField } from '../src/platform/datamap/record-codec.ts';
 import { describeEachEngine } from './support/engines.ts';
-import { STAFF_PASSWORD, orgFixture } from './support/http.ts';
-import { openTestVault } from './support/vault.ts';
+import { STAFF_PASSWORD } from './support/http.ts';
+import { deployment } from './support/deployment.ts';
 
 /**
  * Damage in stored data must surface as an error that names no value: never swallowed into an
@@ -12,8 +12,7 @@ import { openTestVault } from './support/vault.ts';
  */
 describeEachEngine('damaged stored values', (t) => {
   it('an agenda whose client name fails to decrypt is an integrity error, not an entry without a name', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Damaged Name' })).json().id as string;
@@ -28,13 +27,10 @@ describeEachEngine('damaged stored values', (t) => {
     const damaged = await practitioner.request('GET', '/api/v1/agenda');
     expect(damaged.statusCode).toBe(500);
     expect(damaged.json().error.code).toBe('INTEGRITY_ERROR');
-    await org.app.app.close();
-    await vault.close();
   });
 
   it('sealed JSON that does not parse is an integrity error that quotes nothing, in the answer or the log', async () => {
-    const vault = await openTestVault(t());
-    const org = await orgFixture(t(), vault);
+    const org = await deployment(t());
     const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Damaged Details' })).json().id as string;
     const activity = (await org.owner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: 'fine' } })).json();
     const invoice = (await org.owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'fine', quantity: 1, unit_minor: 100 }] })).json();
@@ -55,7 +51,5 @@ describeEachEngine('damaged stored values', (t) => {
     }
     expect(org.app.logText()).not.toContain('QZNOTJSONQ');
     expect(org.app.logText()).not.toContain('unterminated');
-    await org.app.app.close();
-    await vault.close();
   });
 });

@@ -2,6 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+/** Budget of a test that starts several CLI or server processes: on 2 busy cores each start-up can take seconds. */
+export const CLI_BUDGET = 120_000;
+
 export const BIN = path.resolve(import.meta.dirname, '../../bin/confidant.js');
 
 export interface CliResult {
