@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
-import { evaluateAlertRules } from '../src/audit/alerts/alert-rules.ts';
-import { CLI_BUDGET, runCli } from './support/cli.ts';
-import { describeEachDeployment } from './support/cli-deployment.ts';
-import { describeEachEngine } from './support/engines.ts';
-import { useDeployment } from './support/deployment.ts';
+import { evaluateAlertRules } from './alert-rules.ts';
+import { CLI_BUDGET, runCli } from '../../../test/support/cli.ts';
+import { describeEachDeployment } from '../../../test/support/cli-deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { useDeployment } from '../../../test/support/deployment.ts';
 
 describeEachEngine('alert rules', (t) => {
   const org = useDeployment(t);

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { rotateClientKey } from '../src/clients/keys/client-keys.service.ts';
-import { STAFF_PASSWORD } from './support/http.ts';
-import { deployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { rotateClientKey } from './client-keys.service.ts';
+import { STAFF_PASSWORD } from '../../../test/support/http.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 /** Rotation of a client's key: every record sealed under it is re-sealed. */
 describeEachEngine('client key rotation', (t) => {

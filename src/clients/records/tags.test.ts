@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 /** Tags: sensitive tags hidden from roles that may not read restricted data, tag names sealed. */
 describeEachEngine('tags', (t) => {

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { operatorContext } from '../src/audit/log/operator.ts';
-import { findClients } from '../src/clients/records/client.service.ts';
-import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
-import { importClientsCsv } from '../src/clients/import/import.service.ts';
-import { evaluateSegment } from '../src/clients/segments/segments.service.ts';
-import { isAppError } from '../src/platform/errors/app-error.ts';
-import { raiseAlert } from '../src/audit/alerts/alerts.service.ts';
-import { describeEachEngine } from './support/engines.ts';
-import { buildTestApp } from './support/app.ts';
-import { deployment, services } from './support/deployment.ts';
+import { operatorContext } from '../../audit/log/operator.ts';
+import { findClients } from '../records/client.service.ts';
+import { defineCustomField } from '../records/custom-field.service.ts';
+import { importClientsCsv } from './import.service.ts';
+import { evaluateSegment } from '../segments/segments.service.ts';
+import { isAppError } from '../../platform/errors/app-error.ts';
+import { raiseAlert } from '../../audit/alerts/alerts.service.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { buildTestApp } from '../../../test/support/app.ts';
+import { deployment, services } from '../../../test/support/deployment.ts';
 
 const csvFile = (content: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-import-unit-')), 'clients.csv');

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
-import { agenda as agendaAt } from '../src/followups/activities.service.ts';
-import { digestNotice, makeDueDigests } from '../src/followups/digest.service.ts';
-import { localDay } from '../src/platform/time/local-day.ts';
-import { smtpMailer } from '../src/platform/mail/mailer.ts';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { agenda as agendaAt } from './activities.service.ts';
+import { digestNotice, makeDueDigests } from './digest.service.ts';
+import { localDay } from '../platform/time/local-day.ts';
+import { smtpMailer } from '../platform/mail/mailer.ts';
+import { describeEachEngine } from '../../test/support/engines.ts';
+import { deployment } from '../../test/support/deployment.ts';
 
 const HOUR = 3_600_000;
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { emailProblem, phoneProblem } from '../src/clients/cleanup/cleanup.service.ts';
-import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
-import { CLI_BUDGET, runCli } from './support/cli.ts';
-import { describeEachDeployment } from './support/cli-deployment.ts';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { emailProblem, phoneProblem } from './cleanup.service.ts';
+import { defineCustomField } from '../records/custom-field.service.ts';
+import { CLI_BUDGET, runCli } from '../../../test/support/cli.ts';
+import { describeEachDeployment } from '../../../test/support/cli-deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 describe('contact checks', () => {
   it('flags what cannot reach anyone and passes ordinary addresses and numbers', () => {

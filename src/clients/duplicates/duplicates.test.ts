@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
 import { sql } from 'kysely';
-import { decodeLeaf } from '../src/audit/log/audit.encoding.ts';
-import { defineCustomField } from '../src/clients/records/custom-field.service.ts';
-import { STAFF_PASSWORD } from './support/http.ts';
-import { deployment } from './support/deployment.ts';
+import { decodeLeaf } from '../../audit/log/audit.encoding.ts';
+import { defineCustomField } from '../records/custom-field.service.ts';
+import { STAFF_PASSWORD } from '../../../test/support/http.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 /** Duplicates: found through the blind indexes and merged in one transaction. */
 describeEachEngine('duplicates', (t) => {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../test/support/engines.ts';
+import { deployment } from '../../test/support/deployment.ts';
 
 /** Activities: the timeline and the agenda, recurring follow-ups (with the client list they start from) and the stay-in-touch cadence. */
 describeEachEngine('activities, timeline and agenda', (t) => {
@@ -65,7 +65,7 @@ describeEachEngine('client listing and recurring follow-ups', (t) => {
 
 describeEachEngine('stay-in-touch cadence', (t) => {
   it('opens a follow-up for the caseload practitioner when a client has not been contacted within its cadence', async () => {
-    const { applyCadences } = await import('../src/followups/activities.service.ts');
+    const { applyCadences } = await import('./activities.service.ts');
     const org = await deployment(t());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 /** CSV import through the HTTP API (the CLI import is test/import.e2e.test.ts). */
 describeEachEngine('CSV import over HTTP', (t) => {

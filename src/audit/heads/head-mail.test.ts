@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { expect, it } from 'vitest';
-import { mailDailyHead } from '../src/audit/heads/head-mail.service.ts';
-import { smtpMailer } from '../src/platform/mail/mailer.ts';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { mailDailyHead } from './head-mail.service.ts';
+import { smtpMailer } from '../../platform/mail/mailer.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 const DAY = 86_400_000;
 /** The mail's text with quoted-printable undone (soft line breaks, =XX escapes). */

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { type Browser, STAFF_PASSWORD } from './support/http.ts';
-import { deployment, useDeployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { type Browser, STAFF_PASSWORD } from '../../../test/support/http.ts';
+import { deployment, useDeployment } from '../../../test/support/deployment.ts';
 
 /** Notes (general and session notes, card data refused in them) and the audit of what a read of a client's notes, activities and invoices returned. */
 describeEachEngine('notes and card data', (t) => {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { deployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 /** Exports of client records: age-encrypted by default, audited and alerted. */
 describeEachEngine('exports', (t) => {
@@ -39,7 +39,7 @@ describeEachEngine('exports', (t) => {
     const freeText = await org.owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'QZCANARYQ for Jane Doe' });
     expect(freeText.statusCode).toBe(400);
     expect(freeText.body).not.toContain('QZCANARYQ');
-    const { evaluateAlertRules } = await import('../src/audit/alerts/alert-rules.ts');
+    const { evaluateAlertRules } = await import('../../audit/alerts/alert-rules.ts');
     await evaluateAlertRules(org.deps.db, org.deps.audit);
     const alerts = (await org.owner.request('GET', '/api/v1/alerts')).json().alerts as { kind: string; detail: string }[];
     expect(alerts.some((a) => a.kind === 'export')).toBe(true);

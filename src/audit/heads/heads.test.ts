@@ -4,21 +4,21 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { TAMPERED_EXIT } from '../src/audit/verify/audit.cli.ts';
-import type { TreeHead } from '../src/audit/log/tree-head.ts';
-import { HeadExporter } from '../src/audit/heads/head-export.service.ts';
-import { operatorContext } from '../src/audit/log/operator.ts';
-import { createOwner } from '../src/auth/setup/setup.service.ts';
-import { destroyClientKey, verifiedErasures } from '../src/clients/keys/client-keys.service.ts';
-import { createClient } from '../src/clients/records/client.service.ts';
-import { loadConfig } from '../src/main/config.ts';
-import { type Deployment, openDeployment } from '../src/main/server.ts';
-import { openDatabase, quoteIdent } from '../src/platform/db/database.ts';
-import type { Schema } from '../src/platform/db/schema.ts';
-import { CLI_BUDGET, runCli, startServe, freePort } from './support/cli.ts';
-import { describeEachDeployment } from './support/cli-deployment.ts';
-import { ENGINES } from './support/engines.ts';
-import { dropAuditGuards } from './support/tamper.ts';
+import { TAMPERED_EXIT } from '../verify/audit.cli.ts';
+import type { TreeHead } from '../log/tree-head.ts';
+import { HeadExporter } from './head-export.service.ts';
+import { operatorContext } from '../log/operator.ts';
+import { createOwner } from '../../auth/setup/setup.service.ts';
+import { destroyClientKey, verifiedErasures } from '../../clients/keys/client-keys.service.ts';
+import { createClient } from '../../clients/records/client.service.ts';
+import { loadConfig } from '../../main/config.ts';
+import { type Deployment, openDeployment } from '../../main/server.ts';
+import { openDatabase, quoteIdent } from '../../platform/db/database.ts';
+import type { Schema } from '../../platform/db/schema.ts';
+import { CLI_BUDGET, runCli, startServe, freePort } from '../../../test/support/cli.ts';
+import { describeEachDeployment } from '../../../test/support/cli-deployment.ts';
+import { ENGINES } from '../../../test/support/engines.ts';
+import { dropAuditGuards } from '../../../test/support/tamper.ts';
 
 
 /**

@@ -4,16 +4,16 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { operatorContext } from '../src/audit/log/operator.ts';
-import { createClients, findClients } from '../src/clients/records/client.service.ts';
-import { importIndexJob, mergeIndexFrom, STOPPED_IMPORT_MS, stoppedImports } from '../src/clients/search/index-merge.ts';
-import { importClientsCsv } from '../src/clients/import/import.service.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
-import { MIGRATIONS } from '../src/platform/db/migrations/index.ts';
+import { operatorContext } from '../../audit/log/operator.ts';
+import { createClients, findClients } from '../records/client.service.ts';
+import { importIndexJob, mergeIndexFrom, STOPPED_IMPORT_MS, stoppedImports } from './index-merge.ts';
+import { importClientsCsv } from '../import/import.service.ts';
+import { migrateToLatest } from '../../platform/db/migrate.ts';
+import { MIGRATIONS } from '../../platform/db/migrations/index.ts';
 import type { Kysely } from 'kysely';
-import type { Schema } from '../src/platform/db/schema.ts';
-import { describeEachEngine, openTestDatabase } from './support/engines.ts';
-import { services } from './support/deployment.ts';
+import type { Schema } from '../../platform/db/schema.ts';
+import { describeEachEngine, openTestDatabase } from '../../../test/support/engines.ts';
+import { services } from '../../../test/support/deployment.ts';
 
 const csvFile = (content: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-merge-')), 'clients.csv');

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { describeEachEngine } from './support/engines.ts';
-import { resealLegacyPlaintext } from '../src/clients/keys/plaintext-reseal.ts';
-import { STAFF_PASSWORD } from './support/http.ts';
-import { deployment } from './support/deployment.ts';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { resealLegacyPlaintext } from '../keys/plaintext-reseal.ts';
+import { STAFF_PASSWORD } from '../../../test/support/http.ts';
+import { deployment } from '../../../test/support/deployment.ts';
 
 /** Segments: members found from metadata, their exports, sealed names and the re-seal of older plaintext. */
 describeEachEngine('segments', (t) => {
