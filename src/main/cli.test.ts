@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test/support/cli.ts';
+import { describeEachDeployment } from '../../test/support/cli-deployment.ts';
 
 const tempData = () => path.join(mkdtempSync(path.join(tmpdir(), 'confidant-cli-')), 'data');
 const PASSWORD = 'owner passphrase long enough';
@@ -31,10 +32,18 @@ describe('confidant CLI', () => {
     expect([nested.code, nested.stderr]).toEqual([2, "confidant: unknown command 'frobnicate' for confidant clients; run confidant clients --help for the commands\n"]);
   });
 
+  it('prints errors as one JSON object with --json', async () => {
+    const result = await runCli(['migrate', '--json'], { env: { CONFIDANT_DATA: tempData(), DATABASE_URL: 'postgres://u@127.0.0.1:1/x' } });
+    expect(result.code).toBe(6);
+    expect(JSON.parse(result.stderr).error.code).toBe('DATABASE_UNAVAILABLE');
+  });
+});
+
+describeEachDeployment('confidant CLI on a deployment', (fresh) => {
   it('init --owner-email creates the owner with the password from stdin, once', async () => {
-    const data = tempData();
+    const { env, data } = fresh();
     const first = await runCli(['init', '--owner-email', 'Owner@Example.test', '--org-name', 'Calm Rooms', '--json'], {
-      env: { CONFIDANT_DATA: data },
+      env,
       input: `${PASSWORD}\n`,
     });
     expect(first.stderr).toBe('');
@@ -44,50 +53,43 @@ describe('confidant CLI', () => {
     expect(created.user_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.stdout).not.toContain(PASSWORD);
 
-    const again = await runCli(['init', '--owner-email', 'other@example.test'], { env: { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: PASSWORD } });
+    const again = await runCli(['init', '--owner-email', 'other@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: PASSWORD } });
     expect(again.code).toBe(5);
     expect(again.stderr).toBe('confidant: Confidant is already set up: an owner account exists\n');
 
-    const link = await runCli(['init', '--json'], { env: { CONFIDANT_DATA: data } });
+    const link = await runCli(['init', '--json'], { env });
     expect(JSON.parse(link.stdout)).toMatchObject({ setup_url: null });
   });
 
   it('init reads the password from CONFIDANT_OWNER_PASSWORD and enforces the password policy', async () => {
-    const weak = await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: tempData(), CONFIDANT_OWNER_PASSWORD: 'tooshort' } });
+    const weak = await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...fresh().env, CONFIDANT_OWNER_PASSWORD: 'tooshort' } });
     expect(weak.code).toBe(2);
     expect(weak.stderr).toBe('confidant: the password must be at least 15 characters long\n');
 
-    const badEmail = await runCli(['init', '--owner-email', 'nope'], { env: { CONFIDANT_DATA: tempData(), CONFIDANT_OWNER_PASSWORD: PASSWORD } });
+    const badEmail = await runCli(['init', '--owner-email', 'nope'], { env: { ...fresh().env, CONFIDANT_OWNER_PASSWORD: PASSWORD } });
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toBe('confidant: --owner-email must be an e-mail address\n');
 
-    const ok = await runCli(['init', '--owner-email', 'o@example.test'], { env: { CONFIDANT_DATA: tempData(), CONFIDANT_OWNER_PASSWORD: PASSWORD } });
+    const ok = await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...fresh().env, CONFIDANT_OWNER_PASSWORD: PASSWORD } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Owner account created for o@example.test');
   });
 
   it('init without an owner prints a one-time setup link; migrate is idempotent', async () => {
-    const data = tempData();
-    const init = await runCli(['init'], { env: { CONFIDANT_DATA: data, PORT: '9123' } });
+    const { env } = fresh();
+    const init = await runCli(['init'], { env: { ...env, PORT: '9123' } });
     expect(init.code).toBe(0);
     expect(init.stdout).toMatch(/http:\/\/127\.0\.0\.1:9123\/setup\?token=[A-Za-z0-9_-]{43}/);
 
-    const migrate = await runCli(['migrate'], { env: { CONFIDANT_DATA: data } });
+    const migrate = await runCli(['migrate'], { env });
     expect(migrate).toMatchObject({ code: 0, stdout: 'The database schema is already current.\n' });
 
-    const fresh = await runCli(['migrate', '--json'], { env: { CONFIDANT_DATA: tempData() } });
-    expect(JSON.parse(fresh.stdout).applied.length).toBeGreaterThan(0);
-  });
-
-  it('prints errors as one JSON object with --json', async () => {
-    const result = await runCli(['migrate', '--json'], { env: { CONFIDANT_DATA: tempData(), DATABASE_URL: 'postgres://u@127.0.0.1:1/x' } });
-    expect(result.code).toBe(6);
-    expect(JSON.parse(result.stderr).error.code).toBe('DATABASE_UNAVAILABLE');
+    const empty = await runCli(['migrate', '--json'], { env: fresh().env });
+    expect(JSON.parse(empty.stdout).applied.length).toBeGreaterThan(0);
   });
 
   it('unlocks a staff account and shows a staff agenda by e-mail (any case), refusing an unknown one', async () => {
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-staffcli-')), 'data');
-    const env = { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' };
+    const env = { ...fresh().env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' };
     expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env })).code).toBe(0);
     const unlocked = await runCli(['staff', 'unlock', '--email', 'OWNER@example.test', '--json'], { env });
     expect(unlocked.code, unlocked.stderr).toBe(0);

@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.ts';
+import { describeEachDeployment } from '../../../test/support/cli-deployment.ts';
 
-describe('confidant org create | list', () => {
+describeEachDeployment('confidant org create | list', (fresh) => {
   it('adds a second practice with its owner; each organisation sees only its own clients', async () => {
-    const data = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-org-')), 'data');
-    const env = { CONFIDANT_DATA: data, CONFIDANT_OWNER_PASSWORD: 'a long enough owner passphrase' };
+    const env = { ...fresh('org').env, CONFIDANT_OWNER_PASSWORD: 'a long enough owner passphrase' };
     expect((await runCli(['init', '--owner-email', 'a@practice.example', '--org-name', 'Practice A'], { env })).code).toBe(0);
     const created = await runCli(['org', 'create', '--name', 'Practice B', '--owner-email', 'b@practice.example', '--json'], { env });
     expect(created.code, created.stderr).toBe(0);
