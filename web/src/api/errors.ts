@@ -1,0 +1,22 @@
+import { msg } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
+import { ApiError } from './client';
+
+/**
+ * The API's stable error codes as messages that say what to do (UI.md, "Say what to do"). A screen
+ * may pass its own messages for codes whose meaning depends on where they come from.
+ */
+const GENERAL: Record<string, MessageDescriptor> = {
+  NETWORK: msg`Confidant cannot be reached. Check that the server is running and your connection works, then try again.`,
+  RATE_LIMITED: msg`Too many attempts in a short time. Wait a minute, then try again.`,
+  CSRF_REJECTED: msg`The request did not come from this page. Reload the page and try again.`,
+  VALIDATION_FAILED: msg`Some of what you entered is not in the expected form. Check the fields and try again.`,
+  UNAUTHENTICATED: msg`Your session has ended. Sign in again.`,
+  DATABASE_UNAVAILABLE: msg`The server cannot reach its database. Ask whoever runs Confidant to check it, then try again.`,
+};
+const FALLBACK = msg`Something went wrong on the server. Try again; if it keeps happening, ask whoever runs Confidant to check its log.`;
+
+export function errorMessage(error: unknown, specific: Record<string, MessageDescriptor> = {}): MessageDescriptor {
+  const code = error instanceof ApiError ? error.code : 'UNKNOWN';
+  return specific[code] ?? GENERAL[code] ?? FALLBACK;
+}

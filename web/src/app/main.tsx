@@ -1,0 +1,32 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
+import { I18nProvider } from '@lingui/react';
+import { activate, i18n, preferredLocale } from '../i18n/i18n';
+import { applyTheme, storedTheme } from './preferences';
+import { makeRouter, takeUrlTokens } from './router';
+import './styles.css';
+
+takeUrlTokens();
+applyTheme(storedTheme());
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    // Reads happen on a person's action only (UI.md): no refetch on focus, reconnect or mount, no retries.
+    queries: { refetchOnWindowFocus: false, refetchOnReconnect: false, refetchOnMount: false, retry: false, staleTime: Infinity },
+    mutations: { retry: false },
+  },
+});
+const router = makeRouter();
+
+await activate(preferredLocale());
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider i18n={i18n}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </I18nProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,36 @@
+/**
+ * UI preferences: the only things the web app keeps in browser storage (UI.md: nothing about clients,
+ * no tokens). Each key is a closed name; values are short enums.
+ */
+type PreferenceKey = 'theme' | 'lang';
+const PREFIX = 'confidant.pref.';
+
+export function readPreference(key: PreferenceKey): string | null {
+  try {
+    return localStorage.getItem(PREFIX + key);
+  } catch {
+    return null;
+  }
+}
+
+export function writePreference(key: PreferenceKey, value: string): void {
+  try {
+    localStorage.setItem(PREFIX + key, value);
+  } catch {
+    // Storage refused (private mode): the preference lasts for this page only.
+  }
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** Applies a theme: `system` follows prefers-color-scheme (styles.css), the others force it. */
+export function applyTheme(theme: Theme, remember = false): void {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+  if (remember) writePreference('theme', theme);
+}
+
+export function storedTheme(): Theme {
+  const stored = readPreference('theme');
+  return stored === 'light' || stored === 'dark' ? stored : 'system';
+}

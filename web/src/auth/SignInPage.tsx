@@ -1,0 +1,44 @@
+import { useState } from 'react';
+import { Form } from 'react-aria-components';
+import { useLingui } from '@lingui/react';
+import { Trans } from '@lingui/react/macro';
+import { msg } from '@lingui/core/macro';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useMutation } from '@tanstack/react-query';
+import { call } from '../api/client';
+import { errorMessage } from '../api/errors';
+import { Alert } from '../ui/Alert';
+import { Button } from '../ui/Button';
+import { Card } from '../ui/Card';
+import { Field } from '../ui/Field';
+
+const SIGN_IN_ERRORS = {
+  UNAUTHENTICATED: msg`The e-mail address or the password is wrong, or the account is locked. Check both and try again; after several failures, ask your organisation's owner to unlock the account.`,
+};
+
+export function SignInPage() {
+  const { _ } = useLingui();
+  const navigate = useNavigate();
+  const search = useSearch({ from: '/sign-in' });
+  const [values, setValues] = useState({ email: '', password: '' });
+  const signIn = useMutation({
+    mutationFn: () => call('POST /api/v1/auth/login', values),
+    onSuccess: ({ state }) => {
+      setValues({ email: '', password: '' });
+      if (state === 'mfa_enrolment') void navigate({ to: '/sign-in/enrol' });
+      else if (state === 'mfa_pending') void navigate({ to: '/sign-in/code' });
+      else void navigate({ to: '/' });
+    },
+  });
+  return (
+    <Card title={<Trans>Sign in</Trans>}>
+      {search.setup === 'done' ? <p className="notice" role="status"><Trans>Confidant is set up. Sign in with the owner account you just created.</Trans></p> : null}
+      <Alert>{signIn.isError ? _(errorMessage(signIn.error, SIGN_IN_ERRORS)) : null}</Alert>
+      <Form className="form" onSubmit={(event) => { event.preventDefault(); signIn.mutate(); }}>
+        <Field label={<Trans>E-mail address</Trans>} name="email" type="email" isRequired autoComplete="username" value={values.email} onChange={(v) => setValues({ ...values, email: v })} />
+        <Field label={<Trans>Password</Trans>} name="password" type="password" isRequired autoComplete="current-password" value={values.password} onChange={(v) => setValues({ ...values, password: v })} />
+        <Button type="submit" isDisabled={signIn.isPending}><Trans>Sign in</Trans></Button>
+      </Form>
+    </Card>
+  );
+}

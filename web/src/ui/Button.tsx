@@ -1,0 +1,6 @@
+import { Button as AriaButton, type ButtonProps } from 'react-aria-components';
+
+/** The app's button: `primary` for the one action of a screen, `quiet` for the rest. */
+export function Button({ variant = 'primary', ...props }: ButtonProps & { variant?: 'primary' | 'quiet' }) {
+  return <AriaButton {...props} className={`button button-${variant}`} />;
+}
