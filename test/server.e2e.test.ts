@@ -27,14 +27,22 @@ describeEachDeployment('confidant serve (a new user on a fresh checkout)', (fres
       }
 
       const token = new URL(server.setupUrl!).searchParams.get('token')!;
-      expect((await fetch(server.setupUrl!)).status).toBe(200);
+      // The printed link opens the web app's setup page.
+      const page = await fetch(server.setupUrl!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<meta name="csp-nonce"');
       const created = await fetch(`${server.url}/api/v1/setup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token, email: 'owner@example.test', password: PASSWORD, organisation_name: 'Practice' }),
       });
       expect(created.status).toBe(201);
-      expect((await fetch(server.setupUrl!)).status).toBe(410);
+      const reused = await fetch(`${server.url}/api/v1/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, email: 'other@example.test', password: PASSWORD, organisation_name: 'Practice' }),
+      });
+      expect(reused.status).toBe(410);
       expect(server.output()).not.toContain(PASSWORD);
     } finally {
       server.child.kill('SIGTERM');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +17,7 @@ import { installSecurityHeaders } from '../platform/http/index.ts';
 import { documentRoute, serializerCompiler } from '../platform/http/index.ts';
 import { httpsOptions } from '../platform/http/index.ts';
 import { validatorCompiler } from '../platform/http/index.ts';
+import { WEB_ASSETS_PREFIX, WEB_DIST, webAppRoutes } from '../platform/http/index.ts';
 import type { Config } from './config.ts';
 import { clientApi, staffApi } from './routes.ts';
 
@@ -32,7 +34,12 @@ export interface AppDeps {
    */
   refuseUndeclaredResponseFields?: boolean;
   logger: Logger;
+  /** The built web app (default: dist/web of the install directory). */
+  webRoot?: string;
 }
+
+/** The built web app of this install. */
+export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../..', WEB_DIST);
 
 export interface App {
   app: FastifyInstance;
@@ -59,7 +66,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(config.tls ? { https: httpsOptions(config.tls) } : {}),
   }) as unknown as FastifyInstance;
 
-  const routes = enforceRoutePolicies(app, { '/api/docs': 'API documentation; describes the API, holds no data' });
+  const routes = enforceRoutePolicies(app, {
+    '/api/docs': 'API documentation; describes the API, holds no data',
+    [WEB_ASSETS_PREFIX]: "the web app's built, hashed files (scripts, styles); hold no data",
+  });
   // An empty JSON body (a bare POST with Content-Type: application/json) is an empty object, not an
   // error; everything else goes through Fastify's own parser (which refuses __proto__ poisoning).
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -100,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimit, { global: false });
   await app.register(healthRoutes, { database });
   await app.register(setupRoutes, { db: database.db });
+  await app.register(webAppRoutes, { root: deps.webRoot ?? DEFAULT_WEB_ROOT });
   if (deps.clients) {
     const { clients } = deps;
     await installAuthentication(app, database.db, { publicUrl: config.publicUrl });

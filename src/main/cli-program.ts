@@ -24,6 +24,7 @@ import { loggerOptions } from '../platform/http/index.ts';
 import { type Config, type ConfigOverrides, loadConfig } from './config.ts';
 import { readSecret } from '../platform/cli/index.ts';
 import { type RunningServer, openDeployment, startServer } from './server.ts';
+import { ensureWebApp } from './web-build.ts';
 import { VERSION } from './version.ts';
 
 function withConfig(options: { data?: string; port?: string; host?: string }): Config {
@@ -39,6 +40,7 @@ async function serve(options: { data?: string; port?: string; host?: string }): 
   let running: RunningServer;
   try {
     const config = withConfig(options);
+    ensureWebApp();
     running = await startServer(config, pino(loggerOptions(config.logLevel)));
   } catch (error) {
     fail(error, out);

@@ -13,3 +13,4 @@ export { installSecurityHeaders } from './security-headers.ts';
 export { documentRoute, noContent, serializerCompiler } from './serialization.ts';
 export { httpsOptions } from './tls-options.ts';
 export { validatorCompiler } from './validation.ts';
+export { WEB_APP_PATHS, WEB_ASSETS_PREFIX, WEB_DIST, webAppRoutes } from './web-app.ts';
