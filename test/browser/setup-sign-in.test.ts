@@ -108,6 +108,13 @@ describe.skipIf(!availability.run).for(['light', 'dark'] as const)('browser: set
       await page.getByTestId('whoami').filter({ hasText: canaries.email }).waitFor();
       expect(await page.title()).toBe('Confidant');
       problems.push(...(await checkPage(browser, 'shell again')));
+
+      // German, chosen in the shell and kept as a UI preference (the only thing in storage).
+      await page.getByRole('button', { name: 'Deutsch' }).click();
+      await page.getByRole('heading', { name: 'Willkommen' }).waitFor();
+      expect(await page.evaluate('document.documentElement.lang')).toBe('de');
+      problems.push(...(await checkPage(browser, 'shell in German')));
+      expect(await page.evaluate('JSON.stringify(Object.entries(localStorage))')).toBe('[["confidant.pref.lang","de"]]');
       expect(problems).toEqual([]);
     } finally {
       await browser.close();
