@@ -11,6 +11,7 @@ const CSRF_HEADER = 'x-confidant-csrf';
 export type SessionState = 'mfa_pending' | 'mfa_enrolment' | 'active';
 
 interface Routes {
+  'POST /api/v1/invites/accept': { body: { token: string; password: string }; response: { user_id: string } };
   'POST /api/v1/setup': { body: { token: string; email: string; password: string; organisation_name: string }; response: { organisation_id: string; user_id: string } };
   'POST /api/v1/auth/login': { body: { email: string; password: string }; response: { state: SessionState } };
   'POST /api/v1/auth/mfa': { body: { code: string }; response: { state: 'active' } };

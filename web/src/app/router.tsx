@@ -2,7 +2,7 @@ import { Outlet, createRootRoute, createRoute, createRouter } from '@tanstack/re
 import { SetupPage, takeSetupToken } from '../auth/SetupPage';
 import { SignInPage } from '../auth/SignInPage';
 import { CodePage } from '../auth/CodePage';
-import { InvitePage } from './InvitePage';
+import { InvitePage, takeInviteToken } from './InvitePage';
 import { Shell } from './Shell';
 
 const rootRoute = createRootRoute({ component: Outlet });
@@ -13,8 +13,11 @@ const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
   component: SignInPage,
-  // Search params carry no personal data: only this fixed flag after setup.
-  validateSearch: (s: Record<string, unknown>): { setup?: 'done' } => (s.setup === 'done' ? { setup: 'done' } : {}),
+  // Search params carry no personal data: only these fixed flags after setup or an accepted invitation.
+  validateSearch: (s: Record<string, unknown>): { setup?: 'done'; invite?: 'accepted' } => ({
+    ...(s.setup === 'done' ? { setup: 'done' as const } : {}),
+    ...(s.invite === 'accepted' ? { invite: 'accepted' as const } : {}),
+  }),
 });
 const codeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/sign-in/code', component: CodePage });
 // The enrolment screen (and uqr) is a separate chunk, outside the sign-in page's initial JavaScript.
@@ -26,7 +29,7 @@ const routeTree = rootRoute.addChildren([shellRoute, setupRoute, signInRoute, co
 /** Tokens that arrive in the URL leave the address bar and the history before anything renders. */
 export function takeUrlTokens(): void {
   if (location.pathname === '/setup') takeSetupToken();
-  else if (location.pathname === '/invite' && new URL(location.href).searchParams.has('token')) history.replaceState(history.state, '', '/invite');
+  else if (location.pathname === '/invite') takeInviteToken();
 }
 
 export function makeRouter() {

@@ -33,6 +33,7 @@ export function SignInPage() {
   return (
     <Card title={<Trans>Sign in</Trans>}>
       {search.setup === 'done' ? <p className="notice" role="status"><Trans>Confidant is set up. Sign in with the owner account you just created.</Trans></p> : null}
+      {search.invite === 'accepted' ? <p className="notice" role="status"><Trans>Your account is ready. Sign in with your e-mail address and the password you just chose.</Trans></p> : null}
       <Alert>{signIn.isError ? _(errorMessage(signIn.error, SIGN_IN_ERRORS)) : null}</Alert>
       <Form className="form" onSubmit={(event) => { event.preventDefault(); signIn.mutate(); }}>
         <Field label={<Trans>E-mail address</Trans>} name="email" type="email" isRequired autoComplete="username" value={values.email} onChange={(v) => setValues({ ...values, email: v })} />
