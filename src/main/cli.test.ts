@@ -100,4 +100,16 @@ describeEachDeployment('confidant CLI on a deployment', (fresh) => {
     const unknown = await runCli(['followups', 'agenda', '--user', 'nobody@example.test'], { env });
     expect({ code: unknown.code, stderr: unknown.stderr.trim() }).toEqual({ code: 3, stderr: 'confidant: no active staff account with that e-mail address' });
   }, 60_000);
+
+  it('refuses a missing import file and a directory, and an export without a passphrase, each in one line naming what to give', async () => {
+    const env = { ...fresh().env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' };
+    expect((await runCli(['init', '--owner-email', 'owner@example.test'], { env })).code).toBe(0);
+    const missing = await runCli(['clients', 'import', '/nonexistent/clients.csv'], { env });
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: 'confidant: cannot read /nonexistent/clients.csv (ENOENT); give the path of a CSV file\n' });
+    const directory = await runCli(['clients', 'import', tmpdir()], { env });
+    expect({ code: directory.code, stderr: directory.stderr }).toEqual({ code: 2, stderr: `confidant: ${tmpdir()} is not a file; give the path of a CSV file\n` });
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'confidant-export-')), 'clients.csv.age');
+    const noPassphrase = await runCli(['clients', 'export', '--out', out], { env, input: '' });
+    expect({ code: noPassphrase.code, stderr: noPassphrase.stderr }).toEqual({ code: 2, stderr: 'confidant: no export passphrase given: pipe it on stdin or set CONFIDANT_EXPORT_PASSPHRASE\n' });
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { operatorContext } from '../../audit/log/index.ts';
 import type { Command } from 'commander';
@@ -27,6 +27,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
     .option('--json', 'print JSON')
     .action((file: string, options: { mapping?: string; proposeMapping?: string; dryRun?: boolean; again?: boolean; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
+        assertCsvFile(file);
         const batchSize = Number(options.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 10000');
         const workers = options.workers === undefined ? undefined : Number(options.workers);
@@ -116,4 +117,15 @@ async function proposeForFile(deps: ClientDeps, orgId: string, out: Output, file
     return;
   }
   throw new AppError('VALIDATION_FAILED', `the headers of ${file} are not all client field names, so nothing was imported; a proposed mapping is printed above: save it as ${saved}, ${next}`);
+}
+
+/** Refuses an import file that is missing, unreadable or not a regular file, in one line naming it. */
+function assertCsvFile(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the path of a CSV file`);
+  }
+  if (!isFile) throw new AppError('VALIDATION_FAILED', `${file} is not a file; give the path of a CSV file`);
 }

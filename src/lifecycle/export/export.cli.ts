@@ -28,7 +28,7 @@ export function registerExportCommand(clients: Command, withClients: WithClients
         const purpose = (options.purpose ?? null) as ExportPurpose | null;
         const plaintext = options.plaintext === true;
         const lines = exportClients(deps, orgId, { kind: 'operator', ctx: operatorContext() }, options.format, purpose, { plaintext });
-        const passphrase = plaintext ? null : (process.env.CONFIDANT_EXPORT_PASSPHRASE ?? (await readSecret('Export passphrase: ')));
+        const passphrase = plaintext ? null : (process.env.CONFIDANT_EXPORT_PASSPHRASE ?? (await readSecret('Export passphrase: ', { what: 'export passphrase', env: 'CONFIDANT_EXPORT_PASSPHRASE' })));
         const handle = await open(options.out, 'wx', 0o600).catch(() => {
           throw new AppError('CONFLICT', `${options.out} exists or cannot be created; choose a new file name`);
         });

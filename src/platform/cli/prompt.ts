@@ -4,11 +4,14 @@ import { AppError } from '../errors/app-error.ts';
  * Reads a secret for the CLI: from a pipe, the first line of stdin; from a terminal, a prompt that
  * does not echo what is typed. The secret is never printed.
  *
+ * `source` names the secret and its environment variable in the refusal when nothing is given (the
+ * owner's password by default).
+ *
  * @throws AppError VALIDATION_FAILED when nothing was given.
  */
-export async function readSecret(prompt: string): Promise<string> {
+export async function readSecret(prompt: string, source: { what: string; env: string } = { what: 'password', env: 'CONFIDANT_OWNER_PASSWORD' }): Promise<string> {
   const secret = process.stdin.isTTY ? await promptHidden(prompt) : await readFirstLine();
-  if (secret === '') throw new AppError('VALIDATION_FAILED', 'no password given: pipe it on stdin or set CONFIDANT_OWNER_PASSWORD');
+  if (secret === '') throw new AppError('VALIDATION_FAILED', `no ${source.what} given: pipe it on stdin or set ${source.env}`);
   return secret;
 }
 
