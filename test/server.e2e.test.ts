@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { createServer } from 'node:net';
 import { CLI_BUDGET, freePort, runCli, startServe } from './support/cli.ts';
 import { describeEachDeployment } from './support/cli-deployment.ts';
 
@@ -87,10 +88,24 @@ describeEachDeployment('confidant serve (a new user on a fresh checkout)', (fres
 
 // Refused before any database is opened: the same whatever the engine.
 describe('confidant serve with bad configuration', () => {
-  it('fails with one readable line for bad configuration or an unreachable database', async () => {
+  it('fails with one readable line for bad configuration (port, host, a port in use) or an unreachable database', async () => {
     const badPort = await runCli(['serve'], { env: { CONFIDANT_DATA: tempDir(), PORT: 'eighty' } });
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toBe('confidant: PORT must be a whole number between 1 and 65535\n');
+
+    const badHost = await runCli(['serve'], { env: { CONFIDANT_DATA: tempDir(), HOST: 'not..a..host', PORT: String(await freePort()) } });
+    expect(badHost.code).toBe(2);
+    expect(badHost.stderr).toMatch(/^confidant: HOST not\.\.a\.\.host is not an address of this machine \((ENOTFOUND|EAI_AGAIN)\); set HOST to one of its addresses, e\.g\. 127\.0\.0\.1\n$/);
+
+    const taken = createServer();
+    const takenPort = await freePort();
+    await new Promise<void>((resolve) => taken.listen(takenPort, '127.0.0.1', resolve));
+    try {
+      const inUse = await runCli(['serve'], { env: { CONFIDANT_DATA: tempDir(), PORT: String(takenPort) } });
+      expect({ code: inUse.code, stderr: inUse.stderr }).toEqual({ code: 2, stderr: `confidant: PORT ${takenPort} is in use by another program on 127.0.0.1; stop it or set PORT to a free port\n` });
+    } finally {
+      taken.close();
+    }
 
     const unreachable = await runCli(['serve'], { env: { CONFIDANT_DATA: tempDir(), DATABASE_URL: 'postgres://nobody:sekrit@127.0.0.1:1/x' } });
     expect(unreachable.code).toBe(6);

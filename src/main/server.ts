@@ -149,6 +149,20 @@ function prepareHeadsDir(config: Config, logger: Logger): void {
   }
 }
 
+/**
+ * A failure to listen said as the setting to fix: an address that does not resolve or is not this
+ * machine's names HOST; a port in use or not allowed names PORT. Anything else passes through.
+ */
+function listenError(error: unknown, config: Config): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL') {
+    return new AppError('CONFIG_INVALID', `HOST ${config.host} is not an address of this machine (${code}); set HOST to one of its addresses, e.g. 127.0.0.1`, { setting: 'HOST' });
+  }
+  if (code === 'EADDRINUSE') return new AppError('CONFIG_INVALID', `PORT ${config.port} is in use by another program on ${config.host}; stop it or set PORT to a free port`, { setting: 'PORT' });
+  if (code === 'EACCES') return new AppError('CONFIG_INVALID', `PORT ${config.port} needs privileges this process does not have; use a port above 1023, or a reverse proxy`, { setting: 'PORT' });
+  return error;
+}
+
 /** Opens the deployment, builds the app, listens and starts the scheduler. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // The HTTP app and the mailer are loaded only to serve: the other commands (an import above all)
@@ -160,7 +174,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let app: FastifyInstance;
   try {
     ({ app } = await buildApp({ config, database, clients: deployment.clients, logger }));
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+      throw listenError(error, config);
+    });
   } catch (error) {
     await deployment.close();
     throw error;
