@@ -6,24 +6,17 @@ import { msg } from '@lingui/core/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
 import { call } from '../api/client';
+import { takeUrlToken } from './url-token';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Card } from '../ui/Card';
 import { Field } from '../ui/Field';
 
-/**
- * The invitation link's token, taken from the address bar on load and removed from it and from the
- * history entry at once (history.replaceState); it lives in memory only, like the setup token.
- */
+/** The invitation link's token, taken from the address bar on load (takeUrlToken); in memory only. */
 let inviteToken: string | null = null;
 export function takeInviteToken(): void {
-  const url = new URL(location.href);
-  const token = url.searchParams.get('token');
-  if (token === null) return;
-  inviteToken = token;
-  url.searchParams.delete('token');
-  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  inviteToken = takeUrlToken() ?? inviteToken;
 }
 
 const INVITE_ERRORS = {

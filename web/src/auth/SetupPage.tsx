@@ -6,25 +6,17 @@ import { msg } from '@lingui/core/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
 import { call } from '../api/client';
+import { takeUrlToken } from '../app/url-token';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Card } from '../ui/Card';
 import { Field } from '../ui/Field';
 
-/**
- * The setup link's token, taken from the address bar on load and removed from it and from the history
- * entry at once (history.replaceState), so it is not left in the history, a bookmark or a screenshot.
- * It lives in memory only.
- */
+/** The setup link's token, taken from the address bar on load (takeUrlToken); in memory only. */
 let setupToken: string | null = null;
 export function takeSetupToken(): void {
-  const url = new URL(location.href);
-  const token = url.searchParams.get('token');
-  if (token === null) return;
-  setupToken = token;
-  url.searchParams.delete('token');
-  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  setupToken = takeUrlToken() ?? setupToken;
 }
 
 const SETUP_ERRORS = {
