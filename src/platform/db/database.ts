@@ -137,7 +137,7 @@ async function tryAdvisoryLock(url: string, extra: pg.PoolConfig | undefined, na
 }
 
 function createPool(url: string, extra?: pg.PoolConfig): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     connectionTimeoutMillis: 5000,
     max: 10,
@@ -148,6 +148,11 @@ function createPool(url: string, extra?: pg.PoolConfig): pg.Pool {
         oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (a PostgreSQL restart, pg_terminate_backend, a dropped
+  // database) is an 'error' on the pool; unheard, it would crash the process. The pool has already
+  // discarded that client, and the next query opens a new connection, or fails with its own error.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 async function ping(pool: pg.Pool): Promise<void> {
