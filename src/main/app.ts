@@ -10,6 +10,7 @@ import { setupRoutes } from '../auth/setup/index.ts';
 import { installRouteGate } from '../access/gate/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
 import type { Database } from '../platform/db/index.ts';
+import { type MailSource, fixedMailSource } from '../platform/mail/index.ts';
 import { installErrorHandler } from '../platform/http/index.ts';
 import { healthRoutes } from '../platform/http/index.ts';
 import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/index.ts';
@@ -34,6 +35,8 @@ export interface AppDeps {
    */
   refuseUndeclaredResponseFields?: boolean;
   logger: Logger;
+  /** Outgoing mail per organisation (default: none, so invites and resets show a link to copy). */
+  mail?: MailSource;
   /** The built web app (default: dist/web of the install directory). */
   webRoot?: string;
 }
@@ -117,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // After authentication (hooks run in the order added): a caller whose role or token lacks the
     // route's declared action is refused, and audited, before the body is read.
     installRouteGate(app, { audit: clients.audit });
-    await app.register(staffApi, { db: database.db, keyring: clients.keyring, audit: clients.audit, publicUrl: config.publicUrl, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
+    await app.register(staffApi, { db: database.db, keyring: clients.keyring, audit: clients.audit, publicUrl: config.publicUrl, mail: deps.mail ?? fixedMailSource(null), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(clientApi, clients);
   }
   return { app, routes };

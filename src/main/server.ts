@@ -167,13 +167,14 @@ function listenError(error: unknown, config: Config): unknown {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // The HTTP app and the mailer are loaded only to serve: the other commands (an import above all)
   // stay small without them.
-  const [{ buildApp }, { smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/index.ts')]);
+  const [{ buildApp }, { fixedMailSource, smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/index.ts')]);
   prepareHeadsDir(config, logger);
   const deployment = await openDeployment(config, process.env, { logger });
   const { database } = deployment;
+  const mailer = config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null;
   let app: FastifyInstance;
   try {
-    ({ app } = await buildApp({ config, database, clients: deployment.clients, logger }));
+    ({ app } = await buildApp({ config, database, clients: deployment.clients, logger, mail: fixedMailSource(mailer) }));
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenError(error, config);
     });
@@ -183,7 +184,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const setupLink = await issueSetupLink(database.db, config.publicUrl);
   const exporter = config.headsDir ? new HeadExporter({ audit: deployment.audit, dir: config.headsDir, erasures: () => verifiedErasures(deployment.clients), logger }) : undefined;
-  const mailer = config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null;
   const scheduler = startScheduler({
     database,
     logger,

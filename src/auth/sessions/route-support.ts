@@ -1,6 +1,7 @@
 import type { AuditLog } from '../../audit/log/index.ts';
 import type { Keyring } from '../../platform/crypto/index.ts';
 import type { Db } from '../../platform/db/index.ts';
+import type { MailSource } from '../../platform/mail/index.ts';
 
 /** What the sign-in, session and account routes need. */
 export interface AuthRouteDeps {
@@ -9,6 +10,8 @@ export interface AuthRouteDeps {
   audit: AuditLog;
   /** Attempts per minute per IP on sign-in and other secret-checking endpoints (default 30). */
   signInPerMinute?: number;
+  /** The mailer of an organisation, or none (then links are shown to copy instead of sent). */
+  mail: MailSource;
 }
 
 /** The policy of a route for a fully signed-in user managing their own account. */

@@ -6,6 +6,20 @@ export interface Mailer {
 }
 
 /**
+ * Where a route or job gets the mailer for an organisation: the deployment's own relay
+ * (`CONFIDANT_SMTP_URL`) when set, else the organisation's configured relay, else none (`null`:
+ * the caller shows a link to copy instead of sending).
+ */
+export interface MailSource {
+  mailerFor(organisationId: string): Promise<Mailer | null>;
+}
+
+/** A mail source that answers the same mailer (or none) for every organisation. */
+export function fixedMailSource(mailer: Mailer | null): MailSource {
+  return { mailerFor: async () => mailer };
+}
+
+/**
  * A mailer over SMTP (`smtp://user:pass@host:587` with STARTTLS, required unless the relay is on the
  * loopback interface, or `smtps://…:465`).
  * The URL may hold a password: it is never logged or echoed.
