@@ -5,7 +5,7 @@ import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
-import { call } from '../api/client';
+import { api, data } from '../api/client';
 import { takeUrlToken } from './url-token';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
@@ -31,7 +31,7 @@ export function InvitePage() {
   const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const accept = useMutation({
-    mutationFn: () => call('POST /api/v1/invites/accept', { token: inviteToken ?? '', password }),
+    mutationFn: () => data(api.POST('/api/v1/invites/accept', { body: { token: inviteToken ?? '', password } })),
     onSuccess: () => {
       inviteToken = null;
       setPassword('');

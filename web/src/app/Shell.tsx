@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { Trans } from '@lingui/react/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, call } from '../api/client';
+import { ApiError, api, data } from '../api/client';
 import { Button } from '../ui/Button';
 import { Preferences } from './Preferences';
 
@@ -10,7 +10,7 @@ import { Preferences } from './Preferences';
 export function Shell() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const me = useQuery({ queryKey: ['me'], queryFn: () => call('GET /api/v1/auth/me'), gcTime: 0 });
+  const me = useQuery({ queryKey: ['me'], queryFn: () => data(api.GET('/api/v1/auth/me')), gcTime: 0 });
   const signedOut = me.error instanceof ApiError && me.error.status === 401;
   useEffect(() => {
     if (signedOut) void navigate({ to: '/sign-in' });
@@ -18,7 +18,7 @@ export function Shell() {
     else if (me.data && me.data.state === 'mfa_pending') void navigate({ to: '/sign-in/code' });
   }, [signedOut, me.data, navigate]);
   const signOut = useMutation({
-    mutationFn: () => call('POST /api/v1/auth/logout'),
+    mutationFn: () => data(api.POST('/api/v1/auth/logout')),
     onSettled: () => {
       queryClient.clear();
       void navigate({ to: '/sign-in' });

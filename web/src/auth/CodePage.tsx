@@ -5,7 +5,7 @@ import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
-import { call } from '../api/client';
+import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -23,7 +23,7 @@ export function CodePage() {
   const navigate = useNavigate();
   const [code, setCode] = useState('');
   const submit = useMutation({
-    mutationFn: () => call('POST /api/v1/auth/mfa', { code }),
+    mutationFn: () => data(api.POST('/api/v1/auth/mfa', { body: { code } })),
     onSuccess: () => void navigate({ to: '/' }),
     onError: () => setCode(''),
   });

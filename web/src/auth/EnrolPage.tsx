@@ -5,7 +5,7 @@ import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { call } from '../api/client';
+import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -24,8 +24,8 @@ export function EnrolPage() {
   const { _ } = useLingui();
   const navigate = useNavigate();
   const [code, setCode] = useState('');
-  const secret = useQuery({ queryKey: ['enrolment'], queryFn: () => call('POST /api/v1/auth/mfa/totp'), gcTime: 0 });
-  const confirm = useMutation({ mutationFn: () => call('POST /api/v1/auth/mfa/totp/confirm', { code }), onError: () => setCode('') });
+  const secret = useQuery({ queryKey: ['enrolment'], queryFn: () => data(api.POST('/api/v1/auth/mfa/totp')), gcTime: 0 });
+  const confirm = useMutation({ mutationFn: () => data(api.POST('/api/v1/auth/mfa/totp/confirm', { body: { code } })), onError: () => setCode('') });
 
   if (confirm.data) {
     return (

@@ -5,7 +5,7 @@ import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
-import { call } from '../api/client';
+import { api, data } from '../api/client';
 import { takeUrlToken } from '../app/url-token';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
@@ -31,7 +31,7 @@ export function SetupPage() {
   const navigate = useNavigate();
   const [values, setValues] = useState({ organisation_name: '', email: '', password: '' });
   const setup = useMutation({
-    mutationFn: () => call('POST /api/v1/setup', { token: setupToken ?? '', ...values }),
+    mutationFn: () => data(api.POST('/api/v1/setup', { body: { token: setupToken ?? '', ...values } })),
     onSuccess: () => {
       setupToken = null;
       void navigate({ to: '/sign-in', search: { setup: 'done' } });

@@ -5,7 +5,7 @@ import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
-import { call } from '../api/client';
+import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -22,7 +22,7 @@ export function SignInPage() {
   const search = useSearch({ from: '/sign-in' });
   const [values, setValues] = useState({ email: '', password: '' });
   const signIn = useMutation({
-    mutationFn: () => call('POST /api/v1/auth/login', values),
+    mutationFn: () => data(api.POST('/api/v1/auth/login', { body: values })),
     onSuccess: ({ state }) => {
       setValues({ email: '', password: '' });
       if (state === 'mfa_enrolment') void navigate({ to: '/sign-in/enrol' });
