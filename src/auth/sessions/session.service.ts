@@ -19,6 +19,8 @@ export interface SessionView {
   lastSeenAt: number;
   authenticatedAt: number;
   expiresAt: number;
+  /** The organisation's idle timeout: the session ends after this long without a request. */
+  idleTimeoutMs: number;
 }
 
 export const sessionId = (tokenHash: string) => tokenHash.slice(0, 16);
@@ -78,6 +80,7 @@ export async function findSession(db: Db, token: string, now = Date.now()): Prom
     lastSeenAt: now,
     authenticatedAt: row.authenticated_at,
     expiresAt: row.expires_at,
+    idleTimeoutMs: Number(row.idle_timeout_ms),
   };
 }
 
@@ -118,4 +121,10 @@ export async function endSessionById(db: Db, userId: string, id: string): Promis
   if (!match) return false;
   await endSession(db, match.token_hash);
   return true;
+}
+
+/** What the signed-in user's own screen needs beyond the session: the organisation's name, their factors. */
+export async function accountSummary(db: Db, userId: string, orgId: string): Promise<{ organisationName: string; totp: boolean; passkeys: number }> {
+  const row = await store.accountSummary(db, userId, orgId);
+  return { organisationName: row?.org_name ?? '', totp: Number(row?.totp_confirmed ?? 0) === 1, passkeys: Number(row?.passkeys ?? 0) };
 }

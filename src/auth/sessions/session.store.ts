@@ -87,3 +87,18 @@ export async function findApiTokenWithUser(
 export async function updateApiTokenLastUsed(db: Db, id: string, now: number): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
 }
+
+/** The organisation's name, whether the user has an authenticator app, and how many passkeys. */
+export async function accountSummary(db: Db, userId: string, orgId: string) {
+  return db
+    .selectFrom('users')
+    .innerJoin('organisations', 'organisations.id', 'users.org_id')
+    .select((eb) => [
+      'organisations.name as org_name',
+      'users.totp_confirmed',
+      eb.selectFrom('passkeys').select((p) => p.fn.countAll<number>().as('n')).whereRef('passkeys.user_id', '=', 'users.id').as('passkeys'),
+    ])
+    .where('users.id', '=', userId)
+    .where('users.org_id', '=', orgId)
+    .executeTakeFirst();
+}

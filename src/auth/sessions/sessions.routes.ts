@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors/index.ts';
 import { requireAuth } from './authenticate.ts';
-import { endSessionById, listSessions } from './session.service.ts';
-import { sessionList } from './sessions.schema.ts';
+import { actionsOf } from '../../access/roles/index.ts';
+import { STEP_UP_MS, accountSummary, endSessionById, listSessions } from './session.service.ts';
+import { meBody, sessionList } from './sessions.schema.ts';
 import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN } from './route-support.ts';
 import { noContent } from '../../platform/http/index.ts';
 
@@ -19,11 +20,28 @@ export async function sessionRoutes(app: FastifyInstance, deps: AuthRouteDeps): 
     '/api/v1/auth/me',
     {
       config: { policy: ANY_SESSION },
-      schema: { tags: ['auth'], summary: 'Who am I', response: { 200: z.object({ user_id: z.string(), organisation_id: z.string(), email: z.string(), role: z.string(), state: z.string(), session_id: z.string() }) } },
+      schema: { tags: ['auth'], summary: 'Who am I: the session, its timeouts, what my role may do and my factors', response: { 200: meBody } },
     },
     async (request) => {
       const { session } = requireAuth(request);
-      return { user_id: session!.userId, organisation_id: session!.orgId, email: session!.email, role: session!.role, state: session!.state, session_id: session!.id };
+      const s = session!;
+      const summary = await accountSummary(db, s.userId, s.orgId);
+      return {
+        user_id: s.userId,
+        organisation_id: s.orgId,
+        organisation_name: summary.organisationName,
+        email: s.email,
+        role: s.role,
+        state: s.state,
+        session_id: s.id,
+        idle_timeout_ms: s.idleTimeoutMs,
+        expires_at: s.expiresAt,
+        authenticated_at: s.authenticatedAt,
+        step_up_ms: STEP_UP_MS,
+        actions: [...actionsOf(s.role)],
+        totp: summary.totp,
+        passkeys: summary.passkeys,
+      };
     },
   );
 

@@ -713,7 +713,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Who am I */
+        /** Who am I: the session, its timeouts, what my role may do and my factors */
         get: {
             parameters: {
                 query?: never;
@@ -730,11 +730,27 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The actions my role may take at all (record rules still apply) */
+                            actions: string[];
+                            /** @description When this session last proved a password (and factor), for step-up (milliseconds since the epoch) */
+                            authenticated_at: number;
                             email: string;
+                            /** @description When the session ends regardless of use (milliseconds since the epoch) */
+                            expires_at: number;
+                            /** @description The organisation's idle timeout: the session ends after this long without a request */
+                            idle_timeout_ms: number;
                             organisation_id: string;
+                            organisation_name: string;
+                            /** @description How many passkeys I have registered */
+                            passkeys: number;
                             role: string;
                             session_id: string;
-                            state: string;
+                            /** @enum {string} */
+                            state: "mfa_pending" | "mfa_enrolment" | "active";
+                            /** @description How long a sign-in counts as fresh for actions that need step-up */
+                            step_up_ms: number;
+                            /** @description Whether I have an authenticator app (step-up then asks for a code) */
+                            totp: boolean;
                             user_id: string;
                         };
                     };
