@@ -22,4 +22,17 @@ describeEachEngine('who am I', (t) => {
     const owner = (await org.owner.request('GET', '/api/v1/auth/me')).json();
     expect(owner.actions).toContain('org.settings');
   });
+
+  it('ends all my other sessions and keeps this one', async () => {
+    const staff = await org.addStaff('billing');
+    const here = await org.signIn(staff.email);
+    const laptop = await org.signIn(staff.email);
+    const phone = await org.signIn(staff.email);
+    const ended = await here.request('DELETE', '/api/v1/auth/sessions');
+    expect(ended.json()).toEqual({ ended: 2 });
+    expect((await laptop.request('GET', '/api/v1/auth/me')).statusCode).toBe(401);
+    expect((await phone.request('GET', '/api/v1/auth/me')).statusCode).toBe(401);
+    expect((await here.request('GET', '/api/v1/auth/me')).statusCode).toBe(200);
+    expect((await here.request('GET', '/api/v1/auth/sessions')).json().sessions).toHaveLength(1);
+  });
 });

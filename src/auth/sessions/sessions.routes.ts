@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../platform/errors/index.ts';
 import { requireAuth } from './authenticate.ts';
 import { actionsOf } from '../../access/roles/index.ts';
-import { STEP_UP_MS, accountSummary, endSessionById, listSessions } from './session.service.ts';
+import { STEP_UP_MS, accountSummary, endSessionById, endUserSessions, listSessions } from './session.service.ts';
 import { meBody, sessionList } from './sessions.schema.ts';
 import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN } from './route-support.ts';
 import { noContent } from '../../platform/http/index.ts';
@@ -48,6 +48,13 @@ export async function sessionRoutes(app: FastifyInstance, deps: AuthRouteDeps): 
   r.get('/api/v1/auth/sessions', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'My sessions', response: { 200: sessionList } } }, async (request) => {
     const { session } = requireAuth(request);
     return { sessions: await listSessions(db, session!.userId), current: session!.id };
+  });
+
+  r.delete('/api/v1/auth/sessions', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'End all my other sessions (this one stays)', response: { 200: z.object({ ended: z.number().int() }) } } }, async (request) => {
+    const { session } = requireAuth(request);
+    const ended = await endUserSessions(db, session!.userId, session!.tokenHash);
+    await audit.record({ time: Date.now(), orgId: session!.orgId, actorType: 'user', actorId: session!.userId, action: 'auth.sign_out', recordType: 'session', recordIds: [], fields: [], purpose: `ended all other sessions (${ended})`, outcome: 'allowed', requestId: request.id, ip: request.ip });
+    return { ended };
   });
 
   r.delete('/api/v1/auth/sessions/:id', { config: { policy: SIGNED_IN }, schema: { tags: ['auth'], summary: 'End one of my sessions', params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }), response: { 204: noContent('Ended') } } }, async (request, reply) => {

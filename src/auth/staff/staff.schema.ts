@@ -11,7 +11,7 @@ export const staffMember = z.object({
   email: z.string(),
   role: staffRole,
   status: z.enum(['active', 'disabled']),
-  mfa: z.string().meta({ description: 'Second factor enrolled: totp or none' }),
+  mfa: z.enum(['totp', 'passkey', 'totp+passkey', 'none']).meta({ description: 'Second factors enrolled: an authenticator app (totp), passkeys, both, or none' }),
   locked: z.boolean(),
   last_sign_in_at: isoTime.nullable(),
   caseload_size: z.number().int(),

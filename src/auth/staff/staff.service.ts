@@ -106,6 +106,12 @@ export async function listStaff(deps: StaffDeps, actor: Actor, ctx: AccessContex
   return staffSnapshot(deps.db, actor.orgId);
 }
 
+/** The second factors an account has: an authenticator app, passkeys, both or none. */
+function secondFactors(totp: boolean, passkey: boolean): 'totp' | 'passkey' | 'totp+passkey' | 'none' {
+  if (totp && passkey) return 'totp+passkey';
+  return totp ? 'totp' : passkey ? 'passkey' : 'none';
+}
+
 /**
  * Every account of an organisation: role, status, MFA, lock, last sign-in, caseload size, live API
  * tokens. For the access review (HTTP, after authorization; CLI, as the operator).
@@ -114,12 +120,13 @@ export async function staffSnapshot(db: Db, orgId: string) {
   const users = await store.listOrgUsers(db, orgId);
   const caseloads = await store.countCaseloadsByUser(db, orgId);
   const tokens = await store.countUnrevokedTokensByUser(db, orgId);
+  const passkeys = new Set((await store.countPasskeysByUser(db, orgId)).filter((p) => Number(p.n) > 0).map((p) => p.user_id));
   return users.map((u) => ({
     id: u.id,
     email: u.email,
     role: u.role,
     status: u.status,
-    mfa: u.totp_confirmed === 1 ? 'totp' : 'none',
+    mfa: secondFactors(u.totp_confirmed === 1, passkeys.has(u.id)),
     locked: u.locked_at !== null,
     last_sign_in_at: u.last_sign_in_at ? new Date(u.last_sign_in_at).toISOString() : null,
     caseload_size: Number(caseloads.find((c) => c.user_id === u.id)?.n ?? 0),

@@ -82,6 +82,11 @@ export async function countUnrevokedTokensByUser(db: Db, orgId: string): Promise
   return db.selectFrom('api_tokens').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).where('revoked_at', 'is', null).groupBy('user_id').execute();
 }
 
+/** How many passkeys each user of an organisation has (users without one are absent). */
+export async function countPasskeysByUser(db: Db, orgId: string): Promise<{ user_id: string; n: number }[]> {
+  return db.selectFrom('passkeys').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).where('org_id', '=', orgId).groupBy('user_id').execute();
+}
+
 /** What a password change checks of the user: the password hash, e-mail and whether TOTP is enrolled (throws when there is none). */
 export async function findPasswordFacts(db: Db, userId: string): Promise<{ password_hash: string; email: string; totp_confirmed: number }> {
   return db.selectFrom('users').select(['password_hash', 'email', 'totp_confirmed']).where('id', '=', userId).executeTakeFirstOrThrow();

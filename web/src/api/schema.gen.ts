@@ -98,8 +98,11 @@ export type paths = {
                                 /** Format: date-time */
                                 last_sign_in_at: string | null;
                                 locked: boolean;
-                                /** @description Second factor enrolled: totp or none */
-                                mfa: string;
+                                /**
+                                 * @description Second factors enrolled: an authenticator app (totp), passkeys, both, or none
+                                 * @enum {string}
+                                 */
+                                mfa: "totp" | "passkey" | "totp+passkey" | "none";
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "practitioner" | "reception" | "billing" | "marketing" | "auditor";
                                 /** @enum {string} */
@@ -1533,7 +1536,29 @@ export type paths = {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** End all my other sessions (this one stays) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ended: number;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4251,8 +4276,11 @@ export type paths = {
                                 /** Format: date-time */
                                 last_sign_in_at: string | null;
                                 locked: boolean;
-                                /** @description Second factor enrolled: totp or none */
-                                mfa: string;
+                                /**
+                                 * @description Second factors enrolled: an authenticator app (totp), passkeys, both, or none
+                                 * @enum {string}
+                                 */
+                                mfa: "totp" | "passkey" | "totp+passkey" | "none";
                                 /** @enum {string} */
                                 role: "owner" | "admin" | "practitioner" | "reception" | "billing" | "marketing" | "auditor";
                                 /** @enum {string} */
