@@ -29,6 +29,7 @@ const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
   'staff.read': { owner: true, admin: true, auditor: true },
   'staff.invite': { owner: true, admin: true },
   'staff.disable': { owner: true, admin: true },
+  'staff.reset': { owner: true, admin: true },
   'access.review': { owner: true, admin: true, auditor: true },
   'alerts.read': { owner: true, admin: true, auditor: true },
   'alerts.acknowledge': { owner: true, admin: true },
@@ -138,6 +139,8 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'POST /api/v1/staff/invites': async (role) => ({ method: 'POST', url: '/api/v1/staff/invites', body: { email: `invitee-${role}-${Math.random().toString(36).slice(2)}@example.test`, role: 'billing' } }),
     'POST /api/v1/staff/:id/disable': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/disable` }),
     'POST /api/v1/staff/:id/unlock': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/unlock` }),
+    'POST /api/v1/staff/:id/password-reset': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/password-reset` }),
+    'POST /api/v1/staff/:id/mfa-reset': async () => ({ method: 'POST', url: `/api/v1/staff/${(await org.addStaff('billing')).id}/mfa-reset` }),
     'GET /api/v1/access/review': async () => ({ method: 'GET', url: '/api/v1/access/review' }),
     'POST /api/v1/access/review/decisions': async () => ({ method: 'POST', url: '/api/v1/access/review/decisions', body: { user_id: (await org.addStaff('billing')).id, decision: 'keep' } }),
     'POST /api/v1/access/break-glass/:id/review': async () => {

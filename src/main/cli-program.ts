@@ -267,7 +267,7 @@ function registerCapabilityCommands(program: Command): void {
   registerAccessCommands(program, withClients);
   registerAlertCommands(program, withClients);
   registerFollowupCommands(program, withClients);
-  registerStaffCommands(program, withClients);
+  registerStaffCommands(program, withClients, (options) => withConfig(options).publicUrl);
 }
 
 /** `confidant keys rotate`: the root key here (it needs the vault itself), the others in clients/keys. */
@@ -313,6 +313,7 @@ export const CLI_POLICIES: Record<string, string> = {
   'access review': 'operator: access review listing, audited',
   'alerts list': 'operator: alerts inbox, audited',
   'staff unlock': 'operator: account recovery, audited',
+  'staff reset': 'operator: account recovery — prints a one-time reset link (the terminal is the channel); --mfa removes the second factor; audited',
   'followups agenda': "operator: a staff member's agenda, as that member may see it, audited",
   'org create': 'operator: another organisation and its owner, audited',
   'org list': 'operator: organisation ids, names and staff counts (no client data)',

@@ -4,6 +4,7 @@ import type { HeadExporter } from '../audit/heads/index.ts';
 import { headMailJob } from '../audit/heads/index.ts';
 import { type AuditLog, auditJobs } from '../audit/log/index.ts';
 import { purgeSetupTokensJob } from '../auth/setup/index.ts';
+import { purgeResetTokensJob } from '../auth/recovery/index.ts';
 import { retentionJob } from '../clients/invoices/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
 import { importIndexJob } from '../clients/search/index.ts';
@@ -25,6 +26,7 @@ export function scheduledJobs(deployment: { database: Database; audit: AuditLog;
   const { database, audit, clients } = deployment;
   return [
     purgeSetupTokensJob,
+    purgeResetTokensJob,
     analyzeJob,
     importIndexJob,
     ...auditJobs(audit, { exporter: options.exporter }),

@@ -8,6 +8,7 @@ import { relyingPartyFor } from '../auth/login/index.ts';
 import { organisationRoutes } from '../auth/orgs/index.ts';
 import type { AuthRouteDeps } from '../auth/sessions/index.ts';
 import { sessionRoutes } from '../auth/sessions/index.ts';
+import { recoveryRoutes } from '../auth/recovery/index.ts';
 import { accountRoutes } from '../auth/staff/index.ts';
 import { staffRoutes } from '../auth/staff/index.ts';
 import { caseloadRoutes } from '../access/break-glass/index.ts';
@@ -41,12 +42,13 @@ export async function clientApi(app: FastifyInstance, deps: ClientDeps): Promise
 
 /**
  * Registers the staff API: signing in and out, enrolment, passkeys, sessions, the account, staff
- * administration, the access review, organisation settings and the alerts inbox.
+ * administration, account recovery, the access review, organisation settings and the alerts inbox.
  */
 export async function staffApi(app: FastifyInstance, deps: AuthRouteDeps & { publicUrl: string }): Promise<void> {
   for (const plugin of [loginRoutes, enrolmentRoutes, sessionRoutes, accountRoutes]) await app.register(plugin, deps);
   await app.register(passkeyRoutes, { db: deps.db, audit: deps.audit, rp: relyingPartyFor(deps.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
   await app.register(staffRoutes, deps);
+  await app.register(recoveryRoutes, deps);
   await app.register(accessReviewRoutes, deps);
   await app.register(organisationRoutes, deps);
   await app.register(alertRoutes, deps);

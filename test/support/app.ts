@@ -5,6 +5,7 @@ import type { Config } from '../../src/main/config.ts';
 import { loggerOptions } from '../../src/platform/http/logger.ts';
 import type { TestDatabase } from './engines.ts';
 import type { ClientDeps } from '../../src/clients/records/client.service.ts';
+import type { MailSource } from '../../src/platform/mail/mailer.ts';
 
 /** An in-process app whose log lines are kept in memory, so tests can assert what was logged. */
 export interface TestApp extends App {
@@ -13,7 +14,7 @@ export interface TestApp extends App {
   logText(): string;
 }
 
-export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000): Promise<TestApp> {
+export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000, mail?: MailSource): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -21,6 +22,6 @@ export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config,
       done();
     },
   });
-  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true });
+  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true, ...(mail ? { mail } : {}) });
   return { ...built, logs, logText: () => logs.join('') };
 }

@@ -35,7 +35,7 @@ describe('the one catalogue of action names', () => {
       [
         'client.create', 'client.read', 'client.search', 'client.update', 'client.erase', 'client.export', 'client.disclose',
         'client.custom_field.define', 'keys.rotate', 'audit.verify', 'audit.export', 'audit.head.sign', 'auth.sign_in',
-        'auth.sign_in_failed', 'auth.sign_out', 'access.change', 'access.break_glass', 'access.review', 'access.denied',
+        'auth.sign_in_failed', 'auth.sign_out', 'auth.password_reset', 'access.change', 'access.break_glass', 'access.review', 'access.denied',
         'config.change', 'org.create', 'alert.raise', 'alert.acknowledge',
       ].sort(),
     );

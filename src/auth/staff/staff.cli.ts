@@ -4,13 +4,17 @@ import type { WithClients } from '../../clients/records/index.ts';
 import { print } from '../../platform/cli/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { unlockUser } from '../login/index.ts';
+import { registerResetCommand } from '../recovery/index.ts';
 import { findStaffByEmail } from './staff.store.ts';
 
-/** `confidant staff unlock --email EMAIL`: unlock an account locked after failed sign-ins (the only owner, say). */
-export function registerStaffCommands(program: Command, withClients: WithClients): void {
-  program
-    .command('staff')
-    .description('staff accounts')
+/**
+ * `confidant staff unlock --email EMAIL`: unlock an account locked after failed sign-ins (the only
+ * owner, say); `confidant staff reset --email EMAIL [--mfa]`: a reset link for it (recovery.cli.ts).
+ */
+export function registerStaffCommands(program: Command, withClients: WithClients, publicUrlOf: (options: { data?: string }) => string): void {
+  const staff = program.command('staff').description('staff accounts');
+  registerResetCommand(staff, withClients, publicUrlOf);
+  staff
     .command('unlock')
     .description('unlock an account locked after failed sign-ins (e.g. the only owner)')
     .requiredOption('--email <email>', 'the account')

@@ -85,6 +85,18 @@ export interface InviteTable {
   revoked_at: number | null;
 }
 
+/** A password-reset link (migration 0027): only its token's hash is stored; single use, short-lived. */
+export interface PasswordResetTable {
+  token_hash: string;
+  user_id: string;
+  org_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** Set when a newer link for the same account, or a completed reset, superseded it. */
+  revoked_at: number | null;
+}
+
 export interface ApiTokenTable {
   id: string;
   token_hash: string;
@@ -468,6 +480,7 @@ export interface Schema {
   sessions: SessionTable;
   recovery_codes: RecoveryCodeTable;
   invites: InviteTable;
+  password_resets: PasswordResetTable;
   api_tokens: ApiTokenTable;
   caseload: CaseloadTable;
   break_glass: BreakGlassTable;
