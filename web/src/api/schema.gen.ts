@@ -1491,6 +1491,92 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a password-reset link by e-mail (the same answer whether or not the address has an account) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            accepted: true;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a reset link (ends every session and API token of the account; sign in afterwards with the second factor) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        new_password: string;
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Password set; sign in with it and the second factor */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/sessions": {
         parameters: {
             query?: never;
@@ -1700,7 +1786,7 @@ export type paths = {
                     "application/json": {
                         expires_in_days: number;
                         name: string;
-                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.invite" | "staff.disable" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
+                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
                     };
                 };
             };
@@ -4326,6 +4412,98 @@ export type paths = {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/mfa-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove a staff member's lost second factor (authenticator, recovery codes, passkeys) and end their sessions and API tokens; they enrol a new one at next sign-in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Second factor removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset a staff member's password: a one-time link (30 min), mailed when the organisation has a mailer, else returned to hand over */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description The link was mailed to the staff member
+                             * @enum {string}
+                             */
+                            delivery: "mail";
+                            /** Format: date-time */
+                            expires_at: string;
+                        } | {
+                            /**
+                             * @description No mailer (or the mail failed): hand this link to the staff member yourself
+                             * @enum {string}
+                             */
+                            delivery: "link";
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description The one-time reset link (works once, within 30 minutes) */
+                            link: string;
+                        };
+                    };
                 };
             };
         };
