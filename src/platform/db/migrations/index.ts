@@ -25,6 +25,7 @@ import * as auditAppendOnly from './0023-audit-append-only.ts';
 import * as segmentNameSealed from './0024-segment-name-sealed.ts';
 import * as retainedInvoices from './0025-retained-invoices.ts';
 import * as headMails from './0026-head-mails.ts';
+import * as organisationSettings from './0027-organisation-settings.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -57,4 +58,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0024-segment-name-sealed': segmentNameSealed,
   '0025-retained-invoices': retainedInvoices,
   '0026-head-mails': headMails,
+  '0027-organisation-settings': organisationSettings,
 };
