@@ -13,7 +13,7 @@ export interface TestApp extends App {
   logText(): string;
 }
 
-export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000): Promise<TestApp> {
+export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy' | 'mail' | 'publicUrl' | 'publicUrlConfigured'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -21,6 +21,6 @@ export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config,
       done();
     },
   });
-  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true });
+  const built = await buildApp({ config: { tls: config.tls, publicUrl: config.publicUrl ?? 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy, publicUrlConfigured: config.publicUrlConfigured ?? false, mail: config.mail }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true });
   return { ...built, logs, logText: () => logs.join('') };
 }
