@@ -5,6 +5,7 @@ import type { StaffRole } from '../src/platform/db/schema.ts';
 import { describeEachEngine } from './support/engines.ts';
 import { type Browser, ROLES, signInEveryRole } from './support/http.ts';
 import { useDeployment } from './support/deployment.ts';
+import { startTestRelay } from './support/smtp.ts';
 
 
 /**
@@ -154,6 +155,14 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       await as.practitioner!.request('POST', `/api/v1/clients/${id}/break-glass`, { reason: 'raise an alert for the matrix test' });
       const alert = (await org.owner.request('GET', '/api/v1/alerts?unacknowledged=true')).json().alerts[0];
       return { method: 'POST', url: `/api/v1/alerts/${alert.id}/acknowledge` };
+    },
+    'GET /api/v1/organisation': async () => ({ method: 'GET', url: '/api/v1/organisation' }),
+    'PATCH /api/v1/organisation': async () => ({ method: 'PATCH', url: '/api/v1/organisation', body: { language: 'en' } }),
+    'POST /api/v1/organisation/mail/test': async () => {
+      // A relay of the test's own, so that a permitted role's test send is delivered.
+      const relay = await startTestRelay();
+      await org.owner.request('PATCH', '/api/v1/organisation', { mail_relay: { host: '127.0.0.1', port: relay.port, security: 'none', from_address: 'noreply@matrix.example' } });
+      return { method: 'POST', url: '/api/v1/organisation/mail/test' };
     },
     'PATCH /api/v1/organisation/security': async () => ({ method: 'PATCH', url: '/api/v1/organisation/security', body: { idle_timeout_minutes: 15 } }),
     'GET /api/v1/alerts/settings': async () => ({ method: 'GET', url: '/api/v1/alerts/settings' }),

@@ -41,6 +41,9 @@ describeEachEngine('staff and alert routes: every refusal audited, every change 
     // A fixed id (of no alert): the test's name stays the same from run to run.
     ['auditor', 'POST', '/api/v1/alerts/00000000-0000-4000-8000-00000000a1e7/acknowledge', undefined, 'alerts.acknowledge'],
     ['reception', 'PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 5 }, 'org.settings'],
+    ['billing', 'GET', '/api/v1/organisation', undefined, 'org.settings'],
+    ['practitioner', 'PATCH', '/api/v1/organisation', { language: 'de' }, 'org.settings'],
+    ['marketing', 'POST', '/api/v1/organisation/mail/test', undefined, 'org.settings'],
   ] as const)('audits %s refused %s %s', async ([role, method, url, body, action]) => {
     const who = await org.signIn((await org.addStaff(role)).email);
     const res = await who.request(method, url, body);
@@ -89,6 +92,7 @@ describeEachEngine('staff and alert routes: every refusal audited, every change 
       ['disable', () => org.owner.request('POST', `/api/v1/staff/${billing.id}/disable`), async () => (await row(db.selectFrom('users').select('status').where('id', '=', billing.id))).status === 'disabled'],
       ['break-glass review', () => org.owner.request('POST', `/api/v1/access/break-glass/${grant}/review`, { decision: 'justified' }), async () => (await row(db.selectFrom('break_glass').select('review_decision').where('id', '=', grant))).review_decision === 'justified'],
       ['security settings', () => org.owner.request('PATCH', '/api/v1/organisation/security', { idle_timeout_minutes: 7 }), async () => Number((await row(db.selectFrom('organisations').select('idle_timeout_ms').where('id', '=', org.orgId))).idle_timeout_ms) === 7 * 60_000],
+      ['organisation settings', () => org.owner.request('PATCH', '/api/v1/organisation', { time_zone: 'Europe/Vienna' }), async () => (await db.selectFrom('organisation_settings').select('time_zone').where('org_id', '=', org.orgId).executeTakeFirst())?.time_zone === 'Europe/Vienna'],
       ['alert settings', () => org.owner.request('PUT', '/api/v1/alerts/settings', alertSettings), async () => JSON.parse((await row(db.selectFrom('organisations').select('alert_settings').where('id', '=', org.orgId))).alert_settings ?? '{}').export?.enabled === false],
       ['acknowledge', () => org.owner.request('POST', `/api/v1/alerts/${alert}/acknowledge`), async () => (await row(db.selectFrom('alerts').select('acknowledged_at').where('id', '=', alert))).acknowledged_at !== null],
       ['token revoke', () => org.owner.request('DELETE', `/api/v1/auth/tokens/${tokenId}`), async () => (await row(db.selectFrom('api_tokens').select('revoked_at').where('id', '=', tokenId))).revoked_at !== null],

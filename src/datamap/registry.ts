@@ -7,7 +7,8 @@ import { CLIENT_FIELDS, columnOf } from './client-fields.ts';
  * Which key seals a value:
  * - `client`: the client's data key, destroyed when the client is erased;
  * - `session-note`: a key of the note's own (only its author reads it), destroyed with the client;
- * - `organisation`: a key the organisation holds for its own labels (tag and segment names);
+ * - `organisation`: a key the organisation holds for one kind of its own data (tag names, segment
+ *   names, its mail relay password), one key per kind;
  * - `retained-record`: an organisation key per retention year, for records the law requires to
  *   outlive the client (invoices), destroyed when their retention period ends;
  * - `user`: a staff member's own key (their second factor).
@@ -233,6 +234,25 @@ export const SEALED: readonly SealedEntry[] = [
       key: ['id'],
     }),
   ),
+  {
+    id: 'organisation_settings.mail_password_ct',
+    label: "The organisation's mail relay password",
+    table: 'organisation_settings',
+    column: 'mail_password_ct',
+    recordType: 'organisation_settings',
+    field: { name: 'mail_password', kind: 'text' },
+    placeColumn: 'org_id',
+    keyOwner: 'organisation',
+    orgKey: 'mail-relay',
+    classification: 'secret',
+    group: 'credentials',
+    purpose: "sign in to the organisation's own mail relay to send invitations and notices",
+    retention: 'until-removed',
+    export: 'exclude',
+    erase: 'not-client-data',
+    search: 'none',
+    key: ['org_id'],
+  },
 ];
 
 /** The entry of a column (and, for a shared column, of a row's variant). */

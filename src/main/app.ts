@@ -6,11 +6,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installAuthentication } from '../auth/sessions/index.ts';
+import { organisationMailSource } from '../auth/orgs/index.ts';
 import { setupRoutes } from '../auth/setup/index.ts';
 import { installRouteGate } from '../access/gate/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
 import type { Database } from '../platform/db/index.ts';
-import { type MailSource, fixedMailSource } from '../platform/mail/index.ts';
+import type { MailSource } from '../platform/mail/index.ts';
 import { installErrorHandler } from '../platform/http/index.ts';
 import { healthRoutes } from '../platform/http/index.ts';
 import { type RegisteredRoute, enforceRoutePolicies } from '../platform/http/index.ts';
@@ -23,7 +24,7 @@ import type { Config } from './config.ts';
 import { clientApi, staffApi } from './routes.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'tls' | 'publicUrl' | 'trustedProxy'>;
+  config: Pick<Config, 'tls' | 'publicUrl' | 'trustedProxy'> & Partial<Pick<Config, 'publicUrlConfigured' | 'mail'>>;
   database: Database;
   /** Client services (key hierarchy, audit log); absent only in platform-level tests. */
   clients?: ClientDeps;
@@ -35,7 +36,10 @@ export interface AppDeps {
    */
   refuseUndeclaredResponseFields?: boolean;
   logger: Logger;
-  /** Outgoing mail per organisation (default: none, so invites and resets show a link to copy). */
+  /**
+   * Outgoing mail per organisation. Default: the organisation-backed source over `config.mail` (the
+   * deployment's relay wins, else the organisation's own, else none — invites then show a link).
+   */
   mail?: MailSource;
   /** The built web app (default: dist/web of the install directory). */
   webRoot?: string;
@@ -120,7 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // After authentication (hooks run in the order added): a caller whose role or token lacks the
     // route's declared action is refused, and audited, before the body is read.
     installRouteGate(app, { audit: clients.audit });
-    await app.register(staffApi, { db: database.db, keyring: clients.keyring, audit: clients.audit, publicUrl: config.publicUrl, mail: deps.mail ?? fixedMailSource(null), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
+    const deployment = { publicUrl: config.publicUrl, publicUrlConfigured: config.publicUrlConfigured ?? false, mail: config.mail };
+    const mail = deps.mail ?? organisationMailSource({ db: database.db, keyring: clients.keyring, deployment: config.mail });
+    await app.register(staffApi, { db: database.db, keyring: clients.keyring, audit: clients.audit, publicUrl: config.publicUrl, deployment, mail, ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
     await app.register(clientApi, clients);
   }
   return { app, routes };

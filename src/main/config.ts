@@ -16,6 +16,8 @@ export interface Config {
   tls: { certPath: string; keyPath: string } | undefined;
   /** Base URL printed in links (setup link); defaults to the listening address. */
   publicUrl: string;
+  /** Whether `publicUrl` came from CONFIDANT_PUBLIC_URL (it then wins over an organisation's own). */
+  publicUrlConfigured?: boolean;
   /** Key store on PostgreSQL (default: `<database>_keys` beside DATABASE_URL); SQLite: data/keys/keystore.db. */
   keystoreUrl: string | undefined;
   /** Region for phone numbers written without +country (ISO 3166 alpha-2). */
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     databaseUrl: value.databaseUrl,
     tls,
     publicUrl: (value.publicUrl ?? `${scheme}://${hostPart}:${value.port}`).replace(/\/+$/, ''),
+    publicUrlConfigured: value.publicUrl !== undefined,
     logLevel: value.logLevel,
     keystoreUrl: value.keystoreUrl ?? (value.databaseUrl ? defaultKeystoreUrl(value.databaseUrl) : undefined),
     phoneRegion: value.phoneRegion as CountryCode,

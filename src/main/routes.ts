@@ -5,7 +5,7 @@ import { enrolmentRoutes } from '../auth/login/index.ts';
 import { loginRoutes } from '../auth/login/index.ts';
 import { passkeyRoutes } from '../auth/login/index.ts';
 import { relyingPartyFor } from '../auth/login/index.ts';
-import { organisationRoutes } from '../auth/orgs/index.ts';
+import { type DeploymentSettings, organisationRoutes } from '../auth/orgs/index.ts';
 import type { AuthRouteDeps } from '../auth/sessions/index.ts';
 import { sessionRoutes } from '../auth/sessions/index.ts';
 import { recoveryRoutes } from '../auth/recovery/index.ts';
@@ -44,7 +44,7 @@ export async function clientApi(app: FastifyInstance, deps: ClientDeps): Promise
  * Registers the staff API: signing in and out, enrolment, passkeys, sessions, the account, staff
  * administration, account recovery, the access review, organisation settings and the alerts inbox.
  */
-export async function staffApi(app: FastifyInstance, deps: AuthRouteDeps & { publicUrl: string }): Promise<void> {
+export async function staffApi(app: FastifyInstance, deps: AuthRouteDeps & { publicUrl: string; deployment: DeploymentSettings }): Promise<void> {
   for (const plugin of [loginRoutes, enrolmentRoutes, sessionRoutes, accountRoutes]) await app.register(plugin, deps);
   await app.register(passkeyRoutes, { db: deps.db, audit: deps.audit, rp: relyingPartyFor(deps.publicUrl), ...(deps.signInPerMinute ? { signInPerMinute: deps.signInPerMinute } : {}) });
   await app.register(staffRoutes, deps);

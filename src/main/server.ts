@@ -167,14 +167,17 @@ function listenError(error: unknown, config: Config): unknown {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // The HTTP app and the mailer are loaded only to serve: the other commands (an import above all)
   // stay small without them.
-  const [{ buildApp }, { fixedMailSource, smtpMailer }] = await Promise.all([import('./app.ts'), import('../platform/mail/index.ts')]);
+  const [{ buildApp }, { smtpMailer }, { organisationMailSource }] = await Promise.all([import('./app.ts'), import('../platform/mail/index.ts'), import('../auth/orgs/index.ts')]);
   prepareHeadsDir(config, logger);
   const deployment = await openDeployment(config, process.env, { logger });
   const { database } = deployment;
+  // The deployment's relay sends the deployment's own notices (digests, heads); each organisation's
+  // mail goes through the organisation-backed source (the deployment's relay wins when set).
   const mailer = config.mail ? smtpMailer(config.mail.smtpUrl, config.mail.from) : null;
+  const mail = organisationMailSource({ db: database.db, keyring: deployment.clients.keyring, deployment: config.mail });
   let app: FastifyInstance;
   try {
-    ({ app } = await buildApp({ config, database, clients: deployment.clients, logger, mail: fixedMailSource(mailer) }));
+    ({ app } = await buildApp({ config, database, clients: deployment.clients, logger, mail }));
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenError(error, config);
     });

@@ -14,7 +14,7 @@ export interface TestApp extends App {
   logText(): string;
 }
 
-export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000, mail?: MailSource): Promise<TestApp> {
+export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config, 'tls' | 'trustedProxy' | 'mail' | 'publicUrl' | 'publicUrlConfigured'>> = {}, clients?: ClientDeps, signInPerMinute = 10_000, mail?: MailSource): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -22,6 +22,6 @@ export async function buildTestApp(t: TestDatabase, config: Partial<Pick<Config,
       done();
     },
   });
-  const built = await buildApp({ config: { tls: config.tls, publicUrl: 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true, ...(mail ? { mail } : {}) });
+  const built = await buildApp({ config: { tls: config.tls, publicUrl: config.publicUrl ?? 'http://127.0.0.1:8080', trustedProxy: config.trustedProxy, publicUrlConfigured: config.publicUrlConfigured ?? false, mail: config.mail }, database: t.database, logger: pino(loggerOptions('debug'), sink), ...(clients ? { clients } : {}), signInPerMinute, refuseUndeclaredResponseFields: true, ...(mail ? { mail } : {}) });
   return { ...built, logs, logText: () => logs.join('') };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import type { ClientDeps } from '../../src/clients/records/client.service.ts';
 import type { Vault } from '../../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../../src/platform/db/schema.ts';
-import type { TestApp } from './app.ts';
+import type { TestApp, buildTestApp } from './app.ts';
 import type { TestDatabase } from './engines.ts';
 import { type Browser, type OrgFixture, orgFixture } from './http.ts';
 import { clientDeps, openTestVault } from './vault.ts';
@@ -37,6 +37,8 @@ export interface DeploymentOptions {
   requireMfa?: boolean;
   /** An app built by the test (over `services`' deps), instead of the default one. */
   app?: TestApp;
+  /** The configuration of the default app (a deployment's relay or public URL), instead of none. */
+  appConfig?: Parameters<typeof buildTestApp>[1];
   /** A key store opened by the test; it is then the test's to close. */
   vault?: Vault & { schema?: string };
 }
@@ -60,7 +62,7 @@ async function openDeployment(t: TestDatabase, options: DeploymentOptions = {}):
   const closeVault = options.vault ? async () => {} : () => vault.close();
   let org: OrgFixture;
   try {
-    org = await orgFixture(t, vault, { ...(options.requireMfa ? { requireMfa: true } : {}), ...(options.app ? { app: options.app } : {}) });
+    org = await orgFixture(t, vault, { ...(options.requireMfa ? { requireMfa: true } : {}), ...(options.app ? { app: options.app } : {}), ...(options.appConfig ? { appConfig: options.appConfig } : {}) });
   } catch (error) {
     await options.app?.app.close();
     await closeVault();

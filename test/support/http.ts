@@ -61,13 +61,13 @@ export interface OrgFixture {
  * Builds an organisation (MFA not required, unless `requireMfa`) on a test database, with its owner
  * signed in. A second call on the same database adds a second, separate organisation.
  */
-export async function orgFixture(t: TestDatabase, vault: Vault, options: { requireMfa?: boolean; app?: TestApp } = {}): Promise<OrgFixture> {
+export async function orgFixture(t: TestDatabase, vault: Vault, options: { requireMfa?: boolean; app?: TestApp; appConfig?: Parameters<typeof buildTestApp>[1] } = {}): Promise<OrgFixture> {
   const { deps } = await clientDeps(t, vault, null);
   const suffix = randomUUID().slice(0, 8);
   const created = await createOwnerAnywhere(deps, `owner-${suffix}@example.test`);
   const orgId = created.organisationId;
   await deps.db.updateTable('organisations').set({ require_mfa: options.requireMfa ? 1 : 0 }).where('id', '=', orgId).execute();
-  const app = options.app ?? (await buildTestApp(t, {}, deps));
+  const app = options.app ?? (await buildTestApp(t, options.appConfig ?? {}, deps));
   const signIn = async (email: string, password = STAFF_PASSWORD): Promise<Browser> => {
     const res = await app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
     if (res.statusCode !== 200) throw new Error(`sign-in failed for ${email}: ${res.body}`);

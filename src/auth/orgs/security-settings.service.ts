@@ -34,5 +34,14 @@ export async function setSecuritySettings(deps: { db: Db; audit: AuditLog }, act
     await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: `security settings: ${Object.keys(set).join(', ') || 'none'}` }), action: 'config.change', recordType: 'organisation', recordIds: [actor.orgId], fields: [], outcome: 'allowed' });
     return findSecuritySettings(tx, actor.orgId);
   });
+  return securityView(org);
+}
+
+/** The organisation's security settings as they stand (the caller has checked its permission). */
+export async function readSecuritySettings(db: Db, orgId: string): Promise<SecuritySettings> {
+  return securityView(await findSecuritySettings(db, orgId));
+}
+
+function securityView(org: { require_mfa: number; idle_timeout_ms: number; absolute_timeout_ms: number }): SecuritySettings {
   return { require_mfa: org.require_mfa === 1, idle_timeout_minutes: Number(org.idle_timeout_ms) / 60_000, absolute_timeout_hours: Number(org.absolute_timeout_ms) / 3_600_000 };
 }

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { MailSource } from '../../platform/mail/index.ts';
 import { noContent } from '../../platform/http/index.ts';
+import { type DeploymentSettings, messageContextOf } from '../orgs/index.ts';
 import { type AuthRouteDeps, requestMeta, requireAuth, secretCheckLimit } from '../sessions/index.ts';
 import { adminIssueReset, adminResetSecondFactor, confirmReset, mailResetLink, requestReset, resetLink } from './recovery.service.ts';
 
@@ -36,7 +37,9 @@ async function deliver(mail: MailSource, log: FastifyBaseLogger, to: { id: strin
  * setting a new password with it, and an admin's reset of a staff member's password or lost second
  * factor.
  */
-export async function recoveryRoutes(app: FastifyInstance, deps: AuthRouteDeps & { publicUrl: string }): Promise<void> {
+export async function recoveryRoutes(app: FastifyInstance, deps: AuthRouteDeps & { deployment: DeploymentSettings }): Promise<void> {
+  // Links use the organisation's public URL in effect (the deployment's CONFIDANT_PUBLIC_URL wins).
+  const linkFor = async (orgId: string, token: string) => resetLink((await messageContextOf(deps.db, deps.deployment, orgId)).publicUrl, token);
   const { db, audit, mail } = deps;
   const limited = secretCheckLimit(deps.signInPerMinute);
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -55,7 +58,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: AuthRouteDeps &
     async (request, reply) => {
       const issued = await requestReset({ db, audit }, request.body.email, requestMeta(request));
       // Mailed without waiting: the relay's time must not tell a known address from an unknown one.
-      if (issued) void deliver(mail, request.log, { id: issued.account.id, orgId: issued.account.org_id, email: issued.account.email }, resetLink(deps.publicUrl, issued.token));
+      if (issued) void linkFor(issued.account.org_id, issued.token).then((link) => deliver(mail, request.log, { id: issued.account.id, orgId: issued.account.org_id, email: issued.account.email }, link)).catch((error: unknown) => request.log.warn({ user_id: issued.account.id, error_type: error instanceof Error ? error.name : typeof error }, 'a password-reset mail could not be sent'));
       return reply.status(202).send({ accepted: true });
     },
   );
@@ -91,7 +94,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: AuthRouteDeps &
     async (request) => {
       const { actor, ctx } = requireAuth(request);
       const issued = await adminIssueReset({ db, audit }, actor, ctx, request.params.id);
-      const link = resetLink(deps.publicUrl, issued.token);
+      const link = await linkFor(issued.orgId, issued.token);
       const expires_at = new Date(issued.expiresAt).toISOString();
       const mailed = await deliver(mail, request.log, { id: request.params.id, orgId: issued.orgId, email: issued.email }, link);
       return mailed ? { delivery: 'mail' as const, expires_at } : { delivery: 'link' as const, link, expires_at };

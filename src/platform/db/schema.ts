@@ -18,6 +18,30 @@ export interface OrganisationTable {
   alert_settings: string | null;
 }
 
+/**
+ * An organisation's general settings (migration 0027); no row means every default. The relay
+ * columns are all set or all null (`mail_password_ct` and `mail_username` may be null on a relay
+ * without sign-in).
+ */
+export interface OrganisationSettingsTable {
+  org_id: string;
+  language: Generated<'en' | 'de'>;
+  /** IANA time zone name. */
+  time_zone: Generated<string>;
+  /** Base of links sent by mail (null: the deployment's). */
+  public_url: string | null;
+  /** Display name of outgoing mail (null: the neutral default). */
+  sender_name: string | null;
+  mail_host: string | null;
+  mail_port: number | null;
+  mail_security: 'starttls' | 'tls' | 'none' | null;
+  mail_username: string | null;
+  /** The relay password, sealed (data map: organisation_settings.mail_password_ct). */
+  mail_password_ct: Sealed | null;
+  mail_from_address: string | null;
+  updated_at: number;
+}
+
 export interface AlertCursorTable {
   id: number;
   /** First audit leaf index the alert rules have not evaluated yet. */
@@ -461,6 +485,7 @@ export interface HeadMailTable {
 
 export interface Schema {
   organisations: OrganisationTable;
+  organisation_settings: OrganisationSettingsTable;
   users: UserTable;
   setup_tokens: SetupTokenTable;
   clients: ClientTable;

@@ -32,6 +32,12 @@ export const ERROR_CATALOGUE = {
   PASSWORD_REJECTED: { status: 422, exit: 2 },
   /** Input held a payment-card number; Confidant never stores card data. */
   CARD_DATA_REFUSED: { status: 422, exit: 2 },
+  /** A relay without TLS (`none`) was set for a host that is not this machine's loopback interface. */
+  MAIL_RELAY_INSECURE: { status: 400, exit: 2 },
+  /** Mail was to be sent, but no relay is configured (neither the deployment's nor the organisation's). */
+  MAIL_NOT_CONFIGURED: { status: 409, exit: 5 },
+  /** The mail relay could not be reached, refused the sign-in or the message (details.reason says which). */
+  MAIL_SEND_FAILED: { status: 502, exit: 6 },
   /** Too many requests; retry later. */
   RATE_LIMITED: { status: 429, exit: 5 },
   /** The database cannot be reached or opened. */

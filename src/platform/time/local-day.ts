@@ -25,6 +25,21 @@ export function isTimeZone(timezone: string): boolean {
   }
 }
 
+/**
+ * The canonical IANA name of a time zone (`europe/berlin` → `Europe/Berlin`, `US/Pacific` →
+ * `America/Los_Angeles`), or null when it is not one this runtime lists (UTC included; offsets such
+ * as `+01:00` and made-up names are not zones).
+ */
+export function canonicalTimeZone(timezone: string): string | null {
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-GB', { timeZone: timezone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+  return resolved === 'UTC' || Intl.supportedValuesOf('timeZone').includes(resolved) ? resolved : null;
+}
+
 /** The wall-clock reading of `time` in `timezone`. */
 function wallClock(time: number, timezone: string): { y: number; m: number; d: number; h: number; min: number; s: number } {
   const parts = Object.fromEntries(

@@ -4080,6 +4080,203 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Organisation settings: name, language, time zone, public URL, mail sender and relay (which relay is in effect; never the password), security settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            language: "en" | "de";
+                            mail: {
+                                /** @description The From header mail is sent with (null: no mail is sent) */
+                                from: string | null;
+                                /**
+                                 * @description Which relay sends this organisation’s mail
+                                 * @enum {string}
+                                 */
+                                source: "deployment" | "organisation" | "none";
+                            };
+                            mail_relay: {
+                                from_address: string;
+                                host: string;
+                                password_set: boolean;
+                                port: number;
+                                /** @enum {string} */
+                                security: "starttls" | "tls" | "none";
+                                username: string | null;
+                            } | null;
+                            name: string;
+                            /** @description The organisation's own setting (null: none) */
+                            public_url: string | null;
+                            /** @description The base links use: the deployment’s CONFIDANT_PUBLIC_URL when set, else public_url, else the listening address */
+                            public_url_effective: string;
+                            /** @enum {string} */
+                            public_url_source: "deployment" | "organisation" | "listen_address";
+                            security: {
+                                absolute_timeout_hours: number;
+                                idle_timeout_minutes: number;
+                                require_mfa: boolean;
+                            };
+                            /** @description The display name of outgoing mail (the default when none is set) */
+                            sender_name: string;
+                            time_zone: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change organisation settings (only the fields given; null clears). Errors: VALIDATION_FAILED (details.fields), MAIL_RELAY_INSECURE */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Default language for new staff and for mail
+                         * @enum {string}
+                         */
+                        language?: "en" | "de";
+                        /** @description The organisation's own SMTP relay; null removes it. The deployment's CONFIDANT_SMTP_URL wins over it. */
+                        mail_relay?: {
+                            /** Format: email */
+                            from_address: string;
+                            host: string;
+                            /** @description Absent: keep the stored one (not when the host, port or security change); null: clear it. Never returned. */
+                            password?: string | null;
+                            /** @description Default: 587 (starttls), 465 (tls), 25 (none) */
+                            port?: number;
+                            /**
+                             * @description `none` only for a relay on this machine (localhost, 127.x, ::1)
+                             * @enum {string}
+                             */
+                            security: "starttls" | "tls" | "none";
+                            username?: string | null;
+                        } | null;
+                        name?: string;
+                        /** @description Base of links sent by mail (http:// or https://); null clears it. A CONFIDANT_PUBLIC_URL of the deployment wins over it. */
+                        public_url?: string | null;
+                        /** @description Neutral display name of outgoing mail, such as "Appointments"; null restores the default */
+                        sender_name?: string | null;
+                        /** @description IANA time zone name, such as Europe/Berlin */
+                        time_zone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            language: "en" | "de";
+                            mail: {
+                                /** @description The From header mail is sent with (null: no mail is sent) */
+                                from: string | null;
+                                /**
+                                 * @description Which relay sends this organisation’s mail
+                                 * @enum {string}
+                                 */
+                                source: "deployment" | "organisation" | "none";
+                            };
+                            mail_relay: {
+                                from_address: string;
+                                host: string;
+                                password_set: boolean;
+                                port: number;
+                                /** @enum {string} */
+                                security: "starttls" | "tls" | "none";
+                                username: string | null;
+                            } | null;
+                            name: string;
+                            /** @description The organisation's own setting (null: none) */
+                            public_url: string | null;
+                            /** @description The base links use: the deployment’s CONFIDANT_PUBLIC_URL when set, else public_url, else the listening address */
+                            public_url_effective: string;
+                            /** @enum {string} */
+                            public_url_source: "deployment" | "organisation" | "listen_address";
+                            security: {
+                                absolute_timeout_hours: number;
+                                idle_timeout_minutes: number;
+                                require_mfa: boolean;
+                            };
+                            /** @description The display name of outgoing mail (the default when none is set) */
+                            sender_name: string;
+                            time_zone: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/organisation/mail/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a neutral test message to the caller's own address through the relay in effect. Errors: MAIL_NOT_CONFIGURED, MAIL_SEND_FAILED (details.reason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sent */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisation/security": {
         parameters: {
             query?: never;
@@ -4558,7 +4755,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Invite a staff member (one-time link, 72 h) */
+        /** Invite a staff member (one-time link, 72 h): mailed to them when the organisation has a mail relay, else returned to pass on */
         post: {
             parameters: {
                 query?: never;
@@ -4583,9 +4780,25 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description mail: sent to the invitee (the link is not returned); link: pass invite_url on yourself
+                             * @enum {string}
+                             */
+                            delivery: "mail" | "link";
                             expires_at: string;
-                            invite_url: string;
-                            token: string;
+                            /** @description With delivery link: the one-time link */
+                            invite_url?: string;
+                            /**
+                             * @description The mail could not be sent; the invitation is valid and the link is returned instead
+                             * @enum {string}
+                             */
+                            mail_error?: "MAIL_SEND_FAILED";
+                            /** @enum {string} */
+                            mail_error_reason?: "unreachable" | "auth" | "tls" | "rejected" | "other";
+                            /** @description With delivery mail: the address it was sent to */
+                            sent_to?: string;
+                            /** @description With delivery link: the token in the link */
+                            token?: string;
                         };
                     };
                 };

@@ -26,6 +26,7 @@ import * as segmentNameSealed from './0024-segment-name-sealed.ts';
 import * as retainedInvoices from './0025-retained-invoices.ts';
 import * as headMails from './0026-head-mails.ts';
 import * as passwordResets from './0027-password-resets.ts';
+import * as organisationSettings from './0028-organisation-settings.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -59,4 +60,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0025-retained-invoices': retainedInvoices,
   '0026-head-mails': headMails,
   '0027-password-resets': passwordResets,
+  '0028-organisation-settings': organisationSettings,
 };
