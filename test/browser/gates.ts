@@ -32,6 +32,8 @@ export interface GatedBrowser {
   page: Page;
   /** Requests to any origin but the app's, aborted. */
   foreign: string[];
+  /** The body of every API answer the browser received (for "values this role may not read" checks). */
+  responses: string[];
   /** CSP violations and CSP console lines since the last {@link checkPage}. */
   cspProblems(): Promise<string[]>;
   close(): Promise<void>;
@@ -55,6 +57,14 @@ export async function launchGated(origin: string, colorScheme: 'light' | 'dark')
     w.__csp = [];
     w.document.addEventListener('securitypolicyviolation', (e: InPage) => w.__csp.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
   });
+  const responses: string[] = [];
+  context.on('response', (response) => {
+    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
+    void response.text().then(
+      (body) => responses.push(`${response.request().method()} ${new URL(response.url()).pathname} ${body}`),
+      () => undefined,
+    );
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleLines: string[] = [];
   page.on('console', (m) => {
@@ -64,6 +74,7 @@ export async function launchGated(origin: string, colorScheme: 'light' | 'dark')
     context,
     page,
     foreign,
+    responses,
     async cspProblems() {
       const events: string[] = await page.evaluate(() => (globalThis as InPage).__csp ?? []);
       return [...events, ...consoleLines.splice(0)];
@@ -83,6 +94,19 @@ export async function checkPage(browser: GatedBrowser, name: string): Promise<st
   const axe = await new AxeBuilder({ page: browser.page }).withTags(WCAG_TAGS).analyze();
   for (const v of axe.violations) {
     if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${name}: axe ${v.impact} ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }
+  return problems;
+}
+
+/**
+ * The per-page gates in light and in dark: the page as it is, then again with the other colour scheme
+ * emulated (the app follows prefers-color-scheme unless a theme is stored).
+ */
+export async function checkBothSchemes(browser: GatedBrowser, name: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await browser.page.emulateMedia({ colorScheme });
+    problems.push(...(await checkPage(browser, `${name} (${colorScheme})`)));
   }
   return problems;
 }

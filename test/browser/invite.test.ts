@@ -69,7 +69,7 @@ describe.skipIf(!availability.run).for(['light', 'dark'] as const)('browser: inv
       problems.push(...(await checkPage(browser, 'sign-in after the invitation')));
       await page.getByLabel('E-mail address').fill(canaries.email);
       await page.getByLabel('Password').fill(canaries.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
       const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
       problems.push(...(await checkPage(browser, 'enrolment')));

@@ -67,7 +67,7 @@ describe.skipIf(!availability.run).for(['light', 'dark'] as const)('browser: set
       await page.getByLabel('Password').fill(canaries.password);
       await shot('sign-in');
       problems.push(...(await checkPage(browser, 'sign-in')));
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
       await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
       const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
@@ -99,7 +99,7 @@ describe.skipIf(!availability.run).for(['light', 'dark'] as const)('browser: set
       // Sign in again with a TOTP code.
       await page.getByLabel('E-mail address').fill(canaries.email);
       await page.getByLabel('Password').fill(canaries.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
       problems.push(...(await checkPage(browser, 'code')));
       await page.getByRole('textbox', { name: 'Code' }).fill(freshCode(secret));
@@ -108,9 +108,10 @@ describe.skipIf(!availability.run).for(['light', 'dark'] as const)('browser: set
       expect(await page.title()).toBe('Confidant');
       problems.push(...(await checkPage(browser, 'shell again')));
 
-      // German, chosen in the shell and kept as a UI preference (the only thing in storage).
+      // German, chosen under Account and kept as a UI preference (the only thing in storage).
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
       await page.getByRole('button', { name: 'Deutsch' }).click();
-      await page.getByRole('heading', { name: 'Willkommen' }).waitFor();
+      await page.getByRole('heading', { name: 'Konto' }).waitFor();
       expect(await page.evaluate('document.documentElement.lang')).toBe('de');
       problems.push(...(await checkPage(browser, 'shell in German')));
       expect(await page.evaluate('JSON.stringify(Object.entries(localStorage))')).toBe('[["confidant.pref.lang","de"]]');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -72,4 +72,11 @@ describe('the web app served from its built files', () => {
     await bare.app.close();
     rmSync(empty, { recursive: true, force: true });
   });
+});
+
+// A screen of the web app that the server does not answer is a 404 on reload or from a mailed link.
+test('answers every path of the web app router, and only those', () => {
+  const router = readFileSync(path.resolve(import.meta.dirname, '../../../web/src/app/router.tsx'), 'utf8');
+  const routed = [...router.matchAll(/path: '(\/[^']*)'/g)].map((m) => m[1]).sort();
+  expect(routed).toEqual([...WEB_APP_PATHS].sort());
 });

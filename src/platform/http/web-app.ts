@@ -9,7 +9,7 @@ export const WEB_DIST = 'dist/web';
 /** The URL prefix of the built assets (hashed file names: cached for a year, immutable). */
 export const WEB_ASSETS_PREFIX = '/assets';
 /** The app's own pages: each answers the same HTML, and the web app's router draws the page. */
-export const WEB_APP_PATHS = ['/', '/setup', '/sign-in', '/sign-in/code', '/sign-in/enrol', '/invite', '/reset'] as const;
+export const WEB_APP_PATHS = ['/', '/setup', '/sign-in', '/sign-in/code', '/sign-in/enrol', '/invite', '/forgot-password', '/reset', '/account', '/staff', '/organisation'] as const;
 
 const APP_PAGE = { access: 'public', reason: "the web app's HTML shell; holds no data, every read goes through the API" } as const;
 const NONCE_PLACEHOLDER = '<!--csp-nonce-->';

@@ -9,6 +9,7 @@
  */
 import createClient from 'openapi-fetch';
 import type { paths } from './schema.gen';
+import { noteServerContact } from '../app/activity';
 
 export type { paths } from './schema.gen';
 
@@ -19,6 +20,11 @@ api.use({
   onRequest({ request }) {
     if (request.method !== 'GET' && request.method !== 'HEAD') request.headers.set(CSRF_HEADER, '1');
     return request;
+  },
+  onResponse({ response }) {
+    // Any answer from the server (even a refusal) was a request on the session: its idle clock restarted.
+    if (response.status !== 401) noteServerContact();
+    return response;
   },
 });
 

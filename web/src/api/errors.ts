@@ -12,6 +12,10 @@ const GENERAL: Record<string, MessageDescriptor> = {
   CSRF_REJECTED: msg`The request did not come from this page. Reload the page and try again.`,
   VALIDATION_FAILED: msg`Some of what you entered is not in the expected form. Check the fields and try again.`,
   UNAUTHENTICATED: msg`Your session has ended. Sign in again.`,
+  STEP_UP_CANCELLED: msg`Nothing was changed: confirming it is you was cancelled. Try again when you are ready.`,
+  STEP_UP_REQUIRED: msg`This change needs a recent sign-in. Try again and confirm with your password.`,
+  FORBIDDEN: msg`Your role may not do this. Ask the organisation's owner if you need it.`,
+  NOT_FOUND: msg`That is no longer there: someone may have changed or removed it. Reload the page.`,
   DATABASE_UNAVAILABLE: msg`The server cannot reach its database. Ask whoever runs Confidant to check it, then try again.`,
 };
 const FALLBACK = msg`Something went wrong on the server. Try again; if it keeps happening, ask whoever runs Confidant to check its log.`;

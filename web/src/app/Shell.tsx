@@ -1,42 +1,91 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Trans } from '@lingui/react/macro';
-import { useNavigate } from '@tanstack/react-router';
+import { useLingui } from '@lingui/react';
+import { msg } from '@lingui/core/macro';
+import { Link, Outlet, useNavigate } from '@tanstack/react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, data } from '../api/client';
+import { ApiError, api, data, type Me } from '../api/client';
 import { Button } from '../ui/Button';
-import { Preferences } from './Preferences';
+import { claimDrafts, clearDrafts } from './drafts';
+import { IdleWatch } from './IdleWatch';
+import { LockScreen } from './LockScreen';
+import { MeProvider } from './session';
+import { StepUpProvider } from './StepUp';
 
-/** The signed-in shell: the app's name, who is signed in, sign out. Later screens live inside it. */
+/**
+ * The signed-in shell: the organisation, the navigation, who is signed in, sign out — and the idle
+ * lock, which takes the screen away (and every answer the page held) when the session idles out.
+ */
 export function Shell() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const [locked, setLocked] = useState<{ email: string } | null>(null);
+  const lock = useCallback(
+    (me: Me) => {
+      setLocked({ email: me.email });
+      // Client data leaves the page with the answers that held it; the session ends on the server too.
+      queryClient.clear();
+      void data(api.POST('/api/v1/auth/logout')).catch(() => undefined);
+    },
+    [queryClient],
+  );
+  const signOut = useCallback(() => {
+    clearDrafts();
+    queryClient.clear();
+    setLocked(null);
+    void navigate({ to: '/sign-in' });
+  }, [queryClient, navigate]);
+  if (locked) return <LockScreen email={locked.email} onUnlocked={() => setLocked(null)} onSignOut={signOut} />;
+  return <SignedIn onLock={lock} onSignedOut={signOut} />;
+}
+
+function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedOut: () => void }) {
+  const { _ } = useLingui();
+  const navigate = useNavigate();
   const me = useQuery({ queryKey: ['me'], queryFn: () => data(api.GET('/api/v1/auth/me')), gcTime: 0 });
   const signedOut = me.error instanceof ApiError && me.error.status === 401;
   useEffect(() => {
-    if (signedOut) void navigate({ to: '/sign-in' });
+    if (signedOut) onSignedOut();
     else if (me.data && me.data.state === 'mfa_enrolment') void navigate({ to: '/sign-in/enrol' });
     else if (me.data && me.data.state === 'mfa_pending') void navigate({ to: '/sign-in/code' });
-  }, [signedOut, me.data, navigate]);
+  }, [signedOut, me.data, navigate, onSignedOut]);
   const signOut = useMutation({
     mutationFn: () => data(api.POST('/api/v1/auth/logout')),
-    onSettled: () => {
-      queryClient.clear();
-      void navigate({ to: '/sign-in' });
-    },
+    onSettled: onSignedOut,
   });
+  const current = useRef<Me | null>(null);
+  current.current = me.data ?? null;
+  const lockNow = useCallback(() => {
+    if (current.current) onLock(current.current);
+  }, [onLock]);
+  if (!me.data || me.data.state !== 'active') return <div className="shell" aria-busy="true" />;
+  // The same person may pick up their unsaved text after the idle lock; anyone else starts clean.
+  claimDrafts(me.data.user_id);
+  const can = (action: string) => me.data.actions.includes(action);
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">Confidant</span>
-        <span className="spacer" />
-        {me.data ? <span className="whoami" data-testid="whoami">{me.data.email} · {me.data.role}</span> : null}
-        <Preferences />
-        <Button variant="quiet" onPress={() => signOut.mutate()} isDisabled={signOut.isPending}><Trans>Sign out</Trans></Button>
-      </header>
-      <main id="main" className="shell-main">
-        <h1><Trans>Welcome</Trans></h1>
-        <p><Trans>You are signed in. Today, clients and the calendar arrive here in the next steps.</Trans></p>
-      </main>
-    </div>
+    <MeProvider value={me.data}>
+      <StepUpProvider>
+        <div className="shell">
+          <a className="skip-link" href="#main"><Trans>Skip to content</Trans></a>
+          <header className="topbar">
+            <span className="brand">Confidant</span>
+            <span className="org-name" data-testid="org-name">{me.data.organisation_name}</span>
+            <nav aria-label={_(msg`Main`)} className="nav">
+              <Link to="/" className="nav-link" activeOptions={{ exact: true }}><Trans>Home</Trans></Link>
+              {can('staff.read') ? <Link to="/staff" className="nav-link"><Trans>Staff</Trans></Link> : null}
+              {can('org.settings') ? <Link to="/organisation" className="nav-link"><Trans>Organisation</Trans></Link> : null}
+              <Link to="/account" className="nav-link"><Trans>Account</Trans></Link>
+            </nav>
+            <span className="spacer" />
+            <span className="whoami" data-testid="whoami">{me.data.email} · {me.data.role}</span>
+            <Button variant="quiet" onPress={() => signOut.mutate()} isDisabled={signOut.isPending}><Trans>Sign out</Trans></Button>
+          </header>
+          <main id="main" className="shell-main">
+            <Outlet />
+          </main>
+        </div>
+        <IdleWatch timeoutMs={me.data.idle_timeout_ms} onLock={lockNow} />
+      </StepUpProvider>
+    </MeProvider>
   );
 }

@@ -2,34 +2,45 @@ import { Outlet, createRootRoute, createRoute, createRouter } from '@tanstack/re
 import { SetupPage, takeSetupToken } from '../auth/SetupPage';
 import { SignInPage } from '../auth/SignInPage';
 import { CodePage } from '../auth/CodePage';
+import { ForgotPasswordPage } from '../auth/ForgotPasswordPage';
+import { ResetPasswordPage, takeResetToken } from '../auth/ResetPasswordPage';
 import { InvitePage, takeInviteToken } from './InvitePage';
-import { Shell } from './Shell';
 
 const rootRoute = createRootRoute({ component: Outlet });
 
-const shellRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: Shell });
+// The signed-in screens share the shell (a layout route without a path of its own).
+const shellRoute = createRoute({ getParentRoute: () => rootRoute, id: 'signed-in' }).lazy(() => import('./ShellRoute').then((m) => m.Route));
+const homeRoute = createRoute({ getParentRoute: () => shellRoute, path: '/' }).lazy(() => import('./HomeRoute').then((m) => m.Route));
+// Each signed-in screen is a chunk of its own, outside the sign-in page's initial JavaScript.
+const accountRoute = createRoute({ getParentRoute: () => shellRoute, path: '/account' }).lazy(() => import('../account/AccountRoute').then((m) => m.Route));
+const staffRoute = createRoute({ getParentRoute: () => shellRoute, path: '/staff' }).lazy(() => import('../staff/StaffRoute').then((m) => m.Route));
+const organisationRoute = createRoute({ getParentRoute: () => shellRoute, path: '/organisation' }).lazy(() => import('../organisation/OrganisationRoute').then((m) => m.Route));
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
   component: SignInPage,
   // Search params carry no personal data: only these fixed flags after setup or an accepted invitation.
-  validateSearch: (s: Record<string, unknown>): { setup?: 'done'; invite?: 'accepted' } => ({
+  validateSearch: (s: Record<string, unknown>): { setup?: 'done'; invite?: 'accepted'; reset?: 'done' } => ({
     ...(s.setup === 'done' ? { setup: 'done' as const } : {}),
     ...(s.invite === 'accepted' ? { invite: 'accepted' as const } : {}),
+    ...(s.reset === 'done' ? { reset: 'done' as const } : {}),
   }),
 });
 const codeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/sign-in/code', component: CodePage });
 // The enrolment screen (and uqr) is a separate chunk, outside the sign-in page's initial JavaScript.
 const enrolRoute = createRoute({ getParentRoute: () => rootRoute, path: '/sign-in/enrol' }).lazy(() => import('../auth/EnrolRoute').then((m) => m.Route));
+const forgotRoute = createRoute({ getParentRoute: () => rootRoute, path: '/forgot-password', component: ForgotPasswordPage });
+const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset', component: ResetPasswordPage });
 const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: '/invite', component: InvitePage });
 
-const routeTree = rootRoute.addChildren([shellRoute, setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute]);
+const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
 
 /** Tokens that arrive in the URL leave the address bar and the history before anything renders. */
 export function takeUrlTokens(): void {
   if (location.pathname === '/setup') takeSetupToken();
   else if (location.pathname === '/invite') takeInviteToken();
+  else if (location.pathname === '/reset') takeResetToken();
 }
 
 export function makeRouter() {

@@ -12,6 +12,7 @@ import { Button } from '../ui/Button';
 import { Card } from '../ui/Card';
 import { Field } from '../ui/Field';
 import { QrCode } from '../ui/QrCode';
+import { PASSKEY_CANCELLED, PasskeyCancelled, registerPasskey } from './passkey';
 
 const ENROL_ERRORS = {
   UNAUTHENTICATED: msg`That code does not match. Check that the app shows "Confidant", wait for the next code and enter it.`,
@@ -26,6 +27,7 @@ export function EnrolPage() {
   const [code, setCode] = useState('');
   const secret = useQuery({ queryKey: ['enrolment'], queryFn: () => data(api.POST('/api/v1/auth/mfa/totp')), gcTime: 0 });
   const confirm = useMutation({ mutationFn: () => data(api.POST('/api/v1/auth/mfa/totp/confirm', { body: { code } })), onError: () => setCode('') });
+  const passkey = useMutation({ mutationFn: () => registerPasskey(_(msg`Passkey`)), onSuccess: () => void navigate({ to: '/' }) });
 
   if (confirm.data) {
     return (
@@ -55,6 +57,11 @@ export function EnrolPage() {
         <Field label={<Trans>6-digit code from the app</Trans>} name="code" isRequired autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} value={code} onChange={setCode} />
         <Button type="submit" isDisabled={confirm.isPending || !secret.data}><Trans>Confirm</Trans></Button>
       </Form>
+      <div className="alternatives">
+        <p className="muted"><Trans>Or use a passkey: this device's screen lock or a security key confirms it is you, with nothing to type.</Trans></p>
+        <Alert>{passkey.isError ? (passkey.error instanceof PasskeyCancelled ? _(PASSKEY_CANCELLED) : _(errorMessage(passkey.error))) : null}</Alert>
+        <Button variant="quiet" onPress={() => passkey.mutate()} isDisabled={passkey.isPending}><Trans>Set up a passkey instead</Trans></Button>
+      </div>
     </Card>
   );
 }

@@ -3,7 +3,7 @@ import { Form } from 'react-aria-components';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
-import { useNavigate, useSearch } from '@tanstack/react-router';
+import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useMutation } from '@tanstack/react-query';
 import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
@@ -11,6 +11,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Card } from '../ui/Card';
 import { Field } from '../ui/Field';
+import { PASSKEY_CANCELLED, PasskeyCancelled, signInWithPasskey } from './passkey';
 
 const SIGN_IN_ERRORS = {
   UNAUTHENTICATED: msg`The e-mail address or the password is wrong, or the account is locked. Check both and try again; after several failures, ask your organisation's owner to unlock the account.`,
@@ -30,16 +31,23 @@ export function SignInPage() {
       else void navigate({ to: '/' });
     },
   });
+  const passkey = useMutation({ mutationFn: signInWithPasskey, onSuccess: () => void navigate({ to: '/' }) });
+  const failure = signIn.error ?? passkey.error;
   return (
     <Card title={<Trans>Sign in</Trans>}>
       {search.setup === 'done' ? <p className="notice" role="status"><Trans>Confidant is set up. Sign in with the owner account you just created.</Trans></p> : null}
+      {search.reset === 'done' ? <p className="notice" role="status"><Trans>Your new password is set and you are signed out everywhere. Sign in with it and your second factor.</Trans></p> : null}
       {search.invite === 'accepted' ? <p className="notice" role="status"><Trans>Your account is ready. Sign in with your e-mail address and the password you just chose.</Trans></p> : null}
-      <Alert>{signIn.isError ? _(errorMessage(signIn.error, SIGN_IN_ERRORS)) : null}</Alert>
+      <Alert>{failure ? (failure instanceof PasskeyCancelled ? _(PASSKEY_CANCELLED) : _(errorMessage(failure, SIGN_IN_ERRORS))) : null}</Alert>
       <Form className="form" onSubmit={(event) => { event.preventDefault(); signIn.mutate(); }}>
         <Field label={<Trans>E-mail address</Trans>} name="email" type="email" isRequired autoComplete="username" value={values.email} onChange={(v) => setValues({ ...values, email: v })} />
         <Field label={<Trans>Password</Trans>} name="password" type="password" isRequired autoComplete="current-password" value={values.password} onChange={(v) => setValues({ ...values, password: v })} />
         <Button type="submit" isDisabled={signIn.isPending}><Trans>Sign in</Trans></Button>
       </Form>
+      <div className="alternatives">
+        <Button variant="quiet" onPress={() => passkey.mutate()} isDisabled={passkey.isPending}><Trans>Sign in with a passkey</Trans></Button>
+        <Link to="/forgot-password" className="link"><Trans>Forgot your password?</Trans></Link>
+      </div>
     </Card>
   );
 }
