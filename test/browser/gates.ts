@@ -100,11 +100,12 @@ export async function checkPage(browser: GatedBrowser, name: string): Promise<st
 
 /**
  * The per-page gates in light and in dark: the page as it is, then again with the other colour scheme
- * emulated (the app follows prefers-color-scheme unless a theme is stored).
+ * emulated (the app follows prefers-color-scheme unless a theme is stored). Leaves the page in light.
  */
 export async function checkBothSchemes(browser: GatedBrowser, name: string): Promise<string[]> {
   const problems: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
+  // Dark first, so the page is left in light (the screenshots' scheme).
+  for (const colorScheme of ['dark', 'light'] as const) {
     await browser.page.emulateMedia({ colorScheme });
     problems.push(...(await checkPage(browser, `${name} (${colorScheme})`)));
   }

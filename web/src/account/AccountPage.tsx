@@ -50,7 +50,7 @@ function PasswordSection() {
     <Section id="password" title={<Trans>Password</Trans>} description={<Trans>Changing it signs you out everywhere else.</Trans>}>
       {change.isSuccess ? <p className="notice" role="status"><Trans>Your password is changed. Your other sessions have ended.</Trans></p> : null}
       <Alert>{change.isError ? _(errorMessage(change.error, PASSWORD_ERRORS)) : null}</Alert>
-      <Form className="form narrow" onSubmit={(event) => { event.preventDefault(); if (!mismatch) change.mutate(); }}>
+      <Form className="form narrow" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); if (!mismatch) change.mutate(); }}>
         <Field label={<Trans>Current password</Trans>} name="current-password" type="password" isRequired autoComplete="current-password" value={values.current} onChange={(v) => setValues({ ...values, current: v })} />
         <Field label={<Trans>New password</Trans>} name="new-password" type="password" isRequired minLength={15} autoComplete="new-password" description={<Trans>At least 15 characters; a few unrelated words work well.</Trans>} value={values.next} onChange={(v) => setValues({ ...values, next: v })} />
         <Field label={<Trans>New password again</Trans>} name="new-password-again" type="password" isRequired autoComplete="new-password" isInvalid={mismatch} errorMessage={_(msg`The two new passwords differ. Type the same one twice.`)} value={values.again} onChange={(v) => setValues({ ...values, again: v })} />
@@ -65,7 +65,7 @@ function AuthenticatorSection() {
   const navigate = useNavigate();
   return (
     <Section id="authenticator" title={<Trans>Authenticator app</Trans>}>
-      <p>{me.totp ? <Trans>An authenticator app gives your sign-in codes. Replacing it signs you out everywhere else and gives you new recovery codes.</Trans> : <Trans>No authenticator app is set up. Add one, or a passkey, so that a password alone never opens your account.</Trans>}</p>
+      <p>{me.totp ? <Trans>An authenticator app gives your sign-in codes. Replacing it signs you out everywhere else and gives you new recovery codes.</Trans> : me.passkeys > 0 ? <Trans>You sign in with a passkey. An authenticator app as well (or a second passkey on another device) keeps you able to sign in if you lose this one.</Trans> : <Trans>No authenticator app is set up. Add one, or a passkey, so that a password alone never opens your account.</Trans>}</p>
       <div className="actions">
         <Button variant="quiet" onPress={() => void navigate({ to: '/sign-in/enrol' })}>{me.totp ? <Trans>Replace authenticator app</Trans> : <Trans>Set up an authenticator app</Trans>}</Button>
       </div>
@@ -102,7 +102,7 @@ function PasskeySection() {
           ))}
         </ul>
       ) : passkeys.data ? <p className="muted"><Trans>No passkeys yet.</Trans></p> : null}
-      <Form className="form inline" onSubmit={(event) => { event.preventDefault(); add.mutate(); }}>
+      <Form className="form inline" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); add.mutate(); }}>
         <Field label={<Trans>Name of the new passkey</Trans>} name="passkey-name" maxLength={100} description={<Trans>For example "work laptop" or "blue security key".</Trans>} value={name} onChange={setName} />
         <Button type="submit" isDisabled={add.isPending}><Trans>Add a passkey</Trans></Button>
       </Form>
@@ -128,6 +128,7 @@ function SessionSection() {
             <li key={s.id} className="row">
               <span className="row-main">{describeAgent(s.user_agent) ?? _(msg`Unknown browser`)}{s.ip ? ` · ${s.ip}` : ''}</span>
               <span className="muted"><Trans>signed in {formatDate(s.created_at)}, last active {formatDate(s.last_seen_at)}</Trans></span>
+              {s.state !== 'active' ? <span className="badge"><Trans>sign-in not completed</Trans></span> : null}
               {s.id === sessions.data.current ? <span className="badge"><Trans>this browser</Trans></span> : <Button variant="quiet" onPress={() => end.mutate(s.id)} isDisabled={end.isPending}><Trans>End</Trans></Button>}
             </li>
           ))}

@@ -49,7 +49,7 @@ export function InvitePage() {
     <Card title={<Trans>Accept an invitation</Trans>}>
       <p className="lead"><Trans>You have been invited to Confidant. Choose the password you will sign in with; your e-mail address is the one the invitation was sent to.</Trans></p>
       <Alert>{accept.isError ? _(errorMessage(accept.error, INVITE_ERRORS)) : null}</Alert>
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); accept.mutate(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); accept.mutate(); }}>
         <Field
           label={<Trans>Password</Trans>}
           description={<Trans>At least 15 characters. A passphrase of several unrelated words is best; common or guessable passwords are refused.</Trans>}

@@ -60,7 +60,7 @@ export function LockScreen({ email, onUnlocked, onSignOut }: { email: string; on
       <p className="lead" role="status"><Trans>You were away for a while, so Confidant signed you out and cleared the screen. Sign in again as {email} to go back to where you were; what you were typing is kept.</Trans></p>
       <Alert>{error ? (error instanceof PasskeyCancelled ? _(PASSKEY_CANCELLED) : _(errorMessage(error, LOCK_ERRORS))) : null}</Alert>
       {step === 'password' ? (
-        <Form className="form" onSubmit={(event) => { event.preventDefault(); void signIn(); }}>
+        <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); void signIn(); }}>
           <Field label={<Trans>Password</Trans>} name="password" type="password" isRequired autoFocus autoComplete="current-password" value={password} onChange={setPassword} />
           <div className="actions">
             <Button type="submit" isDisabled={busy}><Trans>Unlock</Trans></Button>
@@ -68,7 +68,7 @@ export function LockScreen({ email, onUnlocked, onSignOut }: { email: string; on
           </div>
         </Form>
       ) : (
-        <Form className="form" onSubmit={(event) => { event.preventDefault(); void confirm(); }}>
+        <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); void confirm(); }}>
           <Field label={<Trans>Code from your authenticator app</Trans>} name="code" isRequired autoFocus autoComplete="one-time-code" maxLength={40} value={code} onChange={setCode} />
           <div className="actions">
             <Button type="submit" isDisabled={busy}><Trans>Unlock</Trans></Button>

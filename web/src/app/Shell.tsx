@@ -7,10 +7,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, data, type Me } from '../api/client';
 import { Button } from '../ui/Button';
 import { claimDrafts, clearDrafts } from './drafts';
+import { endSession } from './sign-out';
 import { IdleWatch } from './IdleWatch';
 import { LockScreen } from './LockScreen';
 import { MeProvider } from './session';
 import { StepUpProvider } from './StepUp';
+import { ROLES, type Role } from '../staff/roles';
 
 /**
  * The signed-in shell: the organisation, the navigation, who is signed in, sign out — and the idle
@@ -25,7 +27,7 @@ export function Shell() {
       setLocked({ email: me.email });
       // Client data leaves the page with the answers that held it; the session ends on the server too.
       queryClient.clear();
-      void data(api.POST('/api/v1/auth/logout')).catch(() => undefined);
+      void endSession().catch(() => undefined);
     },
     [queryClient],
   );
@@ -50,7 +52,7 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
     else if (me.data && me.data.state === 'mfa_pending') void navigate({ to: '/sign-in/code' });
   }, [signedOut, me.data, navigate, onSignedOut]);
   const signOut = useMutation({
-    mutationFn: () => data(api.POST('/api/v1/auth/logout')),
+    mutationFn: endSession,
     onSettled: onSignedOut,
   });
   const current = useRef<Me | null>(null);
@@ -77,7 +79,7 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
               <Link to="/account" className="nav-link"><Trans>Account</Trans></Link>
             </nav>
             <span className="spacer" />
-            <span className="whoami" data-testid="whoami">{me.data.email} · {me.data.role}</span>
+            <span className="whoami" data-testid="whoami">{me.data.email} · {me.data.role in ROLES ? _(ROLES[me.data.role as Role].name) : me.data.role}</span>
             <Button variant="quiet" onPress={() => signOut.mutate()} isDisabled={signOut.isPending}><Trans>Sign out</Trans></Button>
           </header>
           <main id="main" className="shell-main">

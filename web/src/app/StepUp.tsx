@@ -89,7 +89,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
       <Dialog title={<Trans>Confirm it is you</Trans>} isOpen={open} onOpenChange={(o) => { if (!o) cancel(); }}>
         <p className="muted">{me.totp ? <Trans>This change needs a recent sign-in. Enter your password and the current code from your authenticator app to go on; you are not asked again for five minutes.</Trans> : <Trans>This change needs a recent sign-in. Enter your password to go on; you are not asked again for five minutes.</Trans>}</p>
         <Alert>{error ? _(errorMessage(error, STEP_UP_ERRORS)) : null}</Alert>
-        <Form className="form" onSubmit={(event) => { event.preventDefault(); void confirm(); }}>
+        <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); void confirm(); }}>
           <Field label={<Trans>Password</Trans>} name="step-up-password" type="password" isRequired autoFocus autoComplete="current-password" value={password} onChange={setPassword} />
           {me.totp ? <Field label={<Trans>6-digit code</Trans>} name="step-up-code" isRequired autoComplete="one-time-code" inputMode="numeric" maxLength={40} value={code} onChange={setCode} /> : null}
           <div className="actions">

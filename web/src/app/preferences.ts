@@ -21,6 +21,14 @@ export function writePreference(key: PreferenceKey, value: string): void {
   }
 }
 
+/** Remembers the stored preferences now; the function returned writes them back (after sign-out). */
+export function keepPreferences(): () => void {
+  const kept = (['theme', 'lang'] as const).map((key) => [key, readPreference(key)] as const);
+  return () => {
+    for (const [key, value] of kept) if (value !== null) writePreference(key, value);
+  };
+}
+
 export type Theme = 'system' | 'light' | 'dark';
 
 /** Applies a theme: `system` follows prefers-color-scheme (styles.css), the others force it. */

@@ -34,7 +34,7 @@ export function CodePage() {
     <Card title={<Trans>Enter your code</Trans>}>
       <p className="lead"><Trans>Open your authenticator app and enter the 6-digit code it shows for Confidant. Lost your phone? Enter one of your recovery codes instead.</Trans></p>
       <Alert>{failure ? (failure instanceof PasskeyCancelled ? _(PASSKEY_CANCELLED) : _(errorMessage(failure, CODE_ERRORS))) : null}</Alert>
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); submit.mutate(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); submit.mutate(); }}>
         <Field label={<Trans>Code</Trans>} name="code" isRequired autoComplete="one-time-code" inputMode="text" minLength={6} maxLength={40} value={code} onChange={setCode} />
         <Button type="submit" isDisabled={submit.isPending}><Trans>Continue</Trans></Button>
       </Form>

@@ -25,6 +25,7 @@ export function EnrolPage() {
   const { _ } = useLingui();
   const navigate = useNavigate();
   const [code, setCode] = useState('');
+  const [copied, setCopied] = useState(false);
   const secret = useQuery({ queryKey: ['enrolment'], queryFn: () => data(api.POST('/api/v1/auth/mfa/totp')), gcTime: 0 });
   const confirm = useMutation({ mutationFn: () => data(api.POST('/api/v1/auth/mfa/totp/confirm', { body: { code } })), onError: () => setCode('') });
   const passkey = useMutation({ mutationFn: () => registerPasskey(_(msg`Passkey`)), onSuccess: () => void navigate({ to: '/' }) });
@@ -36,7 +37,11 @@ export function EnrolPage() {
         <ol className="recovery-codes" aria-label={_(msg`Recovery codes`)}>
           {confirm.data.recovery_codes.map((c) => <li key={c}><code>{c}</code></li>)}
         </ol>
-        <Button onPress={() => void navigate({ to: '/' })}><Trans>I have saved them</Trans></Button>
+        <div className="actions">
+          <Button variant="quiet" onPress={() => void navigator.clipboard.writeText(confirm.data.recovery_codes.join('\n')).then(() => setCopied(true))}>{copied ? <Trans>Copied</Trans> : <Trans>Copy the codes</Trans>}</Button>
+          <Button variant="quiet" onPress={() => window.print()}><Trans>Print</Trans></Button>
+          <Button onPress={() => void navigate({ to: '/' })}><Trans>I have saved them</Trans></Button>
+        </div>
       </Card>
     );
   }
@@ -53,7 +58,7 @@ export function EnrolPage() {
           </div>
         </div>
       ) : null}
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); confirm.mutate(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); confirm.mutate(); }}>
         <Field label={<Trans>6-digit code from the app</Trans>} name="code" isRequired autoComplete="one-time-code" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} value={code} onChange={setCode} />
         <Button type="submit" isDisabled={confirm.isPending || !secret.data}><Trans>Confirm</Trans></Button>
       </Form>

@@ -27,7 +27,7 @@ export function ForgotPasswordPage() {
         <>
           <p className="lead"><Trans>Enter the e-mail address you sign in with. You keep your authenticator app or passkey: after the reset you sign in with the new password and your second factor.</Trans></p>
           <Alert>{request.isError ? _(errorMessage(request.error)) : null}</Alert>
-          <Form className="form" onSubmit={(event) => { event.preventDefault(); request.mutate(); }}>
+          <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); request.mutate(); }}>
             <Field label={<Trans>E-mail address</Trans>} name="email" type="email" isRequired autoComplete="username" value={email} onChange={setEmail} />
             <Button type="submit" isDisabled={request.isPending}><Trans>Send me a link</Trans></Button>
           </Form>

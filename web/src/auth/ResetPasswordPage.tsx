@@ -45,7 +45,7 @@ export function ResetPasswordPage() {
       <p className="lead"><Trans>This signs you out everywhere. Afterwards, sign in with the new password and your authenticator app or passkey.</Trans></p>
       <Alert>{reset.isError ? _(errorMessage(reset.error, RESET_ERRORS)) : null}</Alert>
       {reset.isError && reset.error instanceof ApiError && reset.error.code === 'TOKEN_INVALID' ? <p><Link to="/forgot-password" className="link"><Trans>Ask for a new link</Trans></Link></p> : null}
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); if (!mismatch) reset.mutate(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); if (!mismatch) reset.mutate(); }}>
         <Field label={<Trans>New password</Trans>} name="new-password" type="password" isRequired minLength={15} autoComplete="new-password" description={<Trans>At least 15 characters; a few unrelated words work well.</Trans>} value={password} onChange={setPassword} />
         <Field label={<Trans>New password again</Trans>} name="new-password-again" type="password" isRequired autoComplete="new-password" isInvalid={mismatch} errorMessage={_(msg`The two passwords differ. Type the same one twice.`)} value={again} onChange={setAgain} />
         <Button type="submit" isDisabled={reset.isPending}><Trans>Set the new password</Trans></Button>

@@ -48,7 +48,7 @@ export function SetupPage() {
     <Card title={<Trans>Set up Confidant</Trans>}>
       <p className="lead"><Trans>Create your organisation and its owner account. You will sign in with this e-mail address and password.</Trans></p>
       <Alert>{setup.isError ? _(errorMessage(setup.error, SETUP_ERRORS)) : null}</Alert>
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); setup.mutate(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); setup.mutate(); }}>
         <Field label={<Trans>Organisation name</Trans>} name="organisation_name" isRequired maxLength={200} autoComplete="organization" value={values.organisation_name} onChange={(v) => setValues({ ...values, organisation_name: v })} />
         <Field label={<Trans>Your e-mail address</Trans>} description={<Trans>You become the owner: you can invite staff and change the organisation's settings.</Trans>} name="email" type="email" isRequired autoComplete="username" value={values.email} onChange={(v) => setValues({ ...values, email: v })} />
         <Field

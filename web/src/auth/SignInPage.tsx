@@ -39,7 +39,7 @@ export function SignInPage() {
       {search.reset === 'done' ? <p className="notice" role="status"><Trans>Your new password is set and you are signed out everywhere. Sign in with it and your second factor.</Trans></p> : null}
       {search.invite === 'accepted' ? <p className="notice" role="status"><Trans>Your account is ready. Sign in with your e-mail address and the password you just chose.</Trans></p> : null}
       <Alert>{failure ? (failure instanceof PasskeyCancelled ? _(PASSKEY_CANCELLED) : _(errorMessage(failure, SIGN_IN_ERRORS))) : null}</Alert>
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); signIn.mutate(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); signIn.mutate(); }}>
         <Field label={<Trans>E-mail address</Trans>} name="email" type="email" isRequired autoComplete="username" value={values.email} onChange={(v) => setValues({ ...values, email: v })} />
         <Field label={<Trans>Password</Trans>} name="password" type="password" isRequired autoComplete="current-password" value={values.password} onChange={(v) => setValues({ ...values, password: v })} />
         <Button type="submit" isDisabled={signIn.isPending}><Trans>Sign in</Trans></Button>

@@ -67,17 +67,18 @@ function GeneralSection({ settings }: { settings: Settings }) {
   const [language, setLanguage] = useState<'en' | 'de'>(settings.language);
   const [timeZone, setTimeZone] = useDraft('organisation.time_zone', settings.time_zone);
   const [publicUrl, setPublicUrl] = useDraft('organisation.public_url', settings.public_url ?? '');
+  const [submitted, setSubmitted] = useState(false);
   const badZone = timeZone !== '' && !TIME_ZONES.includes(timeZone) && timeZone !== 'UTC';
   return (
     <Section id="general" title={<Trans>General</Trans>}>
       {save.isSuccess ? <p className="notice" role="status"><Trans>Saved.</Trans></p> : null}
       <Alert>{save.isError ? _(errorMessage(save.error, SETTINGS_ERRORS)) : null}</Alert>
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); if (!badZone) save.mutate({ name, language, time_zone: timeZone, public_url: publicUrl.trim() === '' ? null : publicUrl.trim() }); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); setSubmitted(true); if (!badZone) save.mutate({ name, language, time_zone: timeZone, ...(settings.public_url_source === 'deployment' ? {} : { public_url: publicUrl.trim() === '' ? null : publicUrl.trim() }) }); }}>
         <div className="grid-2">
           <Field label={<Trans>Name of the organisation</Trans>} name="org-name" isRequired maxLength={200} value={name} onChange={setName} description={<Trans>Shown to staff only; messages to clients use the neutral sender name below.</Trans>} />
           <Select label={<Trans>Language</Trans>} name="org-language" value={language} onChange={setLanguage} description={_(msg`For new staff and for mail.`)} options={[{ id: 'en', label: 'English' }, { id: 'de', label: 'Deutsch' }]} />
-          <ComboField label={<Trans>Time zone</Trans>} name="org-time-zone" options={TIME_ZONES} value={timeZone} onChange={setTimeZone} isInvalid={badZone} errorMessage={_(msg`Choose a time zone from the list, such as Europe/Berlin.`)} description={<Trans>Appointments, reminders and "today" follow it.</Trans>} />
-          <Field label={<Trans>Public address</Trans>} name="org-public-url" type="url" maxLength={2000} value={publicUrl} onChange={setPublicUrl} description={settings.public_url_source === 'deployment' ? <Trans>The server's own setting (CONFIDANT_PUBLIC_URL) is used instead: {settings.public_url_effective}</Trans> : <Trans>The address staff open Confidant at, used in links sent by mail (now: {settings.public_url_effective}).</Trans>} />
+          <ComboField label={<Trans>Time zone</Trans>} name="org-time-zone" options={TIME_ZONES} value={timeZone} onChange={setTimeZone} isInvalid={submitted && badZone} errorMessage={_(msg`Choose a time zone from the list, such as Europe/Berlin.`)} description={<Trans>Appointments, reminders and "today" follow it.</Trans>} />
+          <Field label={<Trans>Public address</Trans>} name="org-public-url" type="url" maxLength={2000} isReadOnly={settings.public_url_source === 'deployment'} value={settings.public_url_source === 'deployment' ? settings.public_url_effective : publicUrl} onChange={setPublicUrl} description={settings.public_url_source === 'deployment' ? <Trans>Set on the server by whoever runs Confidant; links in mail use it.</Trans> : <Trans>The address staff open Confidant at, used in links sent by mail (now: {settings.public_url_effective}).</Trans>} />
         </div>
         <div className="actions"><Button type="submit" isDisabled={save.isPending}><Trans>Save</Trans></Button></div>
       </Form>
@@ -112,19 +113,20 @@ function MailSection({ settings }: { settings: Settings }) {
       {save.isSuccess ? <p className="notice" role="status"><Trans>Mail settings saved.</Trans></p> : null}
       {test.isSuccess ? <p className="notice" role="status"><Trans>The test message was accepted by the relay. Check your inbox.</Trans></p> : null}
       <Alert>{save.isError ? _(errorMessage(save.error, SETTINGS_ERRORS)) : test.isError ? _(errorMessage(test.error, TEST_ERRORS)) : null}</Alert>
-      <Form className="form" onSubmit={(event) => { event.preventDefault(); submit(); }}>
+      <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); submit(); }}>
         <div className="grid-2">
           <Field label={<Trans>Sender name</Trans>} name="sender-name" isRequired maxLength={100} value={senderName} onChange={setSenderName} description={<Trans>Neutral, such as "Appointments": whoever sees the inbox learns nothing from it.</Trans>} />
           <Field label={<Trans>Sender address</Trans>} name="relay-from" type="email" maxLength={254} value={from} onChange={setFrom} isRequired={host.trim() !== ''} />
           <Field label={<Trans>Relay host</Trans>} name="relay-host" maxLength={253} value={host} onChange={setHost} description={<Trans>For example smtp.example.com. Leave empty to send no mail.</Trans>} />
           <Field label={<Trans>Port</Trans>} name="relay-port" inputMode="numeric" pattern="[0-9]{1,5}" maxLength={5} value={port} onChange={setPort} description={<Trans>Empty: 587 for STARTTLS, 465 for TLS.</Trans>} />
-          <Select label={<Trans>Encryption</Trans>} name="relay-security" value={security} onChange={setSecurity} options={[{ id: 'starttls', label: 'STARTTLS' }, { id: 'tls', label: 'TLS' }, { id: 'none', label: _(msg`None (only a relay on this machine)`) }]} />
+          <Select label={<Trans>Encryption</Trans>} name="relay-security" value={security} onChange={setSecurity} options={[{ id: 'starttls', label: 'STARTTLS' }, { id: 'tls', label: 'TLS' }, { id: 'none', label: _(msg`None (this machine only)`) }]} />
           <Field label={<Trans>User name</Trans>} name="relay-username" maxLength={320} autoComplete="off" value={username} onChange={setUsername} />
           <Field label={<Trans>Password</Trans>} name="relay-password" type="password" maxLength={1024} autoComplete="new-password" value={password} onChange={setPassword} description={relay?.password_set ? <Trans>A password is stored (encrypted). Leave empty to keep it.</Trans> : <Trans>Stored encrypted; never shown again.</Trans>} />
         </div>
         <div className="actions">
           <Button type="submit" isDisabled={save.isPending}><Trans>Save mail settings</Trans></Button>
           <Button variant="quiet" onPress={() => test.mutate()} isDisabled={test.isPending || source === 'none'}><Trans>Send a test message to me</Trans></Button>
+          {source === 'none' ? <span className="muted"><Trans>Save a relay first, then send a test message.</Trans></span> : null}
         </div>
       </Form>
     </Section>
@@ -145,7 +147,7 @@ function SecuritySection({ settings }: { settings: Settings }) {
     <Section id="security" title={<Trans>Security</Trans>} description={<Trans>These can only be made stricter than Confidant's defaults (15 minutes idle, 12 hours at most).</Trans>}>
       {save.isSuccess ? <p className="notice" role="status"><Trans>Security settings saved. They apply to new sessions and to the idle lock at once.</Trans></p> : null}
       <Alert>{save.isError ? _(errorMessage(save.error, { VALIDATION_FAILED: msg`Idle timeout: 1 to 15 minutes; session length: 1 to 12 hours.` })) : null}</Alert>
-      <Form className="form narrow" onSubmit={(event) => { event.preventDefault(); save.mutate(); }}>
+      <Form className="form narrow" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); save.mutate(); }}>
         <p><Trans>Everyone signs in with a second factor (an authenticator app or a passkey). This cannot be switched off: every role reads or manages confidential client information.</Trans></p>
         <Field label={<Trans>Lock after this many idle minutes</Trans>} name="idle-minutes" inputMode="numeric" pattern="[0-9]{1,2}" isRequired value={idle} onChange={setIdle} />
         <Field label={<Trans>Sign in again after this many hours at most</Trans>} name="absolute-hours" inputMode="numeric" pattern="[0-9]{1,2}" isRequired value={absolute} onChange={setAbsolute} />

@@ -69,7 +69,7 @@ function InviteSection() {
       ) : sent ? (
         <p className="notice" role="status"><Trans>The invitation is on its way by e-mail to {sent.sent_to}. It works once, for 72 hours.</Trans></p>
       ) : null}
-      <Form className="form narrow" onSubmit={(event) => { event.preventDefault(); invite.mutate(); }}>
+      <Form className="form narrow" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); invite.mutate(); }}>
         <Field label={<Trans>Work e-mail address</Trans>} name="invite-email" type="email" isRequired value={email} onChange={setEmail} />
         <Select label={<Trans>Role</Trans>} name="invite-role" value={role} onChange={setRole} description={_(ROLES[role].does)} options={(Object.keys(ROLES) as Role[]).map((id) => ({ id, label: _(ROLES[id].name) }))} />
         <div className="actions"><Button type="submit" isDisabled={invite.isPending}><Trans>Send invitation</Trans></Button></div>
@@ -126,6 +126,7 @@ function ManageDialog({ member, onClose }: { member: Member; onClose: () => void
   const queryClient = useQueryClient();
   const [done, setDone] = useState<string | null>(null);
   const [resetLink, setResetLink] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<'disable' | 'factor' | null>(null);
   const path = { params: { path: { id: member.id } } };
   const act = useMutation({
     mutationFn: async (what: 'unlock' | 'disable' | 'password' | 'factor') => {
@@ -138,6 +139,7 @@ function ManageDialog({ member, onClose }: { member: Member; onClose: () => void
       }
       return what;
     },
+    onSettled: () => setConfirming(null),
     onSuccess: async (what) => {
       const said = {
         unlock: msg`${member.email} can sign in again.`,
@@ -178,7 +180,12 @@ function ManageDialog({ member, onClose }: { member: Member; onClose: () => void
               <dt><Trans>Lost phone or security key</Trans></dt>
               <dd>
                 <p className="muted"><Trans>Removes their authenticator app, recovery codes and passkeys and signs them out everywhere; they set up a new second factor at their next sign-in. Confirm who is asking first: whoever has their password can then enrol.</Trans></p>
-                <Button variant="quiet" onPress={() => act.mutate('factor')} isDisabled={act.isPending}><Trans>Reset second factor</Trans></Button>
+                {confirming === 'factor' ? (
+                  <div className="confirm" role="group" aria-label={_(msg`Confirm resetting the second factor`)}>
+                    <Button variant="danger" onPress={() => act.mutate('factor')} isDisabled={act.isPending}><Trans>Yes, remove their second factor</Trans></Button>
+                    <Button variant="quiet" onPress={() => setConfirming(null)}><Trans>Keep it</Trans></Button>
+                  </div>
+                ) : <Button variant="quiet" onPress={() => setConfirming('factor')} isDisabled={act.isPending}><Trans>Reset second factor</Trans></Button>}
               </dd>
             </div>
           </>
@@ -187,7 +194,12 @@ function ManageDialog({ member, onClose }: { member: Member; onClose: () => void
           <dt><Trans>Disable the account</Trans></dt>
           <dd>
             <p className="muted"><Trans>Signs them out everywhere at once and ends their API tokens and invitations. Their work stays; they cannot sign in again.</Trans></p>
-            <Button variant="quiet" onPress={() => act.mutate('disable')} isDisabled={act.isPending}><Trans>Disable {member.email}</Trans></Button>
+            {confirming === 'disable' ? (
+              <div className="confirm" role="group" aria-label={_(msg`Confirm disabling the account`)}>
+                <Button variant="danger" onPress={() => act.mutate('disable')} isDisabled={act.isPending}><Trans>Yes, disable the account</Trans></Button>
+                <Button variant="quiet" onPress={() => setConfirming(null)}><Trans>Keep it</Trans></Button>
+              </div>
+            ) : <Button variant="quiet" onPress={() => setConfirming('disable')} isDisabled={act.isPending}><Trans>Disable {member.email}</Trans></Button>}
           </dd>
         </div>
       </dl>
