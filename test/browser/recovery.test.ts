@@ -67,7 +67,7 @@ describe.skipIf(!availability.run)('browser: step-up, the idle lock and a passwo
       await dialog.waitFor();
       await dialog.getByLabel('Password').fill('not the password at all');
       await dialog.getByRole('button', { name: 'Confirm' }).click();
-      await dialog.getByRole('alert').filter({ hasText: 'The password or the code is wrong' }).waitFor();
+      await dialog.getByRole('alert').filter({ hasText: 'The password is wrong' }).waitFor();
       await shot('step-up');
       problems.push(...(await checkBothSchemes(browser, 'step-up with a wrong password')));
       await dialog.getByLabel('Password').fill(who.password);

@@ -31,29 +31,33 @@ export function Shell() {
     },
     [queryClient],
   );
-  const signOut = useCallback(() => {
-    clearDrafts();
-    queryClient.clear();
-    setLocked(null);
-    void navigate({ to: '/sign-in' });
-  }, [queryClient, navigate]);
-  if (locked) return <LockScreen email={locked.email} onUnlocked={() => setLocked(null)} onSignOut={signOut} />;
+  const signOut = useCallback(
+    (why?: 'ended') => {
+      clearDrafts();
+      queryClient.clear();
+      setLocked(null);
+      void navigate({ to: '/sign-in', search: why ? { session: why } : {} });
+    },
+    [queryClient, navigate],
+  );
+  if (locked) return <LockScreen email={locked.email} onUnlocked={() => setLocked(null)} onSignOut={() => signOut()} />;
   return <SignedIn onLock={lock} onSignedOut={signOut} />;
 }
 
-function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedOut: () => void }) {
+function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedOut: (why?: 'ended') => void }) {
   const { _ } = useLingui();
   const navigate = useNavigate();
   const me = useQuery({ queryKey: ['me'], queryFn: () => data(api.GET('/api/v1/auth/me')), gcTime: 0 });
   const signedOut = me.error instanceof ApiError && me.error.status === 401;
   useEffect(() => {
-    if (signedOut) onSignedOut();
+    // The session ended elsewhere (signed out from another browser, a password change or reset, an admin).
+    if (signedOut) onSignedOut(me.data ? 'ended' : undefined);
     else if (me.data && me.data.state === 'mfa_enrolment') void navigate({ to: '/sign-in/enrol' });
     else if (me.data && me.data.state === 'mfa_pending') void navigate({ to: '/sign-in/code' });
   }, [signedOut, me.data, navigate, onSignedOut]);
   const signOut = useMutation({
     mutationFn: endSession,
-    onSettled: onSignedOut,
+    onSettled: () => onSignedOut(),
   });
   const current = useRef<Me | null>(null);
   current.current = me.data ?? null;

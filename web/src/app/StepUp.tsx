@@ -18,6 +18,9 @@ const STEP_UP_ERRORS = {
   UNAUTHENTICATED: msg`The password or the code is wrong. Try again; after several wrong attempts you are signed out.`,
   VALIDATION_FAILED: msg`Enter your password and the current 6-digit code from your authenticator app.`,
 };
+const STEP_UP_ERRORS_PASSWORD_ONLY = {
+  UNAUTHENTICATED: msg`The password is wrong. Try again; after several wrong attempts you are signed out.`,
+};
 
 /**
  * Runs a sensitive action; when the server answers STEP_UP_REQUIRED (the sign-in is older than the
@@ -88,7 +91,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
       {children}
       <Dialog title={<Trans>Confirm it is you</Trans>} isOpen={open} onOpenChange={(o) => { if (!o) cancel(); }}>
         <p className="muted">{me.totp ? <Trans>This change needs a recent sign-in. Enter your password and the current code from your authenticator app to go on; you are not asked again for five minutes.</Trans> : <Trans>This change needs a recent sign-in. Enter your password to go on; you are not asked again for five minutes.</Trans>}</p>
-        <Alert>{error ? _(errorMessage(error, STEP_UP_ERRORS)) : null}</Alert>
+        <Alert>{error ? _(errorMessage(error, me.totp ? STEP_UP_ERRORS : STEP_UP_ERRORS_PASSWORD_ONLY)) : null}</Alert>
         <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); void confirm(); }}>
           <Field label={<Trans>Password</Trans>} name="step-up-password" type="password" isRequired autoFocus autoComplete="current-password" value={password} onChange={setPassword} />
           {me.totp ? <Field label={<Trans>6-digit code</Trans>} name="step-up-code" isRequired autoComplete="one-time-code" inputMode="numeric" maxLength={40} value={code} onChange={setCode} /> : null}

@@ -21,7 +21,8 @@ const signInRoute = createRoute({
   path: '/sign-in',
   component: SignInPage,
   // Search params carry no personal data: only these fixed flags after setup or an accepted invitation.
-  validateSearch: (s: Record<string, unknown>): { setup?: 'done'; invite?: 'accepted'; reset?: 'done' } => ({
+  validateSearch: (s: Record<string, unknown>): { setup?: 'done'; invite?: 'accepted'; reset?: 'done'; session?: 'ended' } => ({
+    ...(s.session === 'ended' ? { session: 'ended' as const } : {}),
     ...(s.setup === 'done' ? { setup: 'done' as const } : {}),
     ...(s.invite === 'accepted' ? { invite: 'accepted' as const } : {}),
     ...(s.reset === 'done' ? { reset: 'done' as const } : {}),

@@ -36,6 +36,7 @@ export function SignInPage() {
   return (
     <Card title={<Trans>Sign in</Trans>}>
       {search.setup === 'done' ? <p className="notice" role="status"><Trans>Confidant is set up. Sign in with the owner account you just created.</Trans></p> : null}
+      {search.session === 'ended' ? <p className="notice" role="status"><Trans>Your session has ended: you were signed out from another browser, your password was changed, or an administrator ended it. Sign in again.</Trans></p> : null}
       {search.reset === 'done' ? <p className="notice" role="status"><Trans>Your new password is set and you are signed out everywhere. Sign in with it and your second factor.</Trans></p> : null}
       {search.invite === 'accepted' ? <p className="notice" role="status"><Trans>Your account is ready. Sign in with your e-mail address and the password you just chose.</Trans></p> : null}
       <Alert>{failure ? (failure instanceof PasskeyCancelled ? _(PASSKEY_CANCELLED) : _(errorMessage(failure, SIGN_IN_ERRORS))) : null}</Alert>

@@ -45,6 +45,7 @@ function InviteSection() {
     mutationFn: () => withStepUp(() => data(api.POST('/api/v1/staff/invites', { body: { email, role } }))),
     onSuccess: () => {
       setCopied(false);
+      setEmail('');
       return queryClient.invalidateQueries({ queryKey: ['staff'] });
     },
   });
