@@ -7,6 +7,7 @@ import { type RangeTask, sqliteReader, verifyRange } from './audit.verify-range.
 
 /** A verify worker: opens the SQLite file read-only and verifies the ranges it is sent. */
 const { file, macKey } = workerData as { file: string; macKey: KeyObject };
-const reader = sqliteReader(new DatabaseSync(file, { readOnly: true, timeout: SQLITE_BUSY_TIMEOUT_MS }));
+const database = new DatabaseSync(file, { readOnly: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
+const reader = sqliteReader(database);
 
-serveTasks((task: RangeTask) => verifyRange(reader, macKey, task));
+serveTasks((task: RangeTask) => verifyRange(reader, macKey, task), { stop: () => database.close() });
