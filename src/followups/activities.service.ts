@@ -140,26 +140,58 @@ export async function timeline(deps: ClientDeps, caller: Caller, clientId: strin
   return items;
 }
 
+/** One line of the agenda: a schedule line with the activity it is about, and its summary when the caller may read it. */
+export type AgendaEntry = ReturnType<typeof scheduleEntry> & { bucket: 'overdue' | 'today' | 'next_7_days'; activity_id: string; summary?: string };
+
+/** The field name an agenda read names in its audit event when it returns summaries (a name, never a value). */
+export const AGENDA_SUMMARY_FIELD = 'activity_details.summary';
+
 /**
  * The caller's agenda: overdue follow-ups, and follow-ups and appointments today and in the next 7
  * days. Practitioners and others see what is assigned to them; reception sees every appointment of
  * the organisation (the front desk books them) — with times and first names only: no details, no
  * sensitive tags. Each entry's client name is decrypted only as far as the caller may read it.
+ *
+ * Each entry carries its `activity_id` (what `PATCH /api/v1/activities/:id` completes, cancels or
+ * records an outcome of) and, for roles the data map clears for activity details (CLEARANCE via
+ * `clearedFor`), the activity's `summary`; for other roles the key is absent, never null or blank.
+ * Returning summaries is a read of client content: one `client.read` event (purpose "agenda") names
+ * the clients whose summaries were returned and the field, before the agenda is returned.
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
+  const { orgId } = caller.actor;
   // Days are the user's own (the time zone of their digest settings; UTC until they choose one).
   const setting = await findDigestTimezone(deps.db, caller.actor.userId);
   const timezone = setting?.timezone ?? 'UTC';
   const day = localDay(now, timezone);
   const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
-  const entries = [];
+  const readsSummaries = clearedFor(caller.actor.role, DETAILS_ENTRY);
+  const summarised = new Set<string>();
+  const entries: AgendaEntry[] = [];
   for (const row of rows) {
+    // A first name means authorize() allowed client.read on this client (caseload or break-glass
+    // included): the summary then needs only the role's clearance for activity details.
     const first = await firstNameFor(deps, caller, row.client_id, 'agenda');
     if (first === null) continue;
     const bucket = row.at < day.midnight ? 'overdue' : row.at < day.next ? 'today' : 'next_7_days';
-    entries.push({ bucket, ...scheduleEntry(row, first) });
+    const entry: AgendaEntry = { bucket, ...scheduleEntry(row, first), activity_id: row.id };
+    const summary = readsSummaries ? await summaryOf(deps, orgId, row) : undefined;
+    if (summary !== undefined) {
+      entry.summary = summary;
+      summarised.add(row.client_id);
+    }
+    entries.push(entry);
   }
+  if (summarised.size > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'agenda' }, orgId, 'client.read', [...summarised], [AGENDA_SUMMARY_FIELD]));
   return { timezone, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+}
+
+/** The summary in an activity's sealed details, if it has one (callers check clearance first). */
+async function summaryOf(deps: ClientDeps, orgId: string, row: ActivityTable): Promise<string | undefined> {
+  if (!row.details_ct) return undefined;
+  const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
+  const details = parseStoredJson(openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string, 'the activity details') as ActivityView['details'];
+  return typeof details?.summary === 'string' && details.summary !== '' ? details.summary : undefined;
 }
 
 /** An agenda or digest line: time, kind, status and the client's first name — nothing else. */
@@ -174,6 +206,8 @@ export function scheduleEntry(row: ActivityTable, firstName: string) {
  */
 export async function scheduleRows(deps: ClientDeps, actor: Actor, from: number, to: number, limit = 500): Promise<ActivityTable[]> {
   // Reception (agenda.practice) sees every appointment of the organisation; everyone else what is assigned to them.
+  // An item assigned to a practitioner for a client off their caseload (and under no live grant) is
+  // left out on purpose: caseload scope decides reach, and listing it would name a client they may not read.
   const assigneeId = authorize(actor, 'agenda.practice', { orgId: actor.orgId }).allowed ? null : actor.userId;
   const rows = await listScheduleRows(deps.db, { orgId: actor.orgId, from, to, assigneeId, limit });
   // One caseload/break-glass lookup per 500 clients, then the same decision as a single read.

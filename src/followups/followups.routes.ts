@@ -61,7 +61,16 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
 
   r.get(
     '/api/v1/agenda',
-    { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: 'My follow-ups and appointments: overdue, today, next 7 days', response: { 200: agendaView } } },
+    {
+      config: { policy: { access: 'authenticated', action: 'client.read' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'My follow-ups and appointments: overdue, today, next 7 days; act on an item with PATCH /api/v1/activities/{activity_id}',
+        description:
+          "Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's outcome (attended, cancelled, no_show); the client's timeline is GET /api/v1/clients/{client_id}/timeline. There is no reschedule route yet. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.",
+        response: { 200: agendaView },
+      },
+    },
     async (request) => agenda(deps, callerOf(request)),
   );
 }

@@ -40,7 +40,15 @@ export const timelineView = z.object({
 
 /** An agenda or digest line: time, kind, status and the client's first name, nothing else. */
 const scheduleEntry = z.object({ kind: z.string(), at: isoTime, duration_min: z.number().nullable(), status: z.string(), client_id: id, client_first_name: z.string() });
-const agendaEntry = scheduleEntry.extend({ bucket: z.string().meta({ description: 'overdue, today or next_7_days' }) });
+/** An agenda line adds the activity it is about and, for readers cleared for activity details, its summary. */
+const agendaEntry = scheduleEntry.extend({
+  bucket: z.enum(['overdue', 'today', 'next_7_days']).meta({ description: 'overdue, today or next_7_days' }),
+  activity_id: id.meta({ description: 'The follow-up or appointment: PATCH /api/v1/activities/{id} completes or cancels it, or records an appointment outcome' }),
+  summary: z
+    .string()
+    .optional()
+    .meta({ description: "The activity's summary; present only for roles cleared for activity details (absent, never null or blank, otherwise). Returning it is an audited read of the client." }),
+});
 
 export const agendaView = z.object({
   timezone: z.string().meta({ description: 'The time zone the days are counted in (your digest settings; UTC until set)' }),

@@ -239,7 +239,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** My follow-ups and appointments: overdue, today, next 7 days */
+        /**
+         * My follow-ups and appointments: overdue, today, next 7 days; act on an item with PATCH /api/v1/activities/{activity_id}
+         * @description Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's outcome (attended, cancelled, no_show); the client's timeline is GET /api/v1/clients/{client_id}/timeline. There is no reschedule route yet. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -257,39 +260,60 @@ export type paths = {
                     content: {
                         "application/json": {
                             next_7_days: {
+                                /** @description The follow-up or appointment: PATCH /api/v1/activities/{id} completes or cancels it, or records an appointment outcome */
+                                activity_id: string;
                                 /** Format: date-time */
                                 at: string;
-                                /** @description overdue, today or next_7_days */
-                                bucket: string;
+                                /**
+                                 * @description overdue, today or next_7_days
+                                 * @enum {string}
+                                 */
+                                bucket: "overdue" | "today" | "next_7_days";
                                 client_first_name: string;
                                 client_id: string;
                                 duration_min: number | null;
                                 kind: string;
                                 status: string;
+                                /** @description The activity's summary; present only for roles cleared for activity details (absent, never null or blank, otherwise). Returning it is an audited read of the client. */
+                                summary?: string;
                             }[];
                             overdue: {
+                                /** @description The follow-up or appointment: PATCH /api/v1/activities/{id} completes or cancels it, or records an appointment outcome */
+                                activity_id: string;
                                 /** Format: date-time */
                                 at: string;
-                                /** @description overdue, today or next_7_days */
-                                bucket: string;
+                                /**
+                                 * @description overdue, today or next_7_days
+                                 * @enum {string}
+                                 */
+                                bucket: "overdue" | "today" | "next_7_days";
                                 client_first_name: string;
                                 client_id: string;
                                 duration_min: number | null;
                                 kind: string;
                                 status: string;
+                                /** @description The activity's summary; present only for roles cleared for activity details (absent, never null or blank, otherwise). Returning it is an audited read of the client. */
+                                summary?: string;
                             }[];
                             /** @description The time zone the days are counted in (your digest settings; UTC until set) */
                             timezone: string;
                             today: {
+                                /** @description The follow-up or appointment: PATCH /api/v1/activities/{id} completes or cancels it, or records an appointment outcome */
+                                activity_id: string;
                                 /** Format: date-time */
                                 at: string;
-                                /** @description overdue, today or next_7_days */
-                                bucket: string;
+                                /**
+                                 * @description overdue, today or next_7_days
+                                 * @enum {string}
+                                 */
+                                bucket: "overdue" | "today" | "next_7_days";
                                 client_first_name: string;
                                 client_id: string;
                                 duration_min: number | null;
                                 kind: string;
                                 status: string;
+                                /** @description The activity's summary; present only for roles cleared for activity details (absent, never null or blank, otherwise). Returning it is an audited read of the client. */
+                                summary?: string;
                             }[];
                         };
                     };
