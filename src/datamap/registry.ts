@@ -6,7 +6,8 @@ import { CLIENT_FIELDS, columnOf } from './client-fields.ts';
 /**
  * Which key seals a value:
  * - `client`: the client's data key, destroyed when the client is erased;
- * - `session-note`: a key of the note's own (only its author reads it), destroyed with the client;
+ * - `session-note`: a key of the note's own (only its author reads it; its addenda are sealed under
+ *   it too), destroyed with the client;
  * - `organisation`: a key the organisation holds for one kind of its own data (tag names, segment
  *   names, its mail relay password), one key per kind;
  * - `retained-record`: an organisation key per retention year, for records the law requires to
