@@ -99,6 +99,11 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'DELETE /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/caseload/${as.billing!.userId}` }),
     'POST /api/v1/clients/:id/notes': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/notes`, body: { kind: 'general', body: 'matrix note' } }),
     'GET /api/v1/clients/:id/notes': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/notes` }),
+    'POST /api/v1/clients/:id/notes/:noteId/addenda': async () => {
+      const client = await freshClient();
+      const note = (await org.owner.request('POST', `/api/v1/clients/${client}/notes`, { kind: 'general', body: 'matrix note to amend' })).json().id;
+      return { method: 'POST', url: `/api/v1/clients/${client}/notes/${note}/addenda`, body: { text: 'matrix addendum' } };
+    },
     'POST /api/v1/clients/:id/activities': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/activities`, body: { kind: 'interaction', channel: 'call', direction: 'inbound' } }),
     'PATCH /api/v1/activities/:id': async () => {
       const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/activities`, { kind: 'follow_up', due_at: new Date().toISOString() })).json().id;

@@ -35,6 +35,7 @@ describeEachEngine('card numbers are refused in every free-text field, in every 
   let clientId: string;
   let offCaseload: string;
   let invoiceId: string;
+  let noteIds: { general: string; session: string };
   const count = async (table: string) => Number((await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(org.deps.db)).rows[0]!.n);
   const client = async () => (await org.owner.request('GET', `/api/v1/clients/${clientId}`)).json();
   const stepUp = async (who: Browser) => expect((await who.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD })).statusCode).toBe(200);
@@ -45,6 +46,8 @@ describeEachEngine('card numbers are refused in every free-text field, in every 
     practitioner = await org.signIn(staff.email);
     clientId = (await org.owner.request('POST', '/api/v1/clients', { name: 'Card Test Person' })).json().id;
     offCaseload = (await org.owner.request('POST', '/api/v1/clients', { name: 'Not On Caseload' })).json().id;
+    const note = async (kind: 'general' | 'session') => (await org.owner.request('POST', `/api/v1/clients/${clientId}/notes`, { kind, body: `a ${kind} note to amend` })).json().id as string;
+    noteIds = { general: await note('general'), session: await note('session') };
     invoiceId = (await org.owner.request('POST', `/api/v1/clients/${clientId}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] })).json().id;
   });
 
@@ -87,6 +90,14 @@ describeEachEngine('card numbers are refused in every free-text field, in every 
       send: (card) => org.owner.request('POST', `/api/v1/clients/${clientId}/notes`, { kind: 'session', body: card }),
       stored: () => count('notes'),
     },
+    ...(['general', 'session'] as const).map(
+      (kind): FieldCase => ({
+        route: `POST /api/v1/clients/:id/notes/:noteId/addenda (${kind})`,
+        field: 'text',
+        send: (card) => org.owner.request('POST', `/api/v1/clients/${clientId}/notes/${noteIds[kind]}/addenda`, { text: `Addendum: paid by card.\n${card}` }),
+        stored: () => count('note_addenda'),
+      }),
+    ),
     { route: 'POST /api/v1/clients/:id/activities (interaction)', field: 'details.summary', ...activity((card) => ({ kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: `paid by card ${card}` } })) },
     { route: 'POST /api/v1/clients/:id/activities (interaction)', field: 'details.outcome', ...activity((card) => ({ kind: 'interaction', channel: 'call', direction: 'inbound', details: { outcome: card } })) },
     { route: 'POST /api/v1/clients/:id/activities (follow-up)', field: 'details.notes', ...activity((card) => ({ kind: 'follow_up', due_at: soon, details: { notes: card } })) },

@@ -55,8 +55,12 @@ describeEachEngine('every registry entry through rotation, merge, export and era
 
     /** Seals one value of each client record type for `client`. */
     const seal = async (client: string, tag: string) => {
-      expect((await practitioner.request('POST', `/api/v1/clients/${client}/notes`, { body: `QZGENERAL${tag}Q` })).statusCode).toBe(201);
-      expect((await practitioner.request('POST', `/api/v1/clients/${client}/notes`, { kind: 'session', body: `QZSESSION${tag}Q` })).statusCode).toBe(201);
+      const general = await practitioner.request('POST', `/api/v1/clients/${client}/notes`, { body: `QZGENERAL${tag}Q` });
+      const session = await practitioner.request('POST', `/api/v1/clients/${client}/notes`, { kind: 'session', body: `QZSESSION${tag}Q` });
+      for (const [note, kind] of [[general, 'GENERAL'], [session, 'SESSION']] as const) {
+        expect(note.statusCode).toBe(201);
+        expect((await practitioner.request('POST', `/api/v1/clients/${client}/notes/${note.json().id}/addenda`, { text: `QZADD${kind}${tag}Q` })).statusCode).toBe(201);
+      }
       expect((await practitioner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'interaction', channel: 'call', direction: 'inbound', details: { summary: `QZACTIVITY${tag}Q` } })).statusCode).toBe(201);
       const invoice = (await owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: `QZLINE${tag}Q`, quantity: 1, unit_minor: 6000 }] })).json();
       await owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
@@ -109,7 +113,7 @@ describeEachEngine('every registry entry through rotation, merge, export and era
       expect(await rowsOf(org, entry, dup), `${entry.id} left nothing behind`).toEqual([]);
     }
     const notes = await read(practitioner, `/api/v1/clients/${keep}/notes`);
-    for (const text of ['QZGENERALKQ', 'QZGENERALDQ', 'QZSESSIONKQ', 'QZSESSIONDQ']) expect(notes).toContain(text);
+    for (const text of ['QZGENERALKQ', 'QZGENERALDQ', 'QZSESSIONKQ', 'QZSESSIONDQ', 'QZADDGENERALKQ', 'QZADDGENERALDQ', 'QZADDSESSIONKQ', 'QZADDSESSIONDQ']) expect(notes).toContain(text);
     const timeline = await read(owner, `/api/v1/clients/${keep}/timeline`);
     for (const text of ['QZACTIVITYKQ', 'QZACTIVITYDQ']) expect(timeline).toContain(text);
     const invoices = await read(owner, `/api/v1/clients/${keep}/invoices`);
@@ -121,10 +125,14 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     const exported = await owner.request('POST', '/api/v1/exports/clients', { format: 'json', plaintext: true, purpose: 'subject_access' });
     expect(exported.statusCode, exported.body).toBe(200);
     for (const text of ['QZNAMEQ', 'QZPREFERREDQ', 'qzemailq@example.org', 'QZSTREETQ', 'QZIDQ123', '1980-02-03', 'QZINSURERQ', 'QZREFERRERQ']) expect(exported.body, text).toContain(text);
-    for (const text of ['QZINTAKEQ', 'QZGENERAL', 'QZSESSION', 'QZACTIVITY', 'QZLINE', 'QZPAY', 'QZREASON', 'QZTAGQ', 'QZSEGMENTQ', 'QZRELAYQ']) expect(exported.body, text).not.toContain(text);
+    for (const text of ['QZINTAKEQ', 'QZGENERAL', 'QZSESSION', 'QZADD', 'QZACTIVITY', 'QZLINE', 'QZPAY', 'QZREASON', 'QZTAGQ', 'QZSEGMENTQ', 'QZRELAYQ']) expect(exported.body, text).not.toContain(text);
 
     // Erasure: destroyed, deleted and kept as each entry says, and said so.
-    const sessionNoteIds = (await rowsOf(org, SEALED.find((e) => e.keyOwner === 'session-note')!, keep)).map((r) => String(r.id));
+    // The keys of the client's own records: each session note's, which seals its addenda too.
+    const ownerOf = (entry: SealedEntry, row: Row) => (entry.keyOwner === 'session-note' ? String(row[entry.keyOwnerColumn ?? entry.placeColumn]) : keep);
+    const sessionNoteIds: string[] = [];
+    for (const entry of SEALED.filter((e) => e.keyOwner === 'session-note')) sessionNoteIds.push(...(await rowsOf(org, entry, keep)).map((r) => ownerOf(entry, r)));
+    expect(new Set(sessionNoteIds).size, 'addenda are under their session notes\' keys').toBe(2);
     const erased = await owner.request('DELETE', `/api/v1/clients/${keep}`, { reason: 'subject_request' });
     expect(erased.statusCode, erased.body).toBe(200);
     const statement = erased.json() as { destroyed: { data: string; records: number }[]; deleted: { data: string }[]; kept: { data: string; records: number; why: string; until: string }[] };
@@ -135,14 +143,14 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     }
     expect(statement.kept.find((l) => l.data === 'Invoice lines')).toMatchObject({ records: 2, why: expect.stringContaining('tax law') });
     expect(statement.deleted.map((l) => l.data)).toEqual(['Custom field "Referred by"']);
-    expect(statement.destroyed.map((l) => l.data)).toEqual(expect.arrayContaining(['Custom field "Insurer"', 'Custom field "Intake code"', 'Session notes']));
+    expect(statement.destroyed.map((l) => l.data)).toEqual(expect.arrayContaining(['Custom field "Insurer"', 'Custom field "Intake code"', 'Session notes', 'Session-note addenda', 'General-note addenda']));
     expect(JSON.stringify(statement)).not.toContain('QZ');
     for (const entry of SEALED.filter((e) => e.clientColumn)) {
       const left = await rowsOf(org, entry, keep);
       if (entry.erase === 'retain') expect(left.length, `${entry.id} kept`).toBe(2);
       else if (entry.erase === 'delete') expect(left, `${entry.id} deleted`).toEqual([]);
       // Crypto-shredded: a row may stay (a break-glass grant's who and when), its value is unreadable.
-      else for (const row of left) await expect(org.deps.keyring.dataKey(org.orgId, keep, row[entry.column] as Uint8Array), entry.id).rejects.toThrow();
+      else for (const row of left) await expect(org.deps.keyring.dataKey(org.orgId, ownerOf(entry, row), row[entry.column] as Uint8Array), entry.id).rejects.toThrow();
     }
     const keys = org.deps.keyring.keystore.db;
     expect(await keys.selectFrom('data_keys').select('owner_id').where('owner_id', 'in', [keep, ...sessionNoteIds]).execute()).toEqual([]);

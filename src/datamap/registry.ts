@@ -6,7 +6,8 @@ import { CLIENT_FIELDS, columnOf } from './client-fields.ts';
 /**
  * Which key seals a value:
  * - `client`: the client's data key, destroyed when the client is erased;
- * - `session-note`: a key of the note's own (only its author reads it), destroyed with the client;
+ * - `session-note`: a key of the note's own (only its author reads it; its addenda are sealed under
+ *   it too), destroyed with the client;
  * - `organisation`: a key the organisation holds for one kind of its own data (tag names, segment
  *   names, its mail relay password), one key per kind;
  * - `retained-record`: an organisation key per retention year, for records the law requires to
@@ -32,6 +33,11 @@ export interface SealedEntry {
   /** The column whose value is the record id bound into each ciphertext. */
   placeColumn: string;
   keyOwner: KeyOwner;
+  /**
+   * For `session-note` keys: the column naming the note whose key seals the value (a session note's
+   * addenda are under the note's key, not keys of their own). Default: `placeColumn`.
+   */
+  keyOwnerColumn?: string;
   /** For `organisation` keys: the key owner prefix (`tags` → `tags:<org>`). */
   orgKey?: string;
   classification: Classification;
@@ -135,6 +141,39 @@ export const SEALED: readonly SealedEntry[] = [
     classification: 'restricted',
     group: 'session_notes',
     purpose: "the practitioner's own process notes, read by their author only",
+    retention: 'client-record',
+    erase: 'crypto-shred',
+  },
+  {
+    ...aboutClient,
+    id: 'note_addenda.text_ct:general',
+    label: 'General-note addenda',
+    table: 'note_addenda',
+    column: 'text_ct',
+    where: { column: 'kind', equals: 'general' },
+    recordType: 'client_note_addendum',
+    field: { name: 'text', kind: 'text' },
+    keyOwner: 'client',
+    classification: 'restricted',
+    group: 'notes',
+    purpose: 'amend a general note while keeping the original, as a clinical record must',
+    retention: 'client-record',
+    erase: 'crypto-shred',
+  },
+  {
+    ...aboutClient,
+    id: 'note_addenda.text_ct:session',
+    label: 'Session-note addenda',
+    table: 'note_addenda',
+    column: 'text_ct',
+    where: { column: 'kind', equals: 'session' },
+    recordType: 'client_note_addendum',
+    field: { name: 'text', kind: 'text' },
+    keyOwner: 'session-note',
+    keyOwnerColumn: 'note_id',
+    classification: 'restricted',
+    group: 'session_notes',
+    purpose: "amend a session note while keeping the original, read by the note's author only",
     retention: 'client-record',
     erase: 'crypto-shred',
   },

@@ -75,7 +75,7 @@ export interface ErasureStatement {
 }
 
 export interface ErasurePlan {
-  /** Key-store owners whose keys the erasure destroys: the client's own, and each session note's. */
+  /** Key-store owners whose keys the erasure destroys: the client's own, and each session note's (which seals its addenda too). */
   keyOwners: string[];
   /** Custom fields whose values are deleted outright (`erase: delete`), by field id. */
   deleteCustomFields: string[];
@@ -132,7 +132,7 @@ export async function planErasure(
       statement.kept.push({ data: entry.label, records: retained.length, why: RETAINED_WHY, until: new Date(until).toISOString() });
       continue;
     }
-    if (entry.keyOwner === 'session-note') for (const row of present) keyOwners.add(String(row[entry.placeColumn]));
+    if (entry.keyOwner === 'session-note') for (const row of present) keyOwners.add(String(row[entry.keyOwnerColumn ?? entry.placeColumn]));
     (entry.erase === 'delete' ? statement.deleted : statement.destroyed).push({ data: entry.label, records: present.length });
   }
   return { keyOwners: [...keyOwners], deleteCustomFields, unretainedTables: [...unretainedTables], statement };

@@ -5,6 +5,6 @@
 // The public surface of this folder: other folders import it from here, never from its files.
 export { gate, operatorCaller } from './gate.ts';
 export type { Caller } from './gate.ts';
-export { refuse, requirePermission } from './permission.ts';
+export { deniedEvent, refuse, requirePermission } from './permission.ts';
 export type { DenialLog } from './permission.ts';
 export { installRouteGate } from './route-gate.ts';

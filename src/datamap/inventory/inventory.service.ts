@@ -24,7 +24,7 @@ export interface InventoryItem {
 
 const KEY_WORDS: Record<KeyOwner, string> = {
   client: "AES-256-GCM under the client's own data key",
-  'session-note': "AES-256-GCM under the note's own key",
+  'session-note': "AES-256-GCM under the session note's own key (its addenda under the same key)",
   organisation: 'AES-256-GCM under an organisation key of its own for this kind of data',
   'retained-record': 'AES-256-GCM under the organisation’s retained-records key for the year its retention ends',
   user: "AES-256-GCM under the staff member's own key",

@@ -212,6 +212,19 @@ export interface NoteTable {
   created_at: number;
 }
 
+/** An addendum to a note, sealed like the note it amends; the note itself is never edited. */
+export interface NoteAddendumTable {
+  id: string;
+  org_id: string;
+  client_id: string;
+  note_id: string;
+  author_id: string;
+  /** The amended note's kind (which key seals the text). */
+  kind: 'general' | 'session';
+  text_ct: Uint8Array;
+  created_at: number;
+}
+
 export interface TagTable {
   id: string;
   org_id: string;
@@ -515,6 +528,7 @@ export interface Schema {
   passkeys: PasskeyTable;
   webauthn_challenges: WebauthnChallengeTable;
   notes: NoteTable;
+  note_addenda: NoteAddendumTable;
   tags: TagTable;
   client_tags: ClientTagTable;
   activities: ActivityTable;

@@ -2998,7 +2998,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The client's general notes and your own session notes */
+        /** The client's general notes and your own session notes, each with its addenda */
         get: {
             parameters: {
                 query?: never;
@@ -3018,7 +3018,17 @@ export type paths = {
                     content: {
                         "application/json": {
                             notes: {
+                                /** @description Addenda to the note, oldest first (author, time, text) */
+                                addenda: {
+                                    author_id: string;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    id: string;
+                                    note_id: string;
+                                    text: string;
+                                }[];
                                 author_id: string;
+                                /** @description The note as first written: it is never changed; later additions are its addenda */
                                 body: string;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3032,7 +3042,10 @@ export type paths = {
             };
         };
         put?: never;
-        /** Add a note: general, or a session note only its author will ever read */
+        /**
+         * Add a note: general, or a session note only its author will ever read
+         * @description A note is never edited once written; amend it with an addendum (POST …/notes/{noteId}/addenda).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3062,13 +3075,78 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description Addenda to the note, oldest first (author, time, text) */
+                            addenda: {
+                                author_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                id: string;
+                                note_id: string;
+                                text: string;
+                            }[];
                             author_id: string;
+                            /** @description The note as first written: it is never changed; later additions are its addenda */
                             body: string;
                             /** Format: date-time */
                             created_at: string;
                             id: string;
                             /** @enum {string} */
                             kind: "general" | "session";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/notes/{noteId}/addenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amend a note with an addendum; the note itself is never changed
+         * @description Notes are never edited in place: this is the only way to change what a note says, and the original stays as written. A general note may be amended by anyone who may write notes for the client; a session note by its author only (to anyone else it does not exist: 404). The addendum is sealed like its note (a session note's under that note's own key). Card numbers are refused (CARD_DATA_REFUSED, field text).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    noteId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            author_id: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            note_id: string;
+                            text: string;
                         };
                     };
                 };

@@ -27,6 +27,7 @@ import * as retainedInvoices from './0025-retained-invoices.ts';
 import * as headMails from './0026-head-mails.ts';
 import * as passwordResets from './0027-password-resets.ts';
 import * as organisationSettings from './0028-organisation-settings.ts';
+import * as noteAddenda from './0029-note-addenda.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -61,4 +62,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0026-head-mails': headMails,
   '0027-password-resets': passwordResets,
   '0028-organisation-settings': organisationSettings,
+  '0029-note-addenda': noteAddenda,
 };
