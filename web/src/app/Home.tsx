@@ -1,11 +1,13 @@
 import { Trans } from '@lingui/react/macro';
 import { Link } from '@tanstack/react-router';
+import { Today } from '../today/Today';
 import { useMe } from './session';
 
 /** Home: where the signed-in person starts; for the owner, what is left to set up. */
 export function Home() {
   const me = useMe();
   const owner = me.actions.includes('org.settings');
+  const reads = me.actions.includes('client.read');
   return (
     <>
       <h1><Trans>Welcome</Trans></h1>
@@ -18,9 +20,8 @@ export function Home() {
             <li><Link to="/account"><Trans>Add a passkey, so you can sign in without typing a code</Trans></Link></li>
           </ol>
         </section>
-      ) : (
-        <p><Trans>You are signed in. Your account's settings, passkeys and sessions are under Account.</Trans></p>
-      )}
+      ) : null}
+      {reads ? <Today /> : owner ? null : <p><Trans>You are signed in. Your account's settings, passkeys and sessions are under Account.</Trans></p>}
     </>
   );
 }
