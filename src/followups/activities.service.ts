@@ -12,6 +12,7 @@ import { type ClientDeps, clientEvent, getClient } from '../clients/records/inde
 import { refuseCardData } from '../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
 import { findActivity, findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateActivityRowStatus, updateClientCadence } from './activities.store.ts';
+import { organisationTimeZone } from '../auth/orgs/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -160,9 +161,9 @@ export const AGENDA_SUMMARY_FIELD = 'activity_details.summary';
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
   const { orgId } = caller.actor;
-  // Days are the user's own (the time zone of their digest settings; UTC until they choose one).
+  // Days are the user's own (the time zone of their digest settings), else the organisation's.
   const setting = await findDigestTimezone(deps.db, caller.actor.userId);
-  const timezone = setting?.timezone ?? 'UTC';
+  const timezone = setting?.timezone ?? (await organisationTimeZone(deps.db, orgId));
   const day = localDay(now, timezone);
   const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
   const readsSummaries = clearedFor(caller.actor.role, DETAILS_ENTRY);

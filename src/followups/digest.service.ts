@@ -13,6 +13,7 @@ import type { Caller } from '../access/gate/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
 import { listActivitiesByIds } from './activities.store.ts';
 import { findDigestFor, findDigestSettings, findUserDigest, insertDigest, listActiveDigestSettings, listPendingNotices, listUserDigests, updateDigestEmailed, upsertDigestSettings } from './digest.store.ts';
+import { organisationTimeZone } from '../auth/orgs/index.ts';
 
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */
 const CATCH_UP_HOURS = 3;
@@ -35,7 +36,8 @@ const DEFAULTS: DigestSettings = { morning_hour: null, evening_hour: null, timez
 
 export async function getDigestSettings(deps: ClientDeps, caller: Caller): Promise<DigestSettings> {
   const row = await findDigestSettings(deps.db, caller.actor.userId);
-  return row ? { morning_hour: row.morning_hour, evening_hour: row.evening_hour, timezone: row.timezone, email: Number(row.email) === 1 } : DEFAULTS;
+  // Until the user chooses, their days are the organisation's.
+  return row ? { morning_hour: row.morning_hour, evening_hour: row.evening_hour, timezone: row.timezone, email: Number(row.email) === 1 } : { ...DEFAULTS, timezone: await organisationTimeZone(deps.db, caller.actor.orgId) };
 }
 
 /** Sets the caller's own digest choices (audited as a configuration change, names of settings only). */

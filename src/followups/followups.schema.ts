@@ -51,7 +51,7 @@ const agendaEntry = scheduleEntry.extend({
 });
 
 export const agendaView = z.object({
-  timezone: z.string().meta({ description: 'The time zone the days are counted in (your digest settings; UTC until set)' }),
+  timezone: z.string().meta({ description: 'The time zone the days are counted in (your digest settings; until you choose, the organisation’s)' }),
   overdue: z.array(agendaEntry),
   today: z.array(agendaEntry),
   next_7_days: z.array(agendaEntry),

@@ -41,6 +41,11 @@ export function effectivePublicUrl(row: Pick<OrganisationRow, 'public_url'> | un
  * What a message of the organisation is written with: the base of its links and its language.
  * For mail other folders send (an invitation); reads no secret.
  */
+/** The organisation's time zone (UTC until the owner sets one): the day staff see unless they choose their own. */
+export async function organisationTimeZone(db: Db, orgId: string): Promise<string> {
+  return (await findOrganisationRow(db, orgId))?.time_zone ?? 'UTC';
+}
+
 export async function messageContextOf(db: Db, deployment: DeploymentSettings, orgId: string): Promise<{ publicUrl: string; language: Language }> {
   const row = await findOrganisationRow(db, orgId);
   return { publicUrl: effectivePublicUrl(row, deployment).url, language: row?.language ?? 'en' };

@@ -295,7 +295,7 @@ export type paths = {
                                 /** @description The activity's summary; present only for roles cleared for activity details (absent, never null or blank, otherwise). Returning it is an audited read of the client. */
                                 summary?: string;
                             }[];
-                            /** @description The time zone the days are counted in (your digest settings; UTC until set) */
+                            /** @description The time zone the days are counted in (your digest settings; until you choose, the organisation’s) */
                             timezone: string;
                             today: {
                                 /** @description The follow-up or appointment: PATCH /api/v1/activities/{id} completes or cancels it, or records an appointment outcome */
