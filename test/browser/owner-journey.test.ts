@@ -12,7 +12,7 @@ import path from 'node:path';
 import { generateSync } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { freePort, startServe } from '../support/cli.ts';
-import { linkIn, openMailbox } from '../support/mailbox.ts';
+import { linkIn, nextMail, startTestRelay } from '../support/smtp.ts';
 import { browserAvailability, browserStores, checkBothSchemes, launchGated } from './gates.ts';
 import { addVirtualAuthenticator } from './webauthn.ts';
 
@@ -22,7 +22,7 @@ const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
 describe.skipIf(!availability.run)('browser: the owner sets up the organisation and invites a practitioner who signs in with a passkey', () => {
   it('works end to end through the web app alone, and passes every gate', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-'));
-    const mailbox = await openMailbox();
+    const mailbox = await startTestRelay();
     const port = await freePort();
     const origin = `http://localhost:${port}`;
     const serve = await startServe({ CONFIDANT_DATA: path.join(root, 'data'), PORT: String(port), HOST: '127.0.0.1', CONFIDANT_PUBLIC_URL: origin });
@@ -83,7 +83,7 @@ describe.skipIf(!availability.run)('browser: the owner sets up the organisation 
       await page.getByTestId('mail-source').filter({ hasText: 'through the relay below' }).waitFor();
       await page.getByRole('button', { name: 'Send a test message to me' }).click();
       await page.getByRole('status').filter({ hasText: 'The test message was accepted' }).waitFor();
-      const test = await mailbox.next(who.owner);
+      const test = await nextMail(mailbox, who.owner);
       expect(test.text).toContain('Appointments');
       expect(test.text).not.toContain(who.org);
       await shot(page, 'organisation-settings');
@@ -97,7 +97,7 @@ describe.skipIf(!availability.run)('browser: the owner sets up the organisation 
       await page.getByLabel('Work e-mail address').fill(who.practitioner);
       await page.getByRole('button', { name: 'Send invitation' }).click();
       await page.getByRole('status').filter({ hasText: 'on its way by e-mail' }).waitFor();
-      const invitation = await mailbox.next(who.practitioner, /\/invite\?token=/);
+      const invitation = await nextMail(mailbox, who.practitioner, /\/invite\?token=/);
       const inviteLink = linkIn(invitation, '/invite');
       expect(inviteLink.startsWith(`${origin}/invite?token=`)).toBe(true);
       const inviteToken = new URL(inviteLink).searchParams.get('token')!;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { freePort, startServe } from '../support/cli.ts';
-import { linkIn, openMailbox } from '../support/mailbox.ts';
+import { linkIn, nextMail, startTestRelay } from '../support/smtp.ts';
 import { browserAvailability, browserStores, checkBothSchemes, launchGated } from './gates.ts';
 import { addVirtualAuthenticator } from './webauthn.ts';
 
@@ -22,7 +22,7 @@ describe.skipIf(!availability.run)('browser: step-up, the idle lock and a passwo
   it('asks again for sensitive changes, locks an idle screen and keeps unsaved text, and resets a password from the mail', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-'));
     const data = path.join(root, 'data');
-    const mailbox = await openMailbox();
+    const mailbox = await startTestRelay();
     const port = await freePort();
     const origin = `http://localhost:${port}`;
     const serve = await startServe({ CONFIDANT_DATA: data, PORT: String(port), HOST: '127.0.0.1', CONFIDANT_PUBLIC_URL: origin, CONFIDANT_SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`, CONFIDANT_MAIL_FROM: 'office@example.test' });
@@ -101,7 +101,7 @@ describe.skipIf(!availability.run)('browser: step-up, the idle lock and a passwo
       await page.getByRole('button', { name: 'Send me a link' }).click();
       await page.getByRole('status').filter({ hasText: 'a link to choose a new password is on its way' }).waitFor();
       problems.push(...(await checkBothSchemes(browser, 'forgot password')));
-      const link = linkIn(await mailbox.next(who.email, /\/reset\?token=/), '/reset');
+      const link = linkIn(await nextMail(mailbox, who.email, /\/reset\?token=/), '/reset');
       const token = new URL(link).searchParams.get('token')!;
       await page.goto(link);
       await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();

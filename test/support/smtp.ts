@@ -65,3 +65,21 @@ export async function startTestRelay(options: { auth?: { user: string; pass: str
   onTestFinished(close);
   return { port: (server.server.address() as AddressInfo).port, received, logins, close };
 }
+
+/** Resolves with the first message to `to` that matches, waiting up to `timeoutMs` (mail sent after an answer). */
+export async function nextMail(relay: TestRelay, to: string, match = /./, timeoutMs = 10_000): Promise<ReceivedMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = relay.received.find((m) => m.to.includes(to) && match.test(m.text));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${match} within ${timeoutMs} ms (received ${relay.received.length})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The first link to `pathname` with a token in a message (`http://…/invite?token=…`). */
+export function linkIn(mail: ReceivedMail, pathname: string): string {
+  const match = mail.text.match(new RegExp(`https?://[^\\s"<>]+${pathname.replace('/', '\\/')}\\?token=[A-Za-z0-9_-]+`));
+  if (!match) throw new Error(`no ${pathname} link in the mail`);
+  return match[0];
+}

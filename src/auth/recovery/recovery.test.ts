@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { expect, it } from 'vitest';
 import { hashToken } from '../../platform/crypto/index.ts';
 import { type MailSource, smtpMailer } from '../../platform/mail/mailer.ts';
 import { buildTestApp } from '../../../test/support/app.ts';
+import { startTestRelay } from '../../../test/support/smtp.ts';
 import { type Deployment, deployment, services } from '../../../test/support/deployment.ts';
 import { describeEachEngine, type TestDatabase } from '../../../test/support/engines.ts';
 import { type Browser, STAFF_PASSWORD, sessionCookie, totp } from '../../../test/support/http.ts';
@@ -12,36 +11,21 @@ import { RESET_TOKEN_TTL_MS, confirmReset, requestReset } from './recovery.servi
 const NEW_PASSWORD = 'a brand new passphrase QZNEWPASSQ';
 const meta = { ip: null, requestId: null };
 
-/** The mail's text with quoted-printable undone (soft line breaks, =XX escapes). */
-const decoded = (mail: string) => mail.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-
-/** A real SMTP server in this process, and a MailSource whose every organisation sends through it. */
-async function smtpCapture(): Promise<{ mail: MailSource; received: { to: string; text: string }[]; next(count?: number): Promise<void>; close(): Promise<void> }> {
-  const received: { to: string; text: string }[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let text = '';
-      stream.on('data', (d: Buffer) => (text += d.toString('utf8')));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), text: decoded(text) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const mailer = smtpMailer(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, 'confidant@crm.example');
+/** A real SMTP server in this process (test/support/smtp.ts), and a MailSource whose every organisation sends through it. */
+async function smtpCapture(): Promise<{ mail: MailSource; readonly received: { to: string; text: string }[]; next(count?: number): Promise<void>; close(): Promise<void> }> {
+  const box = await startTestRelay();
+  const mailer = smtpMailer(`smtp://127.0.0.1:${box.port}`, 'confidant@crm.example');
   return {
     mail: { mailerFor: async () => mailer },
-    received,
+    get received() {
+      return box.received.map((m) => ({ to: m.to.join(','), text: m.text }));
+    },
     // Reset mails are sent after the answer: wait until `count` have arrived.
     next: async (count = 1) => {
-      for (let i = 0; i < 200 && received.length < count; i++) await new Promise((r) => setTimeout(r, 25));
-      expect(received.length).toBeGreaterThanOrEqual(count);
+      for (let i = 0; i < 200 && box.received.length < count; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(box.received.length).toBeGreaterThanOrEqual(count);
     },
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
+    close: box.close,
   };
 }
 
