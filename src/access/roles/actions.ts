@@ -50,6 +50,7 @@ export const CATALOGUE = catalogue({
   'invoices.retained': { may: 'read retained invoices (those kept after an erasure)', recordedAs: ['client.read'] },
   'custom_field.define': { may: 'define custom fields', recordedAs: [] },
   'staff.read': { may: 'see the staff list', recordedAs: [] },
+  'staff.directory': { may: 'see who appointments and follow-ups can be booked with', recordedAs: [] },
   'staff.invite': { may: 'invite staff', recordedAs: ['access.change'] },
   'staff.disable': { may: 'disable staff accounts', recordedAs: ['access.change'] },
   'staff.reset': { may: "reset staff members' passwords and second factors", recordedAs: ['access.change'] },

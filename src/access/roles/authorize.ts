@@ -57,8 +57,8 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
   // Retained invoices outlive their client for tax law: billing and the owner read them, no one else.
   admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes' && a !== 'invoices.retained' && a !== 'agenda.practice'),
-  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'self.manage'],
-  reception: ['client.create', 'client.read', 'client.search', 'client.update', 'agenda.practice', 'self.manage'],
+  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'staff.directory', 'self.manage'],
+  reception: ['client.create', 'client.read', 'client.search', 'client.update', 'agenda.practice', 'staff.directory', 'self.manage'],
   billing: ['client.read', 'client.search', 'client.invoices', 'invoices.retained', 'self.manage'],
   marketing: ['self.manage'],
   auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'datamap.read', 'self.manage'],
@@ -139,6 +139,13 @@ export function canWriteField(role: StaffRole, field: string): boolean {
   if (field === 'status') return true;
   const spec = CLIENT_FIELDS.find((f) => f.name === field);
   return spec !== undefined && clearedFor(role, spec);
+}
+
+/** Roles whose people see clients themselves: appointments and follow-ups are booked with them (the staff directory). */
+const TAKES_APPOINTMENTS: ReadonlySet<StaffRole> = new Set(['owner', 'practitioner']);
+
+export function takesAppointments(role: StaffRole): boolean {
+  return TAKES_APPOINTMENTS.has(role);
 }
 
 /** Roles that can read confidential client fields (they must use MFA when the organisation requires it). */

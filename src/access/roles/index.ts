@@ -5,5 +5,5 @@
 // The public surface of this folder: other folders import it from here, never from its files.
 export { AUDIT_ACTIONS, actionWords } from './actions.ts';
 export type { AuditAction } from './actions.ts';
-export { ACTIONS, actionsOf, authorize, canWriteField, caseloadBound, clearedFor, readersOf, refusalMessage, retainedReaders, seesSensitiveTags } from './authorize.ts';
+export { ACTIONS, actionsOf, authorize, canWriteField, caseloadBound, clearedFor, readersOf, refusalMessage, retainedReaders, seesSensitiveTags, takesAppointments } from './authorize.ts';
 export type { Action, Actor, Decision } from './authorize.ts';

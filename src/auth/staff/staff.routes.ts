@@ -8,7 +8,7 @@ import type { DeploymentSettings } from '../orgs/index.ts';
 import { requireAuth } from '../sessions/index.ts';
 import { staffEmail } from '../setup/index.ts';
 import { staffList, staffRole } from './staff.schema.ts';
-import { disableStaff, inviteStaff, listStaff } from './staff.service.ts';
+import { disableStaff, inviteStaff, listStaff, staffDirectory } from './staff.service.ts';
 import { noContent } from '../../platform/http/index.ts';
 import { deliverInvite } from './invite-mail.service.ts';
 
@@ -52,6 +52,12 @@ export async function staffRoutes(app: FastifyInstance, deps: { db: Db; audit: A
   r.get('/api/v1/staff', { config: { policy: { access: 'authenticated', action: 'staff.read' } }, schema: { tags: ['staff'], summary: 'Staff with roles, MFA, last sign-in, caseload size and tokens', response: { 200: staffList } } }, async (request) => ({
     staff: await listStaff({ db, audit }, requireAuth(request).actor, requireAuth(request).ctx),
   }));
+
+  r.get(
+    '/api/v1/staff/directory',
+    { config: { policy: { access: 'authenticated', action: 'staff.directory' } }, schema: { tags: ['staff'], summary: 'Who appointments and follow-ups can be booked with (active owners and practitioners)', response: { 200: z.object({ people: z.array(z.object({ id: z.string(), email: z.string(), role: staffRole })) }) } } },
+    async (request) => ({ people: await staffDirectory({ db, audit }, requireAuth(request).actor, requireAuth(request).ctx) }),
+  );
 
   r.post(
     '/api/v1/staff/:id/disable',

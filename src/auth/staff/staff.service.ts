@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, actionsOf } from '../../access/roles/index.ts';
+import { type Actor, actionsOf, takesAppointments } from '../../access/roles/index.ts';
 import { refuse, requirePermission } from '../../access/gate/index.ts';
 import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
@@ -104,6 +104,17 @@ export async function disableAccountInTx(tx: Tx, deps: Pick<StaffDeps, 'audit'>,
 export async function listStaff(deps: StaffDeps, actor: Actor, ctx: AccessContext) {
   await requirePermission(deps.audit, actor, ctx, 'staff.read');
   return staffSnapshot(deps.db, actor.orgId);
+}
+
+/**
+ * Who appointments and follow-ups can be booked with: the organisation's active staff whose role sees
+ * clients themselves (access/roles decides which), by e-mail — for the front desk, which may not see
+ * the staff list itself.
+ */
+export async function staffDirectory(deps: StaffDeps, actor: Actor, ctx: AccessContext) {
+  await requirePermission(deps.audit, actor, ctx, 'staff.directory');
+  const users = await store.listOrgUsers(deps.db, actor.orgId);
+  return users.filter((u) => u.status === 'active' && takesAppointments(u.role as StaffRole)).map((u) => ({ id: u.id, email: u.email, role: u.role }));
 }
 
 /** The second factors an account has: an authenticator app, passkeys, both or none. */

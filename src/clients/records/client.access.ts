@@ -3,6 +3,7 @@ import { type Caller, gate } from '../../access/gate/index.ts';
 import { clientScope } from '../../access/scope/index.ts';
 import { clientAccessLog } from '../../audit/report/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
+import type { FieldSpec } from '../../platform/datamap/index.ts';
 import { unknownFieldsMessage } from '../../platform/errors/index.ts';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import { type ClientDeps, createClient, getClient, updateClient } from './client.service.ts';
@@ -101,4 +102,30 @@ export async function updateClientAs(deps: ClientDeps, caller: Caller, id: strin
 export async function accessLogAs(deps: ClientDeps, caller: Caller, id: string) {
   await gate(deps, caller, 'client.access_log', { clientId: id });
   return clientAccessLog(deps.audit, caller.ctx, caller.actor.orgId, id);
+}
+
+/** A field of the client form as the caller meets it: the data map's label and purpose, and what they may do with it. */
+export interface FormField {
+  name: string;
+  label: string;
+  purpose: string;
+  kind: FieldSpec['kind'];
+  group: string;
+  classification: string;
+  required: boolean;
+  custom: boolean;
+  writable: boolean;
+  readable: boolean;
+}
+
+/**
+ * The client form for this caller, from the data map (built-in fields, then the organisation's custom
+ * fields): only the fields the caller may read or write; a field they may neither read nor write is
+ * absent, never listed as hidden. No client is read.
+ */
+export async function formFieldsAs(deps: ClientDeps, caller: Caller): Promise<FormField[]> {
+  const { decision, custom } = await decideWithFields(deps, caller, 'client.read');
+  const builtIn = CLIENT_FIELDS.map((f) => ({ name: f.name, label: f.label, purpose: f.purpose, kind: f.kind, group: f.group, classification: f.classification, required: f.required, custom: false, writable: canWriteField(caller.actor.role, f.name), readable: decision.readable.has(f.name) }));
+  const own = custom.map((f) => ({ name: f.name, label: f.label, purpose: f.purpose, kind: f.kind, group: 'custom', classification: f.classification, required: false, custom: true, writable: canWriteField(caller.actor.role, 'custom') && decision.readable.has(`custom.${f.name}`), readable: decision.readable.has(`custom.${f.name}`) }));
+  return [...builtIn, ...own].filter((f) => f.readable || f.writable);
 }

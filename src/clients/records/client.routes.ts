@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { accessLogAs, createClientAs, readClientWithTagsAs, updateClientAs } from './client.access.ts';
+import { z } from 'zod';
+import { accessLogAs, createClientAs, formFieldsAs, readClientWithTagsAs, updateClientAs } from './client.access.ts';
 import { clientInput, clientPatch, clientView } from './client.schema.ts';
 import { clientBody } from './client.view.ts';
-import { accessLogView } from './responses.schema.ts';
+import { accessLogView, formField } from './responses.schema.ts';
 import { callerOf } from '../../auth/sessions/index.ts';
 import { idParam } from '../../platform/http/index.ts';
 import type { ClientDeps } from './client.service.ts';
@@ -20,6 +21,19 @@ export async function clientRoutes(app: FastifyInstance, deps: ClientDeps): Prom
     '/api/v1/clients',
     { config: { policy: { access: 'authenticated', action: 'client.create' } }, schema: { tags: ['clients'], summary: 'Create a client', body: clientInput, response: { 201: clientView } } },
     async (request, reply) => reply.status(201).send(clientBody(await createClientAs(deps, callerOf(request), request.body))),
+  );
+
+  r.get(
+    '/api/v1/clients/fields',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.read' } },
+      schema: {
+        tags: ['clients'],
+        summary: "The client form for your role, from the data map: each field you may read or write, with its label, why it is collected, its group and kind (built-in fields, then the organisation's own); no client is read",
+        response: { 200: z.object({ fields: z.array(formField) }) },
+      },
+    },
+    async (request) => ({ fields: await formFieldsAs(deps, callerOf(request)) }),
   );
 
   r.get(

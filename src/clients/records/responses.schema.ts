@@ -21,3 +21,17 @@ export const accessLogView = z.object({
     }),
   ),
 });
+
+/** A field of the client form (GET /api/v1/clients/fields). */
+export const formField = z.object({
+  name: z.string(),
+  label: z.string().meta({ description: "The data map's label (built-in fields are translated by the app by name)" }),
+  purpose: z.string().meta({ description: 'Why the field is collected: the help text' }),
+  kind: z.enum(['text', 'email', 'phone', 'date', 'address', 'identifiers']),
+  group: z.string(),
+  classification: z.string(),
+  required: z.boolean(),
+  custom: z.boolean().meta({ description: "An organisation's own field: its value travels in `custom`" }),
+  writable: z.boolean().meta({ description: 'Whether your role may write it' }),
+  readable: z.boolean().meta({ description: 'Whether your role may read it (a field you may write but not read is listed; its value is never returned)' }),
+});

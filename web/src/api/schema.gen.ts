@@ -1810,7 +1810,7 @@ export type paths = {
                     "application/json": {
                         expires_in_days: number;
                         name: string;
-                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
+                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.directory" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
                     };
                 };
             };
@@ -3319,6 +3319,61 @@ export type paths = {
                                 b: string;
                                 /** @enum {string} */
                                 reason: "email" | "phone" | "name_and_date_of_birth";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The client form for your role, from the data map: each field you may read or write, with its label, why it is collected, its group and kind (built-in fields, then the organisation's own); no client is read */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fields: {
+                                classification: string;
+                                /** @description An organisation's own field: its value travels in `custom` */
+                                custom: boolean;
+                                group: string;
+                                /** @enum {string} */
+                                kind: "text" | "email" | "phone" | "date" | "address" | "identifiers";
+                                /** @description The data map's label (built-in fields are translated by the app by name) */
+                                label: string;
+                                name: string;
+                                /** @description Why the field is collected: the help text */
+                                purpose: string;
+                                /** @description Whether your role may read it (a field you may write but not read is listed; its value is never returned) */
+                                readable: boolean;
+                                required: boolean;
+                                /** @description Whether your role may write it */
+                                writable: boolean;
                             }[];
                         };
                     };
@@ -4842,6 +4897,49 @@ export type paths = {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who appointments and follow-ups can be booked with (active owners and practitioners) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            people: {
+                                email: string;
+                                id: string;
+                                /** @enum {string} */
+                                role: "owner" | "admin" | "practitioner" | "reception" | "billing" | "marketing" | "auditor";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
