@@ -43,9 +43,10 @@ export async function findActivity(db: Db, orgId: string, activityId: string): P
   return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
 }
 
-/** Sets an activity's status. */
-export async function updateActivityRowStatus(tx: Tx, activityId: string, status: string): Promise<void> {
-  await tx.updateTable('activities').set({ status }).where('id', '=', activityId).execute();
+/** Changes an activity's status, time or (already sealed) details; what `change` leaves out stays. */
+export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'at' | 'details_ct'>>): Promise<void> {
+  if (Object.keys(change).length === 0) return;
+  await tx.updateTable('activities').set(change).where('id', '=', activityId).execute();
 }
 
 /** Sets (or with null, clears) a client's cadence in days. */

@@ -177,7 +177,10 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome */
+        /**
+         * Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome
+         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments); CONFLICT when the activity cannot reach it. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -190,8 +193,18 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        status: "done" | "cancelled" | "attended" | "no_show";
+                        /**
+                         * Format: date-time
+                         * @description Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)
+                         */
+                        at?: string;
+                        /** @description The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it) */
+                        outcome?: string;
+                        /**
+                         * @description follow-up: done or cancelled; appointment: attended, cancelled or no_show
+                         * @enum {string}
+                         */
+                        status?: "done" | "cancelled" | "attended" | "no_show";
                     };
                 };
             };
@@ -241,7 +254,7 @@ export type paths = {
         };
         /**
          * My follow-ups and appointments: overdue, today, next 7 days; act on an item with PATCH /api/v1/activities/{activity_id}
-         * @description Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's outcome (attended, cancelled, no_show); the client's timeline is GET /api/v1/clients/{client_id}/timeline. There is no reschedule route yet. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.
+         * @description Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's status (attended, cancelled, no_show), moves either to a new time (at) and records an outcome; the client's timeline is GET /api/v1/clients/{client_id}/timeline. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.
          */
         get: {
             parameters: {
