@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { activityInput, addActivity, agenda, setCadence, timeline } from './activities.service.ts';
 import { activityChange, updateActivity } from './activity-change.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
-import { activityList, activityView, agendaView, digestList, digestView, timelineView } from './followups.schema.ts';
+import { activityList, activityView, agendaView, digestList, digestView, timelineView, toChartView } from './followups.schema.ts';
+import { TO_CHART_DEFAULT_DAYS, TO_CHART_MAX_DAYS, toChart } from './to-chart.service.ts';
 import { callerOf } from '../auth/sessions/index.ts';
 import { idParam } from '../platform/http/index.ts';
 import { noContent } from '../platform/http/index.ts';
@@ -83,6 +84,26 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
       },
     },
     async (request) => agenda(deps, callerOf(request)),
+  );
+
+  r.get(
+    '/api/v1/agenda/to-chart',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.notes' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'My past appointments that no note records yet (to chart), oldest first',
+        description:
+          `Appointments assigned to me that started in the last \`days\` days (default ${TO_CHART_DEFAULT_DAYS}, at most ${TO_CHART_MAX_DAYS}), not cancelled or no_show, that no note names by activity_id; ` +
+          'clients within my caseload scope only, each first name read and audited as on the agenda (purpose "to chart").',
+        querystring: z.object({
+          days: z.coerce.number().int().min(1).max(TO_CHART_MAX_DAYS).default(TO_CHART_DEFAULT_DAYS),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: toChartView },
+      },
+    },
+    async (request) => toChart(deps, callerOf(request), request.query),
   );
 }
 

@@ -210,6 +210,8 @@ export interface NoteTable {
   kind: 'general' | 'session';
   body_ct: Uint8Array;
   created_at: number;
+  /** The appointment the note records (migration 0030), or null. */
+  activity_id?: string | null;
 }
 
 /** An addendum to a note, sealed like the note it amends; the note itself is never edited. */

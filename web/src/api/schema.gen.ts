@@ -341,6 +341,66 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agenda/to-chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My past appointments that no note records yet (to chart), oldest first
+         * @description Appointments assigned to me that started in the last `days` days (default 30, at most 90), not cancelled or no_show, that no note names by activity_id; clients within my caseload scope only, each first name read and audited as on the agenda (purpose "to chart").
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The appointment: POST /api/v1/clients/{client_id}/notes with this activity_id charts it */
+                                activity_id: string;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description As on the agenda: the preferred or first name, read and audited as far as the caller may read it */
+                                client_first_name: string;
+                                client_id: string;
+                                duration_min: number | null;
+                                /** @description booked (not marked yet) or attended */
+                                status: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description The start of the window looked at (the end is now)
+                             */
+                            since: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts": {
         parameters: {
             query?: never;
@@ -3031,6 +3091,8 @@ export type paths = {
                     content: {
                         "application/json": {
                             notes: {
+                                /** @description The appointment this note records (null for none): once a note names it, it leaves the to-chart queue */
+                                activity_id: string | null;
                                 /** @description Addenda to the note, oldest first (author, time, text) */
                                 addenda: {
                                     author_id: string;
@@ -3071,6 +3133,11 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The appointment of this client the note records (VALIDATION_FAILED otherwise); it then leaves GET /api/v1/agenda/to-chart
+                         */
+                        activity_id?: string;
                         body: string;
                         /**
                          * @default general
@@ -3088,6 +3155,8 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The appointment this note records (null for none): once a note names it, it leaves the to-chart queue */
+                            activity_id: string | null;
                             /** @description Addenda to the note, oldest first (author, time, text) */
                             addenda: {
                                 author_id: string;
