@@ -13,6 +13,7 @@ import { refuseCardData } from '../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
 import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
+import { refreshContactDates } from '../clients/contact-dates/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -95,6 +96,7 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
   }
   await deps.db.transaction().execute(async (tx) => {
     await insertActivity(tx, row);
+    await refreshContactDates(tx, orgId, [clientId], now);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
   });
   return toView(deps, orgId, row, readsDetails(caller.actor, decision));

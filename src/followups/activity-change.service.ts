@@ -5,6 +5,7 @@ import { openField, parseStoredJson, refuseCardData, sealField } from '../platfo
 import type { ActivityTable } from '../platform/db/index.ts';
 import { AppError } from '../platform/errors/index.ts';
 import { type Caller, type ClientDeps, clientEvent, requireClient } from '../clients/records/index.ts';
+import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { type ActivityView, DETAILS, activityPlace, readsDetails, toView } from './activities.service.ts';
 import { findActivity, insertActivity, updateActivityRow } from './activities.store.ts';
 
@@ -35,7 +36,8 @@ export const DETAILS_FIELD = 'activity_details';
  * attended | cancelled | no_show) along, reschedules it (`at`, only while it is still open or
  * booked), and records its outcome (sealed into its details under the client's key). A recurring
  * follow-up marked done schedules its next occurrence, with the same assignee and details (as they
- * were before this change). One transaction: the row, the next occurrence and one `client.update` event naming the client and the parts changed.
+ * were before this change). One transaction: the row, the next occurrence, the client's contact
+ * dates and one `client.update` event naming the client and the parts changed.
  *
  * Caller must be allowed to update the client (`client.update`, through the gate); an outcome also
  * needs the role's clearance for activity details (CLEARANCE via `clearedFor`) — otherwise the
@@ -71,6 +73,7 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   await deps.db.transaction().execute(async (tx) => {
     await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
     if (next) await insertActivity(tx, next);
+    await refreshContactDates(tx, orgId, [row.client_id], now);
     const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], parts, now));
   });

@@ -7,6 +7,7 @@ import { type ClientDeps, clientEvent } from '../records/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 import { deniedEvent } from '../../access/gate/index.ts';
+import { refreshContactDates } from '../contact-dates/index.ts';
 import { findNote, insertAddendum, insertNote, isClientAppointment, listAddendaOf, listReadableNotes } from './notes.store.ts';
 
 /** General notes are under the client's key, session notes under keys of their own (the data map's two note entries). */
@@ -74,6 +75,7 @@ export async function addNote(deps: ClientDeps, caller: Caller, clientId: string
   const body_ct = sealField(key, notePlace(orgId, id), BODY, input.body);
   await deps.db.transaction().execute(async (tx) => {
     await insertNote(tx, { id, org_id: orgId, client_id: clientId, author_id: caller.actor.userId, kind: input.kind, body_ct, created_at: now, activity_id: activityId });
+    await refreshContactDates(tx, orgId, [clientId], now);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [PART[input.kind]], now));
   });
   return { id, kind: input.kind, author_id: caller.actor.userId, created_at: new Date(now).toISOString(), body: input.body, activity_id: activityId, addenda: [] };

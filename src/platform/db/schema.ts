@@ -402,6 +402,10 @@ export interface ClientTable {
   identifiers_ct: Sealed | null;
   /** Stay in touch every N days (null: no cadence). */
   cadence_days?: number | null;
+  /** Latest interaction, appointment attended or begun, or note (ms; migration 0031, kept by `refreshContactDates`). */
+  last_contact_at?: number | null;
+  /** Soonest booked appointment still to come (ms; migration 0031, kept by `refreshContactDates`). */
+  next_appointment_at?: number | null;
 }
 
 export interface ClientIndexTable {

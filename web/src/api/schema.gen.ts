@@ -1956,12 +1956,23 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List clients page by page (filters: status, tag); to find clients by e-mail, phone, name or identifier, POST /api/v1/clients/search */
+        /**
+         * List clients page by page, ordered and filtered by metadata; to find clients by e-mail, phone, name or identifier, POST /api/v1/clients/search
+         * @description order: last_contact (default; most recent first, never contacted last), next_appointment (soonest first, none last), status (lead, active, inactive, former; then by id), created (newest first), or name (the organisation's collation; only when the filtered list has at most 500 clients, else 400 LIST_TOO_LARGE_TO_SORT: narrow by caseload, tag or status). Pass the previous answer’s next as cursor for the following page (keep order and filters). Each page is one audited read naming the clients returned.
+         */
         get: {
             parameters: {
                 query?: {
-                    after?: string;
+                    /** @description mine, or a staff user id (owners, admins and others who reach the whole organisation); clients on that caseload */
+                    caseload?: "mine" | string;
+                    /** @description The next of the previous page, unchanged */
+                    cursor?: string;
+                    /** @description Last contact at or after this date (a date is its start, UTC) */
+                    last_contact_after?: string;
+                    /** @description Last contact before this date (a date is its start, UTC) — or never contacted */
+                    last_contact_before?: string;
                     limit?: number;
+                    order?: "last_contact" | "next_appointment" | "status" | "created" | "name";
                     status?: "lead" | "active" | "inactive" | "former";
                     tag?: string;
                 };
@@ -2054,6 +2065,7 @@ export type paths = {
                                 /** Format: date-time */
                                 updated_at: string;
                             }[];
+                            /** @description The cursor of the following page; null at the end */
                             next?: string | null;
                         };
                     };
