@@ -115,6 +115,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'PUT /api/v1/clients/:id/cadence': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/cadence`, body: { days: 30 } }),
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
+    'GET /api/v1/agenda/to-chart': async () => ({ method: 'GET', url: '/api/v1/agenda/to-chart?days=7' }),
     'GET /api/v1/me/digest-settings': async () => ({ method: 'GET', url: '/api/v1/me/digest-settings' }),
     'PUT /api/v1/me/digest-settings': async () => ({ method: 'PUT', url: '/api/v1/me/digest-settings', body: { morning_hour: 7, evening_hour: null, timezone: 'UTC', email: false } }),
     'GET /api/v1/digests': async () => ({ method: 'GET', url: '/api/v1/digests' }),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Actor, type Decision, authorize, clearedFor } from '../access/roles/index.ts';
 import { relationshipTo, visibleClientIds } from '../access/scope/index.ts';
 import { openField, sealField } from '../platform/datamap/index.ts';
-import { AppError, isAppError } from '../platform/errors/index.ts';
+import { isAppError } from '../platform/errors/index.ts';
 import { parseStoredJson } from '../platform/datamap/index.ts';
 import type { ActivityTable } from '../platform/db/index.ts';
 import { localDay } from '../platform/time/index.ts';
@@ -11,8 +11,9 @@ import { type Caller, requireClient } from '../clients/records/index.ts';
 import { type ClientDeps, clientEvent, getClient } from '../clients/records/index.ts';
 import { refuseCardData } from '../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
-import { findActivity, findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateActivityRowStatus, updateClientCadence } from './activities.store.ts';
+import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
+import { refreshContactDates } from '../clients/contact-dates/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -62,10 +63,10 @@ export interface ActivityView {
 
 
 /** Activity details (free text about the client) go to roles cleared for them by the data map: not the front desk, billing or marketing. */
-const DETAILS_ENTRY = entryOf('activities.details_ct');
-const DETAILS = codecOf(DETAILS_ENTRY);
-const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
-const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
+export const DETAILS_ENTRY = entryOf('activities.details_ct');
+export const DETAILS = codecOf(DETAILS_ENTRY);
+export const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
+export const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
 
 /** Records an interaction, follow-up or appointment for a client (card numbers refused). */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
@@ -95,12 +96,14 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
   }
   await deps.db.transaction().execute(async (tx) => {
     await insertActivity(tx, row);
+    await refreshContactDates(tx, orgId, [clientId], now);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
   });
   return toView(deps, orgId, row, readsDetails(caller.actor, decision));
 }
 
-async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withDetails: boolean): Promise<ActivityView> {
+/** An activity as the API returns it, its details opened when `withDetails` (callers check clearance). */
+export async function toView(deps: ClientDeps, orgId: string, row: ActivityTable, withDetails: boolean): Promise<ActivityView> {
   const view: ActivityView = {
     id: row.id,
     kind: row.kind,
@@ -237,41 +240,6 @@ export async function firstNameFor(deps: ClientDeps, caller: Caller, clientId: s
   });
   const name = (record?.fields.preferred_name ?? record?.fields.name) as string | undefined;
   return name ? (name.trim().split(/\s+/)[0] ?? null) : null;
-}
-
-const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
-  follow_up: { open: ['done', 'cancelled'] },
-  appointment: { booked: ['attended', 'cancelled', 'no_show'] },
-};
-
-/**
- * Moves a follow-up (open → done | cancelled) or appointment (booked → attended | cancelled | no_show)
- * along. A recurring follow-up marked done schedules its next occurrence, with the same assignee and
- * details. Caller must be allowed to update the client.
- */
-export async function updateActivityStatus(deps: ClientDeps, caller: Caller, activityId: string, status: string, now = Date.now()): Promise<ActivityView[]> {
-  const { orgId } = caller.actor;
-  const row = await findActivity(deps.db, orgId, activityId);
-  if (!row) throw new AppError('NOT_FOUND', 'no such activity');
-  const decision = await requireClient(deps, caller, 'client.update', row.client_id, ['activities']);
-  if (!(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(status)) throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${status}`);
-  let next: ActivityTable | null = null;
-  if (row.kind === 'follow_up' && status === 'done' && row.recurrence_days) {
-    const id = randomUUID();
-    let details_ct: Uint8Array | null = null;
-    if (row.details_ct) {
-      const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
-      details_ct = sealField(key, activityPlace(orgId, id), DETAILS, openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string);
-    }
-    next = { ...row, id, status: 'open', at: row.at + row.recurrence_days * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
-  }
-  await deps.db.transaction().execute(async (tx) => {
-    await updateActivityRowStatus(tx, activityId, status);
-    if (next) await insertActivity(tx, next);
-    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [row.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
-  });
-  const withDetails = readsDetails(caller.actor, decision);
-  return [await toView(deps, orgId, { ...row, status }, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
 }
 
 /** Sets (or with null, clears) a client's "stay in touch every N days" cadence. */

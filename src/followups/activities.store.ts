@@ -38,14 +38,36 @@ export async function listScheduleRows(db: Db, query: { orgId: string; from: num
   return select.orderBy('at').limit(query.limit).execute();
 }
 
+/**
+ * Appointments assigned to `assigneeId` that started in [from, to), were not cancelled or missed, and
+ * that no note names (`notes.activity_id`): the to-chart queue, oldest first.
+ */
+export async function listUnchartedAppointments(db: Db, query: { orgId: string; assigneeId: string; from: number; to: number; limit: number }): Promise<ActivityTable[]> {
+  return db
+    .selectFrom('activities')
+    .selectAll()
+    .where('org_id', '=', query.orgId)
+    .where('kind', '=', 'appointment')
+    .where('at', '>=', query.from)
+    .where('at', '<', query.to)
+    .where('assignee_id', '=', query.assigneeId)
+    .where('status', 'not in', ['cancelled', 'no_show'])
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('notes').select('notes.id').whereRef('notes.activity_id', '=', 'activities.id'))))
+    .orderBy('at')
+    .orderBy('id')
+    .limit(query.limit)
+    .execute();
+}
+
 /** One activity of the organisation. */
 export async function findActivity(db: Db, orgId: string, activityId: string): Promise<ActivityTable | undefined> {
   return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
 }
 
-/** Sets an activity's status. */
-export async function updateActivityRowStatus(tx: Tx, activityId: string, status: string): Promise<void> {
-  await tx.updateTable('activities').set({ status }).where('id', '=', activityId).execute();
+/** Changes an activity's status, time or (already sealed) details; what `change` leaves out stays. */
+export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'at' | 'details_ct'>>): Promise<void> {
+  if (Object.keys(change).length === 0) return;
+  await tx.updateTable('activities').set(change).where('id', '=', activityId).execute();
 }
 
 /** Sets (or with null, clears) a client's cadence in days. */

@@ -47,7 +47,7 @@ describeEachEngine('client listing and recurring follow-ups', (t) => {
     for (let i = 0; i < 5; i++) ids.push((await org.owner.request('POST', '/api/v1/clients', { name: `Listed ${i}`, status: i < 3 ? 'active' : 'lead' })).json().id);
     const first = (await org.owner.request('GET', '/api/v1/clients?status=active&limit=2')).json();
     expect(first.clients).toHaveLength(2);
-    const second = (await org.owner.request('GET', `/api/v1/clients?status=active&limit=2&after=${first.next}`)).json();
+    const second = (await org.owner.request('GET', `/api/v1/clients?status=active&limit=2&cursor=${first.next}`)).json();
     expect([...first.clients, ...second.clients].map((c: { id: string }) => c.id).sort()).toEqual(ids.slice(0, 3).sort());
     const p = await org.addStaff('practitioner');
     const practitioner = await org.signIn(p.email);

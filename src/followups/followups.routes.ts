@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { activityInput, addActivity, agenda, setCadence, timeline, updateActivityStatus } from './activities.service.ts';
+import { activityInput, addActivity, agenda, setCadence, timeline } from './activities.service.ts';
+import { activityChange, updateActivity } from './activity-change.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
-import { activityList, activityView, agendaView, digestList, digestView, timelineView } from './followups.schema.ts';
+import { activityList, activityView, agendaView, digestList, digestView, timelineView, toChartView } from './followups.schema.ts';
+import { TO_CHART_DEFAULT_DAYS, TO_CHART_MAX_DAYS, toChart } from './to-chart.service.ts';
 import { callerOf } from '../auth/sessions/index.ts';
 import { idParam } from '../platform/http/index.ts';
 import { noContent } from '../platform/http/index.ts';
@@ -36,9 +38,19 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
     '/api/v1/activities/:id',
     {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
-      schema: { tags: ['clients'], summary: 'Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome', params: idParam, body: z.object({ status: z.enum(['done', 'cancelled', 'attended', 'no_show']) }), response: { 200: activityList } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome',
+        description:
+          'Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments); CONFLICT when the activity cannot reach it. ' +
+          'at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. ' +
+          "outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.",
+        params: idParam,
+        body: activityChange,
+        response: { 200: activityList },
+      },
     },
-    async (request) => ({ activities: await updateActivityStatus(deps, callerOf(request), request.params.id, request.body.status) }),
+    async (request) => ({ activities: await updateActivity(deps, callerOf(request), request.params.id, request.body) }),
   );
 
   r.put(
@@ -67,11 +79,31 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
         tags: ['clients'],
         summary: 'My follow-ups and appointments: overdue, today, next 7 days; act on an item with PATCH /api/v1/activities/{activity_id}',
         description:
-          "Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's outcome (attended, cancelled, no_show); the client's timeline is GET /api/v1/clients/{client_id}/timeline. There is no reschedule route yet. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.",
+          "Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's status (attended, cancelled, no_show), moves either to a new time (at) and records an outcome; the client's timeline is GET /api/v1/clients/{client_id}/timeline. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.",
         response: { 200: agendaView },
       },
     },
     async (request) => agenda(deps, callerOf(request)),
+  );
+
+  r.get(
+    '/api/v1/agenda/to-chart',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.notes' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'My past appointments that no note records yet (to chart), oldest first',
+        description:
+          `Appointments assigned to me that started in the last \`days\` days (default ${TO_CHART_DEFAULT_DAYS}, at most ${TO_CHART_MAX_DAYS}), not cancelled or no_show, that no note names by activity_id; ` +
+          'clients within my caseload scope only, each first name read and audited as on the agenda (purpose "to chart").',
+        querystring: z.object({
+          days: z.coerce.number().int().min(1).max(TO_CHART_MAX_DAYS).default(TO_CHART_DEFAULT_DAYS),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: toChartView },
+      },
+    },
+    async (request) => toChart(deps, callerOf(request), request.query),
   );
 }
 

@@ -57,6 +57,20 @@ export const agendaView = z.object({
   next_7_days: z.array(agendaEntry),
 });
 
+export const toChartView = z.object({
+  since: isoTime.meta({ description: 'The start of the window looked at (the end is now)' }),
+  items: z.array(
+    z.object({
+      activity_id: id.meta({ description: 'The appointment: POST /api/v1/clients/{client_id}/notes with this activity_id charts it' }),
+      client_id: id,
+      client_first_name: z.string().meta({ description: 'As on the agenda: the preferred or first name, read and audited as far as the caller may read it' }),
+      at: isoTime,
+      duration_min: z.number().nullable(),
+      status: z.string().meta({ description: 'booked (not marked yet) or attended' }),
+    }),
+  ),
+});
+
 const counts = z.record(z.string(), z.number()).meta({ description: 'How many of each kind of entry the digest covers' });
 
 export const digestList = z.object({

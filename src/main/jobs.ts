@@ -8,6 +8,7 @@ import { purgeResetTokensJob } from '../auth/recovery/index.ts';
 import { retentionJob } from '../clients/invoices/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
 import { importIndexJob } from '../clients/search/index.ts';
+import { contactDatesJob } from '../clients/contact-dates/index.ts';
 import { applyCadences } from '../followups/index.ts';
 import { digestJob } from '../followups/index.ts';
 import { type Database, analyzeJob } from '../platform/db/index.ts';
@@ -34,6 +35,7 @@ export function scheduledJobs(deployment: { database: Database; audit: AuditLog;
     ...accessJobs(database.db, audit),
     ...alertJobs(database.db, audit),
     cadenceJob(clients),
+    contactDatesJob,
     retentionJob(clients),
     digestJob(clients, options.mailer, options.publicUrl),
   ];

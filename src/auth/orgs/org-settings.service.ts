@@ -46,6 +46,11 @@ export async function organisationTimeZone(db: Db, orgId: string): Promise<strin
   return (await findOrganisationRow(db, orgId))?.time_zone ?? 'UTC';
 }
 
+/** The organisation's language (its collation orders names where the list sorts them), `en` until set. */
+export async function organisationLanguage(db: Db, orgId: string): Promise<Language> {
+  return (await findOrganisationRow(db, orgId))?.language ?? 'en';
+}
+
 export async function messageContextOf(db: Db, deployment: DeploymentSettings, orgId: string): Promise<{ publicUrl: string; language: Language }> {
   const row = await findOrganisationRow(db, orgId);
   return { publicUrl: effectivePublicUrl(row, deployment).url, language: row?.language ?? 'en' };

@@ -7,6 +7,7 @@ import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import { type ClientDeps, clientEvent, openRows, prepareClientUpdate } from '../records/index.ts';
 import { deleteClientAndRecordErasure, findClientRow, findClientRows } from '../records/index.ts';
 import { resealClientRecords } from '../../datamap/index.ts';
+import { refreshContactDates } from '../contact-dates/index.ts';
 import * as store from './duplicates.store.ts';
 
 export interface DuplicatePair {
@@ -96,6 +97,7 @@ export async function mergeClients(deps: ClientDeps, caller: Caller, keepId: str
     await store.updateProvenanceClient(tx, duplicateId, keepId);
     await fill?.apply(tx);
     await deleteClientAndRecordErasure(tx, orgId, duplicateId, now, mac);
+    await refreshContactDates(tx, orgId, [keepId], now);
     await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: `merged ${duplicateId} into ${keepId}` }, orgId, 'client.update', [keepId, duplicateId], ['merge', ...(fill?.changed ?? [])], now));
     await deps.audit.appendInTx(tx, clientEvent({ ...caller.ctx, purpose: reason }, orgId, 'client.erase', [duplicateId], [], now));
   });

@@ -30,7 +30,11 @@ export async function noteRoutes(app: FastifyInstance, deps: ClientDeps): Promis
         summary: 'Add a note: general, or a session note only its author will ever read',
         description: 'A note is never edited once written; amend it with an addendum (POST …/notes/{noteId}/addenda).',
         params: idParam,
-        body: z.object({ kind: z.enum(['general', 'session']).default('general'), body: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }),
+        body: z.object({
+          kind: z.enum(['general', 'session']).default('general'),
+          body: z.string().trim().min(1).max(MAX_NOTE_LENGTH),
+          activity_id: z.string().uuid().optional().meta({ description: 'The appointment of this client the note records (VALIDATION_FAILED otherwise); it then leaves GET /api/v1/agenda/to-chart' }),
+        }),
         response: { 201: noteView },
       },
     },

@@ -12,6 +12,7 @@ export const noteView = z.object({
   author_id: id,
   created_at: isoTime,
   body: z.string().meta({ description: 'The note as first written: it is never changed; later additions are its addenda' }),
+  activity_id: id.nullable().meta({ description: 'The appointment this note records (null for none): once a note names it, it leaves the to-chart queue' }),
   addenda: z.array(addendumView).meta({ description: 'Addenda to the note, oldest first (author, time, text)' }),
 });
 export const noteList = z.object({ notes: z.array(noteView) });

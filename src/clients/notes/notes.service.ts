@@ -7,7 +7,8 @@ import { type ClientDeps, clientEvent } from '../records/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 import { deniedEvent } from '../../access/gate/index.ts';
-import { findNote, insertAddendum, insertNote, listAddendaOf, listReadableNotes } from './notes.store.ts';
+import { refreshContactDates } from '../contact-dates/index.ts';
+import { findNote, insertAddendum, insertNote, isClientAppointment, listAddendaOf, listReadableNotes } from './notes.store.ts';
 
 /** General notes are under the client's key, session notes under keys of their own (the data map's two note entries). */
 const NOTE = entryOf('notes.body_ct:general');
@@ -36,6 +37,8 @@ export interface NoteView {
   author_id: string;
   created_at: string;
   body: string;
+  /** The appointment the note records, or null. */
+  activity_id: string | null;
   /** What was added later, oldest first; the body above is the original, never changed. */
   addenda: AddendumView[];
 }
@@ -52,20 +55,30 @@ function noteKey(deps: ClientDeps, orgId: string, clientId: string, note: { id: 
 /**
  * Adds a note. General notes are sealed under the client's key; session notes (psychotherapy notes)
  * under a key of their own, and only their author will ever read them. Card numbers are refused.
+ * `activity_id` names the appointment the note records (it must be an appointment of the same
+ * client): the to-chart queue counts an appointment charted once a note names it.
  * Caller holds `client.notes` for the client (practitioners: on their caseload).
+ *
+ * @throws AppError FORBIDDEN / NOT_FOUND from the gate, VALIDATION_FAILED (`activity_id` is not an
+ *   appointment of this client), CARD_DATA_REFUSED.
  */
-export async function addNote(deps: ClientDeps, caller: Caller, clientId: string, input: { kind: NoteKind; body: string }, now = Date.now()): Promise<NoteView> {
+export async function addNote(deps: ClientDeps, caller: Caller, clientId: string, input: { kind: NoteKind; body: string; activity_id?: string | undefined }, now = Date.now()): Promise<NoteView> {
   await requireClient(deps, caller, 'client.notes', clientId, ['notes']);
   refuseCardData({ body: input.body });
+  const activityId = input.activity_id ?? null;
+  if (activityId !== null && !(await isClientAppointment(deps.db, caller.actor.orgId, clientId, activityId))) {
+    throw new AppError('VALIDATION_FAILED', 'body.activity_id: must be an appointment of this client', { fields: ['body.activity_id'] });
+  }
   const id = randomUUID();
   const { orgId } = caller.actor;
   const key = input.kind === 'session' ? await deps.keyring.createDataKey(orgId, id) : await deps.keyring.dataKey(orgId, clientId);
   const body_ct = sealField(key, notePlace(orgId, id), BODY, input.body);
   await deps.db.transaction().execute(async (tx) => {
-    await insertNote(tx, { id, org_id: orgId, client_id: clientId, author_id: caller.actor.userId, kind: input.kind, body_ct, created_at: now });
+    await insertNote(tx, { id, org_id: orgId, client_id: clientId, author_id: caller.actor.userId, kind: input.kind, body_ct, created_at: now, activity_id: activityId });
+    await refreshContactDates(tx, orgId, [clientId], now);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [PART[input.kind]], now));
   });
-  return { id, kind: input.kind, author_id: caller.actor.userId, created_at: new Date(now).toISOString(), body: input.body, addenda: [] };
+  return { id, kind: input.kind, author_id: caller.actor.userId, created_at: new Date(now).toISOString(), body: input.body, activity_id: activityId, addenda: [] };
 }
 
 /**
@@ -122,7 +135,7 @@ export async function listNotes(deps: ClientDeps, caller: Caller, clientId: stri
       amended.push({ id: a.id, note_id: a.note_id, author_id: a.author_id, created_at: new Date(a.created_at).toISOString(), text: openField(aKey, addendumPlace(orgId, a.id), TEXT, a.text_ct) as string });
       parts.add(ADDENDA_PART[row.kind]);
     }
-    notes.push({ id: row.id, kind: row.kind, author_id: row.author_id, created_at: new Date(row.created_at).toISOString(), body: openField(key, notePlace(orgId, row.id), BODY, row.body_ct) as string, addenda: amended });
+    notes.push({ id: row.id, kind: row.kind, author_id: row.author_id, created_at: new Date(row.created_at).toISOString(), body: openField(key, notePlace(orgId, row.id), BODY, row.body_ct) as string, activity_id: row.activity_id ?? null, addenda: amended });
   }
   await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.read', [clientId], parts.size ? [...parts] : ['notes']));
   return notes;

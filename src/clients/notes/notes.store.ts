@@ -31,6 +31,12 @@ export async function findNote(db: Db, orgId: string, clientId: string, noteId: 
   return db.selectFrom('notes').select(['id', 'kind', 'author_id']).where('org_id', '=', orgId).where('client_id', '=', clientId).where('id', '=', noteId).executeTakeFirst();
 }
 
+/** Whether `activityId` is an appointment of this client (what a note may say it records). */
+export async function isClientAppointment(db: Db, orgId: string, clientId: string, activityId: string): Promise<boolean> {
+  const row = await db.selectFrom('activities').select('id').where('org_id', '=', orgId).where('client_id', '=', clientId).where('id', '=', activityId).where('kind', '=', 'appointment').executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Adds one addendum row. */
 export async function insertAddendum(tx: Tx, row: AddendumRow): Promise<void> {
   await tx.insertInto('note_addenda').values(row).execute();

@@ -1,15 +1,12 @@
 import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { type Caller, decideWithFields, readableFields } from '../records/index.ts';
-import { type ClientDeps, clientEvent, findClients, openRows } from '../records/index.ts';
-import { findClientRows } from '../records/index.ts';
+import { type ClientDeps, findClients } from '../records/index.ts';
 import type { ClientRecord, ClientSearch } from '../records/index.ts';
-import { assertTagsVisible } from '../records/index.ts';
-import { evaluateSegment } from '../segments/index.ts';
 
 /**
  * Finding clients: a search by one exact term (e-mail, phone, name words, identifier) over the blind
- * indexes, and the page-by-page list filtered on metadata. Both pass the one gate first and decrypt
+ * indexes (the page-by-page list is client-list.service.ts). It passes the one gate first and decrypts
  * only the clients, and the fields, the caller may read; each page is one audited read.
  */
 
@@ -23,23 +20,3 @@ export async function searchClientsAs(deps: ClientDeps, caller: Caller, query: C
   // A caseload's search finds its clients (and live break-glass grants) only: others are never decrypted.
   return findClients(deps, caller.ctx, caller.actor.orgId, query, { fields, limit, visible: (ids) => visibleClientIds(deps.db, caller.actor, ids) });
 }
-
-/**
- * Lists clients page by page (id order after `after`), filtered on metadata only (status, tag), with
- * the fields the caller may read; practitioners see their caseload. The page is audited as a search.
- */
-export async function listClientsAs(deps: ClientDeps, caller: Caller, filter: { status?: ClientRecord['status']; tag?: string; after?: string; limit: number }): Promise<{ clients: ClientRecord[]; next: string | null }> {
-  const { decision } = await decideWithFields(deps, caller, 'client.search');
-  const { orgId } = caller.actor;
-  await assertTagsVisible(deps, caller.actor, filter.tag ? [filter.tag] : undefined);
-  const ids = await evaluateSegment(deps.db, orgId, { ...(filter.status ? { status: [filter.status] } : {}), ...(filter.tag ? { tags_all: [filter.tag] } : {}) }, {
-    ...(filter.after ? { after: filter.after } : {}),
-    limit: filter.limit,
-    scopeOf: caller.actor,
-  });
-  const rows = await findClientRows(deps.db, orgId, ids);
-  const clients = (await openRows(deps, orgId, rows, { fields: readableFields(decision.readable) })).sort((a, b) => a.id.localeCompare(b.id));
-  if (clients.length > 0) await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.search', clients.map((c) => c.id), [...decision.readable]));
-  return { clients, next: ids.length === filter.limit ? ids.at(-1)! : null };
-}
-

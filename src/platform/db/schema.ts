@@ -210,6 +210,8 @@ export interface NoteTable {
   kind: 'general' | 'session';
   body_ct: Uint8Array;
   created_at: number;
+  /** The appointment the note records (migration 0030), or null. */
+  activity_id?: string | null;
 }
 
 /** An addendum to a note, sealed like the note it amends; the note itself is never edited. */
@@ -400,6 +402,10 @@ export interface ClientTable {
   identifiers_ct: Sealed | null;
   /** Stay in touch every N days (null: no cadence). */
   cadence_days?: number | null;
+  /** Latest interaction, appointment attended or begun, or note (ms; migration 0031, kept by `refreshContactDates`). */
+  last_contact_at?: number | null;
+  /** Soonest booked appointment still to come (ms; migration 0031, kept by `refreshContactDates`). */
+  next_appointment_at?: number | null;
 }
 
 export interface ClientIndexTable {

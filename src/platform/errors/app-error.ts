@@ -26,6 +26,10 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, exit: 3 },
   /** The request conflicts with current state (e.g. already initialised). */
   CONFLICT: { status: 409, exit: 5 },
+  /** A follow-up or appointment was to be moved, but it is no longer scheduled (done, cancelled, attended, missed; or an interaction). */
+  ACTIVITY_NOT_SCHEDULED: { status: 409, exit: 5 },
+  /** The list was asked to sort by name (decrypted in memory) over more clients than the bound allows: narrow it. */
+  LIST_TOO_LARGE_TO_SORT: { status: 400, exit: 2 },
   /** A one-time link or token is unknown, used or expired (one code: no oracle). */
   TOKEN_INVALID: { status: 410, exit: 4 },
   /** The password does not meet the password policy. */

@@ -177,7 +177,10 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Complete or cancel a follow-up (a recurring one schedules its next occurrence), or record an appointment outcome */
+        /**
+         * Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome
+         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments); CONFLICT when the activity cannot reach it. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -190,8 +193,18 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        status: "done" | "cancelled" | "attended" | "no_show";
+                        /**
+                         * Format: date-time
+                         * @description Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)
+                         */
+                        at?: string;
+                        /** @description The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it) */
+                        outcome?: string;
+                        /**
+                         * @description follow-up: done or cancelled; appointment: attended, cancelled or no_show
+                         * @enum {string}
+                         */
+                        status?: "done" | "cancelled" | "attended" | "no_show";
                     };
                 };
             };
@@ -241,7 +254,7 @@ export type paths = {
         };
         /**
          * My follow-ups and appointments: overdue, today, next 7 days; act on an item with PATCH /api/v1/activities/{activity_id}
-         * @description Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's outcome (attended, cancelled, no_show); the client's timeline is GET /api/v1/clients/{client_id}/timeline. There is no reschedule route yet. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.
+         * @description Each item carries its activity_id: PATCH /api/v1/activities/{activity_id} completes or cancels a follow-up (done, cancelled) or records an appointment's status (attended, cancelled, no_show), moves either to a new time (at) and records an outcome; the client's timeline is GET /api/v1/clients/{client_id}/timeline. summary is present only for roles cleared for activity details, and returning any is audited as a read naming those clients.
          */
         get: {
             parameters: {
@@ -315,6 +328,66 @@ export type paths = {
                                 /** @description The activity's summary; present only for roles cleared for activity details (absent, never null or blank, otherwise). Returning it is an audited read of the client. */
                                 summary?: string;
                             }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agenda/to-chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My past appointments that no note records yet (to chart), oldest first
+         * @description Appointments assigned to me that started in the last `days` days (default 30, at most 90), not cancelled or no_show, that no note names by activity_id; clients within my caseload scope only, each first name read and audited as on the agenda (purpose "to chart").
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The appointment: POST /api/v1/clients/{client_id}/notes with this activity_id charts it */
+                                activity_id: string;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description As on the agenda: the preferred or first name, read and audited as far as the caller may read it */
+                                client_first_name: string;
+                                client_id: string;
+                                duration_min: number | null;
+                                /** @description booked (not marked yet) or attended */
+                                status: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description The start of the window looked at (the end is now)
+                             */
+                            since: string;
                         };
                     };
                 };
@@ -1883,12 +1956,23 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List clients page by page (filters: status, tag); to find clients by e-mail, phone, name or identifier, POST /api/v1/clients/search */
+        /**
+         * List clients page by page, ordered and filtered by metadata; to find clients by e-mail, phone, name or identifier, POST /api/v1/clients/search
+         * @description order: last_contact (default; most recent first, never contacted last), next_appointment (soonest first, none last), status (lead, active, inactive, former; then by id), created (newest first), or name (the organisation's collation; only when the filtered list has at most 500 clients, else 400 LIST_TOO_LARGE_TO_SORT: narrow by caseload, tag or status). Pass the previous answer’s next as cursor for the following page (keep order and filters). Each page is one audited read naming the clients returned.
+         */
         get: {
             parameters: {
                 query?: {
-                    after?: string;
+                    /** @description mine, or a staff user id (owners, admins and others who reach the whole organisation); clients on that caseload */
+                    caseload?: "mine" | string;
+                    /** @description The next of the previous page, unchanged */
+                    cursor?: string;
+                    /** @description Last contact at or after this date (a date is its start, UTC) */
+                    last_contact_after?: string;
+                    /** @description Last contact before this date (a date is its start, UTC) — or never contacted */
+                    last_contact_before?: string;
                     limit?: number;
+                    order?: "last_contact" | "next_appointment" | "status" | "created" | "name";
                     status?: "lead" | "active" | "inactive" | "former";
                     tag?: string;
                 };
@@ -1981,6 +2065,7 @@ export type paths = {
                                 /** Format: date-time */
                                 updated_at: string;
                             }[];
+                            /** @description The cursor of the following page; null at the end */
                             next?: string | null;
                         };
                     };
@@ -3018,6 +3103,8 @@ export type paths = {
                     content: {
                         "application/json": {
                             notes: {
+                                /** @description The appointment this note records (null for none): once a note names it, it leaves the to-chart queue */
+                                activity_id: string | null;
                                 /** @description Addenda to the note, oldest first (author, time, text) */
                                 addenda: {
                                     author_id: string;
@@ -3058,6 +3145,11 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The appointment of this client the note records (VALIDATION_FAILED otherwise); it then leaves GET /api/v1/agenda/to-chart
+                         */
+                        activity_id?: string;
                         body: string;
                         /**
                          * @default general
@@ -3075,6 +3167,8 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The appointment this note records (null for none): once a note names it, it leaves the to-chart queue */
+                            activity_id: string | null;
                             /** @description Addenda to the note, oldest first (author, time, text) */
                             addenda: {
                                 author_id: string;

@@ -28,6 +28,8 @@ import * as headMails from './0026-head-mails.ts';
 import * as passwordResets from './0027-password-resets.ts';
 import * as organisationSettings from './0028-organisation-settings.ts';
 import * as noteAddenda from './0029-note-addenda.ts';
+import * as noteActivity from './0030-note-activity.ts';
+import * as clientContactDates from './0031-client-contact-dates.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -63,4 +65,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0027-password-resets': passwordResets,
   '0028-organisation-settings': organisationSettings,
   '0029-note-addenda': noteAddenda,
+  '0030-note-activity': noteActivity,
+  '0031-client-contact-dates': clientContactDates,
 };

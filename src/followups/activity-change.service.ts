@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { deniedEvent } from '../access/gate/index.ts';
+import { openField, parseStoredJson, refuseCardData, sealField } from '../platform/datamap/index.ts';
+import type { ActivityTable } from '../platform/db/index.ts';
+import { AppError } from '../platform/errors/index.ts';
+import { type Caller, type ClientDeps, clientEvent, requireClient } from '../clients/records/index.ts';
+import { refreshContactDates } from '../clients/contact-dates/index.ts';
+import { type ActivityView, DETAILS, activityPlace, readsDetails, toView } from './activities.service.ts';
+import { findActivity, insertActivity, updateActivityRow } from './activities.store.ts';
+
+/** What `PATCH /api/v1/activities/:id` may change: the status, the time (a reschedule), an outcome. */
+export const activityChange = z.strictObject({
+  status: z.enum(['done', 'cancelled', 'attended', 'no_show']).optional().meta({ description: 'follow-up: done or cancelled; appointment: attended, cancelled or no_show' }),
+  at: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)' }),
+  outcome: z.string().max(10_000).optional().meta({ description: "The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it)" }),
+});
+export type ActivityChange = z.infer<typeof activityChange>;
+
+const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
+  follow_up: { open: ['done', 'cancelled'] },
+  appointment: { booked: ['attended', 'cancelled', 'no_show'] },
+};
+
+/** The status in which an activity of each kind is still scheduled, and so may be moved. */
+const SCHEDULED: Record<string, string> = { follow_up: 'open', appointment: 'booked' };
+
+/** The audit's name for the activities of a kind. */
+const PART: Record<string, string> = { interaction: 'interactions', follow_up: 'follow_ups', appointment: 'appointments' };
+
+/** The audit's name for an activity's sealed details (a name, never a value). */
+export const DETAILS_FIELD = 'activity_details';
+
+/**
+ * Changes one activity: moves a follow-up (open → done | cancelled) or appointment (booked →
+ * attended | cancelled | no_show) along, reschedules it (`at`, only while it is still open or
+ * booked), and records its outcome (sealed into its details under the client's key). A recurring
+ * follow-up marked done schedules its next occurrence, with the same assignee and details (as they
+ * were before this change). One transaction: the row, the next occurrence, the client's contact
+ * dates and one `client.update` event naming the client and the parts changed.
+ *
+ * Caller must be allowed to update the client (`client.update`, through the gate); an outcome also
+ * needs the role's clearance for activity details (CLEARANCE via `clearedFor`) — otherwise the
+ * refusal is audited as `access.denied` naming the client and `activity_details`.
+ *
+ * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, or `at` with
+ *   `status`), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an activity
+ *   that is no longer scheduled), CONFLICT (a status the activity cannot reach), CARD_DATA_REFUSED.
+ */
+export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
+  const given = Object.keys(change).filter((k) => change[k as keyof ActivityChange] !== undefined);
+  if (given.length === 0) throw new AppError('VALIDATION_FAILED', 'give status, at or outcome', { fields: ['body.status', 'body.at', 'body.outcome'] });
+  if (change.at !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'reschedule (at) and a new status are separate changes: send one, then the other', { fields: ['body.at', 'body.status'] });
+  const { orgId } = caller.actor;
+  const row = await findActivity(deps.db, orgId, activityId);
+  if (!row) throw new AppError('NOT_FOUND', 'no such activity');
+  const decision = await requireClient(deps, caller, 'client.update', row.client_id, [PART[row.kind] ?? 'activities']);
+  const withDetails = readsDetails(caller.actor, decision);
+  if (change.outcome !== undefined && !withDetails) {
+    await deps.audit.append({ ...deniedEvent(caller.ctx, orgId, 'client.update', [row.client_id], now), fields: [DETAILS_FIELD] });
+    throw new AppError('FORBIDDEN', `your role (${caller.actor.role}) may not write activity details (an outcome); ask an owner or an admin if your work needs it`, { fields: ['outcome'] });
+  }
+  if (change.outcome !== undefined) refuseCardData({ outcome: change.outcome });
+  if (change.at !== undefined && SCHEDULED[row.kind] !== row.status) {
+    throw new AppError('ACTIVITY_NOT_SCHEDULED', `a ${row.kind.replace('_', '-')} that is ${row.status} is no longer scheduled and cannot be moved`, { status: row.status });
+  }
+  if (change.status !== undefined && !(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(change.status)) {
+    throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${change.status}`);
+  }
+  const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
+  if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);
+  const next = updated.kind === 'follow_up' && change.status === 'done' && row.recurrence_days ? await nextOccurrence(deps, caller, row, now) : null;
+  await deps.db.transaction().execute(async (tx) => {
+    await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
+    if (next) await insertActivity(tx, next);
+    await refreshContactDates(tx, orgId, [row.client_id], now);
+    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], parts, now));
+  });
+  return [await toView(deps, orgId, updated, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
+}
+
+/** The activity's details with `outcome` set (an empty string removes it), sealed again in the same place. */
+async function withOutcome(deps: ClientDeps, orgId: string, row: ActivityTable, outcome: string): Promise<Uint8Array | null> {
+  const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct ?? undefined);
+  const details = row.details_ct ? (parseStoredJson(openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string, 'the activity details') as Record<string, string>) : {};
+  if (outcome === '') delete details.outcome;
+  else details.outcome = outcome;
+  return Object.keys(details).length === 0 ? null : sealField(key, activityPlace(orgId, row.id), DETAILS, JSON.stringify(details));
+}
+
+/** The next occurrence of a recurring follow-up: its details re-sealed in the new row's place. */
+async function nextOccurrence(deps: ClientDeps, caller: Caller, row: ActivityTable, now: number): Promise<ActivityTable> {
+  const { orgId } = caller.actor;
+  const id = randomUUID();
+  let details_ct: Uint8Array | null = null;
+  if (row.details_ct) {
+    const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
+    details_ct = sealField(key, activityPlace(orgId, id), DETAILS, openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string);
+  }
+  return { ...row, id, status: 'open', at: row.at + row.recurrence_days! * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
+}
