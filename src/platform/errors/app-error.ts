@@ -26,6 +26,11 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, exit: 3 },
   /** The request conflicts with current state (e.g. already initialised). */
   CONFLICT: { status: 409, exit: 5 },
+  /**
+   * A confirmed count does not match: the caller confirmed acting on N records but may act on a
+   * different number of those given (a bulk action on a selection that went stale). Nothing changed.
+   */
+  COUNT_MISMATCH: { status: 409, exit: 5 },
   /** A one-time link or token is unknown, used or expired (one code: no oracle). */
   TOKEN_INVALID: { status: 410, exit: 4 },
   /** The password does not meet the password policy. */

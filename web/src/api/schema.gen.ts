@@ -3290,6 +3290,119 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tag, untag or set the status of many clients at once (all or nothing; one audit event) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The clients to act on (at most 1000; a repeated id counts once) */
+                        client_ids: string[];
+                        /** @description How many clients the person confirmed: must equal the number of the given clients the caller may act on, or nothing happens (409 COUNT_MISMATCH, details.actable) */
+                        expected_count: number;
+                        operation: {
+                            /** @enum {string} */
+                            op: "add_tag" | "remove_tag";
+                            /** Format: uuid */
+                            tag_id: string;
+                        } | {
+                            /** @enum {string} */
+                            op: "set_status";
+                            /** @enum {string} */
+                            status: "lead" | "active" | "inactive" | "former";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Clients acted on */
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/bulk/caseload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put many clients on a practitioner's caseload, or take them off it (all or nothing; one audit event) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The clients to act on (at most 1000; a repeated id counts once) */
+                        client_ids: string[];
+                        /** @description How many clients the person confirmed: must equal the number of the given clients the caller may act on, or nothing happens (409 COUNT_MISMATCH, details.actable) */
+                        expected_count: number;
+                        operation: {
+                            /** @enum {string} */
+                            op: "add_to_caseload" | "remove_from_caseload";
+                            /** Format: uuid */
+                            user_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Clients acted on */
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/duplicates": {
         parameters: {
             query?: never;
