@@ -95,6 +95,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Not On Caseload' })).json().id;
       return { method: 'POST', url: `/api/v1/clients/${id}/break-glass`, body: { reason: 'matrix test emergency access reason' } };
     },
+    'POST /api/v1/break-glass/search': async () => ({ method: 'POST', url: '/api/v1/break-glass/search', body: { reason: 'matrix test emergency search reason', name: 'matrix' } }),
     'PUT /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/caseload/${as.practitioner!.userId}` }),
     'DELETE /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/caseload/${as.billing!.userId}` }),
     'POST /api/v1/clients/:id/notes': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/notes`, body: { kind: 'general', body: 'matrix note' } }),

@@ -83,6 +83,16 @@ export type paths = {
                                 reviewed_by: string | null;
                                 user_id: string;
                             }[];
+                            /** @description Break-glass searches across the organisation, newest first (the audit log names the clients each found) */
+                            break_glass_searches: {
+                                /** Format: date-time */
+                                created_at: string;
+                                id: string;
+                                match_count: number;
+                                /** @description Why the organisation was searched */
+                                reason: string;
+                                user_id: string;
+                            }[];
                             decisions: {
                                 /** Format: date-time */
                                 at: string;
@@ -1871,6 +1881,63 @@ export type paths = {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/break-glass/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Emergency search across the whole organisation, for a client not on your caseload: the reason first, then one exact term (e-mail, phone, name words or identifier); returns what is needed to pick the client, audited and alerted to owners and admins. Then open it with POST /api/v1/clients/:id/break-glass */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string;
+                        identifier?: string;
+                        /** @default 20 */
+                        limit?: number;
+                        name?: string;
+                        phone?: string;
+                        /** @description Why you need a client off your caseload (at least 20 characters; sealed, shown to reviewers) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clients: {
+                                /** @description Only for roles that may read dates of birth */
+                                date_of_birth?: string;
+                                id: string;
+                                name: string;
+                            }[];
+                            search_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

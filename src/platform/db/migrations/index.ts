@@ -28,6 +28,7 @@ import * as headMails from './0026-head-mails.ts';
 import * as passwordResets from './0027-password-resets.ts';
 import * as organisationSettings from './0028-organisation-settings.ts';
 import * as noteAddenda from './0029-note-addenda.ts';
+import * as breakGlassSearches from './0032-break-glass-searches.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -63,4 +64,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0027-password-resets': passwordResets,
   '0028-organisation-settings': organisationSettings,
   '0029-note-addenda': noteAddenda,
+  '0032-break-glass-searches': breakGlassSearches,
 };
