@@ -103,12 +103,7 @@ export async function gateEach(deps: GateDeps, caller: Caller, action: Action, c
   const { actor } = caller;
   await requirePermission(deps.audit, actor, caller.ctx, action);
   const ids = [...new Set(clientIds)];
-  const [relationships, existing] = await Promise.all([relationshipsTo(deps.db, actor, ids), listExistingClientIds(deps.db, actor.orgId, ids)]);
-  const verdicts = new Map<string, 'allowed' | 'forbidden' | 'unknown'>();
-  for (const clientId of ids) {
-    const relationship = { onCaseload: relationships.onCaseload.has(clientId), breakGlass: relationships.breakGlass.has(clientId) };
-    verdicts.set(clientId, judge(actor, action, clientId, relationship, existing.has(clientId), authorize(actor, action, { orgId: actor.orgId, clientId, ...relationship })));
-  }
+  const { verdicts, existing } = await verdictsOf(deps.db, actor, action, ids);
   const allowed = ids.filter((id) => verdicts.get(id) === 'allowed');
   if (target.expectedCount !== undefined && target.expectedCount !== allowed.length) {
     throw new AppError('COUNT_MISMATCH', `you confirmed ${target.expectedCount} clients, but you may act on ${allowed.length} of those given: reload the selection and confirm again`, { expected: target.expectedCount, actable: allowed.length });
@@ -126,4 +121,25 @@ export async function gateEach(deps: GateDeps, caller: Caller, action: Action, c
  */
 export function operatorCaller(orgId: string): Caller {
   return { actor: { userId: 'operator', orgId, role: 'owner', via: 'session' }, ctx: operatorContext() };
+}
+
+/** The gate's verdict on each of `ids` (distinct), in a constant number of queries, and which exist. */
+async function verdictsOf(db: Db, actor: Actor, action: Action, ids: readonly string[]) {
+  const [relationships, existing] = await Promise.all([relationshipsTo(db, actor, ids), listExistingClientIds(db, actor.orgId, ids)]);
+  const verdicts = new Map<string, 'allowed' | 'forbidden' | 'unknown'>();
+  for (const clientId of ids) {
+    const relationship = { onCaseload: relationships.onCaseload.has(clientId), breakGlass: relationships.breakGlass.has(clientId) };
+    verdicts.set(clientId, judge(actor, action, clientId, relationship, existing.has(clientId), authorize(actor, action, { orgId: actor.orgId, clientId, ...relationship })));
+  }
+  return { verdicts, existing };
+}
+
+/**
+ * Of `clientIds`, those the actor may take `action` on, judged as {@link gate} judges each — a filter
+ * for lists (which duplicate pairs a practitioner may merge), refusing and auditing nothing.
+ */
+export async function allowedClientIds(db: Db, actor: Actor, action: Action, clientIds: readonly string[]): Promise<Set<string>> {
+  const ids = [...new Set(clientIds)];
+  const { verdicts } = await verdictsOf(db, actor, action, ids);
+  return new Set(ids.filter((id) => verdicts.get(id) === 'allowed'));
 }

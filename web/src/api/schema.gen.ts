@@ -1820,7 +1820,7 @@ export type paths = {
                     "application/json": {
                         expires_in_days: number;
                         name: string;
-                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
+                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.merge" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
                     };
                 };
             };
@@ -3058,6 +3058,215 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{id}/merge-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What merging a duplicate into this client would do, changing nothing: both records as you may read them, what moves, and which value each field keeps */
+        get: {
+            parameters: {
+                query: {
+                    duplicate_id: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The duplicate, erased by the merge, as you may read it */
+                            duplicate: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Custom field values the reader may see, by field name */
+                                custom: {
+                                    [key: string]: string | {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    } | {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                };
+                                fields: {
+                                    /**
+                                     * Date of birth
+                                     * Format: date
+                                     * @description Date of birth: confirm identity and meet age-related duties of care
+                                     */
+                                    date_of_birth?: string;
+                                    /**
+                                     * E-mail
+                                     * @description E-mail: contact the client and send reminders they agreed to
+                                     */
+                                    email?: string;
+                                    /**
+                                     * External identifiers
+                                     * @description External identifiers: match the client with insurers and public bodies (e.g. national or insurance number)
+                                     */
+                                    identifiers?: {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                    /**
+                                     * Name
+                                     * @description Name: identify the client in every record and conversation
+                                     */
+                                    name?: string;
+                                    /**
+                                     * Phone
+                                     * @description Phone: contact the client and confirm appointments
+                                     */
+                                    phone?: string;
+                                    /**
+                                     * Postal address
+                                     * @description Postal address: send letters and invoices
+                                     */
+                                    postal_address?: {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    };
+                                    /**
+                                     * Preferred name
+                                     * @description Preferred name: address the client as they wish
+                                     */
+                                    preferred_name?: string;
+                                };
+                                id: string;
+                                /** @enum {string} */
+                                status: "lead" | "active" | "inactive" | "former";
+                                tags?: {
+                                    id: string;
+                                    name: string;
+                                    sensitive: boolean;
+                                }[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            fields: {
+                                /** @description A field of the duplicate you may read (custom fields as custom.<name>) */
+                                field: string;
+                                /**
+                                 * @description same: equal values; kept: they differ, the kept client's value stays; filled: the kept client lacks it, the duplicate's moves in
+                                 * @enum {string}
+                                 */
+                                outcome: "same" | "kept" | "filled";
+                            }[];
+                            /** @description The client kept, as you may read it */
+                            keep: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Custom field values the reader may see, by field name */
+                                custom: {
+                                    [key: string]: string | {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    } | {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                };
+                                fields: {
+                                    /**
+                                     * Date of birth
+                                     * Format: date
+                                     * @description Date of birth: confirm identity and meet age-related duties of care
+                                     */
+                                    date_of_birth?: string;
+                                    /**
+                                     * E-mail
+                                     * @description E-mail: contact the client and send reminders they agreed to
+                                     */
+                                    email?: string;
+                                    /**
+                                     * External identifiers
+                                     * @description External identifiers: match the client with insurers and public bodies (e.g. national or insurance number)
+                                     */
+                                    identifiers?: {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                    /**
+                                     * Name
+                                     * @description Name: identify the client in every record and conversation
+                                     */
+                                    name?: string;
+                                    /**
+                                     * Phone
+                                     * @description Phone: contact the client and confirm appointments
+                                     */
+                                    phone?: string;
+                                    /**
+                                     * Postal address
+                                     * @description Postal address: send letters and invoices
+                                     */
+                                    postal_address?: {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    };
+                                    /**
+                                     * Preferred name
+                                     * @description Preferred name: address the client as they wish
+                                     */
+                                    preferred_name?: string;
+                                };
+                                id: string;
+                                /** @enum {string} */
+                                status: "lead" | "active" | "inactive" | "former";
+                                tags?: {
+                                    id: string;
+                                    name: string;
+                                    sensitive: boolean;
+                                }[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            moves: {
+                                count: number;
+                                /** @description notes:general, notes:session, note_addenda:general, note_addenda:session, activities, invoices, break_glass, tags (those you may see), caseload */
+                                records: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/notes": {
         parameters: {
             query?: never;
@@ -3477,7 +3686,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption */
+        /** Duplicate candidates you may merge (practitioners: both on your caseload) (same e-mail, phone, or name and date of birth), re-checked after decryption */
         get: {
             parameters: {
                 query?: never;
