@@ -18,6 +18,7 @@ const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
   'client.search': { owner: true, admin: true, practitioner: true, reception: true, billing: true },
   'client.update': { owner: true, admin: true, practitioner: true, reception: true },
   'client.erase': { owner: true, admin: true },
+  'client.merge': { owner: true, admin: true, practitioner: true },
   'client.export': { owner: true, admin: true, practitioner: true },
   'client.access_log': { owner: true, admin: true, practitioner: true, auditor: true },
   'client.break_glass': { practitioner: true },
@@ -98,6 +99,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       const id = (await org.owner.request('POST', '/api/v1/clients', { name: 'Not On Caseload' })).json().id;
       return { method: 'POST', url: `/api/v1/clients/${id}/break-glass`, body: { reason: 'matrix test emergency access reason' } };
     },
+    'POST /api/v1/break-glass/search': async () => ({ method: 'POST', url: '/api/v1/break-glass/search', body: { reason: 'matrix test emergency search reason', name: 'matrix' } }),
     'PUT /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/caseload/${as.practitioner!.userId}` }),
     'DELETE /api/v1/clients/:id/caseload/:userId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/caseload/${as.billing!.userId}` }),
     'POST /api/v1/clients/:id/notes': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/notes`, body: { kind: 'general', body: 'matrix note' } }),
@@ -132,9 +134,12 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] })).json().id;
       return { method: 'PATCH', url: `/api/v1/invoices/${id}`, body: { status: 'sent' } };
     },
+    'POST /api/v1/clients/bulk': async () => ({ method: 'POST', url: '/api/v1/clients/bulk', body: { client_ids: [await freshClient()], expected_count: 1, operation: { op: 'add_tag', tag_id: await plainTag() } } }),
+    'POST /api/v1/clients/bulk/caseload': async () => ({ method: 'POST', url: '/api/v1/clients/bulk/caseload', body: { client_ids: [await freshClient()], expected_count: 1, operation: { op: 'add_to_caseload', user_id: as.practitioner!.userId } } }),
     'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),
     'GET /api/v1/clients/validation-report': async () => ({ method: 'GET', url: '/api/v1/clients/validation-report' }),
     'GET /api/v1/clients/stale': async () => ({ method: 'GET', url: '/api/v1/clients/stale?days=30' }),
+    'GET /api/v1/clients/:id/merge-preview': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/merge-preview?duplicate_id=${await freshClient()}` }),
     'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
     'POST /api/v1/imports': async () => ({ method: 'POST', url: '/api/v1/imports?dry_run=true', body: 'name,email\nAda,ada@example.org\n', headers: { 'content-type': 'text/csv' } }),
     'POST /api/v1/imports/mapping-proposal': async () => ({ method: 'POST', url: '/api/v1/imports/mapping-proposal', body: 'Full Name,E-mail Address\n', headers: { 'content-type': 'text/csv' } }),

@@ -19,7 +19,8 @@ describeEachEngine('client data map', (t) => {
     const sealedColumns = clients.columns.map((c) => c.name).filter((c) => c.endsWith('_ct'));
     expect(sealedColumns.sort()).toEqual(CLIENT_FIELDS.map((f) => columnOf(f.name)).sort());
     const plaintextColumns = clients.columns.map((c) => c.name).filter((c) => !c.endsWith('_ct'));
-    // Every clear column is scheduling or segment metadata, added on purpose (cadence: migration 0014).
-    expect(plaintextColumns.sort()).toEqual(['cadence_days', 'created_at', 'id', 'org_id', 'status', 'updated_at']);
+    // Every clear column is scheduling or segment metadata, added on purpose (cadence: migration 0014;
+    // the contact dates the list is ordered by: 0031).
+    expect(plaintextColumns.sort()).toEqual(['cadence_days', 'created_at', 'id', 'last_contact_at', 'next_appointment_at', 'org_id', 'status', 'updated_at']);
   });
 });

@@ -7,5 +7,5 @@ export { CLIENT_FIELDS, columnOf } from './client-fields.ts';
 export type { ClientFieldName } from './client-fields.ts';
 export { SEALED, codecOf, entryOf, orgKeyOwner, placeOf } from './registry.ts';
 export type { KeyOwner, SealedEntry } from './registry.ts';
-export { FINANCIAL_RETENTION_YEARS, RETAINED_WHY, isRetainedKeyOwner, planErasure, resealClientRecords, retainedKeyOwner, retentionEnd } from './sealed-records.ts';
+export { FINANCIAL_RETENTION_YEARS, RETAINED_WHY, countMovedRecords, isRetainedKeyOwner, planErasure, resealClientRecords, retainedKeyOwner, retentionEnd } from './sealed-records.ts';
 export type { ErasureStatement } from './sealed-records.ts';

@@ -22,6 +22,25 @@ function byTable(keep: (entry: SealedEntry) => boolean): Map<string, SealedEntry
   return tables;
 }
 
+/** Whether a merge hands the entry's rows about the duplicate to the kept client. */
+const movedByMerge = (entry: SealedEntry) => entry.clientColumn !== undefined && entry.merge === 'move';
+
+/**
+ * What a merge of `clientId` into another client would move of the records the registry names: per
+ * table (and variant: `notes:general`, `notes:session`, …), the number of rows — the same selection
+ * `resealClientRecords` moves with `moveTo`, so a merge preview cannot drift from the merge. Reads
+ * nothing sealed open.
+ */
+export async function countMovedRecords(db: Db, orgId: string, clientId: string): Promise<{ records: string; count: number }[]> {
+  const counts: { records: string; count: number }[] = [];
+  for (const entries of byTable(movedByMerge).values()) {
+    const rows = await listRowsAbout(db, entries[0]!, orgId, clientId);
+    const variants = [...new Map(entries.map((e) => [e.where?.equals ?? '', e])).values()];
+    for (const e of variants) counts.push({ records: e.where ? `${e.table}:${e.where.equals}` : e.table, count: rows.filter((r) => rowMatches(e, r)).length });
+  }
+  return counts;
+}
+
 /**
  * Re-seals, in `tx`, every value the registry puts under `clientId`'s data key — the client row, its
  * custom values, and each record type whose key owner is `client` — with `to`; with `moveTo`, only
@@ -38,7 +57,7 @@ export async function resealClientRecords(
   options: { moveTo?: string; custom?: CustomCodecs } = {},
 ): Promise<void> {
   const { moveTo, custom = new Map() } = options;
-  const tables = byTable((e) => e.clientColumn !== undefined && (moveTo ? e.merge === 'move' : e.keyOwner === 'client'));
+  const tables = byTable((e) => (moveTo ? movedByMerge(e) : e.clientColumn !== undefined && e.keyOwner === 'client'));
   for (const entries of tables.values()) {
     const first = entries[0]!;
     for (const row of await listRowsAbout(tx, first, orgId, clientId)) {

@@ -12,6 +12,7 @@ import { recoveryRoutes } from '../auth/recovery/index.ts';
 import { accountRoutes } from '../auth/staff/index.ts';
 import { staffRoutes } from '../auth/staff/index.ts';
 import { caseloadRoutes } from '../access/break-glass/index.ts';
+import { bulkRoutes } from '../clients/bulk/index.ts';
 import { cleanupRoutes } from '../clients/cleanup/index.ts';
 import { duplicateRoutes } from '../clients/duplicates/index.ts';
 import { importRoutes } from '../clients/import/index.ts';
@@ -28,7 +29,7 @@ import { erasureRoutes } from '../lifecycle/erasure/index.ts';
 import { exportRoutes } from '../lifecycle/export/index.ts';
 
 /** The route plugins of the client API, each in its capability's folder (`<capability>.routes.ts`). */
-const CLIENT_API = [clientRoutes, tagRoutes, searchRoutes, noteRoutes, followupRoutes, invoiceRoutes, segmentRoutes, duplicateRoutes, cleanupRoutes, caseloadRoutes, erasureRoutes, exportRoutes, importRoutes, datamapRoutes];
+const CLIENT_API = [clientRoutes, tagRoutes, searchRoutes, bulkRoutes, noteRoutes, followupRoutes, invoiceRoutes, segmentRoutes, duplicateRoutes, cleanupRoutes, caseloadRoutes, erasureRoutes, exportRoutes, importRoutes, datamapRoutes];
 
 /**
  * Registers the client API in one encapsulated scope: a CSV body sent to any of its routes is read

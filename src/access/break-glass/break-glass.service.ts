@@ -106,12 +106,23 @@ export async function reviewBreakGlass(deps: AccessDeps, actor: Actor, ctx: Acce
 export async function setCaseload(deps: AccessDeps, actor: Actor, ctx: AccessContext, clientId: string, userId: string, on: boolean): Promise<void> {
   await requirePermission(deps.audit, actor, ctx, 'client.caseload');
   const client = await store.findClient(deps.db, actor.orgId, clientId);
-  const user = await store.findStaffMember(deps.db, actor.orgId, userId);
-  if (!client || !user) throw new AppError('NOT_FOUND', 'no such client or staff member');
-  if (on && !caseloadBound(user.role)) throw new AppError('VALIDATION_FAILED', 'caseloads belong to practitioners', { fields: ['userId'] });
+  if (!client) throw new AppError('NOT_FOUND', 'no such client or staff member');
+  await assertCaseloadHolder(deps.db, actor.orgId, userId, on);
   await deps.db.transaction().execute(async (tx) => {
     if (on) await store.insertCaseloadEntry(tx, actor.orgId, userId, clientId);
     else await store.deleteCaseloadEntry(tx, actor.orgId, userId, clientId);
     await deps.audit.appendInTx(tx, { time: Date.now(), orgId: actor.orgId, ...actorOf({ ...ctx, purpose: on ? `caseload add ${userId}` : `caseload remove ${userId}` }), action: 'access.change', recordType: 'client', recordIds: [clientId], fields: [], outcome: 'allowed' });
   });
+}
+
+/**
+ * Checks that `userId` is a staff member of the organisation who may hold a caseload (when putting
+ * clients on it; anyone's entries may be taken off).
+ *
+ * @throws AppError NOT_FOUND for no such staff member; VALIDATION_FAILED (field `userId`) for a role without caseloads.
+ */
+export async function assertCaseloadHolder(db: Db, orgId: string, userId: string, on: boolean, field = 'userId'): Promise<void> {
+  const user = await store.findStaffMember(db, orgId, userId);
+  if (!user) throw new AppError('NOT_FOUND', 'no such client or staff member');
+  if (on && !caseloadBound(user.role)) throw new AppError('VALIDATION_FAILED', 'caseloads belong to practitioners', { fields: [field] });
 }

@@ -42,3 +42,13 @@ export async function insertCaseloadEntry(db: Db, orgId: string, userId: string,
 export async function deleteCaseloadEntry(db: Db, orgId: string, userId: string, clientId: string): Promise<void> {
   await db.deleteFrom('caseload').where('org_id', '=', orgId).where('user_id', '=', userId).where('client_id', '=', clientId).execute();
 }
+
+/** Records a break-glass search (its reason sealed). */
+export async function insertSearch(db: Db, row: { id: string; org_id: string; user_id: string; reason_ct: Uint8Array; match_count: number; created_at: number }): Promise<void> {
+  await db.insertInto('break_glass_searches').values(row).execute();
+}
+
+/** The organisation's latest 500 break-glass searches, newest first. */
+export async function listSearches(db: Db, orgId: string) {
+  return db.selectFrom('break_glass_searches').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(500).execute();
+}

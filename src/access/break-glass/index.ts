@@ -4,4 +4,5 @@
  */
 // The public surface of this folder: other folders import it from here, never from its files.
 export { caseloadRoutes } from './break-glass.routes.ts';
-export { REASON, listBreakGlass, reasonPlace, reviewBreakGlass } from './break-glass.service.ts';
+export { listBreakGlassSearches } from './break-glass-search.service.ts';
+export { REASON, assertCaseloadHolder, listBreakGlass, reasonPlace, reviewBreakGlass } from './break-glass.service.ts';

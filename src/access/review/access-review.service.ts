@@ -7,7 +7,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { Job } from '../../platform/jobs/index.ts';
 import type { Actor } from '../roles/index.ts';
-import { listBreakGlass } from '../break-glass/index.ts';
+import { listBreakGlass, listBreakGlassSearches } from '../break-glass/index.ts';
 import { requirePermission } from '../gate/index.ts';
 import * as store from './access-review.store.ts';
 
@@ -46,7 +46,7 @@ export async function recordReviewDecision(
  */
 export async function listAccessReview(deps: { db: Db; audit: AuditLog; keyring: Pick<Keyring, 'dataKey'> }, actor: Actor, ctx: AccessContext) {
   await requirePermission(deps.audit, actor, ctx, 'access.review');
-  return { staff: await staffSnapshot(deps.db, actor.orgId), break_glass: await listBreakGlass(deps, actor, ctx), decisions: await listReviewDecisions(deps.db, actor.orgId) };
+  return { staff: await staffSnapshot(deps.db, actor.orgId), break_glass: await listBreakGlass(deps, actor, ctx), break_glass_searches: await listBreakGlassSearches(deps, actor, ctx), decisions: await listReviewDecisions(deps.db, actor.orgId) };
 }
 
 /** Past review decisions of the organisation, newest first. */

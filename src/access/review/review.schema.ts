@@ -18,5 +18,14 @@ export const accessReview = z.object({
       reviewed_at: isoTime.nullable(),
     }),
   ),
+  break_glass_searches: z.array(
+    z.object({
+      id: z.string(),
+      user_id: z.string(),
+      reason: z.string().meta({ description: 'Why the organisation was searched' }),
+      match_count: z.number().int(),
+      created_at: isoTime,
+    }),
+  ).meta({ description: 'Break-glass searches across the organisation, newest first (the audit log names the clients each found)' }),
   decisions: z.array(z.object({ reviewer_id: z.string(), user_id: z.string(), decision: z.string(), at: isoTime })),
 });

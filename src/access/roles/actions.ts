@@ -40,6 +40,7 @@ export const CATALOGUE = catalogue({
   'client.search': { may: 'search client records', event: true },
   'client.update': { may: 'change client records', event: true },
   'client.erase': { may: 'erase client records', event: true },
+  'client.merge': { may: 'merge duplicate client records', recordedAs: ['client.search', 'client.read', 'client.update', 'client.erase'] },
   'client.export': { may: 'export client records', event: true },
   'client.access_log': { may: 'see who looked at client records', recordedAs: ['client.read'] },
   'client.break_glass': { may: 'use emergency (break-glass) access', recordedAs: ['access.break_glass', 'alert.raise'] },

@@ -57,7 +57,8 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   // Notes are clinical (restricted): admins run the practice, they do not read therapy records.
   // Retained invoices outlive their client for tax law: billing and the owner read them, no one else.
   admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes' && a !== 'invoices.retained' && a !== 'agenda.practice'),
-  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'staff.directory', 'self.manage'],
+  // A practitioner merges duplicates of their own caseload (both records on it: see CASELOAD_ONLY).
+  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.merge', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'staff.directory', 'self.manage'],
   reception: ['client.create', 'client.read', 'client.search', 'client.update', 'agenda.practice', 'staff.directory', 'self.manage'],
   billing: ['client.read', 'client.search', 'client.invoices', 'invoices.retained', 'self.manage'],
   marketing: ['self.manage'],
@@ -100,6 +101,12 @@ export function seesSensitiveTags(role: StaffRole): boolean {
 const CASELOAD_BOUND: ReadonlySet<StaffRole> = new Set(['practitioner']);
 
 /**
+ * Actions a caseload-bound role takes only on clients of its caseload — a break-glass grant, which
+ * opens a record to read in an emergency, does not reach them. A merge erases one of the two records.
+ */
+const CASELOAD_ONLY: ReadonlySet<Action> = new Set(['client.merge']);
+
+/**
  * Who writes which built-in fields: `all` (owners, admins, practitioners — an admin may record a date
  * of birth it cannot read back), `readable` (the front desk writes what it reads, and the status), or
  * nothing.
@@ -126,6 +133,8 @@ export function authorize(actor: Actor, action: Action, resource: Resource, cust
   if (clientScoped && CASELOAD_BOUND.has(actor.role) && !resource.onCaseload) {
     if (action === 'client.break_glass') return { allowed: true, status: 200, readable: new Set(), reason: 'break-glass request' };
     if (!resource.breakGlass) return deny(404, 'client not on caseload');
+    // The caller may read this client (the grant): it may know it exists, so 403.
+    if (CASELOAD_ONLY.has(action)) return deny(403, `${action} needs the client on the caseload`);
   }
   const readable = new Set<string>(CLIENT_FIELDS.filter((f) => clearedFor(actor.role, f)).map((f) => f.name));
   for (const field of customFields) if (clearedFor(actor.role, { group: 'custom', classification: field.classification })) readable.add(`custom.${field.name}`);

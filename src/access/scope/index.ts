@@ -3,5 +3,5 @@
  * break-glass grants), decided by role.
  */
 // The public surface of this folder: other folders import it from here, never from its files.
-export { clientScope, relationshipTo, scopeCondition, visibleClientIds } from './scope.ts';
+export { clientScope, relationshipTo, relationshipsTo, scopeCondition, visibleClientIds } from './scope.ts';
 export type { ClientCondition } from './scope.store.ts';

@@ -17,4 +17,4 @@ export { clientBody } from './client.view.ts';
 export { listCustomFields } from './custom-field.service.ts';
 export type { CustomFieldSpec } from './custom-field.service.ts';
 export { tagRoutes } from './tags.routes.ts';
-export { assertTagsVisible, hiddenTagIds } from './tags.service.ts';
+export { assertTagsVisible, hiddenTagIds, visibleTags } from './tags.service.ts';

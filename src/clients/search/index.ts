@@ -4,4 +4,6 @@
  */
 // The public surface of this folder: other folders import it from here, never from its files.
 export { importIndexJob, mergeImportIndex } from './index-merge.ts';
+export { searchTermFields, searchTermOf } from './search.schema.ts';
+export { searchOrganisationAs } from './search.service.ts';
 export { searchRoutes } from './search.routes.ts';

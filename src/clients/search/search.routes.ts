@@ -5,6 +5,7 @@ import { clientView } from '../records/index.ts';
 import { clientBody } from '../records/index.ts';
 import { searchClientsAs } from './search.service.ts';
 import { LIST_ORDERS, NAME_SORT_LIMIT, listClientsAs } from './client-list.service.ts';
+import { SEARCH_KEYS, searchTermFields, searchTermOf } from './search.schema.ts';
 import { callerOf } from '../../auth/sessions/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { ClientDeps } from '../records/index.ts';
@@ -19,8 +20,6 @@ const dateOrTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
 export async function searchRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-
-  const SEARCH_KEYS = ['email', 'phone', 'name', 'identifier'] as const;
 
   // Search terms are personal data: they travel in a request body, never in a URL, where proxies,
   // browsers and access logs keep them (ASVS 14.2.1). The list takes metadata filters only.
@@ -76,23 +75,13 @@ export async function searchRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       schema: {
         tags: ['clients'],
         summary: 'Find clients by exact e-mail, phone, name words or identifier (scheme:value): exactly one, in the body',
-        body: z.object({
-          email: z.string().max(320).optional(),
-          phone: z.string().max(64).optional(),
-          name: z.string().max(500).optional(),
-          identifier: z.string().max(150).optional(),
-          limit: z.number().int().min(1).max(200).default(50),
-        }),
+        body: z.object({ ...searchTermFields, limit: z.number().int().min(1).max(200).default(50) }),
         response: { 200: z.object({ clients: z.array(clientView) }) },
       },
     },
     async (request) => {
       const { limit, ...given } = request.body;
-      const entries = Object.entries(given).filter(([, v]) => v !== undefined) as [string, string][];
-      if (entries.length !== 1) throw new AppError('VALIDATION_FAILED', 'give exactly one of email, phone, name or identifier', { fields: [...SEARCH_KEYS] });
-      const [key, value] = entries[0]!;
-      const field = (key === 'identifier' ? 'identifiers' : key) as 'email' | 'phone' | 'name' | 'identifiers';
-      return { clients: (await searchClientsAs(deps, callerOf(request), { field, value }, limit)).map((c) => clientBody(c)) };
+      return { clients: (await searchClientsAs(deps, callerOf(request), searchTermOf(given), limit)).map((c) => clientBody(c)) };
     },
   );
 }

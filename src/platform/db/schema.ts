@@ -157,6 +157,17 @@ export interface BreakGlassTable {
   reviewed_at: number | null;
 }
 
+/** A break-glass search (migration 0032): who looked across the organisation, when, why (sealed) and how many matched. */
+export interface BreakGlassSearchTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  /** The reason, sealed under the organisation's break-glass-search key. */
+  reason_ct: Uint8Array;
+  match_count: number;
+  created_at: number;
+}
+
 export interface AlertTable {
   id: string;
   org_id: string;
@@ -528,6 +539,7 @@ export interface Schema {
   api_tokens: ApiTokenTable;
   caseload: CaseloadTable;
   break_glass: BreakGlassTable;
+  break_glass_searches: BreakGlassSearchTable;
   alerts: AlertTable;
   access_reviews: AccessReviewTable;
   alert_cursor: AlertCursorTable;

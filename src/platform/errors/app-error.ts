@@ -30,6 +30,11 @@ export const ERROR_CATALOGUE = {
   ACTIVITY_NOT_SCHEDULED: { status: 409, exit: 5 },
   /** The list was asked to sort by name (decrypted in memory) over more clients than the bound allows: narrow it. */
   LIST_TOO_LARGE_TO_SORT: { status: 400, exit: 2 },
+  /**
+   * A confirmed count does not match: the caller confirmed acting on N records but may act on a
+   * different number of those given (a bulk action on a selection that went stale). Nothing changed.
+   */
+  COUNT_MISMATCH: { status: 409, exit: 5 },
   /** A one-time link or token is unknown, used or expired (one code: no oracle). */
   TOKEN_INVALID: { status: 410, exit: 4 },
   /** The password does not meet the password policy. */

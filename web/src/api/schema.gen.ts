@@ -83,6 +83,16 @@ export type paths = {
                                 reviewed_by: string | null;
                                 user_id: string;
                             }[];
+                            /** @description Break-glass searches across the organisation, newest first (the audit log names the clients each found) */
+                            break_glass_searches: {
+                                /** Format: date-time */
+                                created_at: string;
+                                id: string;
+                                match_count: number;
+                                /** @description Why the organisation was searched */
+                                reason: string;
+                                user_id: string;
+                            }[];
                             decisions: {
                                 /** Format: date-time */
                                 at: string;
@@ -1883,7 +1893,7 @@ export type paths = {
                     "application/json": {
                         expires_in_days: number;
                         name: string;
-                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.directory" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
+                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.merge" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.directory" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
                     };
                 };
             };
@@ -1944,6 +1954,63 @@ export type paths = {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/break-glass/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Emergency search across the whole organisation, for a client not on your caseload: the reason first, then one exact term (e-mail, phone, name words or identifier); returns what is needed to pick the client, audited and alerted to owners and admins. Then open it with POST /api/v1/clients/:id/break-glass */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string;
+                        identifier?: string;
+                        /** @default 20 */
+                        limit?: number;
+                        name?: string;
+                        phone?: string;
+                        /** @description Why you need a client off your caseload (at least 20 characters; sealed, shown to reviewers) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clients: {
+                                /** @description Only for roles that may read dates of birth */
+                                date_of_birth?: string;
+                                id: string;
+                                name: string;
+                            }[];
+                            search_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3076,6 +3143,215 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{id}/merge-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What merging a duplicate into this client would do, changing nothing: both records as you may read them, what moves, and which value each field keeps */
+        get: {
+            parameters: {
+                query: {
+                    duplicate_id: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The duplicate, erased by the merge, as you may read it */
+                            duplicate: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Custom field values the reader may see, by field name */
+                                custom: {
+                                    [key: string]: string | {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    } | {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                };
+                                fields: {
+                                    /**
+                                     * Date of birth
+                                     * Format: date
+                                     * @description Date of birth: confirm identity and meet age-related duties of care
+                                     */
+                                    date_of_birth?: string;
+                                    /**
+                                     * E-mail
+                                     * @description E-mail: contact the client and send reminders they agreed to
+                                     */
+                                    email?: string;
+                                    /**
+                                     * External identifiers
+                                     * @description External identifiers: match the client with insurers and public bodies (e.g. national or insurance number)
+                                     */
+                                    identifiers?: {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                    /**
+                                     * Name
+                                     * @description Name: identify the client in every record and conversation
+                                     */
+                                    name?: string;
+                                    /**
+                                     * Phone
+                                     * @description Phone: contact the client and confirm appointments
+                                     */
+                                    phone?: string;
+                                    /**
+                                     * Postal address
+                                     * @description Postal address: send letters and invoices
+                                     */
+                                    postal_address?: {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    };
+                                    /**
+                                     * Preferred name
+                                     * @description Preferred name: address the client as they wish
+                                     */
+                                    preferred_name?: string;
+                                };
+                                id: string;
+                                /** @enum {string} */
+                                status: "lead" | "active" | "inactive" | "former";
+                                tags?: {
+                                    id: string;
+                                    name: string;
+                                    sensitive: boolean;
+                                }[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            fields: {
+                                /** @description A field of the duplicate you may read (custom fields as custom.<name>) */
+                                field: string;
+                                /**
+                                 * @description same: equal values; kept: they differ, the kept client's value stays; filled: the kept client lacks it, the duplicate's moves in
+                                 * @enum {string}
+                                 */
+                                outcome: "same" | "kept" | "filled";
+                            }[];
+                            /** @description The client kept, as you may read it */
+                            keep: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description Custom field values the reader may see, by field name */
+                                custom: {
+                                    [key: string]: string | {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    } | {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                };
+                                fields: {
+                                    /**
+                                     * Date of birth
+                                     * Format: date
+                                     * @description Date of birth: confirm identity and meet age-related duties of care
+                                     */
+                                    date_of_birth?: string;
+                                    /**
+                                     * E-mail
+                                     * @description E-mail: contact the client and send reminders they agreed to
+                                     */
+                                    email?: string;
+                                    /**
+                                     * External identifiers
+                                     * @description External identifiers: match the client with insurers and public bodies (e.g. national or insurance number)
+                                     */
+                                    identifiers?: {
+                                        scheme: string;
+                                        value: string;
+                                    }[];
+                                    /**
+                                     * Name
+                                     * @description Name: identify the client in every record and conversation
+                                     */
+                                    name?: string;
+                                    /**
+                                     * Phone
+                                     * @description Phone: contact the client and confirm appointments
+                                     */
+                                    phone?: string;
+                                    /**
+                                     * Postal address
+                                     * @description Postal address: send letters and invoices
+                                     */
+                                    postal_address?: {
+                                        city?: string;
+                                        country?: string;
+                                        line1?: string;
+                                        line2?: string;
+                                        postcode?: string;
+                                        region?: string;
+                                    };
+                                    /**
+                                     * Preferred name
+                                     * @description Preferred name: address the client as they wish
+                                     */
+                                    preferred_name?: string;
+                                };
+                                id: string;
+                                /** @enum {string} */
+                                status: "lead" | "active" | "inactive" | "former";
+                                tags?: {
+                                    id: string;
+                                    name: string;
+                                    sensitive: boolean;
+                                }[];
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            moves: {
+                                count: number;
+                                /** @description notes:general, notes:session, note_addenda:general, note_addenda:session, activities, invoices, break_glass, tags (those you may see), caseload */
+                                records: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/notes": {
         parameters: {
             query?: never;
@@ -3384,6 +3660,119 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tag, untag or set the status of many clients at once (all or nothing; one audit event) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The clients to act on (at most 1000; a repeated id counts once) */
+                        client_ids: string[];
+                        /** @description How many clients the person confirmed: must equal the number of the given clients the caller may act on, or nothing happens (409 COUNT_MISMATCH, details.actable) */
+                        expected_count: number;
+                        operation: {
+                            /** @enum {string} */
+                            op: "add_tag" | "remove_tag";
+                            /** Format: uuid */
+                            tag_id: string;
+                        } | {
+                            /** @enum {string} */
+                            op: "set_status";
+                            /** @enum {string} */
+                            status: "lead" | "active" | "inactive" | "former";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Clients acted on */
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/bulk/caseload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put many clients on a practitioner's caseload, or take them off it (all or nothing; one audit event) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The clients to act on (at most 1000; a repeated id counts once) */
+                        client_ids: string[];
+                        /** @description How many clients the person confirmed: must equal the number of the given clients the caller may act on, or nothing happens (409 COUNT_MISMATCH, details.actable) */
+                        expected_count: number;
+                        operation: {
+                            /** @enum {string} */
+                            op: "add_to_caseload" | "remove_from_caseload";
+                            /** Format: uuid */
+                            user_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Clients acted on */
+                            count: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/duplicates": {
         parameters: {
             query?: never;
@@ -3391,7 +3780,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Duplicate candidates (same e-mail, phone, or name and date of birth), re-checked after decryption */
+        /** Duplicate candidates you may merge (practitioners: both on your caseload) (same e-mail, phone, or name and date of birth), re-checked after decryption */
         get: {
             parameters: {
                 query?: never;

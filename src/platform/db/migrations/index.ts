@@ -30,6 +30,7 @@ import * as organisationSettings from './0028-organisation-settings.ts';
 import * as noteAddenda from './0029-note-addenda.ts';
 import * as noteActivity from './0030-note-activity.ts';
 import * as clientContactDates from './0031-client-contact-dates.ts';
+import * as breakGlassSearches from './0032-break-glass-searches.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -67,4 +68,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0029-note-addenda': noteAddenda,
   '0030-note-activity': noteActivity,
   '0031-client-contact-dates': clientContactDates,
+  '0032-break-glass-searches': breakGlassSearches,
 };
