@@ -19,9 +19,9 @@ function entries(file: string): Map<string, string> {
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)[,}]|<(\d+)>/g)].map((m) => m[1] ?? `<${m[2]}>`).sort();
 
 // An untranslated message shows English in the German app; a lost placeholder drops a value.
-it('translates every message of the web app into German, keeping its placeholders', () => {
-  const en = entries('web/src/i18n/locales/en/messages.po');
-  const de = entries('web/src/i18n/locales/de/messages.po');
+it.for(['public', 'app'])('translates every message of the %s catalogue into German, keeping its placeholders', (catalogue) => {
+  const en = entries(`web/src/i18n/locales/en/${catalogue}.po`);
+  const de = entries(`web/src/i18n/locales/de/${catalogue}.po`);
   expect([...de.keys()].sort()).toEqual([...en.keys()].sort());
   const untranslated = [...de].filter(([, str]) => str === '').map(([id]) => id);
   expect(untranslated, 'untranslated German messages: run npm run extract and fill them in').toEqual([]);

@@ -6,7 +6,7 @@ import { actionsOf, refusalMessage } from '../src/access/roles/authorize.ts';
 import type { Vault } from '../src/platform/crypto/keystore.ts';
 import type { StaffRole } from '../src/platform/db/schema.ts';
 import type { RegisteredRoute } from '../src/platform/http/route-policy.ts';
-import { WEB_APP_PATHS, WEB_ASSETS_PREFIX } from '../src/platform/http/web-app.ts';
+import { WEB_APP_URLS, WEB_ASSETS_PREFIX } from '../src/platform/http/web-app.ts';
 import { type TestDatabase, openTestDatabase } from './support/engines.ts';
 import { type Browser, type OrgFixture, ROLES, orgFixture, signInEveryRole } from './support/http.ts';
 import { openTestVault } from './support/vault.ts';
@@ -111,7 +111,7 @@ describe('the route gate refuses a caller without the declared action before the
     // Every registered route is documented (HEAD twins of GET routes, the docs' own pages and the web
     // app's HTML and assets aside: those are not the API).
     const documented = new Set(operations.map((op) => `${op.method} ${op.url}`));
-    const webApp = (url: string) => (WEB_APP_PATHS as readonly string[]).includes(url) || url.startsWith(`${WEB_ASSETS_PREFIX}/`);
+    const webApp = (url: string) => WEB_APP_URLS.includes(url) || url.startsWith(`${WEB_ASSETS_PREFIX}/`);
     const undocumented = org.app.routes.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/api/docs') && !webApp(r.url) && !documented.has(`${r.method} ${r.url}`));
     expect(undocumented.map((r) => `${r.method} ${r.url}`)).toEqual([]);
   });

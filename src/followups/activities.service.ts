@@ -187,7 +187,7 @@ export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now())
     entries.push(entry);
   }
   if (summarised.size > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'agenda' }, orgId, 'client.read', [...summarised], [AGENDA_SUMMARY_FIELD]));
-  return { timezone, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+  return { timezone, details: readsSummaries, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
 }
 
 /** The summary in an activity's sealed details, if it has one (callers check clearance first). */

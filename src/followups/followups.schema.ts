@@ -52,6 +52,7 @@ const agendaEntry = scheduleEntry.extend({
 
 export const agendaView = z.object({
   timezone: z.string().meta({ description: 'The time zone the days are counted in (your digest settings; until you choose, the organisation’s)' }),
+  details: z.boolean().meta({ description: 'Whether your role reads and writes activity details (summaries, outcomes): when false, no item carries a summary and PATCH refuses an outcome' }),
   overdue: z.array(agendaEntry),
   today: z.array(agendaEntry),
   next_7_days: z.array(agendaEntry),

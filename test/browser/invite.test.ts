@@ -12,27 +12,11 @@ import { generateSync } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { freePort, runCli, startServe } from '../support/cli.ts';
 import { browserAvailability, browserStores, checkBothSchemes, launchGated } from './gates.ts';
+import { inviteOverApi } from './practice.ts';
 
 const availability = browserAvailability();
 const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
 if (!availability.run) console.warn(availability.reason);
-
-/** The owner, signed in over the API with TOTP enrolled, invites `email` as a practitioner; returns the invitation link. */
-async function inviteOverApi(base: string, owner: { email: string; password: string }, email: string): Promise<string> {
-  let cookie = '';
-  const call = async (method: string, p: string, body?: object) => {
-    const res = await fetch(`${base}${p}`, { method, headers: { 'content-type': 'application/json', 'x-confidant-csrf': '1', ...(cookie ? { cookie } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const set = res.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0]!;
-    return res;
-  };
-  expect((await call('POST', '/api/v1/auth/login', owner)).status).toBe(200);
-  const { secret } = (await (await call('POST', '/api/v1/auth/mfa/totp')).json()) as { secret: string };
-  expect((await call('POST', '/api/v1/auth/mfa/totp/confirm', { code: generateSync({ secret }) })).status).toBe(200);
-  const invited = await call('POST', '/api/v1/staff/invites', { email, role: 'practitioner' });
-  expect(invited.status).toBe(201);
-  return ((await invited.json()) as { invite_url: string }).invite_url;
-}
 
 describe.skipIf(!availability.run)('browser: invitation → password → sign in → enrolment', () => {
   it('passes every gate on every page, and leaves no canary behind after sign-out', async () => {

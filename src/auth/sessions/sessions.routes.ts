@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors/index.ts';
 import { requireAuth } from './authenticate.ts';
-import { actionsOf } from '../../access/roles/index.ts';
+import { actionsOf, caseloadBound } from '../../access/roles/index.ts';
 import { STEP_UP_MS, accountSummary, endSessionById, endUserSessions, listSessions } from './session.service.ts';
 import { meBody, sessionList } from './sessions.schema.ts';
 import { ANY_SESSION, type AuthRouteDeps, SIGNED_IN } from './route-support.ts';
@@ -39,6 +39,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: AuthRouteDeps): 
         authenticated_at: s.authenticatedAt,
         step_up_ms: STEP_UP_MS,
         actions: [...actionsOf(s.role)],
+        caseload_bound: caseloadBound(s.role),
         totp: summary.totp,
         passkeys: summary.passkeys,
       };

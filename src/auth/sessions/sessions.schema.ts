@@ -30,6 +30,7 @@ export const meBody = z.object({
   idle_timeout_ms: z.number().int().meta({ description: "The organisation's idle timeout: the session ends after this long without a request" }),
   expires_at: z.number().int().meta({ description: 'When the session ends regardless of use (milliseconds since the epoch)' }),
   authenticated_at: z.number().int().meta({ description: 'When this session last proved a password (and factor), for step-up (milliseconds since the epoch)' }),
+  caseload_bound: z.boolean().meta({ description: 'Whether your reach is a caseload (your clients, and live break-glass grants) rather than the whole organisation' }),
   step_up_ms: z.number().int().meta({ description: 'How long a sign-in counts as fresh for actions that need step-up' }),
   actions: z.array(z.string()).meta({ description: 'The actions my role may take at all (record rules still apply)' }),
   totp: z.boolean().meta({ description: 'Whether I have an authenticator app (step-up then asks for a code)' }),

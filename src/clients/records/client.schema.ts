@@ -71,6 +71,8 @@ export const clientView = z.object({
   // Documented as date-times, not re-checked: this is the hottest read, and the values are ours.
   created_at: isoTime,
   updated_at: isoTime,
+  last_contact_at: isoTime.nullable().meta({ description: 'The latest interaction, attended appointment or note (metadata, in the clear)' }),
+  next_appointment_at: isoTime.nullable().meta({ description: 'The next booked appointment (metadata, in the clear)' }),
   fields: z.object(perField((f) => (described(KIND_VIEWS[f.kind], f) as z.ZodType<FieldValue>).optional())),
   custom: z.record(z.string(), z.union([z.string(), KIND_VIEWS.address, KIND_VIEWS.identifiers])).meta({ description: 'Custom field values the reader may see, by field name' }),
   tags: z.array(z.object({ id: z.string(), name: z.string(), sensitive: z.boolean() })).optional(),

@@ -338,7 +338,7 @@ async function openRow(
       customOut[spec.name] = openField(key, place(orgId, row.id), customCodec(spec), value.value_ct);
     } else if (value.value_plain !== null) customOut[spec.name] = parseStoredJson(value.value_plain, `custom field ${spec.name}`) as FieldValue;
   }
-  return { id: row.id as ClientId, status: row.status, created_at: row.created_at, updated_at: row.updated_at, fields, custom: customOut };
+  return { id: row.id as ClientId, status: row.status, created_at: row.created_at, updated_at: row.updated_at, last_contact_at: row.last_contact_at ?? null, next_appointment_at: row.next_appointment_at ?? null, fields, custom: customOut };
 }
 
 /**

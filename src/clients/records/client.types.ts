@@ -23,6 +23,9 @@ export interface ClientRecord {
   status: ClientStatus;
   created_at: number;
   updated_at: number;
+  /** Metadata kept in the clear for the list's order (src/clients/contact-dates): the latest contact, the next booked appointment. */
+  last_contact_at?: number | null;
+  next_appointment_at?: number | null;
   fields: Partial<Record<string, FieldValue>>;
   custom: Record<string, FieldValue>;
 }

@@ -11,6 +11,8 @@ export function clientBody(record: ClientRecord, tags?: TagView[]) {
     status: record.status,
     created_at: new Date(record.created_at).toISOString(),
     updated_at: new Date(record.updated_at).toISOString(),
+    last_contact_at: record.last_contact_at ? new Date(Number(record.last_contact_at)).toISOString() : null,
+    next_appointment_at: record.next_appointment_at ? new Date(Number(record.next_appointment_at)).toISOString() : null,
     fields: record.fields,
     custom: record.custom,
     ...(tags ? { tags } : {}),

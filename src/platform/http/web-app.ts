@@ -9,7 +9,10 @@ export const WEB_DIST = 'dist/web';
 /** The URL prefix of the built assets (hashed file names: cached for a year, immutable). */
 export const WEB_ASSETS_PREFIX = '/assets';
 /** The app's own pages: each answers the same HTML, and the web app's router draws the page. */
-export const WEB_APP_PATHS = ['/', '/setup', '/sign-in', '/sign-in/code', '/sign-in/enrol', '/invite', '/forgot-password', '/reset', '/account', '/staff', '/organisation'] as const;
+export const WEB_APP_PATHS = ['/', '/setup', '/sign-in', '/sign-in/code', '/sign-in/enrol', '/invite', '/forgot-password', '/reset', '/account', '/staff', '/organisation', '/clients', '/clients/$clientId', '/alerts'] as const;
+
+/** The Fastify URL of each page: a router parameter ($clientId) is a Fastify one (:clientId). The pages hold ids only, never names. */
+export const WEB_APP_URLS: readonly string[] = WEB_APP_PATHS.map((page) => page.replace(/\$(\w+)/g, ':$1'));
 
 const APP_PAGE = { access: 'public', reason: "the web app's HTML shell; holds no data, every read goes through the API" } as const;
 const NONCE_PLACEHOLDER = '<!--csp-nonce-->';
@@ -50,7 +53,7 @@ export async function webAppRoutes(app: FastifyInstance, options: { root: string
       setHeaders: (reply) => reply.header('cache-control', 'public, max-age=31536000, immutable'),
     });
   }
-  for (const url of WEB_APP_PATHS) {
+  for (const url of WEB_APP_URLS) {
     app.get(url, { config: { policy: APP_PAGE }, schema: { hide: true } }, async (_request, reply) => {
       const html = readTemplate();
       if (html === null) return reply.status(503).type('text/plain; charset=utf-8').send('The web app is not built: run `npm run build` in the install directory, then reload.\n');

@@ -59,3 +59,6 @@ type Get<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { 
 /** What `GET /api/v1/auth/me` answers: the signed-in user and the session's state. */
 export type Me = Get<'/api/v1/auth/me'>;
 export type SessionState = Me['state'];
+
+/** The JSON body a route takes: `Body<'/api/v1/clients', 'post'>`. */
+export type Body<P extends keyof paths, M extends 'post' | 'patch' | 'put' | 'delete'> = paths[P] extends { [K in M]: { requestBody?: { content: { 'application/json': infer B } } } } ? B : never;

@@ -282,6 +282,8 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description Whether your role reads and writes activity details (summaries, outcomes): when false, no item carries a summary and PATCH refuses an outcome */
+                            details: boolean;
                             next_7_days: {
                                 /** @description The follow-up or appointment: PATCH /api/v1/activities/{id} completes or cancels it, or records an appointment outcome */
                                 activity_id: string;
@@ -844,6 +846,8 @@ export type paths = {
                             actions: string[];
                             /** @description When this session last proved a password (and factor), for step-up (milliseconds since the epoch) */
                             authenticated_at: number;
+                            /** @description Whether your reach is a caseload (your clients, and live break-glass grants) rather than the whole organisation */
+                            caseload_bound: boolean;
                             email: string;
                             /** @description When the session ends regardless of use (milliseconds since the epoch) */
                             expires_at: number;
@@ -2122,6 +2126,16 @@ export type paths = {
                                     preferred_name?: string;
                                 };
                                 id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                                 */
+                                last_contact_at: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The next booked appointment (metadata, in the clear)
+                                 */
+                                next_appointment_at: string | null;
                                 /** @enum {string} */
                                 status: "lead" | "active" | "inactive" | "former";
                                 tags?: {
@@ -2289,6 +2303,16 @@ export type paths = {
                                 preferred_name?: string;
                             };
                             id: string;
+                            /**
+                             * Format: date-time
+                             * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                             */
+                            last_contact_at: string | null;
+                            /**
+                             * Format: date-time
+                             * @description The next booked appointment (metadata, in the clear)
+                             */
+                            next_appointment_at: string | null;
                             /** @enum {string} */
                             status: "lead" | "active" | "inactive" | "former";
                             tags?: {
@@ -2400,6 +2424,16 @@ export type paths = {
                                 preferred_name?: string;
                             };
                             id: string;
+                            /**
+                             * Format: date-time
+                             * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                             */
+                            last_contact_at: string | null;
+                            /**
+                             * Format: date-time
+                             * @description The next booked appointment (metadata, in the clear)
+                             */
+                            next_appointment_at: string | null;
                             /** @enum {string} */
                             status: "lead" | "active" | "inactive" | "former";
                             tags?: {
@@ -2618,6 +2652,16 @@ export type paths = {
                                 preferred_name?: string;
                             };
                             id: string;
+                            /**
+                             * Format: date-time
+                             * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                             */
+                            last_contact_at: string | null;
+                            /**
+                             * Format: date-time
+                             * @description The next booked appointment (metadata, in the clear)
+                             */
+                            next_appointment_at: string | null;
                             /** @enum {string} */
                             status: "lead" | "active" | "inactive" | "former";
                             tags?: {
@@ -3238,6 +3282,16 @@ export type paths = {
                                     preferred_name?: string;
                                 };
                                 id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                                 */
+                                last_contact_at: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The next booked appointment (metadata, in the clear)
+                                 */
+                                next_appointment_at: string | null;
                                 /** @enum {string} */
                                 status: "lead" | "active" | "inactive" | "former";
                                 tags?: {
@@ -3324,6 +3378,16 @@ export type paths = {
                                     preferred_name?: string;
                                 };
                                 id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                                 */
+                                last_contact_at: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The next booked appointment (metadata, in the clear)
+                                 */
+                                next_appointment_at: string | null;
                                 /** @enum {string} */
                                 status: "lead" | "active" | "inactive" | "former";
                                 tags?: {
@@ -3974,6 +4038,16 @@ export type paths = {
                                     preferred_name?: string;
                                 };
                                 id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest interaction, attended appointment or note (metadata, in the clear)
+                                 */
+                                last_contact_at: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The next booked appointment (metadata, in the clear)
+                                 */
+                                next_appointment_at: string | null;
                                 /** @enum {string} */
                                 status: "lead" | "active" | "inactive" | "former";
                                 tags?: {

@@ -9,6 +9,7 @@ import { Button } from '../ui/Button';
 import { claimDrafts, clearDrafts } from './drafts';
 import { endSession } from './sign-out';
 import { IdleWatch } from './IdleWatch';
+import { Keyboard } from './Palette';
 import { LockScreen } from './LockScreen';
 import { MeProvider } from './session';
 import { StepUpProvider } from './StepUp';
@@ -78,6 +79,8 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
             <span className="org-name" data-testid="org-name">{me.data.organisation_name}</span>
             <nav aria-label={_(msg`Main`)} className="nav">
               <Link to="/" className="nav-link" activeOptions={{ exact: true }}><Trans>Home</Trans></Link>
+              {can('client.search') ? <Link to="/clients" className="nav-link"><Trans>Clients</Trans></Link> : null}
+              {can('alerts.read') ? <Link to="/alerts" className="nav-link"><Trans>Alerts</Trans></Link> : null}
               {can('staff.read') ? <Link to="/staff" className="nav-link"><Trans>Staff</Trans></Link> : null}
               {can('org.settings') ? <Link to="/organisation" className="nav-link"><Trans>Organisation</Trans></Link> : null}
               <Link to="/account" className="nav-link"><Trans>Account</Trans></Link>
@@ -91,6 +94,7 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
           </main>
         </div>
         <IdleWatch timeoutMs={me.data.idle_timeout_ms} onLock={lockNow} />
+        <Keyboard />
       </StepUpProvider>
     </MeProvider>
   );

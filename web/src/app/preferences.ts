@@ -2,7 +2,7 @@
  * UI preferences: the only things the web app keeps in browser storage (UI.md: nothing about clients,
  * no tokens). Each key is a closed name; values are short enums.
  */
-type PreferenceKey = 'theme' | 'lang';
+type PreferenceKey = 'theme' | 'lang' | 'privacy';
 const PREFIX = 'confidant.pref.';
 
 export function readPreference(key: PreferenceKey): string | null {
@@ -23,7 +23,7 @@ export function writePreference(key: PreferenceKey, value: string): void {
 
 /** Remembers the stored preferences now; the function returned writes them back (after sign-out). */
 export function keepPreferences(): () => void {
-  const kept = (['theme', 'lang'] as const).map((key) => [key, readPreference(key)] as const);
+  const kept = (['theme', 'lang', 'privacy'] as const).map((key) => [key, readPreference(key)] as const);
   return () => {
     for (const [key, value] of kept) if (value !== null) writePreference(key, value);
   };
@@ -41,4 +41,13 @@ export function applyTheme(theme: Theme, remember = false): void {
 export function storedTheme(): Theme {
   const stored = readPreference('theme');
   return stored === 'light' || stored === 'dark' ? stored : 'system';
+}
+
+/** Privacy mode: names and notes in lists stay blurred until a row is hovered or focused. */
+export function storedPrivacy(): boolean {
+  return readPreference('privacy') === 'on';
+}
+
+export function rememberPrivacy(on: boolean): void {
+  writePreference('privacy', on ? 'on' : 'off');
 }

@@ -15,6 +15,10 @@ const homeRoute = createRoute({ getParentRoute: () => shellRoute, path: '/' }).l
 const accountRoute = createRoute({ getParentRoute: () => shellRoute, path: '/account' }).lazy(() => import('../account/AccountRoute').then((m) => m.Route));
 const staffRoute = createRoute({ getParentRoute: () => shellRoute, path: '/staff' }).lazy(() => import('../staff/StaffRoute').then((m) => m.Route));
 const organisationRoute = createRoute({ getParentRoute: () => shellRoute, path: '/organisation' }).lazy(() => import('../organisation/OrganisationRoute').then((m) => m.Route));
+const clientsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients' }).lazy(() => import('../clients/ClientsRoute').then((m) => m.Route));
+// The address names a client by id only, never by name (UI.md).
+const recordRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients/$clientId' }).lazy(() => import('../record/RecordRoute').then((m) => m.Route));
+const alertsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/alerts' }).lazy(() => import('../alerts/AlertsRoute').then((m) => m.Route));
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -35,7 +39,7 @@ const forgotRoute = createRoute({ getParentRoute: () => rootRoute, path: '/forgo
 const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset', component: ResetPasswordPage });
 const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: '/invite', component: InvitePage });
 
-const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
+const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
 
 /** Tokens that arrive in the URL leave the address bar and the history before anything renders. */
 export function takeUrlTokens(): void {

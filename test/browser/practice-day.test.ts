@@ -1,0 +1,248 @@
+/**
+ * Journeys (issue 15): the practitioner's day and the receptionist's day, against a real
+ * `confidant serve`, through the web app alone. The practitioner signs in with TOTP, adds a client,
+ * writes a general note, a session note and an addendum, tags the client and books a follow-up, then
+ * completes it from Today. The receptionist finds the caller by phone, sees contact fields only — no
+ * date of birth, no notes, no sensitive tag, anywhere in the page or in any response — and books a
+ * follow-up for the practitioner, which appears on the practitioner's Today. Every screen passes the
+ * gates in light and dark.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, runCli, startServe } from '../support/cli.ts';
+import { browserAvailability, checkBothSchemes, launchGated, type GatedBrowser } from './gates.ts';
+import { practiceOverApi, signInWithTotp } from './practice.ts';
+
+const availability = browserAvailability();
+const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
+
+/** "YYYY-MM-DDTHH:mm" in the browser's (the test machine's) local time, for a datetime-local field. */
+function localInput(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
+}
+
+describe.skipIf(!availability.run)("browser: a practitioner's day and a receptionist's day", () => {
+  it('works through the web app alone; each role sees exactly what it may read', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-day-'));
+    const marker = randomBytes(5).toString('hex');
+    const owner = { email: `owner.${marker}@example.test`, password: `owner ${marker} long passphrase` };
+    const env = { CONFIDANT_DATA: path.join(root, 'data') };
+    expect((await runCli(['init', '--owner-email', owner.email, '--org-name', `Harbour ${marker}`], { env: { ...env, CONFIDANT_OWNER_PASSWORD: owner.password } })).code).toBe(0);
+    const serve = await startServe({ ...env, PORT: String(await freePort()), HOST: '127.0.0.1' });
+    const origin = new URL(serve.url).origin;
+    const { owner: o, staff } = await practiceOverApi(serve.url, owner, [
+      { email: `pia.${marker}@example.test`, password: `practitioner ${marker} passphrase`, role: 'practitioner' },
+      { email: `rita.${marker}@example.test`, password: `reception ${marker} passphrase`, role: 'reception' },
+    ]);
+    const [pia, rita] = staff as [(typeof staff)[number], (typeof staff)[number]];
+    // The owner's tags: one plain, one sensitive (a clinical label the front desk must never see).
+    const sensitiveTag = `Bereavement ${marker}`;
+    for (const tag of [{ name: 'Newsletter' }, { name: sensitiveTag, sensitive: true }]) expect((await o.call('POST', '/api/v1/tags', tag)).status).toBe(201);
+    const client = { name: `Dana Example ${marker}`, phone: '+44 20 7946 0958', email: `dana.${marker}@example.org`, dob: '1984-03-09' };
+    const secret = { general: `Discussed sleep routine ${marker}`, session: `Session content ${marker} confidential`, addendum: `Addendum: referral letter sent ${marker}`, followUp: `Check how the week went ${marker}` };
+    const problems: string[] = [];
+    let practitioner: GatedBrowser | undefined;
+    let reception: GatedBrowser | undefined;
+    const shot = async (page: GatedBrowser['page'], name: string) => {
+      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    };
+    try {
+      practitioner = await launchGated(origin, 'light');
+      const p = practitioner.page;
+      await signInWithTotp(p, origin, pia);
+      await p.getByRole('heading', { name: 'Today', exact: true }).waitFor();
+
+      // A new client, from the form the data map gives a practitioner.
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+      await p.getByText('No clients yet.').waitFor();
+      problems.push(...(await checkBothSchemes(practitioner, 'empty client list')));
+      await p.getByRole('button', { name: 'New client' }).click();
+      const form = p.getByRole('dialog', { name: 'New client' });
+      await form.getByRole('textbox', { name: 'Name', exact: true }).fill(client.name);
+      await form.getByRole('textbox', { name: 'Phone' }).fill(client.phone);
+      await form.getByRole('textbox', { name: 'E-mail' }).fill(client.email);
+      await form.getByLabel('Date of birth').fill(client.dob);
+      problems.push(...(await checkBothSchemes(practitioner, 'new client form')));
+      await form.getByRole('button', { name: 'Add client' }).click();
+      await p.getByRole('heading', { name: client.name }).waitFor();
+      // The address names the client by id only, and the tab title names no one.
+      expect(p.url()).toMatch(/\/clients\/[0-9a-f-]{36}$/);
+      expect(await p.title()).not.toContain('Dana');
+      await p.locator('[data-field="date_of_birth"]').filter({ hasText: client.dob }).waitFor();
+
+      // A general note, a session note, and an addendum that leaves the note as written.
+      await p.getByRole('textbox', { name: 'Note', exact: true }).fill(secret.general);
+      await p.getByRole('button', { name: 'Save note' }).click();
+      await p.getByText(secret.general).waitFor();
+      await p.getByRole('button', { name: /Kind of note/ }).click();
+      await p.getByRole('option', { name: 'Session note (only you)' }).click();
+      await p.getByRole('textbox', { name: 'Note', exact: true }).fill(secret.session);
+      await p.getByRole('button', { name: 'Save note' }).click();
+      const sessionNote = p.locator('.note-session').filter({ hasText: secret.session });
+      await sessionNote.getByText('Session note · only its author').waitFor();
+      const general = p.locator('.note-general').filter({ hasText: secret.general });
+      await general.getByRole('button', { name: 'Add an addendum' }).click();
+      await general.getByRole('textbox', { name: 'Addendum' }).fill(secret.addendum);
+      await general.getByRole('button', { name: 'Save addendum' }).click();
+      await general.getByRole('list', { name: 'Addenda' }).getByText(secret.addendum).waitFor();
+      await general.getByText(secret.general).waitFor();
+
+      // A tag, and a follow-up due an hour ago (so it is overdue on Today).
+      await p.getByRole('button', { name: /Add a tag/ }).click();
+      await p.getByRole('option', { name: 'Newsletter' }).click();
+      await p.getByRole('button', { name: 'Add tag', exact: true }).click();
+      await p.getByRole('list', { name: 'Tags' }).getByText('Newsletter').waitFor();
+      await p.getByRole('button', { name: 'Book a follow-up' }).click();
+      const booking = p.getByRole('form', { name: 'Book a follow-up' });
+      await booking.getByLabel('Due').fill(localInput(new Date(Date.now() - 3_600_000)));
+      await booking.getByRole('textbox', { name: /Summary/ }).fill(secret.followUp);
+      await booking.getByRole('button', { name: 'Book', exact: true }).click();
+      await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByText(secret.followUp).waitFor();
+      // This morning's session, still to chart.
+      await p.getByRole('button', { name: 'Book an appointment' }).click();
+      const appointment = p.getByRole('form', { name: 'Book an appointment' });
+      await appointment.getByLabel('Starts').fill(localInput(new Date(Date.now() - 2 * 3_600_000)));
+      await appointment.getByRole('button', { name: 'Book', exact: true }).click();
+      await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Attended: Appointment/ }).waitFor();
+      await shot(p, 'record');
+      problems.push(...(await checkBothSchemes(practitioner, 'record')));
+
+      // Today: the follow-up (due an hour ago, so today's), done from the list.
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+      const today = p.getByRole('region', { name: 'Today', exact: true });
+      await today.getByText(secret.followUp).waitFor();
+      await shot(p, 'today');
+      await today.getByRole('listitem').filter({ hasText: secret.followUp }).getByRole('button', { name: /^Done: Follow-up with/ }).click();
+      await today.getByText(secret.followUp).waitFor({ state: 'detached' });
+      // The session this morning, charted from Today: a session note that names the appointment.
+      const toChart = p.getByRole('region', { name: /To chart/ });
+      await toChart.getByRole('button', { name: /^Write the session note for Dana/ }).click();
+      await toChart.getByRole('textbox', { name: 'Session note (only you can read it)' }).fill(`Charted from Today ${marker}`);
+      await toChart.getByRole('button', { name: 'Save note' }).click();
+      await toChart.getByText('Every past appointment has its note.').waitFor();
+      // A quick note from Today, to a client found by name.
+      const quick = p.getByRole('region', { name: 'Quick note' });
+      await quick.getByRole('textbox', { name: "Client's name" }).fill('Dana');
+      await quick.getByRole('button', { name: 'Find', exact: true }).click();
+      await quick.getByRole('button', { name: `Write a note for ${client.name}` }).click();
+      await quick.getByRole('textbox', { name: /Note for/ }).fill(`Quick note ${marker}`);
+      await quick.getByRole('button', { name: 'Save note' }).click();
+      await quick.getByRole('status').filter({ hasText: 'Note saved' }).waitFor();
+      problems.push(...(await checkBothSchemes(practitioner, 'today')));
+      // The keyboard: "?" lists the shortcuts; Ctrl+K finds the client by name and opens the record.
+      await p.locator('body').press('?');
+      await p.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      await p.keyboard.press('Escape');
+      await p.keyboard.press('Control+k');
+      const palette = p.getByRole('dialog', { name: 'Go to or do' });
+      await palette.getByRole('textbox', { name: 'Command or client name' }).fill('Dana');
+      await palette.getByRole('menuitem', { name: 'Find clients named “Dana”' }).click();
+      await palette.getByRole('menuitem', { name: `Open ${client.name}` }).click();
+      await p.getByRole('heading', { name: client.name }).waitFor();
+      await p.getByText(`Quick note ${marker}`).waitFor();
+
+      // The sensitive tag too, for the receptionist not to see.
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+      await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(client.name) }).click();
+      await p.getByRole('heading', { name: client.name }).waitFor();
+      await p.getByRole('button', { name: /Add a tag/ }).click();
+      await p.getByRole('option', { name: `${sensitiveTag} (sensitive)` }).click();
+      await p.getByRole('button', { name: 'Add tag', exact: true }).click();
+      await p.getByRole('list', { name: 'Tags' }).getByText(sensitiveTag).waitFor();
+
+      // The receptionist's day: a caller rings; found by phone, a follow-up booked for the practitioner.
+      reception = await launchGated(origin, 'dark');
+      const r = reception.page;
+      await signInWithTotp(r, origin, rita);
+      await r.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+      await r.getByRole('button', { name: /Find by/ }).click();
+      await r.getByRole('option', { name: 'Phone' }).click();
+      await r.getByRole('textbox', { name: 'Search' }).fill('020 7946 0958');
+      await r.getByRole('button', { name: 'Find', exact: true }).click();
+      await r.getByText('1 found.').waitFor();
+      await shot(r, 'clients-search');
+      problems.push(...(await checkBothSchemes(reception, 'reception search')));
+      await r.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(client.name) }).click();
+      await r.getByRole('heading', { name: client.name }).waitFor();
+      await r.getByRole('link', { name: client.phone }).waitFor();
+      expect(await r.getByRole('region', { name: 'Notes' }).count()).toBe(0);
+      expect(await r.locator('[data-field="date_of_birth"]').count()).toBe(0);
+      await r.getByRole('button', { name: 'Book a follow-up' }).click();
+      const desk = r.getByRole('form', { name: 'Book a follow-up' });
+      await desk.getByRole('button', { name: /For$/ }).click();
+      await r.getByRole('option', { name: pia.email }).click();
+      await desk.getByLabel('Due').fill(localInput(new Date(Date.now() - 1_800_000)));
+      await desk.getByRole('textbox', { name: /Summary/ }).fill(`Caller asked for a call back ${marker}`);
+      await desk.getByRole('button', { name: 'Book', exact: true }).click();
+      await r.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Done: Follow-up/ }).waitFor();
+      problems.push(...(await checkBothSchemes(reception, 'reception record')));
+      const page = (await r.content()) + '\n' + reception.responses.join('\n');
+      for (const hidden of [client.dob, secret.general, secret.session, secret.addendum, sensitiveTag]) expect(page, hidden).not.toContain(hidden);
+
+      // The practitioner's Today has the call back the front desk booked.
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+      await p.getByRole('region', { name: 'Today', exact: true }).getByText(`Caller asked for a call back ${marker}`).waitFor();
+
+      // A duplicate (the same e-mail, entered again), compared and merged into the first record.
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+      await p.getByRole('button', { name: 'New client' }).click();
+      const again = p.getByRole('dialog', { name: 'New client' });
+      await again.getByRole('textbox', { name: 'Name', exact: true }).fill(`D. Example ${marker}`);
+      await again.getByRole('textbox', { name: 'E-mail' }).fill(client.email);
+      await again.getByRole('button', { name: 'Add client' }).click();
+      await p.getByRole('heading', { name: `D. Example ${marker}` }).waitFor();
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+      await p.getByRole('button', { name: 'Duplicates' }).click();
+      const dupes = p.getByRole('dialog', { name: 'Possible duplicates' });
+      await dupes.getByRole('button', { name: 'Compare pair 1' }).click();
+      await dupes.getByRole('table').getByText(client.email).first().waitFor();
+      // Keep the record with the notes (the one named in full); the duplicate brings its caseload place only.
+      if ((await dupes.getByRole('button', { name: `Merge into ${client.name}` }).count()) === 0) await dupes.getByRole('button', { name: 'Keep the other one instead' }).click();
+      await dupes.getByText('Caseload places: 1').waitFor();
+      await shot(p, 'merge-preview');
+      problems.push(...(await checkBothSchemes(practitioner, 'merge preview')));
+      await dupes.getByRole('button', { name: `Merge into ${client.name}` }).click();
+      await dupes.getByRole('status').filter({ hasText: 'Merged.' }).waitFor();
+      await dupes.getByText('No possible duplicates found.').waitFor();
+      await dupes.getByRole('button', { name: 'Close' }).click();
+
+      // Break-glass: a client of the practice who is not on Pia's caseload — the reason first, then the search, then the record.
+      const stranger = `Sam Stranger ${marker}`;
+      expect((await o.call('POST', '/api/v1/clients', { name: stranger, phone: '+44 20 7946 0000' })).status).toBe(201);
+      await p.getByRole('button', { name: 'Emergency access' }).click();
+      const glass = p.getByRole('dialog', { name: 'Emergency access' });
+      await glass.getByRole('textbox', { name: 'Why do you need this record?' }).fill('Client in crisis called the out-of-hours line; their practitioner is away');
+      await glass.getByRole('textbox', { name: 'Search the whole organisation' }).fill(stranger);
+      await glass.getByRole('button', { name: 'Search', exact: true }).click();
+      await glass.getByRole('button', { name: `Open the record of ${stranger} with emergency access` }).click();
+      await p.getByRole('heading', { name: stranger }).waitFor();
+
+      // The owner's alert for it.
+      const ownerBrowser = await launchGated(origin, 'light');
+      try {
+        await signInWithTotp(ownerBrowser.page, origin, o);
+        await ownerBrowser.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+        await ownerBrowser.page.getByRole('list', { name: 'Alerts' }).getByText('Emergency access').first().waitFor();
+        await shot(ownerBrowser.page, 'alerts');
+        problems.push(...(await checkBothSchemes(ownerBrowser, 'alerts')));
+      } finally {
+        await ownerBrowser.close();
+      }
+      expect(problems).toEqual([]);
+    } catch (error) {
+      await practitioner?.page.screenshot({ path: path.join(root, '..', `failed-${path.basename(root)}-practitioner.png`), fullPage: true }).catch(() => undefined);
+      await reception?.page.screenshot({ path: path.join(root, '..', `failed-${path.basename(root)}-reception.png`), fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await reception?.close();
+      await practitioner?.close();
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

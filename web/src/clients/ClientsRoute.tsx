@@ -1,0 +1,4 @@
+import { createLazyRoute } from '@tanstack/react-router';
+import { ClientsPage } from './ClientsPage';
+
+export const Route = createLazyRoute('/signed-in/clients')({ component: ClientsPage });
