@@ -47,8 +47,13 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
     const problems: string[] = [];
     let practitioner: GatedBrowser | undefined;
     let reception: GatedBrowser | undefined;
+    // Screenshots in dark and in light (name-dark.png, name.png); the page is left in light.
     const shot = async (page: GatedBrowser['page'], name: string) => {
-      if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+      if (!SHOTS) return;
+      for (const colorScheme of ['dark', 'light'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.screenshot({ path: path.join(SHOTS, `${name}${colorScheme === 'dark' ? '-dark' : ''}.png`), fullPage: true });
+      }
     };
     try {
       practitioner = await launchGated(origin, 'light');
@@ -145,14 +150,35 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await p.getByRole('heading', { name: client.name }).waitFor();
       await p.getByText(`Quick note ${marker}`).waitFor();
 
+      // A few more clients of Pia's, as a caseload has them (set by the owner over the API).
+      const others = ['Alex Morgan', 'Bea Lindqvist', 'Chidi Okafor', 'Elena Rossi', 'Farah Haddad', 'Gustav Berg', 'Hana Sato', 'Ivo Novak'];
+      for (const [i, name] of others.entries()) {
+        const made = (await (await o.call('POST', '/api/v1/clients', { name: `${name} ${marker}`, phone: `+44 20 7946 01${String(i).padStart(2, '0')}`, status: i % 3 === 0 ? 'lead' : 'active' })).json()) as { id: string };
+        expect((await o.call('PUT', `/api/v1/clients/${made.id}/caseload/${pia.userId}`)).status).toBe(204);
+      }
       // The sensitive tag too, for the receptionist not to see.
       await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+      await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(`Hana Sato ${marker}`) }).waitFor();
+      await shot(p, 'clients');
+      problems.push(...(await checkBothSchemes(practitioner, 'client list')));
       await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(client.name) }).click();
       await p.getByRole('heading', { name: client.name }).waitFor();
       await p.getByRole('button', { name: /Add a tag/ }).click();
       await p.getByRole('option', { name: `${sensitiveTag} (sensitive)` }).click();
       await p.getByRole('button', { name: 'Add tag', exact: true }).click();
       await p.getByRole('list', { name: 'Tags' }).getByText(sensitiveTag).waitFor();
+
+      // On a phone: Today and a client's number, nothing wider than the screen.
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+      await p.getByRole('region', { name: 'Quick note' }).waitFor();
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      if (SHOTS) await p.screenshot({ path: path.join(SHOTS, 'today-phone.png'), fullPage: true });
+      problems.push(...(await checkBothSchemes(practitioner, 'today on a phone')));
+      await p.getByRole('region', { name: 'Today', exact: true }).getByRole('link', { name: 'Dana' }).first().click();
+      await p.getByRole('link', { name: client.phone }).waitFor();
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await p.setViewportSize({ width: 1100, height: 800 });
 
       // The receptionist's day: a caller rings; found by phone, a follow-up booked for the practitioner.
       reception = await launchGated(origin, 'dark');
@@ -229,6 +255,23 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
         await ownerBrowser.page.getByRole('list', { name: 'Alerts' }).getByText('Emergency access').first().waitFor();
         await shot(ownerBrowser.page, 'alerts');
         problems.push(...(await checkBothSchemes(ownerBrowser, 'alerts')));
+        // The owner erases a record made in error: a reason, a plain statement, then the server's account of it.
+        const op = ownerBrowser.page;
+        await op.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+        await op.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(stranger) }).click();
+        await op.getByRole('heading', { name: stranger }).waitFor();
+        await op.getByRole('button', { name: 'Erase…' }).click();
+        const erase = op.getByRole('dialog', { name: 'Erase this client?' });
+        await erase.getByText('This cannot be undone.', { exact: false }).waitFor();
+        await erase.getByRole('button', { name: /Why is the client erased/ }).click();
+        await op.getByRole('option', { name: 'The record was created in error' }).click();
+        problems.push(...(await checkBothSchemes(ownerBrowser, 'erasure')));
+        await erase.getByRole('button', { name: 'Erase for good' }).click();
+        const erased = op.getByRole('dialog', { name: 'The client is erased' });
+        await erased.getByText('Destroyed (unreadable everywhere)').waitFor();
+        await erased.getByRole('button', { name: 'Back to clients' }).click();
+        await op.getByRole('heading', { name: 'Clients' }).waitFor();
+        expect(await op.getByText(stranger).count()).toBe(0);
       } finally {
         await ownerBrowser.close();
       }
