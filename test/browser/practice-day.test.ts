@@ -44,6 +44,25 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
     for (const tag of [{ name: 'Newsletter' }, { name: sensitiveTag, sensitive: true }]) expect((await o.call('POST', '/api/v1/tags', tag)).status).toBe(201);
     const client = { name: `Dana Example ${marker}`, phone: '+44 20 7946 0958', email: `dana.${marker}@example.org`, dob: '1984-03-09' };
     const secret = { general: `Discussed sleep routine ${marker}`, session: `Session content ${marker} confidential`, addendum: `Addendum: referral letter sent ${marker}`, followUp: `Check how the week went ${marker}` };
+    /** Reads of client data by one person, from the audit log (the CLI's export, beside the running server). */
+    const readsBy = async (userId: string) => {
+      const out = await runCli(['audit', 'export'], { env });
+      expect(out.code, out.stderr).toBe(0);
+      const events = out.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { event: { actorId: string | null; action: string; recordIds: string[] } }).event);
+      return events.filter((e) => e.actorId === userId && ['client.read', 'client.search'].includes(e.action));
+    };
+    /** Hovering, focusing the window, coming back online and waiting: none of it may read client data. */
+    const idleWithoutReads = async (page: GatedBrowser['page'], userId: string, hover: string) => {
+      const before = (await readsBy(userId)).length;
+      await page.locator(hover).first().hover();
+      await page.evaluate(() => {
+        window.dispatchEvent(new Event('focus'));
+        document.dispatchEvent(new Event('visibilitychange'));
+        window.dispatchEvent(new Event('online'));
+      });
+      await page.waitForTimeout(1500);
+      expect((await readsBy(userId)).length, 'a read of client data without a person asking').toBe(before);
+    };
     const problems: string[] = [];
     let practitioner: GatedBrowser | undefined;
     let reception: GatedBrowser | undefined;
@@ -115,6 +134,7 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Attended: Appointment/ }).waitFor();
       await shot(p, 'record');
       problems.push(...(await checkBothSchemes(practitioner, 'record')));
+      await idleWithoutReads(p, pia.userId, 'a[href^="/clients"]');
 
       // Today: the follow-up (due an hour ago, so today's), done from the list.
       await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
@@ -161,6 +181,10 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(`Hana Sato ${marker}`) }).waitFor();
       await shot(p, 'clients');
       problems.push(...(await checkBothSchemes(practitioner, 'client list')));
+      // No prefetch on hover, no refetch on focus: the list's one read (its page) is all.
+      await idleWithoutReads(p, pia.userId, '.client-link');
+      const pageRead = (await readsBy(pia.userId)).filter((e) => e.action === 'client.search').at(-1)!;
+      expect(pageRead.recordIds).toHaveLength(others.length + 1);
       await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(client.name) }).click();
       await p.getByRole('heading', { name: client.name }).waitFor();
       await p.getByRole('button', { name: /Add a tag/ }).click();
@@ -206,6 +230,7 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await desk.getByRole('button', { name: 'Book', exact: true }).click();
       await r.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Done: Follow-up/ }).waitFor();
       problems.push(...(await checkBothSchemes(reception, 'reception record')));
+      await idleWithoutReads(r, rita.userId, 'a[href^="/clients"]');
       const page = (await r.content()) + '\n' + reception.responses.join('\n');
       for (const hidden of [client.dob, secret.general, secret.session, secret.addendum, sensitiveTag]) expect(page, hidden).not.toContain(hidden);
 
