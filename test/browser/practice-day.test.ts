@@ -45,12 +45,13 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
     const client = { name: `Dana Example ${marker}`, phone: '+44 20 7946 0958', email: `dana.${marker}@example.org`, dob: '1984-03-09' };
     const secret = { general: `Discussed sleep routine ${marker}`, session: `Session content ${marker} confidential`, addendum: `Addendum: referral letter sent ${marker}`, followUp: `Check how the week went ${marker}` };
     /** Reads of client data by one person, from the audit log (the CLI's export, beside the running server). */
-    const readsBy = async (userId: string) => {
+    const eventsBy = async (userId: string) => {
       const out = await runCli(['audit', 'export'], { env });
       expect(out.code, out.stderr).toBe(0);
-      const events = out.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { event: { actorId: string | null; action: string; recordIds: string[] } }).event);
-      return events.filter((e) => e.actorId === userId && ['client.read', 'client.search'].includes(e.action));
+      const events = out.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { event: { actorId: string | null; action: string; recordIds: string[]; fields: string[] } }).event);
+      return events.filter((e) => e.actorId === userId);
     };
+    const readsBy = async (userId: string) => (await eventsBy(userId)).filter((e) => ['client.read', 'client.search'].includes(e.action));
     /** Hovering, focusing the window, coming back online and waiting: none of it may read client data. */
     const idleWithoutReads = async (page: GatedBrowser['page'], userId: string, hover: string) => {
       const before = (await readsBy(userId)).length;
@@ -185,6 +186,28 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await idleWithoutReads(p, pia.userId, '.client-link');
       const pageRead = (await readsBy(pia.userId)).filter((e) => e.action === 'client.search').at(-1)!;
       expect(pageRead.recordIds).toHaveLength(others.length + 1);
+      // Privacy mode: names stay blurred until their row is hovered (a UI preference, kept across sign-ins).
+      await p.locator('label.switch').filter({ hasText: 'Privacy mode' }).click();
+      const firstName = p.locator('.client-row .client-name').first();
+      expect(await firstName.evaluate((el) => getComputedStyle(el).filter)).toContain('blur');
+      await firstName.hover();
+      await expect.poll(() => firstName.evaluate((el) => getComputedStyle(el).filter)).toBe('none');
+      await p.locator('label.switch').filter({ hasText: 'Privacy mode' }).click();
+      // A bulk change: two clients tagged at once, the exact count confirmed, one audited event.
+      const rows = p.getByRole('list', { name: 'Clients' });
+      await rows.getByRole('checkbox', { name: `Select Alex Morgan ${marker}` }).check();
+      await rows.getByRole('checkbox', { name: `Select Bea Lindqvist ${marker}` }).check();
+      const bulk = p.getByRole('region', { name: 'Selected clients' });
+      await bulk.getByText('2 clients selected').waitFor();
+      await bulk.getByRole('button', { name: /Tag/ }).click();
+      await p.getByRole('option', { name: 'Newsletter' }).click();
+      await bulk.getByRole('button', { name: 'Apply…' }).click();
+      const confirm = p.getByRole('dialog', { name: 'Change 2 clients?' });
+      await confirm.getByText('Add the tag “Newsletter” to').waitFor();
+      await confirm.getByRole('button', { name: 'Change 2 clients' }).click();
+      await bulk.waitFor({ state: 'detached' });
+      const bulkEvents = (await eventsBy(pia.userId)).filter((e) => e.action === 'client.update' && e.fields.includes('tags') && e.recordIds.length === 2);
+      expect(bulkEvents).toHaveLength(1);
       await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(client.name) }).click();
       await p.getByRole('heading', { name: client.name }).waitFor();
       await p.getByRole('button', { name: /Add a tag/ }).click();
