@@ -141,7 +141,7 @@ export async function timeline(deps: ClientDeps, caller: Caller, clientId: strin
   }
   items.sort((a, b) => b.at.localeCompare(a.at));
   await deps.audit.append(clientEvent(caller.ctx, orgId, 'client.read', [clientId], withDetails ? ['activities', 'activity_details'] : ['activities']));
-  return items;
+  return { items, details: withDetails };
 }
 
 /** One line of the agenda: a schedule line with the activity it is about, and its summary when the caller may read it. */

@@ -68,7 +68,7 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
   r.get(
     '/api/v1/clients/:id/timeline',
     { config: { policy: { access: 'authenticated', action: 'client.read' } }, schema: { tags: ['clients'], summary: "One ordered view of a client's activities and notes (what you may see)", params: idParam, response: { 200: timelineView } } },
-    async (request) => ({ items: await timeline(deps, callerOf(request), request.params.id) }),
+    async (request) => timeline(deps, callerOf(request), request.params.id),
   );
 
   r.get(

@@ -28,6 +28,7 @@ export const activityView = z.object({
 export const activityList = z.object({ activities: z.array(activityView) });
 
 export const timelineView = z.object({
+  details: z.boolean().meta({ description: 'Whether your role reads and writes activity details (summaries, outcomes) of this client' }),
   items: z.array(
     z.object({
       type: z.string().meta({ description: 'The activity kind, or note / session_note' }),

@@ -56,11 +56,7 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
     const idleWithoutReads = async (page: GatedBrowser['page'], userId: string, hover: string) => {
       const before = (await readsBy(userId)).length;
       await page.locator(hover).first().hover();
-      await page.evaluate(() => {
-        window.dispatchEvent(new Event('focus'));
-        document.dispatchEvent(new Event('visibilitychange'));
-        window.dispatchEvent(new Event('online'));
-      });
+      await page.evaluate("window.dispatchEvent(new Event('focus')); document.dispatchEvent(new Event('visibilitychange')); window.dispatchEvent(new Event('online'))");
       await page.waitForTimeout(1500);
       expect((await readsBy(userId)).length, 'a read of client data without a person asking').toBe(before);
     };
@@ -189,9 +185,9 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       // Privacy mode: names stay blurred until their row is hovered (a UI preference, kept across sign-ins).
       await p.locator('label.switch').filter({ hasText: 'Privacy mode' }).click();
       const firstName = p.locator('.client-row .client-name').first();
-      expect(await firstName.evaluate((el) => getComputedStyle(el).filter)).toContain('blur');
+      expect(await firstName.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).filter)).toContain('blur');
       await firstName.hover();
-      await expect.poll(() => firstName.evaluate((el) => getComputedStyle(el).filter)).toBe('none');
+      await expect.poll(() => firstName.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).filter)).toBe('none');
       await p.locator('label.switch').filter({ hasText: 'Privacy mode' }).click();
       // A bulk change: two clients tagged at once, the exact count confirmed, one audited event.
       const rows = p.getByRole('list', { name: 'Clients' });
@@ -219,12 +215,12 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await p.setViewportSize({ width: 390, height: 844 });
       await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
       await p.getByRole('region', { name: 'Quick note' }).waitFor();
-      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await p.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       if (SHOTS) await p.screenshot({ path: path.join(SHOTS, 'today-phone.png'), fullPage: true });
       problems.push(...(await checkBothSchemes(practitioner, 'today on a phone')));
       await p.getByRole('region', { name: 'Today', exact: true }).getByRole('link', { name: 'Dana' }).first().click();
       await p.getByRole('link', { name: client.phone }).waitFor();
-      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await p.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await p.setViewportSize({ width: 1100, height: 800 });
 
       // The receptionist's day: a caller rings; found by phone, a follow-up booked for the practitioner.
@@ -254,6 +250,12 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await r.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Done: Follow-up/ }).waitFor();
       problems.push(...(await checkBothSchemes(reception, 'reception record')));
       await idleWithoutReads(r, rita.userId, 'a[href^="/clients"]');
+      // In German, the signed-in screens too (their catalogue comes with the shell).
+      await r.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+      await r.getByRole('button', { name: 'Deutsch' }).click();
+      await r.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Klienten' }).click();
+      await r.getByRole('heading', { name: 'Klienten' }).waitFor();
+      problems.push(...(await checkBothSchemes(reception, 'clients in German')));
       const page = (await r.content()) + '\n' + reception.responses.join('\n');
       for (const hidden of [client.dob, secret.general, secret.session, secret.addendum, sensitiveTag]) expect(page, hidden).not.toContain(hidden);
 

@@ -3676,6 +3676,8 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description Whether your role reads and writes activity details (summaries, outcomes) of this client */
+                            details: boolean;
                             items: {
                                 activity?: {
                                     assignee_id: string | null;

@@ -13,6 +13,7 @@ import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { useDateTime } from '../ui/format';
+import { MoveForm, OutcomeForm, activityChangeError, localInput, useActivityChange } from '../today/ActivityForms';
 
 type TimelineItem = paths['/api/v1/clients/{id}/timeline']['get']['responses'][200]['content']['application/json']['items'][number];
 export type Activity = NonNullable<TimelineItem['activity']>;
@@ -36,18 +37,16 @@ export function Activities({ clientId }: { clientId: string }) {
   const { _ } = useLingui();
   const can = useCan();
   const dateTime = useDateTime();
-  const queryClient = useQueryClient();
   const timeline = useTimeline(clientId);
   const [booking, setBooking] = useState<Kind | null>(null);
-  const record = useMutation({
-    mutationFn: ({ id, status }: { id: string; status: 'done' | 'cancelled' | 'attended' | 'no_show' }) => data(api.PATCH('/api/v1/activities/{id}', { params: { path: { id } }, body: { status } })),
-    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['timeline', clientId] }), queryClient.invalidateQueries({ queryKey: ['agenda'] })]),
-  });
+  const record = useActivityChange();
+  const [editing, setEditing] = useState<{ id: string; what: 'move' | 'outcome' } | null>(null);
+  const details = timeline.data?.details ?? false;
   const pending = (timeline.data?.items ?? []).map((i) => i.activity).filter((a): a is Activity => a !== undefined && (a.status === 'open' || a.status === 'booked')).sort((a, b) => a.at.localeCompare(b.at));
   return (
     <section className="panel" aria-labelledby="activities-title">
       <h2 id="activities-title"><Trans>Follow-ups and appointments</Trans></h2>
-      <Alert>{timeline.isError ? _(errorMessage(timeline.error)) : record.isError ? _(errorMessage(record.error)) : null}</Alert>
+      <Alert>{timeline.isError ? _(errorMessage(timeline.error)) : record.isError ? _(activityChangeError(record.error)) : null}</Alert>
       {timeline.isPending ? <p className="muted" aria-busy="true"><Trans>Loading…</Trans></p> : pending.length === 0 ? <p className="muted"><Trans>Nothing open or booked.</Trans></p> : (
         <ul className="rows">
           {pending.map((a) => (
@@ -60,8 +59,12 @@ export function Activities({ clientId }: { clientId: string }) {
               {can('client.update') ? (
                 <span className="actions">
                   {(NEXT[a.status] ?? []).map((n) => <Button key={n.status} variant="quiet" isDisabled={record.isPending} onPress={() => record.mutate({ id: a.id, status: n.status })} aria-label={_(msg`${_(n.label)}: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}>{_(n.label)}</Button>)}
+                  <Button variant="quiet" onPress={() => setEditing({ id: a.id, what: 'move' })} aria-label={_(msg`Move: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}><Trans>Move</Trans></Button>
+                  {details && a.kind === 'appointment' ? <Button variant="quiet" onPress={() => setEditing({ id: a.id, what: 'outcome' })} aria-label={_(msg`Outcome: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}><Trans>Outcome</Trans></Button> : null}
                 </span>
               ) : null}
+              {editing?.id === a.id && editing.what === 'move' ? <MoveForm id={a.id} at={a.at} label={_(msg`Move the ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)} onDone={() => setEditing(null)} /> : null}
+              {editing?.id === a.id && editing.what === 'outcome' ? <OutcomeForm id={a.id} label={_(msg`Outcome of the ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)} onDone={() => setEditing(null)} /> : null}
             </li>
           ))}
         </ul>
@@ -77,12 +80,6 @@ export function Activities({ clientId }: { clientId: string }) {
       ) : null}
     </section>
   );
-}
-
-/** "YYYY-MM-DDTHH:mm" in the browser's time, for a datetime-local input. */
-function localInput(date: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
 }
 
 function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; onDone: () => void }) {

@@ -3,22 +3,20 @@ import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import type { MessageDescriptor } from '@lingui/core';
-import { Form, Label, TextArea, TextField } from 'react-aria-components';
 import { Link } from '@tanstack/react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api, data, type paths } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { useCan } from '../app/session';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { Field } from '../ui/Field';
+import { MoveForm, OutcomeForm, activityChangeError, useActivityChange } from './ActivityForms';
 import { QuickNote } from './QuickNote';
 import { ToChart } from './ToChart';
 
 type Agenda = paths['/api/v1/agenda']['get']['responses'][200]['content']['application/json'];
 type Item = Agenda['today'][number];
 type Outcome = 'done' | 'cancelled' | 'attended' | 'no_show';
-type Change = { id: string; status: Outcome } | { id: string; at: string } | { id: string; outcome: string };
 
 const KIND: Record<string, MessageDescriptor> = { follow_up: msg`Follow-up`, appointment: msg`Appointment` };
 /** What can be recorded from the list: a follow-up is done or cancelled; an appointment attended, missed or cancelled. */
@@ -34,10 +32,6 @@ const OUTCOMES: Record<string, { status: Outcome; label: MessageDescriptor }[]> 
   ],
 };
 
-const CHANGE_ERRORS = {
-  ACTIVITY_NOT_SCHEDULED: msg`This is no longer scheduled (someone completed or cancelled it), so it cannot be moved. The list now shows it as it is.`,
-  CONFLICT: msg`This was changed in the meantime. The list now shows it as it is; try again if it still needs doing.`,
-};
 
 /**
  * Today: overdue, today and the next 7 days — follow-ups and appointments — each completed, moved or
@@ -47,21 +41,17 @@ const CHANGE_ERRORS = {
 export function Today() {
   const { _ } = useLingui();
   const can = useCan();
-  const queryClient = useQueryClient();
   // Read each time Today opens (a person's action), and dropped when it closes: no stale day, no names kept.
   const agenda = useQuery({ queryKey: ['agenda'], queryFn: () => data(api.GET('/api/v1/agenda')), gcTime: 0 });
-  const change = useMutation({
-    mutationFn: ({ id, ...body }: Change) => data(api.PATCH('/api/v1/activities/{id}', { params: { path: { id } }, body })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['agenda'] }),
-  });
+  const change = useActivityChange();
   const a = agenda.data;
   const bucket = (id: string, title: ReactNode, empty: ReactNode, items: Item[], withDate: boolean) => (
-    <Bucket id={id} title={title} empty={empty} items={items} timezone={a!.timezone} withDate={withDate} details={a!.details} onChange={(c) => change.mutateAsync(c)} busy={change.isPending} />
+    <Bucket id={id} title={title} empty={empty} items={items} timezone={a!.timezone} withDate={withDate} details={a!.details} onStatus={(id, status) => change.mutate({ id, status })} busy={change.isPending} />
   );
   return (
     <section aria-labelledby="today-title">
       <h2 id="today-title" className="today-title"><Trans>Today</Trans></h2>
-      <Alert>{agenda.isError ? _(errorMessage(agenda.error)) : change.isError ? _(errorMessage(change.error, CHANGE_ERRORS)) : null}</Alert>
+      <Alert>{agenda.isError ? _(errorMessage(agenda.error)) : change.isError ? _(activityChangeError(change.error)) : null}</Alert>
       {a ? (
         <div className="today-grid">
           <div>
@@ -81,14 +71,7 @@ export function Today() {
   );
 }
 
-/** "YYYY-MM-DDTHH:mm" in the browser's time, for a datetime-local input. */
-function localInput(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-function Bucket({ id, title, empty, items, timezone, withDate, details, onChange, busy }: { id: string; title: ReactNode; empty: ReactNode; items: Item[]; timezone: string; withDate: boolean; details: boolean; onChange: (c: Change) => Promise<unknown>; busy: boolean }) {
+function Bucket({ id, title, empty, items, timezone, withDate, details, onStatus, busy }: { id: string; title: ReactNode; empty: ReactNode; items: Item[]; timezone: string; withDate: boolean; details: boolean; onStatus: (id: string, status: Outcome) => void; busy: boolean }) {
   const { i18n } = useLingui();
   const locale = i18n.locale === 'de' ? 'de-DE' : 'en-GB';
   const when = new Intl.DateTimeFormat(locale, { timeZone: timezone, ...(withDate ? { weekday: 'short', day: 'numeric', month: 'short' } : {}), hour: '2-digit', minute: '2-digit' });
@@ -97,20 +80,17 @@ function Bucket({ id, title, empty, items, timezone, withDate, details, onChange
       <h3 id={`bucket-${id}`} className="bucket-title">{title} <span className="count">{items.length}</span></h3>
       {items.length === 0 ? <p className="muted">{empty}</p> : (
         <ul className="rows" aria-labelledby={`bucket-${id}`}>
-          {items.map((item) => <AgendaRow key={item.activity_id} item={item} time={when.format(new Date(item.at))} details={details} onChange={onChange} busy={busy} />)}
+          {items.map((item) => <AgendaRow key={item.activity_id} item={item} time={when.format(new Date(item.at))} details={details} onStatus={onStatus} busy={busy} />)}
         </ul>
       )}
     </section>
   );
 }
 
-function AgendaRow({ item, time, details, onChange, busy }: { item: Item; time: string; details: boolean; onChange: (c: Change) => Promise<unknown>; busy: boolean }) {
+function AgendaRow({ item, time, details, onStatus, busy }: { item: Item; time: string; details: boolean; onStatus: (id: string, status: Outcome) => void; busy: boolean }) {
   const { _ } = useLingui();
   const [editing, setEditing] = useState<'move' | 'outcome' | null>(null);
-  const [at, setAt] = useState(() => localInput(item.at));
-  const [outcome, setOutcome] = useState('');
   const kind = _(KIND[item.kind] ?? msg`item`);
-  const save = (c: Change) => void onChange(c).then(() => setEditing(null), () => undefined);
   return (
     <li className="row agenda-row">
       <span className="agenda-time">{time}</span>
@@ -121,27 +101,13 @@ function AgendaRow({ item, time, details, onChange, busy }: { item: Item; time: 
       </span>
       <span className="actions">
         {(OUTCOMES[item.kind] ?? []).map((o) => (
-          <Button key={o.status} variant="quiet" isDisabled={busy} onPress={() => void onChange({ id: item.activity_id, status: o.status }).catch(() => undefined)} aria-label={_(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)}>{_(o.label)}</Button>
+          <Button key={o.status} variant="quiet" isDisabled={busy} onPress={() => onStatus(item.activity_id, o.status)} aria-label={_(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)}>{_(o.label)}</Button>
         ))}
         <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'move' ? null : 'move')} aria-label={_(msg`Move: ${kind} with ${item.client_first_name}`)}><Trans>Move</Trans></Button>
         {details && item.kind === 'appointment' ? <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'outcome' ? null : 'outcome')} aria-label={_(msg`Outcome: ${kind} with ${item.client_first_name}`)}><Trans>Outcome</Trans></Button> : null}
       </span>
-      {editing === 'move' ? (
-        <Form className="form inline row-form" aria-label={_(msg`Move the ${kind} with ${item.client_first_name}`)} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); save({ id: item.activity_id, at: new Date(at).toISOString() }); }}>
-          <Field name="at" type="datetime-local" label={<Trans>New time</Trans>} isRequired value={at} onChange={setAt} />
-          <Button type="submit" isDisabled={busy}><Trans>Save</Trans></Button>
-          <Button variant="quiet" onPress={() => setEditing(null)}><Trans>Cancel</Trans></Button>
-        </Form>
-      ) : editing === 'outcome' ? (
-        <Form className="form inline row-form" aria-label={_(msg`Outcome of the ${kind} with ${item.client_first_name}`)} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); if (outcome.trim()) save({ id: item.activity_id, outcome: outcome.trim() }); }}>
-          <TextField className="field" value={outcome} onChange={setOutcome} isRequired name="outcome">
-            <Label className="field-label"><Trans>Outcome</Trans></Label>
-            <TextArea className="field-input textarea" rows={2} />
-          </TextField>
-          <Button type="submit" isDisabled={busy || !outcome.trim()}><Trans>Save</Trans></Button>
-          <Button variant="quiet" onPress={() => setEditing(null)}><Trans>Cancel</Trans></Button>
-        </Form>
-      ) : null}
+      {editing === 'move' ? <MoveForm id={item.activity_id} at={item.at} label={_(msg`Move the ${kind} with ${item.client_first_name}`)} onDone={() => setEditing(null)} /> : null}
+      {editing === 'outcome' ? <OutcomeForm id={item.activity_id} label={_(msg`Outcome of the ${kind} with ${item.client_first_name}`)} onDone={() => setEditing(null)} /> : null}
     </li>
   );
 }
