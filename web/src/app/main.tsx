@@ -4,12 +4,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { I18nProvider } from '@lingui/react';
 import { activate, i18n, preferredLocale } from '../i18n/i18n';
-import { applyTheme, storedTheme } from './preferences';
+import { applyPrivacy, applyTheme, storedPrivacy, storedTheme } from './preferences';
 import { makeRouter, takeUrlTokens } from './router';
 import './styles.css';
 
 takeUrlTokens();
 applyTheme(storedTheme());
+applyPrivacy(storedPrivacy());
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -48,6 +48,9 @@ export function storedPrivacy(): boolean {
   return readPreference('privacy') === 'on';
 }
 
-export function rememberPrivacy(on: boolean): void {
-  writePreference('privacy', on ? 'on' : 'off');
+/** Applies privacy mode to every list of the app (`:root[data-privacy]`, styles.css); `remember` stores it. */
+export function applyPrivacy(on: boolean, remember = false): void {
+  if (on) document.documentElement.dataset.privacy = 'on';
+  else delete document.documentElement.dataset.privacy;
+  if (remember) writePreference('privacy', on ? 'on' : 'off');
 }

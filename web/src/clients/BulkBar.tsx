@@ -14,6 +14,7 @@ import { Select } from '../ui/Select';
 import { STATUS_TEXT, STATUSES, type Status } from './fields';
 
 type Action = 'add_tag' | 'remove_tag' | 'set_status' | 'add_to_caseload' | 'remove_from_caseload';
+const MAX_AT_ONCE = 1000;
 const ACTIONS: { id: Action; label: ReturnType<typeof msg>; needs: string }[] = [
   { id: 'add_tag', label: msg`Add a tag`, needs: 'client.update' },
   { id: 'remove_tag', label: msg`Remove a tag`, needs: 'client.update' },
@@ -56,7 +57,9 @@ export function BulkBar({ selected, onDone }: { selected: string[]; onDone: () =
     },
   });
   if (actions.length === 0) return null;
-  const ready = action === 'set_status' || (caseload ? userId !== '' : tagId !== '');
+  // The server takes at most 1,000 clients per change (one audited event each): say so before asking.
+  const tooMany = count > MAX_AT_ONCE;
+  const ready = !tooMany && action === 'set_status' || (caseload ? userId !== '' : tagId !== '');
   const tagName = tags.data?.tags.find((t) => t.id === tagId)?.name ?? '';
   const person = practitioners.find((p) => p.id === userId)?.email ?? '';
   const what = action === 'add_tag' ? _(msg`Add the tag “${tagName}” to`) : action === 'remove_tag' ? _(msg`Remove the tag “${tagName}” from`) : action === 'set_status' ? _(msg`Set the status to “${_(STATUS_TEXT[status])}” for`) : action === 'add_to_caseload' ? _(msg`Put on ${person}'s caseload:`) : _(msg`Take off ${person}'s caseload:`);
@@ -68,6 +71,7 @@ export function BulkBar({ selected, onDone }: { selected: string[]; onDone: () =
       {action === 'set_status' ? <Select name="bulk-status" label={<Trans>Status</Trans>} options={STATUSES.map((s) => ({ id: s, label: _(STATUS_TEXT[s]) }))} value={status} onChange={setStatus} /> : null}
       {caseload ? <Select name="bulk-person" label={<Trans>Practitioner</Trans>} options={[{ id: '', label: _(msg`Choose a practitioner`) }, ...practitioners.map((p) => ({ id: p.id, label: p.email }))]} value={userId} onChange={setUserId} /> : null}
       <Button isDisabled={!ready} onPress={() => setConfirming(true)}><Trans>Apply…</Trans></Button>
+      {tooMany ? <span className="field-error"><Trans>At most 1,000 clients can be changed at once. Narrow the list with a filter, or select fewer.</Trans></span> : null}
       <Button variant="quiet" onPress={onDone}><Trans>Clear selection</Trans></Button>
       <Dialog title={<Trans>Change {count} clients?</Trans>} isOpen={confirming} onOpenChange={setConfirming}>
         <p>{what} <strong><Plural value={count} one="# client" other="# clients" /></strong>.</p>

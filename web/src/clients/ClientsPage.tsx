@@ -9,7 +9,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { api, data, type paths } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { useCan, useMe } from '../app/session';
-import { rememberPrivacy, storedPrivacy } from '../app/preferences';
+import { applyPrivacy, storedPrivacy } from '../app/preferences';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
@@ -90,11 +90,11 @@ export function ClientsPage() {
   const rows: Listed[] = searching ? (search.data?.clients ?? []) : (list.data?.pages.flatMap((p) => p.clients) ?? []);
 
   return (
-    <section aria-labelledby="clients-title" className={privacy ? 'privacy' : undefined}>
+    <section aria-labelledby="clients-title">
       <div className="page-head">
         <h1 id="clients-title"><Trans>Clients</Trans></h1>
         <span className="spacer" />
-        <Switch className="switch" isSelected={privacy} onChange={(on) => { setPrivacy(on); rememberPrivacy(on); }}>
+        <Switch className="switch" isSelected={privacy} onChange={(on) => { setPrivacy(on); applyPrivacy(on, true); }}>
           <span className="switch-track" aria-hidden="true"><span className="switch-thumb" /></span>
           <Trans>Privacy mode</Trans>
         </Switch>
