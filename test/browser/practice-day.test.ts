@@ -204,6 +204,17 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await bulk.waitFor({ state: 'detached' });
       const bulkEvents = (await eventsBy(pia.userId)).filter((e) => e.action === 'client.update' && e.fields.includes('tags') && e.recordIds.length === 2);
       expect(bulkEvents).toHaveLength(1);
+      // The last-contact filter: only Dana has been in touch (notes, a follow-up done) this month.
+      await p.getByRole('button', { name: /Last contact$/ }).click();
+      await p.getByRole('option', { name: 'In the last 30 days' }).click();
+      await expect.poll(() => rows.getByRole('listitem').count()).toBe(1);
+      await rows.getByRole('link', { name: new RegExp(client.name) }).waitFor();
+      await p.getByRole('button', { name: /Last contact$/ }).click();
+      await p.getByRole('option', { name: 'Over 90 days ago, or never' }).click();
+      await rows.getByRole('link', { name: new RegExp(`Hana Sato ${marker}`) }).waitFor();
+      expect(await rows.getByRole('link', { name: new RegExp(client.name) }).count()).toBe(0);
+      await p.getByRole('button', { name: /Last contact$/ }).click();
+      await p.getByRole('option', { name: 'Any time' }).click();
       await p.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(client.name) }).click();
       await p.getByRole('heading', { name: client.name }).waitFor();
       await p.getByRole('button', { name: /Add a tag/ }).click();

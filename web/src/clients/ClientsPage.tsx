@@ -23,6 +23,22 @@ import { DuplicatesDialog } from './DuplicatesDialog';
 type Listed = paths['/api/v1/clients']['get']['responses'][200]['content']['application/json']['clients'][number];
 type SearchKey = 'name' | 'phone' | 'email' | 'identifier';
 type Order = 'last_contact' | 'next_appointment' | 'status' | 'created' | 'name';
+type Contact = 'any' | 'recent' | 'lapsed' | 'long';
+const DAY = 86_400_000;
+const CONTACT: { id: Contact; label: ReturnType<typeof msg> }[] = [
+  { id: 'any', label: msg`Any time` },
+  { id: 'recent', label: msg`In the last 30 days` },
+  { id: 'lapsed', label: msg`Over 90 days ago, or never` },
+  { id: 'long', label: msg`Over a year ago, or never` },
+];
+/** The list's last-contact filter as the API's bounds (a date: its start, UTC). */
+function contactBounds(contact: Contact, now = Date.now()): { last_contact_after?: string; last_contact_before?: string } {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  if (contact === 'recent') return { last_contact_after: day(now - 30 * DAY) };
+  if (contact === 'lapsed') return { last_contact_before: day(now - 90 * DAY) };
+  if (contact === 'long') return { last_contact_before: day(now - 365 * DAY) };
+  return {};
+}
 
 const PAGE = 100;
 const ROW_HEIGHT = 60;
@@ -47,7 +63,7 @@ const SEARCH_KEYS: { id: SearchKey; label: ReturnType<typeof msg> }[] = [
  * filter or scrolls to its end — never speculatively.
  */
 export function ClientsPage() {
-  const { _ } = useLingui();
+  const { _, i18n } = useLingui();
   const can = useCan();
   const me = useMe();
   const navigate = useNavigate();
@@ -55,6 +71,7 @@ export function ClientsPage() {
   const [tag, setTag] = useState<string>('any');
   const [order, setOrder] = useState<Order>('last_contact');
   const [caseload, setCaseload] = useState<string>('any');
+  const [contact, setContact] = useState<Contact>('any');
   const [searchKey, setSearchKey] = useState<SearchKey>('name');
   const [term, setTerm] = useState('');
   const [privacy, setPrivacy] = useState(storedPrivacy);
@@ -69,15 +86,15 @@ export function ClientsPage() {
   const wholeOrg = !me.caseload_bound;
   const directory = useQuery({ queryKey: ['staff-directory'], queryFn: () => data(api.GET('/api/v1/staff/directory')), enabled: wholeOrg && can('staff.directory') });
   const list = useInfiniteQuery({
-    queryKey: ['clients', 'list', order, status, tag, caseload],
+    queryKey: ['clients', 'list', order, status, tag, caseload, contact],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      data(api.GET('/api/v1/clients', { params: { query: { limit: PAGE, order, ...(status !== 'any' ? { status } : {}), ...(tag !== 'any' ? { tag } : {}), ...(caseload !== 'any' ? { caseload } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
+      data(api.GET('/api/v1/clients', { params: { query: { limit: PAGE, order, ...(status !== 'any' ? { status } : {}), ...(tag !== 'any' ? { tag } : {}), ...(caseload !== 'any' ? { caseload } : {}), ...contactBounds(contact), ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next ?? undefined,
     gcTime: 0,
   });
   // A new list is a new selection: nothing stays selected that is no longer shown.
-  const listKey = `${order}|${status}|${tag}|${caseload}`;
+  const listKey = `${order}|${status}|${tag}|${caseload}|${contact}`;
   const [shownKey, setShownKey] = useState(listKey);
   if (shownKey !== listKey) {
     setShownKey(listKey);
@@ -87,7 +104,9 @@ export function ClientsPage() {
     mutationFn: (body: { key: SearchKey; term: string }) => data(api.POST('/api/v1/clients/search', { body: { [body.key]: body.term, limit: 200 } })),
   });
   const searching = search.data !== undefined || search.isPending;
-  const rows: Listed[] = searching ? (search.data?.clients ?? []) : (list.data?.pages.flatMap((p) => p.clients) ?? []);
+  // A search result is a bounded set, already decrypted: it is shown in alphabetical order.
+  const collator = new Intl.Collator(i18n.locale, { sensitivity: 'base' });
+  const rows: Listed[] = searching ? [...(search.data?.clients ?? [])].sort((a, b) => collator.compare(displayName(a), displayName(b))) : (list.data?.pages.flatMap((p) => p.clients) ?? []);
 
   return (
     <section aria-labelledby="clients-title">
@@ -124,6 +143,7 @@ export function ClientsPage() {
           <Select name="order" label={<Trans>Order</Trans>} options={ORDERS.map((o) => ({ id: o.id, label: _(o.label) }))} value={order} onChange={setOrder} />
           <Select name="status" label={<Trans>Status</Trans>} options={[{ id: 'any' as const, label: _(msg`Any status`) }, ...STATUSES.map((s) => ({ id: s, label: _(STATUS_TEXT[s]) }))]} value={status} onChange={setStatus} />
           <Select name="tag" label={<Trans>Tag</Trans>} options={[{ id: 'any', label: _(msg`Any tag`) }, ...(tags.data?.tags ?? []).map((t) => ({ id: t.id, label: t.name }))]} value={tag} onChange={setTag} />
+          <Select name="contact" label={<Trans>Last contact</Trans>} options={CONTACT.map((c) => ({ id: c.id, label: _(c.label) }))} value={contact} onChange={setContact} />
           {wholeOrg && (directory.data?.people.length ?? 0) > 0 ? <Select name="caseload" label={<Trans>Caseload</Trans>} options={[{ id: 'any', label: _(msg`Everyone's clients`) }, ...(directory.data?.people ?? []).map((p) => ({ id: p.id, label: p.email }))]} value={caseload} onChange={setCaseload} /> : null}
         </div>
       ) : null}
@@ -138,7 +158,7 @@ export function ClientsPage() {
 
       {(searching ? search.data : list.data) && rows.length === 0 ? (
         <div className="panel empty">
-          {searching ? <p><Trans>No client matches. Check the spelling, or search by phone or e-mail instead.</Trans></p> : status !== 'any' || tag !== 'any' ? <p><Trans>No client matches these filters.</Trans></p> : <p><Trans>No clients yet.</Trans> {can('client.create') ? <Trans>Add the first with “New client”.</Trans> : null}</p>}
+          {searching ? <p><Trans>No client matches. Check the spelling, or search by phone or e-mail instead.</Trans></p> : status !== 'any' || tag !== 'any' || contact !== 'any' || caseload !== 'any' ? <p><Trans>No client matches these filters.</Trans></p> : <p><Trans>No clients yet.</Trans> {can('client.create') ? <Trans>Add the first with “New client”.</Trans> : null}</p>}
         </div>
       ) : rows.length > 0 ? (
         <>
