@@ -85,6 +85,11 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       const form = p.getByRole('dialog', { name: 'New client' });
       await form.getByRole('textbox', { name: 'Name', exact: true }).fill(client.name);
       await form.getByRole('textbox', { name: 'Phone' }).fill(client.phone);
+      // A mistyped address: refused with what to do, beside the button, and nothing typed is lost.
+      await form.getByRole('textbox', { name: 'E-mail' }).fill('dana.at.example.org');
+      await form.getByRole('button', { name: 'Add client' }).click();
+      await form.getByRole('alert').filter({ hasText: 'not in the expected form' }).waitFor();
+      expect(await form.getByRole('textbox', { name: 'Phone' }).inputValue()).toBe(client.phone);
       await form.getByRole('textbox', { name: 'E-mail' }).fill(client.email);
       await form.getByLabel('Date of birth').fill(client.dob);
       problems.push(...(await checkBothSchemes(practitioner, 'new client form')));

@@ -62,7 +62,6 @@ export function ClientForm({ initial, submitLabel, busy, error, onSubmit, onCanc
         onSubmit({ values: built, custom, ...(initial?.status !== status ? { status } : {}) });
       }}
     >
-      <Alert>{error ? <>{_(errorMessage(error))}{error instanceof ApiError && error.code === 'VALIDATION_FAILED' && error.detail ? <span className="alert-detail"> ({error.detail})</span> : null}</> : null}</Alert>
       {groups.map((group) => (
         <fieldset key={group} className="fieldset">
           <legend>{GROUP_TEXT[group] ? _(GROUP_TEXT[group]!) : group}</legend>
@@ -70,6 +69,8 @@ export function ClientForm({ initial, submitLabel, busy, error, onSubmit, onCanc
         </fieldset>
       ))}
       <Select name="status" label={<Trans>Status</Trans>} options={STATUSES.map((s) => ({ id: s, label: _(STATUS_TEXT[s]) }))} value={status} onChange={setStatus} />
+      {/* Beside the button that was pressed: a long form is scrolled to its end by then. */}
+      <Alert>{error ? <>{_(errorMessage(error))}{error instanceof ApiError && error.code === 'VALIDATION_FAILED' && error.detail ? <span className="alert-detail"> ({error.detail})</span> : null}</> : null}</Alert>
       <div className="actions">
         <Button type="submit" isDisabled={busy}>{submitLabel}</Button>
         <Button variant="quiet" onPress={onCancel}><Trans>Cancel</Trans></Button>
