@@ -52,7 +52,7 @@ function filtered(db: Db, c: ListConditions) {
   }
   if (c.caseloadOf) {
     const userId = c.caseloadOf;
-    query = query.where(({ exists, selectFrom }) => exists(selectFrom('caseload').select(sql`1`.as('one')).whereRef('caseload.client_id', '=', 'clients.id').where('caseload.user_id', '=', userId)));
+    query = query.where(({ exists, selectFrom }) => exists(selectFrom('caseload').select(sql`1`.as('one')).whereRef('caseload.org_id', '=', 'clients.org_id').whereRef('caseload.client_id', '=', 'clients.id').where('caseload.user_id', '=', userId)));
   }
   if (c.scope) query = query.where(c.scope);
   return query;
