@@ -8,7 +8,7 @@
  * gates in light and dark.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ import { practiceOverApi, signInWithTotp } from './practice.ts';
 
 const availability = browserAvailability();
 const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
+/** The rest of the practice, imported before the day starts (`CONFIDANT_JOURNEY_CLIENTS=100000` tries the day at scale; CI: none). */
+const PRACTICE = Number(process.env.CONFIDANT_JOURNEY_CLIENTS ?? 0);
 
 /** "YYYY-MM-DDTHH:mm" in the browser's (the test machine's) local time, for a datetime-local field. */
 function localInput(date: Date): string {
@@ -32,6 +34,13 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
     const owner = { email: `owner.${marker}@example.test`, password: `owner ${marker} long passphrase` };
     const env = { CONFIDANT_DATA: path.join(root, 'data') };
     expect((await runCli(['init', '--owner-email', owner.email, '--org-name', `Harbour ${marker}`], { env: { ...env, CONFIDANT_OWNER_PASSWORD: owner.password } })).code).toBe(0);
+    if (PRACTICE > 0) {
+      const csv = path.join(root, 'practice.csv');
+      const rows = Array.from({ length: PRACTICE }, (_, i) => `Imported Client${i} Number${i % 997},c${i}@practice.example,+442070${String(i).padStart(6, '0')}`);
+      writeFileSync(csv, `name,email,phone\n${rows.join('\n')}\n`);
+      const imported = await runCli(['clients', 'import', csv, '--json'], { env });
+      expect(imported.code, imported.stderr).toBe(0);
+    }
     const serve = await startServe({ ...env, PORT: String(await freePort()), HOST: '127.0.0.1' });
     const origin = new URL(serve.url).origin;
     const { owner: o, staff } = await practiceOverApi(serve.url, owner, [
@@ -324,6 +333,8 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
         // The owner erases a record made in error: a reason, a plain statement, then the server's account of it.
         const op = ownerBrowser.page;
         await op.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+        await op.getByRole('textbox', { name: 'Search' }).fill(stranger);
+        await op.getByRole('button', { name: 'Find', exact: true }).click();
         await op.getByRole('list', { name: 'Clients' }).getByRole('link', { name: new RegExp(stranger) }).click();
         await op.getByRole('heading', { name: stranger }).waitFor();
         await op.getByRole('button', { name: 'Erase…' }).click();

@@ -35,14 +35,16 @@ const allow = (deps: ClientDeps, caller: Caller) => gate(deps, caller, 'client.m
 export async function findDuplicates(deps: ClientDeps, caller: Caller, limit = 200): Promise<DuplicatePair[]> {
   await allow(deps, caller);
   const { orgId } = caller.actor;
-  const groups = await store.listSharedIndexValues(deps.db, orgId);
+  // Whom the caller reaches decides where to look, and whether each client must be judged: the
+  // organisation's reach merges any; a caseload's, its own clients only (CASELOAD_ONLY).
+  const judgeEach = clientScope(caller.actor).kind === 'caseload';
+  const caseloadOf = judgeEach ? caller.actor.userId : undefined;
+  const groups = await store.listSharedIndexValues(deps.db, orgId, caseloadOf);
   const pairs: DuplicatePair[] = [];
   const seen = new Set<string>();
-  // Whom the caller reaches decides whether each client must be judged: the organisation's reach merges any.
-  const judgeEach = clientScope(caller.actor).kind === 'caseload';
   for (const group of groups) {
     if (pairs.length >= limit) break;
-    const found = await store.listClientIdsByIndexValue(deps.db, orgId, group.field, group.key_version, group.value);
+    const found = await store.listClientIdsByIndexValue(deps.db, orgId, group.field, group.key_version, group.value, caseloadOf);
     const mergeable = judgeEach ? await allowedClientIds(deps.db, caller.actor, 'client.merge', found) : null;
     const ids = mergeable ? found.filter((id) => mergeable.has(id)) : found;
     if (ids.length < 2) continue;

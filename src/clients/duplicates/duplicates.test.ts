@@ -91,3 +91,26 @@ describeEachEngine('duplicates', (t) => {
     expect(events.filter((e) => e.action === 'client.erase').map((e) => e.purpose)).toEqual(['duplicate']);
   });
 });
+
+describeEachEngine("a practitioner's duplicates", (t) => {
+  it("are looked for among their own clients only, so the organisation's other shared values never crowd them out", async () => {
+    const org = await deployment(t());
+    const practitioner = await org.signInAs('practitioner');
+    const make = async (name: string, body: object) => (await org.owner.request('POST', '/api/v1/clients', { name, ...body })).json().id as string;
+    // Elsewhere in the practice: one person entered twice (same e-mail), on nobody's caseload.
+    await make('Quentin Elsewhere', { email: 'same@elsewhere.example' });
+    await make('Q. Elsewhere', { email: 'same@elsewhere.example' });
+    // On the practitioner's caseload: one person entered twice (same phone).
+    const mine = [await make('Roberta Mine', { phone: '+44 20 7946 0001' }), await make('R. Mine', { phone: '+44 20 7946 0001' })];
+    for (const id of mine) expect((await org.owner.request('PUT', `/api/v1/clients/${id}/caseload/${practitioner.userId}`)).statusCode).toBe(204);
+    const { listSharedIndexValues } = await import('./duplicates.store.ts');
+    // The shared values looked at: the caseload's only (its phone, the name word "Mine"), e-mail and phone first;
+    // the others' e-mail and name word not among them.
+    const looked = await listSharedIndexValues(org.deps.db, org.orgId, practitioner.userId);
+    expect(looked.map((g) => g.field)).toEqual(['phone', 'name']);
+    expect((await listSharedIndexValues(org.deps.db, org.orgId)).map((g) => g.field)).toEqual(['email', 'phone', 'name', 'name']);
+    const pairs = (await practitioner.request('GET', '/api/v1/clients/duplicates')).json().pairs as { a: string; b: string; reason: string }[];
+    expect(pairs).toEqual([{ a: expect.any(String), b: expect.any(String), reason: 'phone' }]);
+    expect([pairs[0]!.a, pairs[0]!.b].sort()).toEqual([...mine].sort());
+  });
+});
