@@ -287,6 +287,22 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       // The practitioner's Today has the call back the front desk booked.
       await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
       await p.getByRole('region', { name: 'Today', exact: true }).getByText(`Caller asked for a call back ${marker}`).waitFor();
+      // Moved to tomorrow from the list: it leaves today for the next 7 days.
+      const callBack = p.getByRole('region', { name: 'Today', exact: true }).getByRole('listitem').filter({ hasText: `Caller asked for a call back ${marker}` });
+      await callBack.getByRole('button', { name: /^Move: Follow-up with/ }).click();
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      tomorrow.setHours(10, 0, 0, 0);
+      await callBack.getByLabel('New time').fill(localInput(tomorrow));
+      await callBack.getByRole('button', { name: 'Save', exact: true }).click();
+      await p.getByRole('region', { name: /^Next 7 days/ }).getByText(`Caller asked for a call back ${marker}`).waitFor();
+      // This morning's session: its outcome recorded from the list, sealed with the record, shown in its history.
+      const session = p.getByRole('region', { name: 'Today', exact: true }).getByRole('listitem').filter({ hasText: 'Appointment' });
+      await session.getByRole('button', { name: /^Outcome: Appointment with/ }).click();
+      await session.getByRole('textbox', { name: 'Outcome' }).fill(`Agreed a sleep diary ${marker}`);
+      await session.getByRole('button', { name: 'Save', exact: true }).click();
+      await session.getByRole('textbox', { name: 'Outcome' }).waitFor({ state: 'detached' });
+      await session.getByRole('link', { name: 'Dana' }).click();
+      await p.getByRole('region', { name: 'History' }).getByText(`Outcome: Agreed a sleep diary ${marker}`).waitFor();
 
       // A duplicate (the same e-mail, entered again), compared and merged into the first record.
       await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
