@@ -11,7 +11,7 @@ import { errorMessage } from '../api/errors';
 import { displayName } from '../clients/fields';
 import { Alert } from '../ui/Alert';
 import { Dialog } from '../ui/Dialog';
-import { applyPrivacy, applyTheme, storedPrivacy, storedTheme } from './preferences';
+import { applyPrivacy, applyTheme, isPrivacyOn, storedTheme } from './preferences';
 import { useCan } from './session';
 
 type Command = { id: string; label: MessageDescriptor; keys?: string; run: () => void; needs?: string };
@@ -39,7 +39,7 @@ export function Keyboard() {
     { id: 'alerts', label: msg`Go to alerts`, keys: 'g l', run: () => void navigate({ to: '/alerts' }), needs: 'alerts.read' },
     { id: 'staff', label: msg`Go to staff`, keys: 'g s', run: () => void navigate({ to: '/staff' }), needs: 'staff.read' },
     { id: 'account', label: msg`Go to your account`, keys: 'g a', run: () => void navigate({ to: '/account' }) },
-    { id: 'privacy', label: msg`Privacy mode on or off (blur names in lists)`, run: () => applyPrivacy(!storedPrivacy(), true) },
+    { id: 'privacy', label: msg`Privacy mode on or off (blur names in lists)`, run: () => applyPrivacy(!isPrivacyOn(), true) },
     { id: 'theme', label: msg`Switch between light and dark`, run: () => applyTheme(storedTheme() === 'dark' ? 'light' : 'dark', true) },
     { id: 'shortcuts', label: msg`Show keyboard shortcuts`, keys: '?', run: () => setHelp(true) },
   ].filter((c) => !c.needs || can(c.needs));

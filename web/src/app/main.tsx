@@ -16,7 +16,8 @@ const queryClient = new QueryClient({
   defaultOptions: {
     // Reads happen on a person's action only (UI.md): no refetch on focus, reconnect or mount, no retries.
     queries: { refetchOnWindowFocus: false, refetchOnReconnect: false, refetchOnMount: false, retry: false, staleTime: Infinity },
-    mutations: { retry: false },
+    // A mutation's input and answer (a search's names, a note's text) leave memory with their screen too.
+    mutations: { retry: false, gcTime: 0 },
   },
 });
 const router = makeRouter();

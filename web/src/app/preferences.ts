@@ -48,9 +48,23 @@ export function storedPrivacy(): boolean {
   return readPreference('privacy') === 'on';
 }
 
+const privacyListeners = new Set<() => void>();
+
 /** Applies privacy mode to every list of the app (`:root[data-privacy]`, styles.css); `remember` stores it. */
 export function applyPrivacy(on: boolean, remember = false): void {
   if (on) document.documentElement.dataset.privacy = 'on';
   else delete document.documentElement.dataset.privacy;
   if (remember) writePreference('privacy', on ? 'on' : 'off');
+  for (const listener of privacyListeners) listener();
+}
+
+/** Whether privacy mode is on now (the page's state, whatever storage allowed). */
+export function isPrivacyOn(): boolean {
+  return document.documentElement.dataset.privacy === 'on';
+}
+
+/** For useSyncExternalStore: every switch of privacy mode (the Clients page's, the palette's) is seen by all. */
+export function subscribePrivacy(listener: () => void): () => void {
+  privacyListeners.add(listener);
+  return () => privacyListeners.delete(listener);
 }

@@ -59,7 +59,7 @@ export function BulkBar({ selected, onDone }: { selected: string[]; onDone: () =
   if (actions.length === 0) return null;
   // The server takes at most 1,000 clients per change (one audited event each): say so before asking.
   const tooMany = count > MAX_AT_ONCE;
-  const ready = !tooMany && action === 'set_status' || (caseload ? userId !== '' : tagId !== '');
+  const ready = !tooMany && (action === 'set_status' || (caseload ? userId !== '' : tagId !== ''));
   const tagName = tags.data?.tags.find((t) => t.id === tagId)?.name ?? '';
   const person = practitioners.find((p) => p.id === userId)?.email ?? '';
   const what = action === 'add_tag' ? _(msg`Add the tag “${tagName}” to`) : action === 'remove_tag' ? _(msg`Remove the tag “${tagName}” from`) : action === 'set_status' ? _(msg`Set the status to “${_(STATUS_TEXT[status])}” for`) : action === 'add_to_caseload' ? _(msg`Put on ${person}'s caseload:`) : _(msg`Take off ${person}'s caseload:`);

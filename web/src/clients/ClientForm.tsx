@@ -38,7 +38,9 @@ export function ClientForm({ initial, submitLabel, busy, error, onSubmit, onCanc
   const form = useFormFields();
   const [values, setValues] = useState<Record<string, Value>>(() => ({ ...(initial?.fields ?? {}), ...(initial?.custom ?? {}) }) as Record<string, Value>);
   const [status, setStatus] = useState<Status>(initial?.status ?? 'active');
-  const writable = (form.data?.fields ?? []).filter((f) => f.writable);
+  // Editing shows what the role may read and write: a field it may write but not read would look empty
+  // and overwrite the value on record unseen. A new client has nothing to hide: every writable field.
+  const writable = (form.data?.fields ?? []).filter((f) => f.writable && (!initial || f.readable));
   const groups = [...new Set(writable.map((f) => f.group))];
   const set = (name: string, value: Value) => setValues((v) => ({ ...v, [name]: value }));
 
@@ -57,6 +59,8 @@ export function ClientForm({ initial, submitLabel, busy, error, onSubmit, onCanc
           const before = cleaned((initial ? ({ ...initial.fields, ...initial.custom } as Record<string, Value>)[f.name] : undefined));
           if (initial && JSON.stringify(now) === JSON.stringify(before)) continue;
           if (!initial && now === null) continue;
+          // A custom value cannot be cleared through the API yet (null is refused): it is left as it is.
+          if (f.custom && now === null) continue;
           (f.custom ? custom : built)[f.name] = now;
         }
         onSubmit({ values: built, custom, ...(initial?.status !== status ? { status } : {}) });
@@ -90,7 +94,7 @@ function FieldInput({ field, value, onChange }: { field: FormField; value: Value
         <legend>{label}</legend>
         <p className="field-description">{help}</p>
         <div className="grid-2">
-          {ADDRESS_PARTS.map((p) => <Field key={p.key} name={`${field.name}.${p.key}`} label={_(p.label)} value={a[p.key] ?? ''} onChange={(v) => onChange({ ...a, [p.key]: v })} />)}
+          {ADDRESS_PARTS.map((p) => <Field key={p.key} name={`${field.name}.${p.key}`} label={_(p.label)} autoComplete="off" value={a[p.key] ?? ''} onChange={(v) => onChange({ ...a, [p.key]: v })} />)}
         </div>
       </fieldset>
     );
@@ -103,8 +107,8 @@ function FieldInput({ field, value, onChange }: { field: FormField; value: Value
         <legend>{label}</legend>
         <p className="field-description">{help}</p>
         <div className="grid-2">
-          <Field name={`${field.name}.scheme`} label={<Trans>Scheme</Trans>} description={<Trans>For example nhs or insurance.</Trans>} value={first.scheme} onChange={(v) => onChange([{ ...first, scheme: v }, ...rest])} />
-          <Field name={`${field.name}.value`} label={<Trans>Number</Trans>} value={first.value} onChange={(v) => onChange([{ ...first, value: v }, ...rest])} />
+          <Field name={`${field.name}.scheme`} label={<Trans>Scheme</Trans>} description={<Trans>For example nhs or insurance.</Trans>} autoComplete="off" value={first.scheme} onChange={(v) => onChange([{ ...first, scheme: v }, ...rest])} />
+          <Field name={`${field.name}.value`} label={<Trans>Number</Trans>} autoComplete="off" value={first.value} onChange={(v) => onChange([{ ...first, value: v }, ...rest])} />
         </div>
       </fieldset>
     );

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -9,7 +9,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { api, data, type paths } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { useCan, useMe } from '../app/session';
-import { applyPrivacy, storedPrivacy } from '../app/preferences';
+import { applyPrivacy, isPrivacyOn, subscribePrivacy } from '../app/preferences';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
@@ -74,11 +74,13 @@ export function ClientsPage() {
   const [contact, setContact] = useState<Contact>('any');
   const [searchKey, setSearchKey] = useState<SearchKey>('name');
   const [term, setTerm] = useState('');
-  const [privacy, setPrivacy] = useState(storedPrivacy);
+  const privacy = useSyncExternalStore(subscribePrivacy, isPrivacyOn);
   const [creating, setCreating] = useState(false);
   const [breakGlass, setBreakGlass] = useState(false);
   const [duplicates, setDuplicates] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Each search, and the way back to the list, is a new set of rows: the selection starts again.
+  const [searchedAt, setSearchedAt] = useState(0);
   const selectable = can('client.update') || can('client.caseload');
 
   const tags = useQuery({ queryKey: ['tags'], queryFn: () => data(api.GET('/api/v1/tags')) });
@@ -94,7 +96,7 @@ export function ClientsPage() {
     gcTime: 0,
   });
   // A new list is a new selection: nothing stays selected that is no longer shown.
-  const listKey = `${order}|${status}|${tag}|${caseload}|${contact}`;
+  const listKey = `${order}|${status}|${tag}|${caseload}|${contact}|${searchedAt}`;
   const [shownKey, setShownKey] = useState(listKey);
   if (shownKey !== listKey) {
     setShownKey(listKey);
@@ -113,7 +115,7 @@ export function ClientsPage() {
       <div className="page-head">
         <h1 id="clients-title"><Trans>Clients</Trans></h1>
         <span className="spacer" />
-        <Switch className="switch" isSelected={privacy} onChange={(on) => { setPrivacy(on); applyPrivacy(on, true); }}>
+        <Switch className="switch" isSelected={privacy} onChange={(on) => applyPrivacy(on, true)}>
           <span className="switch-track" aria-hidden="true"><span className="switch-thumb" /></span>
           <Trans>Privacy mode</Trans>
         </Switch>
@@ -129,13 +131,16 @@ export function ClientsPage() {
         validationBehavior="aria"
         onSubmit={(e) => {
           e.preventDefault();
-          if (term.trim()) search.mutate({ key: searchKey, term: term.trim() });
+          if (term.trim()) {
+            setSearchedAt(Date.now());
+            search.mutate({ key: searchKey, term: term.trim() });
+          }
         }}
       >
         <Select name="by" label={<Trans>Find by</Trans>} options={SEARCH_KEYS.map((k) => ({ id: k.id, label: _(k.label) }))} value={searchKey} onChange={setSearchKey} />
         <Field name="term" label={<Trans>Search</Trans>} value={term} onChange={setTerm} autoComplete="off" description={searchKey === 'name' ? <Trans>Whole words of the name, in any order.</Trans> : searchKey === 'identifier' ? <Trans>For example nhs:9434765919.</Trans> : <Trans>The exact value.</Trans>} />
         <Button type="submit" isDisabled={search.isPending}><Trans>Find</Trans></Button>
-        {searching ? <Button variant="quiet" onPress={() => { search.reset(); setTerm(''); }}><Trans>Back to the list</Trans></Button> : null}
+        {searching ? <Button variant="quiet" onPress={() => { search.reset(); setTerm(''); setSearchedAt(Date.now()); }}><Trans>Back to the list</Trans></Button> : null}
       </Form>
 
       {!searching ? (

@@ -28,7 +28,7 @@ export function useTimeline(clientId: string) {
 export const KIND_TEXT: Record<string, MessageDescriptor> = { follow_up: msg`Follow-up`, appointment: msg`Appointment`, interaction: msg`Contact`, note: msg`Note`, session_note: msg`Session note` };
 export const STATUS_TEXT: Record<string, MessageDescriptor> = { open: msg`open`, done: msg`done`, cancelled: msg`cancelled`, booked: msg`booked`, attended: msg`attended`, no_show: msg`did not come`, logged: msg`logged` };
 const NEXT: Record<string, { status: 'done' | 'cancelled' | 'attended' | 'no_show'; label: MessageDescriptor }[]> = {
-  open: [{ status: 'done', label: msg`Done` }, { status: 'cancelled', label: msg`Cancel` }],
+  open: [{ status: 'done', label: msg`Done` }, { status: 'cancelled', label: msg`Cancel follow-up` }],
   booked: [{ status: 'attended', label: msg`Attended` }, { status: 'no_show', label: msg`Did not come` }, { status: 'cancelled', label: msg`Cancelled` }],
 };
 
@@ -90,6 +90,7 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
   const tomorrow = new Date(Date.now() + 86_400_000);
   tomorrow.setHours(9, 0, 0, 0);
   const [when, setWhen] = useState(kind === 'interaction' ? localInput(new Date()) : localInput(tomorrow));
+  const [badTime, setBadTime] = useState(false);
   const [minutes, setMinutes] = useState('50');
   const [summary, setSummary] = useState('');
   const [channel, setChannel] = useState<'call' | 'email' | 'meeting' | 'sms' | 'letter'>('call');
@@ -113,6 +114,11 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
       aria-label={kind === 'follow_up' ? _(msg`Book a follow-up`) : kind === 'appointment' ? _(msg`Book an appointment`) : _(msg`Log a contact`)}
       onSubmit={(e) => {
         e.preventDefault();
+        if (!when || Number.isNaN(Date.parse(when))) {
+          setBadTime(true);
+          return;
+        }
+        setBadTime(false);
         const at = new Date(when).toISOString();
         const details = summary.trim() ? { details: { summary: summary.trim() } } : {};
         const forWhom = chosen ? chosen : undefined;
@@ -124,7 +130,7 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
       <h3 className="bucket-title">{title}</h3>
       <Alert>{book.isError ? _(errorMessage(book.error)) : null}</Alert>
       <div className="grid-2">
-        <Field name="when" type="datetime-local" isRequired label={kind === 'follow_up' ? <Trans>Due</Trans> : kind === 'appointment' ? <Trans>Starts</Trans> : <Trans>When</Trans>} value={when} onChange={setWhen} />
+        <Field name="when" type="datetime-local" isRequired isInvalid={badTime} errorMessage={_(msg`Enter the date and the time.`)} label={kind === 'follow_up' ? <Trans>Due</Trans> : kind === 'appointment' ? <Trans>Starts</Trans> : <Trans>When</Trans>} value={when} onChange={setWhen} />
         {kind === 'appointment' ? <Field name="minutes" type="number" label={<Trans>Minutes</Trans>} value={minutes} onChange={setMinutes} /> : null}
         {kind !== 'interaction' && people.length > 0 ? <Select name="assignee" label={kind === 'follow_up' ? <Trans>For</Trans> : <Trans>With</Trans>} options={people.map((p) => ({ id: p.id, label: p.id === me.user_id ? _(msg`Me (${p.email})`) : p.email }))} value={chosen} onChange={setAssignee} /> : null}
         {kind === 'interaction' ? (

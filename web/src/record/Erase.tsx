@@ -92,7 +92,7 @@ function Statement({ statement, dateTime }: { statement: Statement; dateTime: (v
       </div>
       <div>
         <dt><Trans>Kept by law</Trans></dt>
-        <dd>{statement.kept.length ? statement.kept.map((l) => (l.until ? `${l.data} (${l.records}) — ${l.why}, until ${dateTime(l.until)}` : `${l.data} (${l.records}) — ${l.why}`)).join('; ') : <Trans>nothing</Trans>}</dd>
+        <dd>{statement.kept.length ? statement.kept.map((l, i) => <span key={i} className="kept-line">{l.until ? <Trans>{l.data} ({l.records}) — {l.why}, until {dateTime(l.until)}</Trans> : <Trans>{l.data} ({l.records}) — {l.why}</Trans>}</span>) : <Trans>nothing</Trans>}</dd>
       </div>
     </dl>
   );

@@ -41,7 +41,7 @@ export function RecordPage({ clientId }: { clientId: string }) {
     return (
       <section className="panel">
         <h1><Trans>Record not available</Trans></h1>
-        <Alert>{missing ? _(msg`This client is not on your caseload, or no longer exists. If you need this record in an emergency, use emergency access from the client list.`) : _(errorMessage(client.error))}</Alert>
+        <Alert>{missing ? (can('client.break_glass') ? _(msg`This client is not on your caseload, or no longer exists. If you need this record in an emergency, use emergency access from the client list.`) : _(msg`This client is not one you may see, or no longer exists. Ask the client's practitioner or an owner if you need the record.`)) : _(errorMessage(client.error))}</Alert>
         <Link to="/clients"><Trans>Back to clients</Trans></Link>
       </section>
     );

@@ -42,11 +42,23 @@ export function MoveForm({ id, at, label, onDone }: { id: string; at: string; la
   const { _ } = useLingui();
   const change = useActivityChange();
   const [when, setWhen] = useState(() => localInput(at));
+  const [bad, setBad] = useState(false);
   return (
-    <Form className="form inline row-form" aria-label={label} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); change.mutate({ id, at: new Date(when).toISOString() }, { onSuccess: onDone }); }}>
-      <Field name="at" type="datetime-local" label={<Trans>New time</Trans>} isRequired value={when} onChange={setWhen} />
+    <Form
+      className="form inline row-form"
+      aria-label={label}
+      validationBehavior="aria"
+      onSubmit={(e) => {
+        e.preventDefault();
+        // A cleared or half-typed date-time box gives no time at all: say so rather than send nothing.
+        const ok = when !== '' && !Number.isNaN(Date.parse(when));
+        setBad(!ok);
+        if (ok) change.mutate({ id, at: new Date(when).toISOString() }, { onSuccess: onDone });
+      }}
+    >
+      <Field name="at" type="datetime-local" label={<Trans>New time</Trans>} isRequired isInvalid={bad} errorMessage={_(msg`Enter the date and the time.`)} value={when} onChange={setWhen} />
       <Button type="submit" isDisabled={change.isPending}><Trans>Save</Trans></Button>
-      <Button variant="quiet" onPress={onDone}><Trans>Cancel</Trans></Button>
+      <Button variant="quiet" onPress={onDone}><Trans>Close</Trans></Button>
       <Alert>{change.isError ? _(activityChangeError(change.error)) : null}</Alert>
     </Form>
   );
@@ -64,7 +76,7 @@ export function OutcomeForm({ id, label, onDone }: { id: string; label: string; 
         <TextArea className="field-input textarea" rows={2} />
       </TextField>
       <Button type="submit" isDisabled={change.isPending || !outcome.trim()}><Trans>Save</Trans></Button>
-      <Button variant="quiet" onPress={onDone}><Trans>Cancel</Trans></Button>
+      <Button variant="quiet" onPress={onDone}><Trans>Close</Trans></Button>
       <Alert>{change.isError ? _(activityChangeError(change.error)) : null}</Alert>
     </Form>
   );

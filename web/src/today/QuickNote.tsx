@@ -24,9 +24,9 @@ export function QuickNote() {
   const [saved, setSaved] = useState<string | null>(null);
   const find = useMutation({ mutationFn: () => data(api.POST('/api/v1/clients/search', { body: { name: term.trim(), limit: 10 } })) });
   const write = useMutation({
-    mutationFn: () => data(api.POST('/api/v1/clients/{id}/notes', { params: { path: { id: client!.id } }, body: { kind: 'general', body: text.trim() } })),
-    onSuccess: () => {
-      setSaved(client!.name);
+    mutationFn: (v: { client: { id: string; name: string }; body: string }) => data(api.POST('/api/v1/clients/{id}/notes', { params: { path: { id: v.client.id } }, body: { kind: 'general', body: v.body } })),
+    onSuccess: (_note, v) => {
+      setSaved(v.client.name);
       clearText();
       setClient(null);
       find.reset();
@@ -57,14 +57,14 @@ export function QuickNote() {
         )
       ) : null}
       {client ? (
-        <Form className="form" aria-label={_(msg`Quick note`)} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); if (text.trim()) write.mutate(); }}>
+        <Form className="form" aria-label={_(msg`Quick note`)} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); if (text.trim()) write.mutate({ client, body: text.trim() }); }}>
           <TextField className="field" value={text} onChange={setText} isRequired name="quick-note">
             <Label className="field-label"><Trans>Note for <span className="pii">{client.name}</span></Trans></Label>
             <TextArea className="field-input textarea" rows={4} />
           </TextField>
           <div className="actions">
             <Button type="submit" isDisabled={write.isPending || !text.trim()}><Trans>Save note</Trans></Button>
-            <Button variant="quiet" onPress={() => setClient(null)}><Trans>Another client</Trans></Button>
+            <Button variant="quiet" isDisabled={write.isPending} onPress={() => setClient(null)}><Trans>Another client</Trans></Button>
           </div>
         </Form>
       ) : null}

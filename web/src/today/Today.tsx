@@ -23,7 +23,7 @@ const KIND: Record<string, MessageDescriptor> = { follow_up: msg`Follow-up`, app
 const OUTCOMES: Record<string, { status: Outcome; label: MessageDescriptor }[]> = {
   follow_up: [
     { status: 'done', label: msg`Done` },
-    { status: 'cancelled', label: msg`Cancel` },
+    { status: 'cancelled', label: msg`Cancel follow-up` },
   ],
   appointment: [
     { status: 'attended', label: msg`Attended` },
