@@ -154,6 +154,9 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await shot(p, 'today');
       await today.getByRole('listitem').filter({ hasText: secret.followUp }).getByRole('button', { name: /^Done: Follow-up with/ }).click();
       await today.getByText(secret.followUp).waitFor({ state: 'detached' });
+      // The row went away: focus is back on the day's heading, and the change was announced.
+      await p.getByRole('status').filter({ hasText: 'Recorded: Done: Follow-up with' }).waitFor();
+      expect(await p.evaluate<string>('document.activeElement && document.activeElement.id')).toBe('today-title');
       // The session this morning, charted from Today: a session note that names the appointment.
       const toChart = p.getByRole('region', { name: /To chart/ });
       await toChart.getByRole('button', { name: /^Write the session note for Dana/ }).click();

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -44,13 +44,27 @@ export function Today() {
   // Read each time Today opens (a person's action), and dropped when it closes: no stale day, no names kept.
   const agenda = useQuery({ queryKey: ['agenda'], queryFn: () => data(api.GET('/api/v1/agenda')), gcTime: 0 });
   const change = useActivityChange();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [announced, setAnnounced] = useState('');
   const a = agenda.data;
   const bucket = (id: string, title: ReactNode, empty: ReactNode, items: Item[], withDate: boolean) => (
-    <Bucket id={id} title={title} empty={empty} items={items} timezone={a!.timezone} withDate={withDate} details={a!.details} onStatus={(id, status) => change.mutate({ id, status })} busy={change.isPending} />
+    <Bucket id={id} title={title} empty={empty} items={items} timezone={a!.timezone} withDate={withDate} details={a!.details} onStatus={(id, status, what) =>
+        change.mutate(
+          { id, status },
+          {
+            // The row goes away: focus returns to the day's heading, and the change is announced.
+            onSuccess: () => {
+              setAnnounced(what);
+              heading.current?.focus();
+            },
+          },
+        )
+      } busy={change.isPending} />
   );
   return (
     <section aria-labelledby="today-title">
-      <h2 id="today-title" className="today-title"><Trans>Today</Trans></h2>
+      <h2 id="today-title" className="today-title" tabIndex={-1} ref={heading}><Trans>Today</Trans></h2>
+      <p role="status" className="visually-hidden">{announced ? <Trans>Recorded: {announced}</Trans> : null}</p>
       <Alert>{agenda.isError ? _(errorMessage(agenda.error)) : change.isError ? _(activityChangeError(change.error)) : null}</Alert>
       {a ? (
         <div className="today-grid">
@@ -71,7 +85,7 @@ export function Today() {
   );
 }
 
-function Bucket({ id, title, empty, items, timezone, withDate, details, onStatus, busy }: { id: string; title: ReactNode; empty: ReactNode; items: Item[]; timezone: string; withDate: boolean; details: boolean; onStatus: (id: string, status: Outcome) => void; busy: boolean }) {
+function Bucket({ id, title, empty, items, timezone, withDate, details, onStatus, busy }: { id: string; title: ReactNode; empty: ReactNode; items: Item[]; timezone: string; withDate: boolean; details: boolean; onStatus: (id: string, status: Outcome, what: string) => void; busy: boolean }) {
   const { i18n } = useLingui();
   const locale = i18n.locale === 'de' ? 'de-DE' : 'en-GB';
   const when = new Intl.DateTimeFormat(locale, { timeZone: timezone, ...(withDate ? { weekday: 'short', day: 'numeric', month: 'short' } : {}), hour: '2-digit', minute: '2-digit' });
@@ -87,7 +101,7 @@ function Bucket({ id, title, empty, items, timezone, withDate, details, onStatus
   );
 }
 
-function AgendaRow({ item, time, details, onStatus, busy }: { item: Item; time: string; details: boolean; onStatus: (id: string, status: Outcome) => void; busy: boolean }) {
+function AgendaRow({ item, time, details, onStatus, busy }: { item: Item; time: string; details: boolean; onStatus: (id: string, status: Outcome, what: string) => void; busy: boolean }) {
   const { _ } = useLingui();
   const [editing, setEditing] = useState<'move' | 'outcome' | null>(null);
   const kind = _(KIND[item.kind] ?? msg`item`);
@@ -101,7 +115,7 @@ function AgendaRow({ item, time, details, onStatus, busy }: { item: Item; time: 
       </span>
       <span className="actions">
         {(OUTCOMES[item.kind] ?? []).map((o) => (
-          <Button key={o.status} variant="quiet" isDisabled={busy} onPress={() => onStatus(item.activity_id, o.status)} aria-label={_(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)}>{_(o.label)}</Button>
+          <Button key={o.status} variant="quiet" isDisabled={busy} onPress={() => onStatus(item.activity_id, o.status, _(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`))} aria-label={_(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)}>{_(o.label)}</Button>
         ))}
         <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'move' ? null : 'move')} aria-label={_(msg`Move: ${kind} with ${item.client_first_name}`)}><Trans>Move</Trans></Button>
         {details && item.kind === 'appointment' ? <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'outcome' ? null : 'outcome')} aria-label={_(msg`Outcome: ${kind} with ${item.client_first_name}`)}><Trans>Outcome</Trans></Button> : null}
