@@ -54,12 +54,12 @@ export const clientInput = z.strictObject(clientInputShape) as unknown as z.ZodT
 
 /**
  * A change to a client: any built-in field (null removes an optional one), the status, custom
- * values to set. Unknown keys are refused.
+ * values to set (null removes one). Unknown keys are refused.
  */
 export const clientPatch = z.strictObject({
   ...perField((f) => (f.required ? fieldInput(f) : fieldInput(f).nullable()).optional()),
   status: clientStatus.optional(),
-  custom: customValues.optional().meta(customDescription),
+  custom: z.record(customName, customValue.nullable()).optional().meta({ description: `${customDescription.description}; null removes a value` }),
 });
 
 const isoTime = z.string().meta({ format: 'date-time' });

@@ -3,7 +3,7 @@ import { describeEachEngine } from '../../../test/support/engines.ts';
 import { clientDeps, openTestVault } from '../../../test/support/vault.ts';
 import type { Vault } from '../../platform/crypto/keystore.ts';
 import { isAppError } from '../../platform/errors/app-error.ts';
-import { type ClientDeps, createClient, createClients, findClients, getClient } from './client.service.ts';
+import { type ClientDeps, createClient, createClients, findClients, getClient, updateClient } from './client.service.ts';
 import { defineCustomField } from './custom-field.service.ts';
 import { operatorContext } from '../../audit/log/operator.ts';
 
@@ -78,12 +78,18 @@ describeEachEngine('client records through the data map', (t) => {
   });
 
   it('stores custom fields with the same attributes, encrypted and searchable when declared so', async () => {
-    await defineCustomField(deps.db, orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'bill the insurer' });
+    const insurer = await defineCustomField(deps.db, orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', search: 'exact', purpose: 'bill the insurer' });
     await defineCustomField(deps.db, orgId, { name: 'referral_source', label: 'Referral source', kind: 'text', classification: 'internal', encrypted: false, purpose: 'know which channels work' });
     const id = await createClient(deps, OP, orgId, { name: 'Custom Person', custom: { insurer_ref: 'AXA 99-1', referral_source: 'web' } });
     expect((await getClient(deps, OP, orgId, id)).custom).toEqual({ insurer_ref: 'AXA 99-1', referral_source: 'web' });
     const stored = await deps.db.selectFrom('client_custom_values').selectAll().where('client_id', '=', id).execute();
     expect(stored.filter((r) => r.value_ct !== null)).toHaveLength(1);
+    // null removes a custom value, its index rows with it; the others stay.
+    const indexRows = () => deps.db.selectFrom('client_index').select('value').where('client_id', '=', id).where('field', '=', `custom:${insurer.id}`).execute();
+    expect((await indexRows()).length).toBeGreaterThan(0);
+    await updateClient(deps, OP, orgId, id, { custom: { insurer_ref: null } });
+    expect((await getClient(deps, OP, orgId, id)).custom).toEqual({ referral_source: 'web' });
+    expect(await indexRows()).toEqual([]);
 
     const bad = [
       { name: 'diagnosis', label: 'Diagnosis', kind: 'text', classification: 'restricted', search: 'exact', purpose: 'care' },

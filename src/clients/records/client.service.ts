@@ -485,7 +485,11 @@ export async function prepareClientUpdate(deps: ClientDeps, orgId: string, id: s
 function mergePatch(current: ClientRecord, row: ClientTable, patch: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current.fields, status: row.status, ...(Object.keys(current.custom).length ? { custom: current.custom } : {}) };
   for (const [key, value] of Object.entries(patch)) {
-    if (key === 'custom' && value && typeof value === 'object') merged.custom = { ...(merged.custom as object), ...(value as object) };
+    if (key === 'custom' && value && typeof value === 'object') {
+      const custom: Record<string, unknown> = { ...(merged.custom as object), ...(value as object) };
+      for (const [name, v] of Object.entries(custom)) if (v === null) delete custom[name];
+      merged.custom = custom;
+    }
     else if (value === null) delete merged[key];
     else merged[key] = value;
   }

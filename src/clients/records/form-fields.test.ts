@@ -24,6 +24,11 @@ describeEachEngine('the client form', (t) => {
     expect((await practitioner.request('GET', '/api/v1/staff/directory')).json().people.map((p: { role: string }) => p.role).sort()).toEqual(['owner', 'practitioner']);
     const desk = await org.signInAs('reception');
     expect((await desk.request('GET', '/api/v1/staff/directory')).json().people).toContainEqual({ id: practitioner.userId, email: expect.any(String), role: 'practitioner' });
+    // A custom value is removed with null through the API (the record's edit form sends it when cleared).
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Referred Person', custom: { referrer: 'Dr Adams' } })).json().id as string;
+    const cleared = await org.owner.request('PATCH', `/api/v1/clients/${client}`, { custom: { referrer: null } });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().custom).toEqual({});
     const marketing = await org.signInAs('marketing');
     expect((await marketing.request('GET', '/api/v1/clients/fields')).statusCode).toBe(403);
   });

@@ -2514,9 +2514,9 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Values of the organisation's custom fields, by field name; each is checked against its field's kind */
+                        /** @description Values of the organisation's custom fields, by field name; each is checked against its field's kind; null removes a value */
                         custom?: {
-                            [key: string]: string | {
+                            [key: string]: (string | {
                                 city?: string;
                                 country?: string;
                                 line1?: string;
@@ -2526,7 +2526,7 @@ export type paths = {
                             } | {
                                 scheme: string;
                                 value: string;
-                            }[];
+                            }[]) | null;
                         };
                         /**
                          * Date of birth

@@ -59,8 +59,6 @@ export function ClientForm({ initial, submitLabel, busy, error, onSubmit, onCanc
           const before = cleaned((initial ? ({ ...initial.fields, ...initial.custom } as Record<string, Value>)[f.name] : undefined));
           if (initial && JSON.stringify(now) === JSON.stringify(before)) continue;
           if (!initial && now === null) continue;
-          // A custom value cannot be cleared through the API yet (null is refused): it is left as it is.
-          if (f.custom && now === null) continue;
           (f.custom ? custom : built)[f.name] = now;
         }
         onSubmit({ values: built, custom, ...(initial?.status !== status ? { status } : {}) });
