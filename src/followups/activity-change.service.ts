@@ -22,6 +22,10 @@ const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
   appointment: { booked: ['attended', 'cancelled', 'no_show'] },
 };
 
+/** Statuses that record what happened at an appointment: only once it has started (`APPOINTMENT_NOT_STARTED` before). */
+const OUTCOME_STATUSES: readonly string[] = ['attended', 'no_show'];
+const isOutcomeStatus = (status: string | undefined): status is string => status !== undefined && OUTCOME_STATUSES.includes(status);
+
 /** The status in which an activity of each kind is still scheduled, and so may be moved. */
 const SCHEDULED: Record<string, string> = { follow_up: 'open', appointment: 'booked' };
 
@@ -45,7 +49,8 @@ export const DETAILS_FIELD = 'activity_details';
  *
  * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, or `at` with
  *   `status`), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an activity
- *   that is no longer scheduled), CONFLICT (a status the activity cannot reach), CARD_DATA_REFUSED.
+ *   that is no longer scheduled), CONFLICT (a status the activity cannot reach), APPOINTMENT_NOT_STARTED
+ *   (attended or no_show for an appointment whose start is after `now`), CARD_DATA_REFUSED.
  */
 export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
   const given = Object.keys(change).filter((k) => change[k as keyof ActivityChange] !== undefined);
@@ -66,6 +71,9 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   }
   if (change.status !== undefined && !(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(change.status)) {
     throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${change.status}`);
+  }
+  if (row.kind === 'appointment' && isOutcomeStatus(change.status) && row.at > now) {
+    throw new AppError('APPOINTMENT_NOT_STARTED', `an appointment that has not started yet cannot be marked ${change.status}: wait until it starts, move it (at) or cancel it`, { status: change.status, starts_at: new Date(row.at).toISOString() });
   }
   const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
   if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);

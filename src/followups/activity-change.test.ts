@@ -52,7 +52,7 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
   });
 
   it('refuses to move what is no longer scheduled with ACTIVITY_NOT_SCHEDULED, and at with status as a validation error', async () => {
-    const appt = await add({ kind: 'appointment', starts_at: inDays(1), duration_min: 30 });
+    const appt = await add({ kind: 'appointment', starts_at: inDays(-1), duration_min: 30 });
     expect((await patch(practitioner, appt, { status: 'attended' })).statusCode).toBe(200);
     const moved = await patch(practitioner, appt, { at: inDays(4) });
     expect(moved.statusCode).toBe(409);
@@ -68,6 +68,22 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
     expect(both.json().error.code).toBe('VALIDATION_FAILED');
     expect((await patch(practitioner, open, {})).statusCode).toBe(400);
     expect((await patch(practitioner, open, { at: 'tomorrow' })).statusCode).toBe(400);
+  });
+
+  it('refuses attended and no_show for an appointment still to come with APPOINTMENT_NOT_STARTED; cancelling it stays possible', async () => {
+    const future = await add({ kind: 'appointment', starts_at: inDays(1), duration_min: 50 });
+    for (const status of ['attended', 'no_show']) {
+      const refused = await patch(practitioner, future, { status });
+      expect(refused.statusCode, refused.body).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: 'APPOINTMENT_NOT_STARTED', details: { status } });
+      expect(refused.json().error.message).toContain('move it (at) or cancel it');
+    }
+    expect((await org.deps.db.selectFrom('activities').select('status').where('id', '=', future).executeTakeFirstOrThrow()).status).toBe('booked');
+    // Once it has begun (an hour ago), both are possible.
+    const begun = await add({ kind: 'appointment', starts_at: inDays(-1 / 24), duration_min: 90 });
+    expect((await patch(practitioner, begun, { status: 'no_show' })).json().activities[0].status).toBe('no_show');
+    const past = await add({ kind: 'appointment', starts_at: inDays(-2), duration_min: 50 });
+    expect((await patch(practitioner, past, { status: 'attended' })).json().activities[0].status).toBe('attended');
   });
 
   it("seals an outcome into the appointment's details beside what was there, with the status in one change", async () => {
