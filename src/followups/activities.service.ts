@@ -57,6 +57,8 @@ export interface ActivityView {
   assignee_id: string | null;
   recurrence_days: number | null;
   related_id: string | null;
+  /** Why it was cancelled (by_client, by_practice, late_by_client); null unless cancelled with a reason. */
+  cancel_reason: string | null;
   /** Present only for readers cleared for confidential client details. */
   details?: z.infer<typeof details>;
 }
@@ -88,6 +90,7 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     recurrence_days: input.kind === 'follow_up' ? (input.recurrence_days ?? null) : null,
     related_id: input.kind === 'interaction' ? (input.follow_up_id ?? null) : null,
     details_ct: null,
+    cancel_reason: null,
     created_by: caller.actor.userId,
     created_at: now,
   };
@@ -116,6 +119,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: ActivityTable
     assignee_id: row.assignee_id,
     recurrence_days: row.recurrence_days,
     related_id: row.related_id,
+    cancel_reason: row.cancel_reason,
   };
   if (withDetails && row.details_ct) {
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
@@ -266,7 +270,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     if (dueAt > now) continue;
     const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, created_by: 'system', created_at: now });
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

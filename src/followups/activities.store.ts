@@ -64,8 +64,8 @@ export async function findActivity(db: Db, orgId: string, activityId: string): P
   return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
 }
 
-/** Changes an activity's status, time or (already sealed) details; what `change` leaves out stays. */
-export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'at' | 'details_ct'>>): Promise<void> {
+/** Changes an activity's status (and cancellation reason), time or (already sealed) details; what `change` leaves out stays. */
+export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'cancel_reason' | 'at' | 'details_ct'>>): Promise<void> {
   if (Object.keys(change).length === 0) return;
   await tx.updateTable('activities').set(change).where('id', '=', activityId).execute();
 }

@@ -40,9 +40,10 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
       schema: {
         tags: ['clients'],
-        summary: 'Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome',
+        summary: 'Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome',
         description:
           'Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. ' +
+          'reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. ' +
           'at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. ' +
           "outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.",
         params: idParam,

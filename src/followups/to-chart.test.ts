@@ -47,7 +47,7 @@ describeEachEngine('to-chart queue and notes that record an appointment', (t) =>
     ids.attended = await appointment(practitioner, onCaseload, ago(2));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.attended}`, { status: 'attended' });
     ids.cancelled = await appointment(practitioner, onCaseload, ago(2));
-    await practitioner.request('PATCH', `/api/v1/activities/${ids.cancelled}`, { status: 'cancelled' });
+    await practitioner.request('PATCH', `/api/v1/activities/${ids.cancelled}`, { status: 'cancelled', reason: 'late_by_client' });
     ids.missed = await appointment(practitioner, onCaseload, ago(1));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.missed}`, { status: 'no_show' });
     ids.future = await appointment(practitioner, onCaseload, new Date(Date.now() + 86_400_000).toISOString());

@@ -188,8 +188,8 @@ export type paths = {
         options?: never;
         head?: never;
         /**
-         * Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome
-         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
+         * Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome
+         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
          */
         patch: {
             parameters: {
@@ -211,6 +211,11 @@ export type paths = {
                         /** @description The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it) */
                         outcome?: string;
                         /**
+                         * @description Why it is cancelled, with status cancelled only: required for an appointment, optional for a follow-up
+                         * @enum {string}
+                         */
+                        reason?: "by_client" | "by_practice" | "late_by_client";
+                        /**
                          * @description follow-up: done or cancelled; appointment: attended, cancelled or no_show
                          * @enum {string}
                          */
@@ -230,6 +235,8 @@ export type paths = {
                                 assignee_id: string | null;
                                 /** Format: date-time */
                                 at: string;
+                                /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                                cancel_reason: string | null;
                                 channel: string | null;
                                 client_id: string;
                                 /** @description Free text about the activity; present only for readers cleared for confidential client details */
@@ -2819,6 +2826,8 @@ export type paths = {
                             assignee_id: string | null;
                             /** Format: date-time */
                             at: string;
+                            /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                            cancel_reason: string | null;
                             channel: string | null;
                             client_id: string;
                             /** @description Free text about the activity; present only for readers cleared for confidential client details */
@@ -3683,6 +3692,8 @@ export type paths = {
                                     assignee_id: string | null;
                                     /** Format: date-time */
                                     at: string;
+                                    /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                                    cancel_reason: string | null;
                                     channel: string | null;
                                     client_id: string;
                                     /** @description Free text about the activity; present only for readers cleared for confidential client details */
