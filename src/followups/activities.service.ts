@@ -14,6 +14,7 @@ import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
 import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
+import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkClash } from './appointment-clash.service.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -37,10 +38,11 @@ export const activityInput = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('appointment'),
     starts_at: z.iso.datetime({ offset: true }),
-    duration_min: z.number().int().min(5).max(24 * 60),
+    duration_min: z.number().int().min(5).max(MAX_APPOINTMENT_MIN),
     practitioner_id: z.string().uuid().optional(),
     channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
     details: details.optional(),
+    allow_clash: z.boolean().optional().meta({ description: "Book it even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
   }),
 ]);
 export type ActivityInput = z.infer<typeof activityInput>;
@@ -70,7 +72,15 @@ export const DETAILS = codecOf(DETAILS_ENTRY);
 export const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
 export const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
 
-/** Records an interaction, follow-up or appointment for a client (card numbers refused). */
+/**
+ * Records an interaction, follow-up or appointment for a client (card numbers refused). An
+ * appointment overlapping another booked one of the same practitioner is refused unless
+ * `allow_clash` (`checkClash`), and an override is named in the audit event (`clash_overridden`).
+ *
+ * Caller must be allowed to update the client (`client.update`, through the gate).
+ *
+ * @throws AppError NOT_FOUND/FORBIDDEN (the gate), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
+ */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
   const decision = await requireClient(deps, caller, 'client.update', clientId, ['activities']);
   refuseCardData(input);
@@ -98,9 +108,11 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     row.details_ct = sealField(await deps.keyring.dataKey(orgId, clientId), activityPlace(orgId, id), DETAILS, JSON.stringify(input.details));
   }
   await deps.db.transaction().execute(async (tx) => {
+    const overridden = input.kind === 'appointment' && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: row.at, durationMin: input.duration_min }, input.allow_clash === true));
     await insertActivity(tx, row);
     await refreshContactDates(tx, orgId, [clientId], now);
-    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
+    const part = input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments';
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [part, ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : [])], now));
   });
   return toView(deps, orgId, row, readsDetails(caller.actor, decision));
 }

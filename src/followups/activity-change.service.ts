@@ -8,6 +8,7 @@ import { type Caller, type ClientDeps, clientEvent, requireClient } from '../cli
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { type ActivityView, DETAILS, activityPlace, readsDetails, toView } from './activities.service.ts';
 import { findActivity, insertActivity, updateActivityRow } from './activities.store.ts';
+import { CLASH_OVERRIDDEN_FIELD, checkClash } from './appointment-clash.service.ts';
 
 /**
  * Why an appointment was cancelled (the same closed list as migration 0033's CHECK): by the client,
@@ -20,6 +21,7 @@ export const activityChange = z.strictObject({
   status: z.enum(['done', 'cancelled', 'attended', 'no_show']).optional().meta({ description: 'follow-up: done or cancelled; appointment: attended, cancelled or no_show' }),
   reason: z.enum(CANCEL_REASONS).optional().meta({ description: 'Why it is cancelled, with status cancelled only: required for an appointment, optional for a follow-up' }),
   at: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)' }),
+  allow_clash: z.boolean().optional().meta({ description: "With at: move an appointment even though it then overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
   outcome: z.string().max(10_000).optional().meta({ description: "The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it)" }),
 });
 export type ActivityChange = z.infer<typeof activityChange>;
@@ -47,10 +49,12 @@ export const DETAILS_FIELD = 'activity_details';
 
 /**
  * Changes one activity: moves a follow-up (open → done | cancelled) or appointment (booked →
- * attended | cancelled | no_show) along — a cancelled appointment says why (`reason`, one of
- * `CANCEL_REASONS`, stored in the clear as `cancel_reason` and named in the audit event; a follow-up
- * may say why, a reason with any other status is refused) — reschedules it (`at`, only while it is still open or
- * booked), and records its outcome (sealed into its details under the client's key). A recurring
+ * attended | cancelled | no_show) along (a cancelled appointment says why: `reason`, one of
+ * `CANCEL_REASONS`, stored in the clear as `cancel_reason` and named in the audit event; optional
+ * for a follow-up, refused with any other status), reschedules it (`at`, only while it is still open
+ * or booked; an appointment only to a time free of its practitioner's other appointments unless
+ * `allow_clash`, see `checkClash`, the override named in the audit event as `clash_overridden`), and
+ * records its outcome (sealed into its details under the client's key). A recurring
  * follow-up marked done schedules its next occurrence, with the same assignee and details (as they
  * were before this change). One transaction: the row, the next occurrence, the client's contact
  * dates and one `client.update` event naming the client and the parts changed.
@@ -62,12 +66,14 @@ export const DETAILS_FIELD = 'activity_details';
  * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, `at` with
  *   `status`, a reason without status cancelled, an appointment cancelled without one), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an activity
  *   that is no longer scheduled), CONFLICT (a status the activity cannot reach), APPOINTMENT_NOT_STARTED
- *   (attended or no_show for an appointment whose start is after `now`), CARD_DATA_REFUSED.
+ *   (attended or no_show for an appointment whose start is after `now`), APPOINTMENT_CLASH (a move onto
+ *   another appointment of the practitioner, without `allow_clash`), CARD_DATA_REFUSED.
  */
 export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
   const given = Object.keys(change).filter((k) => change[k as keyof ActivityChange] !== undefined);
   if (given.length === 0) throw new AppError('VALIDATION_FAILED', 'give status, at or outcome', { fields: ['body.status', 'body.at', 'body.outcome'] });
   if (change.at !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'reschedule (at) and a new status are separate changes: send one, then the other', { fields: ['body.at', 'body.status'] });
+  if (change.allow_clash !== undefined && change.at === undefined) throw new AppError('VALIDATION_FAILED', 'allow_clash goes with a new time (at) only', { fields: ['body.allow_clash', 'body.at'] });
   if (change.reason !== undefined && change.status !== 'cancelled') throw new AppError('VALIDATION_FAILED', 'a reason goes with status cancelled only', { fields: ['body.reason', 'body.status'] });
   const { orgId } = caller.actor;
   const row = await findActivity(deps.db, orgId, activityId);
@@ -95,10 +101,12 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);
   const next = updated.kind === 'follow_up' && change.status === 'done' && row.recurrence_days ? await nextOccurrence(deps, caller, row, now) : null;
   await deps.db.transaction().execute(async (tx) => {
+    const moved = change.at !== undefined && row.kind === 'appointment';
+    const overridden = moved && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: updated.at, durationMin: row.duration_min ?? 0, excludeId: row.id }, change.allow_clash === true));
     await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.reason ? { cancel_reason: updated.cancel_reason } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
     if (next) await insertActivity(tx, next);
     await refreshContactDates(tx, orgId, [row.client_id], now);
-    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.reason ? [CANCEL_REASON_FIELD] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
+    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.reason ? [CANCEL_REASON_FIELD] : []), ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], parts, now));
   });
   return [await toView(deps, orgId, updated, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];

@@ -87,7 +87,7 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
   });
 
   it('cancels an appointment only with a reason, kept in the clear on the row, returned in the view and named in the audit event', async () => {
-    const appt = await add({ kind: 'appointment', starts_at: inDays(2), duration_min: 50 });
+    const appt = await add({ kind: 'appointment', starts_at: inDays(2.5), duration_min: 50 });
     const bare = await patch(practitioner, appt, { status: 'cancelled' });
     expect(bare.statusCode).toBe(400);
     expect(bare.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['body.reason'] } });
@@ -102,7 +102,7 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
     const timeline = (await reception.request('GET', `/api/v1/clients/${client}/timeline`)).json().items as { activity?: { id: string; cancel_reason: string | null } }[];
     expect(timeline.find((i) => i.activity?.id === appt)?.activity?.cancel_reason).toBe('late_by_client');
     // A reason goes with cancelling only; the column holds the closed list whatever writes it.
-    const other = await add({ kind: 'appointment', starts_at: inDays(-1), duration_min: 50 });
+    const other = await add({ kind: 'appointment', starts_at: inDays(-1.5), duration_min: 50 });
     expect((await patch(practitioner, other, { status: 'attended', reason: 'by_client' })).json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['body.reason', 'body.status'] } });
     await expect(org.deps.db.updateTable('activities').set({ cancel_reason: 'on_a_whim' }).where('id', '=', other).execute()).rejects.toThrow();
   });
@@ -117,7 +117,7 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
   });
 
   it("seals an outcome into the appointment's details beside what was there, with the status in one change", async () => {
-    const appt = await add({ kind: 'appointment', starts_at: inDays(-1), duration_min: 50, details: { summary: 'QZSUMMARYQ' } });
+    const appt = await add({ kind: 'appointment', starts_at: inDays(-3), duration_min: 50, details: { summary: 'QZSUMMARYQ' } });
     const res = await patch(practitioner, appt, { status: 'attended', outcome: 'QZOUTCOMEQ agreed a plan' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().activities[0]).toMatchObject({ status: 'attended', details: { summary: 'QZSUMMARYQ', outcome: 'QZOUTCOMEQ agreed a plan' } });

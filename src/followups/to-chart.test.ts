@@ -46,7 +46,7 @@ describeEachEngine('to-chart queue and notes that record an appointment', (t) =>
     ids.booked = await appointment(practitioner, onCaseload, ago(3));
     ids.attended = await appointment(practitioner, onCaseload, ago(2));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.attended}`, { status: 'attended' });
-    ids.cancelled = await appointment(practitioner, onCaseload, ago(2));
+    ids.cancelled = await appointment(practitioner, onCaseload, ago(2.5));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.cancelled}`, { status: 'cancelled', reason: 'late_by_client' });
     ids.missed = await appointment(practitioner, onCaseload, ago(1));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.missed}`, { status: 'no_show' });
