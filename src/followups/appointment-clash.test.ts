@@ -103,6 +103,14 @@ describeEachEngine('appointment clashes', (t) => {
     expect((await book(practitioner, clients.quill, past + 2 * HOUR, 50)).json().error).toMatchObject({ code: 'APPOINTMENT_CLASH', details: { activity_ids: [attended] } });
   });
 
+  it('lets exactly one of two bookings of the same slot sent at once through', async () => {
+    const t0 = nextDay();
+    const both = await Promise.all([book(practitioner, clients.zed, t0, 50), book(reception, clients.quill, t0 + 10 * MIN, 50, { practitioner_id: practitionerId })]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const rows = await org.deps.db.selectFrom('activities').select('id').where('assignee_id', '=', practitionerId).where('at', '>=', t0).where('at', '<', t0 + HOUR).execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('warns when a move (PATCH at) lands on another appointment, not on its own old slot; allow_clash moves it, recorded in the audit event', async () => {
     const t0 = nextDay();
     const fixed = await booked(practitioner, clients.zed, t0, 50);
