@@ -64,10 +64,12 @@ export const DETAILS_FIELD = 'activity_details';
  * refusal is audited as `access.denied` naming the client and `activity_details`.
  *
  * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, `at` with
- *   `status`, a reason without status cancelled, an appointment cancelled without one), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an activity
- *   that is no longer scheduled), CONFLICT (a status the activity cannot reach), APPOINTMENT_NOT_STARTED
- *   (attended or no_show for an appointment whose start is after `now`), APPOINTMENT_CLASH (a move onto
- *   another appointment of the practitioner, without `allow_clash`), CARD_DATA_REFUSED.
+ *   `status`, a reason without status cancelled, an appointment cancelled without one; `allow_clash`
+ *   without `at`), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an
+ *   activity that is no longer scheduled), CONFLICT (a status the activity cannot reach),
+ *   APPOINTMENT_NOT_STARTED (attended or no_show for an appointment whose start is after `now`),
+ *   APPOINTMENT_CLASH (a move onto another appointment of the practitioner, without `allow_clash`),
+ *   CARD_DATA_REFUSED.
  */
 export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
   const given = Object.keys(change).filter((k) => change[k as keyof ActivityChange] !== undefined);
