@@ -14,6 +14,7 @@ import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
 import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
+import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkClash } from './appointment-clash.service.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -37,10 +38,11 @@ export const activityInput = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('appointment'),
     starts_at: z.iso.datetime({ offset: true }),
-    duration_min: z.number().int().min(5).max(24 * 60),
+    duration_min: z.number().int().min(5).max(MAX_APPOINTMENT_MIN),
     practitioner_id: z.string().uuid().optional(),
     channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
     details: details.optional(),
+    allow_clash: z.boolean().optional().meta({ description: "Book it even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
   }),
 ]);
 export type ActivityInput = z.infer<typeof activityInput>;
@@ -57,6 +59,8 @@ export interface ActivityView {
   assignee_id: string | null;
   recurrence_days: number | null;
   related_id: string | null;
+  /** Why it was cancelled (by_client, by_practice, late_by_client); null unless cancelled with a reason. */
+  cancel_reason: string | null;
   /** Present only for readers cleared for confidential client details. */
   details?: z.infer<typeof details>;
 }
@@ -68,7 +72,15 @@ export const DETAILS = codecOf(DETAILS_ENTRY);
 export const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
 export const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
 
-/** Records an interaction, follow-up or appointment for a client (card numbers refused). */
+/**
+ * Records an interaction, follow-up or appointment for a client (card numbers refused). An
+ * appointment overlapping another booked one of the same practitioner is refused unless
+ * `allow_clash` (`checkClash`), and an override is named in the audit event (`clash_overridden`).
+ *
+ * Caller must be allowed to update the client (`client.update`, through the gate).
+ *
+ * @throws AppError NOT_FOUND/FORBIDDEN (the gate), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
+ */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
   const decision = await requireClient(deps, caller, 'client.update', clientId, ['activities']);
   refuseCardData(input);
@@ -88,6 +100,7 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     recurrence_days: input.kind === 'follow_up' ? (input.recurrence_days ?? null) : null,
     related_id: input.kind === 'interaction' ? (input.follow_up_id ?? null) : null,
     details_ct: null,
+    cancel_reason: null,
     created_by: caller.actor.userId,
     created_at: now,
   };
@@ -95,9 +108,11 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     row.details_ct = sealField(await deps.keyring.dataKey(orgId, clientId), activityPlace(orgId, id), DETAILS, JSON.stringify(input.details));
   }
   await deps.db.transaction().execute(async (tx) => {
+    const overridden = input.kind === 'appointment' && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: row.at, durationMin: input.duration_min }, input.allow_clash === true));
     await insertActivity(tx, row);
     await refreshContactDates(tx, orgId, [clientId], now);
-    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments'], now));
+    const part = input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments';
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [part, ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : [])], now));
   });
   return toView(deps, orgId, row, readsDetails(caller.actor, decision));
 }
@@ -116,6 +131,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: ActivityTable
     assignee_id: row.assignee_id,
     recurrence_days: row.recurrence_days,
     related_id: row.related_id,
+    cancel_reason: row.cancel_reason,
   };
   if (withDetails && row.details_ct) {
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
@@ -266,7 +282,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     if (dueAt > now) continue;
     const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, created_by: 'system', created_at: now });
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

@@ -1,4 +1,5 @@
-import type { ActivityTable, ClientTable, Db, Tx } from '../platform/db/index.ts';
+import { sql } from 'kysely';
+import { type ActivityTable, type ClientTable, type Db, type Tx, engineOf } from '../platform/db/index.ts';
 
 /**
  * Queries on activities (interactions, follow-ups, appointments) and the few facts about clients,
@@ -64,8 +65,8 @@ export async function findActivity(db: Db, orgId: string, activityId: string): P
   return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
 }
 
-/** Changes an activity's status, time or (already sealed) details; what `change` leaves out stays. */
-export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'at' | 'details_ct'>>): Promise<void> {
+/** Changes an activity's status (and cancellation reason), time or (already sealed) details; what `change` leaves out stays. */
+export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'cancel_reason' | 'at' | 'details_ct'>>): Promise<void> {
   if (Object.keys(change).length === 0) return;
   await tx.updateTable('activities').set(change).where('id', '=', activityId).execute();
 }
@@ -99,4 +100,35 @@ export async function findCaseloadPractitioner(db: Db, orgId: string, clientId: 
 /** The organisation's activities with these ids, in time order. */
 export async function listActivitiesByIds(db: Db, orgId: string, ids: readonly string[]): Promise<ActivityTable[]> {
   return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('at').execute();
+}
+
+/** Confidant's advisory-lock namespace ("CFDT"), the first key of PostgreSQL's two-int4 form. */
+const LOCK_NAMESPACE = 1128679508;
+
+/** PostgreSQL: locks one practitioner's schedule until the transaction ends (SQLite's writer lock serialises already). */
+export async function lockPractitionerSchedule(tx: Tx, orgId: string, assigneeId: string): Promise<void> {
+  if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int4, hashtext(${`schedule:${orgId}:${assigneeId}`}))`.execute(tx);
+}
+
+/**
+ * Appointments of one assignee, in the given statuses, whose [at, at + duration) meets [from, to):
+ * starting before `to` (and not before `earliestStart`, the bound that lets the time index serve) and
+ * ending after `from`; `excludeId` leaves one out. Ids and times only, in time order.
+ */
+export async function listOverlappingAppointments(
+  db: Db | Tx,
+  query: { orgId: string; assigneeId: string; from: number; to: number; earliestStart: number; statuses: readonly string[]; excludeId: string | null; limit: number },
+): Promise<Pick<ActivityTable, 'id' | 'at' | 'duration_min'>[]> {
+  let select = db
+    .selectFrom('activities')
+    .select(['id', 'at', 'duration_min'])
+    .where('org_id', '=', query.orgId)
+    .where('kind', '=', 'appointment')
+    .where('assignee_id', '=', query.assigneeId)
+    .where('status', 'in', [...query.statuses])
+    .where('at', '<', query.to)
+    .where('at', '>=', query.earliestStart)
+    .where((eb) => eb(eb('at', '+', eb('duration_min', '*', 60_000)), '>', query.from));
+  if (query.excludeId !== null) select = select.where('id', '!=', query.excludeId);
+  return select.orderBy('at').orderBy('id').limit(query.limit).execute();
 }

@@ -8,11 +8,20 @@ import { type Caller, type ClientDeps, clientEvent, requireClient } from '../cli
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { type ActivityView, DETAILS, activityPlace, readsDetails, toView } from './activities.service.ts';
 import { findActivity, insertActivity, updateActivityRow } from './activities.store.ts';
+import { CLASH_OVERRIDDEN_FIELD, checkClash } from './appointment-clash.service.ts';
 
-/** What `PATCH /api/v1/activities/:id` may change: the status, the time (a reschedule), an outcome. */
+/**
+ * Why an appointment was cancelled (the same closed list as migration 0033's CHECK): by the client,
+ * by the practice, or by the client too late for the practice's cancellation policy.
+ */
+export const CANCEL_REASONS = ['by_client', 'by_practice', 'late_by_client'] as const;
+
+/** What `PATCH /api/v1/activities/:id` may change: the status (with a reason when cancelling), the time (a reschedule), an outcome. */
 export const activityChange = z.strictObject({
   status: z.enum(['done', 'cancelled', 'attended', 'no_show']).optional().meta({ description: 'follow-up: done or cancelled; appointment: attended, cancelled or no_show' }),
+  reason: z.enum(CANCEL_REASONS).optional().meta({ description: 'Why it is cancelled, with status cancelled only: required for an appointment, optional for a follow-up' }),
   at: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)' }),
+  allow_clash: z.boolean().optional().meta({ description: "With at: move an appointment even though it then overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
   outcome: z.string().max(10_000).optional().meta({ description: "The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it)" }),
 });
 export type ActivityChange = z.infer<typeof activityChange>;
@@ -22,19 +31,30 @@ const NEXT_STATUS: Record<string, Record<string, readonly string[]>> = {
   appointment: { booked: ['attended', 'cancelled', 'no_show'] },
 };
 
+/** Statuses that record what happened at an appointment: only once it has started (`APPOINTMENT_NOT_STARTED` before). */
+const OUTCOME_STATUSES: readonly string[] = ['attended', 'no_show'];
+const isOutcomeStatus = (status: string | undefined): status is string => status !== undefined && OUTCOME_STATUSES.includes(status);
+
 /** The status in which an activity of each kind is still scheduled, and so may be moved. */
 const SCHEDULED: Record<string, string> = { follow_up: 'open', appointment: 'booked' };
 
 /** The audit's name for the activities of a kind. */
 const PART: Record<string, string> = { interaction: 'interactions', follow_up: 'follow_ups', appointment: 'appointments' };
 
+/** The audit's name for a cancellation's reason (a name, never the value). */
+export const CANCEL_REASON_FIELD = 'cancel_reason';
+
 /** The audit's name for an activity's sealed details (a name, never a value). */
 export const DETAILS_FIELD = 'activity_details';
 
 /**
  * Changes one activity: moves a follow-up (open → done | cancelled) or appointment (booked →
- * attended | cancelled | no_show) along, reschedules it (`at`, only while it is still open or
- * booked), and records its outcome (sealed into its details under the client's key). A recurring
+ * attended | cancelled | no_show) along (a cancelled appointment says why: `reason`, one of
+ * `CANCEL_REASONS`, stored in the clear as `cancel_reason` and named in the audit event; optional
+ * for a follow-up, refused with any other status), reschedules it (`at`, only while it is still open
+ * or booked; an appointment only to a time free of its practitioner's other appointments unless
+ * `allow_clash`, see `checkClash`, the override named in the audit event as `clash_overridden`), and
+ * records its outcome (sealed into its details under the client's key). A recurring
  * follow-up marked done schedules its next occurrence, with the same assignee and details (as they
  * were before this change). One transaction: the row, the next occurrence, the client's contact
  * dates and one `client.update` event naming the client and the parts changed.
@@ -43,14 +63,20 @@ export const DETAILS_FIELD = 'activity_details';
  * needs the role's clearance for activity details (CLEARANCE via `clearedFor`) — otherwise the
  * refusal is audited as `access.denied` naming the client and `activity_details`.
  *
- * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, or `at` with
- *   `status`), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an activity
- *   that is no longer scheduled), CONFLICT (a status the activity cannot reach), CARD_DATA_REFUSED.
+ * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, `at` with
+ *   `status`, a reason without status cancelled, an appointment cancelled without one; `allow_clash`
+ *   without `at`), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an
+ *   activity that is no longer scheduled), CONFLICT (a status the activity cannot reach),
+ *   APPOINTMENT_NOT_STARTED (attended or no_show for an appointment whose start is after `now`),
+ *   APPOINTMENT_CLASH (a move onto another appointment of the practitioner, without `allow_clash`),
+ *   CARD_DATA_REFUSED.
  */
 export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
   const given = Object.keys(change).filter((k) => change[k as keyof ActivityChange] !== undefined);
   if (given.length === 0) throw new AppError('VALIDATION_FAILED', 'give status, at or outcome', { fields: ['body.status', 'body.at', 'body.outcome'] });
   if (change.at !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'reschedule (at) and a new status are separate changes: send one, then the other', { fields: ['body.at', 'body.status'] });
+  if (change.allow_clash !== undefined && change.at === undefined) throw new AppError('VALIDATION_FAILED', 'allow_clash goes with a new time (at) only', { fields: ['body.allow_clash', 'body.at'] });
+  if (change.reason !== undefined && change.status !== 'cancelled') throw new AppError('VALIDATION_FAILED', 'a reason goes with status cancelled only', { fields: ['body.reason', 'body.status'] });
   const { orgId } = caller.actor;
   const row = await findActivity(deps.db, orgId, activityId);
   if (!row) throw new AppError('NOT_FOUND', 'no such activity');
@@ -67,14 +93,22 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   if (change.status !== undefined && !(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(change.status)) {
     throw new AppError('CONFLICT', `a ${row.kind.replace('_', '-')} that is ${row.status} cannot become ${change.status}`);
   }
-  const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
+  if (row.kind === 'appointment' && change.status === 'cancelled' && change.reason === undefined) {
+    throw new AppError('VALIDATION_FAILED', `say why the appointment is cancelled: reason ${CANCEL_REASONS.join(', ')}`, { fields: ['body.reason'] });
+  }
+  if (row.kind === 'appointment' && isOutcomeStatus(change.status) && row.at > now) {
+    throw new AppError('APPOINTMENT_NOT_STARTED', `an appointment that has not started yet cannot be marked ${change.status}: wait until it starts, move it (at) or cancel it`, { status: change.status, starts_at: new Date(row.at).toISOString() });
+  }
+  const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.reason ? { cancel_reason: change.reason } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
   if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);
   const next = updated.kind === 'follow_up' && change.status === 'done' && row.recurrence_days ? await nextOccurrence(deps, caller, row, now) : null;
   await deps.db.transaction().execute(async (tx) => {
-    await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
+    const moved = change.at !== undefined && row.kind === 'appointment';
+    const overridden = moved && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: updated.at, durationMin: row.duration_min ?? 0, excludeId: row.id }, change.allow_clash === true));
+    await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.reason ? { cancel_reason: updated.cancel_reason } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
     if (next) await insertActivity(tx, next);
     await refreshContactDates(tx, orgId, [row.client_id], now);
-    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
+    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.reason ? [CANCEL_REASON_FIELD] : []), ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], parts, now));
   });
   return [await toView(deps, orgId, updated, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
@@ -98,5 +132,5 @@ async function nextOccurrence(deps: ClientDeps, caller: Caller, row: ActivityTab
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
     details_ct = sealField(key, activityPlace(orgId, id), DETAILS, openField(key, activityPlace(orgId, row.id), DETAILS, row.details_ct) as string);
   }
-  return { ...row, id, status: 'open', at: row.at + row.recurrence_days! * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
+  return { ...row, id, status: 'open', cancel_reason: null, at: row.at + row.recurrence_days! * 86_400_000, related_id: row.id, details_ct, created_by: caller.actor.userId, created_at: now };
 }

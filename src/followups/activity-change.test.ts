@@ -52,7 +52,7 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
   });
 
   it('refuses to move what is no longer scheduled with ACTIVITY_NOT_SCHEDULED, and at with status as a validation error', async () => {
-    const appt = await add({ kind: 'appointment', starts_at: inDays(1), duration_min: 30 });
+    const appt = await add({ kind: 'appointment', starts_at: inDays(-1), duration_min: 30 });
     expect((await patch(practitioner, appt, { status: 'attended' })).statusCode).toBe(200);
     const moved = await patch(practitioner, appt, { at: inDays(4) });
     expect(moved.statusCode).toBe(409);
@@ -70,8 +70,54 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
     expect((await patch(practitioner, open, { at: 'tomorrow' })).statusCode).toBe(400);
   });
 
+  it('refuses attended and no_show for an appointment still to come with APPOINTMENT_NOT_STARTED; cancelling it stays possible', async () => {
+    const future = await add({ kind: 'appointment', starts_at: inDays(1), duration_min: 50 });
+    for (const status of ['attended', 'no_show']) {
+      const refused = await patch(practitioner, future, { status });
+      expect(refused.statusCode, refused.body).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: 'APPOINTMENT_NOT_STARTED', details: { status } });
+      expect(refused.json().error.message).toContain('move it (at) or cancel it');
+    }
+    expect((await org.deps.db.selectFrom('activities').select('status').where('id', '=', future).executeTakeFirstOrThrow()).status).toBe('booked');
+    // Once it has begun (an hour ago), both are possible.
+    const begun = await add({ kind: 'appointment', starts_at: inDays(-1 / 24), duration_min: 90 });
+    expect((await patch(practitioner, begun, { status: 'no_show' })).json().activities[0].status).toBe('no_show');
+    const past = await add({ kind: 'appointment', starts_at: inDays(-2), duration_min: 50 });
+    expect((await patch(practitioner, past, { status: 'attended' })).json().activities[0].status).toBe('attended');
+  });
+
+  it('cancels an appointment only with a reason, kept in the clear on the row, returned in the view and named in the audit event', async () => {
+    const appt = await add({ kind: 'appointment', starts_at: inDays(2.5), duration_min: 50 });
+    const bare = await patch(practitioner, appt, { status: 'cancelled' });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['body.reason'] } });
+    expect((await patch(practitioner, appt, { status: 'cancelled', reason: 'on_a_whim' })).json().error.code).toBe('VALIDATION_FAILED');
+    const res = await patch(practitioner, appt, { status: 'cancelled', reason: 'late_by_client' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().activities).toMatchObject([{ id: appt, status: 'cancelled', cancel_reason: 'late_by_client' }]);
+    expect(await org.deps.db.selectFrom('activities').select(['status', 'cancel_reason']).where('id', '=', appt).executeTakeFirstOrThrow()).toEqual({ status: 'cancelled', cancel_reason: 'late_by_client' });
+    const events = await eventsOf(res);
+    expect(events).toMatchObject([{ action: 'client.update', recordIds: [client], fields: ['appointments', 'cancel_reason'] }]);
+    for (const e of events) expect(e.raw).not.toContain('late_by_client');
+    const timeline = (await reception.request('GET', `/api/v1/clients/${client}/timeline`)).json().items as { activity?: { id: string; cancel_reason: string | null } }[];
+    expect(timeline.find((i) => i.activity?.id === appt)?.activity?.cancel_reason).toBe('late_by_client');
+    // A reason goes with cancelling only; the column holds the closed list whatever writes it.
+    const other = await add({ kind: 'appointment', starts_at: inDays(-1.5), duration_min: 50 });
+    expect((await patch(practitioner, other, { status: 'attended', reason: 'by_client' })).json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['body.reason', 'body.status'] } });
+    await expect(org.deps.db.updateTable('activities').set({ cancel_reason: 'on_a_whim' }).where('id', '=', other).execute()).rejects.toThrow();
+  });
+
+  it('cancels a follow-up with or without a reason (optional there), and a new occurrence starts without one', async () => {
+    const bare = await add({ kind: 'follow_up', due_at: inDays(1) });
+    expect((await patch(practitioner, bare, { status: 'cancelled' })).json().activities).toMatchObject([{ status: 'cancelled', cancel_reason: null }]);
+    const given = await add({ kind: 'follow_up', due_at: inDays(1) });
+    expect((await patch(practitioner, given, { status: 'cancelled', reason: 'by_client' })).json().activities).toMatchObject([{ status: 'cancelled', cancel_reason: 'by_client' }]);
+    const recurring = await add({ kind: 'follow_up', due_at: inDays(-1), recurrence_days: 7 });
+    expect((await patch(practitioner, recurring, { status: 'done' })).json().activities).toMatchObject([{ status: 'done', cancel_reason: null }, { status: 'open', cancel_reason: null, related_id: recurring }]);
+  });
+
   it("seals an outcome into the appointment's details beside what was there, with the status in one change", async () => {
-    const appt = await add({ kind: 'appointment', starts_at: inDays(-1), duration_min: 50, details: { summary: 'QZSUMMARYQ' } });
+    const appt = await add({ kind: 'appointment', starts_at: inDays(-3), duration_min: 50, details: { summary: 'QZSUMMARYQ' } });
     const res = await patch(practitioner, appt, { status: 'attended', outcome: 'QZOUTCOMEQ agreed a plan' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().activities[0]).toMatchObject({ status: 'attended', details: { summary: 'QZSUMMARYQ', outcome: 'QZOUTCOMEQ agreed a plan' } });

@@ -74,7 +74,8 @@ describeEachEngine('agenda items: activity ids and the summary the role may read
     ids.appointment = await add(practitioner, onCaseload, { kind: 'appointment', starts_at: inAnHour, duration_min: 50, details: { summary: 'QZAPPTSUMQ sleep plan', location: 'QZLOCATIONQ' } });
     ids.bare = await add(practitioner, onCaseload, { kind: 'appointment', starts_at: inTwoDays, duration_min: 30 });
     // Booked for the practitioner by the owner, for a client who is on no caseload of theirs.
-    ids.offCaseload = await add(org.owner, offCaseload, { kind: 'appointment', starts_at: inTwoDays, duration_min: 60, practitioner_id: p.id, details: { summary: 'QZOFFCASELOADSUMQ' } });
+    // (An hour after the practitioner's other one that day: a clash would be refused.)
+    ids.offCaseload = await add(org.owner, offCaseload, { kind: 'appointment', starts_at: new Date(Date.parse(inTwoDays) + 3_600_000).toISOString(), duration_min: 60, practitioner_id: p.id, details: { summary: 'QZOFFCASELOADSUMQ' } });
     ids.billing = await add(org.owner, onCaseload, { kind: 'follow_up', due_at: inTwoDays, assignee_id: b.id, details: { summary: 'QZBILLINGSUMQ chase the invoice' } });
     ids.admin = await add(org.owner, offCaseload, { kind: 'follow_up', due_at: inTwoDays, assignee_id: a.id, details: { summary: 'QZADMINSUMQ' } });
     ids.owner = await add(org.owner, offCaseload, { kind: 'follow_up', due_at: inTwoDays, details: { summary: 'QZOWNERSUMQ' } });

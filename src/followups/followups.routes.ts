@@ -29,7 +29,15 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
     '/api/v1/clients/:id/activities',
     {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
-      schema: { tags: ['clients'], summary: 'Log an interaction, or schedule a follow-up or an appointment', params: idParam, body: activityInput, response: { 201: activityView } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Log an interaction, or schedule a follow-up or an appointment',
+        description:
+          "An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden.",
+        params: idParam,
+        body: activityInput,
+        response: { 201: activityView },
+      },
     },
     async (request, reply) => reply.status(201).send(await addActivity(deps, callerOf(request), request.params.id, request.body)),
   );
@@ -40,10 +48,11 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
       config: { policy: { access: 'authenticated', action: 'client.update' } },
       schema: {
         tags: ['clients'],
-        summary: 'Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome',
+        summary: 'Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome',
         description:
-          'Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments); CONFLICT when the activity cannot reach it. ' +
-          'at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. ' +
+          'Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. ' +
+          'reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. ' +
+          'at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). ' +
           "outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.",
         params: idParam,
         body: activityChange,

@@ -22,6 +22,7 @@ export const activityView = z.object({
   assignee_id: z.string().nullable(),
   recurrence_days: z.number().nullable(),
   related_id: z.string().nullable(),
+  cancel_reason: z.string().nullable().meta({ description: 'Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise' }),
   details: activityDetails.optional(),
 });
 

@@ -46,8 +46,8 @@ describeEachEngine('to-chart queue and notes that record an appointment', (t) =>
     ids.booked = await appointment(practitioner, onCaseload, ago(3));
     ids.attended = await appointment(practitioner, onCaseload, ago(2));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.attended}`, { status: 'attended' });
-    ids.cancelled = await appointment(practitioner, onCaseload, ago(2));
-    await practitioner.request('PATCH', `/api/v1/activities/${ids.cancelled}`, { status: 'cancelled' });
+    ids.cancelled = await appointment(practitioner, onCaseload, ago(2.5));
+    await practitioner.request('PATCH', `/api/v1/activities/${ids.cancelled}`, { status: 'cancelled', reason: 'late_by_client' });
     ids.missed = await appointment(practitioner, onCaseload, ago(1));
     await practitioner.request('PATCH', `/api/v1/activities/${ids.missed}`, { status: 'no_show' });
     ids.future = await appointment(practitioner, onCaseload, new Date(Date.now() + 86_400_000).toISOString());

@@ -74,15 +74,18 @@ describeEachEngine('client list: orders, cursor, filters, scope', (t) => {
     // The appointment begins: the job makes it the last contact, and there is no next one.
     expect(await refreshBegunAppointments(org.deps.db, soon + 1000)).toBeGreaterThanOrEqual(1);
     expect(await dates(id)).toEqual({ last_contact_at: soon, next_appointment_at: null });
-    // (The job ran ahead of the clock; marking the appointment attended makes it a contact now too.)
-    await practitioner.request('PATCH', `/api/v1/activities/${appt}`, { status: 'attended' });
+    // (The job ran ahead of the clock: the appointment has not really begun, so it cannot be marked attended yet.)
+    expect((await practitioner.request('PATCH', `/api/v1/activities/${appt}`, { status: 'attended' })).json().error.code).toBe('APPOINTMENT_NOT_STARTED');
     expect(await dates(id)).toEqual({ last_contact_at: soon, next_appointment_at: null });
+    // Cancelled instead, it is no contact: the call is the last one again.
+    await practitioner.request('PATCH', `/api/v1/activities/${appt}`, { status: 'cancelled', reason: 'by_client' });
+    expect(await dates(id)).toEqual({ last_contact_at: called, next_appointment_at: null });
     // A note is a contact when it is written; a cancelled or missed appointment is none.
     const before = Date.now();
     await practitioner.request('POST', `/api/v1/clients/${id}/notes`, { body: 'spoke briefly' });
     expect(Number((await dates(id)).last_contact_at)).toBeGreaterThanOrEqual(before);
     const missed = (await practitioner.request('POST', `/api/v1/clients/${id}/activities`, { kind: 'appointment', starts_at: new Date(Date.now() + 8 * DAY).toISOString(), duration_min: 30 })).json().id;
-    await practitioner.request('PATCH', `/api/v1/activities/${missed}`, { status: 'cancelled' });
+    await practitioner.request('PATCH', `/api/v1/activities/${missed}`, { status: 'cancelled', reason: 'by_practice' });
     expect((await dates(id)).next_appointment_at).toBeNull();
   });
 

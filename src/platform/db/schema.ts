@@ -274,6 +274,8 @@ export interface ActivityTable {
   related_id: string | null;
   /** Sealed JSON of the free-text details. */
   details_ct: Uint8Array | null;
+  /** Why it was cancelled (by_client, by_practice, late_by_client; migration 0033), else null. Metadata, in the clear. */
+  cancel_reason: string | null;
   created_by: string;
   created_at: number;
 }

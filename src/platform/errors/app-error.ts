@@ -28,6 +28,13 @@ export const ERROR_CATALOGUE = {
   CONFLICT: { status: 409, exit: 5 },
   /** A follow-up or appointment was to be moved, but it is no longer scheduled (done, cancelled, attended, missed; or an interaction). */
   ACTIVITY_NOT_SCHEDULED: { status: 409, exit: 5 },
+  /** An appointment whose start is still to come was to be marked attended or no_show: wait for it, move it (at) or cancel it. */
+  APPOINTMENT_NOT_STARTED: { status: 409, exit: 5 },
+  /**
+   * The appointment would overlap another booked (or attended) one of the same practitioner; details
+   * name the clashing activities' ids and times only. Choose another time, or send `allow_clash: true`.
+   */
+  APPOINTMENT_CLASH: { status: 409, exit: 5 },
   /** The list was asked to sort by name (decrypted in memory) over more clients than the bound allows: narrow it. */
   LIST_TOO_LARGE_TO_SORT: { status: 400, exit: 2 },
   /**

@@ -188,8 +188,8 @@ export type paths = {
         options?: never;
         head?: never;
         /**
-         * Complete or cancel a follow-up, mark an appointment attended, cancelled or missed, reschedule either, or record an outcome
-         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments); CONFLICT when the activity cannot reach it. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed. outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
+         * Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome
+         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
          */
         patch: {
             parameters: {
@@ -203,6 +203,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description With at: move an appointment even though it then overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event */
+                        allow_clash?: boolean;
                         /**
                          * Format: date-time
                          * @description Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)
@@ -210,6 +212,11 @@ export type paths = {
                         at?: string;
                         /** @description The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it) */
                         outcome?: string;
+                        /**
+                         * @description Why it is cancelled, with status cancelled only: required for an appointment, optional for a follow-up
+                         * @enum {string}
+                         */
+                        reason?: "by_client" | "by_practice" | "late_by_client";
                         /**
                          * @description follow-up: done or cancelled; appointment: attended, cancelled or no_show
                          * @enum {string}
@@ -230,6 +237,8 @@ export type paths = {
                                 assignee_id: string | null;
                                 /** Format: date-time */
                                 at: string;
+                                /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                                cancel_reason: string | null;
                                 channel: string | null;
                                 client_id: string;
                                 /** @description Free text about the activity; present only for readers cleared for confidential client details */
@@ -2743,7 +2752,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Log an interaction, or schedule a follow-up or an appointment */
+        /**
+         * Log an interaction, or schedule a follow-up or an appointment
+         * @description An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2787,6 +2799,8 @@ export type paths = {
                         kind: "follow_up";
                         recurrence_days?: number;
                     } | {
+                        /** @description Book it even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event */
+                        allow_clash?: boolean;
                         /**
                          * @default in_person
                          * @enum {string}
@@ -2819,6 +2833,8 @@ export type paths = {
                             assignee_id: string | null;
                             /** Format: date-time */
                             at: string;
+                            /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                            cancel_reason: string | null;
                             channel: string | null;
                             client_id: string;
                             /** @description Free text about the activity; present only for readers cleared for confidential client details */
@@ -3683,6 +3699,8 @@ export type paths = {
                                     assignee_id: string | null;
                                     /** Format: date-time */
                                     at: string;
+                                    /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                                    cancel_reason: string | null;
                                     channel: string | null;
                                     client_id: string;
                                     /** @description Free text about the activity; present only for readers cleared for confidential client details */
