@@ -143,6 +143,22 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await appointment.getByLabel('Starts').fill(localInput(new Date(Date.now() - 2 * 3_600_000)));
       await appointment.getByRole('button', { name: 'Book', exact: true }).click();
       await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Attended: Appointment/ }).waitFor();
+      // A second booking at the same time: the clash is warned about; booked anyway, it is kept (and audited).
+      const morning = new Date(Date.now() - 2 * 3_600_000);
+      await p.getByRole('button', { name: 'Book an appointment' }).click();
+      const again2 = p.getByRole('form', { name: 'Book an appointment' });
+      await again2.getByLabel('Starts').fill(localInput(morning));
+      await again2.getByRole('button', { name: 'Book', exact: true }).click();
+      await again2.getByRole('alert').filter({ hasText: 'already has an appointment at that time' }).waitFor();
+      await again2.getByRole('button', { name: 'Book anyway' }).click();
+      await expect.poll(() => p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Attended: Appointment/ }).count()).toBe(2);
+      // One of the two is cancelled, by the client, late: the reason is asked for.
+      await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Cancelled: Appointment/ }).first().click();
+      const cancel = p.getByRole('form', { name: /^Cancel the Appointment/ });
+      await cancel.getByRole('button', { name: /Who cancelled/ }).click();
+      await p.getByRole('option', { name: 'The client, late' }).click();
+      await cancel.getByRole('button', { name: 'Cancel the appointment' }).click();
+      await expect.poll(() => p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Attended: Appointment/ }).count()).toBe(1);
       await shot(p, 'record');
       problems.push(...(await checkBothSchemes(practitioner, 'record')));
       await idleWithoutReads(p, pia.userId, 'a[href^="/clients"]');
@@ -299,7 +315,8 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await callBack.getByRole('button', { name: 'Save', exact: true }).click();
       await p.getByRole('region', { name: /^Next 7 days/ }).getByText(`Caller asked for a call back ${marker}`).waitFor();
       // This morning's session: its outcome recorded from the list, sealed with the record, shown in its history.
-      const session = p.getByRole('region', { name: 'Today', exact: true }).getByRole('listitem').filter({ hasText: 'Appointment' });
+      // (The cancelled one stays on the day, marked so, with nothing left to do.)
+      const session = p.getByRole('region', { name: 'Today', exact: true }).getByRole('listitem').filter({ hasText: 'Appointment' }).filter({ has: p.getByRole('button', { name: /^Outcome:/ }) });
       await session.getByRole('button', { name: /^Outcome: Appointment with/ }).click();
       await session.getByRole('textbox', { name: 'Outcome' }).fill(`Agreed a sleep diary ${marker}`);
       await session.getByRole('button', { name: 'Save', exact: true }).click();

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -13,7 +13,7 @@ import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { useDateTime } from '../ui/format';
-import { MoveForm, OutcomeForm, activityChangeError, localInput, useActivityChange } from '../today/ActivityForms';
+import { CancelForm, MoveForm, OutcomeForm, activityChangeError, isClash, localInput, useActivityChange } from '../today/ActivityForms';
 
 type TimelineItem = paths['/api/v1/clients/{id}/timeline']['get']['responses'][200]['content']['application/json']['items'][number];
 export type Activity = NonNullable<TimelineItem['activity']>;
@@ -40,7 +40,7 @@ export function Activities({ clientId }: { clientId: string }) {
   const timeline = useTimeline(clientId);
   const [booking, setBooking] = useState<Kind | null>(null);
   const record = useActivityChange();
-  const [editing, setEditing] = useState<{ id: string; what: 'move' | 'outcome' } | null>(null);
+  const [editing, setEditing] = useState<{ id: string; what: 'move' | 'outcome' | 'cancel' } | null>(null);
   const details = timeline.data?.details ?? false;
   const pending = (timeline.data?.items ?? []).map((i) => i.activity).filter((a): a is Activity => a !== undefined && (a.status === 'open' || a.status === 'booked')).sort((a, b) => a.at.localeCompare(b.at));
   return (
@@ -58,12 +58,13 @@ export function Activities({ clientId }: { clientId: string }) {
               </span>
               {can('client.update') ? (
                 <span className="actions">
-                  {(NEXT[a.status] ?? []).map((n) => <Button key={n.status} variant="quiet" isDisabled={record.isPending} onPress={() => record.mutate({ id: a.id, status: n.status })} aria-label={_(msg`${_(n.label)}: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}>{_(n.label)}</Button>)}
+                  {(NEXT[a.status] ?? []).filter((n) => Date.parse(a.at) <= Date.now() || (n.status !== 'attended' && n.status !== 'no_show')).map((n) => <Button key={n.status} variant="quiet" isDisabled={record.isPending} onPress={() => (a.kind === 'appointment' && n.status === 'cancelled' ? setEditing({ id: a.id, what: 'cancel' }) : record.mutate({ id: a.id, status: n.status }))} aria-label={_(msg`${_(n.label)}: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}>{_(n.label)}</Button>)}
                   <Button variant="quiet" onPress={() => setEditing({ id: a.id, what: 'move' })} aria-label={_(msg`Move: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}><Trans>Move</Trans></Button>
                   {details && a.kind === 'appointment' ? <Button variant="quiet" onPress={() => setEditing({ id: a.id, what: 'outcome' })} aria-label={_(msg`Outcome: ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)}><Trans>Outcome</Trans></Button> : null}
                 </span>
               ) : null}
               {editing?.id === a.id && editing.what === 'move' ? <MoveForm id={a.id} at={a.at} label={_(msg`Move the ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)} onDone={() => setEditing(null)} /> : null}
+              {editing?.id === a.id && editing.what === 'cancel' ? <CancelForm id={a.id} label={_(msg`Cancel the ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)} onDone={() => setEditing(null)} /> : null}
               {editing?.id === a.id && editing.what === 'outcome' ? <OutcomeForm id={a.id} label={_(msg`Outcome of the ${_(KIND_TEXT[a.kind] ?? msg`Activity`)} on ${dateTime(a.at)}`)} onDone={() => setEditing(null)} /> : null}
             </li>
           ))}
@@ -91,6 +92,8 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
   tomorrow.setHours(9, 0, 0, 0);
   const [when, setWhen] = useState(kind === 'interaction' ? localInput(new Date()) : localInput(tomorrow));
   const [badTime, setBadTime] = useState(false);
+  // After a clash warning, the person may book anyway (the override is audited).
+  const anyway = useRef(false);
   const [minutes, setMinutes] = useState('50');
   const [summary, setSummary] = useState('');
   const [channel, setChannel] = useState<'call' | 'email' | 'meeting' | 'sms' | 'letter'>('call');
@@ -123,12 +126,12 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
         const details = summary.trim() ? { details: { summary: summary.trim() } } : {};
         const forWhom = chosen ? chosen : undefined;
         if (kind === 'follow_up') book.mutate({ kind, due_at: at, ...(forWhom ? { assignee_id: forWhom } : {}), ...details });
-        else if (kind === 'appointment') book.mutate({ kind, starts_at: at, duration_min: Number(minutes) || 50, ...(forWhom ? { practitioner_id: forWhom } : {}), ...details });
+        else if (kind === 'appointment') book.mutate({ kind, starts_at: at, duration_min: Number(minutes) || 50, ...(forWhom ? { practitioner_id: forWhom } : {}), ...details, ...(anyway.current ? { allow_clash: true } : {}) });
         else book.mutate({ kind, at, channel, direction, ...details });
       }}
     >
       <h3 className="bucket-title">{title}</h3>
-      <Alert>{book.isError ? _(errorMessage(book.error)) : null}</Alert>
+      <Alert>{book.isError ? _(activityChangeError(book.error)) : null}</Alert>
       <div className="grid-2">
         <Field name="when" type="datetime-local" isRequired isInvalid={badTime} errorMessage={_(msg`Enter the date and the time.`)} label={kind === 'follow_up' ? <Trans>Due</Trans> : kind === 'appointment' ? <Trans>Starts</Trans> : <Trans>When</Trans>} value={when} onChange={setWhen} />
         {kind === 'appointment' ? <Field name="minutes" type="number" label={<Trans>Minutes</Trans>} value={minutes} onChange={setMinutes} /> : null}
@@ -142,7 +145,8 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
       </div>
       <Field name="summary" label={<Trans>Summary (optional)</Trans>} description={<Trans>Sealed with the record; only staff cleared for client details can read it back.</Trans>} value={summary} onChange={setSummary} autoComplete="off" />
       <div className="actions">
-        <Button type="submit" isDisabled={book.isPending}>{kind === 'interaction' ? <Trans>Log it</Trans> : <Trans>Book</Trans>}</Button>
+        <Button type="submit" isDisabled={book.isPending} onPress={() => (anyway.current = false)}>{kind === 'interaction' ? <Trans>Log it</Trans> : <Trans>Book</Trans>}</Button>
+        {isClash(book.error) ? <Button type="submit" variant="quiet" isDisabled={book.isPending} onPress={() => (anyway.current = true)}><Trans>Book anyway</Trans></Button> : null}
         <Button variant="quiet" onPress={onDone}><Trans>Cancel</Trans></Button>
       </div>
     </Form>

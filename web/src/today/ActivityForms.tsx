@@ -9,10 +9,14 @@ import { errorMessage } from '../api/errors';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
+import { Select } from '../ui/Select';
+import { ApiError } from '../api/client';
 
 type Change = Body<'/api/v1/activities/{id}', 'patch'>;
 
 const CHANGE_ERRORS = {
+  APPOINTMENT_NOT_STARTED: msg`This appointment has not started yet: it can be marked attended or missed once it has. Move or cancel it instead.`,
+  APPOINTMENT_CLASH: msg`The practitioner already has an appointment at that time. Choose another time, or book it anyway.`,
   ACTIVITY_NOT_SCHEDULED: msg`This is no longer scheduled (someone completed or cancelled it), so it cannot be moved. The list now shows it as it is.`,
   CONFLICT: msg`This was changed in the meantime. The list now shows it as it is; try again if it still needs doing.`,
 };
@@ -58,6 +62,29 @@ export function MoveForm({ id, at, label, onDone }: { id: string; at: string; la
     >
       <Field name="at" type="datetime-local" label={<Trans>New time</Trans>} isRequired isInvalid={bad} errorMessage={_(msg`Enter the date and the time.`)} value={when} onChange={setWhen} />
       <Button type="submit" isDisabled={change.isPending}><Trans>Save</Trans></Button>
+      <Button variant="quiet" onPress={onDone}><Trans>Close</Trans></Button>
+      <Alert>{change.isError ? _(activityChangeError(change.error)) : null}</Alert>
+      {isClash(change.error) ? <Button variant="quiet" isDisabled={change.isPending} onPress={() => change.mutate({ id, at: new Date(when).toISOString(), allow_clash: true }, { onSuccess: onDone })}><Trans>Move it anyway</Trans></Button> : null}
+    </Form>
+  );
+}
+
+/** Whether an answer was the clash warning (the person may then book anyway: the override is audited). */
+export function isClash(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'APPOINTMENT_CLASH';
+}
+
+type CancelReason = 'by_client' | 'by_practice' | 'late_by_client';
+
+/** Cancels an appointment with its reason (kept as scheduling metadata: no free text). */
+export function CancelForm({ id, label, onDone }: { id: string; label: string; onDone: () => void }) {
+  const { _ } = useLingui();
+  const change = useActivityChange();
+  const [reason, setReason] = useState<CancelReason>('by_client');
+  return (
+    <Form className="form inline row-form" aria-label={label} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); change.mutate({ id, status: 'cancelled', reason }, { onSuccess: onDone }); }}>
+      <Select name="reason" label={<Trans>Who cancelled</Trans>} options={[{ id: 'by_client' as const, label: _(msg`The client, in time`) }, { id: 'late_by_client' as const, label: _(msg`The client, late`) }, { id: 'by_practice' as const, label: _(msg`The practice`) }]} value={reason} onChange={setReason} />
+      <Button type="submit" variant="danger" isDisabled={change.isPending}><Trans>Cancel the appointment</Trans></Button>
       <Button variant="quiet" onPress={onDone}><Trans>Close</Trans></Button>
       <Alert>{change.isError ? _(activityChangeError(change.error)) : null}</Alert>
     </Form>

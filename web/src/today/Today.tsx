@@ -10,7 +10,7 @@ import { errorMessage } from '../api/errors';
 import { useCan } from '../app/session';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { MoveForm, OutcomeForm, activityChangeError, useActivityChange } from './ActivityForms';
+import { CancelForm, MoveForm, OutcomeForm, activityChangeError, useActivityChange } from './ActivityForms';
 import { QuickNote } from './QuickNote';
 import { ToChart } from './ToChart';
 
@@ -19,6 +19,7 @@ type Item = Agenda['today'][number];
 type Outcome = 'done' | 'cancelled' | 'attended' | 'no_show';
 
 const KIND: Record<string, MessageDescriptor> = { follow_up: msg`Follow-up`, appointment: msg`Appointment` };
+const STATUS_TEXT: Record<string, MessageDescriptor> = { attended: msg`attended`, no_show: msg`did not come`, cancelled: msg`cancelled`, done: msg`done` };
 /** What can be recorded from the list: a follow-up is done or cancelled; an appointment attended, missed or cancelled. */
 const OUTCOMES: Record<string, { status: Outcome; label: MessageDescriptor }[]> = {
   follow_up: [
@@ -103,24 +104,32 @@ function Bucket({ id, title, empty, items, timezone, withDate, details, onStatus
 
 function AgendaRow({ item, time, details, onStatus, busy }: { item: Item; time: string; details: boolean; onStatus: (id: string, status: Outcome, what: string) => void; busy: boolean }) {
   const { _ } = useLingui();
-  const [editing, setEditing] = useState<'move' | 'outcome' | null>(null);
+  const [editing, setEditing] = useState<'move' | 'outcome' | 'cancel' | null>(null);
   const kind = _(KIND[item.kind] ?? msg`item`);
+  // Attended and missed only once it has started (the server refuses them before); an appointment's
+  // cancellation asks who cancelled.
+  const started = Date.parse(item.at) <= Date.now();
+  // The day shows its appointments whatever became of them; only a booked one (an open follow-up) can still change.
+  const open = item.status === 'booked' || item.status === 'open';
+  const choices = open ? (OUTCOMES[item.kind] ?? []).filter((o) => started || (o.status !== 'attended' && o.status !== 'no_show')) : [];
   return (
     <li className="row agenda-row">
       <span className="agenda-time">{time}</span>
       <span className="row-main">
         <Link to="/clients/$clientId" params={{ clientId: item.client_id }} className="pii">{item.client_first_name}</Link>
         <span className="muted"> · {kind}</span>
+        {!open ? <span className="badge">{_(STATUS_TEXT[item.status] ?? msg`done`)}</span> : null}
         {item.summary ? <span className="agenda-summary pii">{item.summary}</span> : null}
       </span>
       <span className="actions">
-        {(OUTCOMES[item.kind] ?? []).map((o) => (
-          <Button key={o.status} variant="quiet" isDisabled={busy} onPress={() => onStatus(item.activity_id, o.status, _(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`))} aria-label={_(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)}>{_(o.label)}</Button>
+        {choices.map((o) => (
+          <Button key={o.status} variant="quiet" isDisabled={busy} onPress={() => (item.kind === 'appointment' && o.status === 'cancelled' ? setEditing('cancel') : onStatus(item.activity_id, o.status, _(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)))} aria-label={_(msg`${_(o.label)}: ${kind} with ${item.client_first_name}`)}>{_(o.label)}</Button>
         ))}
-        <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'move' ? null : 'move')} aria-label={_(msg`Move: ${kind} with ${item.client_first_name}`)}><Trans>Move</Trans></Button>
-        {details && item.kind === 'appointment' ? <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'outcome' ? null : 'outcome')} aria-label={_(msg`Outcome: ${kind} with ${item.client_first_name}`)}><Trans>Outcome</Trans></Button> : null}
+        {open ? <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'move' ? null : 'move')} aria-label={_(msg`Move: ${kind} with ${item.client_first_name}`)}><Trans>Move</Trans></Button> : null}
+        {details && item.kind === 'appointment' && (open || item.status === 'attended') ? <Button variant="quiet" isDisabled={busy} onPress={() => setEditing(editing === 'outcome' ? null : 'outcome')} aria-label={_(msg`Outcome: ${kind} with ${item.client_first_name}`)}><Trans>Outcome</Trans></Button> : null}
       </span>
       {editing === 'move' ? <MoveForm id={item.activity_id} at={item.at} label={_(msg`Move the ${kind} with ${item.client_first_name}`)} onDone={() => setEditing(null)} /> : null}
+      {editing === 'cancel' ? <CancelForm id={item.activity_id} label={_(msg`Cancel the ${kind} with ${item.client_first_name}`)} onDone={() => setEditing(null)} /> : null}
       {editing === 'outcome' ? <OutcomeForm id={item.activity_id} label={_(msg`Outcome of the ${kind} with ${item.client_first_name}`)} onDone={() => setEditing(null)} /> : null}
     </li>
   );
