@@ -31,6 +31,7 @@ import * as noteAddenda from './0029-note-addenda.ts';
 import * as noteActivity from './0030-note-activity.ts';
 import * as clientContactDates from './0031-client-contact-dates.ts';
 import * as breakGlassSearches from './0032-break-glass-searches.ts';
+import * as invoiceNumbers from './0034-invoice-numbers.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -69,4 +70,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0030-note-activity': noteActivity,
   '0031-client-contact-dates': clientContactDates,
   '0032-break-glass-searches': breakGlassSearches,
+  '0034-invoice-numbers': invoiceNumbers,
 };
