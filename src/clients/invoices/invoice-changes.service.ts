@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { gate } from '../../access/gate/index.ts';
+import { retentionEnd } from '../../datamap/index.ts';
 import { invoicePrefixOf } from '../../auth/orgs/index.ts';
 import { openField, parseStoredJson, refuseCardData, sealField } from '../../platform/datamap/index.ts';
 import type { InvoiceTable, Tx } from '../../platform/db/index.ts';
@@ -130,8 +131,8 @@ async function numbered(tx: Tx, orgId: string, prefix: string): Promise<Pick<Inv
 /**
  * Credits a paid invoice in full: a credit note — an invoice of kind `credit_note` with the same lines
  * and a negative total, naming the invoice it credits — issued at once with the next number of the
- * same sequence, its reason recorded like a void's (the note sealed). The paid invoice itself is not
- * changed. Audited as an update of the client's invoices. Caller holds what `updateInvoice` needs.
+ * same sequence, its reason recorded like a void's (the note sealed), kept for the retention of the
+ * year it is issued in. The paid invoice itself is not changed. Audited as an update of the client's invoices. Caller holds what `updateInvoice` needs.
  *
  * @throws AppError NOT_FOUND; FORBIDDEN; CARD_DATA_REFUSED; VALIDATION_FAILED (a note is required
  *   with reason other); INVOICE_NOT_CREDITABLE (not paid, or credited already).
@@ -146,8 +147,10 @@ export async function creditInvoice(deps: ClientDeps, caller: Caller, invoiceId:
   const original = await invoiceKey(deps, row, row.items_ct);
   const lines = openField(original, place(orgId, row.id), ITEMS, row.items_ct) as string;
   parseStoredJson(lines, 'the invoice items');
-  // Sealed under the same retained-records key as the invoice it credits: they are kept together.
-  const key = await invoiceKey(deps, row);
+  // Kept for the retention of its own year (a credit note issued in January credits December's
+  // invoice and must outlive it by that year), so sealed under that year's retained-records key.
+  const retain_until = retentionEnd(now);
+  const key = await invoiceKey(deps, { ...row, retain_until });
   const bill = row.bill_to_ct ? (openField(await invoiceKey(deps, row, row.bill_to_ct), place(orgId, row.id), BILL_TO, row.bill_to_ct) as string) : null;
   const prefix = await invoicePrefixOf(deps.db, orgId);
   const credit: InvoiceTable = {
@@ -171,6 +174,7 @@ export async function creditInvoice(deps: ClientDeps, caller: Caller, invoiceId:
     void_note_ct: input.note ? sealField(key, place(orgId, id), VOID_NOTE, input.note) : null,
     created_by: caller.actor.userId,
     created_at: now,
+    retain_until,
   };
   await deps.db.transaction().execute(async (tx) => {
     if (await findCreditNoteOf(tx, orgId, row.id)) throw new AppError('INVOICE_NOT_CREDITABLE', 'this invoice has a credit note already');

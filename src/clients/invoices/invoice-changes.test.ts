@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { describeEachEngine } from '../../../test/support/engines.ts';
 import { deployment } from '../../../test/support/deployment.ts';
 import { STAFF_PASSWORD } from '../../../test/support/http.ts';
@@ -145,5 +145,20 @@ describeEachEngine('invoice numbers, draft lines, void, payment and credit notes
     expect(row).toEqual({ payment_method: 'card', card_brand: 'mastercard', card_last4: '4444' });
     const reception = await org.signInAs('reception');
     expect((await reception.request('PATCH', `/api/v1/invoices/${id}`, { payment_method: 'cash' })).statusCode).toBe(403);
+  });
+
+  it('keeps a credit note for the retention of the year it is issued in, not its invoice’s', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 31, 23, 55), shouldAdvanceTime: true });
+    onTestFinished(() => void vi.useRealTimers());
+    const org = await deployment(t());
+    const { billing, drafts } = await withDrafts(org, 1);
+    await send(billing, drafts[0]!);
+    const paid = (await billing.request('PATCH', `/api/v1/invoices/${drafts[0]}`, { status: 'paid', payment_method: 'cash' })).json();
+    vi.setSystemTime(Date.UTC(2027, 0, 1, 0, 5)); // within the idle timeout: the session lives on
+    const credit = (await billing.request('POST', `/api/v1/invoices/${drafts[0]}/credit-note`, { reason: 'other', note: 'QZCREDITQ refund agreed' })).json();
+    expect(new Date(credit.retain_until).getUTCFullYear()).toBe(new Date(paid.retain_until).getUTCFullYear() + 1);
+    expect(credit).toMatchObject({ number: 'INV-0002', reason: { code: 'other', note: 'QZCREDITQ refund agreed' }, bill_to: { name: 'Billed Person' } });
+    const row = await org.deps.db.selectFrom('invoices').selectAll().where('id', '=', credit.id).executeTakeFirstOrThrow();
+    expect(Buffer.from(row.void_note_ct!).toString('latin1')).not.toContain('QZCREDITQ');
   });
 });
