@@ -134,6 +134,11 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] })).json().id;
       return { method: 'PATCH', url: `/api/v1/invoices/${id}`, body: { status: 'sent' } };
     },
+    'POST /api/v1/invoices/:id/credit-note': async () => {
+      const id = (await org.owner.request('POST', `/api/v1/clients/${await freshClient()}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 8000 }] })).json().id;
+      for (const status of ['sent', 'paid']) await org.owner.request('PATCH', `/api/v1/invoices/${id}`, { status });
+      return { method: 'POST', url: `/api/v1/invoices/${id}/credit-note`, body: { reason: 'client_cancelled' } };
+    },
     'POST /api/v1/clients/bulk': async () => ({ method: 'POST', url: '/api/v1/clients/bulk', body: { client_ids: [await freshClient()], expected_count: 1, operation: { op: 'add_tag', tag_id: await plainTag() } } }),
     'POST /api/v1/clients/bulk/caseload': async () => ({ method: 'POST', url: '/api/v1/clients/bulk/caseload', body: { client_ids: [await freshClient()], expected_count: 1, operation: { op: 'add_to_caseload', user_id: as.practitioner!.userId } } }),
     'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),

@@ -114,6 +114,18 @@ describeEachEngine('card numbers are refused in every free-text field, in every 
       send: (card) => org.owner.request('PATCH', `/api/v1/invoices/${invoiceId}`, { payment_reference: card }),
       stored: async () => (await org.owner.request('GET', `/api/v1/clients/${clientId}/invoices`)).json(),
     },
+    {
+      route: 'PATCH /api/v1/invoices/:id (void)',
+      field: 'void_note',
+      send: (card) => org.owner.request('PATCH', `/api/v1/invoices/${invoiceId}`, { status: 'void', void_reason: 'other', void_note: `client paid with ${card}` }),
+      stored: async () => (await org.owner.request('GET', `/api/v1/clients/${clientId}/invoices`)).json(),
+    },
+    {
+      route: 'POST /api/v1/invoices/:id/credit-note',
+      field: 'note',
+      send: (card) => org.owner.request('POST', `/api/v1/invoices/${invoiceId}/credit-note`, { reason: 'other', note: `refunded to ${card}` }),
+      stored: () => count('invoices'),
+    },
     { route: 'POST /api/v1/tags', field: 'name', send: (card) => org.owner.request('POST', '/api/v1/tags', { name: card }), stored: () => count('tags') },
     { route: 'POST /api/v1/segments', field: 'name', send: (card) => org.owner.request('POST', '/api/v1/segments', { name: card, filter: { status: ['active'] } }), stored: () => count('segments') },
     {

@@ -65,6 +65,9 @@ describeEachEngine('every registry entry through rotation, merge, export and era
       const invoice = (await owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: `QZLINE${tag}Q`, quantity: 1, unit_minor: 6000 }] })).json();
       await owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'sent' });
       expect((await owner.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status: 'paid', payment_reference: `QZPAY${tag}Q` })).statusCode).toBe(200);
+      const voided = (await owner.request('POST', `/api/v1/clients/${client}/invoices`, { currency: 'GBP', items: [{ description: 'Voided session', quantity: 1, unit_minor: 6000 }] })).json();
+      await owner.request('PATCH', `/api/v1/invoices/${voided.id}`, { status: 'sent' });
+      expect((await owner.request('PATCH', `/api/v1/invoices/${voided.id}`, { status: 'void', void_reason: 'other', void_note: `QZVOID${tag}Q` })).statusCode).toBe(200);
       await stranger.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
       expect((await stranger.request('POST', `/api/v1/clients/${client}/break-glass`, { reason: `QZREASON${tag}Q crisis call, caseload holder away` })).statusCode).toBe(201);
     };
@@ -119,7 +122,7 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     const timeline = await read(owner, `/api/v1/clients/${keep}/timeline`);
     for (const text of ['QZACTIVITYKQ', 'QZACTIVITYDQ']) expect(timeline).toContain(text);
     const invoices = await read(owner, `/api/v1/clients/${keep}/invoices`);
-    for (const text of ['QZLINEKQ', 'QZLINEDQ', 'QZPAYKQ', 'QZPAYDQ', 'QZNAMEQ']) expect(invoices).toContain(text);
+    for (const text of ['QZLINEKQ', 'QZLINEDQ', 'QZPAYKQ', 'QZPAYDQ', 'QZVOIDKQ', 'QZVOIDDQ', 'QZNAMEQ']) expect(invoices).toContain(text);
     const review = await read(owner, '/api/v1/access/review');
     for (const text of ['QZREASONKQ', 'QZREASONDQ']) expect(review).toContain(text);
 
@@ -143,13 +146,13 @@ describeEachEngine('every registry entry through rotation, merge, export and era
       expect(line, entry.id).toBeDefined();
       expect(statement.kept.some((l) => l.data === entry.label), `${entry.id} kept`).toBe(entry.erase === 'retain');
     }
-    expect(statement.kept.find((l) => l.data === 'Invoice lines')).toMatchObject({ records: 2, why: expect.stringContaining('tax law') });
+    expect(statement.kept.find((l) => l.data === 'Invoice lines')).toMatchObject({ records: 4, why: expect.stringContaining('tax law') });
     expect(statement.deleted.map((l) => l.data)).toEqual(['Custom field "Referred by"']);
     expect(statement.destroyed.map((l) => l.data)).toEqual(expect.arrayContaining(['Custom field "Insurer"', 'Custom field "Intake code"', 'Session notes', 'Session-note addenda', 'General-note addenda']));
     expect(JSON.stringify(statement)).not.toContain('QZ');
     for (const entry of SEALED.filter((e) => e.clientColumn)) {
       const left = await rowsOf(org, entry, keep);
-      if (entry.erase === 'retain') expect(left.length, `${entry.id} kept`).toBe(2);
+      if (entry.erase === 'retain') expect(left.length, `${entry.id} kept`).toBe(before.get(entry.id)!.length * 2);
       else if (entry.erase === 'delete') expect(left, `${entry.id} deleted`).toEqual([]);
       // Crypto-shredded: a row may stay (a break-glass grant's who and when), its value is unreadable.
       else for (const row of left) await expect(org.deps.keyring.dataKey(org.orgId, ownerOf(entry, row), row[entry.column] as Uint8Array), entry.id).rejects.toThrow();
@@ -163,7 +166,7 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     // The retained invoices: readable by billing and the owner, not by an admin, after the erasure.
     for (const who of [billing, owner]) {
       const body = await read(who, `/api/v1/invoices?client_id=${keep}`);
-      for (const text of ['QZLINEKQ', 'QZLINEDQ', 'QZPAYKQ', 'QZNAMEQ', 'QZSTREETQ']) expect(body).toContain(text);
+      for (const text of ['QZLINEKQ', 'QZLINEDQ', 'QZPAYKQ', 'QZVOIDKQ', 'QZNAMEQ', 'QZSTREETQ']) expect(body).toContain(text);
     }
     expect((await admin.request('GET', `/api/v1/invoices?client_id=${keep}`)).statusCode).toBe(403);
     expect((await billing.request('GET', `/api/v1/clients/${keep}/invoices`)).statusCode).toBe(404);
@@ -171,7 +174,7 @@ describeEachEngine('every registry entry through rotation, merge, export and era
     // When the retention ends, the job destroys the key and the rows.
     const until = Date.parse(statement.kept[0]!.until);
     expect(await destroyExpiredRetainedRecords(org.deps, until - 1)).toBe(0);
-    expect(await destroyExpiredRetainedRecords(org.deps, until)).toBe(2);
+    expect(await destroyExpiredRetainedRecords(org.deps, until)).toBe(4);
     expect(await keys.selectFrom('data_keys').select('owner_id').where('owner_id', '=', retainedKeyOwner(org.orgId, until)).execute()).toEqual([]);
     expect(JSON.parse(await read(owner, `/api/v1/invoices?client_id=${keep}`)).invoices).toEqual([]);
   });

@@ -217,6 +217,14 @@ export const SEALED: readonly SealedEntry[] = [
     purpose: 'match a payment to its invoice',
   },
   {
+    ...invoice,
+    id: 'invoices.void_note_ct',
+    label: 'Invoice void notes',
+    column: 'void_note_ct',
+    field: { name: 'void_note', kind: 'text' },
+    purpose: 'say why an issued invoice was voided, for the bookkeeper and the tax inspector',
+  },
+  {
     ...aboutClient,
     id: 'break_glass.reason_ct',
     label: 'Emergency-access (break-glass) reasons',

@@ -4,6 +4,7 @@ import type { AuditLog } from '../../audit/log/index.ts';
 import { type AccessContext, actorOf } from '../../audit/log/index.ts';
 import type { Keyring } from '../../platform/crypto/index.ts';
 import type { Db } from '../../platform/db/index.ts';
+import { refuseCardData } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { DEFAULT_RELAY_PORT, type MailSource, isLoopbackHost } from '../../platform/mail/index.ts';
 import { canonicalTimeZone } from '../../platform/time/index.ts';
@@ -51,6 +52,14 @@ export async function organisationLanguage(db: Db, orgId: string): Promise<Langu
   return (await findOrganisationRow(db, orgId))?.language ?? 'en';
 }
 
+/** The prefix of invoice numbers when the organisation set none. */
+export const DEFAULT_INVOICE_PREFIX = 'INV-';
+
+/** The prefix the organisation's next invoice number is issued with (`INV-` until set). */
+export async function invoicePrefixOf(db: Db, orgId: string): Promise<string> {
+  return (await findOrganisationRow(db, orgId))?.invoice_prefix ?? DEFAULT_INVOICE_PREFIX;
+}
+
 export async function messageContextOf(db: Db, deployment: DeploymentSettings, orgId: string): Promise<{ publicUrl: string; language: Language }> {
   const row = await findOrganisationRow(db, orgId);
   return { publicUrl: effectivePublicUrl(row, deployment).url, language: row?.language ?? 'en' };
@@ -83,6 +92,7 @@ async function view(deps: Pick<OrgSettingsDeps, 'db' | 'deployment'>, orgId: str
     public_url_effective: url.url,
     public_url_source: url.source,
     sender_name: row.sender_name ?? DEFAULT_SENDER_NAME,
+    invoice_prefix: row.invoice_prefix ?? DEFAULT_INVOICE_PREFIX,
     mail_relay: relay ? { host: row.mail_host!, port: row.mail_port!, security: row.mail_security!, username: row.mail_username, password_set: row.mail_password_ct !== null, from_address: row.mail_from_address! } : null,
     mail: { source: mailSourceOf(row, deps.deployment.mail), from: from ? formatFrom(from) : null },
     security: await readSecuritySettings(deps.db, orgId),
@@ -116,12 +126,16 @@ export async function updateOrganisationSettings(deps: OrgSettingsDeps, actor: A
   if (patch.time_zone !== undefined) set.time_zone = timeZone(patch.time_zone);
   if (patch.public_url !== undefined) set.public_url = patch.public_url === null ? null : publicUrl(patch.public_url);
   if (patch.sender_name !== undefined) set.sender_name = patch.sender_name === null ? null : senderName(patch.sender_name, patch.name ?? current.name);
+  if (patch.invoice_prefix !== undefined) {
+    refuseCardData({ invoice_prefix: patch.invoice_prefix });
+    set.invoice_prefix = patch.invoice_prefix;
+  }
   if (patch.mail_relay !== undefined) {
     const relay = await relayChange(deps.keyring, actor.orgId, current, patch.mail_relay);
     Object.assign(set, relay.set);
     changed.push(relay.described);
   }
-  changed.unshift(...(['name', 'language', 'time_zone', 'public_url', 'sender_name'] as const).filter((k) => patch[k] !== undefined));
+  changed.unshift(...(['name', 'language', 'time_zone', 'public_url', 'sender_name', 'invoice_prefix'] as const).filter((k) => patch[k] !== undefined));
   await deps.db.transaction().execute(async (tx) => {
     if (patch.name !== undefined) await updateOrganisationName(tx, actor.orgId, patch.name);
     if (Object.keys(set).length > 0) await upsertOrganisationSettings(tx, actor.orgId, set, now);

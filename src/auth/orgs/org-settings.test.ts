@@ -31,6 +31,7 @@ describeEachEngine('organisation settings over HTTP', (t) => {
       public_url_effective: 'http://127.0.0.1:8080',
       public_url_source: 'listen_address',
       sender_name: 'Notifications',
+      invoice_prefix: 'INV-',
       mail_relay: null,
       mail: { source: 'none', from: null },
       security: { require_mfa: false, idle_timeout_minutes: 15, absolute_timeout_hours: 12 },

@@ -26,6 +26,14 @@ const relayHost = z
   .max(253)
   .refine((v) => /^(\[[0-9a-f:.]+\]|[0-9a-f:.]*:[0-9a-f:.]*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/.test(v), 'must be a host name or IP address, without scheme or port');
 
+/** Letters, digits and a few separators, up to 20: what an invoice number begins with. */
+export const invoicePrefix = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(20)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'must start with a letter or digit and hold only letters, digits, -, _, / and .');
+
 /** Body of `PATCH /api/v1/organisation`: each field optional; what is absent stays as it is. */
 export const organisationPatch = z.object({
   name: organisationName.optional(),
@@ -39,6 +47,7 @@ export const organisationPatch = z.object({
     .optional()
     .meta({ description: 'Base of links sent by mail (http:// or https://); null clears it. A CONFIDANT_PUBLIC_URL of the deployment wins over it.' }),
   sender_name: headerText(100).nullable().optional().meta({ description: 'Neutral display name of outgoing mail, such as "Appointments"; null restores the default' }),
+  invoice_prefix: invoicePrefix.nullable().optional().meta({ description: 'Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV-' }),
   mail_relay: z
     .object({
       host: relayHost,
@@ -64,6 +73,7 @@ export const organisationSettings = z.object({
   public_url_effective: z.string().meta({ description: 'The base links use: the deployment’s CONFIDANT_PUBLIC_URL when set, else public_url, else the listening address' }),
   public_url_source: z.enum(['deployment', 'organisation', 'listen_address']),
   sender_name: z.string().meta({ description: 'The display name of outgoing mail (the default when none is set)' }),
+  invoice_prefix: z.string().meta({ description: 'Prefix of invoice numbers issued from now on (INV- when none is set)' }),
   mail_relay: z
     .object({ host: z.string(), port: z.number(), security: z.enum(['starttls', 'tls', 'none']), username: z.string().nullable(), password_set: z.boolean(), from_address: z.string() })
     .nullable(),

@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createInvoice, invoiceInput, invoiceUpdate, listInvoices, listRetainedInvoices, updateInvoice } from './invoices.service.ts';
+import { createInvoice, invoiceInput, item, listInvoices, listRetainedInvoices } from './invoices.service.ts';
+import { creditInvoice, creditNoteInput, invoiceUpdate, updateInvoice } from './invoice-changes.service.ts';
 import { invoiceList, invoiceView } from './invoices.schema.ts';
 import { callerOf } from '../../auth/sessions/index.ts';
 import { idParam } from '../../platform/http/index.ts';
+import { refuseCardFields } from '../../platform/datamap/index.ts';
 import type { ClientDeps } from '../records/index.ts';
+
+/** The keys an invoice change may name (a refusal before the schema names no other key). */
+const UPDATE_KEYS = [...Object.keys(invoiceUpdate.shape), ...Object.keys(item.shape)];
 
 /**
  * Invoices: a client's, and the organisation's (those kept after an erasure included).
@@ -43,7 +48,36 @@ export async function invoiceRoutes(app: FastifyInstance, deps: ClientDeps): Pro
 
   r.patch(
     '/api/v1/invoices/:id',
-    { config: { policy: { access: 'authenticated', action: 'client.invoices' } }, schema: { tags: ['clients'], summary: 'Send, mark paid (by reference, or card brand and last four) or void an invoice', params: idParam, body: invoiceUpdate, response: { 200: invoiceView } } },
+    {
+      config: { policy: { access: 'authenticated', action: 'client.invoices' } },
+      // Card data is refused before the schema, so a card number, expiry or security code — in any
+      // field, or in a field named for one — is CARD_DATA_REFUSED, not a generic validation failure.
+      preValidation: async (request) => refuseCardFields(request.body, UPDATE_KEYS),
+      schema: {
+        tags: ['clients'],
+        summary:
+          'Edit a draft’s lines, send (numbers it), mark paid (method; card brand and last four only) or void with a reason. Errors: INVOICE_NOT_DRAFT, INVOICE_STATUS_INVALID, INVOICE_PAID (credit it), CARD_DATA_REFUSED, VALIDATION_FAILED, CONFLICT',
+        params: idParam,
+        body: invoiceUpdate,
+        response: { 200: invoiceView },
+      },
+    },
     async (request) => updateInvoice(deps, callerOf(request), request.params.id, request.body),
+  );
+
+  r.post(
+    '/api/v1/invoices/:id/credit-note',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.invoices' } },
+      preValidation: async (request) => refuseCardFields(request.body, Object.keys(creditNoteInput.shape)),
+      schema: {
+        tags: ['clients'],
+        summary: 'Credit a paid invoice in full: a credit note numbered in the same sequence. Errors: INVOICE_NOT_CREDITABLE, CARD_DATA_REFUSED, VALIDATION_FAILED',
+        params: idParam,
+        body: creditNoteInput,
+        response: { 201: invoiceView },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await creditInvoice(deps, callerOf(request), request.params.id, request.body)),
   );
 }

@@ -8,13 +8,22 @@ const id = z.string();
 export const invoiceView = z.object({
   id,
   client_id: id,
+  kind: z.enum(['invoice', 'credit_note']).meta({ description: 'A credit note credits a paid invoice in full (negative total)' }),
+  number: z.string().nullable().meta({ description: 'Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs.' }),
+  credits_invoice_id: id.nullable().meta({ description: 'For a credit note: the invoice it credits' }),
   status: z.enum(['draft', 'sent', 'paid', 'void']),
   currency: z.string(),
   total_minor: z.number().int().meta({ description: 'Total in minor units (pence, cents)' }),
   items: z.array(z.object({ description: z.string(), quantity: z.number().int(), unit_minor: z.number().int() })),
   bill_to: z.object({ name: z.string().nullable(), postal_address: z.record(z.string(), z.string()).nullable() }).nullable().meta({ description: 'The recipient as billed (kept with the invoice after an erasure of the client)' }),
   payment_reference: z.string().nullable(),
+  payment_method: z.enum(['card', 'cash', 'bank_transfer', 'cheque', 'other']).nullable(),
   card: z.object({ brand: z.string(), last4: z.string().nullable() }).nullable().meta({ description: 'Card brand and last four digits only; never a card number' }),
+  reason: z
+    .object({ code: z.enum(['issued_in_error', 'duplicate', 'client_cancelled', 'other']), note: z.string().nullable() })
+    .nullable()
+    .meta({ description: 'Why it was voided (a void) or why it credits its invoice (a credit note)' }),
+  voided_at: isoTime.nullable(),
   issued_at: isoTime.nullable(),
   due_at: isoTime.nullable(),
   paid_at: isoTime.nullable(),

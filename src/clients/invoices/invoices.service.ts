@@ -5,7 +5,7 @@ import type { Job } from '../../platform/jobs/index.ts';
 import { z } from 'zod';
 import { openField, sealField } from '../../platform/datamap/index.ts';
 import type { InvoiceTable } from '../../platform/db/index.ts';
-import { AppError, isAppError } from '../../platform/errors/index.ts';
+import { isAppError } from '../../platform/errors/index.ts';
 import type { FieldValue } from '../../platform/datamap/index.ts';
 import type { RecordPlace } from '../../platform/datamap/index.ts';
 import { parseStoredJson } from '../../platform/datamap/index.ts';
@@ -19,35 +19,22 @@ import {
   deleteInvoicesRetainedUntil,
   deleteLegacyInvoice,
   findClientRecipient,
-  findInvoice,
-  findLiveClient,
   insertInvoice,
   listClientInvoices,
   listEndedRetentions,
   listInvoiceIdsRetainedUntil,
   listLegacyInvoices,
   listOrgInvoices,
-  updateInvoiceRow,
   updateLegacyInvoice,
 } from './invoices.store.ts';
 
-const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
+export const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
 
 export const invoiceInput = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP').default('GBP'),
   items: z.array(item).min(1).max(100),
   due_at: z.iso.datetime({ offset: true }).optional(),
 });
-
-/** A payment is recorded by reference, or by card brand and last four digits — never a card number. */
-export const invoiceUpdate = z.strictObject({
-  status: z.enum(['draft', 'sent', 'paid', 'void']).optional(),
-  payment_reference: z.string().trim().min(1).max(200).optional(),
-  card_brand: z.enum(['visa', 'mastercard', 'amex', 'discover', 'jcb', 'diners', 'unionpay', 'maestro', 'other']).optional(),
-  card_last4: z.string().regex(/^\d{4}$/, 'must be exactly the last four digits').optional(),
-});
-
-const TRANSITIONS: Record<InvoiceTable['status'], InvoiceTable['status'][]> = { draft: ['sent', 'void'], sent: ['paid', 'void'], paid: [], void: [] };
 
 /**
  * Invoices are retained records (see the data map): sealed under the organisation's retained-records
@@ -56,20 +43,21 @@ const TRANSITIONS: Record<InvoiceTable['status'], InvoiceTable['status'][]> = { 
  * client's key until the start-up re-seal moves it (`retain_until` is null until then).
  */
 const ITEMS_ENTRY = entryOf('invoices.items_ct');
-const ITEMS = codecOf(ITEMS_ENTRY);
-const REF = codecOf(entryOf('invoices.payment_ref_ct'));
-const BILL_TO = codecOf(entryOf('invoices.bill_to_ct'));
-const place = (orgId: string, id: string) => placeOf(ITEMS_ENTRY, orgId, { id });
+export const ITEMS = codecOf(ITEMS_ENTRY);
+export const REF = codecOf(entryOf('invoices.payment_ref_ct'));
+export const BILL_TO = codecOf(entryOf('invoices.bill_to_ct'));
+export const VOID_NOTE = codecOf(entryOf('invoices.void_note_ct'));
+export const place = (orgId: string, id: string) => placeOf(ITEMS_ENTRY, orgId, { id });
 
 /** The key that sealed (or, without `sealed`, seals) a value of this invoice. */
-async function invoiceKey(deps: Pick<ClientDeps, 'keyring'>, row: Pick<InvoiceTable, 'org_id' | 'client_id' | 'retain_until'>, sealed?: Uint8Array): Promise<DataKey> {
+export async function invoiceKey(deps: Pick<ClientDeps, 'keyring'>, row: Pick<InvoiceTable, 'org_id' | 'client_id' | 'retain_until'>, sealed?: Uint8Array): Promise<DataKey> {
   if (row.retain_until === null) return deps.keyring.dataKey(row.org_id, row.client_id, sealed);
   const owner = retainedKeyOwner(row.org_id, row.retain_until);
   return sealed ? deps.keyring.dataKey(row.org_id, owner, sealed) : deps.keyring.dataKeyOrCreate(row.org_id, owner);
 }
 
 /** Whether the caller may read client records at all (its role and, for a token, its scopes). */
-const readsClients = (caller: Caller) => authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed;
+export const readsClients = (caller: Caller) => authorize(caller.actor, 'client.read', { orgId: caller.actor.orgId }).allowed;
 
 /** The recipient as billed: what an invoice must name when the client record it came from is gone. */
 const billTo = z.object({ name: z.string().nullable(), postal_address: z.record(z.string(), z.string()).nullable() });
@@ -106,6 +94,14 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
     created_at: now,
     bill_to_ct: sealField(key, place(orgId, id), BILL_TO, JSON.stringify(recipient)),
     retain_until,
+    kind: 'invoice',
+    sequence: null,
+    number: null,
+    credits_invoice_id: null,
+    payment_method: null,
+    void_reason: null,
+    voided_at: null,
+    void_note_ct: null,
   };
   await deps.db.transaction().execute(async (tx) => {
     await insertInvoice(tx, row);
@@ -119,18 +115,24 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
  * to callers who may read client records — not to an API token scoped to invoices alone — and to
  * readers of retained invoices, whose client may be gone.
  */
-async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable, showRecipient: boolean) {
+export async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable, showRecipient: boolean) {
   const open = async (sealed: Uint8Array, codec: typeof ITEMS) => openField(await invoiceKey(deps, row, sealed), place(orgId, row.id), codec, sealed) as string;
   return {
     id: row.id,
     client_id: row.client_id,
+    kind: row.kind,
+    number: row.number,
+    credits_invoice_id: row.credits_invoice_id,
     status: row.status,
     currency: row.currency,
     total_minor: row.total_minor,
     items: parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as z.infer<typeof item>[],
     bill_to: showRecipient && row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
     payment_reference: row.payment_ref_ct ? await open(row.payment_ref_ct, REF) : null,
+    payment_method: row.payment_method,
     card: row.card_brand ? { brand: row.card_brand, last4: row.card_last4 } : null,
+    reason: row.void_reason ? { code: row.void_reason, note: row.void_note_ct ? await open(row.void_note_ct, VOID_NOTE) : null } : null,
+    voided_at: row.voided_at ? new Date(row.voided_at).toISOString() : null,
     issued_at: row.issued_at ? new Date(row.issued_at).toISOString() : null,
     due_at: row.due_at ? new Date(row.due_at).toISOString() : null,
     paid_at: row.paid_at ? new Date(row.paid_at).toISOString() : null,
@@ -146,36 +148,6 @@ export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: s
   for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row, readsClients(caller)));
   await deps.audit.append(clientEvent(caller.ctx, caller.actor.orgId, 'client.read', [clientId], ['invoices']));
   return views;
-}
-
-/** Moves an invoice along draft → sent → paid (or void), recording a payment reference or card brand and last four. */
-export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId: string, patch: z.infer<typeof invoiceUpdate>, now = Date.now()) {
-  const row = await findInvoice(deps.db, caller.actor.orgId, invoiceId);
-  if (!row) throw new AppError('NOT_FOUND', 'no such invoice');
-  // A retained invoice whose client was erased is billing's and the owner's (it may still be paid or
-  // voided); any other goes through its client. Either way a refusal says nothing about the client.
-  const clientLive = await findLiveClient(deps.db, caller.actor.orgId, row.client_id);
-  await (clientLive ? requireClient(deps, caller, 'client.invoices', row.client_id, ['invoices']) : gate(deps, caller, 'invoices.retained', { fields: ['invoices'] })).catch((error: unknown) => {
-    throw isAppError(error, 'NOT_FOUND') ? new AppError('NOT_FOUND', 'no such invoice') : error;
-  });
-  refuseCardData(patch);
-  if (patch.status && patch.status !== row.status && !TRANSITIONS[row.status].includes(patch.status)) {
-    throw new AppError('CONFLICT', `an invoice that is ${row.status} cannot become ${patch.status}`);
-  }
-  if ((patch.card_brand === undefined) !== (patch.card_last4 === undefined)) throw new AppError('VALIDATION_FAILED', 'give card_brand and card_last4 together', { fields: ['card_brand', 'card_last4'] });
-  const key = await invoiceKey(deps, row);
-  const next: Partial<InvoiceTable> = {
-    ...(patch.status ? { status: patch.status } : {}),
-    ...(patch.status === 'sent' ? { issued_at: now } : {}),
-    ...(patch.status === 'paid' ? { paid_at: now } : {}),
-    ...(patch.payment_reference ? { payment_ref_ct: sealField(key, place(caller.actor.orgId, row.id), REF, patch.payment_reference) } : {}),
-    ...(patch.card_brand ? { card_brand: patch.card_brand, card_last4: patch.card_last4! } : {}),
-  };
-  await deps.db.transaction().execute(async (tx) => {
-    await updateInvoiceRow(tx, invoiceId, next);
-    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, caller.actor.orgId, 'client.update', [row.client_id], ['invoices'], now));
-  });
-  return toView(deps, caller.actor.orgId, { ...row, ...next }, clientLive ? readsClients(caller) : true);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ClientTable, Db, InvoiceTable, Tx } from '../../platform/db/index.ts';
 
 /** Queries on invoices. Items, references and recipients arrive here already sealed. */
@@ -22,9 +23,34 @@ export async function findLiveClient(db: Db, orgId: string, clientId: string): P
   return db.selectFrom('clients').select('id').where('org_id', '=', orgId).where('id', '=', clientId).executeTakeFirst();
 }
 
-/** Changes an invoice's columns. */
-export async function updateInvoiceRow(tx: Tx, invoiceId: string, next: Partial<InvoiceTable>): Promise<void> {
-  await tx.updateTable('invoices').set(next).where('id', '=', invoiceId).execute();
+/**
+ * Changes an invoice's columns if its status is still `expected` (a concurrent change moved it
+ * otherwise); returns whether the row changed.
+ */
+export async function updateInvoiceIf(tx: Tx, invoiceId: string, expected: InvoiceTable['status'], next: Partial<InvoiceTable>): Promise<boolean> {
+  const result = await tx.updateTable('invoices').set(next).where('id', '=', invoiceId).where('status', '=', expected).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Takes the organisation's next invoice number: one statement that makes or advances its counter
+ * row, so it holds the row's lock (PostgreSQL) or the database's write lock (SQLite, whose
+ * transactions begin IMMEDIATE) until the issuing transaction ends. Two issues never share a
+ * number, and a rolled-back issue gives its number back.
+ */
+export async function takeInvoiceSequence(tx: Tx, orgId: string): Promise<number> {
+  const row = await tx
+    .insertInto('invoice_counters')
+    .values({ org_id: orgId, last_number: 1 })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ last_number: sql<number>`invoice_counters.last_number + 1` }))
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_number);
+}
+
+/** The credit note of an invoice, if one was issued. */
+export async function findCreditNoteOf(db: Db, orgId: string, invoiceId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('invoices').select('id').where('org_id', '=', orgId).where('credits_invoice_id', '=', invoiceId).executeTakeFirst();
 }
 
 /** The organisation's invoices, optionally of one client and one status, oldest first. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, test } from 'vitest';
 import { isAppError } from '../errors/app-error.ts';
-import { containsCardNumber, fieldsWithCardNumbers, luhnValid, refuseCardData } from './card-detect.ts';
+import { containsCardNumber, fieldsWithCardNumbers, luhnValid, refuseCardData, refuseCardFields } from './card-detect.ts';
 
 /** `body` completed with the digit that makes it pass Luhn. */
 function withCheckDigit(body: string): string {
@@ -280,5 +280,41 @@ describe('look-alikes are accepted', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('fields named for card data', () => {
+  const refusal = (input: unknown) => {
+    try {
+      refuseCardFields(input, ['card_brand', 'card_last4', 'payment_reference', 'number', 'payment_method', 'payment', 'items', 'description']);
+      return null;
+    } catch (error) {
+      if (!isAppError(error, 'CARD_DATA_REFUSED')) throw error;
+      return { fields: error.details?.fields, message: error.message };
+    }
+  };
+
+  test.for([
+    [{ cvv: '123' }, ['cvv']],
+    [{ CVC2: '123' }, ['cvc2']],
+    [{ card_security_code: '123' }, ['cardsecuritycode']],
+    [{ cardExpiry: '12/29' }, ['cardexpiry']],
+    [{ 'exp-month': 12, exp_year: 2029 }, ['expmonth', 'expyear']],
+    [{ payment: { card_number: 'x', pin: '0000' } }, ['payment.cardnumber', 'payment.pin']],
+    [{ items: [{ description: 'paid 4111 1111 1111 1111' }] }, ['items.0.description']],
+    [{ QZNOTEQ: '4111 1111 1111 1111', ['4111111111111111']: 'x' }, ['(unknown field)']],
+    [{ pan: '' }, ['pan']],
+  ] as const)('refuses %j, naming %j and no value', ([input, fields]) => {
+    const refused = refusal(input);
+    expect(refused?.fields).toEqual(fields);
+    expect(refused?.message).not.toMatch(/123|12\/29|2029|0000/);
+  });
+
+  it('refuses a card number in any field, as refuseCardData does', () => {
+    expect(refusal({ card_last4: '4111111111111111' })?.fields).toEqual(['card_last4']);
+  });
+
+  it('accepts brand, last four, a payment reference and a field named number', () => {
+    expect(refusal({ card_brand: 'visa', card_last4: '4242', payment_reference: 'PSP-2029-12', number: 'INV-0001', payment_method: 'card' })).toBeNull();
   });
 });

@@ -349,3 +349,48 @@ export function refuseCardData(input: unknown): void {
     throw new AppError('CARD_DATA_REFUSED', `card numbers are never stored: remove the card number from ${fields.join(', ')}`, { fields });
   }
 }
+
+/**
+ * Names of fields that would hold card data beyond the brand and last four digits: the full number,
+ * the expiry date, the security code (CVV, CVC, CID, CSC), the PIN. Compared lower-cased, without
+ * separators (`card_cvc`, `cardExpiry`, `exp-month`).
+ */
+const CARD_FIELD = /^(card)?(number|pan|cvv2?|cvc2?|cid|csc|cav2?|securitycode|pin|exp|expiry|expires|expiration|expirationdate|expirydate|expdate|expmonth|expyear|expirymonth|expiryyear|expirationmonth|expirationyear)$/;
+
+/** How a field is named when the caller chose its name and the schema does not know it. */
+const UNKNOWN_KEY = '(unknown field)';
+
+/**
+ * Refuses a request body that holds card data: a card number anywhere in it, or a field named for a
+ * card's number, expiry, security code or PIN, whatever its value (PCI DSS 3.3.1: a security code is
+ * never stored, so it is refused, not silently dropped). For bodies where card payments are
+ * recorded (brand and last four only), checked before their schema so the refusal is
+ * `CARD_DATA_REFUSED` whatever else is wrong. Since the body is not validated yet, a path names only
+ * the keys in `known` (the schema's), array indices and card-field names as matched (lower-cased,
+ * separators dropped); any other key is `(unknown field)`, so a refusal never echoes a caller's text.
+ * `number` alone is not a card field there.
+ *
+ * @throws AppError CARD_DATA_REFUSED naming the fields, never their values.
+ *
+ * ### Examples
+ * ```ts
+ * refuseCardFields({ card_brand: 'visa', card_last4: '1111', cvc: '123' }, ['card_brand', 'card_last4']); // throws, naming cvc
+ * ```
+ */
+export function refuseCardFields(input: unknown, known: readonly string[]): void {
+  const fields = new Set<string>();
+  const walk = (value: unknown, at: string) => {
+    if (typeof value === 'string' && containsCardNumber(value)) fields.add(at || 'value');
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      const bare = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+      const cardField = bare !== 'number' && CARD_FIELD.test(bare);
+      const name = Array.isArray(value) || known.includes(key) ? key : cardField ? bare : UNKNOWN_KEY;
+      const path = at ? `${at}.${name}` : name;
+      if (cardField || containsCardNumber(key)) fields.add(path);
+      walk(inner, path);
+    }
+  };
+  walk(input, '');
+  if (fields.size > 0) throw new AppError('CARD_DATA_REFUSED', `card data beyond the brand and last four digits is never stored: remove ${[...fields].join(', ')}`, { fields: [...fields] });
+}

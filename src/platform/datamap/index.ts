@@ -2,7 +2,7 @@
  * Field kinds and their codecs, sealed-field encoding, and the card-number detector.
  */
 // The public surface of this folder: other folders import it from here, never from its files.
-export { refuseCardData } from './card-detect.ts';
+export { refuseCardData, refuseCardFields } from './card-detect.ts';
 export { assertValidField } from './datamap.ts';
 export { CLASSIFICATIONS } from './datamap.types.ts';
 export type { Address, Classification, EraseRule, ExportRule, FieldGroup, FieldKind, FieldSpec, FieldValue, Identifier, RecordMap, RetentionClass, SearchKind } from './datamap.types.ts';

@@ -39,6 +39,8 @@ export interface OrganisationSettingsTable {
   /** The relay password, sealed (data map: organisation_settings.mail_password_ct). */
   mail_password_ct: Sealed | null;
   mail_from_address: string | null;
+  /** Prefix of invoice numbers (null: `INV-`). */
+  invoice_prefix: string | null;
   updated_at: number;
 }
 
@@ -385,6 +387,25 @@ export interface InvoiceTable {
   bill_to_ct: Sealed | null;
   /** End of the retention period (ms); null: sealed under the client's key before 0025, re-sealed at start-up. */
   retain_until: number | null;
+  /** An invoice, or a credit note crediting `credits_invoice_id` (migration 0034). */
+  kind: 'invoice' | 'credit_note';
+  /** The organisation's sequence number, given at issue (null while a draft). */
+  sequence: number | null;
+  /** The number as issued: the prefix of that day and the sequence (null while a draft). */
+  number: string | null;
+  /** For a credit note: the invoice it credits. */
+  credits_invoice_id: string | null;
+  payment_method: 'card' | 'cash' | 'bank_transfer' | 'cheque' | 'other' | null;
+  void_reason: 'issued_in_error' | 'duplicate' | 'client_cancelled' | 'other' | null;
+  voided_at: number | null;
+  /** A void's free-text note, sealed (data map: invoices.void_note_ct). */
+  void_note_ct: Sealed | null;
+}
+
+/** One row per organisation: the last invoice number given (migration 0034). */
+export interface InvoiceCounterTable {
+  org_id: string;
+  last_number: number;
 }
 
 export interface SetupTokenTable {
@@ -559,6 +580,7 @@ export interface Schema {
   client_provenance: ClientProvenanceTable;
   segments: SegmentTable;
   invoices: InvoiceTable;
+  invoice_counters: InvoiceCounterTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -26,6 +26,14 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, exit: 3 },
   /** The request conflicts with current state (e.g. already initialised). */
   CONFLICT: { status: 409, exit: 5 },
+  /** An invoice's lines were to be changed, but it is no longer a draft (issued invoices are voided or credited, not edited). */
+  INVOICE_NOT_DRAFT: { status: 409, exit: 5 },
+  /** An invoice cannot move to the status asked for from the one it has (details.from, details.to). */
+  INVOICE_STATUS_INVALID: { status: 409, exit: 5 },
+  /** A paid invoice was to be voided: it is credited instead (POST /api/v1/invoices/:id/credit-note). */
+  INVOICE_PAID: { status: 409, exit: 5 },
+  /** A credit note was asked for an invoice that is not paid, or is already credited. */
+  INVOICE_NOT_CREDITABLE: { status: 409, exit: 5 },
   /** A follow-up or appointment was to be moved, but it is no longer scheduled (done, cancelled, attended, missed; or an interaction). */
   ACTIVITY_NOT_SCHEDULED: { status: 409, exit: 5 },
   /** An appointment whose start is still to come was to be marked attended or no_show: wait for it, move it (at) or cancel it. */

@@ -3050,6 +3050,8 @@ export type paths = {
                                     last4: string | null;
                                 } | null;
                                 client_id: string;
+                                /** @description For a credit note: the invoice it credits */
+                                credits_invoice_id: string | null;
                                 currency: string;
                                 /** Format: date-time */
                                 due_at: string | null;
@@ -3061,9 +3063,24 @@ export type paths = {
                                     quantity: number;
                                     unit_minor: number;
                                 }[];
+                                /**
+                                 * @description A credit note credits a paid invoice in full (negative total)
+                                 * @enum {string}
+                                 */
+                                kind: "invoice" | "credit_note";
+                                /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                                number: string | null;
                                 /** Format: date-time */
                                 paid_at: string | null;
+                                /** @enum {string|null} */
+                                payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
                                 payment_reference: string | null;
+                                /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                    note: string | null;
+                                } | null;
                                 /**
                                  * Format: date-time
                                  * @description When the retained invoice is destroyed (tax-law retention)
@@ -3073,6 +3090,8 @@ export type paths = {
                                 status: "draft" | "sent" | "paid" | "void";
                                 /** @description Total in minor units (pence, cents) */
                                 total_minor: number;
+                                /** Format: date-time */
+                                voided_at: string | null;
                             }[];
                         };
                     };
@@ -3126,6 +3145,8 @@ export type paths = {
                                 last4: string | null;
                             } | null;
                             client_id: string;
+                            /** @description For a credit note: the invoice it credits */
+                            credits_invoice_id: string | null;
                             currency: string;
                             /** Format: date-time */
                             due_at: string | null;
@@ -3137,9 +3158,24 @@ export type paths = {
                                 quantity: number;
                                 unit_minor: number;
                             }[];
+                            /**
+                             * @description A credit note credits a paid invoice in full (negative total)
+                             * @enum {string}
+                             */
+                            kind: "invoice" | "credit_note";
+                            /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                            number: string | null;
                             /** Format: date-time */
                             paid_at: string | null;
+                            /** @enum {string|null} */
+                            payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
                             payment_reference: string | null;
+                            /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                            reason: {
+                                /** @enum {string} */
+                                code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                note: string | null;
+                            } | null;
                             /**
                              * Format: date-time
                              * @description When the retained invoice is destroyed (tax-law retention)
@@ -3149,6 +3185,8 @@ export type paths = {
                             status: "draft" | "sent" | "paid" | "void";
                             /** @description Total in minor units (pence, cents) */
                             total_minor: number;
+                            /** Format: date-time */
+                            voided_at: string | null;
                         };
                     };
                 };
@@ -4616,6 +4654,8 @@ export type paths = {
                                     last4: string | null;
                                 } | null;
                                 client_id: string;
+                                /** @description For a credit note: the invoice it credits */
+                                credits_invoice_id: string | null;
                                 currency: string;
                                 /** Format: date-time */
                                 due_at: string | null;
@@ -4627,9 +4667,24 @@ export type paths = {
                                     quantity: number;
                                     unit_minor: number;
                                 }[];
+                                /**
+                                 * @description A credit note credits a paid invoice in full (negative total)
+                                 * @enum {string}
+                                 */
+                                kind: "invoice" | "credit_note";
+                                /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                                number: string | null;
                                 /** Format: date-time */
                                 paid_at: string | null;
+                                /** @enum {string|null} */
+                                payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
                                 payment_reference: string | null;
+                                /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                    note: string | null;
+                                } | null;
                                 /**
                                  * Format: date-time
                                  * @description When the retained invoice is destroyed (tax-law retention)
@@ -4639,6 +4694,8 @@ export type paths = {
                                 status: "draft" | "sent" | "paid" | "void";
                                 /** @description Total in minor units (pence, cents) */
                                 total_minor: number;
+                                /** Format: date-time */
+                                voided_at: string | null;
                             }[];
                         };
                     };
@@ -4666,7 +4723,7 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Send, mark paid (by reference, or card brand and last four) or void an invoice */
+        /** Edit a draft’s lines, send (numbers it), mark paid (method; card brand and last four only) or void with a reason. Errors: INVOICE_NOT_DRAFT, INVOICE_STATUS_INVALID, INVOICE_PAID (credit it), CARD_DATA_REFUSED, VALIDATION_FAILED, CONFLICT */
         patch: {
             parameters: {
                 query?: never;
@@ -4682,9 +4739,30 @@ export type paths = {
                         /** @enum {string} */
                         card_brand?: "visa" | "mastercard" | "amex" | "discover" | "jcb" | "diners" | "unionpay" | "maestro" | "other";
                         card_last4?: string;
+                        /** @description Replaces the lines (a draft only: INVOICE_NOT_DRAFT otherwise) */
+                        items?: {
+                            description: string;
+                            quantity: number;
+                            unit_minor: number;
+                        }[];
+                        /**
+                         * @description How it was paid (card implied by card_brand)
+                         * @enum {string}
+                         */
+                        payment_method?: "card" | "cash" | "bank_transfer" | "cheque" | "other";
                         payment_reference?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description sent issues the invoice and gives it its number; void needs void_reason
+                         * @enum {string}
+                         */
                         status?: "draft" | "sent" | "paid" | "void";
+                        /** @description Free text with the reason (sealed; required when void_reason is other) */
+                        void_note?: string;
+                        /**
+                         * @description Why it is voided (required with status void)
+                         * @enum {string}
+                         */
+                        void_reason?: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
                     };
                 };
             };
@@ -4709,6 +4787,8 @@ export type paths = {
                                 last4: string | null;
                             } | null;
                             client_id: string;
+                            /** @description For a credit note: the invoice it credits */
+                            credits_invoice_id: string | null;
                             currency: string;
                             /** Format: date-time */
                             due_at: string | null;
@@ -4720,9 +4800,24 @@ export type paths = {
                                 quantity: number;
                                 unit_minor: number;
                             }[];
+                            /**
+                             * @description A credit note credits a paid invoice in full (negative total)
+                             * @enum {string}
+                             */
+                            kind: "invoice" | "credit_note";
+                            /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                            number: string | null;
                             /** Format: date-time */
                             paid_at: string | null;
+                            /** @enum {string|null} */
+                            payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
                             payment_reference: string | null;
+                            /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                            reason: {
+                                /** @enum {string} */
+                                code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                note: string | null;
+                            } | null;
                             /**
                              * Format: date-time
                              * @description When the retained invoice is destroyed (tax-law retention)
@@ -4732,11 +4827,116 @@ export type paths = {
                             status: "draft" | "sent" | "paid" | "void";
                             /** @description Total in minor units (pence, cents) */
                             total_minor: number;
+                            /** Format: date-time */
+                            voided_at: string | null;
                         };
                     };
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/credit-note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Credit a paid invoice in full: a credit note numbered in the same sequence. Errors: INVOICE_NOT_CREDITABLE, CARD_DATA_REFUSED, VALIDATION_FAILED */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Free text (sealed; required when reason is other) */
+                        note?: string;
+                        /** @enum {string} */
+                        reason: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The recipient as billed (kept with the invoice after an erasure of the client) */
+                            bill_to: {
+                                name: string | null;
+                                postal_address: {
+                                    [key: string]: string;
+                                } | null;
+                            } | null;
+                            /** @description Card brand and last four digits only; never a card number */
+                            card: {
+                                brand: string;
+                                last4: string | null;
+                            } | null;
+                            client_id: string;
+                            /** @description For a credit note: the invoice it credits */
+                            credits_invoice_id: string | null;
+                            currency: string;
+                            /** Format: date-time */
+                            due_at: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            issued_at: string | null;
+                            items: {
+                                description: string;
+                                quantity: number;
+                                unit_minor: number;
+                            }[];
+                            /**
+                             * @description A credit note credits a paid invoice in full (negative total)
+                             * @enum {string}
+                             */
+                            kind: "invoice" | "credit_note";
+                            /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                            number: string | null;
+                            /** Format: date-time */
+                            paid_at: string | null;
+                            /** @enum {string|null} */
+                            payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
+                            payment_reference: string | null;
+                            /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                            reason: {
+                                /** @enum {string} */
+                                code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                note: string | null;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description When the retained invoice is destroyed (tax-law retention)
+                             */
+                            retain_until: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "sent" | "paid" | "void";
+                            /** @description Total in minor units (pence, cents) */
+                            total_minor: number;
+                            /** Format: date-time */
+                            voided_at: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/digest-settings": {
@@ -4839,6 +5039,8 @@ export type paths = {
                     content: {
                         "application/json": {
                             id: string;
+                            /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
+                            invoice_prefix: string;
                             /** @enum {string} */
                             language: "en" | "de";
                             mail: {
@@ -4895,6 +5097,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV- */
+                        invoice_prefix?: string | null;
                         /**
                          * @description Default language for new staff and for mail
                          * @enum {string}
@@ -4935,6 +5139,8 @@ export type paths = {
                     content: {
                         "application/json": {
                             id: string;
+                            /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
+                            invoice_prefix: string;
                             /** @enum {string} */
                             language: "en" | "de";
                             mail: {

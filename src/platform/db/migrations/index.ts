@@ -32,6 +32,7 @@ import * as noteActivity from './0030-note-activity.ts';
 import * as clientContactDates from './0031-client-contact-dates.ts';
 import * as breakGlassSearches from './0032-break-glass-searches.ts';
 import * as activityCancelReason from './0033-activity-cancel-reason.ts';
+import * as invoiceNumbers from './0034-invoice-numbers.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -71,4 +72,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0031-client-contact-dates': clientContactDates,
   '0032-break-glass-searches': breakGlassSearches,
   '0033-activity-cancel-reason': activityCancelReason,
+  '0034-invoice-numbers': invoiceNumbers,
 };
