@@ -14,7 +14,9 @@ import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
 import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
-import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkClash } from './appointment-clash.service.ts';
+import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkSeriesClash } from './appointment-clash.service.ts';
+import { recurrenceInput, seriesStarts, seriesTimeZone } from './appointment-series.service.ts';
+import { AppError } from '../platform/errors/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -42,7 +44,9 @@ export const activityInput = z.discriminatedUnion('kind', [
     practitioner_id: z.string().uuid().optional(),
     channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
     details: details.optional(),
-    allow_clash: z.boolean().optional().meta({ description: "Book it even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
+    allow_clash: z.boolean().optional().meta({ description: "Book it (a series: every occurrence) even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
+    recurrence: recurrenceInput.optional(),
+    time_zone: z.string().max(100).optional().meta({ description: "With recurrence: the IANA time zone whose local wall-clock time the occurrences keep (default: the organisation's)" }),
   }),
 ]);
 export type ActivityInput = z.infer<typeof activityInput>;
@@ -61,6 +65,8 @@ export interface ActivityView {
   related_id: string | null;
   /** Why it was cancelled (by_client, by_practice, late_by_client); null unless cancelled with a reason. */
   cancel_reason: string | null;
+  /** The series this appointment is an occurrence of; null for a single booking. */
+  series_id: string | null;
   /** Present only for readers cleared for confidential client details. */
   details?: z.infer<typeof details>;
 }
@@ -72,16 +78,30 @@ export const DETAILS = codecOf(DETAILS_ENTRY);
 export const activityPlace = (orgId: string, id: string) => placeOf(DETAILS_ENTRY, orgId, { id });
 export const readsDetails = (actor: Actor, decision: Decision) => decision.allowed && clearedFor(actor.role, DETAILS_ENTRY);
 
+/** What booking returns: the activity; for a series, its first occurrence with every occurrence in `occurrences`. */
+export type AddedActivity = ActivityView & { occurrences?: ActivityView[] };
+
 /**
  * Records an interaction, follow-up or appointment for a client (card numbers refused). An
  * appointment overlapping another booked one of the same practitioner is refused unless
  * `allow_clash` (`checkClash`), and an override is named in the audit event (`clash_overridden`).
  *
+ * An appointment with `recurrence` books a series (`seriesStarts`): occurrences at the same local
+ * wall-clock time in `time_zone` (default the organisation's), each an ordinary appointment row with
+ * the same `series_id`, details and practitioner. Every occurrence is checked for clashes
+ * (`checkSeriesClash`): one clash refuses the whole series and writes nothing, unless `allow_clash`
+ * books it whole. One transaction, one `client.update` event naming the client.
+ *
  * Caller must be allowed to update the client (`client.update`, through the gate).
  *
- * @throws AppError NOT_FOUND/FORBIDDEN (the gate), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
+ * @throws AppError NOT_FOUND/FORBIDDEN (the gate), VALIDATION_FAILED (a recurrence without exactly
+ *   one of until and count, or over 52 occurrences; time_zone not an IANA zone, or without
+ *   recurrence), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
  */
-export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<ActivityView> {
+export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<AddedActivity> {
+  if (input.kind === 'appointment' && input.time_zone !== undefined && input.recurrence === undefined) {
+    throw new AppError('VALIDATION_FAILED', 'time_zone goes with a recurrence only (an appointment is an instant: starts_at carries its offset)', { fields: ['body.time_zone', 'body.recurrence'] });
+  }
   const decision = await requireClient(deps, caller, 'client.update', clientId, ['activities']);
   refuseCardData(input);
   const { orgId } = caller.actor;
@@ -101,20 +121,30 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     related_id: input.kind === 'interaction' ? (input.follow_up_id ?? null) : null,
     details_ct: null,
     cancel_reason: null,
+    series_id: null,
     created_by: caller.actor.userId,
     created_at: now,
   };
+  const recurrence = input.kind === 'appointment' ? input.recurrence : undefined;
+  const starts = recurrence && input.kind === 'appointment' ? seriesStarts(row.at, recurrence, seriesTimeZone(input.time_zone, await organisationTimeZone(deps.db, orgId))) : [row.at];
+  if (starts.length > 1) row.series_id = randomUUID();
+  const rows = starts.map((at, k): ActivityTable => (k === 0 ? row : { ...row, id: randomUUID(), at }));
   if (input.details && Object.keys(input.details).length > 0) {
-    row.details_ct = sealField(await deps.keyring.dataKey(orgId, clientId), activityPlace(orgId, id), DETAILS, JSON.stringify(input.details));
+    const key = await deps.keyring.dataKey(orgId, clientId);
+    const plain = JSON.stringify(input.details);
+    for (const r of rows) r.details_ct = sealField(key, activityPlace(orgId, r.id), DETAILS, plain);
   }
   await deps.db.transaction().execute(async (tx) => {
-    const overridden = input.kind === 'appointment' && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: row.at, durationMin: input.duration_min }, input.allow_clash === true));
-    await insertActivity(tx, row);
+    const overridden = input.kind === 'appointment' && (await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, startsAt: r.at, durationMin: input.duration_min })), input.allow_clash === true));
+    for (const r of rows) await insertActivity(tx, r);
     await refreshContactDates(tx, orgId, [clientId], now);
     const part = input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments';
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], [part, ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : [])], now));
   });
-  return toView(deps, orgId, row, readsDetails(caller.actor, decision));
+  const withDetails = readsDetails(caller.actor, decision);
+  const view: AddedActivity = await toView(deps, orgId, row, withDetails);
+  if (rows.length > 1) view.occurrences = await Promise.all(rows.map((r) => toView(deps, orgId, r, withDetails)));
+  return view;
 }
 
 /** An activity as the API returns it, its details opened when `withDetails` (callers check clearance). */
@@ -132,6 +162,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: ActivityTable
     recurrence_days: row.recurrence_days,
     related_id: row.related_id,
     cancel_reason: row.cancel_reason,
+    series_id: row.series_id,
   };
   if (withDetails && row.details_ct) {
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
@@ -282,7 +313,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     if (dueAt > now) continue;
     const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, created_by: 'system', created_at: now });
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

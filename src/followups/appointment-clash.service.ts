@@ -1,4 +1,4 @@
-import type { Tx } from '../platform/db/index.ts';
+import type { ActivityTable, Tx } from '../platform/db/index.ts';
 import { AppError } from '../platform/errors/index.ts';
 import { listOverlappingAppointments, lockPractitionerSchedule } from './activities.store.ts';
 
@@ -44,23 +44,46 @@ export interface AppointmentSlot {
  * ```
  */
 export async function checkClash(tx: Tx, slot: AppointmentSlot, allowClash: boolean): Promise<boolean> {
-  if (slot.practitionerId === null) return false;
-  await lockPractitionerSchedule(tx, slot.orgId, slot.practitionerId);
-  const clashes = await listOverlappingAppointments(tx, {
-    orgId: slot.orgId,
-    assigneeId: slot.practitionerId,
-    from: slot.startsAt,
-    to: slot.startsAt + slot.durationMin * 60_000,
-    earliestStart: slot.startsAt - MAX_APPOINTMENT_MIN * 60_000,
-    statuses: CLASHING_STATUSES,
-    excludeId: slot.excludeId ?? null,
-    limit: CLASH_LIMIT,
-  });
-  if (clashes.length === 0) return false;
+  return checkSeriesClash(tx, [slot], allowClash);
+}
+
+/**
+ * `checkClash` for the occurrences of a series (one practitioner, as the series has): each slot is
+ * checked, under one lock, and the warning names every clashing appointment and — with more than one
+ * slot — `occurrences_at`, the starts of the series' occurrences that clash, so the whole series is
+ * refused (nothing is written) or, with `allowClash`, booked whole.
+ *
+ * @throws AppError APPOINTMENT_CLASH (409; details `activity_ids`, `starts_at`, `ends_at`, and for a
+ *   series `occurrences_at`) unless `allowClash`.
+ */
+export async function checkSeriesClash(tx: Tx, slots: readonly AppointmentSlot[], allowClash: boolean): Promise<boolean> {
+  const practitionerId = slots[0]?.practitionerId ?? null;
+  if (practitionerId === null) return false;
+  await lockPractitionerSchedule(tx, slots[0]!.orgId, practitionerId);
+  const clashes = new Map<string, Pick<ActivityTable, 'id' | 'at' | 'duration_min'>>();
+  const occurrences: number[] = [];
+  for (const slot of slots) {
+    const found = await listOverlappingAppointments(tx, {
+      orgId: slot.orgId,
+      assigneeId: practitionerId,
+      from: slot.startsAt,
+      to: slot.startsAt + slot.durationMin * 60_000,
+      earliestStart: slot.startsAt - MAX_APPOINTMENT_MIN * 60_000,
+      statuses: CLASHING_STATUSES,
+      excludeId: slot.excludeId ?? null,
+      limit: CLASH_LIMIT,
+    });
+    if (found.length > 0) occurrences.push(slot.startsAt);
+    for (const c of found) clashes.set(c.id, c);
+  }
+  if (clashes.size === 0) return false;
   if (allowClash) return true;
-  throw new AppError('APPOINTMENT_CLASH', 'the practitioner already has an appointment at this time (details name it): choose another time, or send allow_clash: true to book it anyway', {
-    activity_ids: clashes.map((c) => c.id),
-    starts_at: clashes.map((c) => new Date(Number(c.at)).toISOString()),
-    ends_at: clashes.map((c) => new Date(Number(c.at) + Number(c.duration_min) * 60_000).toISOString()),
+  const listed = [...clashes.values()].sort((a, b) => Number(a.at) - Number(b.at) || a.id.localeCompare(b.id));
+  const series = slots.length > 1;
+  throw new AppError('APPOINTMENT_CLASH', `the practitioner already has an appointment at ${series ? 'the time of some occurrences' : 'this time'} (details name it): choose another time, or send allow_clash: true to book it anyway`, {
+    activity_ids: listed.map((c) => c.id),
+    starts_at: listed.map((c) => new Date(Number(c.at)).toISOString()),
+    ends_at: listed.map((c) => new Date(Number(c.at) + Number(c.duration_min) * 60_000).toISOString()),
+    ...(series ? { occurrences_at: occurrences.map((t) => new Date(t).toISOString()) } : {}),
   });
 }

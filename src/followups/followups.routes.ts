@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { activityInput, addActivity, agenda, setCadence, timeline } from './activities.service.ts';
 import { activityChange, updateActivity } from './activity-change.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
-import { activityList, activityView, agendaView, digestList, digestView, timelineView, toChartView } from './followups.schema.ts';
+import { activityList, addedActivityView, agendaView, digestList, digestView, timelineView, toChartView } from './followups.schema.ts';
 import { TO_CHART_DEFAULT_DAYS, TO_CHART_MAX_DAYS, toChart } from './to-chart.service.ts';
 import { callerOf } from '../auth/sessions/index.ts';
 import { idParam } from '../platform/http/index.ts';
@@ -33,10 +33,12 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
         tags: ['clients'],
         summary: 'Log an interaction, or schedule a follow-up or an appointment',
         description:
-          "An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden.",
+          "An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden. " +
+          "recurrence (appointments) books a series: every week, fortnight or month (the same day; a shorter month's last day) until a local date or for a count of occurrences (exactly one of until and count; 2 to 52 occurrences, else VALIDATION_FAILED), each at the same local wall-clock time in time_zone (an IANA zone, default the organisation's) across daylight-saving changes. " +
+          "The occurrences are ordinary appointments sharing series_id, returned in occurrences; each is checked for clashes, and one clash refuses the whole series (APPOINTMENT_CLASH naming every clashing appointment and, in occurrences_at, the occurrences that clash), writing nothing, unless allow_clash books it whole. One audit event names the client.",
         params: idParam,
         body: activityInput,
-        response: { 201: activityView },
+        response: { 201: addedActivityView },
       },
     },
     async (request, reply) => reply.status(201).send(await addActivity(deps, callerOf(request), request.params.id, request.body)),

@@ -23,7 +23,13 @@ export const activityView = z.object({
   recurrence_days: z.number().nullable(),
   related_id: z.string().nullable(),
   cancel_reason: z.string().nullable().meta({ description: 'Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise' }),
+  series_id: id.nullable().meta({ description: 'The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking' }),
   details: activityDetails.optional(),
+});
+
+/** What booking returns: the activity, and for a series every occurrence. */
+export const addedActivityView = activityView.extend({
+  occurrences: z.array(activityView).optional().meta({ description: 'A series (recurrence given): every occurrence booked, in time order, the first being this one' }),
 });
 
 export const activityList = z.object({ activities: z.array(activityView) });

@@ -278,6 +278,8 @@ export interface ActivityTable {
   details_ct: Uint8Array | null;
   /** Why it was cancelled (by_client, by_practice, late_by_client; migration 0033), else null. Metadata, in the clear. */
   cancel_reason: string | null;
+  /** The recurring series this appointment is an occurrence of (migration 0035), else null. Metadata, in the clear. */
+  series_id: string | null;
   created_by: string;
   created_at: number;
 }

@@ -79,3 +79,33 @@ export function localDay(time: number, timezone: string): LocalDay {
     afterNext: startOfDay(w.y, w.m, w.d + 2, timezone),
   };
 }
+
+/** A local calendar date and wall-clock time (months 1–12; days may overflow, as `Date.UTC` allows). */
+export interface WallTime {
+  y: number;
+  m: number;
+  d: number;
+  h: number;
+  min: number;
+  s: number;
+}
+
+/** The wall-clock reading (date and time, to the second) of the instant `time` in `timezone`. */
+export function wallTimeOf(time: number, timezone: string): WallTime {
+  return wallClock(time, timezone);
+}
+
+/**
+ * The instant a local date and wall-clock time falls on in `timezone`, daylight saving included. A
+ * time the clocks skip (the spring gap) is moved forward by the gap (02:30 in London on the last
+ * Sunday of March is 03:30 BST); a time read twice (the autumn overlap) is the earlier of the two —
+ * what Temporal calls `disambiguation: 'compatible'`. Whole milliseconds of the wall time are kept.
+ */
+export function instantAt(wall: WallTime, timezone: string): number {
+  const asUtc = Date.UTC(wall.y, wall.m - 1, wall.d, wall.h, wall.min, wall.s);
+  // At most one change of offset lies within a day either side: try the offset before and after it.
+  const before = offsetAt(asUtc - 86_400_000, timezone);
+  const after = offsetAt(asUtc + 86_400_000, timezone);
+  const fits = [asUtc - before, asUtc - after].filter((t) => offsetAt(t, timezone) === asUtc - t);
+  return fits.length > 0 ? Math.min(...fits) : asUtc - before;
+}

@@ -255,6 +255,8 @@ export type paths = {
                                 kind: string;
                                 recurrence_days: number | null;
                                 related_id: string | null;
+                                /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
+                                series_id: string | null;
                                 status: string;
                             }[];
                         };
@@ -2754,7 +2756,7 @@ export type paths = {
         put?: never;
         /**
          * Log an interaction, or schedule a follow-up or an appointment
-         * @description An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden.
+         * @description An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden. recurrence (appointments) books a series: every week, fortnight or month (the same day; a shorter month's last day) until a local date or for a count of occurrences (exactly one of until and count; 2 to 52 occurrences, else VALIDATION_FAILED), each at the same local wall-clock time in time_zone (an IANA zone, default the organisation's) across daylight-saving changes. The occurrences are ordinary appointments sharing series_id, returned in occurrences; each is checked for clashes, and one clash refuses the whole series (APPOINTMENT_CLASH naming every clashing appointment and, in occurrences_at, the occurrences that clash), writing nothing, unless allow_clash books it whole. One audit event names the client.
          */
         post: {
             parameters: {
@@ -2799,7 +2801,7 @@ export type paths = {
                         kind: "follow_up";
                         recurrence_days?: number;
                     } | {
-                        /** @description Book it even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event */
+                        /** @description Book it (a series: every occurrence) even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event */
                         allow_clash?: boolean;
                         /**
                          * @default in_person
@@ -2817,8 +2819,25 @@ export type paths = {
                         kind: "appointment";
                         /** Format: uuid */
                         practitioner_id?: string;
+                        /** @description Book a series: occurrences at the same local wall-clock time in time_zone (across daylight-saving changes), at most 52; each must be free of the practitioner's other appointments unless allow_clash */
+                        recurrence?: {
+                            /** @description How many occurrences, the first included (2–52); give until or count */
+                            count?: number;
+                            /**
+                             * @description week, fortnight or month (the same day of the month; the last day in a shorter month)
+                             * @enum {string}
+                             */
+                            every: "week" | "fortnight" | "month";
+                            /**
+                             * Format: date
+                             * @description The last local date (YYYY-MM-DD, in time_zone) an occurrence may fall on, inclusive; give until or count
+                             */
+                            until?: string;
+                        };
                         /** Format: date-time */
                         starts_at: string;
+                        /** @description With recurrence: the IANA time zone whose local wall-clock time the occurrences keep (default: the organisation's) */
+                        time_zone?: string;
                     };
                 };
             };
@@ -2849,8 +2868,37 @@ export type paths = {
                             id: string;
                             /** @description interaction, follow_up or appointment */
                             kind: string;
+                            /** @description A series (recurrence given): every occurrence booked, in time order, the first being this one */
+                            occurrences?: {
+                                assignee_id: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise */
+                                cancel_reason: string | null;
+                                channel: string | null;
+                                client_id: string;
+                                /** @description Free text about the activity; present only for readers cleared for confidential client details */
+                                details?: {
+                                    location?: string;
+                                    notes?: string;
+                                    outcome?: string;
+                                    summary?: string;
+                                };
+                                direction: string | null;
+                                duration_min: number | null;
+                                id: string;
+                                /** @description interaction, follow_up or appointment */
+                                kind: string;
+                                recurrence_days: number | null;
+                                related_id: string | null;
+                                /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
+                                series_id: string | null;
+                                status: string;
+                            }[];
                             recurrence_days: number | null;
                             related_id: string | null;
+                            /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
+                            series_id: string | null;
                             status: string;
                         };
                     };
@@ -3755,6 +3803,8 @@ export type paths = {
                                     kind: string;
                                     recurrence_days: number | null;
                                     related_id: string | null;
+                                    /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
+                                    series_id: string | null;
                                     status: string;
                                 };
                                 /** Format: date-time */
