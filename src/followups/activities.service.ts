@@ -122,12 +122,14 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     details_ct: null,
     cancel_reason: null,
     series_id: null,
+    series_time_zone: null,
     created_by: caller.actor.userId,
     created_at: now,
   };
   const recurrence = input.kind === 'appointment' ? input.recurrence : undefined;
-  const starts = recurrence && input.kind === 'appointment' ? seriesStarts(row.at, recurrence, seriesTimeZone(input.time_zone, await organisationTimeZone(deps.db, orgId))) : [row.at];
-  if (starts.length > 1) row.series_id = randomUUID();
+  const zone = recurrence && input.kind === 'appointment' ? seriesTimeZone(input.time_zone, await organisationTimeZone(deps.db, orgId)) : null;
+  const starts = recurrence && zone ? seriesStarts(row.at, recurrence, zone) : [row.at];
+  if (starts.length > 1) Object.assign(row, { series_id: randomUUID(), series_time_zone: zone });
   const rows = starts.map((at, k): ActivityTable => (k === 0 ? row : { ...row, id: randomUUID(), at }));
   if (input.details && Object.keys(input.details).length > 0) {
     const key = await deps.keyring.dataKey(orgId, clientId);
@@ -313,7 +315,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     if (dueAt > now) continue;
     const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, created_by: 'system', created_at: now });
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, series_time_zone: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

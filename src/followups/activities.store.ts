@@ -65,6 +65,20 @@ export async function findActivity(db: Db, orgId: string, activityId: string): P
   return db.selectFrom('activities').selectAll().where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
 }
 
+/** The occurrences of a series starting at or after `from` in the given statuses, in time order. */
+export async function listSeriesFrom(db: Db | Tx, query: { orgId: string; seriesId: string; from: number; statuses: readonly string[] }): Promise<ActivityTable[]> {
+  return db
+    .selectFrom('activities')
+    .selectAll()
+    .where('org_id', '=', query.orgId)
+    .where('series_id', '=', query.seriesId)
+    .where('at', '>=', query.from)
+    .where('status', 'in', [...query.statuses])
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+}
+
 /** Changes an activity's status (and cancellation reason), time or (already sealed) details; what `change` leaves out stays. */
 export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'cancel_reason' | 'at' | 'details_ct'>>): Promise<void> {
   if (Object.keys(change).length === 0) return;
@@ -113,11 +127,11 @@ export async function lockPractitionerSchedule(tx: Tx, orgId: string, assigneeId
 /**
  * Appointments of one assignee, in the given statuses, whose [at, at + duration) meets [from, to):
  * starting before `to` (and not before `earliestStart`, the bound that lets the time index serve) and
- * ending after `from`; `excludeId` leaves one out. Ids and times only, in time order.
+ * ending after `from`; `excludeIds` leaves those out. Ids and times only, in time order.
  */
 export async function listOverlappingAppointments(
   db: Db | Tx,
-  query: { orgId: string; assigneeId: string; from: number; to: number; earliestStart: number; statuses: readonly string[]; excludeId: string | null; limit: number },
+  query: { orgId: string; assigneeId: string; from: number; to: number; earliestStart: number; statuses: readonly string[]; excludeIds: readonly string[]; limit: number },
 ): Promise<Pick<ActivityTable, 'id' | 'at' | 'duration_min'>[]> {
   let select = db
     .selectFrom('activities')
@@ -129,6 +143,6 @@ export async function listOverlappingAppointments(
     .where('at', '<', query.to)
     .where('at', '>=', query.earliestStart)
     .where((eb) => eb(eb('at', '+', eb('duration_min', '*', 60_000)), '>', query.from));
-  if (query.excludeId !== null) select = select.where('id', '!=', query.excludeId);
+  if (query.excludeIds.length > 0) select = select.where('id', 'not in', [...query.excludeIds]);
   return select.orderBy('at').orderBy('id').limit(query.limit).execute();
 }

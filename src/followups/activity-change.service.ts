@@ -8,7 +8,13 @@ import { type Caller, type ClientDeps, clientEvent, requireClient } from '../cli
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { type ActivityView, DETAILS, activityPlace, readsDetails, toView } from './activities.service.ts';
 import { findActivity, insertActivity, updateActivityRow } from './activities.store.ts';
-import { CLASH_OVERRIDDEN_FIELD, checkClash } from './appointment-clash.service.ts';
+import { CLASH_OVERRIDDEN_FIELD, checkClash, checkSeriesClash } from './appointment-clash.service.ts';
+import { shiftedStarts } from './appointment-series.service.ts';
+import { organisationTimeZone } from '../auth/orgs/index.ts';
+import { listSeriesFrom } from './activities.store.ts';
+
+/** Which occurrences of a series a change reaches: this one alone, or this one and every later one. */
+export const SERIES_SCOPES = ['this', 'following'] as const;
 
 /**
  * Why an appointment was cancelled (the same closed list as migration 0033's CHECK): by the client,
@@ -23,6 +29,10 @@ export const activityChange = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)' }),
   allow_clash: z.boolean().optional().meta({ description: "With at: move an appointment even though it then overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
   outcome: z.string().max(10_000).optional().meta({ description: "The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it)" }),
+  scope: z
+    .enum(SERIES_SCOPES)
+    .optional()
+    .meta({ description: "An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days" }),
 });
 export type ActivityChange = z.infer<typeof activityChange>;
 
@@ -57,7 +67,9 @@ export const DETAILS_FIELD = 'activity_details';
  * records its outcome (sealed into its details under the client's key). A recurring
  * follow-up marked done schedules its next occurrence, with the same assignee and details (as they
  * were before this change). One transaction: the row, the next occurrence, the client's contact
- * dates and one `client.update` event naming the client and the parts changed.
+ * dates and one `client.update` event naming the client and the parts changed. With `scope:
+ * 'following'` (and `at` only) an occurrence of a series moves with every later booked one
+ * (`moveFollowing`); without scope it moves alone and stays in its series.
  *
  * Caller must be allowed to update the client (`client.update`, through the gate); an outcome also
  * needs the role's clearance for activity details (CLEARANCE via `clearedFor`) — otherwise the
@@ -65,21 +77,27 @@ export const DETAILS_FIELD = 'activity_details';
  *
  * @throws AppError NOT_FOUND (no such activity), VALIDATION_FAILED (nothing to change, `at` with
  *   `status`, a reason without status cancelled, an appointment cancelled without one; `allow_clash`
- *   without `at`), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an
+ *   without `at`; scope following without `at`, with an outcome, or outside a series), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an
  *   activity that is no longer scheduled), CONFLICT (a status the activity cannot reach),
  *   APPOINTMENT_NOT_STARTED (attended or no_show for an appointment whose start is after `now`),
  *   APPOINTMENT_CLASH (a move onto another appointment of the practitioner, without `allow_clash`),
  *   CARD_DATA_REFUSED.
  */
 export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
-  const given = Object.keys(change).filter((k) => change[k as keyof ActivityChange] !== undefined);
+  const given = Object.keys(change).filter((k) => k !== 'scope' && change[k as keyof ActivityChange] !== undefined);
   if (given.length === 0) throw new AppError('VALIDATION_FAILED', 'give status, at or outcome', { fields: ['body.status', 'body.at', 'body.outcome'] });
   if (change.at !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'reschedule (at) and a new status are separate changes: send one, then the other', { fields: ['body.at', 'body.status'] });
   if (change.allow_clash !== undefined && change.at === undefined) throw new AppError('VALIDATION_FAILED', 'allow_clash goes with a new time (at) only', { fields: ['body.allow_clash', 'body.at'] });
   if (change.reason !== undefined && change.status !== 'cancelled') throw new AppError('VALIDATION_FAILED', 'a reason goes with status cancelled only', { fields: ['body.reason', 'body.status'] });
+  if (change.scope === 'following' && (change.at === undefined || change.outcome !== undefined)) {
+    throw new AppError('VALIDATION_FAILED', 'scope following moves a series from this occurrence on: send at (and allow_clash if need be) only', { fields: ['body.scope', 'body.at'] });
+  }
   const { orgId } = caller.actor;
   const row = await findActivity(deps.db, orgId, activityId);
   if (!row) throw new AppError('NOT_FOUND', 'no such activity');
+  if (change.scope === 'following' && row.series_id === null) {
+    throw new AppError('VALIDATION_FAILED', 'this appointment is not part of a series: move it without scope', { fields: ['body.scope'] });
+  }
   const decision = await requireClient(deps, caller, 'client.update', row.client_id, [PART[row.kind] ?? 'activities']);
   const withDetails = readsDetails(caller.actor, decision);
   if (change.outcome !== undefined && !withDetails) {
@@ -99,12 +117,13 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   if (row.kind === 'appointment' && isOutcomeStatus(change.status) && row.at > now) {
     throw new AppError('APPOINTMENT_NOT_STARTED', `an appointment that has not started yet cannot be marked ${change.status}: wait until it starts, move it (at) or cancel it`, { status: change.status, starts_at: new Date(row.at).toISOString() });
   }
+  if (change.scope === 'following') return moveFollowing(deps, caller, row, Date.parse(change.at!), change.allow_clash === true, withDetails, now);
   const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.reason ? { cancel_reason: change.reason } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
   if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);
   const next = updated.kind === 'follow_up' && change.status === 'done' && row.recurrence_days ? await nextOccurrence(deps, caller, row, now) : null;
   await deps.db.transaction().execute(async (tx) => {
     const moved = change.at !== undefined && row.kind === 'appointment';
-    const overridden = moved && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: updated.at, durationMin: row.duration_min ?? 0, excludeId: row.id }, change.allow_clash === true));
+    const overridden = moved && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: updated.at, durationMin: row.duration_min ?? 0, excludeIds: [row.id] }, change.allow_clash === true));
     await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.reason ? { cancel_reason: updated.cancel_reason } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
     if (next) await insertActivity(tx, next);
     await refreshContactDates(tx, orgId, [row.client_id], now);
@@ -112,6 +131,30 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], parts, now));
   });
   return [await toView(deps, orgId, updated, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
+}
+
+/**
+ * "This and following": moves a booked occurrence to `newAt` and every later booked occurrence of its
+ * series with it (`shiftedStarts`: the same number of local days, `newAt`'s local time in the series'
+ * zone; attended, cancelled and missed ones stay). Every moved occurrence is checked for clashes
+ * (`checkSeriesClash`, the series' moving rows left out): one clash moves none, unless `allowClash`.
+ * One transaction, one `client.update` event naming the client.
+ */
+async function moveFollowing(deps: ClientDeps, caller: Caller, row: ActivityTable, newAt: number, allowClash: boolean, withDetails: boolean, now: number): Promise<ActivityView[]> {
+  const { orgId } = caller.actor;
+  const moved = await deps.db.transaction().execute(async (tx) => {
+    const following = await listSeriesFrom(tx, { orgId, seriesId: row.series_id!, from: row.at, statuses: [SCHEDULED.appointment!] });
+    const zone = row.series_time_zone ?? (await organisationTimeZone(deps.db, orgId));
+    const starts = shiftedStarts(row.at, newAt, following.map((r) => r.at), zone);
+    const rows = following.map((r, k) => ({ ...r, at: starts[k]! }));
+    const ids = rows.map((r) => r.id);
+    const overridden = await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, startsAt: r.at, durationMin: r.duration_min ?? 0, excludeIds: ids })), allowClash);
+    for (const r of rows) await updateActivityRow(tx, r.id, { at: r.at });
+    await refreshContactDates(tx, orgId, [row.client_id], now);
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [PART.appointment!, ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : [])], now));
+    return rows;
+  });
+  return Promise.all(moved.map((r) => toView(deps, orgId, r, withDetails)));
 }
 
 /** The activity's details with `outcome` set (an empty string removes it), sealed again in the same place. */

@@ -20,8 +20,8 @@ export interface AppointmentSlot {
   practitionerId: string | null;
   startsAt: number;
   durationMin: number;
-  /** The appointment being moved, which does not clash with itself. */
-  excludeId?: string;
+  /** The appointments being moved (this one; a series' others moving with it), which do not clash with themselves. */
+  excludeIds?: readonly string[];
 }
 
 /**
@@ -70,7 +70,7 @@ export async function checkSeriesClash(tx: Tx, slots: readonly AppointmentSlot[]
       to: slot.startsAt + slot.durationMin * 60_000,
       earliestStart: slot.startsAt - MAX_APPOINTMENT_MIN * 60_000,
       statuses: CLASHING_STATUSES,
-      excludeId: slot.excludeId ?? null,
+      excludeIds: slot.excludeIds ?? [],
       limit: CLASH_LIMIT,
     });
     if (found.length > 0) occurrences.push(slot.startsAt);

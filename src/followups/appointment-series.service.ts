@@ -72,3 +72,22 @@ export function seriesStarts(startsAt: number, recurrence: RecurrenceInput, time
   }
   return starts;
 }
+
+/**
+ * "This and following": the new starts of a series' occurrences `ats` (from the one that moves on)
+ * when the occurrence at `fromAt` moves to `newAt`. Each moves by the same number of local calendar
+ * days and takes `newAt`'s local wall-clock time in `timeZone` (the series' zone), so a series moved
+ * from 09:00 to 10:00 is at 10:00 local on both sides of a daylight-saving change — not shifted by a
+ * fixed number of hours. The moving occurrence itself lands exactly on `newAt`.
+ */
+export function shiftedStarts(fromAt: number, newAt: number, ats: readonly number[], timeZone: string): number[] {
+  const from = wallTimeOf(fromAt, timeZone);
+  const to = wallTimeOf(newAt, timeZone);
+  const days = Math.round((Date.UTC(to.y, to.m - 1, to.d) - Date.UTC(from.y, from.m - 1, from.d)) / 86_400_000);
+  const millis = ((newAt % 1000) + 1000) % 1000;
+  return ats.map((at) => {
+    if (at === fromAt) return newAt;
+    const w = wallTimeOf(at, timeZone);
+    return instantAt({ y: w.y, m: w.m, d: w.d + days, h: to.h, min: to.min, s: to.s }, timeZone) + millis;
+  });
+}

@@ -280,6 +280,8 @@ export interface ActivityTable {
   cancel_reason: string | null;
   /** The recurring series this appointment is an occurrence of (migration 0035), else null. Metadata, in the clear. */
   series_id: string | null;
+  /** The IANA zone whose local wall-clock time the series' occurrences keep (migration 0035), else null. */
+  series_time_zone: string | null;
   created_by: string;
   created_at: number;
 }

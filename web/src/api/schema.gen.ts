@@ -189,7 +189,7 @@ export type paths = {
         head?: never;
         /**
          * Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome
-         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. Audited as one client.update.
+         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.
          */
         patch: {
             parameters: {
@@ -217,6 +217,11 @@ export type paths = {
                          * @enum {string}
                          */
                         reason?: "by_client" | "by_practice" | "late_by_client";
+                        /**
+                         * @description An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days
+                         * @enum {string}
+                         */
+                        scope?: "this" | "following";
                         /**
                          * @description follow-up: done or cancelled; appointment: attended, cancelled or no_show
                          * @enum {string}
