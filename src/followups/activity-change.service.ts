@@ -142,9 +142,10 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
  */
 async function moveFollowing(deps: ClientDeps, caller: Caller, row: ActivityTable, newAt: number, allowClash: boolean, withDetails: boolean, now: number): Promise<ActivityView[]> {
   const { orgId } = caller.actor;
+  // Every series row records its zone; the organisation's is only a fallback, read before the transaction.
+  const zone = row.series_time_zone ?? (await organisationTimeZone(deps.db, orgId));
   const moved = await deps.db.transaction().execute(async (tx) => {
     const following = await listSeriesFrom(tx, { orgId, seriesId: row.series_id!, from: row.at, statuses: [SCHEDULED.appointment!] });
-    const zone = row.series_time_zone ?? (await organisationTimeZone(deps.db, orgId));
     const starts = shiftedStarts(row.at, newAt, following.map((r) => r.at), zone);
     const rows = following.map((r, k) => ({ ...r, at: starts[k]! }));
     const ids = rows.map((r) => r.id);
