@@ -15,6 +15,7 @@ import { refuseCardData } from '../../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 import { retainedKeyOwner, retentionEnd } from '../../datamap/index.ts';
 import type { DataKey } from '../../platform/crypto/index.ts';
+import { invoiceTotals, isTaxRate, lineAmounts } from './invoice-tax.ts';
 import {
   deleteInvoicesRetainedUntil,
   deleteLegacyInvoice,
@@ -28,7 +29,15 @@ import {
   updateLegacyInvoice,
 } from './invoices.store.ts';
 
-export const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
+export const item = z.strictObject({
+  description: z.string().trim().min(1).max(500),
+  quantity: z.number().int().min(1).max(10_000),
+  unit_minor: z.number().int().min(0).max(100_000_000).meta({ description: 'Unit price before tax, in minor units' }),
+  tax_rate: z.number().refine(isTaxRate, 'must be a percentage from 0 to 100 with at most two decimals').default(0).meta({ description: 'Tax rate in percent (0–100, at most two decimals; default 0)' }),
+});
+
+/** A line as stored in the sealed items: the input line and, when it bills an appointment, its activity. */
+type StoredLine = z.infer<typeof item> & { activity_id?: string };
 
 export const invoiceInput = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP').default('GBP'),
@@ -68,7 +77,7 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
   refuseCardData(input);
   const { orgId } = caller.actor;
   const id = randomUUID();
-  const total = input.items.reduce((sum, i) => sum + i.quantity * i.unit_minor, 0);
+  const total = invoiceTotals(input.items).gross_minor;
   // The recipient as the invoice names it: the client's name and postal address, as far as the
   // invoicer may read them (the read is audited).
   const recipientFields = ['name', 'postal_address'].filter((f) => decision.readable.has(f));
@@ -126,7 +135,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable,
     status: row.status,
     currency: row.currency,
     total_minor: row.total_minor,
-    items: parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as z.infer<typeof item>[],
+    ...amountsOf(parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as StoredLine[], row.kind === 'credit_note' ? -1 : 1),
     bill_to: showRecipient && row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
     payment_reference: row.payment_ref_ct ? await open(row.payment_ref_ct, REF) : null,
     payment_method: row.payment_method,
@@ -138,6 +147,15 @@ export async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable,
     paid_at: row.paid_at ? new Date(row.paid_at).toISOString() : null,
     retain_until: row.retain_until ? new Date(row.retain_until).toISOString() : null,
   };
+}
+
+/**
+ * The lines with their net, tax and gross, and the totals (`invoice-tax.ts`: per line, half-up); a
+ * credit note's amounts negated. Lines stored before tax rates have rate 0.
+ */
+function amountsOf(lines: StoredLine[], sign: 1 | -1) {
+  const taxed = lines.map((l) => ({ ...l, tax_rate: l.tax_rate ?? 0 }));
+  return { items: taxed.map((l) => ({ ...l, activity_id: l.activity_id ?? null, ...lineAmounts(l, sign) })), totals: invoiceTotals(taxed, sign) };
 }
 
 /** The client's invoices (audited read). */

@@ -3058,9 +3058,19 @@ export type paths = {
                                 id: string;
                                 /** Format: date-time */
                                 issued_at: string | null;
+                                /** @description A credit note’s net, tax and gross are negative */
                                 items: {
+                                    /** @description The attended appointment this line bills, if made from one */
+                                    activity_id: string | null;
                                     description: string;
+                                    gross_minor: number;
+                                    net_minor: number;
                                     quantity: number;
+                                    /** @description The line’s tax, rounded half-up to the minor unit */
+                                    tax_minor: number;
+                                    /** @description Percent */
+                                    tax_rate: number;
+                                    /** @description Unit price before tax */
                                     unit_minor: number;
                                 }[];
                                 /**
@@ -3088,8 +3098,20 @@ export type paths = {
                                 retain_until: string | null;
                                 /** @enum {string} */
                                 status: "draft" | "sent" | "paid" | "void";
-                                /** @description Total in minor units (pence, cents) */
+                                /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                                 total_minor: number;
+                                /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                                totals: {
+                                    gross_minor: number;
+                                    net_minor: number;
+                                    /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                    tax: {
+                                        net_minor: number;
+                                        rate: number;
+                                        tax_minor: number;
+                                    }[];
+                                    tax_minor: number;
+                                };
                                 /** Format: date-time */
                                 voided_at: string | null;
                             }[];
@@ -3119,6 +3141,12 @@ export type paths = {
                         items: {
                             description: string;
                             quantity: number;
+                            /**
+                             * @description Tax rate in percent (0–100, at most two decimals; default 0)
+                             * @default 0
+                             */
+                            tax_rate?: number;
+                            /** @description Unit price before tax, in minor units */
                             unit_minor: number;
                         }[];
                     };
@@ -3153,9 +3181,19 @@ export type paths = {
                             id: string;
                             /** Format: date-time */
                             issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
                             items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
                                 description: string;
+                                gross_minor: number;
+                                net_minor: number;
                                 quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
                                 unit_minor: number;
                             }[];
                             /**
@@ -3183,8 +3221,20 @@ export type paths = {
                             retain_until: string | null;
                             /** @enum {string} */
                             status: "draft" | "sent" | "paid" | "void";
-                            /** @description Total in minor units (pence, cents) */
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                             total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
                             /** Format: date-time */
                             voided_at: string | null;
                         };
@@ -4662,9 +4712,19 @@ export type paths = {
                                 id: string;
                                 /** Format: date-time */
                                 issued_at: string | null;
+                                /** @description A credit note’s net, tax and gross are negative */
                                 items: {
+                                    /** @description The attended appointment this line bills, if made from one */
+                                    activity_id: string | null;
                                     description: string;
+                                    gross_minor: number;
+                                    net_minor: number;
                                     quantity: number;
+                                    /** @description The line’s tax, rounded half-up to the minor unit */
+                                    tax_minor: number;
+                                    /** @description Percent */
+                                    tax_rate: number;
+                                    /** @description Unit price before tax */
                                     unit_minor: number;
                                 }[];
                                 /**
@@ -4692,8 +4752,20 @@ export type paths = {
                                 retain_until: string | null;
                                 /** @enum {string} */
                                 status: "draft" | "sent" | "paid" | "void";
-                                /** @description Total in minor units (pence, cents) */
+                                /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                                 total_minor: number;
+                                /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                                totals: {
+                                    gross_minor: number;
+                                    net_minor: number;
+                                    /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                    tax: {
+                                        net_minor: number;
+                                        rate: number;
+                                        tax_minor: number;
+                                    }[];
+                                    tax_minor: number;
+                                };
                                 /** Format: date-time */
                                 voided_at: string | null;
                             }[];
@@ -4743,6 +4815,12 @@ export type paths = {
                         items?: {
                             description: string;
                             quantity: number;
+                            /**
+                             * @description Tax rate in percent (0–100, at most two decimals; default 0)
+                             * @default 0
+                             */
+                            tax_rate?: number;
+                            /** @description Unit price before tax, in minor units */
                             unit_minor: number;
                         }[];
                         /**
@@ -4795,9 +4873,19 @@ export type paths = {
                             id: string;
                             /** Format: date-time */
                             issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
                             items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
                                 description: string;
+                                gross_minor: number;
+                                net_minor: number;
                                 quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
                                 unit_minor: number;
                             }[];
                             /**
@@ -4825,8 +4913,20 @@ export type paths = {
                             retain_until: string | null;
                             /** @enum {string} */
                             status: "draft" | "sent" | "paid" | "void";
-                            /** @description Total in minor units (pence, cents) */
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                             total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
                             /** Format: date-time */
                             voided_at: string | null;
                         };
@@ -4894,9 +4994,19 @@ export type paths = {
                             id: string;
                             /** Format: date-time */
                             issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
                             items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
                                 description: string;
+                                gross_minor: number;
+                                net_minor: number;
                                 quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
                                 unit_minor: number;
                             }[];
                             /**
@@ -4924,8 +5034,20 @@ export type paths = {
                             retain_until: string | null;
                             /** @enum {string} */
                             status: "draft" | "sent" | "paid" | "void";
-                            /** @description Total in minor units (pence, cents) */
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                             total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
                             /** Format: date-time */
                             voided_at: string | null;
                         };
