@@ -4,7 +4,7 @@ import { gate } from '../../access/gate/index.ts';
 import type { Job } from '../../platform/jobs/index.ts';
 import { z } from 'zod';
 import { openField, sealField } from '../../platform/datamap/index.ts';
-import type { InvoiceTable } from '../../platform/db/index.ts';
+import type { InvoiceTable, Tx } from '../../platform/db/index.ts';
 import { isAppError } from '../../platform/errors/index.ts';
 import type { FieldValue } from '../../platform/datamap/index.ts';
 import type { RecordPlace } from '../../platform/datamap/index.ts';
@@ -37,7 +37,7 @@ export const item = z.strictObject({
 });
 
 /** A line as stored in the sealed items: the input line and, when it bills an appointment, its activity. */
-type StoredLine = z.infer<typeof item> & { activity_id?: string };
+export type StoredLine = z.infer<typeof item> & { activity_id?: string };
 
 export const invoiceInput = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP').default('GBP'),
@@ -75,12 +75,29 @@ const billTo = z.object({ name: z.string().nullable(), postal_address: z.record(
 export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: string, input: z.infer<typeof invoiceInput>, now = Date.now()) {
   const decision = await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
   refuseCardData(input);
+  return draftInvoice(deps, caller, decision.readable, clientId, { currency: input.currency, lines: input.items, due_at: input.due_at }, now);
+}
+
+/**
+ * Drafts an invoice of the client with these lines, once the caller may (`client.invoices`) and the
+ * input is free of card data: one transaction with the audit event and, if given, `alsoInTx`, which
+ * may throw to undo the whole draft. The recipient is read as far as the invoicer may read it.
+ */
+export async function draftInvoice(
+  deps: ClientDeps,
+  caller: Caller,
+  readable: ReadonlySet<string>,
+  clientId: string,
+  input: { currency: string; lines: StoredLine[]; due_at?: string | undefined },
+  now: number,
+  alsoInTx?: (tx: Tx, invoiceId: string) => Promise<void>,
+) {
   const { orgId } = caller.actor;
   const id = randomUUID();
-  const total = invoiceTotals(input.items).gross_minor;
+  const total = invoiceTotals(input.lines).gross_minor;
   // The recipient as the invoice names it: the client's name and postal address, as far as the
   // invoicer may read them (the read is audited).
-  const recipientFields = ['name', 'postal_address'].filter((f) => decision.readable.has(f));
+  const recipientFields = ['name', 'postal_address'].filter((f) => readable.has(f));
   const client = await getClient(deps, { ...caller.ctx, purpose: 'invoice recipient' }, orgId, clientId, { fields: recipientFields });
   const recipient = { name: (client.fields.name as string | undefined) ?? null, postal_address: (client.fields.postal_address as Record<string, string> | undefined) ?? null };
   const retain_until = retentionEnd(now);
@@ -92,7 +109,7 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
     status: 'draft',
     currency: input.currency,
     total_minor: total,
-    items_ct: sealField(key, place(orgId, id), ITEMS, JSON.stringify(input.items)),
+    items_ct: sealField(key, place(orgId, id), ITEMS, JSON.stringify(input.lines)),
     payment_ref_ct: null,
     card_brand: null,
     card_last4: null,
@@ -114,6 +131,7 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
   };
   await deps.db.transaction().execute(async (tx) => {
     await insertInvoice(tx, row);
+    if (alsoInTx) await alsoInTx(tx, id);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], ['invoices'], now));
   });
   return toView(deps, orgId, row, readsClients(caller));

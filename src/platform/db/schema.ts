@@ -408,6 +408,14 @@ export interface InvoiceCounterTable {
   last_number: number;
 }
 
+/** An attended appointment billed by an invoice's line: one row per activity (migration 0036). */
+export interface InvoicedActivityTable {
+  org_id: string;
+  activity_id: string;
+  invoice_id: string;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -581,6 +589,7 @@ export interface Schema {
   segments: SegmentTable;
   invoices: InvoiceTable;
   invoice_counters: InvoiceCounterTable;
+  invoiced_activities: InvoicedActivityTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

@@ -264,6 +264,138 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/v1/activities/{id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default GBP */
+                        currency?: string;
+                        /** Format: date-time */
+                        due_at?: string;
+                        /**
+                         * @description Tax rate in percent (0–100, at most two decimals; default 0)
+                         * @default 0
+                         */
+                        tax_rate?: number;
+                        /** @description Unit price before tax, in minor units */
+                        unit_minor: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The recipient as billed (kept with the invoice after an erasure of the client) */
+                            bill_to: {
+                                name: string | null;
+                                postal_address: {
+                                    [key: string]: string;
+                                } | null;
+                            } | null;
+                            /** @description Card brand and last four digits only; never a card number */
+                            card: {
+                                brand: string;
+                                last4: string | null;
+                            } | null;
+                            client_id: string;
+                            /** @description For a credit note: the invoice it credits */
+                            credits_invoice_id: string | null;
+                            currency: string;
+                            /** Format: date-time */
+                            due_at: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
+                            items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
+                                description: string;
+                                gross_minor: number;
+                                net_minor: number;
+                                quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
+                                unit_minor: number;
+                            }[];
+                            /**
+                             * @description A credit note credits a paid invoice in full (negative total)
+                             * @enum {string}
+                             */
+                            kind: "invoice" | "credit_note";
+                            /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                            number: string | null;
+                            /** Format: date-time */
+                            paid_at: string | null;
+                            /** @enum {string|null} */
+                            payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
+                            payment_reference: string | null;
+                            /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                            reason: {
+                                /** @enum {string} */
+                                code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                note: string | null;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description When the retained invoice is destroyed (tax-law retention)
+                             */
+                            retain_until: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "sent" | "paid" | "void";
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
+                            total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
+                            /** Format: date-time */
+                            voided_at: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agenda": {
         parameters: {
             query?: never;

@@ -33,6 +33,7 @@ import * as clientContactDates from './0031-client-contact-dates.ts';
 import * as breakGlassSearches from './0032-break-glass-searches.ts';
 import * as activityCancelReason from './0033-activity-cancel-reason.ts';
 import * as invoiceNumbers from './0034-invoice-numbers.ts';
+import * as invoicedActivities from './0036-invoiced-activities.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -73,4 +74,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0032-break-glass-searches': breakGlassSearches,
   '0033-activity-cancel-reason': activityCancelReason,
   '0034-invoice-numbers': invoiceNumbers,
+  '0036-invoiced-activities': invoicedActivities,
 };
