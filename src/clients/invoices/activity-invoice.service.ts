@@ -1,17 +1,30 @@
 import { z } from 'zod';
-import { organisationTimeZone } from '../../auth/orgs/index.ts';
+import { defaultSessionPriceOf, organisationTimeZone } from '../../auth/orgs/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
 import { type Caller, type ClientDeps, requireClient } from '../records/index.ts';
 import { draftInvoice, invoiceInput, item } from './invoices.service.ts';
 import { findActivityToBill, findInvoiceOfActivity, insertInvoicedActivity } from './invoices.store.ts';
 
-/** Body of billing an attended appointment: the price of its one line (no organisation default price yet). */
+/** Body of billing an attended appointment: the price of its one line, unless the organisation's default session price is meant. */
 export const activityInvoiceInput = z.strictObject({
-  unit_minor: item.shape.unit_minor,
+  unit_minor: item.shape.unit_minor.optional().meta({ description: "Unit price before tax, in minor units; absent: the organisation's default_session_price (required when none is set)" }),
   tax_rate: item.shape.tax_rate,
-  currency: invoiceInput.shape.currency,
+  currency: invoiceInput.shape.currency.unwrap().optional().meta({ description: "ISO 4217; absent: the default price's currency, else GBP" }),
   due_at: invoiceInput.shape.due_at,
 });
+
+/**
+ * The line's price and currency: the body's, else the organisation's default session price. A
+ * currency other than the default's with no price of its own is refused (the default is in its own
+ * currency, never converted).
+ */
+async function priceOf(deps: Pick<ClientDeps, 'db'>, orgId: string, input: z.infer<typeof activityInvoiceInput>): Promise<{ unit_minor: number; currency: string }> {
+  const fallback = await defaultSessionPriceOf(deps.db, orgId);
+  if (input.unit_minor !== undefined) return { unit_minor: input.unit_minor, currency: input.currency ?? fallback?.currency ?? 'GBP' };
+  if (!fallback) throw new AppError('VALIDATION_FAILED', 'unit_minor is required: the organisation has no default session price', { fields: ['unit_minor'] });
+  if (input.currency && input.currency !== fallback.currency) throw new AppError('VALIDATION_FAILED', `unit_minor is required for a currency other than the default price's (${fallback.currency})`, { fields: ['unit_minor'] });
+  return fallback;
+}
 
 /**
  * The line's description: what was billed and when, in the organisation's time zone — never the
@@ -26,13 +39,14 @@ const alreadyInvoiced = (invoiceId: string) => new AppError('ALREADY_INVOICED', 
 
 /**
  * Bills an attended appointment: a draft invoice for its client with one line ("Session, <date>,
- * <duration> min", quantity 1, the price given) that records the activity, so the appointment is
+ * <duration> min", quantity 1, the price given or the organisation's default session price) that records the activity, so the appointment is
  * billed once (the key of `invoiced_activities` holds it however two calls race). Audited as an
  * invoice creation is (the client's invoices updated; the recipient's read).
  *
  * @throws AppError NOT_FOUND (no such activity, or its client is out of the caller's reach);
  *   FORBIDDEN (the caller may not bill); APPOINTMENT_NOT_ATTENDED (not an appointment, or not
- *   attended); ALREADY_INVOICED (details.invoice_id).
+ *   attended); ALREADY_INVOICED (details.invoice_id); VALIDATION_FAILED (unit_minor: no price given
+ *   and no default, or a currency other than the default's without a price).
  */
 export async function invoiceActivity(deps: ClientDeps, caller: Caller, activityId: string, input: z.infer<typeof activityInvoiceInput>, now = Date.now()) {
   const { orgId } = caller.actor;
@@ -47,8 +61,9 @@ export async function invoiceActivity(deps: ClientDeps, caller: Caller, activity
   const billed = await findInvoiceOfActivity(deps.db, orgId, activityId);
   if (billed) throw alreadyInvoiced(billed);
   const description = sessionLine(activity.at, activity.duration_min, await organisationTimeZone(deps.db, orgId));
-  const line = { description, quantity: 1, unit_minor: input.unit_minor, tax_rate: input.tax_rate, activity_id: activityId };
-  return draftInvoice(deps, caller, decision.readable, activity.client_id, { currency: input.currency, lines: [line], due_at: input.due_at }, now, async (tx, invoiceId) => {
+  const price = await priceOf(deps, orgId, input);
+  const line = { description, quantity: 1, unit_minor: price.unit_minor, tax_rate: input.tax_rate, activity_id: activityId };
+  return draftInvoice(deps, caller, decision.readable, activity.client_id, { currency: price.currency, lines: [line], due_at: input.due_at }, now, async (tx, invoiceId) => {
     if (!(await insertInvoicedActivity(tx, { org_id: orgId, activity_id: activityId, invoice_id: invoiceId, created_at: now }))) {
       // Lost a race with another call: that call's invoice stands, this draft is rolled back.
       throw alreadyInvoiced((await findInvoiceOfActivity(tx, orgId, activityId)) ?? 'unknown');

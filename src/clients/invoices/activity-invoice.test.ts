@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/support/engines.ts';
 import { useDeployment } from '../../../test/support/deployment.ts';
-import type { Browser } from '../../../test/support/http.ts';
+import { type Browser, STAFF_PASSWORD } from '../../../test/support/http.ts';
 import { sessionLine } from './activity-invoice.service.ts';
 
 /** POST /api/v1/activities/:id/invoice: one call bills an attended appointment, once. */
@@ -85,8 +85,21 @@ describeEachEngine('an invoice from an attended appointment', (t) => {
     expect((await bill(reception, id)).statusCode).toBe(403);
     const other = await org.signIn((await org.addStaff('practitioner')).email);
     expect((await bill(other, id)).json().error.code).toBe('NOT_FOUND');
-    for (const body of [{}, { unit_minor: -1 }, { unit_minor: 100, tax_rate: 0.125 }, { unit_minor: 100, description: 'x' }]) expect((await bill(billing, id, body)).statusCode, JSON.stringify(body)).toBe(400);
+    expect((await bill(billing, id, {})).json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['unit_minor'] } });
+    for (const body of [{ unit_minor: -1 }, { unit_minor: 100, tax_rate: 0.125 }, { unit_minor: 100, description: 'x' }]) expect((await bill(billing, id, body)).statusCode, JSON.stringify(body)).toBe(400);
     expect(await org.deps.db.selectFrom('invoiced_activities').select('invoice_id').where('activity_id', '=', id).execute()).toEqual([]);
+  });
+
+  it('takes the organisation’s default session price when the call names none; a price in the body wins', async () => {
+    await org.owner.request('POST', '/api/v1/auth/step-up', { password: STAFF_PASSWORD });
+    expect((await org.owner.request('PATCH', '/api/v1/organisation', { default_session_price: { unit_minor: -5, currency: 'EUR' } })).statusCode).toBe(400);
+    const set = await org.owner.request('PATCH', '/api/v1/organisation', { default_session_price: { unit_minor: 6000, currency: 'EUR' } });
+    expect(set.json().default_session_price, set.body).toEqual({ unit_minor: 6000, currency: 'EUR' });
+    expect((await bill(billing, await attended(), { tax_rate: 19 })).json()).toMatchObject({ currency: 'EUR', total_minor: 7140, items: [{ unit_minor: 6000, tax_rate: 19, tax_minor: 1140 }] });
+    expect((await bill(billing, await attended(), { unit_minor: 9000 })).json()).toMatchObject({ currency: 'EUR', total_minor: 9000 });
+    expect((await bill(billing, await attended(), { currency: 'GBP' })).json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['unit_minor'] } });
+    expect((await org.owner.request('PATCH', '/api/v1/organisation', { default_session_price: null })).json().default_session_price).toBeNull();
+    expect((await bill(billing, await attended(), {})).statusCode).toBe(400);
   });
 });
 

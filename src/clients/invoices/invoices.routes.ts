@@ -89,7 +89,7 @@ export async function invoiceRoutes(app: FastifyInstance, deps: ClientDeps): Pro
       schema: {
         tags: ['clients'],
         summary:
-          'Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND',
+          'Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given or the organisation’s default_session_price), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND, VALIDATION_FAILED (unit_minor)',
         params: idParam,
         body: activityInvoiceInput,
         response: { 201: invoiceView },

@@ -41,6 +41,9 @@ export interface OrganisationSettingsTable {
   mail_from_address: string | null;
   /** Prefix of invoice numbers (null: `INV-`). */
   invoice_prefix: string | null;
+  /** The price of a session billed from an attended appointment, in minor units, and its currency (both or neither; migration 0036). */
+  default_session_price_minor: number | null;
+  default_session_currency: string | null;
   updated_at: number;
 }
 

@@ -273,7 +273,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND */
+        /** Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given or the organisation’s default_session_price), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND, VALIDATION_FAILED (unit_minor) */
         post: {
             parameters: {
                 query?: never;
@@ -286,7 +286,7 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @default GBP */
+                        /** @description ISO 4217; absent: the default price's currency, else GBP */
                         currency?: string;
                         /** Format: date-time */
                         due_at?: string;
@@ -295,8 +295,8 @@ export type paths = {
                          * @default 0
                          */
                         tax_rate?: number;
-                        /** @description Unit price before tax, in minor units */
-                        unit_minor: number;
+                        /** @description Unit price before tax, in minor units; absent: the organisation's default_session_price (required when none is set) */
+                        unit_minor?: number;
                     };
                 };
             };
@@ -5292,6 +5292,11 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The price of a session billed from an attended appointment when the call names none (null: none set) */
+                            default_session_price: {
+                                currency: string;
+                                unit_minor: number;
+                            } | null;
                             id: string;
                             /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
                             invoice_prefix: string;
@@ -5351,6 +5356,11 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The price (minor units, before tax) of a session billed from an attended appointment when the call names none; null removes it */
+                        default_session_price?: {
+                            currency: string;
+                            unit_minor: number;
+                        } | null;
                         /** @description Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV- */
                         invoice_prefix?: string | null;
                         /**
@@ -5392,6 +5402,11 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The price of a session billed from an attended appointment when the call names none (null: none set) */
+                            default_session_price: {
+                                currency: string;
+                                unit_minor: number;
+                            } | null;
                             id: string;
                             /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
                             invoice_prefix: string;
