@@ -139,6 +139,12 @@ describeEachEngine('role × action × field-class matrix over every authenticate
       for (const status of ['sent', 'paid']) await org.owner.request('PATCH', `/api/v1/invoices/${id}`, { status });
       return { method: 'POST', url: `/api/v1/invoices/${id}/credit-note`, body: { reason: 'client_cancelled' } };
     },
+    'POST /api/v1/activities/:id/invoice': async () => {
+      const client = await freshClient();
+      const id = (await org.owner.request('POST', `/api/v1/clients/${client}/activities`, { kind: 'appointment', starts_at: new Date(Date.now() - 86_400_000).toISOString(), duration_min: 50, allow_clash: true })).json().id;
+      await org.owner.request('PATCH', `/api/v1/activities/${id}`, { status: 'attended' });
+      return { method: 'POST', url: `/api/v1/activities/${id}/invoice`, body: { unit_minor: 8000 } };
+    },
     'POST /api/v1/clients/bulk': async () => ({ method: 'POST', url: '/api/v1/clients/bulk', body: { client_ids: [await freshClient()], expected_count: 1, operation: { op: 'add_tag', tag_id: await plainTag() } } }),
     'POST /api/v1/clients/bulk/caseload': async () => ({ method: 'POST', url: '/api/v1/clients/bulk/caseload', body: { client_ids: [await freshClient()], expected_count: 1, operation: { op: 'add_to_caseload', user_id: as.practitioner!.userId } } }),
     'GET /api/v1/clients/duplicates': async () => ({ method: 'GET', url: '/api/v1/clients/duplicates' }),

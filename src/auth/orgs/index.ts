@@ -7,7 +7,7 @@ export { registerOrgCommands } from './org.cli.ts';
 export type { WithDeployment } from './org.cli.ts';
 export { DEFAULT_SENDER_NAME, mailSendError, organisationMailSource } from './org-mail.service.ts';
 export type { DeploymentMail, MailerFactory } from './org-mail.service.ts';
-export { DEFAULT_INVOICE_PREFIX, invoicePrefixOf, messageContextOf, organisationLanguage, organisationTimeZone } from './org-settings.service.ts';
+export { DEFAULT_INVOICE_PREFIX, defaultSessionPriceOf, invoicePrefixOf, messageContextOf, organisationLanguage, organisationTimeZone } from './org-settings.service.ts';
 export type { DeploymentSettings } from './org-settings.service.ts';
 export type { Language } from './orgs.schema.ts';
 export { organisationRoutes } from './orgs.routes.ts';

@@ -77,6 +77,15 @@ export async function getOrganisationSettings(deps: OrgSettingsDeps, actor: Acto
   return view(deps, actor.orgId);
 }
 
+const priceOf = (row: Pick<OrganisationRow, 'default_session_price_minor' | 'default_session_currency'>) =>
+  row.default_session_price_minor !== null && row.default_session_currency !== null ? { unit_minor: Number(row.default_session_price_minor), currency: row.default_session_currency } : null;
+
+/** The organisation's default session price (billing an attended appointment that names none), or null. */
+export async function defaultSessionPriceOf(db: Db, orgId: string): Promise<{ unit_minor: number; currency: string } | null> {
+  const row = await findOrganisationRow(db, orgId);
+  return row ? priceOf(row) : null;
+}
+
 async function view(deps: Pick<OrgSettingsDeps, 'db' | 'deployment'>, orgId: string): Promise<OrganisationSettingsView> {
   const row = await findOrganisationRow(deps.db, orgId);
   if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
@@ -93,6 +102,7 @@ async function view(deps: Pick<OrgSettingsDeps, 'db' | 'deployment'>, orgId: str
     public_url_source: url.source,
     sender_name: row.sender_name ?? DEFAULT_SENDER_NAME,
     invoice_prefix: row.invoice_prefix ?? DEFAULT_INVOICE_PREFIX,
+    default_session_price: priceOf(row),
     mail_relay: relay ? { host: row.mail_host!, port: row.mail_port!, security: row.mail_security!, username: row.mail_username, password_set: row.mail_password_ct !== null, from_address: row.mail_from_address! } : null,
     mail: { source: mailSourceOf(row, deps.deployment.mail), from: from ? formatFrom(from) : null },
     security: await readSecuritySettings(deps.db, orgId),
@@ -130,12 +140,16 @@ export async function updateOrganisationSettings(deps: OrgSettingsDeps, actor: A
     refuseCardData({ invoice_prefix: patch.invoice_prefix });
     set.invoice_prefix = patch.invoice_prefix;
   }
+  if (patch.default_session_price !== undefined) {
+    set.default_session_price_minor = patch.default_session_price?.unit_minor ?? null;
+    set.default_session_currency = patch.default_session_price?.currency ?? null;
+  }
   if (patch.mail_relay !== undefined) {
     const relay = await relayChange(deps.keyring, actor.orgId, current, patch.mail_relay);
     Object.assign(set, relay.set);
     changed.push(relay.described);
   }
-  changed.unshift(...(['name', 'language', 'time_zone', 'public_url', 'sender_name', 'invoice_prefix'] as const).filter((k) => patch[k] !== undefined));
+  changed.unshift(...(['name', 'language', 'time_zone', 'public_url', 'sender_name', 'invoice_prefix', 'default_session_price'] as const).filter((k) => patch[k] !== undefined));
   await deps.db.transaction().execute(async (tx) => {
     if (patch.name !== undefined) await updateOrganisationName(tx, actor.orgId, patch.name);
     if (Object.keys(set).length > 0) await upsertOrganisationSettings(tx, actor.orgId, set, now);

@@ -20,6 +20,8 @@ export interface OrganisationRow {
   mail_password_ct: Uint8Array | null;
   mail_from_address: string | null;
   invoice_prefix: string | null;
+  default_session_price_minor: number | null;
+  default_session_currency: string | null;
 }
 
 /** The organisation with its settings row (if any), or undefined when there is no such organisation. */
@@ -27,7 +29,7 @@ export async function findOrganisationRow(db: Db, orgId: string): Promise<Organi
   return db
     .selectFrom('organisations as o')
     .leftJoin('organisation_settings as s', 's.org_id', 'o.id')
-    .select(['o.id', 'o.name', 's.language', 's.time_zone', 's.public_url', 's.sender_name', 's.mail_host', 's.mail_port', 's.mail_security', 's.mail_username', 's.mail_password_ct', 's.mail_from_address', 's.invoice_prefix'])
+    .select(['o.id', 'o.name', 's.language', 's.time_zone', 's.public_url', 's.sender_name', 's.mail_host', 's.mail_port', 's.mail_security', 's.mail_username', 's.mail_password_ct', 's.mail_from_address', 's.invoice_prefix', 's.default_session_price_minor', 's.default_session_currency'])
     .where('o.id', '=', orgId)
     .executeTakeFirst() as Promise<OrganisationRow | undefined>;
 }

@@ -32,6 +32,7 @@ describeEachEngine('organisation settings over HTTP', (t) => {
       public_url_source: 'listen_address',
       sender_name: 'Notifications',
       invoice_prefix: 'INV-',
+      default_session_price: null,
       mail_relay: null,
       mail: { source: 'none', from: null },
       security: { require_mfa: false, idle_timeout_minutes: 15, absolute_timeout_hours: 12 },

@@ -48,6 +48,11 @@ export const organisationPatch = z.object({
     .meta({ description: 'Base of links sent by mail (http:// or https://); null clears it. A CONFIDANT_PUBLIC_URL of the deployment wins over it.' }),
   sender_name: headerText(100).nullable().optional().meta({ description: 'Neutral display name of outgoing mail, such as "Appointments"; null restores the default' }),
   invoice_prefix: invoicePrefix.nullable().optional().meta({ description: 'Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV-' }),
+  default_session_price: z
+    .strictObject({ unit_minor: z.number().int().min(0).max(100_000_000), currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP') })
+    .nullable()
+    .optional()
+    .meta({ description: 'The price (minor units, before tax) of a session billed from an attended appointment when the call names none; null removes it' }),
   mail_relay: z
     .object({
       host: relayHost,
@@ -74,6 +79,7 @@ export const organisationSettings = z.object({
   public_url_source: z.enum(['deployment', 'organisation', 'listen_address']),
   sender_name: z.string().meta({ description: 'The display name of outgoing mail (the default when none is set)' }),
   invoice_prefix: z.string().meta({ description: 'Prefix of invoice numbers issued from now on (INV- when none is set)' }),
+  default_session_price: z.object({ unit_minor: z.number().int(), currency: z.string() }).nullable().meta({ description: 'The price of a session billed from an attended appointment when the call names none (null: none set)' }),
   mail_relay: z
     .object({ host: z.string(), port: z.number(), security: z.enum(['starttls', 'tls', 'none']), username: z.string().nullable(), password_set: z.boolean(), from_address: z.string() })
     .nullable(),

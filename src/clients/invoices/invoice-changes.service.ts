@@ -8,6 +8,7 @@ import type { InvoiceTable, Tx } from '../../platform/db/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
 import { type Caller, type ClientDeps, clientEvent, requireClient } from '../records/index.ts';
 import { BILL_TO, ITEMS, VOID_NOTE, REF, invoiceKey, item, place, readsClients, toView } from './invoices.service.ts';
+import { invoiceTotals } from './invoice-tax.ts';
 import { findCreditNoteOf, findInvoice, findLiveClient, insertInvoice, takeInvoiceSequence, updateInvoiceIf } from './invoices.store.ts';
 
 export const PAYMENT_METHODS = ['card', 'cash', 'bank_transfer', 'cheque', 'other'] as const;
@@ -102,7 +103,7 @@ export async function updateInvoice(deps: ClientDeps, caller: Caller, invoiceId:
   const key = await invoiceKey(deps, row);
   const here = place(orgId, row.id);
   const next: Partial<InvoiceTable> = {
-    ...(patch.items ? { items_ct: sealField(key, here, ITEMS, JSON.stringify(patch.items)), total_minor: patch.items.reduce((sum, i) => sum + i.quantity * i.unit_minor, 0) } : {}),
+    ...(patch.items ? { items_ct: sealField(key, here, ITEMS, JSON.stringify(patch.items)), total_minor: invoiceTotals(patch.items).gross_minor } : {}),
     ...(to ? { status: to } : {}),
     ...(to === 'sent' ? { issued_at: now } : {}),
     ...(to === 'paid' ? { paid_at: now } : {}),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createInvoice, invoiceInput, item, listInvoices, listRetainedInvoices } from './invoices.service.ts';
 import { creditInvoice, creditNoteInput, invoiceUpdate, updateInvoice } from './invoice-changes.service.ts';
 import { invoiceList, invoiceView } from './invoices.schema.ts';
+import { activityInvoiceInput, invoiceActivity } from './activity-invoice.service.ts';
 import { callerOf } from '../../auth/sessions/index.ts';
 import { idParam } from '../../platform/http/index.ts';
 import { refuseCardFields } from '../../platform/datamap/index.ts';
@@ -79,5 +80,21 @@ export async function invoiceRoutes(app: FastifyInstance, deps: ClientDeps): Pro
       },
     },
     async (request, reply) => reply.status(201).send(await creditInvoice(deps, callerOf(request), request.params.id, request.body)),
+  );
+
+  r.post(
+    '/api/v1/activities/:id/invoice',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.invoices' } },
+      schema: {
+        tags: ['clients'],
+        summary:
+          'Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given or the organisation’s default_session_price), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND, VALIDATION_FAILED (unit_minor)',
+        params: idParam,
+        body: activityInvoiceInput,
+        response: { 201: invoiceView },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await invoiceActivity(deps, callerOf(request), request.params.id, request.body)),
   );
 }

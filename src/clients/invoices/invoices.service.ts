@@ -4,7 +4,7 @@ import { gate } from '../../access/gate/index.ts';
 import type { Job } from '../../platform/jobs/index.ts';
 import { z } from 'zod';
 import { openField, sealField } from '../../platform/datamap/index.ts';
-import type { InvoiceTable } from '../../platform/db/index.ts';
+import type { InvoiceTable, Tx } from '../../platform/db/index.ts';
 import { isAppError } from '../../platform/errors/index.ts';
 import type { FieldValue } from '../../platform/datamap/index.ts';
 import type { RecordPlace } from '../../platform/datamap/index.ts';
@@ -15,6 +15,7 @@ import { refuseCardData } from '../../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../../datamap/index.ts';
 import { retainedKeyOwner, retentionEnd } from '../../datamap/index.ts';
 import type { DataKey } from '../../platform/crypto/index.ts';
+import { invoiceTotals, isTaxRate, lineAmounts } from './invoice-tax.ts';
 import {
   deleteInvoicesRetainedUntil,
   deleteLegacyInvoice,
@@ -28,7 +29,15 @@ import {
   updateLegacyInvoice,
 } from './invoices.store.ts';
 
-export const item = z.strictObject({ description: z.string().trim().min(1).max(500), quantity: z.number().int().min(1).max(10_000), unit_minor: z.number().int().min(0).max(100_000_000) });
+export const item = z.strictObject({
+  description: z.string().trim().min(1).max(500),
+  quantity: z.number().int().min(1).max(10_000),
+  unit_minor: z.number().int().min(0).max(100_000_000).meta({ description: 'Unit price before tax, in minor units' }),
+  tax_rate: z.number().refine(isTaxRate, 'must be a percentage from 0 to 100 with at most two decimals').default(0).meta({ description: 'Tax rate in percent (0–100, at most two decimals; default 0)' }),
+});
+
+/** A line as stored in the sealed items: the input line and, when it bills an appointment, its activity. */
+export type StoredLine = z.infer<typeof item> & { activity_id?: string };
 
 export const invoiceInput = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP').default('GBP'),
@@ -66,12 +75,29 @@ const billTo = z.object({ name: z.string().nullable(), postal_address: z.record(
 export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: string, input: z.infer<typeof invoiceInput>, now = Date.now()) {
   const decision = await requireClient(deps, caller, 'client.invoices', clientId, ['invoices']);
   refuseCardData(input);
+  return draftInvoice(deps, caller, decision.readable, clientId, { currency: input.currency, lines: input.items, due_at: input.due_at }, now);
+}
+
+/**
+ * Drafts an invoice of the client with these lines, once the caller may (`client.invoices`) and the
+ * input is free of card data: one transaction with the audit event and, if given, `alsoInTx`, which
+ * may throw to undo the whole draft. The recipient is read as far as the invoicer may read it.
+ */
+export async function draftInvoice(
+  deps: ClientDeps,
+  caller: Caller,
+  readable: ReadonlySet<string>,
+  clientId: string,
+  input: { currency: string; lines: StoredLine[]; due_at?: string | undefined },
+  now: number,
+  alsoInTx?: (tx: Tx, invoiceId: string) => Promise<void>,
+) {
   const { orgId } = caller.actor;
   const id = randomUUID();
-  const total = input.items.reduce((sum, i) => sum + i.quantity * i.unit_minor, 0);
+  const total = invoiceTotals(input.lines).gross_minor;
   // The recipient as the invoice names it: the client's name and postal address, as far as the
   // invoicer may read them (the read is audited).
-  const recipientFields = ['name', 'postal_address'].filter((f) => decision.readable.has(f));
+  const recipientFields = ['name', 'postal_address'].filter((f) => readable.has(f));
   const client = await getClient(deps, { ...caller.ctx, purpose: 'invoice recipient' }, orgId, clientId, { fields: recipientFields });
   const recipient = { name: (client.fields.name as string | undefined) ?? null, postal_address: (client.fields.postal_address as Record<string, string> | undefined) ?? null };
   const retain_until = retentionEnd(now);
@@ -83,7 +109,7 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
     status: 'draft',
     currency: input.currency,
     total_minor: total,
-    items_ct: sealField(key, place(orgId, id), ITEMS, JSON.stringify(input.items)),
+    items_ct: sealField(key, place(orgId, id), ITEMS, JSON.stringify(input.lines)),
     payment_ref_ct: null,
     card_brand: null,
     card_last4: null,
@@ -105,6 +131,7 @@ export async function createInvoice(deps: ClientDeps, caller: Caller, clientId: 
   };
   await deps.db.transaction().execute(async (tx) => {
     await insertInvoice(tx, row);
+    if (alsoInTx) await alsoInTx(tx, id);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [clientId], ['invoices'], now));
   });
   return toView(deps, orgId, row, readsClients(caller));
@@ -126,7 +153,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable,
     status: row.status,
     currency: row.currency,
     total_minor: row.total_minor,
-    items: parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as z.infer<typeof item>[],
+    ...amountsOf(parseStoredJson(await open(row.items_ct, ITEMS), 'the invoice items') as StoredLine[], row.kind === 'credit_note' ? -1 : 1),
     bill_to: showRecipient && row.bill_to_ct ? billTo.parse(parseStoredJson(await open(row.bill_to_ct, BILL_TO), 'the invoice recipient')) : null,
     payment_reference: row.payment_ref_ct ? await open(row.payment_ref_ct, REF) : null,
     payment_method: row.payment_method,
@@ -138,6 +165,15 @@ export async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable,
     paid_at: row.paid_at ? new Date(row.paid_at).toISOString() : null,
     retain_until: row.retain_until ? new Date(row.retain_until).toISOString() : null,
   };
+}
+
+/**
+ * The lines with their net, tax and gross, and the totals (`invoice-tax.ts`: per line, half-up); a
+ * credit note's amounts negated. Lines stored before tax rates have rate 0.
+ */
+function amountsOf(lines: StoredLine[], sign: 1 | -1) {
+  const taxed = lines.map((l) => ({ ...l, tax_rate: l.tax_rate ?? 0 }));
+  return { items: taxed.map((l) => ({ ...l, activity_id: l.activity_id ?? null, ...lineAmounts(l, sign) })), totals: invoiceTotals(taxed, sign) };
 }
 
 /** The client's invoices (audited read). */

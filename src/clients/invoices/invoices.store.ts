@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ClientTable, Db, InvoiceTable, Tx } from '../../platform/db/index.ts';
+import type { ActivityTable, ClientTable, Db, InvoiceTable, InvoicedActivityTable, Tx } from '../../platform/db/index.ts';
 
 /** Queries on invoices. Items, references and recipients arrive here already sealed. */
 
@@ -95,4 +95,23 @@ export async function deleteLegacyInvoice(db: Db, invoiceId: string): Promise<vo
 export async function updateLegacyInvoice(db: Db, invoiceId: string, values: Pick<InvoiceTable, 'items_ct' | 'payment_ref_ct' | 'bill_to_ct' | 'retain_until'>): Promise<number> {
   const result = await db.updateTable('invoices').set(values).where('id', '=', invoiceId).where('retain_until', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** What an invoice line needs of an activity (metadata only: never its sealed details). */
+export async function findActivityToBill(db: Db, orgId: string, activityId: string): Promise<Pick<ActivityTable, 'id' | 'client_id' | 'kind' | 'status' | 'at' | 'duration_min'> | undefined> {
+  return db.selectFrom('activities').select(['id', 'client_id', 'kind', 'status', 'at', 'duration_min']).where('org_id', '=', orgId).where('id', '=', activityId).executeTakeFirst();
+}
+
+/** The invoice that bills an activity, if one does. */
+export async function findInvoiceOfActivity(db: Db, orgId: string, activityId: string): Promise<string | undefined> {
+  return (await db.selectFrom('invoiced_activities').select('invoice_id').where('org_id', '=', orgId).where('activity_id', '=', activityId).executeTakeFirst())?.invoice_id;
+}
+
+/**
+ * Records that an invoice bills an activity, unless another invoice already does (the key on
+ * org_id, activity_id); returns whether this call recorded it.
+ */
+export async function insertInvoicedActivity(tx: Tx, row: InvoicedActivityTable): Promise<boolean> {
+  const inserted = await tx.insertInto('invoiced_activities').values(row).onConflict((oc) => oc.columns(['org_id', 'activity_id']).doNothing()).returning('activity_id').executeTakeFirst();
+  return inserted !== undefined;
 }

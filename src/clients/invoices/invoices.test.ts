@@ -29,4 +29,39 @@ describeEachEngine('invoices', (t) => {
     const reception = await org.signInAs('reception');
     expect((await reception.request('GET', `/api/v1/clients/${client}/invoices`)).statusCode).toBe(403);
   });
+
+  it('computes per-line net, tax and gross and the totals by rate (per line, half-up), a credit note mirrored', async () => {
+    const org = await deployment(t());
+    const client = (await org.owner.request('POST', '/api/v1/clients', { name: 'Taxed Person' })).json().id;
+    const billing = await org.signInAs('billing');
+    for (const tax_rate of [100.01, -1, 0.125, '20']) {
+      const refused = await billing.request('POST', `/api/v1/clients/${client}/invoices`, { items: [{ description: 'Session', quantity: 1, unit_minor: 100, tax_rate }] });
+      expect(refused.statusCode, String(tax_rate)).toBe(400);
+    }
+    const items = [
+      { description: 'Session', quantity: 3, unit_minor: 10, tax_rate: 5 }, // 1.5 → each line 0.5 up: 2p
+      { description: 'Report', quantity: 1, unit_minor: 999, tax_rate: 16.67 },
+      { description: 'Exempt', quantity: 1, unit_minor: 500 },
+    ];
+    const created = await billing.request('POST', `/api/v1/clients/${client}/invoices`, { items });
+    expect(created.statusCode, created.body).toBe(201);
+    const invoice = created.json();
+    expect(invoice.items).toEqual([
+      { ...items[0], net_minor: 30, tax_minor: 2, gross_minor: 32, activity_id: null },
+      { ...items[1], net_minor: 999, tax_minor: 167, gross_minor: 1166, activity_id: null },
+      { ...items[2], tax_rate: 0, net_minor: 500, tax_minor: 0, gross_minor: 500, activity_id: null },
+    ]);
+    const totals = { net_minor: 1529, tax: [{ rate: 0, net_minor: 500, tax_minor: 0 }, { rate: 5, net_minor: 30, tax_minor: 2 }, { rate: 16.67, net_minor: 999, tax_minor: 167 }], tax_minor: 169, gross_minor: 1698 };
+    expect(invoice).toMatchObject({ total_minor: 1698, totals });
+    const edited = (await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { items: [{ description: 'Session', quantity: 1, unit_minor: 7500, tax_rate: 20 }] })).json();
+    expect(edited).toMatchObject({ total_minor: 9000, totals: { net_minor: 7500, tax: [{ rate: 20, net_minor: 7500, tax_minor: 1500 }], tax_minor: 1500, gross_minor: 9000 } });
+    for (const status of ['sent', 'paid']) expect((await billing.request('PATCH', `/api/v1/invoices/${invoice.id}`, { status, ...(status === 'paid' ? { payment_method: 'cash' } : {}) })).statusCode).toBe(200);
+    const credit = (await billing.request('POST', `/api/v1/invoices/${invoice.id}/credit-note`, { reason: 'client_cancelled' })).json();
+    expect(credit).toMatchObject({
+      kind: 'credit_note',
+      total_minor: -9000,
+      items: [{ description: 'Session', quantity: 1, unit_minor: 7500, tax_rate: 20, net_minor: -7500, tax_minor: -1500, gross_minor: -9000 }],
+      totals: { net_minor: -7500, tax: [{ rate: 20, net_minor: -7500, tax_minor: -1500 }], tax_minor: -1500, gross_minor: -9000 },
+    });
+  });
 });

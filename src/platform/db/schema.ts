@@ -41,6 +41,9 @@ export interface OrganisationSettingsTable {
   mail_from_address: string | null;
   /** Prefix of invoice numbers (null: `INV-`). */
   invoice_prefix: string | null;
+  /** The price of a session billed from an attended appointment, in minor units, and its currency (both or neither; migration 0036). */
+  default_session_price_minor: number | null;
+  default_session_currency: string | null;
   updated_at: number;
 }
 
@@ -412,6 +415,14 @@ export interface InvoiceCounterTable {
   last_number: number;
 }
 
+/** An attended appointment billed by an invoice's line: one row per activity (migration 0036). */
+export interface InvoicedActivityTable {
+  org_id: string;
+  activity_id: string;
+  invoice_id: string;
+  created_at: number;
+}
+
 export interface SetupTokenTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -585,6 +596,7 @@ export interface Schema {
   segments: SegmentTable;
   invoices: InvoiceTable;
   invoice_counters: InvoiceCounterTable;
+  invoiced_activities: InvoicedActivityTable;
 }
 
 /** Rows as Kysely inserts them where a column has a database default. */

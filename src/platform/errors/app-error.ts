@@ -34,6 +34,10 @@ export const ERROR_CATALOGUE = {
   INVOICE_PAID: { status: 409, exit: 5 },
   /** A credit note was asked for an invoice that is not paid, or is already credited. */
   INVOICE_NOT_CREDITABLE: { status: 409, exit: 5 },
+  /** An activity was to be billed (POST /api/v1/activities/:id/invoice) but is not an attended appointment (details.kind, details.status). */
+  APPOINTMENT_NOT_ATTENDED: { status: 409, exit: 5 },
+  /** The appointment is billed already: details.invoice_id names the invoice that bills it. */
+  ALREADY_INVOICED: { status: 409, exit: 5 },
   /** A follow-up or appointment was to be moved, but it is no longer scheduled (done, cancelled, attended, missed; or an interaction). */
   ACTIVITY_NOT_SCHEDULED: { status: 409, exit: 5 },
   /** An appointment whose start is still to come was to be marked attended or no_show: wait for it, move it (at) or cancel it. */

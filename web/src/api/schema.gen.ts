@@ -271,6 +271,138 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/v1/activities/{id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bill an attended appointment: a draft invoice for its client with one line ("Session, <date>, <duration> min", the price given or the organisation’s default_session_price), recording the appointment so it is billed once. Errors: APPOINTMENT_NOT_ATTENDED, ALREADY_INVOICED (details.invoice_id), NOT_FOUND, VALIDATION_FAILED (unit_minor) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 4217; absent: the default price's currency, else GBP */
+                        currency?: string;
+                        /** Format: date-time */
+                        due_at?: string;
+                        /**
+                         * @description Tax rate in percent (0–100, at most two decimals; default 0)
+                         * @default 0
+                         */
+                        tax_rate?: number;
+                        /** @description Unit price before tax, in minor units; absent: the organisation's default_session_price (required when none is set) */
+                        unit_minor?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The recipient as billed (kept with the invoice after an erasure of the client) */
+                            bill_to: {
+                                name: string | null;
+                                postal_address: {
+                                    [key: string]: string;
+                                } | null;
+                            } | null;
+                            /** @description Card brand and last four digits only; never a card number */
+                            card: {
+                                brand: string;
+                                last4: string | null;
+                            } | null;
+                            client_id: string;
+                            /** @description For a credit note: the invoice it credits */
+                            credits_invoice_id: string | null;
+                            currency: string;
+                            /** Format: date-time */
+                            due_at: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
+                            items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
+                                description: string;
+                                gross_minor: number;
+                                net_minor: number;
+                                quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
+                                unit_minor: number;
+                            }[];
+                            /**
+                             * @description A credit note credits a paid invoice in full (negative total)
+                             * @enum {string}
+                             */
+                            kind: "invoice" | "credit_note";
+                            /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                            number: string | null;
+                            /** Format: date-time */
+                            paid_at: string | null;
+                            /** @enum {string|null} */
+                            payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
+                            payment_reference: string | null;
+                            /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                            reason: {
+                                /** @enum {string} */
+                                code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                note: string | null;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description When the retained invoice is destroyed (tax-law retention)
+                             */
+                            retain_until: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "sent" | "paid" | "void";
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
+                            total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
+                            /** Format: date-time */
+                            voided_at: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agenda": {
         parameters: {
             query?: never;
@@ -3111,9 +3243,19 @@ export type paths = {
                                 id: string;
                                 /** Format: date-time */
                                 issued_at: string | null;
+                                /** @description A credit note’s net, tax and gross are negative */
                                 items: {
+                                    /** @description The attended appointment this line bills, if made from one */
+                                    activity_id: string | null;
                                     description: string;
+                                    gross_minor: number;
+                                    net_minor: number;
                                     quantity: number;
+                                    /** @description The line’s tax, rounded half-up to the minor unit */
+                                    tax_minor: number;
+                                    /** @description Percent */
+                                    tax_rate: number;
+                                    /** @description Unit price before tax */
                                     unit_minor: number;
                                 }[];
                                 /**
@@ -3141,8 +3283,20 @@ export type paths = {
                                 retain_until: string | null;
                                 /** @enum {string} */
                                 status: "draft" | "sent" | "paid" | "void";
-                                /** @description Total in minor units (pence, cents) */
+                                /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                                 total_minor: number;
+                                /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                                totals: {
+                                    gross_minor: number;
+                                    net_minor: number;
+                                    /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                    tax: {
+                                        net_minor: number;
+                                        rate: number;
+                                        tax_minor: number;
+                                    }[];
+                                    tax_minor: number;
+                                };
                                 /** Format: date-time */
                                 voided_at: string | null;
                             }[];
@@ -3172,6 +3326,12 @@ export type paths = {
                         items: {
                             description: string;
                             quantity: number;
+                            /**
+                             * @description Tax rate in percent (0–100, at most two decimals; default 0)
+                             * @default 0
+                             */
+                            tax_rate?: number;
+                            /** @description Unit price before tax, in minor units */
                             unit_minor: number;
                         }[];
                     };
@@ -3206,9 +3366,19 @@ export type paths = {
                             id: string;
                             /** Format: date-time */
                             issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
                             items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
                                 description: string;
+                                gross_minor: number;
+                                net_minor: number;
                                 quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
                                 unit_minor: number;
                             }[];
                             /**
@@ -3236,8 +3406,20 @@ export type paths = {
                             retain_until: string | null;
                             /** @enum {string} */
                             status: "draft" | "sent" | "paid" | "void";
-                            /** @description Total in minor units (pence, cents) */
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                             total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
                             /** Format: date-time */
                             voided_at: string | null;
                         };
@@ -4717,9 +4899,19 @@ export type paths = {
                                 id: string;
                                 /** Format: date-time */
                                 issued_at: string | null;
+                                /** @description A credit note’s net, tax and gross are negative */
                                 items: {
+                                    /** @description The attended appointment this line bills, if made from one */
+                                    activity_id: string | null;
                                     description: string;
+                                    gross_minor: number;
+                                    net_minor: number;
                                     quantity: number;
+                                    /** @description The line’s tax, rounded half-up to the minor unit */
+                                    tax_minor: number;
+                                    /** @description Percent */
+                                    tax_rate: number;
+                                    /** @description Unit price before tax */
                                     unit_minor: number;
                                 }[];
                                 /**
@@ -4747,8 +4939,20 @@ export type paths = {
                                 retain_until: string | null;
                                 /** @enum {string} */
                                 status: "draft" | "sent" | "paid" | "void";
-                                /** @description Total in minor units (pence, cents) */
+                                /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                                 total_minor: number;
+                                /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                                totals: {
+                                    gross_minor: number;
+                                    net_minor: number;
+                                    /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                    tax: {
+                                        net_minor: number;
+                                        rate: number;
+                                        tax_minor: number;
+                                    }[];
+                                    tax_minor: number;
+                                };
                                 /** Format: date-time */
                                 voided_at: string | null;
                             }[];
@@ -4798,6 +5002,12 @@ export type paths = {
                         items?: {
                             description: string;
                             quantity: number;
+                            /**
+                             * @description Tax rate in percent (0–100, at most two decimals; default 0)
+                             * @default 0
+                             */
+                            tax_rate?: number;
+                            /** @description Unit price before tax, in minor units */
                             unit_minor: number;
                         }[];
                         /**
@@ -4850,9 +5060,19 @@ export type paths = {
                             id: string;
                             /** Format: date-time */
                             issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
                             items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
                                 description: string;
+                                gross_minor: number;
+                                net_minor: number;
                                 quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
                                 unit_minor: number;
                             }[];
                             /**
@@ -4880,8 +5100,20 @@ export type paths = {
                             retain_until: string | null;
                             /** @enum {string} */
                             status: "draft" | "sent" | "paid" | "void";
-                            /** @description Total in minor units (pence, cents) */
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                             total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
                             /** Format: date-time */
                             voided_at: string | null;
                         };
@@ -4949,9 +5181,19 @@ export type paths = {
                             id: string;
                             /** Format: date-time */
                             issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
                             items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
                                 description: string;
+                                gross_minor: number;
+                                net_minor: number;
                                 quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
                                 unit_minor: number;
                             }[];
                             /**
@@ -4979,8 +5221,20 @@ export type paths = {
                             retain_until: string | null;
                             /** @enum {string} */
                             status: "draft" | "sent" | "paid" | "void";
-                            /** @description Total in minor units (pence, cents) */
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
                             total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
                             /** Format: date-time */
                             voided_at: string | null;
                         };
@@ -5093,6 +5347,11 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The price of a session billed from an attended appointment when the call names none (null: none set) */
+                            default_session_price: {
+                                currency: string;
+                                unit_minor: number;
+                            } | null;
                             id: string;
                             /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
                             invoice_prefix: string;
@@ -5152,6 +5411,11 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The price (minor units, before tax) of a session billed from an attended appointment when the call names none; null removes it */
+                        default_session_price?: {
+                            currency: string;
+                            unit_minor: number;
+                        } | null;
                         /** @description Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV- */
                         invoice_prefix?: string | null;
                         /**
@@ -5193,6 +5457,11 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description The price of a session billed from an attended appointment when the call names none (null: none set) */
+                            default_session_price: {
+                                currency: string;
+                                unit_minor: number;
+                            } | null;
                             id: string;
                             /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
                             invoice_prefix: string;

@@ -34,6 +34,7 @@ import * as breakGlassSearches from './0032-break-glass-searches.ts';
 import * as activityCancelReason from './0033-activity-cancel-reason.ts';
 import * as invoiceNumbers from './0034-invoice-numbers.ts';
 import * as appointmentSeries from './0035-appointment-series.ts';
+import * as invoicedActivities from './0036-invoiced-activities.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -75,4 +76,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0033-activity-cancel-reason': activityCancelReason,
   '0034-invoice-numbers': invoiceNumbers,
   '0035-appointment-series': appointmentSeries,
+  '0036-invoiced-activities': invoicedActivities,
 };
