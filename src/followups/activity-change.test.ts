@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/support/engines.ts';
 import { useDeployment } from '../../test/support/deployment.ts';
 import type { Browser } from '../../test/support/http.ts';
+import { requestEvents } from '../../test/support/audit-events.ts';
 
 /** Rescheduling and outcomes from the list (PATCH /api/v1/activities/:id): who may, what is refused, what is sealed and audited. */
 describeEachEngine('activity changes: reschedule and outcome', (t) => {
@@ -19,14 +20,7 @@ describeEachEngine('activity changes: reschedule and outcome', (t) => {
   };
   const patch = (as: Browser, id: string, body: object) => as.request('PATCH', `/api/v1/activities/${id}`, body);
   /** The audit events of one request, as leaves. */
-  const eventsOf = async (res: LightMyRequestResponse) => {
-    await org.deps.audit.sequence();
-    const rows = await org.deps.db.selectFrom('audit_log').select('leaf').orderBy('idx').execute();
-    return rows
-      .map((r) => JSON.parse(Buffer.from(r.leaf).toString()) as unknown[])
-      .filter((leaf) => leaf[12] === res.headers['x-request-id'])
-      .map((leaf) => ({ raw: JSON.stringify(leaf), action: leaf[6], recordIds: leaf[8], fields: leaf[9] }));
-  };
+  const eventsOf = (res: LightMyRequestResponse) => requestEvents(org.deps, res);
 
   beforeAll(async () => {
     const p = await org.addStaff('practitioner');

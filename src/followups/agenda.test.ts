@@ -4,6 +4,7 @@ import { describeEachEngine } from '../../test/support/engines.ts';
 import { useDeployment } from '../../test/support/deployment.ts';
 import type { Browser } from '../../test/support/http.ts';
 import { AGENDA_SUMMARY_FIELD } from './activities.service.ts';
+import { requestEvents } from '../../test/support/audit-events.ts';
 
 interface Entry {
   activity_id: string;
@@ -45,14 +46,7 @@ describeEachEngine('agenda items: activity ids and the summary the role may read
   };
 
   /** The audit events written for one request (the response's request id), as leaves. */
-  const eventsOf = async (res: LightMyRequestResponse) => {
-    await org.deps.audit.sequence();
-    const rows = await org.deps.db.selectFrom('audit_log').select('leaf').orderBy('idx').execute();
-    return rows
-      .map((r) => JSON.parse(Buffer.from(r.leaf).toString()) as unknown[])
-      .filter((leaf) => leaf[12] === res.headers['x-request-id'])
-      .map((leaf) => ({ raw: JSON.stringify(leaf), actorId: leaf[5], action: leaf[6], recordIds: leaf[8] as string[], fields: leaf[9] as string[], purpose: leaf[10] }));
-  };
+  const eventsOf = (res: LightMyRequestResponse) => requestEvents(org.deps, res);
 
   beforeAll(async () => {
     const p = await org.addStaff('practitioner');

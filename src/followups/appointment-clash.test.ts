@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/support/engines.ts';
 import { useDeployment } from '../../test/support/deployment.ts';
 import type { Browser } from '../../test/support/http.ts';
+import { requestEvents } from '../../test/support/audit-events.ts';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -27,14 +28,7 @@ describeEachEngine('appointment clashes', (t) => {
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id as string;
   };
-  const eventsOf = async (res: LightMyRequestResponse) => {
-    await org.deps.audit.sequence();
-    const rows = await org.deps.db.selectFrom('audit_log').select('leaf').orderBy('idx').execute();
-    return rows
-      .map((r) => JSON.parse(Buffer.from(r.leaf).toString()) as unknown[])
-      .filter((leaf) => leaf[12] === res.headers['x-request-id'])
-      .map((leaf) => ({ raw: JSON.stringify(leaf), action: leaf[6], recordIds: leaf[8], fields: leaf[9] }));
-  };
+  const eventsOf = (res: LightMyRequestResponse) => requestEvents(org.deps, res);
   const expectNoNames = (res: LightMyRequestResponse) => {
     for (const name of ['Zedekiah', 'Clashworth', 'Quillon', 'Overbeck']) expect(res.body).not.toContain(name);
   };

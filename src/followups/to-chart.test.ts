@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/support/engines.ts';
 import { useDeployment } from '../../test/support/deployment.ts';
 import type { Browser } from '../../test/support/http.ts';
+import { requestEvents } from '../../test/support/audit-events.ts';
 
 interface Item { activity_id: string; client_id: string; client_first_name: string; at: string; status: string }
 
@@ -26,14 +27,7 @@ describeEachEngine('to-chart queue and notes that record an appointment', (t) =>
     expect(res.statusCode, res.body).toBe(200);
     return { res, items: res.json().items as Item[] };
   };
-  const eventsOf = async (res: LightMyRequestResponse) => {
-    await org.deps.audit.sequence();
-    const rows = await org.deps.db.selectFrom('audit_log').select('leaf').orderBy('idx').execute();
-    return rows
-      .map((r) => JSON.parse(Buffer.from(r.leaf).toString()) as unknown[])
-      .filter((leaf) => leaf[12] === res.headers['x-request-id'])
-      .map((leaf) => ({ action: leaf[6], recordIds: leaf[8] as string[], purpose: leaf[10] }));
-  };
+  const eventsOf = (res: LightMyRequestResponse) => requestEvents(org.deps, res);
 
   beforeAll(async () => {
     const p = await org.addStaff('practitioner');
