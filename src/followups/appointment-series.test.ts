@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/support/engines.ts';
 import { useDeployment } from '../../test/support/deployment.ts';
+import { requestEvents } from '../../test/support/audit-events.ts';
 
 interface Occurrence {
   id: string;
@@ -26,14 +27,7 @@ describeEachEngine('appointment series', (t) => {
     return occurrences;
   };
   const practitioner = async () => (await org.addStaff('practitioner')).id;
-  const eventsOf = async (res: LightMyRequestResponse) => {
-    await org.deps.audit.sequence();
-    const rows = await org.deps.db.selectFrom('audit_log').select('leaf').orderBy('idx').execute();
-    return rows
-      .map((r) => JSON.parse(Buffer.from(r.leaf).toString()) as unknown[])
-      .filter((leaf) => leaf[12] === res.headers['x-request-id'])
-      .map((leaf) => ({ action: leaf[6], recordIds: leaf[8], fields: leaf[9] }));
-  };
+  const eventsOf = async (res: LightMyRequestResponse) => (await requestEvents(org.deps, res)).map((e) => ({ action: e.action, recordIds: e.recordIds, fields: e.fields }));
   const rowsOf = (assigneeId: string) => org.deps.db.selectFrom('activities').select(['id', 'at', 'series_id']).where('assignee_id', '=', assigneeId).orderBy('at').execute();
 
   beforeAll(async () => {
