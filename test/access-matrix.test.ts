@@ -37,6 +37,7 @@ const MATRIX: Record<string, Partial<Record<StaffRole, true>>> = {
   'alerts.read': { owner: true, admin: true, auditor: true },
   'alerts.acknowledge': { owner: true, admin: true },
   'org.settings': { owner: true, admin: true },
+  'calendar.read': { owner: true, admin: true, practitioner: true, reception: true },
 };
 
 /** Field visibility by role and classification (built-in fields by name, custom ones by class). */
@@ -117,6 +118,7 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'PUT /api/v1/clients/:id/cadence': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/cadence`, body: { days: 30 } }),
     'GET /api/v1/clients/:id/timeline': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/timeline` }),
     'GET /api/v1/agenda': async () => ({ method: 'GET', url: '/api/v1/agenda' }),
+    'GET /api/v1/calendar': async () => ({ method: 'GET', url: '/api/v1/calendar?from=2027-01-04T00:00:00Z&to=2027-01-11T00:00:00Z' }),
     'GET /api/v1/agenda/to-chart': async () => ({ method: 'GET', url: '/api/v1/agenda/to-chart?days=7' }),
     'GET /api/v1/me/digest-settings': async () => ({ method: 'GET', url: '/api/v1/me/digest-settings' }),
     'PUT /api/v1/me/digest-settings': async () => ({ method: 'PUT', url: '/api/v1/me/digest-settings', body: { morning_hour: 7, evening_hour: null, timezone: 'UTC', email: false } }),

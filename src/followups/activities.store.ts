@@ -146,3 +146,13 @@ export async function listOverlappingAppointments(
   if (query.excludeIds.length > 0) select = select.where('id', 'not in', [...query.excludeIds]);
   return select.orderBy('at').orderBy('id').limit(query.limit).execute();
 }
+
+/**
+ * The organisation's appointments starting in [from, to) — one practitioner's when `assigneeId` is
+ * given — in time order, at most `limit` (the calendar asks for one more to know it was cut).
+ */
+export async function listCalendarRows(db: Db, query: { orgId: string; from: number; to: number; assigneeId: string | null; limit: number }): Promise<ActivityTable[]> {
+  let select = db.selectFrom('activities').selectAll().where('org_id', '=', query.orgId).where('kind', '=', 'appointment').where('at', '>=', query.from).where('at', '<', query.to);
+  if (query.assigneeId !== null) select = select.where('assignee_id', '=', query.assigneeId);
+  return select.orderBy('at').orderBy('id').limit(query.limit).execute();
+}

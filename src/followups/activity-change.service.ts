@@ -32,7 +32,7 @@ export const activityChange = z.strictObject({
   scope: z
     .enum(SERIES_SCOPES)
     .optional()
-    .meta({ description: "An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days" }),
+    .meta({ description: "An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days; following, with status cancelled and a reason, cancels it and every later booked occurrence" }),
 });
 export type ActivityChange = z.infer<typeof activityChange>;
 
@@ -89,8 +89,8 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   if (change.at !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'reschedule (at) and a new status are separate changes: send one, then the other', { fields: ['body.at', 'body.status'] });
   if (change.allow_clash !== undefined && change.at === undefined) throw new AppError('VALIDATION_FAILED', 'allow_clash goes with a new time (at) only', { fields: ['body.allow_clash', 'body.at'] });
   if (change.reason !== undefined && change.status !== 'cancelled') throw new AppError('VALIDATION_FAILED', 'a reason goes with status cancelled only', { fields: ['body.reason', 'body.status'] });
-  if (change.scope === 'following' && (change.at === undefined || change.outcome !== undefined)) {
-    throw new AppError('VALIDATION_FAILED', 'scope following moves a series from this occurrence on: send at (and allow_clash if need be) only', { fields: ['body.scope', 'body.at'] });
+  if (change.scope === 'following' && (change.outcome !== undefined || (change.at === undefined && change.status !== 'cancelled'))) {
+    throw new AppError('VALIDATION_FAILED', 'scope following moves (at, with allow_clash if need be) or cancels (status cancelled with a reason) a series from this occurrence on: send one of those only', { fields: ['body.scope', 'body.at', 'body.status'] });
   }
   const { orgId } = caller.actor;
   const row = await findActivity(deps.db, orgId, activityId);
@@ -117,7 +117,8 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   if (row.kind === 'appointment' && isOutcomeStatus(change.status) && row.at > now) {
     throw new AppError('APPOINTMENT_NOT_STARTED', `an appointment that has not started yet cannot be marked ${change.status}: wait until it starts, move it (at) or cancel it`, { status: change.status, starts_at: new Date(row.at).toISOString() });
   }
-  if (change.scope === 'following') return moveFollowing(deps, caller, row, Date.parse(change.at!), change.allow_clash === true, withDetails, now);
+  if (change.scope === 'following' && change.at !== undefined) return moveFollowing(deps, caller, row, Date.parse(change.at), change.allow_clash === true, withDetails, now);
+  if (change.scope === 'following') return cancelFollowing(deps, caller, row, change.reason!, withDetails, now);
   const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.reason ? { cancel_reason: change.reason } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
   if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);
   const next = updated.kind === 'follow_up' && change.status === 'done' && row.recurrence_days ? await nextOccurrence(deps, caller, row, now) : null;
@@ -156,6 +157,24 @@ async function moveFollowing(deps: ClientDeps, caller: Caller, row: ActivityTabl
     return rows;
   });
   return Promise.all(moved.map((r) => toView(deps, orgId, r, withDetails)));
+}
+
+/**
+ * "This and following", cancelled: this booked occurrence and every later booked one of its series
+ * become cancelled with `reason` (attended, missed and already cancelled ones stay as they were). One
+ * transaction, one `client.update` event naming the client, the appointments and the reason's name.
+ */
+async function cancelFollowing(deps: ClientDeps, caller: Caller, row: ActivityTable, reason: (typeof CANCEL_REASONS)[number], withDetails: boolean, now: number): Promise<ActivityView[]> {
+  const { orgId } = caller.actor;
+  const cancelled = await deps.db.transaction().execute(async (tx) => {
+    const following = await listSeriesFrom(tx, { orgId, seriesId: row.series_id!, from: row.at, statuses: [SCHEDULED.appointment!] });
+    const rows = following.map((r) => ({ ...r, status: 'cancelled', cancel_reason: reason }));
+    for (const r of rows) await updateActivityRow(tx, r.id, { status: r.status, cancel_reason: r.cancel_reason });
+    await refreshContactDates(tx, orgId, [row.client_id], now);
+    await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [PART.appointment!, CANCEL_REASON_FIELD], now));
+    return rows;
+  });
+  return Promise.all(cancelled.map((r) => toView(deps, orgId, r, withDetails)));
 }
 
 /** The activity's details with `outcome` set (an empty string removes it), sealed again in the same place. */

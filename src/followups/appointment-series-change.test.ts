@@ -78,9 +78,27 @@ describeEachEngine('appointment series changes', (t) => {
     expect(await eventsOf(forced)).toEqual([{ action: 'client.update', recordIds: [client], fields: ['appointments', 'clash_overridden'] }]);
   });
 
-  it('refuses scope following without at, with an outcome, or on an appointment outside a series', async () => {
+  it('cancels this and following with one reason, leaving earlier and already closed occurrences; one audit event', async () => {
+    const o = await series({ starts_at: '2027-08-02T09:00:00Z', time_zone: 'UTC', recurrence: { every: 'week', count: 4 } });
+    // The last one was cancelled on its own before (by the practice): it keeps its reason.
+    expect((await patch(o[3]!.id, { status: 'cancelled', reason: 'by_practice' })).statusCode).toBe(200);
+    const res = await patch(o[1]!.id, { scope: 'following', status: 'cancelled', reason: 'by_client' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().activities.map((a: { id: string; status: string; cancel_reason: string }) => [a.id, a.status, a.cancel_reason])).toEqual([
+      [o[1]!.id, 'cancelled', 'by_client'],
+      [o[2]!.id, 'cancelled', 'by_client'],
+    ]);
+    const rows = await org.deps.db.selectFrom('activities').select(['id', 'status', 'cancel_reason']).where('series_id', '=', o[0]!.series_id!).orderBy('at').execute();
+    expect(rows.map((r) => [r.status, r.cancel_reason])).toEqual([['booked', null], ['cancelled', 'by_client'], ['cancelled', 'by_client'], ['cancelled', 'by_practice']]);
+    expect(await eventsOf(res)).toEqual([{ action: 'client.update', recordIds: [client], fields: ['appointments', 'cancel_reason'] }]);
+    // A reason is still required.
+    const bare = await patch(o[0]!.id, { scope: 'following', status: 'cancelled' });
+    expect(bare.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['body.reason'] } });
+  });
+
+  it('refuses scope following without at or a cancellation, with an outcome or another status, or on an appointment outside a series', async () => {
     const o = await series({ starts_at: '2027-07-05T09:00:00Z', time_zone: 'UTC', recurrence: { every: 'week', count: 2 } });
-    for (const body of [{ scope: 'following' }, { scope: 'following', status: 'cancelled', reason: 'by_client' }, { scope: 'following', at: '2027-07-05T10:00:00Z', outcome: 'x' }]) {
+    for (const body of [{ scope: 'following' }, { scope: 'following', status: 'no_show' }, { scope: 'following', status: 'cancelled', reason: 'by_client', outcome: 'x' }, { scope: 'following', at: '2027-07-05T10:00:00Z', outcome: 'x' }]) {
       const res = await patch(o[0]!.id, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_FAILED');

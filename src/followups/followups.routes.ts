@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { activityInput, addActivity, agenda, setCadence, timeline } from './activities.service.ts';
 import { activityChange, updateActivity } from './activity-change.service.ts';
 import { digestSettingsInput, getDigestSettings, listDigests, openDigest, setDigestSettings } from './digest.service.ts';
-import { activityList, addedActivityView, agendaView, digestList, digestView, timelineView, toChartView } from './followups.schema.ts';
+import { activityList, addedActivityView, agendaView, calendarView, digestList, digestView, timelineView, toChartView } from './followups.schema.ts';
+import { CALENDAR_MAX_DAYS, calendar } from './calendar.service.ts';
 import { TO_CHART_DEFAULT_DAYS, TO_CHART_MAX_DAYS, toChart } from './to-chart.service.ts';
 import { callerOf } from '../auth/sessions/index.ts';
 import { idParam } from '../platform/http/index.ts';
@@ -56,7 +57,7 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
           'reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. ' +
           'at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). ' +
           "outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. " +
-          "scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.",
+          "scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); following, with status cancelled and a reason, cancels it and every later booked occurrence (attended, missed and cancelled ones keep theirs); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.",
         params: idParam,
         body: activityChange,
         response: { 200: activityList },
@@ -96,6 +97,22 @@ function activityRoutes(app: FastifyInstance, deps: ClientDeps): void {
       },
     },
     async (request) => agenda(deps, callerOf(request)),
+  );
+
+  r.get(
+    '/api/v1/calendar',
+    {
+      config: { policy: { access: 'authenticated', action: 'calendar.read' } },
+      schema: {
+        tags: ['clients'],
+        summary: `The appointment book from \`from\` to \`to\` (at most ${CALENDAR_MAX_DAYS} days): one practitioner's (assignee_id) or the whole practice's. Errors: VALIDATION_FAILED (to)`,
+        description:
+          "Every appointment in the span, cancelled and missed ones included, with its practitioner and status. Whose it is (client.first_name) only when you may read that client's name (your caseload scope and role, as on the agenda); otherwise client is null and the slot shows as busy. Names returned are one audited read (purpose calendar). Book with POST /api/v1/clients/{id}/activities; move, cancel or record attendance with PATCH /api/v1/activities/{activity_id}.",
+        querystring: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), assignee_id: z.string().uuid().optional() }),
+        response: { 200: calendarView },
+      },
+    },
+    async (request) => calendar(deps, callerOf(request), request.query),
   );
 
   r.get(

@@ -87,3 +87,25 @@ export const digestList = z.object({
 });
 
 export const digestView = z.object({ id, kind: z.enum(['morning', 'evening']), for_date: z.string(), counts, entries: z.array(scheduleEntry) });
+
+export const calendarView = z.object({
+  time_zone: z.string().meta({ description: "The organisation's time zone (instants are UTC; show them in the viewer's zone and name it when it differs)" }),
+  from: isoTime,
+  to: isoTime,
+  truncated: z.boolean().meta({ description: 'True when more appointments fall in the span than one read returns (ask for a shorter span)' }),
+  entries: z.array(
+    z.object({
+      activity_id: id,
+      at: isoTime,
+      duration_min: z.number().nullable(),
+      status: z.string().meta({ description: 'booked, attended, cancelled or no_show' }),
+      cancel_reason: z.string().nullable(),
+      assignee_id: id.nullable(),
+      series_id: id.nullable(),
+      client: z
+        .object({ id, first_name: z.string() })
+        .nullable()
+        .meta({ description: "Whose appointment it is (first or preferred name, as on the agenda) when you may read that client's name; null shows the slot as busy. Every name returned is an audited read." }),
+    }),
+  ),
+});

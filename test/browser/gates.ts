@@ -40,9 +40,17 @@ export interface GatedBrowser {
 }
 
 /** Launches Chromium on a fresh profile with the gates' listeners installed. */
-export async function launchGated(origin: string, colorScheme: 'light' | 'dark'): Promise<GatedBrowser> {
+export async function launchGated(origin: string, colorScheme: 'light' | 'dark', options: { viewport?: { width: number; height: number }; isMobile?: boolean; timezoneId?: string } = {}): Promise<GatedBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'confidant-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, colorScheme, viewport: { width: 1100, height: 800 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    colorScheme,
+    viewport: options.viewport ?? { width: 1100, height: 800 },
+    ...(options.isMobile ? { isMobile: true, hasTouch: true } : {}),
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  });
   const foreign: string[] = [];
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());

@@ -1,10 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Prints how many tests ran on each database engine, then the plain closing line
  * "tests: N passed, N failed, N skipped" that CI readers understand. A test file whose worker died
  * (the run's "Worker exited unexpectedly") is named, with the first test that never finished, so
- * a crash can be traced to a file even when only the end of the output is kept.
+ * a crash can be traced to a file even when only the end of the output is kept. With
+ * CONFIDANT_RUN_SUMMARY set, the counts and those files are also written there as JSON (.ci/run reads
+ * it to run a file whose worker died once more, and only that).
  */
 export default class EngineReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -36,6 +39,8 @@ export default class EngineReporter implements Reporter {
     }
     process.stdout.write(`\nengine conformance: ${counts.sqlite} tests ran on sqlite, ${counts.postgres} on postgres\n`);
     for (const file of unfinishedFiles) process.stdout.write(`unfinished test file: ${file}\n`);
+    const summary = process.env.CONFIDANT_RUN_SUMMARY;
+    if (summary) writeFileSync(summary, JSON.stringify({ passed, failed, unfinished: testModules.filter((m) => unfinishedFiles.some((f) => f.startsWith(`${m.moduleId} `))).map((m) => m.moduleId) }));
     process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped${unfinished ? `, ${unfinished} never finished` : ''}\n`);
   }
 }

@@ -63,6 +63,7 @@ export const CATALOGUE = catalogue({
   'self.manage': { may: 'manage their own account', recordedAs: ['access.change'] },
   'datamap.read': { may: 'see the data inventory', recordedAs: [] },
   'agenda.practice': { may: "see the whole practice's appointments", recordedAs: ['client.read'] },
+  'calendar.read': { may: 'see the appointment calendar', recordedAs: ['client.read'] },
 
   'client.disclose': { event: true },
   'client.custom_field.define': { event: true },

@@ -58,8 +58,8 @@ const ROLE_ACTIONS: Record<StaffRole, readonly Action[]> = {
   // Retained invoices outlive their client for tax law: billing and the owner read them, no one else.
   admin: ACTIONS.filter((a) => a !== 'client.break_glass' && a !== 'client.notes' && a !== 'invoices.retained' && a !== 'agenda.practice'),
   // A practitioner merges duplicates of their own caseload (both records on it: see CASELOAD_ONLY).
-  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.merge', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'staff.directory', 'self.manage'],
-  reception: ['client.create', 'client.read', 'client.search', 'client.update', 'agenda.practice', 'staff.directory', 'self.manage'],
+  practitioner: ['client.create', 'client.read', 'client.search', 'client.update', 'client.merge', 'client.export', 'client.access_log', 'client.break_glass', 'client.notes', 'client.invoices', 'staff.directory', 'calendar.read', 'self.manage'],
+  reception: ['client.create', 'client.read', 'client.search', 'client.update', 'agenda.practice', 'staff.directory', 'calendar.read', 'self.manage'],
   billing: ['client.read', 'client.search', 'client.invoices', 'invoices.retained', 'self.manage'],
   marketing: ['self.manage'],
   auditor: ['audit.read', 'alerts.read', 'access.review', 'client.access_log', 'staff.read', 'datamap.read', 'self.manage'],

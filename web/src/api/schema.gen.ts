@@ -189,7 +189,7 @@ export type paths = {
         head?: never;
         /**
          * Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome
-         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.
+         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); following, with status cancelled and a reason, cancels it and every later booked occurrence (attended, missed and cancelled ones keep theirs); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.
          */
         patch: {
             parameters: {
@@ -218,7 +218,7 @@ export type paths = {
                          */
                         reason?: "by_client" | "by_practice" | "late_by_client";
                         /**
-                         * @description An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days
+                         * @description An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days; following, with status cancelled and a reason, cancels it and every later booked occurrence
                          * @enum {string}
                          */
                         scope?: "this" | "following";
@@ -2045,7 +2045,7 @@ export type paths = {
                     "application/json": {
                         expires_in_days: number;
                         name: string;
-                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.merge" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.directory" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice")[];
+                        scopes: ("client.create" | "client.read" | "client.search" | "client.update" | "client.erase" | "client.merge" | "client.export" | "client.access_log" | "client.break_glass" | "client.caseload" | "client.notes" | "tags.manage" | "client.invoices" | "invoices.retained" | "custom_field.define" | "staff.read" | "staff.directory" | "staff.invite" | "staff.disable" | "staff.reset" | "access.review" | "alerts.read" | "alerts.acknowledge" | "audit.read" | "org.settings" | "self.manage" | "datamap.read" | "agenda.practice" | "calendar.read")[];
                     };
                 };
             };
@@ -2162,6 +2162,74 @@ export type paths = {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The appointment book from `from` to `to` (at most 42 days): one practitioner's (assignee_id) or the whole practice's. Errors: VALIDATION_FAILED (to)
+         * @description Every appointment in the span, cancelled and missed ones included, with its practitioner and status. Whose it is (client.first_name) only when you may read that client's name (your caseload scope and role, as on the agenda); otherwise client is null and the slot shows as busy. Names returned are one audited read (purpose calendar). Book with POST /api/v1/clients/{id}/activities; move, cancel or record attendance with PATCH /api/v1/activities/{activity_id}.
+         */
+        get: {
+            parameters: {
+                query: {
+                    assignee_id?: string;
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                activity_id: string;
+                                assignee_id: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                cancel_reason: string | null;
+                                /** @description Whose appointment it is (first or preferred name, as on the agenda) when you may read that client's name; null shows the slot as busy. Every name returned is an audited read. */
+                                client: {
+                                    first_name: string;
+                                    id: string;
+                                } | null;
+                                duration_min: number | null;
+                                series_id: string | null;
+                                /** @description booked, attended, cancelled or no_show */
+                                status: string;
+                            }[];
+                            /** Format: date-time */
+                            from: string;
+                            /** @description The organisation's time zone (instants are UTC; show them in the viewer's zone and name it when it differs) */
+                            time_zone: string;
+                            /** Format: date-time */
+                            to: string;
+                            /** @description True when more appointments fall in the span than one read returns (ask for a shorter span) */
+                            truncated: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

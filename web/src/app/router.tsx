@@ -18,6 +18,7 @@ const organisationRoute = createRoute({ getParentRoute: () => shellRoute, path: 
 const clientsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients' }).lazy(() => import('../clients/ClientsRoute').then((m) => m.Route));
 // The address names a client by id only, never by name (UI.md).
 const recordRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients/$clientId' }).lazy(() => import('../record/RecordRoute').then((m) => m.Route));
+const calendarRoute = createRoute({ getParentRoute: () => shellRoute, path: '/calendar' }).lazy(() => import('../calendar/CalendarRoute').then((m) => m.Route));
 const alertsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/alerts' }).lazy(() => import('../alerts/AlertsRoute').then((m) => m.Route));
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
 const signInRoute = createRoute({
@@ -39,7 +40,7 @@ const forgotRoute = createRoute({ getParentRoute: () => rootRoute, path: '/forgo
 const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset', component: ResetPasswordPage });
 const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: '/invite', component: InvitePage });
 
-const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
+const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, calendarRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
 
 /** Tokens that arrive in the URL leave the address bar and the history before anything renders. */
 export function takeUrlTokens(): void {

@@ -11,6 +11,7 @@ import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { ApiError } from '../api/client';
+import { browserZone, instantOf, parseWallInput, wallAt, wallInput } from '../calendar/zoned';
 
 type Change = Body<'/api/v1/activities/{id}', 'patch'>;
 
@@ -26,7 +27,7 @@ export function useActivityChange() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...body }: { id: string } & Change) => data(api.PATCH('/api/v1/activities/{id}', { params: { path: { id } }, body })),
-    onSettled: () => Promise.all(['agenda', 'timeline', 'to-chart'].map((key) => queryClient.invalidateQueries({ queryKey: [key] }))),
+    onSettled: () => Promise.all(['agenda', 'timeline', 'to-chart', 'calendar'].map((key) => queryClient.invalidateQueries({ queryKey: [key] }))),
   });
 }
 
@@ -34,37 +35,44 @@ export function activityChangeError(error: unknown) {
   return errorMessage(error, CHANGE_ERRORS);
 }
 
-/** "YYYY-MM-DDTHH:mm" in the browser's time, for a datetime-local input. */
-export function localInput(value: string | Date): string {
-  const d = new Date(value);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+/** "YYYY-MM-DDTHH:mm" on `zone`'s clock (the browser's unless given), for a datetime-local input. */
+export function localInput(value: string | Date, zone = browserZone()): string {
+  return wallInput(wallAt(new Date(value).getTime(), zone));
 }
 
-/** Moves a follow-up or appointment to a new time, from a list row. */
-export function MoveForm({ id, at, label, onDone }: { id: string; at: string; label: string; onDone: () => void }) {
+type Scope = 'this' | 'following';
+
+/** "This one" or "this and following", for an occurrence of a series. */
+function ScopeChoice({ value, onChange }: { value: Scope; onChange: (scope: Scope) => void }) {
+  const { _ } = useLingui();
+  return <Select<Scope> name="scope" label={<Trans>Which sessions</Trans>} options={[{ id: 'this', label: _(msg`This one only`) }, { id: 'following', label: _(msg`This and the following ones`) }]} value={value} onChange={onChange} />;
+}
+
+/**
+ * Moves a follow-up or appointment to a new time, from a list row or the calendar: the time is on
+ * `zone`'s clock (the browser's unless given). An occurrence of a series (`series`) may take the
+ * following ones with it, to the same local time.
+ */
+export function MoveForm({ id, at, label, onDone, zone = browserZone(), series = false }: { id: string; at: string; label: string; onDone: () => void; zone?: string; series?: boolean }) {
   const { _ } = useLingui();
   const change = useActivityChange();
-  const [when, setWhen] = useState(() => localInput(at));
+  const [when, setWhen] = useState(() => localInput(at, zone));
+  const [scope, setScope] = useState<Scope>('this');
   const [bad, setBad] = useState(false);
+  const move = (allowClash: boolean) => {
+    // A cleared or half-typed date-time box gives no time at all: say so rather than send nothing.
+    const wall = parseWallInput(when);
+    setBad(!wall);
+    if (wall) change.mutate({ id, at: new Date(instantOf(wall, zone)).toISOString(), ...(allowClash ? { allow_clash: true } : {}), ...(series && scope === 'following' ? { scope } : {}) }, { onSuccess: onDone });
+  };
   return (
-    <Form
-      className="form inline row-form"
-      aria-label={label}
-      validationBehavior="aria"
-      onSubmit={(e) => {
-        e.preventDefault();
-        // A cleared or half-typed date-time box gives no time at all: say so rather than send nothing.
-        const ok = when !== '' && !Number.isNaN(Date.parse(when));
-        setBad(!ok);
-        if (ok) change.mutate({ id, at: new Date(when).toISOString() }, { onSuccess: onDone });
-      }}
-    >
-      <Field name="at" type="datetime-local" label={<Trans>New time</Trans>} isRequired isInvalid={bad} errorMessage={_(msg`Enter the date and the time.`)} value={when} onChange={setWhen} />
+    <Form className="form inline row-form" aria-label={label} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); move(false); }}>
+      <Field name="at" type="datetime-local" label={<Trans>New time</Trans>} description={zone !== browserZone() ? <Trans>On the clock of {zone}</Trans> : undefined} isRequired isInvalid={bad} errorMessage={_(msg`Enter the date and the time.`)} value={when} onChange={setWhen} />
+      {series ? <ScopeChoice value={scope} onChange={setScope} /> : null}
       <Button type="submit" isDisabled={change.isPending}><Trans>Save</Trans></Button>
       <Button variant="quiet" onPress={onDone}><Trans>Close</Trans></Button>
       <Alert>{change.isError ? _(activityChangeError(change.error)) : null}</Alert>
-      {isClash(change.error) ? <Button variant="quiet" isDisabled={change.isPending} onPress={() => change.mutate({ id, at: new Date(when).toISOString(), allow_clash: true }, { onSuccess: onDone })}><Trans>Move it anyway</Trans></Button> : null}
+      {isClash(change.error) ? <Button variant="quiet" isDisabled={change.isPending} onPress={() => move(true)}><Trans>Move it anyway</Trans></Button> : null}
     </Form>
   );
 }
@@ -77,13 +85,15 @@ export function isClash(error: unknown): boolean {
 type CancelReason = 'by_client' | 'by_practice' | 'late_by_client';
 
 /** Cancels an appointment with its reason (kept as scheduling metadata: no free text). */
-export function CancelForm({ id, label, onDone }: { id: string; label: string; onDone: () => void }) {
+export function CancelForm({ id, label, onDone, series = false }: { id: string; label: string; onDone: () => void; series?: boolean }) {
   const { _ } = useLingui();
   const change = useActivityChange();
   const [reason, setReason] = useState<CancelReason>('by_client');
+  const [scope, setScope] = useState<Scope>('this');
   return (
-    <Form className="form inline row-form" aria-label={label} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); change.mutate({ id, status: 'cancelled', reason }, { onSuccess: onDone }); }}>
+    <Form className="form inline row-form" aria-label={label} validationBehavior="aria" onSubmit={(e) => { e.preventDefault(); change.mutate({ id, status: 'cancelled', reason, ...(series && scope === 'following' ? { scope } : {}) }, { onSuccess: onDone }); }}>
       <Select name="reason" label={<Trans>Who cancelled</Trans>} options={[{ id: 'by_client' as const, label: _(msg`The client, in time`) }, { id: 'late_by_client' as const, label: _(msg`The client, late`) }, { id: 'by_practice' as const, label: _(msg`The practice`) }]} value={reason} onChange={setReason} />
+      {series ? <ScopeChoice value={scope} onChange={setScope} /> : null}
       <Button type="submit" variant="danger" isDisabled={change.isPending}><Trans>Cancel the appointment</Trans></Button>
       <Button variant="quiet" onPress={onDone}><Trans>Close</Trans></Button>
       <Alert>{change.isError ? _(activityChangeError(change.error)) : null}</Alert>

@@ -1,0 +1,201 @@
+/**
+ * Journey (issue 16): the calendar, against a real `confidant serve`, through the web app alone.
+ * A practitioner books a weekly series from the calendar in London time, moves one occurrence, then
+ * this and the following ones across the change to summer time (every instant checked over the API);
+ * a clash is warned about and booked anyway; a future appointment offers no "attended"; a no-show is
+ * recorded; a colleague's client shows as busy. The receptionist sees the whole practice by first
+ * name only. Every screen passes the gates in light and dark.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, runCli, startServe } from '../support/cli.ts';
+import { browserAvailability, checkBothSchemes, launchGated, type GatedBrowser } from './gates.ts';
+import { practiceOverApi, signInWithTotp, type Person } from './practice.ts';
+
+const availability = browserAvailability();
+const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
+
+interface Appointment {
+  id: string;
+  at: string;
+  status: string;
+  series_id: string | null;
+}
+
+describe.skipIf(!availability.run)('browser: the calendar', () => {
+  it('books, moves and records appointments on the viewer’s clock; each role sees what it may', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-calendar-'));
+    const marker = randomBytes(5).toString('hex');
+    const owner = { email: `owner.${marker}@example.test`, password: `owner ${marker} long passphrase` };
+    const env = { CONFIDANT_DATA: path.join(root, 'data') };
+    expect((await runCli(['init', '--owner-email', owner.email, '--org-name', `Calendar ${marker}`], { env: { ...env, CONFIDANT_OWNER_PASSWORD: owner.password } })).code).toBe(0);
+    const serve = await startServe({ ...env, PORT: String(await freePort()), HOST: '127.0.0.1' });
+    const origin = new URL(serve.url).origin;
+    const { owner: o, staff } = await practiceOverApi(serve.url, owner, [
+      { email: `pia.${marker}@example.test`, password: `practitioner ${marker} passphrase`, role: 'practitioner' },
+      { email: `colin.${marker}@example.test`, password: `colleague ${marker} passphrase`, role: 'practitioner' },
+      { email: `rita.${marker}@example.test`, password: `reception ${marker} passphrase`, role: 'reception' },
+    ]);
+    const [pia, colin, rita] = staff as [Person, Person, Person];
+    expect((await o.call('PATCH', '/api/v1/organisation', { time_zone: 'Europe/London' })).status).toBe(200);
+    const newClient = async (name: string, practitioner: Person) => {
+      const res = await o.call('POST', '/api/v1/clients', { name });
+      expect(res.status).toBe(201);
+      const id = ((await res.json()) as { id: string }).id;
+      expect((await o.call('PUT', `/api/v1/clients/${id}/caseload/${practitioner.userId}`)).status).toBeLessThan(300);
+      return id;
+    };
+    const ada = await newClient(`Ada Lovelock${marker}`, pia);
+    const bruno = await newClient(`Bruno Hidden${marker}`, colin);
+    const book = async (as: Person, client: string, startsAt: string, minutes = 50) => {
+      const res = await as.call('POST', `/api/v1/clients/${client}/activities`, { kind: 'appointment', starts_at: startsAt, duration_min: minutes });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    // Colin's client on the same Monday as the series: Pia sees only that he is busy.
+    await book(colin, bruno, '2027-03-22T13:00:00Z');
+    // Earlier today (a session that did not happen) and later this year (not started yet).
+    const missed = await book(pia, ada, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000).toISOString(), 30);
+    const occurrences = async (): Promise<Appointment[]> => {
+      const res = await pia.call('GET', `/api/v1/clients/${ada}/timeline`);
+      const items = ((await res.json()) as { items: { activity?: Appointment & { kind: string } }[] }).items;
+      return items.map((i) => i.activity).filter((a): a is Appointment & { kind: string } => a?.kind === 'appointment' && a.series_id !== null).sort((a, b) => a.at.localeCompare(b.at));
+    };
+
+    const problems: string[] = [];
+    let practitioner: GatedBrowser | undefined;
+    let reception: GatedBrowser | undefined;
+    const shot = async (page: GatedBrowser['page'], name: string) => {
+      if (!SHOTS) return;
+      for (const colorScheme of ['dark', 'light'] as const) {
+        await page.emulateMedia({ colorScheme });
+        await page.screenshot({ path: path.join(SHOTS, `${name}${colorScheme === 'dark' ? '-dark' : ''}.png`), fullPage: true });
+      }
+    };
+    try {
+      practitioner = await launchGated(origin, 'light', { timezoneId: 'UTC' });
+      const page = practitioner.page;
+      await signInWithTotp(page, origin, pia);
+      await page.getByRole('link', { name: 'Calendar' }).click();
+      await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+      // The browser runs in UTC, the practice in London: the page says whose clock it shows.
+      await page.getByText('Times are on the clock of Europe/London.').waitFor();
+      problems.push(...(await checkBothSchemes(practitioner, 'calendar, this week')));
+
+      // A weekly series of four from Monday 15 March 2027, 09:00 London time, booked from the calendar.
+      await page.getByLabel('Go to date').fill('2027-03-15');
+      await page.getByRole('heading', { name: /15 Mar.*21 March 2027/ }).waitFor();
+      await page.getByRole('button', { name: 'Book an appointment' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+      await dialog.getByLabel("Client's name").fill(`Ada Lovelock${marker}`);
+      await dialog.getByRole('button', { name: 'Find' }).click();
+      await dialog.getByRole('button', { name: `Book for Ada Lovelock${marker}` }).click();
+      await dialog.getByLabel('Starts').fill('2027-03-15T09:00');
+      await dialog.getByRole('button', { name: /Repeats$/ }).click();
+      await page.getByRole('option', { name: 'Every week' }).click();
+      await dialog.getByLabel('Sessions').fill('4');
+      problems.push(...(await checkBothSchemes(practitioner, 'calendar, booking a series')));
+      await dialog.getByRole('button', { name: 'Book the series' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      // 09:00 in London every Monday: GMT, then BST from 28 March.
+      expect((await occurrences()).map((a) => a.at)).toEqual(['2027-03-15T09:00:00.000Z', '2027-03-22T09:00:00.000Z', '2027-03-29T08:00:00.000Z', '2027-04-05T08:00:00.000Z']);
+      const firstEntry = page.getByRole('button', { name: /^09:00, Ada, part of a series/ });
+      await firstEntry.waitFor();
+      await shot(page, 'calendar-week');
+
+      // Next week: the second session moved alone to 10:00; Colin's appointment shows as busy.
+      await page.getByRole('button', { name: 'Next week' }).click();
+      await page.getByRole('heading', { name: /22 Mar.*28 March 2027/ }).waitFor();
+      await page.getByRole('button', { name: /^13:00, Busy/ }).waitFor();
+      expect(await page.content()).not.toContain('Bruno');
+      await page.getByRole('button', { name: /^09:00, Ada/ }).click();
+      let details = page.getByRole('dialog', { name: 'Appointment' });
+      await details.getByText('One of a recurring series').waitFor();
+      // Not started yet: nothing to record, only move or cancel.
+      await details.getByText('Attended or did not come can be recorded once it has started.').waitFor();
+      expect(await details.getByRole('button', { name: 'Attended' }).count()).toBe(0);
+      await details.getByRole('button', { name: 'Move' }).click();
+      await details.getByLabel('New time').fill('2027-03-22T10:00');
+      await details.getByRole('button', { name: 'Save' }).click();
+      await details.getByRole('button', { name: 'Move' }).waitFor();
+      await page.keyboard.press('Escape');
+      expect((await occurrences()).map((a) => a.at)).toEqual(['2027-03-15T09:00:00.000Z', '2027-03-22T10:00:00.000Z', '2027-03-29T08:00:00.000Z', '2027-04-05T08:00:00.000Z']);
+
+      // The week after the clocks change: this and the following ones move to 11:00 London time.
+      await page.getByRole('button', { name: 'Next week' }).click();
+      await page.getByRole('heading', { name: /29 Mar.*4 April 2027/ }).waitFor();
+      await page.getByRole('button', { name: /^09:00, Ada/ }).click();
+      details = page.getByRole('dialog', { name: 'Appointment' });
+      await details.getByRole('button', { name: 'Move' }).click();
+      await details.getByLabel('New time').fill('2027-03-29T11:00');
+      await details.getByRole('button', { name: /Which sessions$/ }).click();
+      await page.getByRole('option', { name: 'This and the following ones' }).click();
+      await details.getByRole('button', { name: 'Save' }).click();
+      await details.getByRole('button', { name: 'Move' }).waitFor();
+      await page.keyboard.press('Escape');
+      expect((await occurrences()).map((a) => a.at)).toEqual(['2027-03-15T09:00:00.000Z', '2027-03-22T10:00:00.000Z', '2027-03-29T10:00:00.000Z', '2027-04-05T10:00:00.000Z']);
+      await page.getByRole('button', { name: /^11:00, Ada/ }).waitFor();
+
+      // A clash: another appointment for Ada at 11:30 that Monday is warned about, then booked anyway.
+      await page.getByRole('button', { name: 'Book an appointment' }).click();
+      const again = page.getByRole('dialog', { name: 'Book an appointment' });
+      await again.getByLabel("Client's name").fill(`Ada Lovelock${marker}`);
+      await again.getByRole('button', { name: 'Find' }).click();
+      await again.getByRole('button', { name: `Book for Ada Lovelock${marker}` }).click();
+      await again.getByLabel('Starts').fill('2027-03-29T11:30');
+      await again.getByRole('button', { name: 'Book', exact: true }).click();
+      await again.getByText('The practitioner already has an appointment at that time.').waitFor();
+      problems.push(...(await checkBothSchemes(practitioner, 'calendar, clash warning')));
+      await again.getByRole('button', { name: 'Book anyway' }).click();
+      await again.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: /^11:30, Ada/ }).waitFor();
+      await shot(page, 'calendar-clash');
+
+      // The server refuses "attended" before the start, whatever the page offers.
+      const future = (await occurrences())[3]!;
+      const early = await pia.call('PATCH', `/api/v1/activities/${future.id}`, { status: 'attended' });
+      expect(early.status).toBe(409);
+      expect(((await early.json()) as { error: { code: string } }).error.code).toBe('APPOINTMENT_NOT_STARTED');
+
+      // Today's missed session: recorded as a no-show from the day view.
+      await page.getByRole('button', { name: 'Today', exact: true }).click();
+      await page.getByRole('button', { name: 'Day', exact: true }).click();
+      await page.getByRole('button', { name: /, Ada$/ }).first().click();
+      details = page.getByRole('dialog', { name: 'Appointment' });
+      await details.getByRole('button', { name: 'Did not come' }).click();
+      await details.getByText('Did not come', { exact: true }).waitFor();
+      await page.keyboard.press('Escape');
+      const missedRow = ((await (await pia.call('GET', `/api/v1/clients/${ada}/timeline`)).json()) as { items: { activity?: Appointment }[] }).items.find((i) => i.activity?.id === missed);
+      expect(missedRow?.activity?.status).toBe('no_show');
+      problems.push(...(await checkBothSchemes(practitioner, 'calendar, day')));
+
+      // Reception: the whole practice, by first name only.
+      reception = await launchGated(origin, 'light', { timezoneId: 'Europe/London' });
+      await signInWithTotp(reception.page, origin, rita);
+      await reception.page.getByRole('link', { name: 'Calendar' }).click();
+      await reception.page.getByLabel('Go to date').fill('2027-03-22');
+      await reception.page.getByRole('button', { name: /^10:00, Ada/ }).waitFor();
+      await reception.page.getByRole('button', { name: /^13:00, Bruno/ }).waitFor();
+      // The browser is in London too: no zone note.
+      expect(await reception.page.getByText('Times are on the clock of').count()).toBe(0);
+      const seen = `${await reception.page.content()}\n${reception.responses.join('\n')}`;
+      for (const surname of [`Lovelock${marker}`, `Hidden${marker}`]) expect(seen, 'a surname reached the front desk').not.toContain(surname);
+      problems.push(...(await checkBothSchemes(reception, 'calendar, reception')));
+      await shot(reception.page, 'calendar-reception');
+    } catch (error) {
+      if (practitioner) await practitioner.page.screenshot({ path: '/tmp/failed-calendar-practitioner.png', fullPage: true }).catch(() => undefined);
+      if (reception) await reception.page.screenshot({ path: '/tmp/failed-calendar-reception.png', fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await practitioner?.close();
+      await reception?.close();
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
