@@ -8,7 +8,7 @@ import { useCan } from '../app/session';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { CancelForm, MoveForm, activityChangeError, useActivityChange } from '../today/ActivityForms';
-import type { Entry } from './CalendarPage';
+import type { Entry } from './entries';
 import { wallAt } from './zoned';
 
 const STATUS: Record<string, MessageDescriptor> = { booked: msg`Booked`, attended: msg`Attended`, no_show: msg`Did not come`, cancelled: msg`Cancelled` };

@@ -4,7 +4,7 @@ import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { ToggleButton } from 'react-aria-components';
 import { useQuery } from '@tanstack/react-query';
-import { api, data, type paths } from '../api/client';
+import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { useCan, useMe } from '../app/session';
 import { Alert } from '../ui/Alert';
@@ -14,10 +14,9 @@ import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { AppointmentForm } from './AppointmentForm';
 import { AppointmentDetails } from './AppointmentDetails';
+import { type Entry, viewerZone } from './entries';
 import { type Wall, addDays, browserZone, dateKey, instantOf, mondayOf, parseDateKey, startOfDay, wallAt } from './zoned';
 
-export type CalendarAnswer = paths['/api/v1/calendar']['get']['responses'][200]['content']['application/json'];
-export type Entry = CalendarAnswer['entries'][number];
 type View = 'day' | 'week';
 type Person = { id: string; email: string; role: string };
 
@@ -26,11 +25,6 @@ const HOUR_PX = 56;
 const FIRST_HOUR = 7;
 const LAST_HOUR = 20;
 const EVERYONE = 'everyone';
-
-/** The zone the viewer reads times in: their own, else the organisation's, else the browser's. */
-export function viewerZone(me: { time_zone?: string | null; org_time_zone?: string | null }): string {
-  return me.time_zone ?? me.org_time_zone ?? browserZone();
-}
 
 /**
  * The calendar: a day or a week of appointments, one practitioner's or the whole practice's, laid out
