@@ -66,7 +66,8 @@ export function CalendarPage() {
   const dayFormat = useMemo(() => new Intl.DateTimeFormat(i18n.locale === 'de' ? 'de-DE' : 'en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }), [i18n.locale]);
   const longFormat = useMemo(() => new Intl.DateTimeFormat(i18n.locale === 'de' ? 'de-DE' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }), [i18n.locale]);
   const label = (wall: Wall, format: Intl.DateTimeFormat) => format.format(new Date(Date.UTC(wall.y, wall.m - 1, wall.d)));
-  const title = view === 'day' ? label(first, longFormat) : `${label(first, dayFormat)} – ${label(days[6]!, longFormat)}`;
+  const rangeFormat = useMemo(() => new Intl.DateTimeFormat(i18n.locale === 'de' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }), [i18n.locale]);
+  const title = view === 'day' ? label(first, longFormat) : rangeFormat.formatRange(new Date(Date.UTC(first.y, first.m - 1, first.d)), new Date(Date.UTC(days[6]!.y, days[6]!.m - 1, days[6]!.d)));
   const email = (id: string | null) => people.find((p) => p.id === id)?.email ?? null;
 
   // Columns: the days of the week, or on a day with everyone, one per practitioner.
@@ -158,12 +159,15 @@ function EntryButton({ entry, zone, practitioner, onPress }: { entry: Entry; zon
   const time = `${String(start.h).padStart(2, '0')}:${String(start.min).padStart(2, '0')}`;
   const who = entry.client ? entry.client.first_name : _(msg`Busy`);
   const status = entry.status === 'attended' ? _(msg`attended`) : entry.status === 'no_show' ? _(msg`did not come`) : entry.status === 'cancelled' ? _(msg`cancelled`) : '';
+  const prefix = practitioner?.split('@')[0];
+  // The name starts with the visible text (axe: label and content match), then spells out the marks.
+  const name = [`${time} ${who}${prefix ? ` ${prefix}` : ''}`, status, entry.series_id ? _(msg`part of a series`) : ''].filter(Boolean).join(', ');
   return (
-    <Button variant="quiet" className={`calendar-entry status-${entry.status}${entry.client ? '' : ' is-busy'}`} onPress={onPress} aria-label={[time, who, status, entry.series_id ? _(msg`part of a series`) : '', practitioner ?? ''].filter(Boolean).join(', ')}>
+    <Button variant="quiet" className={`calendar-entry status-${entry.status}${entry.client ? '' : ' is-busy'}`} onPress={onPress} aria-label={name}>
       <span className="calendar-entry-time">{time}</span> <span className={entry.client ? 'pii' : ''}>{who}</span>
       {STATUS_MARK[entry.status] ? <span aria-hidden="true"> {STATUS_MARK[entry.status]}</span> : null}
       {entry.series_id ? <span aria-hidden="true"> ↻</span> : null}
-      {practitioner ? <span className="calendar-entry-who"> {practitioner.split('@')[0]}</span> : null}
+      {prefix ? <span className="calendar-entry-who"> {prefix}</span> : null}
     </Button>
   );
 }
