@@ -17,6 +17,7 @@ import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkSeriesClash } from './appointment-clash.service.ts';
 import { recurrenceInput, seriesStarts, seriesTimeZone } from './appointment-series.service.ts';
 import { AppError } from '../platform/errors/index.ts';
+import { requireBookableRoom } from '../rooms/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -42,6 +43,7 @@ export const activityInput = z.discriminatedUnion('kind', [
     starts_at: z.iso.datetime({ offset: true }),
     duration_min: z.number().int().min(5).max(MAX_APPOINTMENT_MIN),
     practitioner_id: z.string().uuid().optional(),
+    room_id: z.string().uuid().optional().meta({ description: "The room it is in: an unarchived room of the organisation (GET /api/v1/rooms; else 422 ROOM_NOT_FOUND); every occurrence of a series is in it. It must be free too, unless allow_clash" }),
     channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
     details: details.optional(),
     allow_clash: z.boolean().optional().meta({ description: "Book it (a series: every occurrence) even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
@@ -67,6 +69,8 @@ export interface ActivityView {
   cancel_reason: string | null;
   /** The series this appointment is an occurrence of; null for a single booking. */
   series_id: string | null;
+  /** The room the appointment is in (GET /api/v1/rooms); null when none. */
+  room_id: string | null;
   /** Present only for readers cleared for confidential client details. */
   details?: z.infer<typeof details>;
 }
@@ -83,12 +87,13 @@ export type AddedActivity = ActivityView & { occurrences?: ActivityView[] };
 
 /**
  * Records an interaction, follow-up or appointment for a client (card numbers refused). An
- * appointment overlapping another booked one of the same practitioner is refused unless
- * `allow_clash` (`checkClash`), and an override is named in the audit event (`clash_overridden`).
+ * appointment overlapping another booked one of the same practitioner — or, with `room_id`, of
+ * the same room — is refused unless `allow_clash` (`checkClash`), and an override is named in the
+ * audit event (`clash_overridden`). A `room_id` must name an unarchived room of the organisation.
  *
  * An appointment with `recurrence` books a series (`seriesStarts`): occurrences at the same local
  * wall-clock time in `time_zone` (default the organisation's), each an ordinary appointment row with
- * the same `series_id`, details and practitioner. Every occurrence is checked for clashes
+ * the same `series_id`, details, practitioner and room. Every occurrence is checked for clashes
  * (`checkSeriesClash`): one clash refuses the whole series and writes nothing, unless `allow_clash`
  * books it whole. One transaction, one `client.update` event naming the client.
  *
@@ -96,7 +101,7 @@ export type AddedActivity = ActivityView & { occurrences?: ActivityView[] };
  *
  * @throws AppError NOT_FOUND/FORBIDDEN (the gate), VALIDATION_FAILED (a recurrence without exactly
  *   one of until and count, or over 52 occurrences; time_zone not an IANA zone, or without
- *   recurrence), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
+ *   recurrence), ROOM_NOT_FOUND (room_id not an unarchived room of the organisation), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
  */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<AddedActivity> {
   if (input.kind === 'appointment' && input.time_zone !== undefined && input.recurrence === undefined) {
@@ -123,6 +128,7 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     cancel_reason: null,
     series_id: null,
     series_time_zone: null,
+    room_id: input.kind === 'appointment' ? (input.room_id ?? null) : null,
     created_by: caller.actor.userId,
     created_at: now,
   };
@@ -137,7 +143,8 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     for (const r of rows) r.details_ct = sealField(key, activityPlace(orgId, r.id), DETAILS, plain);
   }
   await deps.db.transaction().execute(async (tx) => {
-    const overridden = input.kind === 'appointment' && (await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, startsAt: r.at, durationMin: input.duration_min })), input.allow_clash === true));
+    if (row.room_id) await requireBookableRoom(tx, orgId, row.room_id);
+    const overridden = input.kind === 'appointment' && (await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, roomId: r.room_id ?? null, startsAt: r.at, durationMin: input.duration_min })), input.allow_clash === true));
     for (const r of rows) await insertActivity(tx, r);
     await refreshContactDates(tx, orgId, [clientId], now);
     const part = input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments';
@@ -165,6 +172,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: ActivityTable
     related_id: row.related_id,
     cancel_reason: row.cancel_reason,
     series_id: row.series_id,
+    room_id: row.room_id ?? null,
   };
   if (withDetails && row.details_ct) {
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
@@ -315,7 +323,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     if (dueAt > now) continue;
     const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, series_time_zone: null, created_by: 'system', created_at: now });
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, series_time_zone: null, room_id: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

@@ -75,6 +75,8 @@ export interface UserTable {
   totp_secret_ct: Uint8Array | null;
   totp_confirmed: Generated<number>;
   totp_pending_ct: Generated<Uint8Array | null>;
+  /** The person's own IANA time zone (migration 0038); null: the organisation's. */
+  time_zone?: string | null;
 }
 
 export type SessionState = 'mfa_pending' | 'mfa_enrolment' | 'active';
@@ -285,6 +287,8 @@ export interface ActivityTable {
   series_id: string | null;
   /** The IANA zone whose local wall-clock time the series' occurrences keep (migration 0035), else null. */
   series_time_zone: string | null;
+  /** The room the appointment is in (migration 0037), else null. Metadata, in the clear. */
+  room_id?: string | null;
   created_by: string;
   created_at: number;
 }
@@ -413,6 +417,16 @@ export interface InvoiceTable {
 export interface InvoiceCounterTable {
   org_id: string;
   last_number: number;
+}
+
+/** A room appointments are booked in (migration 0037). The name is the practice's word for a place, not client data. */
+export interface RoomTable {
+  id: string;
+  org_id: string;
+  name: string;
+  /** When it was archived (ms): it keeps its past appointments and takes no new ones. */
+  archived_at: number | null;
+  created_at: number;
 }
 
 /** An attended appointment billed by an invoice's line: one row per activity (migration 0036). */
@@ -588,6 +602,7 @@ export interface Schema {
   tags: TagTable;
   client_tags: ClientTagTable;
   activities: ActivityTable;
+  rooms: RoomTable;
   imports: ImportTable;
   import_rejections: ImportRejectionTable;
   digest_settings: DigestSettingsTable;
