@@ -11,7 +11,7 @@ import { type Caller, requireClient } from '../clients/records/index.ts';
 import { type ClientDeps, clientEvent, getClient } from '../clients/records/index.ts';
 import { refuseCardData } from '../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
-import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
+import { findCaseloadPractitioner, findDigestTimezone, findUserTimeZone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkSeriesClash } from './appointment-clash.service.ts';
@@ -221,9 +221,7 @@ export const AGENDA_SUMMARY_FIELD = 'activity_details.summary';
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
   const { orgId } = caller.actor;
-  // Days are the user's own (the time zone of their digest settings), else the organisation's.
-  const setting = await findDigestTimezone(deps.db, caller.actor.userId);
-  const timezone = setting?.timezone ?? (await organisationTimeZone(deps.db, orgId));
+  const timezone = await agendaTimeZone(deps, caller.actor);
   const day = localDay(now, timezone);
   const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
   const readsSummaries = clearedFor(caller.actor.role, DETAILS_ENTRY);
@@ -245,6 +243,16 @@ export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now())
   }
   if (summarised.size > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'agenda' }, orgId, 'client.read', [...summarised], [AGENDA_SUMMARY_FIELD]));
   return { timezone, details: readsSummaries, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+}
+
+/**
+ * The zone a person's agenda counts days in: their digest settings' zone if they set one, else their
+ * own time zone (`users.time_zone`, PATCH /api/v1/auth/me), else the organisation's.
+ */
+export async function agendaTimeZone(deps: Pick<ClientDeps, 'db'>, actor: Actor): Promise<string> {
+  const setting = await findDigestTimezone(deps.db, actor.userId);
+  if (setting) return setting.timezone;
+  return (await findUserTimeZone(deps.db, actor.orgId, actor.userId)) ?? (await organisationTimeZone(deps.db, actor.orgId));
 }
 
 /** The summary in an activity's sealed details, if it has one (callers check clearance first). */

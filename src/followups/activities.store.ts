@@ -26,6 +26,11 @@ export async function findDigestTimezone(db: Db, userId: string): Promise<{ time
   return db.selectFrom('digest_settings').select('timezone').where('user_id', '=', userId).executeTakeFirst();
 }
 
+/** A user's own time zone (migration 0038), when they have chosen one. */
+export async function findUserTimeZone(db: Db, orgId: string, userId: string): Promise<string | null> {
+  return (await db.selectFrom('users').select('time_zone').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst())?.time_zone ?? null;
+}
+
 /**
  * Follow-ups and appointments before `to`: appointments from `from`, and open follow-ups (overdue
  * ones included), in time order. `assigneeId` keeps those assigned to one user; null keeps every

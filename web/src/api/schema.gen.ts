@@ -1008,6 +1008,8 @@ export type paths = {
                             expires_at: number;
                             /** @description The organisation's idle timeout: the session ends after this long without a request */
                             idle_timeout_ms: number;
+                            /** @description The organisation's time zone (IANA) */
+                            org_time_zone: string;
                             organisation_id: string;
                             organisation_name: string;
                             /** @description How many passkeys I have registered */
@@ -1018,6 +1020,8 @@ export type paths = {
                             state: "mfa_pending" | "mfa_enrolment" | "active";
                             /** @description How long a sign-in counts as fresh for actions that need step-up */
                             step_up_ms: number;
+                            /** @description My own time zone (IANA; PATCH /api/v1/auth/me), or null: the organisation's */
+                            time_zone: string | null;
                             /** @description Whether I have an authenticator app (step-up then asks for a code) */
                             totp: boolean;
                             user_id: string;
@@ -1031,7 +1035,35 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Set my own preferences: my time zone (an IANA name; null for the organisation's) — the zone my agenda counts days in when my digest settings name none (errors: VALIDATION_FAILED) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        time_zone: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            time_zone: string | null;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/auth/mfa": {
