@@ -463,6 +463,8 @@ export interface ClientTable {
   postal_address_ct: Sealed | null;
   date_of_birth_ct: Sealed | null;
   identifiers_ct: Sealed | null;
+  /** Sealed contact preferences (migration 0039). */
+  contact_preferences_ct: Sealed | null;
   /** Stay in touch every N days (null: no cadence). */
   cadence_days?: number | null;
   /** Latest interaction, appointment attended or begun, or note (ms; migration 0031, kept by `refreshContactDates`). */

@@ -2266,6 +2266,15 @@ export type paths = {
                                 };
                                 fields: {
                                     /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
+                                    /**
                                      * Date of birth
                                      * Format: date
                                      * @description Date of birth: confirm identity and meet age-related duties of care
@@ -2352,6 +2361,15 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Contact preferences
+                         * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                         */
+                        contact_preferences?: {
+                            channels: ("email" | "sms" | "phone" | "post")[];
+                            reminders: boolean;
+                            voicemail: boolean;
+                        };
                         /** @description Values of the organisation's custom fields, by field name; each is checked against its field's kind */
                         custom?: {
                             [key: string]: string | {
@@ -2442,6 +2460,15 @@ export type paths = {
                                 }[];
                             };
                             fields: {
+                                /**
+                                 * Contact preferences
+                                 * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                 */
+                                contact_preferences?: {
+                                    channels: ("email" | "sms" | "phone" | "post")[];
+                                    reminders: boolean;
+                                    voicemail: boolean;
+                                };
                                 /**
                                  * Date of birth
                                  * Format: date
@@ -2563,6 +2590,15 @@ export type paths = {
                                 }[];
                             };
                             fields: {
+                                /**
+                                 * Contact preferences
+                                 * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                 */
+                                contact_preferences?: {
+                                    channels: ("email" | "sms" | "phone" | "post")[];
+                                    reminders: boolean;
+                                    voicemail: boolean;
+                                };
                                 /**
                                  * Date of birth
                                  * Format: date
@@ -2701,6 +2737,15 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Contact preferences
+                         * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                         */
+                        contact_preferences?: {
+                            channels: ("email" | "sms" | "phone" | "post")[];
+                            reminders: boolean;
+                            voicemail: boolean;
+                        } | null;
                         /** @description Values of the organisation's custom fields, by field name; each is checked against its field's kind; null removes a value */
                         custom?: {
                             [key: string]: (string | {
@@ -2791,6 +2836,15 @@ export type paths = {
                                 }[];
                             };
                             fields: {
+                                /**
+                                 * Contact preferences
+                                 * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                 */
+                                contact_preferences?: {
+                                    channels: ("email" | "sms" | "phone" | "post")[];
+                                    reminders: boolean;
+                                    voicemail: boolean;
+                                };
                                 /**
                                  * Date of birth
                                  * Format: date
@@ -3572,6 +3626,15 @@ export type paths = {
                                 };
                                 fields: {
                                     /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
+                                    /**
                                      * Date of birth
                                      * Format: date
                                      * @description Date of birth: confirm identity and meet age-related duties of care
@@ -3667,6 +3730,15 @@ export type paths = {
                                     }[];
                                 };
                                 fields: {
+                                    /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
                                     /**
                                      * Date of birth
                                      * Format: date
@@ -4255,7 +4327,7 @@ export type paths = {
                                 custom: boolean;
                                 group: string;
                                 /** @enum {string} */
-                                kind: "text" | "email" | "phone" | "date" | "address" | "identifiers";
+                                kind: "text" | "email" | "phone" | "date" | "address" | "identifiers" | "contact_preferences";
                                 /** @description The data map's label (built-in fields are translated by the app by name) */
                                 label: string;
                                 name: string;
@@ -4335,6 +4407,15 @@ export type paths = {
                                     }[];
                                 };
                                 fields: {
+                                    /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
                                     /**
                                      * Date of birth
                                      * Format: date

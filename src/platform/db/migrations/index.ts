@@ -37,6 +37,7 @@ import * as appointmentSeries from './0035-appointment-series.ts';
 import * as invoicedActivities from './0036-invoiced-activities.ts';
 import * as rooms from './0037-rooms.ts';
 import * as userTimeZone from './0038-user-time-zone.ts';
+import * as clientContactPreferences from './0039-client-contact-preferences.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -81,4 +82,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0036-invoiced-activities': invoicedActivities,
   '0037-rooms': rooms,
   '0038-user-time-zone': userTimeZone,
+  '0039-client-contact-preferences': clientContactPreferences,
 };
