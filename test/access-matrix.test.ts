@@ -194,6 +194,9 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'PATCH /api/v1/organisation/security': async () => ({ method: 'PATCH', url: '/api/v1/organisation/security', body: { idle_timeout_minutes: 15 } }),
     'GET /api/v1/alerts/settings': async () => ({ method: 'GET', url: '/api/v1/alerts/settings' }),
     'PUT /api/v1/alerts/settings': async () => ({ method: 'PUT', url: '/api/v1/alerts/settings', body: {} }),
+    'GET /api/v1/rooms': async () => ({ method: 'GET', url: '/api/v1/rooms' }),
+    'POST /api/v1/rooms': async (role) => ({ method: 'POST', url: '/api/v1/rooms', body: { name: `Room of ${role}` } }),
+    'PATCH /api/v1/rooms/:id': async () => ({ method: 'PATCH', url: `/api/v1/rooms/${(await org.owner.request('POST', '/api/v1/rooms', { name: 'Matrix room' })).json().id}`, body: { name: 'Renamed room' } }),
   };
 
   it('has a sample and a matrix row for every authenticated route', () => {

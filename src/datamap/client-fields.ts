@@ -80,6 +80,16 @@ export const CLIENT_FIELDS = [
     group: 'official',
     purpose: 'match the client with insurers and public bodies (e.g. national or insurance number)',
   },
+  {
+    ...common,
+    name: 'contact_preferences',
+    label: 'Contact preferences',
+    kind: 'contact_preferences',
+    classification: 'confidential',
+    search: 'none',
+    group: 'contact',
+    purpose: 'honour whether and how the client agreed to be contacted (reminders, messages)',
+  },
 ] as const satisfies readonly FieldSpec[];
 
 export type ClientFieldName = (typeof CLIENT_FIELDS)[number]['name'];

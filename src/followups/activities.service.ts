@@ -11,12 +11,13 @@ import { type Caller, requireClient } from '../clients/records/index.ts';
 import { type ClientDeps, clientEvent, getClient } from '../clients/records/index.ts';
 import { refuseCardData } from '../platform/datamap/index.ts';
 import { codecOf, entryOf, placeOf } from '../datamap/index.ts';
-import { findCaseloadPractitioner, findDigestTimezone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
+import { findCaseloadPractitioner, findDigestTimezone, findUserTimeZone, findLastInteraction, insertActivity, listClientActivities, listClientsDueCadence, listNoteEntries, listScheduleRows, updateClientCadence } from './activities.store.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
 import { refreshContactDates } from '../clients/contact-dates/index.ts';
 import { CLASH_OVERRIDDEN_FIELD, MAX_APPOINTMENT_MIN, checkSeriesClash } from './appointment-clash.service.ts';
 import { recurrenceInput, seriesStarts, seriesTimeZone } from './appointment-series.service.ts';
 import { AppError } from '../platform/errors/index.ts';
+import { requireBookableRoom } from '../rooms/index.ts';
 
 /** Free-text details of an activity: sealed under the client's key, read by confidential clearance. */
 const details = z.strictObject({ summary: z.string().max(10_000), outcome: z.string().max(10_000), location: z.string().max(500), notes: z.string().max(10_000) }).partial();
@@ -42,6 +43,7 @@ export const activityInput = z.discriminatedUnion('kind', [
     starts_at: z.iso.datetime({ offset: true }),
     duration_min: z.number().int().min(5).max(MAX_APPOINTMENT_MIN),
     practitioner_id: z.string().uuid().optional(),
+    room_id: z.string().uuid().optional().meta({ description: "The room it is in: an unarchived room of the organisation (GET /api/v1/rooms; else 422 ROOM_NOT_FOUND); every occurrence of a series is in it. It must be free too, unless allow_clash" }),
     channel: z.enum(['in_person', 'video', 'phone']).default('in_person'),
     details: details.optional(),
     allow_clash: z.boolean().optional().meta({ description: "Book it (a series: every occurrence) even though it overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
@@ -67,6 +69,8 @@ export interface ActivityView {
   cancel_reason: string | null;
   /** The series this appointment is an occurrence of; null for a single booking. */
   series_id: string | null;
+  /** The room the appointment is in (GET /api/v1/rooms); null when none. */
+  room_id: string | null;
   /** Present only for readers cleared for confidential client details. */
   details?: z.infer<typeof details>;
 }
@@ -83,12 +87,13 @@ export type AddedActivity = ActivityView & { occurrences?: ActivityView[] };
 
 /**
  * Records an interaction, follow-up or appointment for a client (card numbers refused). An
- * appointment overlapping another booked one of the same practitioner is refused unless
- * `allow_clash` (`checkClash`), and an override is named in the audit event (`clash_overridden`).
+ * appointment overlapping another booked one of the same practitioner — or, with `room_id`, of
+ * the same room — is refused unless `allow_clash` (`checkClash`), and an override is named in the
+ * audit event (`clash_overridden`). A `room_id` must name an unarchived room of the organisation.
  *
  * An appointment with `recurrence` books a series (`seriesStarts`): occurrences at the same local
  * wall-clock time in `time_zone` (default the organisation's), each an ordinary appointment row with
- * the same `series_id`, details and practitioner. Every occurrence is checked for clashes
+ * the same `series_id`, details, practitioner and room. Every occurrence is checked for clashes
  * (`checkSeriesClash`): one clash refuses the whole series and writes nothing, unless `allow_clash`
  * books it whole. One transaction, one `client.update` event naming the client.
  *
@@ -96,7 +101,7 @@ export type AddedActivity = ActivityView & { occurrences?: ActivityView[] };
  *
  * @throws AppError NOT_FOUND/FORBIDDEN (the gate), VALIDATION_FAILED (a recurrence without exactly
  *   one of until and count, or over 52 occurrences; time_zone not an IANA zone, or without
- *   recurrence), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
+ *   recurrence), ROOM_NOT_FOUND (room_id not an unarchived room of the organisation), APPOINTMENT_CLASH, CARD_DATA_REFUSED.
  */
 export async function addActivity(deps: ClientDeps, caller: Caller, clientId: string, input: ActivityInput, now = Date.now()): Promise<AddedActivity> {
   if (input.kind === 'appointment' && input.time_zone !== undefined && input.recurrence === undefined) {
@@ -123,6 +128,7 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     cancel_reason: null,
     series_id: null,
     series_time_zone: null,
+    room_id: input.kind === 'appointment' ? (input.room_id ?? null) : null,
     created_by: caller.actor.userId,
     created_at: now,
   };
@@ -137,7 +143,8 @@ export async function addActivity(deps: ClientDeps, caller: Caller, clientId: st
     for (const r of rows) r.details_ct = sealField(key, activityPlace(orgId, r.id), DETAILS, plain);
   }
   await deps.db.transaction().execute(async (tx) => {
-    const overridden = input.kind === 'appointment' && (await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, startsAt: r.at, durationMin: input.duration_min })), input.allow_clash === true));
+    if (row.room_id) await requireBookableRoom(tx, orgId, row.room_id);
+    const overridden = input.kind === 'appointment' && (await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, roomId: r.room_id ?? null, startsAt: r.at, durationMin: input.duration_min })), input.allow_clash === true));
     for (const r of rows) await insertActivity(tx, r);
     await refreshContactDates(tx, orgId, [clientId], now);
     const part = input.kind === 'interaction' ? 'interactions' : input.kind === 'follow_up' ? 'follow_ups' : 'appointments';
@@ -165,6 +172,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: ActivityTable
     related_id: row.related_id,
     cancel_reason: row.cancel_reason,
     series_id: row.series_id,
+    room_id: row.room_id ?? null,
   };
   if (withDetails && row.details_ct) {
     const key = await deps.keyring.dataKey(orgId, row.client_id, row.details_ct);
@@ -213,9 +221,7 @@ export const AGENDA_SUMMARY_FIELD = 'activity_details.summary';
  */
 export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now()) {
   const { orgId } = caller.actor;
-  // Days are the user's own (the time zone of their digest settings), else the organisation's.
-  const setting = await findDigestTimezone(deps.db, caller.actor.userId);
-  const timezone = setting?.timezone ?? (await organisationTimeZone(deps.db, orgId));
+  const timezone = await agendaTimeZone(deps, caller.actor);
   const day = localDay(now, timezone);
   const rows = await scheduleRows(deps, caller.actor, day.midnight, day.next + 7 * 86_400_000);
   const readsSummaries = clearedFor(caller.actor.role, DETAILS_ENTRY);
@@ -237,6 +243,16 @@ export async function agenda(deps: ClientDeps, caller: Caller, now = Date.now())
   }
   if (summarised.size > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'agenda' }, orgId, 'client.read', [...summarised], [AGENDA_SUMMARY_FIELD]));
   return { timezone, details: readsSummaries, overdue: entries.filter((e) => e.bucket === 'overdue'), today: entries.filter((e) => e.bucket === 'today'), next_7_days: entries.filter((e) => e.bucket === 'next_7_days') };
+}
+
+/**
+ * The zone a person's agenda counts days in: their digest settings' zone if they set one, else their
+ * own time zone (`users.time_zone`, PATCH /api/v1/auth/me), else the organisation's.
+ */
+export async function agendaTimeZone(deps: Pick<ClientDeps, 'db'>, actor: Actor): Promise<string> {
+  const setting = await findDigestTimezone(deps.db, actor.userId);
+  if (setting) return setting.timezone;
+  return (await findUserTimeZone(deps.db, actor.orgId, actor.userId)) ?? (await organisationTimeZone(deps.db, actor.orgId));
 }
 
 /** The summary in an activity's sealed details, if it has one (callers check clearance first). */
@@ -315,7 +331,7 @@ export async function applyCadences(deps: ClientDeps, now = Date.now()): Promise
     if (dueAt > now) continue;
     const practitioner = await findCaseloadPractitioner(deps.db, client.org_id, client.id);
     await deps.db.transaction().execute(async (tx) => {
-      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, series_time_zone: null, created_by: 'system', created_at: now });
+      await insertActivity(tx, { id: randomUUID(), org_id: client.org_id, client_id: client.id, kind: 'follow_up', channel: null, direction: null, status: 'open', at: dueAt, duration_min: null, assignee_id: practitioner?.user_id ?? null, recurrence_days: null, related_id: null, details_ct: null, cancel_reason: null, series_id: null, series_time_zone: null, room_id: null, created_by: 'system', created_at: now });
       await deps.audit.appendInTx(tx, { time: now, orgId: client.org_id, actorType: 'system', actorId: null, action: 'client.update', recordType: 'client', recordIds: [client.id], fields: ['follow_ups'], purpose: 'stay-in-touch cadence', outcome: 'allowed', requestId: null, ip: null });
     });
     opened++;

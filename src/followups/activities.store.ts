@@ -26,6 +26,11 @@ export async function findDigestTimezone(db: Db, userId: string): Promise<{ time
   return db.selectFrom('digest_settings').select('timezone').where('user_id', '=', userId).executeTakeFirst();
 }
 
+/** A user's own time zone (migration 0038), when they have chosen one. */
+export async function findUserTimeZone(db: Db, orgId: string, userId: string): Promise<string | null> {
+  return (await db.selectFrom('users').select('time_zone').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst())?.time_zone ?? null;
+}
+
 /**
  * Follow-ups and appointments before `to`: appointments from `from`, and open follow-ups (overdue
  * ones included), in time order. `assigneeId` keeps those assigned to one user; null keeps every
@@ -79,8 +84,8 @@ export async function listSeriesFrom(db: Db | Tx, query: { orgId: string; series
     .execute();
 }
 
-/** Changes an activity's status (and cancellation reason), time or (already sealed) details; what `change` leaves out stays. */
-export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'cancel_reason' | 'at' | 'details_ct'>>): Promise<void> {
+/** Changes an activity's status (and cancellation reason), time, room or (already sealed) details; what `change` leaves out stays. */
+export async function updateActivityRow(tx: Tx, activityId: string, change: Partial<Pick<ActivityTable, 'status' | 'cancel_reason' | 'at' | 'details_ct' | 'room_id'>>): Promise<void> {
   if (Object.keys(change).length === 0) return;
   await tx.updateTable('activities').set(change).where('id', '=', activityId).execute();
 }
@@ -124,25 +129,33 @@ export async function lockPractitionerSchedule(tx: Tx, orgId: string, assigneeId
   if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int4, hashtext(${`schedule:${orgId}:${assigneeId}`}))`.execute(tx);
 }
 
+/** PostgreSQL: locks one room's schedule until the transaction ends (taken after the practitioner's, so two bookings never wait on each other in a cycle). */
+export async function lockRoomSchedule(tx: Tx, orgId: string, roomId: string): Promise<void> {
+  if (engineOf(tx) === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}::int4, hashtext(${`room:${orgId}:${roomId}`}))`.execute(tx);
+}
+
 /**
- * Appointments of one assignee, in the given statuses, whose [at, at + duration) meets [from, to):
- * starting before `to` (and not before `earliestStart`, the bound that lets the time index serve) and
- * ending after `from`; `excludeIds` leaves those out. Ids and times only, in time order.
+ * Appointments of one assignee — or, given `roomId` instead, in one room — in the given statuses,
+ * whose [at, at + duration) meets [from, to): starting before `to` (and not before `earliestStart`,
+ * the bound that lets the time index serve) and ending after `from`; `excludeIds` leaves those out.
+ * Ids and times only, in time order.
  */
 export async function listOverlappingAppointments(
   db: Db | Tx,
-  query: { orgId: string; assigneeId: string; from: number; to: number; earliestStart: number; statuses: readonly string[]; excludeIds: readonly string[]; limit: number },
+  query: { orgId: string; assigneeId?: string; roomId?: string; from: number; to: number; earliestStart: number; statuses: readonly string[]; excludeIds: readonly string[]; limit: number },
 ): Promise<Pick<ActivityTable, 'id' | 'at' | 'duration_min'>[]> {
   let select = db
     .selectFrom('activities')
     .select(['id', 'at', 'duration_min'])
     .where('org_id', '=', query.orgId)
     .where('kind', '=', 'appointment')
-    .where('assignee_id', '=', query.assigneeId)
     .where('status', 'in', [...query.statuses])
     .where('at', '<', query.to)
     .where('at', '>=', query.earliestStart)
     .where((eb) => eb(eb('at', '+', eb('duration_min', '*', 60_000)), '>', query.from));
+  if (query.assigneeId !== undefined) select = select.where('assignee_id', '=', query.assigneeId);
+  if (query.roomId !== undefined) select = select.where('room_id', '=', query.roomId);
+  if (query.assigneeId === undefined && query.roomId === undefined) throw new Error('listOverlappingAppointments needs an assignee or a room');
   if (query.excludeIds.length > 0) select = select.where('id', 'not in', [...query.excludeIds]);
   return select.orderBy('at').orderBy('id').limit(query.limit).execute();
 }

@@ -12,6 +12,7 @@ import { CLASH_OVERRIDDEN_FIELD, checkClash, checkSeriesClash } from './appointm
 import { shiftedStarts } from './appointment-series.service.ts';
 import { organisationTimeZone } from '../auth/orgs/index.ts';
 import { listSeriesFrom } from './activities.store.ts';
+import { requireBookableRoom } from '../rooms/index.ts';
 
 /** Which occurrences of a series a change reaches: this one alone, or this one and every later one. */
 export const SERIES_SCOPES = ['this', 'following'] as const;
@@ -27,7 +28,8 @@ export const activityChange = z.strictObject({
   status: z.enum(['done', 'cancelled', 'attended', 'no_show']).optional().meta({ description: 'follow-up: done or cancelled; appointment: attended, cancelled or no_show' }),
   reason: z.enum(CANCEL_REASONS).optional().meta({ description: 'Why it is cancelled, with status cancelled only: required for an appointment, optional for a follow-up' }),
   at: z.iso.datetime({ offset: true }).optional().meta({ description: 'Reschedule: the new due time of an open follow-up or start of a booked appointment (not with status)' }),
-  allow_clash: z.boolean().optional().meta({ description: "With at: move an appointment even though it then overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
+  allow_clash: z.boolean().optional().meta({ description: "With at or room_id: move an appointment even though it then overlaps another of the practitioner's or the room's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event" }),
+  room_id: z.string().uuid().nullable().optional().meta({ description: 'A booked appointment: the room it moves into (an unarchived room of the organisation, else 422 ROOM_NOT_FOUND), or null for none; alone or with at, not with status' }),
   outcome: z.string().max(10_000).optional().meta({ description: "The outcome, sealed into the activity's details (roles cleared for activity details only; an empty string removes it)" }),
   scope: z
     .enum(SERIES_SCOPES)
@@ -54,6 +56,9 @@ const PART: Record<string, string> = { interaction: 'interactions', follow_up: '
 /** The audit's name for a cancellation's reason (a name, never the value). */
 export const CANCEL_REASON_FIELD = 'cancel_reason';
 
+/** The audit's name for an appointment's room (a name, never a value). */
+export const ROOM_FIELD = 'room';
+
 /** The audit's name for an activity's sealed details (a name, never a value). */
 export const DETAILS_FIELD = 'activity_details';
 
@@ -63,7 +68,9 @@ export const DETAILS_FIELD = 'activity_details';
  * `CANCEL_REASONS`, stored in the clear as `cancel_reason` and named in the audit event; optional
  * for a follow-up, refused with any other status), reschedules it (`at`, only while it is still open
  * or booked; an appointment only to a time free of its practitioner's other appointments unless
- * `allow_clash`, see `checkClash`, the override named in the audit event as `clash_overridden`), and
+ * `allow_clash`, see `checkClash`, the override named in the audit event as `clash_overridden`),
+ * moves a booked appointment into another room (`room_id`, an unarchived room of the organisation;
+ * null for none; the room checked for clashes at its time, named `room` in the audit event), and
  * records its outcome (sealed into its details under the client's key). A recurring
  * follow-up marked done schedules its next occurrence, with the same assignee and details (as they
  * were before this change). One transaction: the row, the next occurrence, the client's contact
@@ -80,16 +87,18 @@ export const DETAILS_FIELD = 'activity_details';
  *   without `at`; scope following without `at`, with an outcome, or outside a series), FORBIDDEN (an outcome without clearance), ACTIVITY_NOT_SCHEDULED (moving an
  *   activity that is no longer scheduled), CONFLICT (a status the activity cannot reach),
  *   APPOINTMENT_NOT_STARTED (attended or no_show for an appointment whose start is after `now`),
- *   APPOINTMENT_CLASH (a move onto another appointment of the practitioner, without `allow_clash`),
+ *   APPOINTMENT_CLASH (a move onto another appointment of the practitioner or the room, without `allow_clash`),
+ *   ROOM_NOT_FOUND (room_id not an unarchived room of the organisation),
  *   CARD_DATA_REFUSED.
  */
 export async function updateActivity(deps: ClientDeps, caller: Caller, activityId: string, change: ActivityChange, now = Date.now()): Promise<ActivityView[]> {
   const given = Object.keys(change).filter((k) => k !== 'scope' && change[k as keyof ActivityChange] !== undefined);
-  if (given.length === 0) throw new AppError('VALIDATION_FAILED', 'give status, at or outcome', { fields: ['body.status', 'body.at', 'body.outcome'] });
+  if (given.length === 0) throw new AppError('VALIDATION_FAILED', 'give status, at, room_id or outcome', { fields: ['body.status', 'body.at', 'body.room_id', 'body.outcome'] });
   if (change.at !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'reschedule (at) and a new status are separate changes: send one, then the other', { fields: ['body.at', 'body.status'] });
-  if (change.allow_clash !== undefined && change.at === undefined) throw new AppError('VALIDATION_FAILED', 'allow_clash goes with a new time (at) only', { fields: ['body.allow_clash', 'body.at'] });
+  if (change.allow_clash !== undefined && change.at === undefined && change.room_id === undefined) throw new AppError('VALIDATION_FAILED', 'allow_clash goes with a new time (at) or room (room_id) only', { fields: ['body.allow_clash', 'body.at'] });
+  if (change.room_id !== undefined && change.status !== undefined) throw new AppError('VALIDATION_FAILED', 'a new room (room_id) and a new status are separate changes: send one, then the other', { fields: ['body.room_id', 'body.status'] });
   if (change.reason !== undefined && change.status !== 'cancelled') throw new AppError('VALIDATION_FAILED', 'a reason goes with status cancelled only', { fields: ['body.reason', 'body.status'] });
-  if (change.scope === 'following' && (change.outcome !== undefined || (change.at === undefined && change.status !== 'cancelled'))) {
+  if (change.scope === 'following' && (change.outcome !== undefined || change.room_id !== undefined || (change.at === undefined && change.status !== 'cancelled'))) {
     throw new AppError('VALIDATION_FAILED', 'scope following moves (at, with allow_clash if need be) or cancels (status cancelled with a reason) a series from this occurrence on: send one of those only', { fields: ['body.scope', 'body.at', 'body.status'] });
   }
   const { orgId } = caller.actor;
@@ -105,7 +114,9 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
     throw new AppError('FORBIDDEN', `your role (${caller.actor.role}) may not write activity details (an outcome); ask an owner or an admin if your work needs it`, { fields: ['outcome'] });
   }
   if (change.outcome !== undefined) refuseCardData({ outcome: change.outcome });
-  if (change.at !== undefined && SCHEDULED[row.kind] !== row.status) {
+  if (change.room_id !== undefined && row.kind !== 'appointment') throw new AppError('VALIDATION_FAILED', 'only an appointment is in a room', { fields: ['body.room_id'] });
+  const moving = change.at !== undefined || change.room_id !== undefined;
+  if (moving && SCHEDULED[row.kind] !== row.status) {
     throw new AppError('ACTIVITY_NOT_SCHEDULED', `a ${row.kind.replace('_', '-')} that is ${row.status} is no longer scheduled and cannot be moved`, { status: row.status });
   }
   if (change.status !== undefined && !(NEXT_STATUS[row.kind]?.[row.status] ?? []).includes(change.status)) {
@@ -119,16 +130,19 @@ export async function updateActivity(deps: ClientDeps, caller: Caller, activityI
   }
   if (change.scope === 'following' && change.at !== undefined) return moveFollowing(deps, caller, row, Date.parse(change.at), change.allow_clash === true, withDetails, now);
   if (change.scope === 'following') return cancelFollowing(deps, caller, row, change.reason!, withDetails, now);
-  const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.reason ? { cancel_reason: change.reason } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}) };
+  const updated: ActivityTable = { ...row, ...(change.status ? { status: change.status } : {}), ...(change.reason ? { cancel_reason: change.reason } : {}), ...(change.at ? { at: Date.parse(change.at) } : {}), ...(change.room_id !== undefined ? { room_id: change.room_id } : {}) };
   if (change.outcome !== undefined) updated.details_ct = await withOutcome(deps, orgId, row, change.outcome);
   const next = updated.kind === 'follow_up' && change.status === 'done' && row.recurrence_days ? await nextOccurrence(deps, caller, row, now) : null;
   await deps.db.transaction().execute(async (tx) => {
-    const moved = change.at !== undefined && row.kind === 'appointment';
-    const overridden = moved && (await checkClash(tx, { orgId, practitionerId: row.assignee_id, startsAt: updated.at, durationMin: row.duration_min ?? 0, excludeIds: [row.id] }, change.allow_clash === true));
-    await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.reason ? { cancel_reason: updated.cancel_reason } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
+    const moved = moving && row.kind === 'appointment';
+    if (change.room_id) await requireBookableRoom(tx, orgId, change.room_id);
+    // A room change alone checks only the room: the practitioner's time has not moved.
+    const practitionerId = change.at !== undefined ? row.assignee_id : null;
+    const overridden = moved && (await checkClash(tx, { orgId, practitionerId, roomId: change.room_id !== undefined || change.at !== undefined ? (updated.room_id ?? null) : null, startsAt: updated.at, durationMin: row.duration_min ?? 0, excludeIds: [row.id] }, change.allow_clash === true));
+    await updateActivityRow(tx, activityId, { ...(change.status ? { status: updated.status } : {}), ...(change.reason ? { cancel_reason: updated.cancel_reason } : {}), ...(change.at ? { at: updated.at } : {}), ...(change.room_id !== undefined ? { room_id: updated.room_id ?? null } : {}), ...(change.outcome !== undefined ? { details_ct: updated.details_ct } : {}) });
     if (next) await insertActivity(tx, next);
     await refreshContactDates(tx, orgId, [row.client_id], now);
-    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.reason ? [CANCEL_REASON_FIELD] : []), ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
+    const parts = [...(change.status || change.at ? [PART[row.kind]!] : []), ...(change.room_id !== undefined ? [ROOM_FIELD] : []), ...(change.reason ? [CANCEL_REASON_FIELD] : []), ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : []), ...(change.outcome !== undefined ? [DETAILS_FIELD] : [])];
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], parts, now));
   });
   return [await toView(deps, orgId, updated, withDetails), ...(next ? [await toView(deps, orgId, next, withDetails)] : [])];
@@ -150,7 +164,7 @@ async function moveFollowing(deps: ClientDeps, caller: Caller, row: ActivityTabl
     const starts = shiftedStarts(row.at, newAt, following.map((r) => r.at), zone);
     const rows = following.map((r, k) => ({ ...r, at: starts[k]! }));
     const ids = rows.map((r) => r.id);
-    const overridden = await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, startsAt: r.at, durationMin: r.duration_min ?? 0, excludeIds: ids })), allowClash);
+    const overridden = await checkSeriesClash(tx, rows.map((r) => ({ orgId, practitionerId: r.assignee_id, roomId: r.room_id ?? null, startsAt: r.at, durationMin: r.duration_min ?? 0, excludeIds: ids })), allowClash);
     for (const r of rows) await updateActivityRow(tx, r.id, { at: r.at });
     await refreshContactDates(tx, orgId, [row.client_id], now);
     await deps.audit.appendInTx(tx, clientEvent(caller.ctx, orgId, 'client.update', [row.client_id], [PART.appointment!, ...(overridden ? [CLASH_OVERRIDDEN_FIELD] : [])], now));

@@ -49,8 +49,8 @@ describeEachEngine('appointment clashes', (t) => {
     const first = await booked(practitioner, clients.zed, t0, 50);
     const clash = await book(practitioner, clients.quill, t0 + 30 * MIN, 50);
     expect(clash.statusCode).toBe(409);
-    expect(clash.json().error).toMatchObject({ code: 'APPOINTMENT_CLASH', details: { activity_ids: [first], starts_at: [iso(t0)], ends_at: [iso(t0 + 50 * MIN)] } });
-    expect(Object.keys(clash.json().error.details).sort()).toEqual(['activity_ids', 'ends_at', 'starts_at']);
+    expect(clash.json().error).toMatchObject({ code: 'APPOINTMENT_CLASH', details: { activity_ids: [first], starts_at: [iso(t0)], ends_at: [iso(t0 + 50 * MIN)], with: 'practitioner' } });
+    expect(Object.keys(clash.json().error.details).sort()).toEqual(['activity_ids', 'ends_at', 'starts_at', 'with']);
     expect(clash.json().error.message).toContain('allow_clash');
     expectNoNames(clash);
     // One inside another, and one around it, clash too; nothing was saved.

@@ -98,7 +98,7 @@ describeEachEngine('appointment series', (t) => {
     expect(clash.json().error).toEqual(
       expect.objectContaining({
         code: 'APPOINTMENT_CLASH',
-        details: { activity_ids: [existing.json().id], starts_at: ['2027-06-21T09:30:00.000Z'], ends_at: ['2027-06-21T10:00:00.000Z'], occurrences_at: ['2027-06-21T09:00:00.000Z'] },
+        details: { activity_ids: [existing.json().id], starts_at: ['2027-06-21T09:30:00.000Z'], ends_at: ['2027-06-21T10:00:00.000Z'], with: 'practitioner', occurrences_at: ['2027-06-21T09:00:00.000Z'] },
       }),
     );
     expect(clash.body).not.toContain('Clashmore');

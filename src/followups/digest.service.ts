@@ -8,12 +8,11 @@ import type { Mailer } from '../platform/mail/index.ts';
 import type { ActivityTable, DigestTable } from '../platform/db/index.ts';
 import { AppError } from '../platform/errors/index.ts';
 import { type LocalDay, isTimeZone, localDay } from '../platform/time/index.ts';
-import { firstNameFor, scheduleEntry, scheduleRows } from './activities.service.ts';
+import { agendaTimeZone, firstNameFor, scheduleEntry, scheduleRows } from './activities.service.ts';
 import type { Caller } from '../access/gate/index.ts';
 import type { ClientDeps } from '../clients/records/index.ts';
 import { listActivitiesByIds } from './activities.store.ts';
 import { findDigestFor, findDigestSettings, findUserDigest, insertDigest, listActiveDigestSettings, listPendingNotices, listUserDigests, updateDigestEmailed, upsertDigestSettings } from './digest.store.ts';
-import { organisationTimeZone } from '../auth/orgs/index.ts';
 
 /** A digest is made within this many hours after its hour (a server down longer skips it: no late spam). */
 const CATCH_UP_HOURS = 3;
@@ -36,8 +35,8 @@ const DEFAULTS: DigestSettings = { morning_hour: null, evening_hour: null, timez
 
 export async function getDigestSettings(deps: ClientDeps, caller: Caller): Promise<DigestSettings> {
   const row = await findDigestSettings(deps.db, caller.actor.userId);
-  // Until the user chooses, their days are the organisation's.
-  return row ? { morning_hour: row.morning_hour, evening_hour: row.evening_hour, timezone: row.timezone, email: Number(row.email) === 1 } : { ...DEFAULTS, timezone: await organisationTimeZone(deps.db, caller.actor.orgId) };
+  // Until the user chooses, their days are those of their own time zone, else the organisation's (agendaTimeZone).
+  return row ? { morning_hour: row.morning_hour, evening_hour: row.evening_hour, timezone: row.timezone, email: Number(row.email) === 1 } : { ...DEFAULTS, timezone: await agendaTimeZone(deps, caller.actor) };
 }
 
 /** Sets the caller's own digest choices (audited as a configuration change, names of settings only). */

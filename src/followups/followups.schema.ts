@@ -24,6 +24,7 @@ export const activityView = z.object({
   related_id: z.string().nullable(),
   cancel_reason: z.string().nullable().meta({ description: 'Why it was cancelled: by_client, by_practice or late_by_client (required when an appointment is cancelled); null otherwise' }),
   series_id: id.nullable().meta({ description: 'The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking' }),
+  room_id: id.nullable().meta({ description: 'The room the appointment is in (GET /api/v1/rooms); null when none' }),
   details: activityDetails.optional(),
 });
 

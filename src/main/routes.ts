@@ -25,6 +25,7 @@ import { searchRoutes } from '../clients/search/index.ts';
 import { segmentRoutes } from '../clients/segments/index.ts';
 import { datamapRoutes } from '../datamap/inventory/index.ts';
 import { followupRoutes } from '../followups/index.ts';
+import { roomRoutes } from '../rooms/index.ts';
 import { erasureRoutes } from '../lifecycle/erasure/index.ts';
 import { exportRoutes } from '../lifecycle/export/index.ts';
 
@@ -43,7 +44,7 @@ export async function clientApi(app: FastifyInstance, deps: ClientDeps): Promise
 
 /**
  * Registers the staff API: signing in and out, enrolment, passkeys, sessions, the account, staff
- * administration, account recovery, the access review, organisation settings and the alerts inbox.
+ * administration, account recovery, the access review, organisation settings, the alerts inbox and rooms.
  */
 export async function staffApi(app: FastifyInstance, deps: AuthRouteDeps & { publicUrl: string; deployment: DeploymentSettings }): Promise<void> {
   for (const plugin of [loginRoutes, enrolmentRoutes, sessionRoutes, accountRoutes]) await app.register(plugin, deps);
@@ -53,4 +54,5 @@ export async function staffApi(app: FastifyInstance, deps: AuthRouteDeps & { pub
   await app.register(accessReviewRoutes, deps);
   await app.register(organisationRoutes, deps);
   await app.register(alertRoutes, deps);
+  await app.register(roomRoutes, deps);
 }

@@ -124,7 +124,8 @@ export async function endSessionById(db: Db, userId: string, id: string): Promis
 }
 
 /** What the signed-in user's own screen needs beyond the session: the organisation's name, their factors. */
-export async function accountSummary(db: Db, userId: string, orgId: string): Promise<{ organisationName: string; totp: boolean; passkeys: number }> {
+export async function accountSummary(db: Db, userId: string, orgId: string): Promise<{ organisationName: string; totp: boolean; passkeys: number; timeZone: string | null; orgTimeZone: string }> {
   const row = await store.accountSummary(db, userId, orgId);
-  return { organisationName: row?.org_name ?? '', totp: Number(row?.totp_confirmed ?? 0) === 1, passkeys: Number(row?.passkeys ?? 0) };
+  // The organisation's zone as organisationTimeZone (auth/orgs) reads it: unset is UTC.
+  return { organisationName: row?.org_name ?? '', totp: Number(row?.totp_confirmed ?? 0) === 1, passkeys: Number(row?.passkeys ?? 0), timeZone: row?.time_zone ?? null, orgTimeZone: row?.org_time_zone ?? 'UTC' };
 }

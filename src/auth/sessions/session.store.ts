@@ -93,9 +93,12 @@ export async function accountSummary(db: Db, userId: string, orgId: string) {
   return db
     .selectFrom('users')
     .innerJoin('organisations', 'organisations.id', 'users.org_id')
+    .leftJoin('organisation_settings', 'organisation_settings.org_id', 'users.org_id')
     .select((eb) => [
       'organisations.name as org_name',
       'users.totp_confirmed',
+      'users.time_zone',
+      'organisation_settings.time_zone as org_time_zone',
       eb.selectFrom('passkeys').select((p) => p.fn.countAll<number>().as('n')).whereRef('passkeys.user_id', '=', 'users.id').as('passkeys'),
     ])
     .where('users.id', '=', userId)

@@ -42,6 +42,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: AuthRouteDeps): 
         caseload_bound: caseloadBound(s.role),
         totp: summary.totp,
         passkeys: summary.passkeys,
+        time_zone: summary.timeZone,
+        org_time_zone: summary.orgTimeZone,
       };
     },
   );

@@ -35,4 +35,6 @@ export const meBody = z.object({
   actions: z.array(z.string()).meta({ description: 'The actions my role may take at all (record rules still apply)' }),
   totp: z.boolean().meta({ description: 'Whether I have an authenticator app (step-up then asks for a code)' }),
   passkeys: z.number().int().meta({ description: 'How many passkeys I have registered' }),
+  time_zone: z.string().nullable().meta({ description: "My own time zone (IANA; PATCH /api/v1/auth/me), or null: the organisation's" }),
+  org_time_zone: z.string().meta({ description: "The organisation's time zone (IANA)" }),
 });

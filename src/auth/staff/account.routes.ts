@@ -7,12 +7,12 @@ import { recordSessionFailure } from '../login/index.ts';
 import { requireAuth, setSessionCookie } from '../sessions/index.ts';
 import { STEP_UP_MS, rotateSession } from '../sessions/index.ts';
 import { apiTokenCreated, apiTokenList } from './account.schema.ts';
-import { acceptInvite, changePassword, createApiToken, listApiTokens, revokeApiToken } from './staff.service.ts';
+import { acceptInvite, changePassword, createApiToken, listApiTokens, revokeApiToken, setOwnTimeZone } from './staff.service.ts';
 import { type AuthRouteDeps, SIGNED_IN, requestMeta, secretCheckLimit } from '../sessions/index.ts';
 import { noContent } from '../../platform/http/index.ts';
 
 /**
- * A staff member's own account: accepting the invitation, changing the password, API tokens.
+ * A staff member's own account: accepting the invitation, changing the password, API tokens, own preferences.
  */
 export async function accountRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const { db, audit } = deps;
@@ -45,6 +45,23 @@ export async function accountRoutes(app: FastifyInstance, deps: AuthRouteDeps): 
       // A new token for this session too: the old cookie value stops working.
       setSessionCookie(reply, await rotateSession(db, session!, { authenticatedAt: Date.now() }));
       return reply.status(204).send();
+    },
+  );
+
+  r.patch(
+    '/api/v1/auth/me',
+    {
+      config: { policy: SIGNED_IN },
+      schema: {
+        tags: ['auth'],
+        summary: "Set my own preferences: my time zone (an IANA name; null for the organisation's) — the zone my agenda counts days in when my digest settings name none (errors: VALIDATION_FAILED)",
+        body: z.strictObject({ time_zone: z.string().max(100).nullable() }),
+        response: { 200: z.object({ time_zone: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { actor, ctx } = requireAuth(request);
+      return { time_zone: await setOwnTimeZone({ db, audit }, actor, ctx, request.body.time_zone) };
     },
   );
 

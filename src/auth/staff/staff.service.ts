@@ -8,6 +8,7 @@ import { hashToken, newToken } from '../../platform/crypto/index.ts';
 import type { Db, StaffRole, Tx } from '../../platform/db/index.ts';
 import { refuseCardData } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
+import { canonicalTimeZone } from '../../platform/time/index.ts';
 import { normalisePassword } from '../setup/index.ts';
 import { endUserSessions } from '../sessions/index.ts';
 import * as store from './staff.store.ts';
@@ -192,4 +193,28 @@ export async function revokeApiToken(deps: StaffDeps, actor: Actor, ctx: AccessC
     if (!(await store.revokeApiToken(tx, actor.userId, id, now))) throw new AppError('NOT_FOUND', 'no such active token');
     await audited(tx, deps, ctx, actor.orgId, [id], 'api token revoked', now);
   });
+}
+
+/**
+ * Sets the caller's own time zone (an IANA name; null: the organisation's), the zone their agenda
+ * counts days in when their digest settings name none. Validated as the organisation's is
+ * (`canonicalTimeZone`: a zone this runtime's Intl lists, stored in its canonical spelling). The change
+ * and its `config.change` event (record type `user`, the caller) commit in one transaction. Any
+ * signed-in person, for themselves only.
+ *
+ * @throws AppError VALIDATION_FAILED (not an IANA time zone).
+ *
+ * ### Examples
+ * ```ts
+ * await setOwnTimeZone(deps, actor, ctx, 'Europe/Berlin'); // 'Europe/Berlin'
+ * ```
+ */
+export async function setOwnTimeZone(deps: StaffDeps, actor: Actor, ctx: AccessContext, value: string | null, now = Date.now()): Promise<string | null> {
+  const zone = value === null ? null : canonicalTimeZone(value);
+  if (value !== null && zone === null) throw new AppError('VALIDATION_FAILED', 'time_zone must be an IANA time zone name, such as Europe/Berlin or UTC (or null for the organisation\'s)', { fields: ['body.time_zone'] });
+  await deps.db.transaction().execute(async (tx) => {
+    await store.updateUserTimeZone(tx, actor.orgId, actor.userId, zone);
+    await deps.audit.appendInTx(tx, { time: now, orgId: actor.orgId, ...actorOf({ ...ctx, purpose: 'own preferences: time_zone' }), action: 'config.change', recordType: 'user', recordIds: [actor.userId], fields: [], outcome: 'allowed' });
+  });
+  return zone;
 }

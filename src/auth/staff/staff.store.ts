@@ -1,4 +1,4 @@
-import type { Db, StaffRole } from '../../platform/db/index.ts';
+import type { Db, StaffRole, Tx } from '../../platform/db/index.ts';
 
 /** A staff account by its sign-in e-mail (lower-cased here), in one organisation or in any. */
 export async function findStaffByEmail(db: Db, email: string, orgId?: string): Promise<{ id: string; org_id: string; role: StaffRole; status: 'active' | 'disabled' } | undefined> {
@@ -111,4 +111,9 @@ export async function listUserApiTokens(db: Db, userId: string) {
 export async function revokeApiToken(db: Db, userId: string, id: string, now: number): Promise<boolean> {
   const result = await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Sets (or with null, clears) a user's own time zone. */
+export async function updateUserTimeZone(tx: Tx, orgId: string, userId: string, timeZone: string | null): Promise<void> {
+  await tx.updateTable('users').set({ time_zone: timeZone }).where('org_id', '=', orgId).where('id', '=', userId).execute();
 }

@@ -54,7 +54,7 @@ const CUSTOM_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** Every target a column can have, for messages. */
 const TARGETS_HELP = `a client field (${[
-  ...CLIENT_FIELDS.map((f) => (f.kind === 'address' ? `${f.name}.${ADDRESS_PARTS.join('|')}` : f.kind === 'identifiers' ? `${f.name}.<scheme>` : f.name)),
+  ...CLIENT_FIELDS.filter((f) => f.kind !== 'contact_preferences').map((f) => (f.kind === 'address' ? `${f.name}.${ADDRESS_PARTS.join('|')}` : f.kind === 'identifiers' ? `${f.name}.<scheme>` : f.name)),
   'status',
   'custom.<name>',
 ].join(', ')}) or "${IGNORE}"`;
@@ -69,6 +69,8 @@ export function isTarget(target: string): boolean {
   if (!field) return false;
   if (field.kind === 'address') return (ADDRESS_PARTS as readonly string[]).includes(tail ?? '');
   if (field.kind === 'identifiers') return tail !== undefined && SCHEME.test(tail);
+  // Contact preferences are a consent the client gives the practice, not a column of someone else's file.
+  if (field.kind === 'contact_preferences') return false;
   return tail === undefined;
 }
 

@@ -19,6 +19,7 @@ const KIND_VIEWS: Record<FieldKind, z.ZodType> = {
   date: z.string().meta({ format: 'date' }),
   address: z.object({ line1: z.string(), line2: z.string(), city: z.string(), region: z.string(), postcode: z.string(), country: z.string() }).partial(),
   identifiers: z.array(z.object({ scheme: z.string(), value: z.string() })),
+  contact_preferences: z.object({ reminders: z.boolean(), channels: z.array(z.enum(['email', 'sms', 'phone', 'post'])), voicemail: z.boolean() }),
 };
 
 /** The documentation of a field is the data map's: its label, and why it is collected. */

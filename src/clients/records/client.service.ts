@@ -122,6 +122,7 @@ function sealClient(deps: SealingDeps, orgId: string, id: string, key: DataKey, 
     postal_address_ct: null,
     date_of_birth_ct: null,
     identifiers_ct: null,
+    contact_preferences_ct: null,
   };
   const index: ClientIndexTable[] = [];
   for (const field of CLIENT_FIELDS) {

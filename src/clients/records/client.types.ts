@@ -1,5 +1,5 @@
 import type { ClientStatus } from '../../platform/db/index.ts';
-import type { Address, FieldValue, Identifier } from '../../platform/datamap/index.ts';
+import type { Address, ContactPreferences, FieldValue, Identifier } from '../../platform/datamap/index.ts';
 
 export type ClientId = string & { readonly __brand: 'ClientId' };
 
@@ -12,6 +12,7 @@ export interface ClientInput {
   postal_address?: Address | undefined;
   date_of_birth?: string | undefined;
   identifiers?: Identifier[] | undefined;
+  contact_preferences?: ContactPreferences | undefined;
   status?: ClientStatus | undefined;
   /** Custom field values by custom field name. */
   custom?: Record<string, FieldValue> | undefined;

@@ -9,13 +9,13 @@ describeEachEngine('the client form', (t) => {
     const org = await deployment(t());
     await defineCustomField(org.deps.db, org.orgId, { name: 'referrer', label: 'Referred by', kind: 'text', classification: 'internal', purpose: 'thank whoever sent the client' });
     const owner = (await org.owner.request('GET', '/api/v1/clients/fields')).json().fields as { name: string; label: string; purpose: string; writable: boolean; custom: boolean; required: boolean }[];
-    expect(owner.map((f) => f.name)).toEqual(['name', 'preferred_name', 'email', 'phone', 'postal_address', 'date_of_birth', 'identifiers', 'referrer']);
+    expect(owner.map((f) => f.name)).toEqual(['name', 'preferred_name', 'email', 'phone', 'postal_address', 'date_of_birth', 'identifiers', 'contact_preferences', 'referrer']);
     expect(owner[0]).toMatchObject({ label: 'Name', purpose: 'identify the client in every record and conversation', required: true, writable: true, custom: false });
     expect(owner.at(-1)).toMatchObject({ label: 'Referred by', custom: true, writable: true });
 
     const reception = (await (await org.signInAs('reception')).request('GET', '/api/v1/clients/fields')).json().fields as { name: string; writable: boolean }[];
     // The front desk: who the client is and how to reach them — no date of birth, no identifiers.
-    expect(reception.map((f) => f.name)).toEqual(['name', 'preferred_name', 'email', 'phone', 'postal_address', 'referrer']);
+    expect(reception.map((f) => f.name)).toEqual(['name', 'preferred_name', 'email', 'phone', 'postal_address', 'contact_preferences', 'referrer']);
     expect(reception.find((f) => f.name === 'referrer')!.writable).toBe(false);
     // An admin records a date of birth it may not read back.
     const admin = (await (await org.signInAs('admin')).request('GET', '/api/v1/clients/fields')).json().fields as { name: string; writable: boolean; readable: boolean }[];

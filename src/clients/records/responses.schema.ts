@@ -27,7 +27,7 @@ export const formField = z.object({
   name: z.string(),
   label: z.string().meta({ description: "The data map's label (built-in fields are translated by the app by name)" }),
   purpose: z.string().meta({ description: 'Why the field is collected: the help text' }),
-  kind: z.enum(['text', 'email', 'phone', 'date', 'address', 'identifiers']),
+  kind: z.enum(['text', 'email', 'phone', 'date', 'address', 'identifiers', 'contact_preferences']),
   group: z.string(),
   classification: z.string(),
   required: z.boolean(),

@@ -18,7 +18,7 @@ describeEachEngine('exports', (t) => {
     const decrypter = new Decrypter();
     decrypter.addPassphrase('a long export passphrase');
     const csvText = await decrypter.decrypt(new Uint8Array(encrypted.rawPayload), 'text');
-    expect(csvText.split('\n')[0]).toBe('"id","status","created_at","name","preferred_name","email","phone","postal_address","date_of_birth","identifiers"');
+    expect(csvText.split('\n')[0]).toBe('"id","status","created_at","name","preferred_name","email","phone","postal_address","date_of_birth","identifiers","contact_preferences"');
     expect(csvText).toContain('"export@example.org"');
     expect(csvText).toContain(`"'=HYPERLINK(""x"")"`); // formulas neutralised
 

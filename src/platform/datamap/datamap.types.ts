@@ -13,7 +13,7 @@ export const CLASSIFICATIONS: readonly Classification[] = ['public', 'internal',
 export type SearchKind = 'none' | 'exact';
 
 /** How a value is shaped, validated, normalised for search and encoded for encryption. */
-export type FieldKind = 'text' | 'email' | 'phone' | 'date' | 'address' | 'identifiers';
+export type FieldKind = 'text' | 'email' | 'phone' | 'date' | 'address' | 'identifiers' | 'contact_preferences';
 
 /**
  * Groups that access rules and access reports speak in ("contact details", "identity"): a role is
@@ -79,6 +79,14 @@ export interface Identifier {
   scheme: string;
   value: string;
 }
-export type FieldValue = string | Address | Identifier[];
+/** How a client may be contacted: the channels of `CONTACT_CHANNELS`. */
+export type ContactChannel = 'email' | 'sms' | 'phone' | 'post';
+/** Whether and how the client agreed to be contacted (reminders, messages), and whether a voicemail may be left. */
+export interface ContactPreferences {
+  reminders: boolean;
+  channels: ContactChannel[];
+  voicemail: boolean;
+}
+export type FieldValue = string | Address | Identifier[] | ContactPreferences;
 
 export type KindSchemas = Record<FieldKind, z.ZodType<FieldValue>>;

@@ -1,7 +1,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import type { Address, FieldKind, FieldValue, Identifier } from './datamap.types.ts';
+import type { Address, ContactPreferences, FieldKind, FieldValue, Identifier } from './datamap.types.ts';
 
 /** Longest value any field accepts, in UTF-8 bytes. */
 export const MAX_FIELD_BYTES = 64 * 1024;
@@ -10,6 +10,9 @@ const boundedText = z
   .string()
   .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_FIELD_BYTES, `must be at most ${MAX_FIELD_BYTES} bytes`);
 const part = z.string().max(500);
+
+/** The channels a client may agree to be contacted by (the `contact_preferences` kind). */
+export const CONTACT_CHANNELS = ['email', 'sms', 'phone', 'post'] as const;
 
 /** Input validation per kind. Values are validated, never echoed back in errors. */
 export const KIND_SCHEMAS: Record<FieldKind, z.ZodType<FieldValue>> = {
@@ -25,18 +28,30 @@ export const KIND_SCHEMAS: Record<FieldKind, z.ZodType<FieldValue>> = {
   identifiers: z
     .array(z.strictObject({ scheme: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must be a short lower-case scheme name'), value: z.string().trim().min(1).max(100) }))
     .max(20),
+  // Every key present (no guessing what a missing one meant), each channel once.
+  contact_preferences: z.strictObject({
+    reminders: z.boolean(),
+    channels: z
+      .array(z.enum(CONTACT_CHANNELS))
+      .max(CONTACT_CHANNELS.length)
+      .refine((c) => new Set(c).size === c.length, 'must name each channel once'),
+    voicemail: z.boolean(),
+  }),
 };
+
+/** Kinds whose values are structures, stored as JSON. */
+const STRUCTURED: readonly FieldKind[] = ['address', 'identifiers', 'contact_preferences'];
 
 /** Serialises a value for encryption: strings as UTF-8, structures as JSON. */
 export function encodeValue(kind: FieldKind, value: FieldValue): Buffer {
-  return Buffer.from(kind === 'address' || kind === 'identifiers' ? JSON.stringify(value) : (value as string), 'utf8');
+  return Buffer.from(STRUCTURED.includes(kind) ? JSON.stringify(value) : (value as string), 'utf8');
 }
 
 /** Inverse of {@link encodeValue}. */
 export function decodeValue(kind: FieldKind, bytes: Uint8Array): FieldValue {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  if (kind !== 'address' && kind !== 'identifiers') return text;
-  return parseStoredJson(text, 'a stored value') as Address | Identifier[];
+  if (!STRUCTURED.includes(kind)) return text;
+  return parseStoredJson(text, 'a stored value') as Address | Identifier[] | ContactPreferences;
 }
 
 /**
@@ -110,6 +125,7 @@ export function searchTerms(kind: FieldKind, value: FieldValue, options: Normali
     case 'date':
       return [value as string];
     case 'address':
+    case 'contact_preferences':
       return [];
   }
 }

@@ -5,8 +5,8 @@
 export { refuseCardData, refuseCardFields } from './card-detect.ts';
 export { assertValidField } from './datamap.ts';
 export { CLASSIFICATIONS } from './datamap.types.ts';
-export type { Address, Classification, EraseRule, ExportRule, FieldGroup, FieldKind, FieldSpec, FieldValue, Identifier, RecordMap, RetentionClass, SearchKind } from './datamap.types.ts';
-export { KIND_SCHEMAS, parseStoredJson, searchTerms } from './field-kinds.ts';
+export type { Address, Classification, ContactChannel, ContactPreferences, EraseRule, ExportRule, FieldGroup, FieldKind, FieldSpec, FieldValue, Identifier, RecordMap, RetentionClass, SearchKind } from './datamap.types.ts';
+export { CONTACT_CHANNELS, KIND_SCHEMAS, parseStoredJson, searchTerms } from './field-kinds.ts';
 export type { NormaliseOptions } from './field-kinds.ts';
 export { openField, sealField } from './record-codec.ts';
 export type { RecordPlace } from './record-codec.ts';

@@ -6,5 +6,5 @@ export { insertRows } from './bulk-insert.ts';
 export { analyze, analyzeJob, engineOf, isUniqueViolation, openDatabase, sqliteNeedsStatistics } from './database.ts';
 export type { Database, Db, Tx } from './database.ts';
 export { migrateToLatest } from './migrate.ts';
-export type { ActivityTable, AuditLogTable, AuditSubjectTable, ClientCustomValueTable, ClientIndexTable, ClientStatus, ClientTable, CustomFieldTable, DigestTable, InvoiceTable, InvoicedActivityTable, Schema, SegmentTable, SessionState, SessionTable, StaffRole, WebauthnChallengeTable } from './schema.ts';
+export type { ActivityTable, AuditLogTable, AuditSubjectTable, ClientCustomValueTable, ClientIndexTable, ClientStatus, ClientTable, CustomFieldTable, DigestTable, InvoiceTable, InvoicedActivityTable, RoomTable, Schema, SegmentTable, SessionState, SessionTable, StaffRole, WebauthnChallengeTable } from './schema.ts';
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-adapter.ts';

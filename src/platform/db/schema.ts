@@ -75,6 +75,8 @@ export interface UserTable {
   totp_secret_ct: Uint8Array | null;
   totp_confirmed: Generated<number>;
   totp_pending_ct: Generated<Uint8Array | null>;
+  /** The person's own IANA time zone (migration 0038); null: the organisation's. */
+  time_zone?: string | null;
 }
 
 export type SessionState = 'mfa_pending' | 'mfa_enrolment' | 'active';
@@ -285,6 +287,8 @@ export interface ActivityTable {
   series_id: string | null;
   /** The IANA zone whose local wall-clock time the series' occurrences keep (migration 0035), else null. */
   series_time_zone: string | null;
+  /** The room the appointment is in (migration 0037), else null. Metadata, in the clear. */
+  room_id?: string | null;
   created_by: string;
   created_at: number;
 }
@@ -415,6 +419,16 @@ export interface InvoiceCounterTable {
   last_number: number;
 }
 
+/** A room appointments are booked in (migration 0037). The name is the practice's word for a place, not client data. */
+export interface RoomTable {
+  id: string;
+  org_id: string;
+  name: string;
+  /** When it was archived (ms): it keeps its past appointments and takes no new ones. */
+  archived_at: number | null;
+  created_at: number;
+}
+
 /** An attended appointment billed by an invoice's line: one row per activity (migration 0036). */
 export interface InvoicedActivityTable {
   org_id: string;
@@ -449,6 +463,8 @@ export interface ClientTable {
   postal_address_ct: Sealed | null;
   date_of_birth_ct: Sealed | null;
   identifiers_ct: Sealed | null;
+  /** Sealed contact preferences (migration 0039). */
+  contact_preferences_ct: Sealed | null;
   /** Stay in touch every N days (null: no cadence). */
   cadence_days?: number | null;
   /** Latest interaction, appointment attended or begun, or note (ms; migration 0031, kept by `refreshContactDates`). */
@@ -588,6 +604,7 @@ export interface Schema {
   tags: TagTable;
   client_tags: ClientTagTable;
   activities: ActivityTable;
+  rooms: RoomTable;
   imports: ImportTable;
   import_rejections: ImportRejectionTable;
   digest_settings: DigestSettingsTable;

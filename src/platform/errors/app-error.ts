@@ -47,6 +47,8 @@ export const ERROR_CATALOGUE = {
    * name the clashing activities' ids and times only. Choose another time, or send `allow_clash: true`.
    */
   APPOINTMENT_CLASH: { status: 409, exit: 5 },
+  /** An appointment named a room (room_id) that is not a room of the organisation, or is archived (details.room_id). */
+  ROOM_NOT_FOUND: { status: 422, exit: 2 },
   /** The list was asked to sort by name (decrypted in memory) over more clients than the bound allows: narrow it. */
   LIST_TOO_LARGE_TO_SORT: { status: 400, exit: 2 },
   /**

@@ -22,7 +22,7 @@ describe('validation errors name our fields and the rule, never what was sent', 
     await t.dispose();
   });
 
-  const CLIENT_KEYS = 'name, preferred_name, email, phone, postal_address, date_of_birth, identifiers, status, custom';
+  const CLIENT_KEYS = 'name, preferred_name, email, phone, postal_address, date_of_birth, identifiers, contact_preferences, status, custom';
   const cases: { title: string; method: 'GET' | 'POST' | 'PUT' | 'PATCH'; url: (id: string) => string; body?: unknown; message: string; fields: string[] }[] = [
     { title: 'a body that is not an object', method: 'POST', url: () => '/api/v1/setup', body: ['CANARY-array'], message: 'body: expected an object', fields: ['body'] },
     { title: 'a field of the wrong type', method: 'POST', url: () => '/api/v1/setup', body: { token: 't', email: 12345, password: 'CANARY-pw', organisation_name: 'CANARY-org' }, message: 'body.email: expected a string', fields: ['body.email'] },

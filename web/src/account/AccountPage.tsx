@@ -15,6 +15,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Section } from '../ui/Section';
+import { Select } from '../ui/Select';
 import { useDateTime } from '../ui/format';
 
 const PASSWORD_ERRORS = {
@@ -33,6 +34,7 @@ export function AccountPage() {
       <SessionSection />
       <Section id="display" title={<Trans>Language and display</Trans>} description={<Trans>Kept in this browser only.</Trans>}>
         <div className="actions"><Preferences /></div>
+        <TimeZoneChoice />
       </Section>
     </>
   );
@@ -136,6 +138,34 @@ function SessionSection() {
       ) : null}
       {others.length > 0 ? <div className="actions"><Button variant="quiet" onPress={() => endOthers.mutate()} isDisabled={endOthers.isPending}><Trans>End all other sessions</Trans></Button></div> : null}
     </Section>
+  );
+}
+
+/** The key of "same as the organisation" among the time zones (a zone name never has this shape). */
+const ORG_ZONE = '-';
+
+/** The IANA zones this browser knows, UTC among them (some browsers list it, some do not). */
+const zoneNames = () => {
+  const zones = Intl.supportedValuesOf('timeZone');
+  return zones.includes('UTC') ? zones : ['UTC', ...zones];
+};
+
+/** My own time zone (saved to my account, like the language is kept: on change): my agenda's days follow it unless my digest settings name one. */
+function TimeZoneChoice() {
+  const { _ } = useLingui();
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [zone, setZone] = useState(me.time_zone ?? ORG_ZONE);
+  const save = useMutation({
+    mutationFn: (value: string) => data(api.PATCH('/api/v1/auth/me', { body: { time_zone: value === ORG_ZONE ? null : value } })),
+    onSuccess: (saved) => { setZone(saved.time_zone ?? ORG_ZONE); return queryClient.invalidateQueries({ queryKey: ['me'] }); },
+  });
+  const options = [{ id: ORG_ZONE, label: _(msg`Same as the organisation (${me.org_time_zone})`) }, ...zoneNames().map((z) => ({ id: z, label: z.replaceAll('_', ' ') }))];
+  return (
+    <>
+      <Select name="time_zone" label={<Trans>Your time zone</Trans>} description={<Trans>Saved to your account: the days of your agenda follow it.</Trans>} options={options} value={zone} onChange={(value) => { setZone(value); save.mutate(value); }} />
+      <Alert>{save.isError ? _(errorMessage(save.error)) : null}</Alert>
+    </>
   );
 }
 

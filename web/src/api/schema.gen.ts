@@ -189,7 +189,7 @@ export type paths = {
         head?: never;
         /**
          * Complete or cancel a follow-up, mark an appointment attended, cancelled (with a reason) or missed, reschedule either, or record an outcome
-         * @description Give at least one of status, at and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); following, with status cancelled and a reason, cancels it and every later booked occurrence (attended, missed and cancelled ones keep theirs); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.
+         * @description Give at least one of status, at, room_id and outcome. status: done or cancelled (follow-ups; a recurring one schedules its next occurrence), attended, cancelled or no_show (appointments; attended and no_show only once it has started, else APPOINTMENT_NOT_STARTED, 409); CONFLICT when the activity cannot reach it. reason: why it is cancelled (by_client, by_practice, late_by_client), with status cancelled only; required for an appointment (VALIDATION_FAILED without), optional for a follow-up; stored in the clear as cancel_reason and named in the audit event. at: moves an open follow-up or a booked appointment to a new time (not together with status); ACTIVITY_NOT_SCHEDULED (409) once it is done, cancelled, attended or missed; APPOINTMENT_CLASH (409, details activity_ids, starts_at, ends_at) when the appointment would overlap another booked one of its practitioner, unless allow_clash is true (the override is audited as clash_overridden). room_id: moves a booked appointment into a room (an unarchived room of the organisation, else ROOM_NOT_FOUND, 422), or out of any with null; alone or with at, not with status; the room must be free at the (new) time, unless allow_clash (APPOINTMENT_CLASH, details.with: practitioner, room or both). outcome: sealed into the activity's details under the client's key, for roles cleared for activity details only (others: FORBIDDEN); an empty string removes it. scope (an occurrence of a series): this, the default, changes the occurrence alone (it stays in its series); following, with at only, moves it and every later booked occurrence of its series by the same number of local days to at's local wall-clock time in the series' time zone (across daylight-saving changes), every moved one checked for clashes (one clash moves none, unless allow_clash); following, with status cancelled and a reason, cancels it and every later booked occurrence (attended, missed and cancelled ones keep theirs); VALIDATION_FAILED for an appointment not in a series. Every activity changed is returned. Audited as one client.update.
          */
         patch: {
             parameters: {
@@ -203,7 +203,7 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description With at: move an appointment even though it then overlaps another of the practitioner's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event */
+                        /** @description With at or room_id: move an appointment even though it then overlaps another of the practitioner's or the room's appointments (else 409 APPOINTMENT_CLASH); the override is recorded in the audit event */
                         allow_clash?: boolean;
                         /**
                          * Format: date-time
@@ -217,6 +217,11 @@ export type paths = {
                          * @enum {string}
                          */
                         reason?: "by_client" | "by_practice" | "late_by_client";
+                        /**
+                         * Format: uuid
+                         * @description A booked appointment: the room it moves into (an unarchived room of the organisation, else 422 ROOM_NOT_FOUND), or null for none; alone or with at, not with status
+                         */
+                        room_id?: string | null;
                         /**
                          * @description An occurrence of a series: this (the default) changes it alone; following, with at, moves it and every later booked occurrence of its series to at's local time in the series' time zone, by the same number of days; following, with status cancelled and a reason, cancels it and every later booked occurrence
                          * @enum {string}
@@ -260,6 +265,8 @@ export type paths = {
                                 kind: string;
                                 recurrence_days: number | null;
                                 related_id: string | null;
+                                /** @description The room the appointment is in (GET /api/v1/rooms); null when none */
+                                room_id: string | null;
                                 /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
                                 series_id: string | null;
                                 status: string;
@@ -1001,6 +1008,8 @@ export type paths = {
                             expires_at: number;
                             /** @description The organisation's idle timeout: the session ends after this long without a request */
                             idle_timeout_ms: number;
+                            /** @description The organisation's time zone (IANA) */
+                            org_time_zone: string;
                             organisation_id: string;
                             organisation_name: string;
                             /** @description How many passkeys I have registered */
@@ -1011,6 +1020,8 @@ export type paths = {
                             state: "mfa_pending" | "mfa_enrolment" | "active";
                             /** @description How long a sign-in counts as fresh for actions that need step-up */
                             step_up_ms: number;
+                            /** @description My own time zone (IANA; PATCH /api/v1/auth/me), or null: the organisation's */
+                            time_zone: string | null;
                             /** @description Whether I have an authenticator app (step-up then asks for a code) */
                             totp: boolean;
                             user_id: string;
@@ -1024,7 +1035,35 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Set my own preferences: my time zone (an IANA name; null for the organisation's) — the zone my agenda counts days in when my digest settings name none (errors: VALIDATION_FAILED) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        time_zone: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            time_zone: string | null;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/auth/mfa": {
@@ -2295,6 +2334,15 @@ export type paths = {
                                 };
                                 fields: {
                                     /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
+                                    /**
                                      * Date of birth
                                      * Format: date
                                      * @description Date of birth: confirm identity and meet age-related duties of care
@@ -2381,6 +2429,15 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Contact preferences
+                         * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                         */
+                        contact_preferences?: {
+                            channels: ("email" | "sms" | "phone" | "post")[];
+                            reminders: boolean;
+                            voicemail: boolean;
+                        };
                         /** @description Values of the organisation's custom fields, by field name; each is checked against its field's kind */
                         custom?: {
                             [key: string]: string | {
@@ -2471,6 +2528,15 @@ export type paths = {
                                 }[];
                             };
                             fields: {
+                                /**
+                                 * Contact preferences
+                                 * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                 */
+                                contact_preferences?: {
+                                    channels: ("email" | "sms" | "phone" | "post")[];
+                                    reminders: boolean;
+                                    voicemail: boolean;
+                                };
                                 /**
                                  * Date of birth
                                  * Format: date
@@ -2592,6 +2658,15 @@ export type paths = {
                                 }[];
                             };
                             fields: {
+                                /**
+                                 * Contact preferences
+                                 * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                 */
+                                contact_preferences?: {
+                                    channels: ("email" | "sms" | "phone" | "post")[];
+                                    reminders: boolean;
+                                    voicemail: boolean;
+                                };
                                 /**
                                  * Date of birth
                                  * Format: date
@@ -2730,6 +2805,15 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * Contact preferences
+                         * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                         */
+                        contact_preferences?: {
+                            channels: ("email" | "sms" | "phone" | "post")[];
+                            reminders: boolean;
+                            voicemail: boolean;
+                        } | null;
                         /** @description Values of the organisation's custom fields, by field name; each is checked against its field's kind; null removes a value */
                         custom?: {
                             [key: string]: (string | {
@@ -2820,6 +2904,15 @@ export type paths = {
                                 }[];
                             };
                             fields: {
+                                /**
+                                 * Contact preferences
+                                 * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                 */
+                                contact_preferences?: {
+                                    channels: ("email" | "sms" | "phone" | "post")[];
+                                    reminders: boolean;
+                                    voicemail: boolean;
+                                };
                                 /**
                                  * Date of birth
                                  * Format: date
@@ -2961,7 +3054,7 @@ export type paths = {
         put?: never;
         /**
          * Log an interaction, or schedule a follow-up or an appointment
-         * @description An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden. recurrence (appointments) books a series: every week, fortnight or month (the same day; a shorter month's last day) until a local date or for a count of occurrences (exactly one of until and count; 2 to 52 occurrences, else VALIDATION_FAILED), each at the same local wall-clock time in time_zone (an IANA zone, default the organisation's) across daylight-saving changes. The occurrences are ordinary appointments sharing series_id, returned in occurrences; each is checked for clashes, and one clash refuses the whole series (APPOINTMENT_CLASH naming every clashing appointment and, in occurrences_at, the occurrences that clash), writing nothing, unless allow_clash books it whole. One audit event names the client.
+         * @description An appointment that overlaps another booked (or attended) one of the same practitioner — [start, start + duration) — is refused with APPOINTMENT_CLASH (409; details activity_ids, starts_at and ends_at of the clashing ones, never a client), unless allow_clash is true: it is then booked and the audit event's fields add clash_overridden. room_id (appointments) books it in a room: an unarchived room of the organisation, else ROOM_NOT_FOUND (422); an overlapping booked or attended appointment in the same room clashes too (APPOINTMENT_CLASH, details.with: practitioner, room or both). recurrence (appointments) books a series: every week, fortnight or month (the same day; a shorter month's last day) until a local date or for a count of occurrences (exactly one of until and count; 2 to 52 occurrences, else VALIDATION_FAILED), each at the same local wall-clock time in time_zone (an IANA zone, default the organisation's) across daylight-saving changes. The occurrences are ordinary appointments sharing series_id, returned in occurrences; each is checked for clashes, and one clash refuses the whole series (APPOINTMENT_CLASH naming every clashing appointment and, in occurrences_at, the occurrences that clash), writing nothing, unless allow_clash books it whole. One audit event names the client.
          */
         post: {
             parameters: {
@@ -3039,6 +3132,11 @@ export type paths = {
                              */
                             until?: string;
                         };
+                        /**
+                         * Format: uuid
+                         * @description The room it is in: an unarchived room of the organisation (GET /api/v1/rooms; else 422 ROOM_NOT_FOUND); every occurrence of a series is in it. It must be free too, unless allow_clash
+                         */
+                        room_id?: string;
                         /** Format: date-time */
                         starts_at: string;
                         /** @description With recurrence: the IANA time zone whose local wall-clock time the occurrences keep (default: the organisation's) */
@@ -3096,12 +3194,16 @@ export type paths = {
                                 kind: string;
                                 recurrence_days: number | null;
                                 related_id: string | null;
+                                /** @description The room the appointment is in (GET /api/v1/rooms); null when none */
+                                room_id: string | null;
                                 /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
                                 series_id: string | null;
                                 status: string;
                             }[];
                             recurrence_days: number | null;
                             related_id: string | null;
+                            /** @description The room the appointment is in (GET /api/v1/rooms); null when none */
+                            room_id: string | null;
                             /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
                             series_id: string | null;
                             status: string;
@@ -3592,6 +3694,15 @@ export type paths = {
                                 };
                                 fields: {
                                     /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
+                                    /**
                                      * Date of birth
                                      * Format: date
                                      * @description Date of birth: confirm identity and meet age-related duties of care
@@ -3687,6 +3798,15 @@ export type paths = {
                                     }[];
                                 };
                                 fields: {
+                                    /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
                                     /**
                                      * Date of birth
                                      * Format: date
@@ -4058,6 +4178,8 @@ export type paths = {
                                     kind: string;
                                     recurrence_days: number | null;
                                     related_id: string | null;
+                                    /** @description The room the appointment is in (GET /api/v1/rooms); null when none */
+                                    room_id: string | null;
                                     /** @description The recurring series this appointment is an occurrence of (shared by its occurrences); null for a single booking */
                                     series_id: string | null;
                                     status: string;
@@ -4273,7 +4395,7 @@ export type paths = {
                                 custom: boolean;
                                 group: string;
                                 /** @enum {string} */
-                                kind: "text" | "email" | "phone" | "date" | "address" | "identifiers";
+                                kind: "text" | "email" | "phone" | "date" | "address" | "identifiers" | "contact_preferences";
                                 /** @description The data map's label (built-in fields are translated by the app by name) */
                                 label: string;
                                 name: string;
@@ -4353,6 +4475,15 @@ export type paths = {
                                     }[];
                                 };
                                 fields: {
+                                    /**
+                                     * Contact preferences
+                                     * @description Contact preferences: honour whether and how the client agreed to be contacted (reminders, messages)
+                                     */
+                                    contact_preferences?: {
+                                        channels: ("email" | "sms" | "phone" | "post")[];
+                                        reminders: boolean;
+                                        voicemail: boolean;
+                                    };
                                     /**
                                      * Date of birth
                                      * Format: date
@@ -5650,6 +5781,136 @@ export type paths = {
                             absolute_timeout_hours: number;
                             idle_timeout_minutes: number;
                             require_mfa: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rooms appointments can be booked in (archived ones flagged) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rooms: {
+                                /** @description An archived room keeps its past appointments and takes no new ones */
+                                archived: boolean;
+                                archived_at: string | null;
+                                created_at: string;
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Define a room (errors: VALIDATION_FAILED, FORBIDDEN) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description An archived room keeps its past appointments and takes no new ones */
+                            archived: boolean;
+                            archived_at: string | null;
+                            created_at: string;
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, archive or bring back a room (errors: VALIDATION_FAILED, NOT_FOUND, FORBIDDEN) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        archived?: boolean;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description An archived room keeps its past appointments and takes no new ones */
+                            archived: boolean;
+                            archived_at: string | null;
+                            created_at: string;
+                            id: string;
+                            name: string;
                         };
                     };
                 };

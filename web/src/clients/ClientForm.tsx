@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
-import { Form } from 'react-aria-components';
+import { Checkbox, CheckboxGroup, Form, Label, Switch, Text } from 'react-aria-components';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
@@ -10,9 +10,12 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
-import { fieldHelp, fieldLabel, GROUP_TEXT, STATUS_TEXT, STATUSES, type Address, type Client, type FormField, type Identifier, type Status } from './fields';
+import { CONTACT_CHANNELS, fieldHelp, fieldLabel, GROUP_TEXT, STATUS_TEXT, STATUSES, type Address, type Client, type ContactChannel, type ContactPreferences, type FormField, type Identifier, type Status } from './fields';
 
-type Value = string | Address | Identifier[];
+type Value = string | Address | Identifier[] | ContactPreferences;
+
+/** What a client who has said nothing yet agreed to: no reminders, no channel, no voicemail. */
+const NO_CONTACT: ContactPreferences = { reminders: false, channels: [], voicemail: false };
 export type ClientValues = Record<string, Value | null>;
 
 /** The form's fields for this role, from the data map (read when a form opens: no client data in it). */
@@ -111,6 +114,33 @@ function FieldInput({ field, value, onChange }: { field: FormField; value: Value
       </fieldset>
     );
   }
+  if (field.kind === 'contact_preferences') {
+    const p = (value as ContactPreferences | undefined) ?? NO_CONTACT;
+    return (
+      <fieldset className="fieldset nested contact-preferences">
+        <legend>{label}</legend>
+        <p className="field-description">{help}</p>
+        <Switch className="switch" name={`${field.name}.reminders`} isSelected={p.reminders} onChange={(on) => onChange({ ...p, reminders: on })}>
+          <span className="switch-track" aria-hidden="true"><span className="switch-thumb" /></span>
+          <Trans>May we send reminders?</Trans>
+        </Switch>
+        <CheckboxGroup className="checkbox-group" name={`${field.name}.channels`} value={p.channels} onChange={(channels) => onChange({ ...p, channels: CONTACT_CHANNELS.map((c) => c.id).filter((id) => channels.includes(id)) as ContactChannel[] })}>
+          <Label className="field-label"><Trans>How may we contact them?</Trans></Label>
+          {CONTACT_CHANNELS.map((c) => (
+            <Checkbox key={c.id} value={c.id} className="checkbox">
+              <span className="checkbox-box" aria-hidden="true" />
+              {_(c.label)}
+            </Checkbox>
+          ))}
+          <Text slot="description" className="field-description"><Trans>Reminders and messages go only by the ways ticked here.</Trans></Text>
+        </CheckboxGroup>
+        <Switch className="switch" name={`${field.name}.voicemail`} isSelected={p.voicemail} onChange={(on) => onChange({ ...p, voicemail: on })}>
+          <span className="switch-track" aria-hidden="true"><span className="switch-thumb" /></span>
+          <Trans>May we leave a voicemail?</Trans>
+        </Switch>
+      </fieldset>
+    );
+  }
   const type = field.kind === 'email' ? 'email' : field.kind === 'phone' ? 'tel' : field.kind === 'date' ? 'date' : 'text';
   return <Field name={field.name} label={label} description={help} type={type} isRequired={field.required} value={(value as string | undefined) ?? ''} onChange={onChange} autoComplete="off" />;
 }
@@ -119,6 +149,8 @@ function FieldInput({ field, value, onChange }: { field: FormField; value: Value
 function cleaned(value: Value | undefined): Value | null {
   if (value === undefined) return null;
   if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+  // Contact preferences are all yes/no answers: "no" to everything is an answer too, sent as it is.
+  if (!Array.isArray(value) && 'reminders' in value) return value;
   if (Array.isArray(value)) {
     const ids = value.map((i) => ({ scheme: i.scheme.trim(), value: i.value.trim() })).filter((i) => i.scheme && i.value);
     return ids.length ? ids : null;

@@ -159,7 +159,7 @@ function Details({ client }: { client: Client }) {
             <h3 className="detail-group-title">{GROUP_TEXT[group] ? _(GROUP_TEXT[group]!) : group}</h3>
             <dl className="facts compact">
               {readable.filter((f) => f.group === group).map((f) => {
-                const text = valueText(values[f.name]);
+                const text = valueText(values[f.name], _);
                 return (
                   <div key={f.name}>
                     <dt>{fieldLabel(f, _)}</dt>

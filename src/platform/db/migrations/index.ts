@@ -35,6 +35,9 @@ import * as activityCancelReason from './0033-activity-cancel-reason.ts';
 import * as invoiceNumbers from './0034-invoice-numbers.ts';
 import * as appointmentSeries from './0035-appointment-series.ts';
 import * as invoicedActivities from './0036-invoiced-activities.ts';
+import * as rooms from './0037-rooms.ts';
+import * as userTimeZone from './0038-user-time-zone.ts';
+import * as clientContactPreferences from './0039-client-contact-preferences.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -77,4 +80,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0034-invoice-numbers': invoiceNumbers,
   '0035-appointment-series': appointmentSeries,
   '0036-invoiced-activities': invoicedActivities,
+  '0037-rooms': rooms,
+  '0038-user-time-zone': userTimeZone,
+  '0039-client-contact-preferences': clientContactPreferences,
 };
