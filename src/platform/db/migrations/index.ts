@@ -35,6 +35,7 @@ import * as activityCancelReason from './0033-activity-cancel-reason.ts';
 import * as invoiceNumbers from './0034-invoice-numbers.ts';
 import * as appointmentSeries from './0035-appointment-series.ts';
 import * as invoicedActivities from './0036-invoiced-activities.ts';
+import * as invoiceDetails from './0040-invoice-details.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -77,4 +78,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0034-invoice-numbers': invoiceNumbers,
   '0035-appointment-series': appointmentSeries,
   '0036-invoiced-activities': invoicedActivities,
+  '0040-invoice-details': invoiceDetails,
 };
