@@ -81,15 +81,15 @@ function InvoicesScreen() {
       </div>
       <Alert>{invoices.isError ? _(errorMessage(invoices.error)) : null}</Alert>
       {invoices.data ? (
-        <dl className="invoice-totals">
-          {totalsOf(invoices.data).length === 0 ? <div><dt><Trans>Issued</Trans></dt><dd>—</dd></div> : totalsOf(invoices.data).map(([currency, t]) => (
-            <div key={currency} className="invoice-total-group">
+        <div className="invoice-totals">
+          {totalsOf(invoices.data).length === 0 ? <p className="muted"><Trans>Nothing issued in this period.</Trans></p> : totalsOf(invoices.data).map(([currency, t]) => (
+            <dl key={currency} className="invoice-total-group" aria-label={_(msg`Totals in ${currency}`)}>
               <div><dt><Trans>Issued ({currency})</Trans></dt><dd>{money(t.issued, currency)}</dd></div>
               <div><dt><Trans>Paid</Trans></dt><dd>{money(t.paid, currency)}</dd></div>
               <div><dt><Trans>Outstanding</Trans></dt><dd>{money(t.open, currency)}</dd></div>
-            </div>
+            </dl>
           ))}
-        </dl>
+        </div>
       ) : null}
       <div className="actions">
         <a className="button button-quiet" href={csv} download><Trans>Export CSV</Trans></a>

@@ -17,7 +17,7 @@ export function InvoiceLines({ invoice }: { invoice: Invoice }) {
   const money = useMoney();
   const m = (minor: number) => money(minor, invoice.currency);
   return (
-    <div className="invoice-lines-wrap">
+    <div className="invoice-lines-wrap" role="region" tabIndex={0} aria-label={_(msg`Lines`)}>
       <table className="invoice-lines">
         <caption className="visually-hidden">{_(msg`Lines`)}</caption>
         <thead>
