@@ -14,8 +14,9 @@ import { type Invoice, monthPeriod, thisMonth, useDate, useMoney } from './money
 type Status = 'all' | 'draft' | 'sent' | 'paid' | 'void';
 
 /** Every invoice of a period (pages followed), read when the person opens the period. */
-export function usePeriodInvoices(from: string, to: string, status?: Exclude<Status, 'all'>) {
+export function usePeriodInvoices(from: string, to: string, status?: Exclude<Status, 'all'>, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: ['invoices', from, to, status ?? 'all'],
     gcTime: 0,
     queryFn: async () => {
@@ -48,19 +49,19 @@ function totalsOf(invoices: Invoice[]) {
 
 /** The organisation's invoices of a month: filters, totals, the bookkeeper's CSV, print all. */
 function InvoicesScreen() {
-  const { _ } = useLingui();
+  const { _, i18n } = useLingui();
   const can = useCan();
   const search = Route.useSearch() as { month?: string; status?: Status };
   const navigate = useNavigate();
   const month = search.month ?? thisMonth();
   const status: Status = search.status ?? 'all';
   const period = monthPeriod(month);
-  const invoices = usePeriodInvoices(period.from, period.to, status === 'all' ? undefined : status);
+  const invoices = usePeriodInvoices(period.from, period.to, status === 'all' ? undefined : status, can('invoices.retained'));
   const money = useMoney();
   const date = useDate();
   const go = (next: { month?: string; status?: Status }) => void navigate({ to: '/invoices', search: { month, status, ...next } });
   if (!can('invoices.retained')) return <section className="panel"><h1><Trans>Invoices</Trans></h1><Alert>{_(msg`Your role may not see the organisation's invoices. Ask the organisation's owner if you need them.`)}</Alert></section>;
-  const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period.from}T00:00:00Z`));
+  const monthName = new Intl.DateTimeFormat(i18n.locale === 'de' ? 'de-DE' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period.from}T00:00:00Z`));
   const csv = `/api/v1/invoices/export.csv?from=${period.from}&to=${period.to}${status === 'all' ? '' : `&status=${status}`}`;
   return (
     <section className="panel invoices" aria-labelledby="invoices-title">
