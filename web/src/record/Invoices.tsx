@@ -12,7 +12,6 @@ import { Field } from '../ui/Field';
 import { useDateTime } from '../ui/format';
 import { INVOICE_STATUS } from '../invoices/labels';
 import { minorOf, useDate, useMoney } from '../invoices/money';
-import type { Activity } from './Activities';
 
 /** The client's invoices, read when the record opens (an audited read), each linking to its page. */
 export function Invoices({ clientId }: { clientId: string }) {
@@ -42,7 +41,7 @@ export function Invoices({ clientId }: { clientId: string }) {
 }
 
 /** Attended appointments, newest first, each with "Bill this session" (for roles that may write invoices). */
-export function ToBill({ clientId, appointments }: { clientId: string; appointments: Activity[] }) {
+export function ToBill({ clientId, appointments }: { clientId: string; appointments: { id: string; at: string }[] }) {
   const dateTime = useDateTime();
   if (appointments.length === 0) return null;
   return (
