@@ -48,7 +48,7 @@ export const CATALOGUE = catalogue({
   'client.notes': { may: 'read or write clinical notes', recordedAs: ['client.read', 'client.update'] },
   'tags.manage': { may: 'define tags', recordedAs: ['config.change'] },
   'client.invoices': { may: 'read or write invoices', recordedAs: ['client.read', 'client.update'] },
-  'invoices.retained': { may: 'read retained invoices (those kept after an erasure)', recordedAs: ['client.read'] },
+  'invoices.retained': { may: 'read retained invoices (those kept after an erasure)', recordedAs: ['client.read', 'client.export'] },
   'custom_field.define': { may: 'define custom fields', recordedAs: [] },
   'staff.read': { may: 'see the staff list', recordedAs: [] },
   'staff.directory': { may: 'see who appointments and follow-ups can be booked with', recordedAs: [] },

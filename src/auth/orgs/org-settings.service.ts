@@ -10,7 +10,7 @@ import { DEFAULT_RELAY_PORT, type MailSource, isLoopbackHost } from '../../platf
 import { canonicalTimeZone } from '../../platform/time/index.ts';
 import { type DeploymentMail, formatFrom, mailFromOf, mailSendError, mailSourceOf, sealRelayPassword } from './org-mail.service.ts';
 import { DEFAULT_SENDER_NAME } from './org-mail.service.ts';
-import type { Language, OrganisationPatch, OrganisationSettingsView } from './orgs.schema.ts';
+import { type InvoiceDetails, type Language, type OrganisationPatch, type OrganisationSettingsView, invoiceDetails } from './orgs.schema.ts';
 import { type OrganisationRow, type SettingsChange, findOrganisationRow, findStaffAddress, updateOrganisationName, upsertOrganisationSettings } from './org-settings.store.ts';
 import { readSecuritySettings } from './security-settings.service.ts';
 
@@ -60,6 +60,23 @@ export async function invoicePrefixOf(db: Db, orgId: string): Promise<string> {
   return (await findOrganisationRow(db, orgId))?.invoice_prefix ?? DEFAULT_INVOICE_PREFIX;
 }
 
+const issuerDetails = invoiceDetails.nullable();
+
+/** The stored invoice details of the organisation, parsed (null when none are set). */
+const detailsOf = (row: Pick<OrganisationRow, 'invoice_details'>): InvoiceDetails | null => (row.invoice_details === null ? null : issuerDetails.parse(JSON.parse(row.invoice_details)));
+
+/**
+ * What an invoice prints about its issuer: the organisation's name and invoice details (null when
+ * none are set). The organisation's own data, no client's: the caller's route decides who may read it.
+ *
+ * @throws AppError NOT_FOUND when there is no such organisation.
+ */
+export async function invoiceIssuerOf(db: Db, orgId: string): Promise<{ name: string; invoice_details: InvoiceDetails | null }> {
+  const row = await findOrganisationRow(db, orgId);
+  if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
+  return { name: row.name, invoice_details: detailsOf(row) };
+}
+
 export async function messageContextOf(db: Db, deployment: DeploymentSettings, orgId: string): Promise<{ publicUrl: string; language: Language }> {
   const row = await findOrganisationRow(db, orgId);
   return { publicUrl: effectivePublicUrl(row, deployment).url, language: row?.language ?? 'en' };
@@ -103,6 +120,7 @@ async function view(deps: Pick<OrgSettingsDeps, 'db' | 'deployment'>, orgId: str
     sender_name: row.sender_name ?? DEFAULT_SENDER_NAME,
     invoice_prefix: row.invoice_prefix ?? DEFAULT_INVOICE_PREFIX,
     default_session_price: priceOf(row),
+    invoice_details: detailsOf(row),
     mail_relay: relay ? { host: row.mail_host!, port: row.mail_port!, security: row.mail_security!, username: row.mail_username, password_set: row.mail_password_ct !== null, from_address: row.mail_from_address! } : null,
     mail: { source: mailSourceOf(row, deps.deployment.mail), from: from ? formatFrom(from) : null },
     security: await readSecuritySettings(deps.db, orgId),
@@ -140,6 +158,10 @@ export async function updateOrganisationSettings(deps: OrgSettingsDeps, actor: A
     refuseCardData({ invoice_prefix: patch.invoice_prefix });
     set.invoice_prefix = patch.invoice_prefix;
   }
+  if (patch.invoice_details !== undefined) {
+    refuseCardData({ invoice_details: patch.invoice_details });
+    set.invoice_details = patch.invoice_details === null ? null : JSON.stringify(patch.invoice_details);
+  }
   if (patch.default_session_price !== undefined) {
     set.default_session_price_minor = patch.default_session_price?.unit_minor ?? null;
     set.default_session_currency = patch.default_session_price?.currency ?? null;
@@ -149,7 +171,7 @@ export async function updateOrganisationSettings(deps: OrgSettingsDeps, actor: A
     Object.assign(set, relay.set);
     changed.push(relay.described);
   }
-  changed.unshift(...(['name', 'language', 'time_zone', 'public_url', 'sender_name', 'invoice_prefix', 'default_session_price'] as const).filter((k) => patch[k] !== undefined));
+  changed.unshift(...(['name', 'language', 'time_zone', 'public_url', 'sender_name', 'invoice_prefix', 'invoice_details', 'default_session_price'] as const).filter((k) => patch[k] !== undefined));
   await deps.db.transaction().execute(async (tx) => {
     if (patch.name !== undefined) await updateOrganisationName(tx, actor.orgId, patch.name);
     if (Object.keys(set).length > 0) await upsertOrganisationSettings(tx, actor.orgId, set, now);

@@ -22,6 +22,7 @@ export interface OrganisationRow {
   invoice_prefix: string | null;
   default_session_price_minor: number | null;
   default_session_currency: string | null;
+  invoice_details: string | null;
 }
 
 /** The organisation with its settings row (if any), or undefined when there is no such organisation. */
@@ -29,7 +30,7 @@ export async function findOrganisationRow(db: Db, orgId: string): Promise<Organi
   return db
     .selectFrom('organisations as o')
     .leftJoin('organisation_settings as s', 's.org_id', 'o.id')
-    .select(['o.id', 'o.name', 's.language', 's.time_zone', 's.public_url', 's.sender_name', 's.mail_host', 's.mail_port', 's.mail_security', 's.mail_username', 's.mail_password_ct', 's.mail_from_address', 's.invoice_prefix', 's.default_session_price_minor', 's.default_session_currency'])
+    .select(['o.id', 'o.name', 's.language', 's.time_zone', 's.public_url', 's.sender_name', 's.mail_host', 's.mail_port', 's.mail_security', 's.mail_username', 's.mail_password_ct', 's.mail_from_address', 's.invoice_prefix', 's.default_session_price_minor', 's.default_session_currency', 's.invoice_details'])
     .where('o.id', '=', orgId)
     .executeTakeFirst() as Promise<OrganisationRow | undefined>;
 }

@@ -33,6 +33,7 @@ describeEachEngine('organisation settings over HTTP', (t) => {
       sender_name: 'Notifications',
       invoice_prefix: 'INV-',
       default_session_price: null,
+      invoice_details: null,
       mail_relay: null,
       mail: { source: 'none', from: null },
       security: { require_mfa: false, idle_timeout_minutes: 15, absolute_timeout_hours: 12 },

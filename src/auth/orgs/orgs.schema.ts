@@ -34,6 +34,14 @@ export const invoicePrefix = z
   .max(20)
   .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'must start with a letter or digit and hold only letters, digits, -, _, / and .');
 
+/** The organisation's details printed on its invoices (its own data, never a client's). */
+export const invoiceDetails = z.strictObject({
+  address_lines: z.array(z.string().trim().min(1).max(200)).max(8).default([]).meta({ description: "The organisation's postal address, one line each (at most 8)" }),
+  tax_number: z.string().trim().min(1).max(50).nullable().default(null).meta({ description: 'Tax or VAT registration number (null: none printed)' }),
+  payment_terms: z.string().trim().min(1).max(1000).nullable().default(null).meta({ description: 'Payment terms printed under the totals, such as "Payable within 14 days by bank transfer to …"' }),
+});
+export type InvoiceDetails = z.infer<typeof invoiceDetails>;
+
 /** Body of `PATCH /api/v1/organisation`: each field optional; what is absent stays as it is. */
 export const organisationPatch = z.object({
   name: organisationName.optional(),
@@ -48,6 +56,7 @@ export const organisationPatch = z.object({
     .meta({ description: 'Base of links sent by mail (http:// or https://); null clears it. A CONFIDANT_PUBLIC_URL of the deployment wins over it.' }),
   sender_name: headerText(100).nullable().optional().meta({ description: 'Neutral display name of outgoing mail, such as "Appointments"; null restores the default' }),
   invoice_prefix: invoicePrefix.nullable().optional().meta({ description: 'Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV-' }),
+  invoice_details: invoiceDetails.nullable().optional().meta({ description: 'What invoices print about the organisation (address lines, tax number, payment terms); null removes them. Card data is refused.' }),
   default_session_price: z
     .strictObject({ unit_minor: z.number().int().min(0).max(100_000_000), currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP') })
     .nullable()
@@ -79,6 +88,7 @@ export const organisationSettings = z.object({
   public_url_source: z.enum(['deployment', 'organisation', 'listen_address']),
   sender_name: z.string().meta({ description: 'The display name of outgoing mail (the default when none is set)' }),
   invoice_prefix: z.string().meta({ description: 'Prefix of invoice numbers issued from now on (INV- when none is set)' }),
+  invoice_details: z.object({ address_lines: z.array(z.string()), tax_number: z.string().nullable(), payment_terms: z.string().nullable() }).nullable().meta({ description: 'What invoices print about the organisation (null: none set)' }),
   default_session_price: z.object({ unit_minor: z.number().int(), currency: z.string() }).nullable().meta({ description: 'The price of a session billed from an attended appointment when the call names none (null: none set)' }),
   mail_relay: z
     .object({ host: z.string(), port: z.number(), security: z.enum(['starttls', 'tls', 'none']), username: z.string().nullable(), password_set: z.boolean(), from_address: z.string() })

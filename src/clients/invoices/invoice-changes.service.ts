@@ -51,7 +51,7 @@ export const formatInvoiceNumber = (prefix: string, sequence: number) => `${pref
  * The invoice, once the caller may change it: a live client's through the client (`client.invoices`),
  * an erased client's retained invoice through `invoices.retained`. A refusal says nothing about the client.
  */
-async function invoiceForChange(deps: ClientDeps, caller: Caller, invoiceId: string): Promise<{ row: InvoiceTable; clientLive: boolean }> {
+export async function invoiceForChange(deps: ClientDeps, caller: Caller, invoiceId: string): Promise<{ row: InvoiceTable; clientLive: boolean }> {
   const row = await findInvoice(deps.db, caller.actor.orgId, invoiceId);
   if (!row) throw new AppError('NOT_FOUND', 'no such invoice');
   const clientLive = (await findLiveClient(deps.db, caller.actor.orgId, row.client_id)) !== undefined;

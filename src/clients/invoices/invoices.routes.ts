@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createInvoice, invoiceInput, item, listInvoices, listRetainedInvoices } from './invoices.service.ts';
+import { createInvoice, invoiceInput, item, listInvoices } from './invoices.service.ts';
+import { calendarDate, exportInvoicesCsv, getInvoice, getInvoiceIssuer, listRetainedInvoices } from './invoice-period.service.ts';
 import { creditInvoice, creditNoteInput, invoiceUpdate, updateInvoice } from './invoice-changes.service.ts';
-import { invoiceList, invoiceView } from './invoices.schema.ts';
+import { invoiceIssuer, invoiceList, invoiceView, orgInvoiceList } from './invoices.schema.ts';
 import { activityInvoiceInput, invoiceActivity } from './activity-invoice.service.ts';
 import { callerOf } from '../../auth/sessions/index.ts';
 import { idParam } from '../../platform/http/index.ts';
 import { refuseCardFields } from '../../platform/datamap/index.ts';
 import type { ClientDeps } from '../records/index.ts';
+
+const STATUSES = ['draft', 'sent', 'paid', 'void'] as const;
+
+/** A file sent as it is (a Buffer: never serialised), documented as a string of bytes. */
+const csvFile = { description: 'CSV (RFC 4180; Content-Disposition names the file)', content: { 'text/csv': { schema: (z.string() as unknown as z.ZodType<Buffer>).meta({ description: 'One invoice per row after a header row' }) } } };
 
 /** The keys an invoice change may name (a refusal before the schema names no other key). */
 const UPDATE_KEYS = [...Object.keys(invoiceUpdate.shape), ...Object.keys(item.shape)];
@@ -33,12 +39,61 @@ export async function invoiceRoutes(app: FastifyInstance, deps: ClientDeps): Pro
       config: { policy: { access: 'authenticated', action: 'invoices.retained' } },
       schema: {
         tags: ['clients'],
-        summary: "The organisation's invoices, those kept after a client's erasure included (billing and the owner)",
-        querystring: z.object({ client_id: z.string().uuid().optional(), status: z.enum(['draft', 'sent', 'paid', 'void']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: { 200: invoiceList },
+        summary:
+          "The organisation's invoices, those kept after a client's erasure included (billing and the owner), by period (from/to: dates in the organisation's time zone, both inclusive, on the issue date; a draft's creation date), status and client, in that date's order, a page at a time (next_cursor). Errors: VALIDATION_FAILED (to before from, cursor)",
+        querystring: z.object({
+          client_id: z.string().uuid().optional(),
+          status: z.enum(STATUSES).optional(),
+          from: calendarDate.optional().meta({ description: 'First day of the period (YYYY-MM-DD), inclusive' }),
+          to: calendarDate.optional().meta({ description: 'Last day of the period (YYYY-MM-DD), inclusive' }),
+          cursor: z.string().max(200).optional().meta({ description: 'next_cursor of the previous page' }),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: orgInvoiceList },
       },
     },
-    async (request) => ({ invoices: await listRetainedInvoices(deps, callerOf(request), { ...(request.query.client_id ? { clientId: request.query.client_id } : {}), ...(request.query.status ? { status: request.query.status } : {}), limit: request.query.limit }) }),
+    async (request) => {
+      const q = request.query;
+      return listRetainedInvoices(deps, callerOf(request), { ...(q.client_id ? { clientId: q.client_id } : {}), ...(q.status ? { status: q.status } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.cursor ? { cursor: q.cursor } : {}), limit: q.limit });
+    },
+  );
+
+  r.get(
+    '/api/v1/invoices/export.csv',
+    {
+      // The same readers as the list (billing and the owner): the export holds what the list shows, as a file.
+      config: { policy: { access: 'authenticated', action: 'invoices.retained' } },
+      schema: {
+        tags: ['clients'],
+        summary:
+          "The invoices of a period as CSV for the bookkeeper (one row per invoice or credit note: number, kind, credits_number, status, issue_date, due_date, client_name, net, tax, total, currency, paid_date, payment_method, card_brand, card_last4, voided, void_reason; never card numbers), audited as one client.export naming every client. At most 366 days. Errors: VALIDATION_FAILED",
+        querystring: z.object({ from: calendarDate, to: calendarDate, status: z.enum(STATUSES).optional() }),
+        response: { 200: csvFile },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, status } = request.query;
+      const { csv } = await exportInvoicesCsv(deps, callerOf(request), { from, to, ...(status ? { status } : {}) });
+      return reply.header('content-disposition', `attachment; filename="invoices-${from}-to-${to}.csv"`).type('text/csv; charset=utf-8').send(Buffer.from(csv, 'utf8'));
+    },
+  );
+
+  r.get(
+    '/api/v1/invoices/issuer',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.invoices' } },
+      schema: { tags: ['clients'], summary: "What a printed invoice says about the organisation: its name, invoice details and time zone (no client data)", response: { 200: invoiceIssuer } },
+    },
+    async (request) => getInvoiceIssuer(deps, callerOf(request)),
+  );
+
+  r.get(
+    '/api/v1/invoices/:id',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.invoices' } },
+      schema: { tags: ['clients'], summary: 'One invoice (an erased client’s retained one for billing and the owner). Errors: NOT_FOUND', params: idParam, response: { 200: invoiceView } },
+    },
+    async (request) => getInvoice(deps, callerOf(request), request.params.id),
   );
 
   r.get(

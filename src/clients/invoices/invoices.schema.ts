@@ -45,6 +45,19 @@ export const invoiceView = z.object({
   due_at: isoTime.nullable(),
   paid_at: isoTime.nullable(),
   retain_until: isoTime.nullable().meta({ description: 'When the retained invoice is destroyed (tax-law retention)' }),
+  created_at: isoTime.meta({ description: 'When it was drafted (a draft’s date in a period)' }),
 });
 
 export const invoiceList = z.object({ invoices: z.array(invoiceView) });
+
+export const orgInvoiceList = z.object({
+  invoices: z.array(invoiceView),
+  next_cursor: z.string().nullable().meta({ description: 'Pass as cursor for the next page (null: this was the last)' }),
+});
+
+/** What an invoice prints about its issuer. */
+export const invoiceIssuer = z.object({
+  name: z.string(),
+  invoice_details: z.object({ address_lines: z.array(z.string()), tax_number: z.string().nullable(), payment_terms: z.string().nullable() }).nullable().meta({ description: 'Null until the owner sets them (PATCH /api/v1/organisation invoice_details)' }),
+  time_zone: z.string().meta({ description: 'The organisation’s time zone: the one invoice dates are printed in' }),
+});

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { authorize } from '../../access/roles/index.ts';
-import { gate } from '../../access/gate/index.ts';
 import type { Job } from '../../platform/jobs/index.ts';
 import { z } from 'zod';
 import { openField, sealField } from '../../platform/datamap/index.ts';
@@ -25,7 +24,6 @@ import {
   listEndedRetentions,
   listInvoiceIdsRetainedUntil,
   listLegacyInvoices,
-  listOrgInvoices,
   updateLegacyInvoice,
 } from './invoices.store.ts';
 
@@ -164,6 +162,7 @@ export async function toView(deps: ClientDeps, orgId: string, row: InvoiceTable,
     due_at: row.due_at ? new Date(row.due_at).toISOString() : null,
     paid_at: row.paid_at ? new Date(row.paid_at).toISOString() : null,
     retain_until: row.retain_until ? new Date(row.retain_until).toISOString() : null,
+    created_at: new Date(row.created_at).toISOString(),
   };
 }
 
@@ -183,20 +182,6 @@ export async function listInvoices(deps: ClientDeps, caller: Caller, clientId: s
   const views = [];
   for (const row of rows) views.push(await toView(deps, caller.actor.orgId, row, readsClients(caller)));
   await deps.audit.append(clientEvent(caller.ctx, caller.actor.orgId, 'client.read', [clientId], ['invoices']));
-  return views;
-}
-
-/**
- * The organisation's retained invoices — those of erased clients included — for billing and the
- * owner (`invoices.retained`), optionally of one client (live or erased). The read is audited.
- */
-export async function listRetainedInvoices(deps: ClientDeps, caller: Caller, filter: { clientId?: string; status?: InvoiceTable['status']; limit?: number } = {}) {
-  await gate(deps, caller, 'invoices.retained', { fields: ['invoices'] });
-  const { orgId } = caller.actor;
-  const rows = await listOrgInvoices(deps.db, orgId, { ...filter, limit: filter.limit ?? 500 });
-  const views = [];
-  for (const row of rows) views.push(await toView(deps, orgId, row, true));
-  if (rows.length > 0) await deps.audit.append(clientEvent({ ...caller.ctx, purpose: 'retained invoices' }, orgId, 'client.read', [...new Set(rows.map((r) => r.client_id))], ['invoices']));
   return views;
 }
 

@@ -53,12 +53,40 @@ export async function findCreditNoteOf(db: Db, orgId: string, invoiceId: string)
   return db.selectFrom('invoices').select('id').where('org_id', '=', orgId).where('credits_invoice_id', '=', invoiceId).executeTakeFirst();
 }
 
-/** The organisation's invoices, optionally of one client and one status, oldest first. */
-export async function listOrgInvoices(db: Db, orgId: string, filter: { clientId?: string; status?: InvoiceTable['status']; limit: number }): Promise<InvoiceTable[]> {
+/** Where a page of the organisation's invoices resumes: after this period date and id. */
+export interface InvoiceCursor {
+  at: number;
+  id: string;
+}
+
+/** An invoice's date in a period: its issue date, or its creation date while it has none (a draft, a voided draft). */
+const periodDate = sql<number>`coalesce(issued_at, created_at)`;
+
+/**
+ * The organisation's invoices, optionally of one client, one status and a period (`from` inclusive,
+ * `to` exclusive, on the issue date — a draft's creation date), ordered by that date then id,
+ * resuming after `after`.
+ */
+export async function listOrgInvoices(
+  db: Db,
+  orgId: string,
+  filter: { clientId?: string; status?: InvoiceTable['status']; from?: number; to?: number; after?: InvoiceCursor; limit: number },
+): Promise<InvoiceTable[]> {
   let query = db.selectFrom('invoices').selectAll().where('org_id', '=', orgId);
   if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
   if (filter.status) query = query.where('status', '=', filter.status);
-  return query.orderBy('created_at').limit(filter.limit).execute();
+  if (filter.from !== undefined) query = query.where(periodDate, '>=', filter.from);
+  if (filter.to !== undefined) query = query.where(periodDate, '<', filter.to);
+  const after = filter.after;
+  if (after) query = query.where((eb) => eb.or([eb(periodDate, '>', after.at), eb.and([eb(periodDate, '=', after.at), eb('id', '>', after.id)])]));
+  return query.orderBy(periodDate).orderBy('id').limit(filter.limit).execute();
+}
+
+/** The numbers of these invoices of the organisation (a credit note names the one it credits). */
+export async function listInvoiceNumbers(db: Db, orgId: string, ids: readonly string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('invoices').select(['id', 'number']).where('org_id', '=', orgId).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((r) => [r.id, r.number]));
 }
 
 /** Each organisation and retention end at or before `now` that invoices are kept until. */

@@ -44,6 +44,8 @@ export interface OrganisationSettingsTable {
   /** The price of a session billed from an attended appointment, in minor units, and its currency (both or neither; migration 0036). */
   default_session_price_minor: number | null;
   default_session_currency: string | null;
+  /** The organisation's invoice details as JSON text: address lines, tax number, payment terms (null: none; migration 0040). */
+  invoice_details: string | null;
   updated_at: number;
 }
 

@@ -34,6 +34,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly detail: string,
+    /** The error's `details` (ids and field names only, never values), e.g. ALREADY_INVOICED's invoice_id. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(code);
   }
@@ -48,8 +50,9 @@ export async function data<T>(call: Promise<{ data?: T; error?: unknown; respons
     throw new ApiError(0, 'NETWORK', '');
   }
   if (!result.response.ok) {
-    const error = (result.error as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    throw new ApiError(result.response.status, typeof error?.code === 'string' ? error.code : 'UNKNOWN', typeof error?.message === 'string' ? error.message : '');
+    const error = (result.error as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    const details = typeof error?.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : {};
+    throw new ApiError(result.response.status, typeof error?.code === 'string' ? error.code : 'UNKNOWN', typeof error?.message === 'string' ? error.message : '', details);
   }
   return result.data as T;
 }

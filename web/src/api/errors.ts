@@ -16,6 +16,14 @@ const GENERAL: Record<string, MessageDescriptor> = {
   STEP_UP_REQUIRED: msg`This change needs a recent sign-in. Try again and confirm with your password.`,
   FORBIDDEN: msg`Your role may not do this. Ask the organisation's owner if you need it.`,
   NOT_FOUND: msg`That is no longer there: someone may have changed or removed it. Reload the page.`,
+  APPOINTMENT_NOT_ATTENDED: msg`Only an attended appointment can be billed. Mark the appointment as attended first, then bill it.`,
+  ALREADY_INVOICED: msg`This session is billed already. Open its invoice to change or void it instead of billing it again.`,
+  INVOICE_NOT_DRAFT: msg`This invoice has been sent, so its lines can no longer change. Void it (or credit it, once paid) and make a new one.`,
+  INVOICE_STATUS_INVALID: msg`The invoice cannot make that step from where it is now. Reload it to see its current status.`,
+  INVOICE_PAID: msg`A paid invoice is not voided. Issue a credit note for it instead.`,
+  INVOICE_NOT_CREDITABLE: msg`Only a paid invoice without a credit note can be credited. Void an unpaid invoice instead.`,
+  CARD_DATA_REFUSED: msg`That looks like card data. Never enter a card number, expiry date or security code: give the card brand and its last four digits only.`,
+  CONFLICT: msg`Someone changed this at the same time. Reload it and try again.`,
   DATABASE_UNAVAILABLE: msg`The server cannot reach its database. Ask whoever runs Confidant to check it, then try again.`,
 };
 const FALLBACK = msg`Something went wrong on the server. Try again; if it keeps happening, ask whoever runs Confidant to check its log.`;

@@ -335,6 +335,11 @@ export type paths = {
                                 last4: string | null;
                             } | null;
                             client_id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was drafted (a draft’s date in a period)
+                             */
+                            created_at: string;
                             /** @description For a credit note: the invoice it credits */
                             credits_invoice_id: string | null;
                             currency: string;
@@ -3405,6 +3410,11 @@ export type paths = {
                                     last4: string | null;
                                 } | null;
                                 client_id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was drafted (a draft’s date in a period)
+                                 */
+                                created_at: string;
                                 /** @description For a credit note: the invoice it credits */
                                 credits_invoice_id: string | null;
                                 currency: string;
@@ -3528,6 +3538,11 @@ export type paths = {
                                 last4: string | null;
                             } | null;
                             client_id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was drafted (a draft’s date in a period)
+                             */
+                            created_at: string;
                             /** @description For a credit note: the invoice it credits */
                             credits_invoice_id: string | null;
                             currency: string;
@@ -5055,13 +5070,19 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's invoices, those kept after a client's erasure included (billing and the owner) */
+        /** The organisation's invoices, those kept after a client's erasure included (billing and the owner), by period (from/to: dates in the organisation's time zone, both inclusive, on the issue date; a draft's creation date), status and client, in that date's order, a page at a time (next_cursor). Errors: VALIDATION_FAILED (to before from, cursor) */
         get: {
             parameters: {
                 query?: {
                     client_id?: string;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                    /** @description First day of the period (YYYY-MM-DD), inclusive */
+                    from?: string;
                     limit?: number;
                     status?: "draft" | "sent" | "paid" | "void";
+                    /** @description Last day of the period (YYYY-MM-DD), inclusive */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -5090,6 +5111,11 @@ export type paths = {
                                     last4: string | null;
                                 } | null;
                                 client_id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was drafted (a draft’s date in a period)
+                                 */
+                                created_at: string;
                                 /** @description For a credit note: the invoice it credits */
                                 credits_invoice_id: string | null;
                                 currency: string;
@@ -5155,6 +5181,8 @@ export type paths = {
                                 /** Format: date-time */
                                 voided_at: string | null;
                             }[];
+                            /** @description Pass as cursor for the next page (null: this was the last) */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -5175,7 +5203,112 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One invoice (an erased client’s retained one for billing and the owner). Errors: NOT_FOUND */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The recipient as billed (kept with the invoice after an erasure of the client) */
+                            bill_to: {
+                                name: string | null;
+                                postal_address: {
+                                    [key: string]: string;
+                                } | null;
+                            } | null;
+                            /** @description Card brand and last four digits only; never a card number */
+                            card: {
+                                brand: string;
+                                last4: string | null;
+                            } | null;
+                            client_id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was drafted (a draft’s date in a period)
+                             */
+                            created_at: string;
+                            /** @description For a credit note: the invoice it credits */
+                            credits_invoice_id: string | null;
+                            currency: string;
+                            /** Format: date-time */
+                            due_at: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            issued_at: string | null;
+                            /** @description A credit note’s net, tax and gross are negative */
+                            items: {
+                                /** @description The attended appointment this line bills, if made from one */
+                                activity_id: string | null;
+                                description: string;
+                                gross_minor: number;
+                                net_minor: number;
+                                quantity: number;
+                                /** @description The line’s tax, rounded half-up to the minor unit */
+                                tax_minor: number;
+                                /** @description Percent */
+                                tax_rate: number;
+                                /** @description Unit price before tax */
+                                unit_minor: number;
+                            }[];
+                            /**
+                             * @description A credit note credits a paid invoice in full (negative total)
+                             * @enum {string}
+                             */
+                            kind: "invoice" | "credit_note";
+                            /** @description Given when issued (status sent), from one sequence per organisation that credit notes share; null while a draft. Never reused, voided invoices keep theirs. */
+                            number: string | null;
+                            /** Format: date-time */
+                            paid_at: string | null;
+                            /** @enum {string|null} */
+                            payment_method: "card" | "cash" | "bank_transfer" | "cheque" | "other" | null;
+                            payment_reference: string | null;
+                            /** @description Why it was voided (a void) or why it credits its invoice (a credit note) */
+                            reason: {
+                                /** @enum {string} */
+                                code: "issued_in_error" | "duplicate" | "client_cancelled" | "other";
+                                note: string | null;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description When the retained invoice is destroyed (tax-law retention)
+                             */
+                            retain_until: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "sent" | "paid" | "void";
+                            /** @description Total in minor units (pence, cents), tax included: totals.gross_minor */
+                            total_minor: number;
+                            /** @description In minor units; tax rounded per line, half-up (never on the sum) */
+                            totals: {
+                                gross_minor: number;
+                                net_minor: number;
+                                /** @description Per rate used, lowest first: the sum of its lines’ rounded taxes */
+                                tax: {
+                                    net_minor: number;
+                                    rate: number;
+                                    tax_minor: number;
+                                }[];
+                                tax_minor: number;
+                            };
+                            /** Format: date-time */
+                            voided_at: string | null;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         delete?: never;
@@ -5251,6 +5384,11 @@ export type paths = {
                                 last4: string | null;
                             } | null;
                             client_id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was drafted (a draft’s date in a period)
+                             */
+                            created_at: string;
                             /** @description For a credit note: the invoice it credits */
                             credits_invoice_id: string | null;
                             currency: string;
@@ -5372,6 +5510,11 @@ export type paths = {
                                 last4: string | null;
                             } | null;
                             client_id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was drafted (a draft’s date in a period)
+                             */
+                            created_at: string;
                             /** @description For a credit note: the invoice it credits */
                             credits_invoice_id: string | null;
                             currency: string;
@@ -5441,6 +5584,92 @@ export type paths = {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoices of a period as CSV for the bookkeeper (one row per invoice or credit note: number, kind, credits_number, status, issue_date, due_date, client_name, net, tax, total, currency, paid_date, payment_method, card_brand, card_last4, voided, void_reason; never card numbers), audited as one client.export naming every client. At most 366 days. Errors: VALIDATION_FAILED */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    status?: "draft" | "sent" | "paid" | "void";
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV (RFC 4180; Content-Disposition names the file) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a printed invoice says about the organisation: its name, invoice details and time zone (no client data) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Null until the owner sets them (PATCH /api/v1/organisation invoice_details) */
+                            invoice_details: {
+                                address_lines: string[];
+                                payment_terms: string | null;
+                                tax_number: string | null;
+                            } | null;
+                            name: string;
+                            /** @description The organisation’s time zone: the one invoice dates are printed in */
+                            time_zone: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5552,6 +5781,12 @@ export type paths = {
                                 unit_minor: number;
                             } | null;
                             id: string;
+                            /** @description What invoices print about the organisation (null: none set) */
+                            invoice_details: {
+                                address_lines: string[];
+                                payment_terms: string | null;
+                                tax_number: string | null;
+                            } | null;
                             /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
                             invoice_prefix: string;
                             /** @enum {string} */
@@ -5615,6 +5850,24 @@ export type paths = {
                             currency: string;
                             unit_minor: number;
                         } | null;
+                        /** @description What invoices print about the organisation (address lines, tax number, payment terms); null removes them. Card data is refused. */
+                        invoice_details?: {
+                            /**
+                             * @description The organisation's postal address, one line each (at most 8)
+                             * @default []
+                             */
+                            address_lines?: string[];
+                            /**
+                             * @description Payment terms printed under the totals, such as "Payable within 14 days by bank transfer to …"
+                             * @default null
+                             */
+                            payment_terms?: string | null;
+                            /**
+                             * @description Tax or VAT registration number (null: none printed)
+                             * @default null
+                             */
+                            tax_number?: string | null;
+                        } | null;
                         /** @description Prefix of invoice numbers given from now on (issued numbers keep theirs); null restores the default INV- */
                         invoice_prefix?: string | null;
                         /**
@@ -5662,6 +5915,12 @@ export type paths = {
                                 unit_minor: number;
                             } | null;
                             id: string;
+                            /** @description What invoices print about the organisation (null: none set) */
+                            invoice_details: {
+                                address_lines: string[];
+                                payment_terms: string | null;
+                                tax_number: string | null;
+                            } | null;
                             /** @description Prefix of invoice numbers issued from now on (INV- when none is set) */
                             invoice_prefix: string;
                             /** @enum {string} */

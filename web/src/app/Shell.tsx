@@ -81,6 +81,7 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
               <Link to="/" className="nav-link" activeOptions={{ exact: true }}><Trans>Home</Trans></Link>
               {can('client.search') ? <Link to="/clients" className="nav-link"><Trans>Clients</Trans></Link> : null}
               {can('calendar.read') ? <Link to="/calendar" className="nav-link"><Trans>Calendar</Trans></Link> : null}
+              {can('invoices.retained') ? <Link to="/invoices" className="nav-link"><Trans>Invoices</Trans></Link> : null}
               {can('alerts.read') ? <Link to="/alerts" className="nav-link"><Trans>Alerts</Trans></Link> : null}
               {can('staff.read') ? <Link to="/staff" className="nav-link"><Trans>Staff</Trans></Link> : null}
               {can('org.settings') ? <Link to="/organisation" className="nav-link"><Trans>Organisation</Trans></Link> : null}

@@ -19,6 +19,25 @@ const clientsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/cli
 // The address names a client by id only, never by name (UI.md).
 const recordRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients/$clientId' }).lazy(() => import('../record/RecordRoute').then((m) => m.Route));
 const calendarRoute = createRoute({ getParentRoute: () => shellRoute, path: '/calendar' }).lazy(() => import('../calendar/CalendarRoute').then((m) => m.Route));
+// Invoices: the period and status in the address (dates only, never a client's name).
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const INVOICE_STATUSES = ['all', 'draft', 'sent', 'paid', 'void'] as const;
+const invoicesRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: '/invoices',
+  validateSearch: (s: Record<string, unknown>): { month?: string; status?: (typeof INVOICE_STATUSES)[number] } => ({
+    ...(typeof s.month === 'string' && MONTH.test(s.month) ? { month: s.month } : {}),
+    ...(INVOICE_STATUSES.includes(s.status as never) ? { status: s.status as (typeof INVOICE_STATUSES)[number] } : {}),
+  }),
+}).lazy(() => import('../invoices/InvoicesRoute').then((m) => m.Route));
+const periodPrintRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: '/invoices/print',
+  validateSearch: (s: Record<string, unknown>): { from: string; to: string } => ({ from: typeof s.from === 'string' && DATE.test(s.from) ? s.from : '', to: typeof s.to === 'string' && DATE.test(s.to) ? s.to : '' }),
+}).lazy(() => import('../invoices/PeriodPrintRoute').then((m) => m.Route));
+const invoiceRoute = createRoute({ getParentRoute: () => shellRoute, path: '/invoices/$invoiceId' }).lazy(() => import('../invoices/InvoiceRoute').then((m) => m.Route));
+const invoicePrintRoute = createRoute({ getParentRoute: () => shellRoute, path: '/invoices/$invoiceId/print' }).lazy(() => import('../invoices/InvoicePrintRoute').then((m) => m.Route));
 const alertsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/alerts' }).lazy(() => import('../alerts/AlertsRoute').then((m) => m.Route));
 const setupRoute = createRoute({ getParentRoute: () => rootRoute, path: '/setup', component: SetupPage });
 const signInRoute = createRoute({
@@ -40,7 +59,7 @@ const forgotRoute = createRoute({ getParentRoute: () => rootRoute, path: '/forgo
 const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset', component: ResetPasswordPage });
 const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: '/invite', component: InvitePage });
 
-const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, calendarRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
+const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, calendarRoute, invoicesRoute, periodPrintRoute, invoiceRoute, invoicePrintRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
 
 /** Tokens that arrive in the URL leave the address bar and the history before anything renders. */
 export function takeUrlTokens(): void {

@@ -38,7 +38,7 @@ export function CalendarPage() {
   const { _, i18n } = useLingui();
   const me = useMe();
   const can = useCan();
-  const zone = viewerZone(me as { time_zone?: string | null; org_time_zone?: string | null });
+  const zone = viewerZone(me);
   const narrow = typeof window !== 'undefined' && window.matchMedia('(max-width: 640px)').matches;
   const [view, setView] = useState<View>(narrow ? 'day' : 'week');
   const [anchor, setAnchor] = useState<Wall>(() => startOfDay(wallAt(Date.now(), zone)));

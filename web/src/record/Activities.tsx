@@ -13,6 +13,7 @@ import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { useDateTime } from '../ui/format';
+import { ToBill } from './Invoices';
 import { CancelForm, MoveForm, OutcomeForm, activityChangeError, isClash, localInput, useActivityChange } from '../today/ActivityForms';
 
 type TimelineItem = paths['/api/v1/clients/{id}/timeline']['get']['responses'][200]['content']['application/json']['items'][number];
@@ -70,6 +71,7 @@ export function Activities({ clientId }: { clientId: string }) {
           ))}
         </ul>
       )}
+      {can('client.invoices') ? <ToBill clientId={clientId} appointments={(timeline.data?.items ?? []).map((i) => i.activity).filter((a): a is Activity => a !== undefined && a.kind === 'appointment' && a.status === 'attended').sort((a, b) => b.at.localeCompare(a.at)).slice(0, 5)} /> : null}
       {can('client.update') ? (
         booking ? <BookForm clientId={clientId} kind={booking} onDone={() => setBooking(null)} /> : (
           <div className="actions">

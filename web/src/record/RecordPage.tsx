@@ -18,6 +18,7 @@ import { Notes } from './Notes';
 import { History } from './History';
 import { AccessLog } from './AccessLog';
 import { Erase } from './Erase';
+import { Invoices } from './Invoices';
 
 type Patch = Body<'/api/v1/clients/{id}', 'patch'>;
 
@@ -55,6 +56,7 @@ export function RecordPage({ clientId }: { clientId: string }) {
           <Details client={c} />
           <Activities clientId={clientId} />
           {can('client.notes') ? <Notes clientId={clientId} /> : null}
+          {can('client.invoices') ? <Invoices clientId={clientId} /> : null}
           <History clientId={clientId} />
         </div>
         <aside className="record-side" aria-label={_(msg`Record tools`)}>

@@ -38,6 +38,7 @@ import * as invoicedActivities from './0036-invoiced-activities.ts';
 import * as rooms from './0037-rooms.ts';
 import * as userTimeZone from './0038-user-time-zone.ts';
 import * as clientContactPreferences from './0039-client-contact-preferences.ts';
+import * as invoiceDetails from './0040-invoice-details.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -83,4 +84,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0037-rooms': rooms,
   '0038-user-time-zone': userTimeZone,
   '0039-client-contact-preferences': clientContactPreferences,
+  '0040-invoice-details': invoiceDetails,
 };
