@@ -68,6 +68,7 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
     const problems: string[] = [];
     let practitioner: GatedBrowser | undefined;
     let reception: GatedBrowser | undefined;
+    let colleague: GatedBrowser | undefined;
     const shot = async (page: GatedBrowser['page'], name: string) => {
       if (!SHOTS) return;
       for (const colorScheme of ['dark', 'light'] as const) {
@@ -179,6 +180,52 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       expect(missedRow?.activity?.status).toBe('no_show');
       problems.push(...(await checkBothSchemes(practitioner, 'calendar, day')));
 
+      // Colin works from New York: he sets his own time zone, and his calendar follows it. A weekly
+      // series at 09:00 his time across the end of summer time there (7 November 2027), then the
+      // following ones moved to 10:00, keep his local time.
+      colleague = await launchGated(origin, 'light', { timezoneId: 'Europe/London' });
+      const c = colleague.page;
+      await signInWithTotp(c, origin, colin);
+      await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+      await c.getByRole('button', { name: /Your time zone$/ }).click();
+      await c.getByRole('option', { name: 'America/New York' }).click();
+      await c.getByRole('button', { name: /^America\/New York Your time zone$/ }).waitFor();
+      await expect.poll(async () => ((await (await colin.call('GET', '/api/v1/auth/me')).json()) as { time_zone: string | null }).time_zone).toBe('America/New_York');
+      await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }).click();
+      await c.getByText('Times are on the clock of America/New_York.').waitFor();
+      await c.getByLabel('Go to date').fill('2027-11-01');
+      await c.getByRole('button', { name: 'Book an appointment' }).click();
+      const nyBooking = c.getByRole('dialog', { name: 'Book an appointment' });
+      await nyBooking.getByLabel("Client's name").fill(`Bruno Hidden${marker}`);
+      await nyBooking.getByRole('button', { name: 'Find' }).click();
+      await nyBooking.getByRole('button', { name: `Book for Bruno Hidden${marker}` }).click();
+      await nyBooking.getByText('On the clock of America/New_York').waitFor();
+      await nyBooking.getByLabel('Starts').fill('2027-11-01T09:00');
+      await nyBooking.getByRole('button', { name: /Repeats$/ }).click();
+      await c.getByRole('option', { name: 'Every week' }).click();
+      await nyBooking.getByLabel('Sessions', { exact: true }).fill('3');
+      await nyBooking.getByRole('button', { name: 'Book the series' }).click();
+      await nyBooking.waitFor({ state: 'detached' });
+      const brunoSeries = async () => {
+        const items = ((await (await colin.call('GET', `/api/v1/clients/${bruno}/timeline`)).json()) as { items: { activity?: Appointment & { kind: string } }[] }).items;
+        return items.map((i) => i.activity).filter((a) => a?.kind === 'appointment' && a.series_id !== null).map((a) => a!.at).sort();
+      };
+      // 09:00 in New York: EDT (UTC−4) on 1 November, EST (UTC−5) from the 8th.
+      expect(await brunoSeries()).toEqual(['2027-11-01T13:00:00.000Z', '2027-11-08T14:00:00.000Z', '2027-11-15T14:00:00.000Z']);
+      await c.getByRole('button', { name: /^09:00 Bruno/ }).click();
+      const nyDetails = c.getByRole('dialog', { name: 'Appointment' });
+      await nyDetails.getByRole('button', { name: 'Move' }).click();
+      await nyDetails.getByLabel('New time').fill('2027-11-01T10:00');
+      await nyDetails.getByRole('button', { name: /Which sessions$/ }).click();
+      await c.getByRole('option', { name: 'This and the following ones' }).click();
+      await nyDetails.getByRole('button', { name: 'Save' }).click();
+      await nyDetails.getByRole('button', { name: 'Move' }).waitFor();
+      expect(await brunoSeries()).toEqual(['2027-11-01T14:00:00.000Z', '2027-11-08T15:00:00.000Z', '2027-11-15T15:00:00.000Z']);
+      await nyDetails.getByRole('button', { name: 'Close' }).click();
+      await c.getByRole('button', { name: 'Next week' }).click();
+      await c.getByRole('button', { name: /^10:00 Bruno/ }).waitFor();
+      problems.push(...(await checkBothSchemes(colleague, 'calendar, New York')));
+
       // Reception: the whole practice, by first name only.
       reception = await launchGated(origin, 'light', { timezoneId: 'Europe/London' });
       await signInWithTotp(reception.page, origin, rita);
@@ -195,10 +242,12 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
     } catch (error) {
       if (practitioner) await practitioner.page.screenshot({ path: '/tmp/failed-calendar-practitioner.png', fullPage: true }).catch(() => undefined);
       if (reception) await reception.page.screenshot({ path: '/tmp/failed-calendar-reception.png', fullPage: true }).catch(() => undefined);
+      if (colleague) await colleague.page.screenshot({ path: '/tmp/failed-calendar-colleague.png', fullPage: true }).catch(() => undefined);
       throw error;
     } finally {
       await practitioner?.close();
       await reception?.close();
+      await colleague?.close();
       serve.child.kill('SIGTERM');
       await serve.exited;
       rmSync(root, { recursive: true, force: true });

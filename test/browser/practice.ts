@@ -71,5 +71,5 @@ export async function signInWithTotp(page: Page, origin: string, person: { email
   // A code is good once, and enrolment used this period's: the next period's is accepted too (one step of drift).
   await page.getByRole('textbox', { name: 'Code' }).fill(generateSync({ secret: person.secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByTestId('whoami').filter({ hasText: person.email }).waitFor();
+  await page.getByTestId('whoami').filter({ hasText: person.email }).waitFor({ state: 'attached' });
 }

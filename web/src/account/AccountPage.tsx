@@ -163,7 +163,7 @@ function TimeZoneChoice() {
   const options = [{ id: ORG_ZONE, label: _(msg`Same as the organisation (${me.org_time_zone})`) }, ...zoneNames().map((z) => ({ id: z, label: z.replaceAll('_', ' ') }))];
   return (
     <>
-      <Select name="time_zone" label={<Trans>Your time zone</Trans>} description={<Trans>Saved to your account: the days of your agenda follow it.</Trans>} options={options} value={zone} onChange={(value) => { setZone(value); save.mutate(value); }} />
+      <Select name="time_zone" label={<Trans>Your time zone</Trans>} description={<Trans>Saved to your account: your agenda and your calendar follow it.</Trans>} options={options} value={zone} onChange={(value) => { setZone(value); save.mutate(value); }} />
       <Alert>{save.isError ? _(errorMessage(save.error)) : null}</Alert>
     </>
   );

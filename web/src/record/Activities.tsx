@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -14,7 +14,10 @@ import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { useDateTime } from '../ui/format';
 import { ToBill } from './Invoices';
-import { CancelForm, MoveForm, OutcomeForm, activityChangeError, isClash, localInput, useActivityChange } from '../today/ActivityForms';
+import { AppointmentForm, SCHEDULE_KEYS } from '../calendar/AppointmentForm';
+import { viewerZone } from '../calendar/entries';
+import { addDays, wallAt } from '../calendar/zoned';
+import { CancelForm, MoveForm, OutcomeForm, activityChangeError, localInput, useActivityChange } from '../today/ActivityForms';
 
 type TimelineItem = paths['/api/v1/clients/{id}/timeline']['get']['responses'][200]['content']['application/json']['items'][number];
 export type Activity = NonNullable<TimelineItem['activity']>;
@@ -36,6 +39,7 @@ const NEXT: Record<string, { status: 'done' | 'cancelled' | 'attended' | 'no_sho
 /** Follow-ups and appointments still to come or to close, and the forms to book one or log a contact. */
 export function Activities({ clientId }: { clientId: string }) {
   const { _ } = useLingui();
+  const zone = viewerZone(useMe());
   const can = useCan();
   const dateTime = useDateTime();
   const timeline = useTimeline(clientId);
@@ -73,7 +77,12 @@ export function Activities({ clientId }: { clientId: string }) {
       )}
       {can('client.invoices') ? <ToBill clientId={clientId} appointments={(timeline.data?.items ?? []).map((i) => i.activity).filter((a): a is Activity => a !== undefined && a.kind === 'appointment' && a.status === 'attended').sort((a, b) => b.at.localeCompare(a.at)).slice(0, 5)} /> : null}
       {can('client.update') ? (
-        booking ? <BookForm clientId={clientId} kind={booking} onDone={() => setBooking(null)} /> : (
+        booking === 'appointment' ? (
+          <div className="subform">
+            <h3 className="bucket-title"><Trans>Book an appointment</Trans></h3>
+            <AppointmentForm clientId={clientId} zone={zone} start={{ ...addDays(wallAt(Date.now(), zone), 1), h: 9, min: 0 }} onDone={() => setBooking(null)} />
+          </div>
+        ) : booking ? <BookForm clientId={clientId} kind={booking} onDone={() => setBooking(null)} /> : (
           <div className="actions">
             <Button variant="quiet" onPress={() => setBooking('follow_up')}><Trans>Book a follow-up</Trans></Button>
             <Button variant="quiet" onPress={() => setBooking('appointment')}><Trans>Book an appointment</Trans></Button>
@@ -85,7 +94,8 @@ export function Activities({ clientId }: { clientId: string }) {
   );
 }
 
-function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; onDone: () => void }) {
+/** Books a follow-up or logs a contact (appointments: AppointmentForm, shared with the calendar). */
+function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Exclude<Kind, 'appointment'>; onDone: () => void }) {
   const { _ } = useLingui();
   const me = useMe();
   const can = useCan();
@@ -94,9 +104,6 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
   tomorrow.setHours(9, 0, 0, 0);
   const [when, setWhen] = useState(kind === 'interaction' ? localInput(new Date()) : localInput(tomorrow));
   const [badTime, setBadTime] = useState(false);
-  // After a clash warning, the person may book anyway (the override is audited).
-  const anyway = useRef(false);
-  const [minutes, setMinutes] = useState('50');
   const [summary, setSummary] = useState('');
   const [channel, setChannel] = useState<'call' | 'email' | 'meeting' | 'sms' | 'letter'>('call');
   const [direction, setDirection] = useState<'inbound' | 'outbound'>('inbound');
@@ -107,16 +114,16 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
   const book = useMutation({
     mutationFn: (body: NewActivity) => data(api.POST('/api/v1/clients/{id}/activities', { params: { path: { id: clientId } }, body })),
     onSuccess: async () => {
-      await Promise.all([queryClient.invalidateQueries({ queryKey: ['timeline', clientId] }), queryClient.invalidateQueries({ queryKey: ['agenda'] })]);
+      await Promise.all(SCHEDULE_KEYS.map((key) => queryClient.invalidateQueries({ queryKey: [key] })));
       onDone();
     },
   });
-  const title = kind === 'follow_up' ? <Trans>Book a follow-up</Trans> : kind === 'appointment' ? <Trans>Book an appointment</Trans> : <Trans>Log a contact</Trans>;
+  const title = kind === 'follow_up' ? <Trans>Book a follow-up</Trans> : <Trans>Log a contact</Trans>;
   return (
     <Form
       className="form subform"
       validationBehavior="aria"
-      aria-label={kind === 'follow_up' ? _(msg`Book a follow-up`) : kind === 'appointment' ? _(msg`Book an appointment`) : _(msg`Log a contact`)}
+      aria-label={kind === 'follow_up' ? _(msg`Book a follow-up`) : _(msg`Log a contact`)}
       onSubmit={(e) => {
         e.preventDefault();
         if (!when || Number.isNaN(Date.parse(when))) {
@@ -128,16 +135,14 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
         const details = summary.trim() ? { details: { summary: summary.trim() } } : {};
         const forWhom = chosen ? chosen : undefined;
         if (kind === 'follow_up') book.mutate({ kind, due_at: at, ...(forWhom ? { assignee_id: forWhom } : {}), ...details });
-        else if (kind === 'appointment') book.mutate({ kind, starts_at: at, duration_min: Number(minutes) || 50, ...(forWhom ? { practitioner_id: forWhom } : {}), ...details, ...(anyway.current ? { allow_clash: true } : {}) });
         else book.mutate({ kind, at, channel, direction, ...details });
       }}
     >
       <h3 className="bucket-title">{title}</h3>
       <Alert>{book.isError ? _(activityChangeError(book.error)) : null}</Alert>
       <div className="grid-2">
-        <Field name="when" type="datetime-local" isRequired isInvalid={badTime} errorMessage={_(msg`Enter the date and the time.`)} label={kind === 'follow_up' ? <Trans>Due</Trans> : kind === 'appointment' ? <Trans>Starts</Trans> : <Trans>When</Trans>} value={when} onChange={setWhen} />
-        {kind === 'appointment' ? <Field name="minutes" type="number" label={<Trans>Minutes</Trans>} value={minutes} onChange={setMinutes} /> : null}
-        {kind !== 'interaction' && people.length > 0 ? <Select name="assignee" label={kind === 'follow_up' ? <Trans>For</Trans> : <Trans>With</Trans>} options={people.map((p) => ({ id: p.id, label: p.id === me.user_id ? _(msg`Me (${p.email})`) : p.email }))} value={chosen} onChange={setAssignee} /> : null}
+        <Field name="when" type="datetime-local" isRequired isInvalid={badTime} errorMessage={_(msg`Enter the date and the time.`)} label={kind === 'follow_up' ? <Trans>Due</Trans> : <Trans>When</Trans>} value={when} onChange={setWhen} />
+        {kind !== 'interaction' && people.length > 0 ? <Select name="assignee" label={<Trans>For</Trans>} options={people.map((p) => ({ id: p.id, label: p.id === me.user_id ? _(msg`Me (${p.email})`) : p.email }))} value={chosen} onChange={setAssignee} /> : null}
         {kind === 'interaction' ? (
           <>
             <Select name="channel" label={<Trans>How</Trans>} options={[{ id: 'call' as const, label: _(msg`Phone call`) }, { id: 'email' as const, label: _(msg`E-mail`) }, { id: 'meeting' as const, label: _(msg`In person`) }, { id: 'sms' as const, label: _(msg`Text message`) }, { id: 'letter' as const, label: _(msg`Letter`) }]} value={channel} onChange={setChannel} />
@@ -147,8 +152,7 @@ function BookForm({ clientId, kind, onDone }: { clientId: string; kind: Kind; on
       </div>
       <Field name="summary" label={<Trans>Summary (optional)</Trans>} description={<Trans>Sealed with the record; only staff cleared for client details can read it back.</Trans>} value={summary} onChange={setSummary} autoComplete="off" />
       <div className="actions">
-        <Button type="submit" isDisabled={book.isPending} onPress={() => (anyway.current = false)}>{kind === 'interaction' ? <Trans>Log it</Trans> : <Trans>Book</Trans>}</Button>
-        {isClash(book.error) ? <Button type="submit" variant="quiet" isDisabled={book.isPending} onPress={() => (anyway.current = true)}><Trans>Book anyway</Trans></Button> : null}
+        <Button type="submit" isDisabled={book.isPending}>{kind === 'interaction' ? <Trans>Log it</Trans> : <Trans>Book</Trans>}</Button>
         <Button variant="quiet" onPress={onDone}><Trans>Cancel</Trans></Button>
       </div>
     </Form>
