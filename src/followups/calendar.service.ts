@@ -21,6 +21,7 @@ export interface CalendarEntry {
   cancel_reason: string | null;
   assignee_id: string | null;
   series_id: string | null;
+  room_id: string | null;
   client: { id: string; first_name: string } | null;
 }
 
@@ -76,6 +77,7 @@ export async function calendar(deps: ClientDeps, caller: Caller, query: Calendar
       cancel_reason: row.cancel_reason,
       assignee_id: row.assignee_id,
       series_id: row.series_id,
+      room_id: row.room_id ?? null,
       client: first ? { id: row.client_id, first_name: first } : null,
     };
   });

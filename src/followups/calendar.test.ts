@@ -59,7 +59,7 @@ describeEachEngine('calendar', (t) => {
     expect(body.truncated).toBe(false);
     expect(body.entries.map((e: { activity_id: string }) => e.activity_id).sort()).toEqual([ids.mine, ids.theirs, ids.cancelled].sort());
     const byId = Object.fromEntries(body.entries.map((e: { activity_id: string }) => [e.activity_id, e]));
-    expect(byId[ids.mine]).toEqual({ activity_id: ids.mine, at: iso(week + 9 * HOUR), duration_min: 50, status: 'booked', cancel_reason: null, assignee_id: practitionerId, series_id: null, client: { id: clients.mine, first_name: 'Goldie' } });
+    expect(byId[ids.mine]).toEqual({ activity_id: ids.mine, at: iso(week + 9 * HOUR), duration_min: 50, status: 'booked', cancel_reason: null, assignee_id: practitionerId, series_id: null, room_id: null, client: { id: clients.mine, first_name: 'Goldie' } });
     expect(byId[ids.theirs]).toMatchObject({ assignee_id: colleagueId, status: 'booked', client: null });
     expect(byId[ids.cancelled]).toMatchObject({ status: 'cancelled', cancel_reason: 'late_by_client', client: { id: clients.cancelled, first_name: 'Cordelia' } });
     // Neither the colleague's client nor any detail or surname leaves the server.

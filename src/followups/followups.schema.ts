@@ -103,6 +103,7 @@ export const calendarView = z.object({
       cancel_reason: z.string().nullable(),
       assignee_id: id.nullable(),
       series_id: id.nullable(),
+      room_id: id.nullable().meta({ description: 'The room it is in (GET /api/v1/rooms names them); null for none' }),
       client: z
         .object({ id, first_name: z.string() })
         .nullable()

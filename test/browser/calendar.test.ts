@@ -161,6 +161,29 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await page.getByRole('button', { name: /^11:30 Ada/ }).waitFor();
       await shot(page, 'calendar-clash');
 
+      // With rooms set, a booking names one; the same room at the same time is a clash for anyone.
+      const room = await o.call('POST', '/api/v1/rooms', { name: 'Garden room' });
+      expect(room.status).toBe(201);
+      await page.reload();
+      await page.getByRole('heading', { name: /29 March\D+4 April 2027/ }).waitFor().catch(async () => {
+        await page.getByLabel('Go to date').fill('2027-03-29');
+      });
+      await page.getByRole('button', { name: 'Book an appointment' }).click();
+      const inRoom = page.getByRole('dialog', { name: 'Book an appointment' });
+      await inRoom.getByLabel("Client's name").fill(`Ada Lovelock${marker}`);
+      await inRoom.getByRole('button', { name: 'Find' }).click();
+      await inRoom.getByRole('button', { name: `Book for Ada Lovelock${marker}` }).click();
+      await inRoom.getByLabel('Starts').fill('2027-03-29T15:00');
+      await inRoom.getByRole('button', { name: /Room$/ }).click();
+      await page.getByRole('option', { name: 'Garden room' }).click();
+      await inRoom.getByRole('button', { name: 'Book', exact: true }).click();
+      await inRoom.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: /^15:00 Ada Garden room/ }).waitFor();
+      const roomId = ((await room.json()) as { id: string }).id;
+      const taken = await colin.call('POST', `/api/v1/clients/${bruno}/activities`, { kind: 'appointment', starts_at: '2027-03-29T14:30:00Z', duration_min: 50, room_id: roomId });
+      expect(taken.status).toBe(409);
+      expect(((await taken.json()) as { error: { code: string; details: { with: string } } }).error).toMatchObject({ code: 'APPOINTMENT_CLASH', details: { with: 'room' } });
+
       // The server refuses "attended" before the start, whatever the page offers.
       const future = (await occurrences())[3]!;
       const early = await pia.call('PATCH', `/api/v1/activities/${future.id}`, { status: 'attended' });

@@ -2255,6 +2255,8 @@ export type paths = {
                                     id: string;
                                 } | null;
                                 duration_min: number | null;
+                                /** @description The room it is in (GET /api/v1/rooms names them); null for none */
+                                room_id: string | null;
                                 series_id: string | null;
                                 /** @description booked, attended, cancelled or no_show */
                                 status: string;

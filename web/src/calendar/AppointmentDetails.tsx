@@ -19,7 +19,7 @@ const REASON: Record<string, MessageDescriptor> = { by_client: msg`by the client
  * its status; and for whoever may change it: attended or did not come (once it has started), move,
  * cancel with a reason — an occurrence of a series this one alone or with the following ones.
  */
-export function AppointmentDetails({ entry, zone, practitioner, onClose }: { entry: Entry; zone: string; practitioner: string | null; onClose: () => void }) {
+export function AppointmentDetails({ entry, zone, practitioner, room, onClose }: { entry: Entry; zone: string; practitioner: string | null; room: string | null; onClose: () => void }) {
   const { _, i18n } = useLingui();
   const can = useCan();
   const change = useActivityChange();
@@ -46,6 +46,12 @@ export function AppointmentDetails({ entry, zone, practitioner, onClose }: { ent
           <div>
             <dt><Trans>With</Trans></dt>
             <dd>{practitioner}</dd>
+          </div>
+        ) : null}
+        {room ? (
+          <div>
+            <dt><Trans>Room</Trans></dt>
+            <dd>{room}</dd>
           </div>
         ) : null}
         <div>

@@ -49,6 +49,9 @@ export function AppointmentForm({ clientId, clientName, start, zone, practitione
   const people = directory.data?.people ?? [];
   const [assignee, setAssignee] = useState(practitionerId ?? '');
   const chosen = assignee || (people.some((p) => p.id === me.user_id) ? me.user_id : (people.find((p) => p.role === 'practitioner') ?? people[0])?.id ?? '');
+  const rooms = useQuery({ queryKey: ['rooms'], queryFn: () => data(api.GET('/api/v1/rooms')), enabled: can('staff.directory') });
+  const openRooms = (rooms.data?.rooms ?? []).filter((r) => !r.archived);
+  const [room, setRoom] = useState('');
   const find = useMutation({ mutationFn: () => data(api.POST('/api/v1/clients/search', { body: { name: term.trim(), limit: 10 } })) });
   const book = useMutation({
     mutationFn: (v: { client: string; body: NewAppointment }) => data(api.POST('/api/v1/clients/{id}/activities', { params: { path: { id: v.client } }, body: v.body })),
@@ -86,6 +89,7 @@ export function AppointmentForm({ clientId, clientName, start, zone, practitione
         duration_min: length,
         channel: 'in_person',
         ...(chosen ? { practitioner_id: chosen } : {}),
+        ...(room ? { room_id: room } : {}),
         ...(recurrence ? { recurrence, time_zone: zone } : {}),
         ...details,
         ...(anyway.current ? { allow_clash: true } : {}),
@@ -132,6 +136,7 @@ export function AppointmentForm({ clientId, clientName, start, zone, practitione
           />
           <Field name="minutes" type="number" label={<Trans>Minutes</Trans>} isInvalid={invalid === 'minutes'} errorMessage={_(msg`Between 5 and 720 minutes.`)} value={minutes} onChange={setMinutes} />
           {people.length > 0 ? <Select name="practitioner" label={<Trans>With</Trans>} options={people.map((p) => ({ id: p.id, label: p.id === me.user_id ? _(msg`Me (${p.email})`) : p.email }))} value={chosen} onChange={setAssignee} /> : null}
+          {openRooms.length > 0 ? <Select name="room" label={<Trans>Room</Trans>} options={[{ id: 'none', label: _(msg`No room`) }, ...openRooms.map((r) => ({ id: r.id, label: r.name }))]} value={room || 'none'} onChange={(value) => setRoom(value === 'none' ? '' : value)} /> : null}
           <Select<Repeat> name="repeat" label={<Trans>Repeats</Trans>} options={[{ id: 'none', label: _(msg`Does not repeat`) }, { id: 'week', label: _(msg`Every week`) }, { id: 'fortnight', label: _(msg`Every two weeks`) }, { id: 'month', label: _(msg`Every month`) }]} value={repeat} onChange={setRepeat} />
           {repeat !== 'none' ? (
             <>

@@ -69,6 +69,8 @@ export function CalendarPage() {
   const rangeFormat = useMemo(() => new Intl.DateTimeFormat(i18n.locale === 'de' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }), [i18n.locale]);
   const title = view === 'day' ? label(first, longFormat) : rangeFormat.formatRange(new Date(Date.UTC(first.y, first.m - 1, first.d)), new Date(Date.UTC(days[6]!.y, days[6]!.m - 1, days[6]!.d)));
   const email = (id: string | null) => people.find((p) => p.id === id)?.email ?? null;
+  const rooms = useQuery({ queryKey: ['rooms'], queryFn: () => data(api.GET('/api/v1/rooms')), enabled: can('staff.directory') });
+  const roomName = (id: string | null) => rooms.data?.rooms.find((r) => r.id === id)?.name ?? null;
 
   // Columns: the days of the week, or on a day with everyone, one per practitioner.
   const columns: { key: string; title: string; day: Wall; practitionerId?: string; items: Entry[] }[] =
@@ -131,7 +133,7 @@ export function CalendarPage() {
                 <ol className="calendar-entries">
                   {layout(column.items, zone).map(({ entry, lane, lanes, top, height }) => (
                     <li key={entry.activity_id} className="calendar-slot" style={{ top: (top - hours[0]! * 60) * (HOUR_PX / 60), height: Math.max(height * (HOUR_PX / 60), 22), left: `${(lane / lanes) * 100}%`, width: `${100 / lanes}%` }}>
-                      <EntryButton entry={entry} zone={zone} practitioner={whose === EVERYONE && view === 'week' ? email(entry.assignee_id) : null} onPress={() => setOpened(entry.activity_id)} />
+                      <EntryButton entry={entry} zone={zone} practitioner={whose === EVERYONE && view === 'week' ? email(entry.assignee_id) : null} room={roomName(entry.room_id)} onPress={() => setOpened(entry.activity_id)} />
                     </li>
                   ))}
                 </ol>
@@ -144,7 +146,7 @@ export function CalendarPage() {
         {booking ? <AppointmentForm start={booking.start} zone={zone} {...(booking.practitionerId ? { practitionerId: booking.practitionerId } : {})} onDone={() => setBooking(null)} /> : null}
       </Dialog>
       <Dialog title={<Trans>Appointment</Trans>} isOpen={openedEntry !== null} onOpenChange={(open) => !open && setOpened(null)}>
-        {openedEntry ? <AppointmentDetails entry={openedEntry} zone={zone} practitioner={email(openedEntry.assignee_id)} onClose={() => setOpened(null)} /> : null}
+        {openedEntry ? <AppointmentDetails entry={openedEntry} zone={zone} practitioner={email(openedEntry.assignee_id)} room={roomName(openedEntry.room_id)} onClose={() => setOpened(null)} /> : null}
       </Dialog>
     </div>
   );
@@ -153,7 +155,7 @@ export function CalendarPage() {
 const STATUS_MARK: Record<string, string> = { attended: '✓', no_show: '✗', cancelled: '⊘' };
 
 /** One appointment on the grid: its time, whose (or "Busy"), its status; opens its details. */
-function EntryButton({ entry, zone, practitioner, onPress }: { entry: Entry; zone: string; practitioner: string | null; onPress: () => void }) {
+function EntryButton({ entry, zone, practitioner, room, onPress }: { entry: Entry; zone: string; practitioner: string | null; room: string | null; onPress: () => void }) {
   const { _ } = useLingui();
   const start = wallAt(Date.parse(entry.at), zone);
   const time = `${String(start.h).padStart(2, '0')}:${String(start.min).padStart(2, '0')}`;
@@ -161,13 +163,14 @@ function EntryButton({ entry, zone, practitioner, onPress }: { entry: Entry; zon
   const status = entry.status === 'attended' ? _(msg`attended`) : entry.status === 'no_show' ? _(msg`did not come`) : entry.status === 'cancelled' ? _(msg`cancelled`) : '';
   const prefix = practitioner?.split('@')[0];
   // The name starts with the visible text (axe: label and content match), then spells out the marks.
-  const name = [`${time} ${who}${prefix ? ` ${prefix}` : ''}`, status, entry.series_id ? _(msg`part of a series`) : ''].filter(Boolean).join(', ');
+  const name = [`${time} ${who}${prefix ? ` ${prefix}` : ''}${room ? ` ${room}` : ''}`, status, entry.series_id ? _(msg`part of a series`) : ''].filter(Boolean).join(', ');
   return (
     <Button variant="quiet" className={`calendar-entry status-${entry.status}${entry.client ? '' : ' is-busy'}`} onPress={onPress} aria-label={name}>
       <span className="calendar-entry-time">{time}</span> <span className={entry.client ? 'pii' : ''}>{who}</span>
       {STATUS_MARK[entry.status] ? <span aria-hidden="true"> {STATUS_MARK[entry.status]}</span> : null}
       {entry.series_id ? <span aria-hidden="true"> ↻</span> : null}
       {prefix ? <span className="calendar-entry-who"> {prefix}</span> : null}
+      {room ? <span className="calendar-entry-who"> {room}</span> : null}
     </Button>
   );
 }

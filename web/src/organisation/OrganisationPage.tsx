@@ -4,7 +4,7 @@ import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, data, type paths } from '../api/client';
+import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { useDraft } from '../app/drafts';
 import { useStepUp } from '../app/StepUp';
@@ -14,8 +14,10 @@ import { ComboField } from '../ui/ComboField';
 import { Field } from '../ui/Field';
 import { Section } from '../ui/Section';
 import { Select } from '../ui/Select';
+import { InvoicingSection } from './InvoicingSection';
+import { RoomsSection } from './RoomsSection';
+import { type Settings, useSave } from './save';
 
-type Settings = paths['/api/v1/organisation']['get']['responses'][200]['content']['application/json'];
 type Security = 'starttls' | 'tls' | 'none';
 
 const SETTINGS_ERRORS = {
@@ -29,7 +31,7 @@ const TEST_ERRORS = {
 
 const TIME_ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
 
-/** The organisation's settings, for the owner: name, language, time zone, public address, mail, security. */
+/** The organisation's settings, for the owner: name, language, time zone, public address, mail, invoicing, rooms, security. */
 export function OrganisationPage() {
   const { _ } = useLingui();
   const settings = useQuery({ queryKey: ['organisation'], queryFn: () => data(api.GET('/api/v1/organisation')) });
@@ -41,23 +43,13 @@ export function OrganisationPage() {
         <>
           <GeneralSection settings={settings.data} />
           <MailSection settings={settings.data} />
+          <InvoicingSection settings={settings.data} />
+          <RoomsSection />
           <SecuritySection settings={settings.data} />
         </>
       ) : null}
     </>
   );
-}
-
-function useSave() {
-  const withStepUp = useStepUp();
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (body: NonNullable<paths['/api/v1/organisation']['patch']['requestBody']>['content']['application/json']) => withStepUp(() => data(api.PATCH('/api/v1/organisation', { body }))),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(['organisation'], saved);
-      return queryClient.invalidateQueries({ queryKey: ['me'] });
-    },
-  });
 }
 
 function GeneralSection({ settings }: { settings: Settings }) {

@@ -31,8 +31,14 @@ export function useActivityChange() {
   });
 }
 
+const ROOM_CLASH = msg`That room is already booked at that time. Choose another room or time, or book it anyway.`;
+const BOTH_CLASH = msg`The practitioner and the room are both booked at that time already. Choose another time, or book it anyway.`;
+
 export function activityChangeError(error: unknown) {
-  return errorMessage(error, CHANGE_ERRORS);
+  // A clash names what is taken (details.with): the practitioner's time, the room, or both.
+  if (error instanceof ApiError && error.code === 'APPOINTMENT_CLASH' && error.details.with === 'room') return ROOM_CLASH;
+  if (error instanceof ApiError && error.code === 'APPOINTMENT_CLASH' && error.details.with === 'both') return BOTH_CLASH;
+  return errorMessage(error, { ...CHANGE_ERRORS, ROOM_NOT_FOUND: msg`That room is archived or no longer exists. Choose another room.` });
 }
 
 /** "YYYY-MM-DDTHH:mm" on `zone`'s clock (the browser's unless given), for a datetime-local input. */
