@@ -47,6 +47,7 @@ describeEachEngine('every registry entry through rotation, merge, export and era
       postal_address: { line1: 'QZSTREETQ 1', city: 'London' },
       date_of_birth: '1980-02-03',
       identifiers: [{ scheme: 'nhs', value: 'QZIDQ123' }],
+      contact_preferences: { reminders: true, channels: ['email', 'sms'], voicemail: false },
       custom: { insurer: 'QZINSURERQ', referrer: 'QZREFERRERQ', intake_code: 'QZINTAKEQ' },
     };
     const keep = (await owner.request('POST', '/api/v1/clients', values)).json().id as string;

@@ -16,21 +16,29 @@ const publicMessages = (locale: Locale) => (locale === 'de' ? import('./locales/
 /** The signed-in screens: loaded with the shell (outside the sign-in page's initial JavaScript). */
 const appMessages = (locale: Locale) => (locale === 'de' ? import('./locales/de/app.po') : import('./locales/en/app.po')).then((m) => m.messages);
 let withApp = false;
+/** The newest language change asked for: a slower load that an older one started never overrides it. */
+let generation = 0;
 
 /** Loads the catalogues (the signed-in screens' too, once the shell has asked for them) and activates the language. */
 export async function activate(locale: Locale, remember = false): Promise<void> {
+  const mine = ++generation;
+  if (remember) writePreference('lang', locale);
   const [own, app] = await Promise.all([publicMessages(locale), withApp ? appMessages(locale) : Promise.resolve({})]);
+  if (mine !== generation) return;
   i18n.loadAndActivate({ locale, messages: { ...own, ...app } });
   document.documentElement.lang = locale;
-  if (remember) writePreference('lang', locale);
 }
 
 /** Adds the signed-in screens' messages in the active language (the shell's chunk calls it before it renders). */
 export async function loadAppMessages(): Promise<void> {
   if (withApp) return;
   withApp = true;
+  const mine = ++generation;
   const locale = (i18n.locale === 'de' ? 'de' : 'en') as Locale;
-  i18n.loadAndActivate({ locale, messages: { ...(await publicMessages(locale)), ...(await appMessages(locale)) } });
+  const messages = { ...(await publicMessages(locale)), ...(await appMessages(locale)) };
+  // A language chosen meanwhile loaded the app's messages too (withApp is set): it stands.
+  if (mine !== generation) return;
+  i18n.loadAndActivate({ locale, messages });
 }
 
 export { i18n };
