@@ -161,6 +161,20 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await page.getByRole('button', { name: /^11:30 Ada/ }).waitFor();
       await shot(page, 'calendar-clash');
 
+      // Dragged with the mouse: the overridden 11:30 appointment two hours later, to 13:30.
+      const box = (await page.getByRole('button', { name: /^11:30 Ada/ }).boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + 8);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2, box.y + 8 + 60, { steps: 4 });
+      await page.mouse.move(box.x + box.width / 2, box.y + 8 + 2 * 56, { steps: 4 });
+      await page.mouse.up();
+      await page.getByRole('button', { name: /^13:30 Ada/ }).waitFor();
+      expect(await page.getByRole('dialog').count(), 'a drag opens nothing').toBe(0);
+      const single = ((await (await pia.call('GET', `/api/v1/clients/${ada}/timeline`)).json()) as { items: { activity?: Appointment & { kind: string } }[] }).items
+        .map((i) => i.activity)
+        .filter((a) => a?.kind === 'appointment' && a.series_id === null && a.at.startsWith('2027-03-29'));
+      expect(single.map((a) => a!.at)).toEqual(['2027-03-29T12:30:00.000Z']);
+
       // With rooms set, a booking names one; the same room at the same time is a clash for anyone.
       const room = await o.call('POST', '/api/v1/rooms', { name: 'Garden room' });
       expect(room.status).toBe(201);

@@ -12,6 +12,8 @@ import { IdleWatch } from './IdleWatch';
 import { Keyboard } from './Palette';
 import { LockScreen } from './LockScreen';
 import { MeProvider } from './session';
+import { DisplayZone } from '../ui/format';
+import { viewerZone } from '../calendar/entries';
 import { StepUpProvider } from './StepUp';
 import { ROLES, type Role } from '../staff/roles';
 
@@ -71,6 +73,7 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
   const can = (action: string) => me.data.actions.includes(action);
   return (
     <MeProvider value={me.data}>
+      <DisplayZone.Provider value={viewerZone(me.data)}>
       <StepUpProvider>
         <div className="shell">
           <a className="skip-link" href="#main"><Trans>Skip to content</Trans></a>
@@ -98,6 +101,7 @@ function SignedIn({ onLock, onSignedOut }: { onLock: (me: Me) => void; onSignedO
         <IdleWatch timeoutMs={me.data.idle_timeout_ms} onLock={lockNow} />
         <Keyboard />
       </StepUpProvider>
+      </DisplayZone.Provider>
     </MeProvider>
   );
 }

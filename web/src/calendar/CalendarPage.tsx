@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -13,6 +13,7 @@ import { Dialog } from '../ui/Dialog';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
 import { AppointmentForm } from './AppointmentForm';
+import { activityChangeError, isClash, useActivityChange } from '../today/ActivityForms';
 import { AppointmentDetails } from './AppointmentDetails';
 import { type Entry, viewerZone } from './entries';
 import { type Wall, addDays, browserZone, dateKey, instantOf, mondayOf, parseDateKey, startOfDay, wallAt } from './zoned';
@@ -82,6 +83,45 @@ export function CalendarPage() {
       : days.map((day) => ({ key: dateKey(day), title: label(day, view === 'day' ? longFormat : dayFormat), day, ...(assignee ? { practitionerId: assignee } : {}), items: entries.filter((e) => dateKey(wallAt(Date.parse(e.at), zone)) === dateKey(day)) }));
 
   const hours = hourRange(entries, zone);
+
+  // Drag to move (a mouse on a booked appointment of a client one may change): by quarter hours, and
+  // in the week from one day to another. The same change as Move, clash warning and override included.
+  const move = useActivityChange();
+  const [drag, setDrag] = useState<{ id: string; dx: number; dy: number; moved: boolean } | null>(null);
+  const dragged = useRef(false);
+  const [dropped, setDropped] = useState<{ id: string; at: string } | null>(null);
+  const startDrag = (event: React.PointerEvent<HTMLLIElement>, entry: Entry, day: Wall) => {
+    if (event.pointerType !== 'mouse' || event.button !== 0 || entry.status !== 'booked' || entry.client === null || !can('client.update')) return;
+    const origin = { x: event.clientX, y: event.clientY };
+    const columnWidth = (event.currentTarget.closest('.calendar-col') as HTMLElement | null)?.getBoundingClientRect().width ?? 1;
+    let last = { dx: 0, dy: 0 };
+    const onMove = (e: PointerEvent) => {
+      last = { dx: e.clientX - origin.x, dy: e.clientY - origin.y };
+      const moved = Math.abs(last.dx) > 4 || Math.abs(last.dy) > 4;
+      // Set before the button's own pointerup: a drag is not a press that opens the details.
+      if (moved) dragged.current = true;
+      setDrag({ id: entry.activity_id, ...last, moved });
+    };
+    const onUp = () => {
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+      setDrag(null);
+      setTimeout(() => (dragged.current = false), 0);
+      if (Math.abs(last.dx) <= 4 && Math.abs(last.dy) <= 4) return;
+      const minutes = Math.round(((last.dy / HOUR_PX) * 60) / 15) * 15;
+      const days = view === 'week' ? Math.round(last.dx / columnWidth) : 0;
+      const start = wallAt(Date.parse(entry.at), zone);
+      const target = addDays({ ...day, h: 0, min: 0 }, days);
+      const total = start.h * 60 + start.min + minutes;
+      if (minutes === 0 && days === 0) return;
+      if (total < 0 || total >= 24 * 60) return;
+      const at = new Date(instantOf({ ...target, h: Math.floor(total / 60), min: total % 60 }, zone)).toISOString();
+      setDropped({ id: entry.activity_id, at });
+      move.mutate({ id: entry.activity_id, at }, { onSuccess: () => setDropped(null) });
+    };
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onUp);
+  };
   const today = dateKey(wallAt(Date.now(), zone));
   const step = (sign: 1 | -1) => setAnchor(addDays(anchor, sign * (view === 'week' ? 7 : 1)));
 
@@ -108,7 +148,13 @@ export function CalendarPage() {
       </div>
       <h2 className="calendar-title" aria-live="polite">{title}</h2>
       {zone !== browserZone() ? <p className="muted"><Trans>Times are on the clock of {zone}.</Trans></p> : null}
-      <Alert>{calendar.isError ? _(errorMessage(calendar.error)) : null}</Alert>
+      <Alert>{calendar.isError ? _(errorMessage(calendar.error)) : move.isError ? _(activityChangeError(move.error)) : null}</Alert>
+      {dropped && isClash(move.error) ? (
+        <div className="actions">
+          <Button variant="quiet" isDisabled={move.isPending} onPress={() => move.mutate({ id: dropped.id, at: dropped.at, allow_clash: true }, { onSuccess: () => setDropped(null) })}><Trans>Move it anyway</Trans></Button>
+          <Button variant="quiet" onPress={() => { setDropped(null); move.reset(); }}><Trans>Leave it where it was</Trans></Button>
+        </div>
+      ) : null}
       {calendar.data?.truncated ? <p className="notice"><Trans>More appointments fall in this week than one view shows: look at one practitioner or one day.</Trans></p> : null}
       <div className="calendar-scroll" aria-busy={calendar.isPending}>
         <div className={`calendar-grid cols-${Math.min(columns.length, 8)}`}>
@@ -123,7 +169,8 @@ export function CalendarPage() {
                 className="calendar-body"
                 style={{ height: hours.length * HOUR_PX }}
                 onClick={(event) => {
-                  if (!can('client.update') || event.target !== event.currentTarget) return;
+                  // A drop after a drag is no click on the empty day.
+                  if (!can('client.update') || event.target !== event.currentTarget || dragged.current) return;
                   const y = event.clientY - event.currentTarget.getBoundingClientRect().top;
                   const minutes = Math.floor((y / HOUR_PX) * 2) * 30 + hours[0]! * 60;
                   setBooking({ start: { ...column.day, h: Math.floor(minutes / 60), min: minutes % 60 }, ...(column.practitionerId ? { practitionerId: column.practitionerId } : {}) });
@@ -132,8 +179,14 @@ export function CalendarPage() {
                 {column.items.length === 0 ? <p className="visually-hidden"><Trans>No appointments.</Trans></p> : null}
                 <ol className="calendar-entries">
                   {layout(column.items, zone).map(({ entry, lane, lanes, top, height }) => (
-                    <li key={entry.activity_id} className="calendar-slot" style={{ top: (top - hours[0]! * 60) * (HOUR_PX / 60), height: Math.max(height * (HOUR_PX / 60), 22), left: `${(lane / lanes) * 100}%`, width: `${100 / lanes}%` }}>
-                      <EntryButton entry={entry} zone={zone} practitioner={whose === EVERYONE && view === 'week' ? email(entry.assignee_id) : null} room={roomName(entry.room_id)} onPress={() => setOpened(entry.activity_id)} />
+                    <li
+                      key={entry.activity_id}
+                      className={`calendar-slot${drag?.id === entry.activity_id && drag.moved ? ' is-dragged' : ''}`}
+                      style={{ top: (top - hours[0]! * 60) * (HOUR_PX / 60), height: Math.max(height * (HOUR_PX / 60), 22), left: `${(lane / lanes) * 100}%`, width: `${100 / lanes}%`, ...(drag?.id === entry.activity_id && drag.moved ? { transform: `translate(${drag.dx}px, ${drag.dy}px)` } : {}) }}
+                      // Capture: the button's press handling stops the pointer event from reaching the row.
+                      onPointerDownCapture={(event) => startDrag(event, entry, column.day)}
+                    >
+                      <EntryButton entry={entry} zone={zone} practitioner={whose === EVERYONE && view === 'week' ? email(entry.assignee_id) : null} room={roomName(entry.room_id)} onPress={() => { if (!dragged.current) setOpened(entry.activity_id); }} />
                     </li>
                   ))}
                 </ol>
