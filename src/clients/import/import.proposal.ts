@@ -26,22 +26,22 @@ const HELP =
 const SYNONYMS: Record<string, readonly string[]> = {
   name: ['fullname', 'clientname', 'contactname', 'displayname', 'patientname', 'customername'],
   preferred_name: ['nickname', 'knownas'],
-  email: ['email', 'emailaddress', 'mail', 'mailaddress', 'primaryemail', 'personalemail', 'email1', 'email1value', 'emailaddress1'],
-  phone: ['phonenumber', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'tel', 'telephone', 'telephonenumber', 'primaryphone', 'homephone', 'phone1', 'phone1value'],
+  email: ['email', 'emailaddress', 'mail', 'mailaddress', 'primaryemail', 'personalemail', 'email1', 'email1value', 'emailaddress1', 'emailsprimaryemail', 'emailaddresses'],
+  phone: ['phonenumber', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'tel', 'telephone', 'telephonenumber', 'primaryphone', 'homephone', 'phone1', 'phone1value', 'phonesprimaryphonenumber', 'phonenumbers'],
   date_of_birth: ['dob', 'birthday', 'birthdate', 'born'],
-  'postal_address.line1': ['street', 'streetaddress', 'address', 'address1', 'addressline1', 'street1', 'mailingaddress', 'homeaddress', 'address1street'],
-  'postal_address.line2': ['address2', 'addressline2', 'street2', 'address1extendedaddress'],
-  'postal_address.city': ['city', 'town', 'towncity', 'locality', 'address1city'],
-  'postal_address.region': ['state', 'county', 'region', 'province', 'stateprovince', 'stateregion', 'address1region'],
-  'postal_address.postcode': ['zip', 'zipcode', 'postcode', 'postalcode', 'zippostalcode', 'postcodezip', 'address1postalcode'],
-  'postal_address.country': ['country', 'countryregion', 'address1country'],
+  'postal_address.line1': ['street', 'streetaddress', 'address', 'address1', 'addressline1', 'street1', 'mailingaddress', 'homeaddress', 'address1street', 'addressstreet', 'addressaddressstreet1', 'billingstreet', 'mailingstreet'],
+  'postal_address.line2': ['address2', 'addressline2', 'street2', 'address1extendedaddress', 'addressaddressstreet2'],
+  'postal_address.city': ['city', 'town', 'towncity', 'locality', 'address1city', 'addresscity', 'addressaddresscity', 'billingcity', 'mailingcity'],
+  'postal_address.region': ['state', 'county', 'region', 'province', 'stateprovince', 'stateregion', 'address1region', 'addressstate', 'addressaddressstate', 'billingstate', 'mailingstate'],
+  'postal_address.postcode': ['zip', 'zipcode', 'postcode', 'postalcode', 'zippostalcode', 'postcodezip', 'address1postalcode', 'addresspostalcode', 'addressaddresspostcode', 'billingpostalcode', 'mailingpostalcode'],
+  'postal_address.country': ['country', 'countryregion', 'address1country', 'addresscountry', 'addressaddresscountry', 'billingcountry', 'mailingcountry'],
 };
 
 /** Headers of one part of a name; the parts are joined into `name`. */
 const NAME_PARTS = {
-  first: ['firstname', 'givenname', 'forename', 'forenames', 'first'],
+  first: ['firstname', 'givenname', 'forename', 'forenames', 'first', 'namefirstname'],
   middle: ['middlename', 'middlenames', 'additionalname', 'middle'],
-  last: ['lastname', 'surname', 'familyname', 'last'],
+  last: ['lastname', 'surname', 'familyname', 'last', 'namelastname'],
 } as const;
 type NamePart = keyof typeof NAME_PARTS;
 const PART_ORDER: readonly NamePart[] = ['first', 'middle', 'last'];

@@ -9,7 +9,7 @@ export const WEB_DIST = 'dist/web';
 /** The URL prefix of the built assets (hashed file names: cached for a year, immutable). */
 export const WEB_ASSETS_PREFIX = '/assets';
 /** The app's own pages: each answers the same HTML, and the web app's router draws the page. */
-export const WEB_APP_PATHS = ['/', '/setup', '/sign-in', '/sign-in/code', '/sign-in/enrol', '/invite', '/forgot-password', '/reset', '/account', '/staff', '/organisation', '/clients', '/clients/$clientId', '/calendar', '/invoices', '/invoices/print', '/invoices/$invoiceId', '/invoices/$invoiceId/print', '/alerts'] as const;
+export const WEB_APP_PATHS = ['/', '/setup', '/sign-in', '/sign-in/code', '/sign-in/enrol', '/invite', '/forgot-password', '/reset', '/account', '/staff', '/organisation', '/clients', '/clients/$clientId', '/import', '/export', '/calendar', '/invoices', '/invoices/print', '/invoices/$invoiceId', '/invoices/$invoiceId/print', '/alerts'] as const;
 
 /** The Fastify URL of each page: a router parameter ($clientId) is a Fastify one (:clientId). The pages hold ids only, never names. */
 export const WEB_APP_URLS: readonly string[] = WEB_APP_PATHS.map((page) => page.replace(/\$(\w+)/g, ':$1'));

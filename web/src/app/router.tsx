@@ -18,6 +18,8 @@ const organisationRoute = createRoute({ getParentRoute: () => shellRoute, path: 
 const clientsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients' }).lazy(() => import('../clients/ClientsRoute').then((m) => m.Route));
 // The address names a client by id only, never by name (UI.md).
 const recordRoute = createRoute({ getParentRoute: () => shellRoute, path: '/clients/$clientId' }).lazy(() => import('../record/RecordRoute').then((m) => m.Route));
+const importRoute = createRoute({ getParentRoute: () => shellRoute, path: '/import' }).lazy(() => import('../transfer/ImportRoute').then((m) => m.Route));
+const exportRoute = createRoute({ getParentRoute: () => shellRoute, path: '/export' }).lazy(() => import('../transfer/ExportRoute').then((m) => m.Route));
 const calendarRoute = createRoute({ getParentRoute: () => shellRoute, path: '/calendar' }).lazy(() => import('../calendar/CalendarRoute').then((m) => m.Route));
 // Invoices: the period and status in the address (dates only, never a client's name).
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -59,7 +61,7 @@ const forgotRoute = createRoute({ getParentRoute: () => rootRoute, path: '/forgo
 const resetRoute = createRoute({ getParentRoute: () => rootRoute, path: '/reset', component: ResetPasswordPage });
 const inviteRoute = createRoute({ getParentRoute: () => rootRoute, path: '/invite', component: InvitePage });
 
-const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, calendarRoute, invoicesRoute, periodPrintRoute, invoiceRoute, invoicePrintRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
+const routeTree = rootRoute.addChildren([shellRoute.addChildren([homeRoute, clientsRoute, recordRoute, importRoute, exportRoute, calendarRoute, invoicesRoute, periodPrintRoute, invoiceRoute, invoicePrintRoute, alertsRoute, accountRoute, staffRoute, organisationRoute]), setupRoute, signInRoute, codeRoute, enrolRoute, inviteRoute, forgotRoute, resetRoute]);
 
 /** Tokens that arrive in the URL leave the address bar and the history before anything renders. */
 export function takeUrlTokens(): void {

@@ -121,6 +121,8 @@ export function ClientsPage() {
         </Switch>
         {can('client.merge') ? <Button variant="quiet" onPress={() => setDuplicates(true)}><Trans>Duplicates</Trans></Button> : null}
         {can('client.break_glass') ? <Button variant="quiet" onPress={() => setBreakGlass(true)}><Trans>Emergency access</Trans></Button> : null}
+        {can('client.create') ? <Link to="/import" className="button button-quiet"><Trans>Import</Trans></Link> : null}
+        {can('client.export') ? <Link to="/export" className="button button-quiet"><Trans>Export</Trans></Link> : null}
         {can('client.create') ? <Button onPress={() => setCreating(true)}><Trans>New client</Trans></Button> : null}
       </div>
 

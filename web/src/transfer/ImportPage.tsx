@@ -1,0 +1,208 @@
+import { useMemo, useState } from 'react';
+import { useLingui } from '@lingui/react';
+import { Trans } from '@lingui/react/macro';
+import { msg } from '@lingui/core/macro';
+import { Link } from '@tanstack/react-router';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { api, data, type paths } from '../api/client';
+import { errorMessage } from '../api/errors';
+import type { FormField } from '../clients/fields';
+import { Alert } from '../ui/Alert';
+import { Button } from '../ui/Button';
+import { Select } from '../ui/Select';
+import { type CsvHead, readCsvHead } from './csv-head';
+import { type Target, targetsOf } from './targets';
+
+type Report = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json'];
+
+const IMPORT_ERRORS = {
+  VALIDATION_FAILED: msg`The file or the mapping was refused: the message below names the column. Change the mapping (or the file) and check again.`,
+  FORBIDDEN: msg`Your role may not write one of the mapped fields. Map that column to “Leave out” and check again.`,
+};
+
+/**
+ * The import wizard: a CSV chosen in the browser, a mapping proposed from its header row (the data
+ * map's names, labels and common synonyms), each column mapped or left out explicitly, a preview of
+ * the first rows as they would be imported, a check (a dry run: row errors by number and reason,
+ * never values, downloadable) and then the import. Columns mapped to a field the person's role may not
+ * write are refused here, before anything is uploaded.
+ */
+export function ImportPage() {
+  const { _ } = useLingui();
+  const fields = useQuery({ queryKey: ['client-fields'], queryFn: () => data(api.GET('/api/v1/clients/fields')) });
+  const [file, setFile] = useState<File | null>(null);
+  const [head, setHead] = useState<CsvHead | null>(null);
+  const [unreadable, setUnreadable] = useState(false);
+  const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [review, setReview] = useState<Record<string, string>>({});
+  // The columns the proposal asked about that the person has decided on (mapped, or left out on purpose).
+  const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
+  const propose = useMutation({
+    mutationFn: (line: string) => data(api.POST('/api/v1/imports/mapping-proposal', { body: line as never, bodySerializer: (b: unknown) => b as string, headers: { 'content-type': 'text/csv' } })),
+    onSuccess: (answer) => {
+      setMapping(answer.mapping.columns);
+      setReview(answer.mapping.review);
+      setDecided(new Set());
+    },
+  });
+  const upload = (dryRun: boolean) => data(api.POST('/api/v1/imports', { params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping) } }, body: file as never, bodySerializer: (b: unknown) => b as File, headers: { 'content-type': 'text/csv' } }));
+  const check = useMutation({ mutationFn: () => upload(true) });
+  const run = useMutation({ mutationFn: () => upload(false) });
+
+  const formFields: FormField[] = fields.data?.fields ?? [];
+  const targets = useMemo(() => targetsOf(formFields, Object.values(mapping), _), [formFields, mapping, _]);
+  const refused = Object.entries(mapping).filter(([, target]) => targets.find((t) => t.id === target)?.writable === false);
+  const hasName = Object.values(mapping).includes('name');
+
+  const choose = async (chosen: File | null) => {
+    setFile(chosen);
+    setHead(null);
+    setUnreadable(false);
+    check.reset();
+    run.reset();
+    propose.reset();
+    if (!chosen) return;
+    try {
+      const read = await readCsvHead(chosen);
+      setHead(read);
+      propose.mutate(read.headerLine);
+    } catch {
+      setUnreadable(true);
+    }
+  };
+  const setTarget = (header: string, target: string) => {
+    setMapping({ ...mapping, [header]: target });
+    setDecided(new Set([...decided, header]));
+    check.reset();
+  };
+  const undecided = Object.keys(review).filter((header) => !decided.has(header));
+
+  return (
+    <div className="import-page">
+      <div className="page-head">
+        <h1><Trans>Import clients</Trans></h1>
+        <Link to="/clients" className="button button-quiet"><Trans>Back to clients</Trans></Link>
+      </div>
+      <section className="panel" aria-labelledby="import-file">
+        <h2 id="import-file"><Trans>1. Choose the file</Trans></h2>
+        <p className="muted"><Trans>A CSV file with a header row, for example another system's export. It stays in this browser until you check it.</Trans></p>
+        <label className="field">
+          <span className="field-label"><Trans>CSV file</Trans></span>
+          <input className="field-input" type="file" accept=".csv,text/csv" onChange={(event) => void choose(event.currentTarget.files?.[0] ?? null)} />
+        </label>
+        {unreadable ? <Alert><Trans>This file has no header row that can be read. Save it as CSV (UTF-8) with the column names in the first row, then choose it again.</Trans></Alert> : null}
+        <Alert>{propose.isError ? _(errorMessage(propose.error, IMPORT_ERRORS)) : null}</Alert>
+        {propose.isError ? <p className="muted">{(propose.error as Error).message}</p> : null}
+      </section>
+
+      {head && propose.isSuccess ? (
+        <section className="panel" aria-labelledby="import-map">
+          <h2 id="import-map"><Trans>2. Match the columns</Trans></h2>
+          <p className="muted"><Trans>Every column goes to a field or is left out on purpose. Columns marked “check” need your decision.</Trans></p>
+          {!hasName ? <Alert><Trans>No column goes to the name yet: every client needs one. Choose the column that holds names.</Trans></Alert> : null}
+          {refused.length > 0 ? (
+            <Alert>
+              <Trans>Your role may not import into: {refused.map(([header]) => header).join(', ')}. Map those columns to “Leave out” before checking.</Trans>
+            </Alert>
+          ) : null}
+          <table className="import-map">
+            <thead>
+              <tr>
+                <th scope="col"><Trans>Column in the file</Trans></th>
+                <th scope="col"><Trans>Goes to</Trans></th>
+                <th scope="col"><Trans>First values</Trans></th>
+              </tr>
+            </thead>
+            <tbody>
+              {head.headers.map((header, i) => (
+                <tr key={`${i}-${header}`}>
+                  <th scope="row">
+                    {header || <span className="muted"><Trans>(no header)</Trans></span>}
+                    {review[header.trim()] ? <span className="badge"><Trans>check</Trans></span> : null}
+                    {review[header.trim()] ? <span className="field-description">{review[header.trim()]}</span> : null}
+                    {review[header.trim()] && !decided.has(header.trim()) ? (
+                      <Button variant="quiet" onPress={() => setDecided(new Set([...decided, header.trim()]))} aria-label={_(msg`Keep column ${header || String(i + 1)} as it is`)}><Trans>Keep as it is</Trans></Button>
+                    ) : null}
+                  </th>
+                  <td>
+                    <Select<string> name={`map-${i}`} label={_(msg`Column ${header || String(i + 1)} goes to`)} options={targets.map((t: Target) => ({ id: t.id, label: t.label }))} value={mapping[header.trim()] ?? 'ignore'} onChange={(target) => setTarget(header.trim(), target)} />
+                  </td>
+                  <td className="pii import-sample">{head.rows.map((r) => r[i] ?? '').filter(Boolean).slice(0, 3).join(' · ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="actions">
+            <Button isDisabled={!hasName || refused.length > 0 || undecided.length > 0 || check.isPending} onPress={() => check.mutate()}><Trans>Check the file</Trans></Button>
+            {undecided.length > 0 ? <span className="muted"><Trans>Decide on the columns marked “check” first ({undecided.length} left).</Trans></span> : null}
+            {check.isPending ? <span role="status" className="muted"><Trans>Checking every row…</Trans></span> : null}
+          </div>
+          <Alert>{check.isError ? _(errorMessage(check.error, IMPORT_ERRORS)) : null}</Alert>
+          {check.isError ? <p className="muted">{(check.error as Error).message}</p> : null}
+        </section>
+      ) : null}
+
+      {check.data ? <CheckReport report={check.data} onImport={() => run.mutate()} importing={run.isPending} done={run.isSuccess} /> : null}
+      <Alert>{run.isError ? _(errorMessage(run.error, IMPORT_ERRORS)) : null}</Alert>
+      {run.isPending ? (
+        <div role="status" className="import-progress">
+          <progress aria-label={_(msg`Import progress`)} />
+          <span><Trans>Importing… large files take a few minutes; keep this page open.</Trans></span>
+        </div>
+      ) : null}
+      {run.data ? (
+        <section className="panel" aria-labelledby="import-done">
+          <h2 id="import-done"><Trans>Imported</Trans></h2>
+          <p role="status"><Trans>{run.data.imported} clients imported; {run.data.rejected} rows refused.</Trans></p>
+          <Link to="/clients" className="button button-primary"><Trans>Go to the clients</Trans></Link>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+/** The check's answer: how many rows would be imported, the refused ones by number and reason (downloadable), and the button to import. */
+function CheckReport({ report, onImport, importing, done }: { report: Report; onImport: () => void; importing: boolean; done: boolean }) {
+  const { _ } = useLingui();
+  const good = report.rows_total - report.rejected;
+  const download = () => {
+    const lines = ['row,reason', ...report.errors.map((e) => `${e.row},"${e.reason.replace(/"/g, '""')}"`)];
+    const url = URL.createObjectURL(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'import-errors.csv';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  };
+  return (
+    <section className="panel" aria-labelledby="import-check">
+      <h2 id="import-check"><Trans>3. Check, then import</Trans></h2>
+      <p role="status"><Trans>{report.rows_total} rows read: {good} ready to import, {report.rejected} refused.</Trans></p>
+      {report.ignored_columns.length > 0 ? <p className="muted"><Trans>Left out on purpose: {report.ignored_columns.join(', ')}.</Trans></p> : null}
+      {report.errors.length > 0 ? (
+        <>
+          <table className="import-errors" aria-label={_(msg`Refused rows`)}>
+            <thead>
+              <tr>
+                <th scope="col"><Trans>Row</Trans></th>
+                <th scope="col"><Trans>Why</Trans></th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.errors.slice(0, 50).map((e) => (
+                <tr key={e.row}>
+                  <td>{e.row}</td>
+                  <td>{e.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {report.errors.length > 50 ? <p className="muted"><Trans>The first 50 are shown; the download has all {report.errors.length}.</Trans></p> : null}
+          <Button variant="quiet" onPress={download}><Trans>Download the refused rows (CSV)</Trans></Button>
+        </>
+      ) : null}
+      <p className="muted"><Trans>Row numbers count data rows (the header row is not counted). Refused rows are not imported; fix them in the file and import it again later.</Trans></p>
+      {!done ? <Button isDisabled={importing || good === 0} onPress={onImport}>{report.rejected > 0 ? <Trans>Import the {good} good rows</Trans> : <Trans>Import {good} clients</Trans>}</Button> : null}
+    </section>
+  );
+}
