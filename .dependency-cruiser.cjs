@@ -22,8 +22,9 @@ module.exports = {
       comment: 'the web app (web/, from issue 14) reaches the server only over HTTP, through its typed API client in web/src/api: no other web module imports anything outside web/',
       from: { path: '^web/', pathNot: '^web/src/api/' },
       // @lingui/core and @lingui/react stay unresolved by the cruiser (their exports maps offer only
-      // `default`/`react-server` entries it does not follow); they are packages, not server code.
-      to: { pathNot: ['^web/', 'node_modules/', '^@lingui/(core|react)$'] },
+      // `default`/`react-server` entries it does not follow), as does csv-parse's browser build
+      // (`types`/`default` only); they are packages, not server code.
+      to: { pathNot: ['^web/', 'node_modules/', '^@lingui/(core|react)$', '^csv-parse/browser/esm/sync$'] },
     },
     {
       name: 'platform-below-domains',
