@@ -6,17 +6,11 @@
  * recorded; a colleague's client shows as busy. The receptionist sees the whole practice by first
  * name only. Every screen passes the gates in light and dark.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, runCli, startServe } from '../support/cli.ts';
-import { browserAvailability, checkBothSchemes, launchGated, type GatedBrowser } from './gates.ts';
-import { practiceOverApi, signInWithTotp, type Person } from './practice.ts';
+import { browserAvailability, checkBothSchemes } from './gates.ts';
+import { signInWithTotp, withPractice, type Person } from './practice.ts';
 
 const availability = browserAvailability();
-const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
 
 interface Appointment {
   id: string;
@@ -26,65 +20,43 @@ interface Appointment {
 }
 
 describe.skipIf(!availability.run)('browser: the calendar', () => {
-  it('books, moves and records appointments on the viewer’s clock; each role sees what it may', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-calendar-'));
-    const marker = randomBytes(5).toString('hex');
-    const owner = { email: `owner.${marker}@example.test`, password: `owner ${marker} long passphrase` };
-    const env = { CONFIDANT_DATA: path.join(root, 'data') };
-    expect((await runCli(['init', '--owner-email', owner.email, '--org-name', `Calendar ${marker}`], { env: { ...env, CONFIDANT_OWNER_PASSWORD: owner.password } })).code).toBe(0);
-    const serve = await startServe({ ...env, PORT: String(await freePort()), HOST: '127.0.0.1' });
-    const origin = new URL(serve.url).origin;
-    const { owner: o, staff } = await practiceOverApi(serve.url, owner, [
-      { email: `pia.${marker}@example.test`, password: `practitioner ${marker} passphrase`, role: 'practitioner' },
-      { email: `colin.${marker}@example.test`, password: `colleague ${marker} passphrase`, role: 'practitioner' },
-      { email: `rita.${marker}@example.test`, password: `reception ${marker} passphrase`, role: 'reception' },
-    ]);
-    const [pia, colin, rita] = staff as [Person, Person, Person];
-    expect((await o.call('PATCH', '/api/v1/organisation', { time_zone: 'Europe/London' })).status).toBe(200);
-    const newClient = async (name: string, practitioner: Person) => {
-      const res = await o.call('POST', '/api/v1/clients', { name });
-      expect(res.status).toBe(201);
-      const id = ((await res.json()) as { id: string }).id;
-      expect((await o.call('PUT', `/api/v1/clients/${id}/caseload/${practitioner.userId}`)).status).toBeLessThan(300);
-      return id;
-    };
-    const ada = await newClient(`Ada Lovelock${marker}`, pia);
-    const bruno = await newClient(`Bruno Hidden${marker}`, colin);
-    const book = async (as: Person, client: string, startsAt: string, minutes = 50) => {
-      const res = await as.call('POST', `/api/v1/clients/${client}/activities`, { kind: 'appointment', starts_at: startsAt, duration_min: minutes });
-      expect(res.status, await res.clone().text()).toBe(201);
-      return ((await res.json()) as { id: string }).id;
-    };
-    // Colin's client on the same Monday as the series: Pia sees only that he is busy.
-    await book(colin, bruno, '2027-03-22T13:00:00Z');
-    // Earlier today (a session that did not happen) and later this year (not started yet).
-    const missed = await book(pia, ada, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000).toISOString(), 30);
-    const occurrences = async (): Promise<Appointment[]> => {
-      const res = await pia.call('GET', `/api/v1/clients/${ada}/timeline`);
-      const items = ((await res.json()) as { items: { activity?: Appointment & { kind: string } }[] }).items;
-      return items.map((i) => i.activity).filter((a): a is Appointment & { kind: string } => a?.kind === 'appointment' && a.series_id !== null).sort((a, b) => a.at.localeCompare(b.at));
-    };
+  it('books, moves and records appointments on the viewer’s clock; each role sees what it may', () =>
+    withPractice('calendar', [{ name: 'pia', role: 'practitioner' }, { name: 'colin', role: 'practitioner' }, { name: 'rita', role: 'reception' }], async (j) => {
+      const { origin, marker, owner: o } = j;
+      const [pia, colin, rita] = j.staff as [Person, Person, Person];
+      expect((await o.call('PATCH', '/api/v1/organisation', { time_zone: 'Europe/London' })).status).toBe(200);
+      const newClient = async (name: string, practitioner: Person) => {
+        const res = await o.call('POST', '/api/v1/clients', { name });
+        expect(res.status).toBe(201);
+        const id = ((await res.json()) as { id: string }).id;
+        expect((await o.call('PUT', `/api/v1/clients/${id}/caseload/${practitioner.userId}`)).status).toBeLessThan(300);
+        return id;
+      };
+      const ada = await newClient(`Ada Lovelock${marker}`, pia);
+      const bruno = await newClient(`Bruno Hidden${marker}`, colin);
+      const book = async (as: Person, client: string, startsAt: string, minutes = 50) => {
+        const res = await as.call('POST', `/api/v1/clients/${client}/activities`, { kind: 'appointment', starts_at: startsAt, duration_min: minutes });
+        expect(res.status, await res.clone().text()).toBe(201);
+        return ((await res.json()) as { id: string }).id;
+      };
+      // Colin's client on the same Monday as the series: Pia sees only that he is busy.
+      await book(colin, bruno, '2027-03-22T13:00:00Z');
+      // Earlier today (a session that did not happen) and later this year (not started yet).
+      const missed = await book(pia, ada, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000).toISOString(), 30);
+      const occurrences = async (): Promise<Appointment[]> => {
+        const res = await pia.call('GET', `/api/v1/clients/${ada}/timeline`);
+        const items = ((await res.json()) as { items: { activity?: Appointment & { kind: string } }[] }).items;
+        return items.map((i) => i.activity).filter((a): a is Appointment & { kind: string } => a?.kind === 'appointment' && a.series_id !== null).sort((a, b) => a.at.localeCompare(b.at));
+      };
 
-    const problems: string[] = [];
-    let practitioner: GatedBrowser | undefined;
-    let reception: GatedBrowser | undefined;
-    let colleague: GatedBrowser | undefined;
-    const shot = async (page: GatedBrowser['page'], name: string) => {
-      if (!SHOTS) return;
-      for (const colorScheme of ['dark', 'light'] as const) {
-        await page.emulateMedia({ colorScheme });
-        await page.screenshot({ path: path.join(SHOTS, `${name}${colorScheme === 'dark' ? '-dark' : ''}.png`), fullPage: true });
-      }
-    };
-    try {
-      practitioner = await launchGated(origin, 'light', { timezoneId: 'UTC' });
+      const practitioner = await j.browser('practitioner', { timezoneId: 'UTC' });
       const page = practitioner.page;
       await signInWithTotp(page, origin, pia);
       await page.getByRole('link', { name: 'Calendar' }).click();
       await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
       // The browser runs in UTC, the practice in London: the page says whose clock it shows.
       await page.getByText('Times are on the clock of Europe/London.').waitFor();
-      problems.push(...(await checkBothSchemes(practitioner, 'calendar, this week')));
+      j.problems.push(...(await checkBothSchemes(practitioner, 'calendar, this week')));
 
       // A weekly series of four from Monday 15 March 2027, 09:00 London time, booked from the calendar.
       await page.getByLabel('Go to date').fill('2027-03-15');
@@ -98,14 +70,14 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await dialog.getByRole('button', { name: /Repeats$/ }).click();
       await page.getByRole('option', { name: 'Every week' }).click();
       await dialog.getByLabel('Sessions', { exact: true }).fill('4');
-      problems.push(...(await checkBothSchemes(practitioner, 'calendar, booking a series')));
+      j.problems.push(...(await checkBothSchemes(practitioner, 'calendar, booking a series')));
       await dialog.getByRole('button', { name: 'Book the series' }).click();
       await dialog.waitFor({ state: 'detached' });
       // 09:00 in London every Monday: GMT, then BST from 28 March.
       expect((await occurrences()).map((a) => a.at)).toEqual(['2027-03-15T09:00:00.000Z', '2027-03-22T09:00:00.000Z', '2027-03-29T08:00:00.000Z', '2027-04-05T08:00:00.000Z']);
       const firstEntry = page.getByRole('button', { name: /^09:00 Ada, part of a series/ });
       await firstEntry.waitFor();
-      await shot(page, 'calendar-week');
+      await j.shot(page, 'calendar-week');
 
       // Next week: the second session moved alone to 10:00; Colin's appointment shows as busy.
       await page.getByRole('button', { name: 'Next week' }).click();
@@ -115,7 +87,7 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await page.getByRole('option', { name: 'The whole practice' }).click();
       await page.getByRole('button', { name: new RegExp(`^13:00 Busy colin\\.${marker}$`) }).waitFor();
       expect(await page.content()).not.toContain('Bruno');
-      await shot(page, 'calendar-practice');
+      await j.shot(page, 'calendar-practice');
       await page.getByRole('button', { name: /^09:00 Ada/ }).click();
       let details = page.getByRole('dialog', { name: 'Appointment' });
       await details.getByText('One of a recurring series').waitFor();
@@ -155,11 +127,11 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await again.getByLabel('Starts').fill('2027-03-29T11:30');
       await again.getByRole('button', { name: 'Book', exact: true }).click();
       await again.getByText('The practitioner already has an appointment at that time.').waitFor();
-      problems.push(...(await checkBothSchemes(practitioner, 'calendar, clash warning')));
+      j.problems.push(...(await checkBothSchemes(practitioner, 'calendar, clash warning')));
       await again.getByRole('button', { name: 'Book anyway' }).click();
       await again.waitFor({ state: 'detached' });
       await page.getByRole('button', { name: /^11:30 Ada/ }).waitFor();
-      await shot(page, 'calendar-clash');
+      await j.shot(page, 'calendar-clash');
 
       // Dragged with the mouse: the overridden 11:30 appointment two hours later, to 13:30.
       const box = (await page.getByRole('button', { name: /^11:30 Ada/ }).boundingBox())!;
@@ -215,12 +187,12 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await details.waitFor({ state: 'detached' });
       const missedRow = ((await (await pia.call('GET', `/api/v1/clients/${ada}/timeline`)).json()) as { items: { activity?: Appointment }[] }).items.find((i) => i.activity?.id === missed);
       expect(missedRow?.activity?.status).toBe('no_show');
-      problems.push(...(await checkBothSchemes(practitioner, 'calendar, day')));
+      j.problems.push(...(await checkBothSchemes(practitioner, 'calendar, day')));
 
       // Colin works from New York: he sets his own time zone, and his calendar follows it. A weekly
       // series at 09:00 his time across the end of summer time there (7 November 2027), then the
       // following ones moved to 10:00, keep his local time.
-      colleague = await launchGated(origin, 'light', { timezoneId: 'Europe/London' });
+      const colleague = await j.browser('colleague', { timezoneId: 'Europe/London' });
       const c = colleague.page;
       await signInWithTotp(c, origin, colin);
       await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
@@ -261,10 +233,10 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       await nyDetails.getByRole('button', { name: 'Close' }).click();
       await c.getByRole('button', { name: 'Next week' }).click();
       await c.getByRole('button', { name: /^10:00 Bruno/ }).waitFor();
-      problems.push(...(await checkBothSchemes(colleague, 'calendar, New York')));
+      j.problems.push(...(await checkBothSchemes(colleague, 'calendar, New York')));
 
       // Reception: the whole practice, by first name only.
-      reception = await launchGated(origin, 'light', { timezoneId: 'Europe/London' });
+      const reception = await j.browser('reception', { timezoneId: 'Europe/London' });
       await signInWithTotp(reception.page, origin, rita);
       await reception.page.getByRole('link', { name: 'Calendar' }).click();
       await reception.page.getByLabel('Go to date').fill('2027-03-22');
@@ -274,21 +246,7 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       expect(await reception.page.getByText('Times are on the clock of').count()).toBe(0);
       const seen = `${await reception.page.content()}\n${reception.responses.join('\n')}`;
       for (const surname of [`Lovelock${marker}`, `Hidden${marker}`]) expect(seen, 'a surname reached the front desk').not.toContain(surname);
-      problems.push(...(await checkBothSchemes(reception, 'calendar, reception')));
-      await shot(reception.page, 'calendar-reception');
-    } catch (error) {
-      if (practitioner) await practitioner.page.screenshot({ path: '/tmp/failed-calendar-practitioner.png', fullPage: true }).catch(() => undefined);
-      if (reception) await reception.page.screenshot({ path: '/tmp/failed-calendar-reception.png', fullPage: true }).catch(() => undefined);
-      if (colleague) await colleague.page.screenshot({ path: '/tmp/failed-calendar-colleague.png', fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await practitioner?.close();
-      await reception?.close();
-      await colleague?.close();
-      serve.child.kill('SIGTERM');
-      await serve.exited;
-      rmSync(root, { recursive: true, force: true });
-    }
-    expect(problems).toEqual([]);
-  }, 240_000);
+      j.problems.push(...(await checkBothSchemes(reception, 'calendar, reception')));
+      await j.shot(reception.page, 'calendar-reception');
+    }), 240_000);
 });

@@ -5,51 +5,27 @@
  * screen passes the gates in light and dark. The time the practitioner's part took in the browser is
  * printed (a person's two minutes are judged by trying it, not asserted here).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, runCli, startServe } from '../support/cli.ts';
-import { browserAvailability, checkBothSchemes, launchGated, type GatedBrowser } from './gates.ts';
-import { practiceOverApi, signInWithTotp, type Person } from './practice.ts';
+import { browserAvailability, checkBothSchemes } from './gates.ts';
+import { signInWithTotp, withPractice, type Person } from './practice.ts';
 
 const availability = browserAvailability();
-const SHOTS = process.env.CONFIDANT_SCREENSHOTS;
 
 /** "YYYY-MM-DDTHH:mm" of an instant in UTC (the practice's zone here, and the phone's). */
 const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 describe.skipIf(!availability.run)('browser: a session booked, attended, billed and paid from a phone', () => {
-  it('takes a practitioner from a new client to a paid invoice on a 390 × 844 screen; the owner prints the month', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-phone-'));
-    const marker = randomBytes(5).toString('hex');
-    const owner = { email: `owner.${marker}@example.test`, password: `owner ${marker} long passphrase` };
-    const env = { CONFIDANT_DATA: path.join(root, 'data') };
-    expect((await runCli(['init', '--owner-email', owner.email, '--org-name', `Harbour ${marker}`], { env: { ...env, CONFIDANT_OWNER_PASSWORD: owner.password } })).code).toBe(0);
-    const serve = await startServe({ ...env, PORT: String(await freePort()), HOST: '127.0.0.1' });
-    const origin = new URL(serve.url).origin;
-    const { owner: o, staff } = await practiceOverApi(serve.url, owner, [{ email: `pia.${marker}@example.test`, password: `practitioner ${marker} passphrase`, role: 'practitioner' }]);
-    const [pia] = staff as [Person];
-    // The practice's price for a session and its details for the printed invoice.
-    // (The owner has just signed in over the API: fresh enough for a settings change without a step-up,
-    // which would spend the authenticator code the owner's browser sign-in below needs.)
-    const settings = await o.call('PATCH', '/api/v1/organisation', { default_session_price: { unit_minor: 9000, currency: 'GBP' }, invoice_details: { address_lines: ['1 Harbour Street', 'Bristol BS1 1AA'], tax_number: `GB${marker}`, payment_terms: 'Payable within 14 days.' } });
-    expect(settings.status, await settings.clone().text()).toBe(200);
-    const clientName = `Noor Phoneworth ${marker}`;
+  it('takes a practitioner from a new client to a paid invoice on a 390 × 844 screen; the owner prints the month', () =>
+    withPractice('phone', [{ name: 'pia', role: 'practitioner' }], async (j) => {
+      const { origin, owner: o } = j;
+      const [pia] = j.staff as [Person];
+      const clientName = `Noor Phoneworth ${j.marker}`;
+      // (The owner has just signed in over the API: fresh enough for a settings change without a step-up,
+      // which would spend the authenticator code the owner's browser sign-in below needs.)
+      const settings = await o.call('PATCH', '/api/v1/organisation', { default_session_price: { unit_minor: 9000, currency: 'GBP' }, invoice_details: { address_lines: ['1 Harbour Street', 'Bristol BS1 1AA'], tax_number: `GB${j.marker}`, payment_terms: 'Payable within 14 days.' } });
+      expect(settings.status, await settings.clone().text()).toBe(200);
 
-    const problems: string[] = [];
-    let phone: GatedBrowser | undefined;
-    let desk: GatedBrowser | undefined;
-    const shot = async (page: GatedBrowser['page'], name: string) => {
-      if (!SHOTS) return;
-      for (const colorScheme of ['dark', 'light'] as const) {
-        await page.emulateMedia({ colorScheme });
-        await page.screenshot({ path: path.join(SHOTS, `${name}${colorScheme === 'dark' ? '-dark' : ''}.png`), fullPage: true });
-      }
-    };
-    try {
-      phone = await launchGated(origin, 'light', { viewport: { width: 390, height: 844 }, isMobile: true, timezoneId: 'UTC' });
+      const phone = await j.browser('phone', { viewport: { width: 390, height: 844 }, isMobile: true, timezoneId: 'UTC' });
       const p = phone.page;
       await signInWithTotp(p, origin, pia);
       const started = Date.now();
@@ -72,14 +48,14 @@ describe.skipIf(!availability.run)('browser: a session booked, attended, billed 
       await booking.getByRole('button', { name: /Repeats$/ }).click();
       await p.getByRole('option', { name: 'Every week' }).click();
       await booking.getByLabel('Sessions', { exact: true }).fill('6');
-      problems.push(...(await checkBothSchemes(phone, 'phone: booking a series')));
+      j.problems.push(...(await checkBothSchemes(phone, 'phone: booking a series')));
       await booking.getByRole('button', { name: 'Book the series' }).click();
       const activities = p.getByRole('region', { name: 'Follow-ups and appointments' });
 
       // Today's session: attended (the later ones have not started, so offer no such button).
       await activities.getByRole('button', { name: /^Attended: Appointment/ }).click();
       await expect.poll(() => activities.getByRole('button', { name: /^Attended: Appointment/ }).count()).toBe(0);
-      await shot(p, 'phone-record');
+      await j.shot(p, 'phone-record');
 
       // Billed with one tap, then sent and paid by card (brand and last four only).
       await p.getByRole('button', { name: /^Bill this session: appointment on/ }).click();
@@ -90,13 +66,13 @@ describe.skipIf(!availability.run)('browser: a session booked, attended, billed 
       await p.getByRole('button', { name: 'Mark paid' }).click();
       const pay = p.getByRole('form', { name: 'Mark paid' });
       await pay.getByRole('textbox', { name: 'Last four digits' }).fill('4242');
-      problems.push(...(await checkBothSchemes(phone, 'phone: mark paid')));
+      j.problems.push(...(await checkBothSchemes(phone, 'phone: mark paid')));
       await pay.getByRole('button', { name: 'Record payment' }).click();
       await p.locator('.badge').filter({ hasText: 'paid' }).waitFor();
       const took = Date.now() - started;
       process.stdout.write(`phone acceptance: new client to paid invoice in ${(took / 1000).toFixed(1)} s of browser time\n`);
-      await shot(p, 'phone-invoice-paid');
-      problems.push(...(await checkBothSchemes(phone, 'phone: paid invoice')));
+      await j.shot(p, 'phone-invoice-paid');
+      j.problems.push(...(await checkBothSchemes(phone, 'phone: paid invoice')));
 
       // Six sessions, a week apart, at the same time; the first attended and billed.
       const timeline = (await (await pia.call('GET', `/api/v1/clients/${clientId}/timeline`)).json()) as { items: { activity?: { kind: string; at: string; status: string } }[] };
@@ -106,9 +82,9 @@ describe.skipIf(!availability.run)('browser: a session booked, attended, billed 
       expect(invoices.invoices).toMatchObject([{ number: 'INV-0001', status: 'paid', total_minor: 9000 }]);
 
       // The owner prints the month's invoices.
-      desk = await launchGated(origin, 'light');
+      const desk = await j.browser('desk');
       const d = desk.page;
-      await signInWithTotp(d, origin, { ...owner, secret: o.secret });
+      await signInWithTotp(d, origin, o);
       await d.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Invoices' }).click();
       await d.getByRole('heading', { name: 'Invoices', level: 1 }).waitFor();
       await d.getByRole('link', { name: 'Print the month' }).click();
@@ -116,11 +92,11 @@ describe.skipIf(!availability.run)('browser: a session booked, attended, billed 
       await printed.getByText('INV-0001').first().waitFor();
       await printed.getByText(clientName).waitFor();
       await printed.getByText('1 Harbour Street').waitFor();
-      problems.push(...(await checkBothSchemes(desk, "owner: the month's invoices to print")));
+      j.problems.push(...(await checkBothSchemes(desk, "owner: the month's invoices to print")));
       await d.emulateMedia({ media: 'print' });
       expect(await d.locator('.topbar').isVisible()).toBe(false);
       await d.emulateMedia({ media: 'screen' });
-      await shot(d, 'invoices-month-print');
+      await j.shot(d, 'invoices-month-print');
 
       // The owner's invoicing settings and rooms, on the organisation's page.
       await d.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organisation' }).click();
@@ -134,21 +110,9 @@ describe.skipIf(!availability.run)('browser: a session booked, attended, billed 
       await addRoom.getByRole('textbox', { name: 'Room' }).fill('Garden room');
       await addRoom.getByRole('button', { name: 'Add room' }).click();
       await d.getByRole('list', { name: 'Rooms' }).getByText('Garden room').waitFor();
-      problems.push(...(await checkBothSchemes(desk, 'owner: invoicing and rooms')));
+      j.problems.push(...(await checkBothSchemes(desk, 'owner: invoicing and rooms')));
       const org = (await (await o.call('GET', '/api/v1/organisation')).json()) as { invoice_prefix: string };
       expect(org.invoice_prefix).toBe('HS-');
       expect(((await (await o.call('GET', '/api/v1/rooms')).json()) as { rooms: { name: string }[] }).rooms.map((r) => r.name)).toEqual(['Garden room']);
-    } catch (error) {
-      if (phone) await phone.page.screenshot({ path: '/tmp/failed-phone.png', fullPage: true }).catch(() => undefined);
-      if (desk) await desk.page.screenshot({ path: '/tmp/failed-desk.png', fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await phone?.close();
-      await desk?.close();
-      serve.child.kill('SIGTERM');
-      await serve.exited;
-      rmSync(root, { recursive: true, force: true });
-    }
-    expect(problems).toEqual([]);
-  }, 240_000);
+    }), 240_000);
 });
