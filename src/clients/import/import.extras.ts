@@ -9,7 +9,7 @@ import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/index.ts';
 import { refuseCardData, sealField } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { type ClientDeps, clientEvent, listCustomFields, visibleTags } from '../records/index.ts';
-import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, shown, splitList, targetValue } from './import.mapping.ts';
+import { CLI_INTERFACE, EXTRA_TARGETS, IGNORE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, shown, splitList, targetValue } from './import.mapping.ts';
 import { type ImportOptions, type ImportReport, type ImportSource, type Importer, importClientsCsv, readCsvHeader } from './import.service.ts';
 import * as store from './import.extras.store.ts';
 
@@ -62,6 +62,8 @@ async function eachRow(source: ImportSource, plan: ColumnPlan, visit: (row: numb
 /** The plan, tag names and staff the file's tags and caseloads resolve to. */
 interface ExtrasPlan {
   plan: ColumnPlan;
+  /** The file's header row. */
+  headers: string[];
   /** Tag name → id, for the tags the importer may see. */
   tagIds: Map<string, string>;
   /** Names the file uses that no visible tag has: created by {@link applyImportExtras}. */
@@ -81,7 +83,8 @@ export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: s
   const via: ImportInterface = options.via ?? CLI_INTERFACE;
   const source = sourceOf(file);
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
-  const plan = planColumns(await readCsvHeader(source), mapping, await listCustomFields(deps.db, orgId), via);
+  const headers = await readCsvHeader(source);
+  const plan = planColumns(headers, mapping, await listCustomFields(deps.db, orgId), via, undefined, { extras: true });
   const names = new Set<string>();
   const emails = new Map<string, number[]>();
   await eachRow(source, plan, (row, tags, caseload) => {
@@ -106,7 +109,7 @@ export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: s
     if (names.size > 0) await gate(deps, by, 'client.update', { fields: ['tags'] });
     if (emails.size > 0) await gate(deps, by, 'client.caseload');
   }
-  return { plan, tagIds, newTags, staff };
+  return { plan, headers, tagIds, newTags, staff };
 }
 
 /**
@@ -151,6 +154,15 @@ export async function applyImportExtras(deps: ClientDeps, by: Importer, orgId: s
   return result;
 }
 
+const isExtra = (target: string) => (EXTRA_TARGETS as readonly string[]).includes(target);
+
+/** The plan as a mapping of header → target, tags and caseload as "ignore". */
+function clientMapping(checked: ExtrasPlan): Map<string, string> {
+  const mapping = new Map(checked.headers.map((h) => [h.trim(), IGNORE]));
+  for (const { target, columns } of checked.plan.targets) for (const c of columns) mapping.set(checked.headers[c]!.trim(), isExtra(target) ? IGNORE : target);
+  return mapping;
+}
+
 /**
  * Imports a CSV file with its tags and caseloads: {@link checkImportExtras}, then
  * {@link importClientsCsv}, then {@link applyImportExtras}. What the CLI and the import route call
@@ -163,6 +175,9 @@ export async function applyImportExtras(deps: ClientDeps, by: Importer, orgId: s
  */
 export async function importClientsWithExtras(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport & { extras: { tags_created: number; tagged: number; caseload_entries: number } }> {
   const checked = await checkImportExtras(deps, by, orgId, file, options);
-  const report = await importClientsCsv(deps, by, orgId, file, options);
-  return { ...report, extras: await applyImportExtras(deps, by, orgId, file, checked, report) };
+  // The clients' import is given the checked plan as a mapping, with tags and caseload left to this step.
+  const report = await importClientsCsv(deps, by, orgId, file, { ...options, mapping: clientMapping(checked) });
+  const extraHeaders = new Set(checked.plan.targets.filter((t) => isExtra(t.target)).flatMap((t) => t.columns.map((c) => checked.headers[c]!.trim())));
+  const extras = await applyImportExtras(deps, by, orgId, file, checked, report);
+  return { ...report, ignored_columns: report.ignored_columns.filter((h) => !extraHeaders.has(h)), extras };
 }

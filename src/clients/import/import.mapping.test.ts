@@ -201,7 +201,9 @@ describe('a Confidant export (issue 17)', () => {
 
   it('is recognised by its first header: its source columns are left out, every other header is its own target', () => {
     expect(headersAreFieldNames(exportHeaders)).toBe(true);
-    const plan = planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE);
+    // Tags and caseloads are applied by import.extras.ts: without it they are refused, never dropped.
+    expect(() => planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE)).toThrow('column 6, column 7 hold tags and caseload, which this import does not apply');
+    const plan = planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE, undefined, { extras: true });
     expect(plan.confidantExport).toBe(true);
     expect(plan.ignored).toEqual(['confidant_id', 'confidant_created_at', 'confidant_contact_preferences']);
     expect(plan.targets.map((t) => t.target)).toEqual(['status', 'name', 'postal_address.city', 'identifiers', 'tags', 'caseload', 'custom.referral_source']);
@@ -210,7 +212,7 @@ describe('a Confidant export (issue 17)', () => {
   });
 
   it('takes one leading apostrophe off each cell of an export, and only of an export', () => {
-    const plan = planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE);
+    const plan = planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE, undefined, { extras: true });
     const cells = ['x', 'active', "''quoted", "'@home", 'nhs: 1; insurer: a\\;b', 'VIP', '', "'=SUM(A1)", '', ''];
     expect(toClientInput(cells, plan)).toEqual({ status: 'active', name: "'quoted", postal_address: { city: '@home' }, identifiers: [{ scheme: 'nhs', value: '1' }, { scheme: 'insurer', value: 'a;b' }], custom: { referral_source: '=SUM(A1)' } });
     const plain = planColumns(['name', 'postal_address.city'], undefined, [], CLI_INTERFACE);

@@ -200,10 +200,18 @@ function listColumns(columns: readonly number[], header?: (i: number) => string)
  * number, with a question about the header row.
  *
  * @throws AppError VALIDATION_FAILED for a column the mapping leaves out, a mapping header the file
- *   lacks, an unknown custom field, duplicate headers or no column for `name`; FORBIDDEN when
+ *   lacks, an unknown custom field, duplicate headers, no column for `name`, or a `tags` or
+ *   `caseload` column unless `options.extras` (import.extras.ts applies them); FORBIDDEN when
  *   `writable` refuses a field a column writes.
  */
-export function planColumns(headers: readonly string[], mapping: ReadonlyMap<string, string> | undefined, custom: readonly CustomFieldSpec[], via: ImportInterface, writable?: (field: string) => boolean): ColumnPlan {
+export function planColumns(
+  headers: readonly string[],
+  mapping: ReadonlyMap<string, string> | undefined,
+  custom: readonly CustomFieldSpec[],
+  via: ImportInterface,
+  writable?: (field: string) => boolean,
+  options: { extras?: boolean } = {},
+): ColumnPlan {
   refuseDuplicateHeaders(headers);
   const confidantExport = isConfidantExport(headers);
   const targetOf: string[] = mapping ? mappedTargets(headers, mapping, via) : namedTargets(headers, via, confidantExport);
@@ -226,6 +234,12 @@ export function planColumns(headers: readonly string[], mapping: ReadonlyMap<str
   }
   if (!targets.some((t) => t.target === 'name')) {
     throw new AppError('VALIDATION_FAILED', trusted ? `no column maps to name (every client needs one); map the column that holds names to "name" in ${via.mapping}` : `no column is headed name (every client needs one); ${via.propose}`);
+  }
+  // Tags and caseloads are applied by import.extras.ts: an import without it refuses them rather than drop them.
+  const extras = targets.filter((t) => (EXTRA_TARGETS as readonly string[]).includes(t.target));
+  if (extras.length > 0 && options.extras !== true) {
+    const columns = extras.flatMap((t) => t.columns);
+    throw new AppError('VALIDATION_FAILED', `${columns.map(who).join(', ')} ${columns.length === 1 ? 'holds' : 'hold'} ${extras.map((t) => t.target).join(' and ')}, which this import does not apply; map ${columns.length === 1 ? 'it' : 'them'} to "${IGNORE}" in ${via.mapping} to import the clients without them`, { columns: columns.map((i) => i + 1) });
   }
   if (writable) {
     const denied = [...new Set(targets.map((t) => t.target.split('.')[0]!))].filter((field) => !writable(field));

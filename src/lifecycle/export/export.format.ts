@@ -22,6 +22,16 @@ export function columnsOfField(name: string): string[] {
 }
 
 /**
+ * The CSV header row, for the built-in fields and custom fields the exporter may read, in order:
+ * `confidant_id`, `status`, the built-in fields (address parts, `identifiers` as one list), `tags`,
+ * `caseload`, `custom.<name>`, then the source columns `confidant_created_at` and (when readable)
+ * `confidant_contact_preferences`.
+ */
+export function exportColumns(builtIn: readonly string[], customNames: readonly string[]): string[] {
+  return [EXPORT_ID_COLUMN, 'status', ...builtIn.flatMap(columnsOfField), 'tags', 'caseload', ...customNames.map((n) => `custom.${n}`), 'confidant_created_at', ...(builtIn.includes('contact_preferences') ? ['confidant_contact_preferences'] : [])];
+}
+
+/**
  * Joins a list into one cell: items separated by `; `, a `\` or `;` inside an item escaped with a
  * backslash (the import's splitList reverses it).
  */

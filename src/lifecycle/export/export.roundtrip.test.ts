@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { operatorContext } from '../../audit/log/operator.ts';
 import { defineCustomField } from '../../clients/records/custom-field.service.ts';
 import { importClientsWithExtras } from '../../clients/import/import.extras.ts';
-import { proposeImportMapping } from '../../clients/import/import.service.ts';
+import { importClientsCsv, proposeImportMapping } from '../../clients/import/import.service.ts';
 import { isAppError } from '../../platform/errors/app-error.ts';
 import type { ClientDeps } from '../../clients/records/index.ts';
 import { describeEachEngine } from '../../../test/support/engines.ts';
@@ -114,9 +114,13 @@ describeEachEngine('export → import round trip', (t) => {
     expect(Object.entries(proposal.columns).filter(([, target]) => target === 'ignore').map(([h]) => h)).toEqual(['confidant_id', 'confidant_created_at', 'confidant_contact_preferences']);
     expect(Object.entries(proposal.columns).filter(([h, target]) => h !== target && target !== 'ignore')).toEqual([]);
 
+    // The import without its tags-and-caseloads step refuses those columns rather than drop them.
+    const plain = await importClientsCsv(fresh.deps, { operator: operatorContext() }, fresh.orgId, csvFile(decrypted)).catch((e: unknown) => e);
+    expect(isAppError(plain) && plain.message).toContain('which this import does not apply');
     const report = await importClientsWithExtras(fresh.deps, { operator: operatorContext() }, fresh.orgId, csvFile(decrypted), { workers: 1 });
     expect(report.errors).toEqual([]);
     expect(report.imported).toBe(3);
+    expect(report.ignored_columns).toEqual(['confidant_id', 'confidant_created_at', 'confidant_contact_preferences']);
     expect(report.extras).toEqual({ tags_created: 2, tagged: 2, caseload_entries: 3 });
     const after = await clientsOf(fresh.deps, fresh.orgId);
     expect(after).toEqual(before);

@@ -10,7 +10,7 @@ import { type ClientDeps, clientEvent, openRows } from '../../clients/records/in
 import { pageClientRows } from '../../clients/records/index.ts';
 import type { ClientRecord } from '../../clients/records/index.ts';
 import { listCustomFields, visibleTags } from '../../clients/records/index.ts';
-import { EXPORT_ID_COLUMN, columnsOfField, csvCell, joinList } from './export.format.ts';
+import { columnsOfField, csvCell, exportColumns, joinList } from './export.format.ts';
 import * as store from './export.store.ts';
 
 /**
@@ -64,7 +64,7 @@ export async function* exportClients(
   const tagNames = new Map((await visibleTags(deps, tagActor)).map((t) => [t.id, t.name]));
   const withPreferences = builtIn.includes('contact_preferences');
   if (format === 'csv') {
-    yield `${[EXPORT_ID_COLUMN, 'status', ...builtIn.flatMap(columnsOfField), 'tags', 'caseload', ...customNames.map((n) => `custom.${n}`), 'confidant_created_at', ...(withPreferences ? ['confidant_contact_preferences'] : [])].map(csvCell).join(',')}\n`;
+    yield `${exportColumns(builtIn, customNames).map(csvCell).join(',')}\n`;
   }
   for (let after = ''; ; ) {
     let rows = await pageClientRows(deps.db, orgId, after, PAGE);
