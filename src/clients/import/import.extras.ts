@@ -19,7 +19,8 @@ import * as store from './import.extras.store.ts';
  *
  * - A tag is found by name among the receiving organisation's tags the importer may see, or created.
  *   A created tag is **sensitive** (seen only by roles that read restricted data): the file does not
- *   say whether a tag names a diagnosis, and the safe guess is that it might; an owner can relax it.
+ *   say whether a tag names a diagnosis, and the safe guess is that it might (define a tag beforehand
+ *   to have it otherwise).
  *   Creating tags needs `tags.manage` (the operator on the command line may do everything).
  * - A caseload e-mail must be a staff member of the receiving organisation; a row naming another is
  *   refused before anything is imported (the error names the row and the column, never the e-mail).

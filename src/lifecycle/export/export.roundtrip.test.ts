@@ -146,6 +146,12 @@ describeEachEngine('export → import round trip', (t) => {
     expect(isAppError(noFields) && noFields.code).toBe('VALIDATION_FAILED');
     expect((noFields as Error).message).toContain('custom field this organisation has not defined');
     await defineFields(fresh.deps, fresh.orgId);
+    // A signed-in importer who may not define tags cannot bring new ones in (checked before any row is written).
+    const desk = await fresh.addStaff('reception');
+    const asDesk = { actor: { userId: desk.id, orgId: fresh.orgId, role: 'reception' as const, via: 'session' as const }, ctx: { actorType: 'user' as const, actorId: desk.id, requestId: null, ip: null } };
+    const tagged = 'confidant_id,name,tags\nx,Tagged Person,VIP\n';
+    const refused = await importClientsWithExtras(fresh.deps, asDesk, fresh.orgId, csvFile(tagged)).catch((e: unknown) => e);
+    expect(isAppError(refused) && refused.code).toBe('FORBIDDEN');
     const unknown = await importClientsWithExtras(fresh.deps, { operator: operatorContext() }, fresh.orgId, csvFile(csv)).catch((e: unknown) => e);
     expect(isAppError(unknown) && unknown.code).toBe('VALIDATION_FAILED');
     const message = (unknown as Error).message;
