@@ -85,6 +85,12 @@ describeEachEngine('export → import round trip', (t) => {
     expect(before['Ada Lovelace']!.tags).toEqual(['Diagnosis; F32 \\ mild', 'VIP']);
     expect(before['Ada Lovelace']!.caseload).toEqual(['pat@roundtrip.example', 'sam@roundtrip.example']);
 
+    // An admin (labels up to confidential) exports the tags it may see: the sensitive one stays behind.
+    const admin = await org.addStaff('admin');
+    const asAdmin = { kind: 'user' as const, actor: { userId: admin.id, orgId: org.orgId, role: 'admin' as const, via: 'session' as const }, ctx: { actorType: 'user' as const, actorId: admin.id, requestId: null, ip: null } };
+    const byAdmin = await text(exportClients(org.deps, org.orgId, asAdmin, 'csv', 'migration', { plaintext: true }));
+    expect(byAdmin).toContain('"VIP"');
+    expect(byAdmin).not.toContain('Diagnosis');
     const plaintext = await text(exportClients(org.deps, org.orgId, operator(), 'csv', 'migration', { plaintext: true }));
     // Through age and back: the same file.
     const encrypted = await encryptExport(exportClients(org.deps, org.orgId, operator(), 'csv', 'migration'), 'a long export passphrase');
