@@ -195,3 +195,39 @@ describe('parseMapping and planColumns', () => {
     expect(headersAreFieldNames(['name', 'Name'])).toBe(false);
   });
 });
+
+describe('a Confidant export (issue 17)', () => {
+  const exportHeaders = ['confidant_id', 'status', 'name', 'postal_address.city', 'identifiers', 'tags', 'caseload', 'custom.referral_source', 'confidant_created_at', 'confidant_contact_preferences'];
+
+  it('is recognised by its first header: its source columns are left out, every other header is its own target', () => {
+    expect(headersAreFieldNames(exportHeaders)).toBe(true);
+    // Tags and caseloads are applied by import.extras.ts: without it they are refused, never dropped.
+    expect(() => planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE)).toThrow('column 6, column 7 hold tags and caseload, which this import does not apply');
+    const plan = planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE, undefined, { extras: true });
+    expect(plan.confidantExport).toBe(true);
+    expect(plan.ignored).toEqual(['confidant_id', 'confidant_created_at', 'confidant_contact_preferences']);
+    expect(plan.targets.map((t) => t.target)).toEqual(['status', 'name', 'postal_address.city', 'identifiers', 'tags', 'caseload', 'custom.referral_source']);
+    // Elsewhere a confidant_ header is just an unknown header.
+    expect(headersAreFieldNames(['name', 'confidant_id'])).toBe(false);
+  });
+
+  it('takes one leading apostrophe off each cell of an export, and only of an export', () => {
+    const plan = planColumns(exportHeaders, undefined, [referral], CLI_INTERFACE, undefined, { extras: true });
+    const cells = ['x', 'active', "''quoted", "'@home", 'nhs: 1; insurer: a\\;b', 'VIP', '', "'=SUM(A1)", '', ''];
+    expect(toClientInput(cells, plan)).toEqual({ status: 'active', name: "'quoted", postal_address: { city: '@home' }, identifiers: [{ scheme: 'nhs', value: '1' }, { scheme: 'insurer', value: 'a;b' }], custom: { referral_source: '=SUM(A1)' } });
+    const plain = planColumns(['name', 'postal_address.city'], undefined, [], CLI_INTERFACE);
+    expect(plain.confidantExport).toBe(false);
+    expect(toClientInput(["'quoted", "'@home"], plain)).toEqual({ name: "'quoted", postal_address: { city: "'@home" } });
+  });
+
+  it('splits list cells on ; with \\ escapes', async () => {
+    const { splitList } = await import('./import.mapping.ts');
+    expect(splitList('VIP; Diagnosis\\; F32 \\\\ mild;;  ')).toEqual(['VIP', 'Diagnosis; F32 \\ mild']);
+  });
+
+  it('is proposed as it is: every column mapped, source columns ignored, nothing to review', () => {
+    const proposal = proposeMapping(exportHeaders, [referral], CLI_INTERFACE);
+    expect(proposal.review).toEqual({});
+    expect(proposal.columns).toEqual(Object.fromEntries(exportHeaders.map((h) => [h, h.startsWith('confidant_') ? 'ignore' : h])));
+  });
+});

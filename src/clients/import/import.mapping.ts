@@ -18,6 +18,15 @@ import type { CustomFieldSpec } from '../records/index.ts';
  * file must be mapped: a column the mapping leaves out is an error, never silently dropped, and
  * `"ignore"` is the explicit way to leave one out. Several headers mapped to one target are joined
  * with a space, in the file's column order (`"First Name": "name", "Last Name": "name"`).
+ *
+ * Beside the client's fields, `tags` (tag names) and `caseload` (staff e-mails) are lists in one cell,
+ * separated by `; ` (a `;` or `\` inside an item escaped with `\`), applied after the clients are
+ * created (import.extras.ts); `identifiers` is the same kind of list of `scheme: value`.
+ *
+ * A Confidant export (src/lifecycle/export) is recognised by its first header, `confidant_id`: its
+ * columns are all targets or `confidant_…` columns describing the source record, which are left out;
+ * and in it only, one leading `'` is taken off each cell — the export adds it to a cell a spreadsheet
+ * would read as a formula, and to one that starts with `'` itself.
  */
 export const IGNORE = 'ignore';
 
@@ -52,10 +61,48 @@ const ADDRESS_PARTS = ['line1', 'line2', 'city', 'region', 'postcode', 'country'
 const SCHEME = /^[a-z0-9_-]{1,40}$/;
 const CUSTOM_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
+/** The first header of a Confidant export (lifecycle/export/export.format.ts). */
+export const EXPORT_ID_COLUMN = 'confidant_id';
+/** Headers of a Confidant export's columns that describe the source record and are not imported. */
+const SOURCE_COLUMN = /^confidant_/;
+
+/** Targets that are lists applied after the client is created (import.extras.ts), not client fields. */
+export const EXTRA_TARGETS = ['tags', 'caseload'] as const;
+
+/** Whether a file whose first row is `headers` is a Confidant export. */
+export function isConfidantExport(headers: readonly string[]): boolean {
+  return headers[0]?.trim() === EXPORT_ID_COLUMN;
+}
+
+/** Whether a Confidant export's column describes the source record (left out of the import). */
+export function isSourceColumn(header: string): boolean {
+  return SOURCE_COLUMN.test(header.trim());
+}
+
+/**
+ * Splits a list cell (`a; b; c`, with `\;` and `\\` for a `;` or `\` inside an item): items trimmed,
+ * empty ones dropped. The export's joinList writes it.
+ */
+export function splitList(cell: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell[i]!;
+    if (c === '\\' && i + 1 < cell.length) current += cell[++i];
+    else if (c === ';') {
+      items.push(current);
+      current = '';
+    } else current += c;
+  }
+  items.push(current);
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
 /** Every target a column can have, for messages. */
 const TARGETS_HELP = `a client field (${[
-  ...CLIENT_FIELDS.filter((f) => f.kind !== 'contact_preferences').map((f) => (f.kind === 'address' ? `${f.name}.${ADDRESS_PARTS.join('|')}` : f.kind === 'identifiers' ? `${f.name}.<scheme>` : f.name)),
+  ...CLIENT_FIELDS.filter((f) => f.kind !== 'contact_preferences').map((f) => (f.kind === 'address' ? `${f.name}.${ADDRESS_PARTS.join('|')}` : f.kind === 'identifiers' ? `${f.name}.<scheme>, ${f.name}` : f.name)),
   'status',
+  ...EXTRA_TARGETS,
   'custom.<name>',
 ].join(', ')}) or "${IGNORE}"`;
 
@@ -63,12 +110,13 @@ const TARGETS_HELP = `a client field (${[
 export function isTarget(target: string): boolean {
   const [head, tail, ...rest] = target.split('.');
   if (rest.length > 0 || head === undefined) return false;
-  if (head === 'status') return tail === undefined;
+  if (head === 'status' || (EXTRA_TARGETS as readonly string[]).includes(head)) return tail === undefined;
   if (head === 'custom') return tail !== undefined && CUSTOM_NAME.test(tail);
   const field = CLIENT_FIELDS.find((f) => f.name === head);
   if (!field) return false;
   if (field.kind === 'address') return (ADDRESS_PARTS as readonly string[]).includes(tail ?? '');
-  if (field.kind === 'identifiers') return tail !== undefined && SCHEME.test(tail);
+  // `identifiers` alone: a list of `scheme: value` (as a Confidant export writes it).
+  if (field.kind === 'identifiers') return tail === undefined || SCHEME.test(tail);
   // Contact preferences are a consent the client gives the practice, not a column of someone else's file.
   if (field.kind === 'contact_preferences') return false;
   return tail === undefined;
@@ -116,6 +164,8 @@ export interface ColumnPlan {
   targets: Array<{ target: string; columns: number[] }>;
   /** Headers the mapping says to ignore, as it names them. */
   ignored: string[];
+  /** The file is a Confidant export: one leading `'` is taken off each cell. */
+  confidantExport: boolean;
 }
 
 /** The columns of two cells with the same header, or null (compared trimmed). */
@@ -150,12 +200,21 @@ function listColumns(columns: readonly number[], header?: (i: number) => string)
  * number, with a question about the header row.
  *
  * @throws AppError VALIDATION_FAILED for a column the mapping leaves out, a mapping header the file
- *   lacks, an unknown custom field, duplicate headers or no column for `name`; FORBIDDEN when
+ *   lacks, an unknown custom field, duplicate headers, no column for `name`, or a `tags` or
+ *   `caseload` column unless `options.extras` (import.extras.ts applies them); FORBIDDEN when
  *   `writable` refuses a field a column writes.
  */
-export function planColumns(headers: readonly string[], mapping: ReadonlyMap<string, string> | undefined, custom: readonly CustomFieldSpec[], via: ImportInterface, writable?: (field: string) => boolean): ColumnPlan {
+export function planColumns(
+  headers: readonly string[],
+  mapping: ReadonlyMap<string, string> | undefined,
+  custom: readonly CustomFieldSpec[],
+  via: ImportInterface,
+  writable?: (field: string) => boolean,
+  options: { extras?: boolean } = {},
+): ColumnPlan {
   refuseDuplicateHeaders(headers);
-  const targetOf: string[] = mapping ? mappedTargets(headers, mapping, via) : namedTargets(headers, via);
+  const confidantExport = isConfidantExport(headers);
+  const targetOf: string[] = mapping ? mappedTargets(headers, mapping, via) : namedTargets(headers, via, confidantExport);
   const trusted = mapping !== undefined;
   const who = (i: number) => (trusted ? `the column ${shown(headers[i]!)}` : `column ${i + 1}`);
   const targets: ColumnPlan['targets'] = [];
@@ -176,11 +235,17 @@ export function planColumns(headers: readonly string[], mapping: ReadonlyMap<str
   if (!targets.some((t) => t.target === 'name')) {
     throw new AppError('VALIDATION_FAILED', trusted ? `no column maps to name (every client needs one); map the column that holds names to "name" in ${via.mapping}` : `no column is headed name (every client needs one); ${via.propose}`);
   }
+  // Tags and caseloads are applied by import.extras.ts: an import without it refuses them rather than drop them.
+  const extras = targets.filter((t) => (EXTRA_TARGETS as readonly string[]).includes(t.target));
+  if (extras.length > 0 && options.extras !== true) {
+    const columns = extras.flatMap((t) => t.columns);
+    throw new AppError('VALIDATION_FAILED', `${columns.map(who).join(', ')} ${columns.length === 1 ? 'holds' : 'hold'} ${extras.map((t) => t.target).join(' and ')}, which this import does not apply; map ${columns.length === 1 ? 'it' : 'them'} to "${IGNORE}" in ${via.mapping} to import the clients without them`, { columns: columns.map((i) => i + 1) });
+  }
   if (writable) {
     const denied = [...new Set(targets.map((t) => t.target.split('.')[0]!))].filter((field) => !writable(field));
     if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}; leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied });
   }
-  return { targets, ignored };
+  return { targets, ignored, confidantExport };
 }
 
 /** Each header's target from a mapping: every column mapped, every mapped header in the file. */
@@ -206,9 +271,9 @@ function mappedTargets(headers: readonly string[], mapping: ReadonlyMap<string, 
 }
 
 /** Without a mapping: each header must be a target itself (trimmed, lower case, spaces as underscores). */
-function namedTargets(headers: readonly string[], via: ImportInterface): string[] {
-  const targets = headers.map(asFieldName);
-  const unknown = targets.flatMap((t, i) => (isTarget(t) ? [] : [i]));
+function namedTargets(headers: readonly string[], via: ImportInterface, confidantExport: boolean): string[] {
+  const targets = headers.map((h) => (confidantExport && isSourceColumn(h) ? IGNORE : asFieldName(h)));
+  const unknown = targets.flatMap((t, i) => (t === IGNORE || isTarget(t) ? [] : [i]));
   if (unknown.length > 0) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -216,7 +281,7 @@ function namedTargets(headers: readonly string[], via: ImportInterface): string[
       { columns: unknown.map((i) => i + 1) },
     );
   }
-  const repeated = targets.findIndex((t, i) => targets.indexOf(t) !== i);
+  const repeated = targets.findIndex((t, i) => t !== IGNORE && targets.indexOf(t) !== i);
   if (repeated >= 0) {
     throw new AppError('VALIDATION_FAILED', `columns ${targets.indexOf(targets[repeated]!) + 1} and ${repeated + 1} name the same field; keep one, or give a mapping that joins or ignores them (${via.propose})`, { columns: [targets.indexOf(targets[repeated]!) + 1, repeated + 1] });
   }
@@ -229,23 +294,45 @@ function asFieldName(header: string): string {
 
 /** Whether a file with these headers imports without a mapping (each header is a field name). */
 export function headersAreFieldNames(headers: readonly string[]): boolean {
-  const targets = headers.map(asFieldName);
+  const exported = isConfidantExport(headers);
+  const targets = headers.filter((h) => !(exported && isSourceColumn(h))).map(asFieldName);
   return targets.every(isTarget) && new Set(targets).size === targets.length && duplicateHeaders(headers) === null;
 }
 
-/** One CSV record → client input: each target's non-empty cells, trimmed, joined with a space. */
+/** A cell as imported: in a Confidant export without the one leading `'` the export added. */
+export function cellValue(cell: string | undefined, plan: Pick<ColumnPlan, 'confidantExport'>): string | undefined {
+  return plan.confidantExport && cell?.startsWith("'") ? cell.slice(1) : cell;
+}
+
+/** A target's value in one record: its non-empty cells, trimmed, joined with a space (or undefined). */
+export function targetValue(cells: readonly string[], plan: ColumnPlan, columns: readonly number[]): string | undefined {
+  const parts: string[] = [];
+  for (const column of columns) {
+    const value = cellValue(cells[column], plan)?.trim();
+    if (value) parts.push(value);
+  }
+  return parts.length === 0 ? undefined : parts.join(' ');
+}
+
+/**
+ * One CSV record → client input: each target's non-empty cells, trimmed, joined with a space (tags and
+ * caseload are left to import.extras.ts).
+ */
 export function toClientInput(cells: readonly string[], plan: ColumnPlan): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const { target, columns } of plan.targets) {
-    const parts: string[] = [];
-    for (const column of columns) {
-      const value = cells[column]?.trim();
-      if (value) parts.push(value);
-    }
-    if (parts.length === 0) continue;
-    const value = parts.join(' ');
+    if ((EXTRA_TARGETS as readonly string[]).includes(target)) continue;
+    const value = targetValue(cells, plan, columns);
+    if (value === undefined) continue;
     const [head, tail] = target.split('.') as [string, string | undefined];
-    if (head === 'postal_address') input.postal_address = { ...(input.postal_address as object), [tail!]: value };
+    if (head === 'identifiers' && tail === undefined) {
+      // `scheme: value; …`; an item without a scheme fails validation, which names the field only.
+      const items = splitList(value).map((item) => {
+        const colon = item.indexOf(':');
+        return colon < 0 ? { scheme: '', value: item } : { scheme: item.slice(0, colon).trim(), value: item.slice(colon + 1).trim() };
+      });
+      input.identifiers = [...((input.identifiers as unknown[]) ?? []), ...items];
+    } else if (head === 'postal_address') input.postal_address = { ...(input.postal_address as object), [tail!]: value };
     else if (head === 'identifiers') input.identifiers = [...((input.identifiers as unknown[]) ?? []), { scheme: tail, value }];
     else if (head === 'custom') input.custom = { ...(input.custom as object), [tail!]: value };
     else input[head] = value;

@@ -1,7 +1,7 @@
 import { AppError } from '../../platform/errors/index.ts';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
-import { IGNORE, type ImportInterface, refuseDuplicateHeaders, shown } from './import.mapping.ts';
+import { EXTRA_TARGETS, IGNORE, type ImportInterface, isConfidantExport, isSourceColumn, refuseDuplicateHeaders, shown } from './import.mapping.ts';
 
 /**
  * A proposed mapping file: what `confidant clients import` prints (and `POST
@@ -78,8 +78,12 @@ function vocabulary(custom: readonly CustomFieldSpec[]): Map<string, Match> {
   // Targets spelled out ("postal_address.city") are their own names.
   for (const target of Object.keys(SYNONYMS)) claim(normaliseHeader(target), { target });
   claim('status', { target: 'status' });
+  // A Confidant export's own headers: whole identifier lists, tags, caseloads, custom.<name>.
+  claim('identifiers', { target: 'identifiers' });
+  for (const target of EXTRA_TARGETS) claim(target, { target });
   // Custom address and identifier fields take structured values, which one column cannot give.
   for (const field of custom.filter((f) => f.kind !== 'address' && f.kind !== 'identifiers')) {
+    claim(normaliseHeader(`custom.${field.name}`), { target: `custom.${field.name}` });
     claim(normaliseHeader(field.name), { target: `custom.${field.name}` });
     claim(normaliseHeader(field.label), { target: `custom.${field.name}` });
   }
@@ -108,7 +112,10 @@ export function proposeMapping(headers: readonly string[], custom: readonly Cust
   refuseDuplicateHeaders(headers);
   const words = vocabulary(custom);
   const trimmed = headers.map((h) => h.trim());
-  const matches = trimmed.map((h) => words.get(normaliseHeader(h)));
+  const exported = isConfidantExport(trimmed);
+  // A Confidant export's `confidant_…` columns describe the source record: left out, nothing to review.
+  const source = (i: number) => exported && isSourceColumn(trimmed[i]!);
+  const matches = trimmed.map((h, i) => (source(i) ? undefined : words.get(normaliseHeader(h))));
   if (!matches.some((m) => m !== undefined)) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -123,6 +130,10 @@ export function proposeMapping(headers: readonly string[], custom: readonly Cust
   for (const [i, header] of trimmed.entries()) {
     const match = matches[i];
     let target: string = IGNORE;
+    if (source(i)) {
+      columns[header] = IGNORE;
+      continue;
+    }
     if (!match) review[header] = header === '' ? `column ${i + 1} has no header: if it holds values, name it in the file and map it, or keep "${IGNORE}"` : `no client field matches this header, so its values would not be imported: map it to a field (for example custom.<name>, after defining that custom field) or keep "${IGNORE}"`;
     else if (match.part && fullName >= 0) review[header] = `the name comes from ${shown(trimmed[fullName]!)}: map this column to preferred_name or a custom field, or keep "${IGNORE}"`;
     else if (match.part) {

@@ -9,7 +9,9 @@ import { AppError } from '../../platform/errors/index.ts';
 import { type ClientDeps, clientEvent, openRows } from '../../clients/records/index.ts';
 import { pageClientRows } from '../../clients/records/index.ts';
 import type { ClientRecord } from '../../clients/records/index.ts';
-import { listCustomFields } from '../../clients/records/index.ts';
+import { listCustomFields, visibleTags } from '../../clients/records/index.ts';
+import { columnsOfField, csvCell, exportColumns, joinList } from './export.format.ts';
+import * as store from './export.store.ts';
 
 /**
  * Why an export is made: a closed list, because the purpose is kept in the append-only audit log,
@@ -25,17 +27,11 @@ export const MIN_PASSPHRASE = 12;
 /** Who the export is for: an HTTP caller (authorized per client) or the operator (everything). */
 export type Exporter = { kind: 'user'; actor: Actor; ctx: AccessContext } | { kind: 'operator'; ctx: AccessContext };
 
-function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  // Quote always; double inner quotes; neutralise spreadsheet formulas (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
-
 /**
  * Streams every client the exporter may read, with exactly the fields they may read (session notes
- * and notes are never part of an export), as CSV or JSON lines. Each page is audited as
+ * and notes are never part of an export), with their tags (sensitive ones only for exporters who may
+ * see them) and caseloads (staff e-mails), as CSV or JSON lines. The CSV's columns are the import's
+ * targets (export.format.ts), so a Confidant export imports into another organisation unmapped. Each page is audited as
  * `client.export` before it is produced — an export that cannot be audited stops. A `plaintext`
  * export is recorded as such and raises a `plaintext_export` alert before its first record leaves,
  * whatever the alert settings: the file it makes is readable by anyone who finds it.
@@ -63,7 +59,13 @@ export async function* exportClients(
     .map((e) => codecOf(e).name)
     .filter((n) => !readable || readable.has(n));
   const customNames = custom.filter((f) => f.export !== 'exclude' && (!readable || readable.has(`custom.${f.name}`))).map((f) => f.name);
-  if (format === 'csv') yield `${['id', 'status', 'created_at', ...builtIn, ...customNames.map((n) => `custom.${n}`)].map(csvCell).join(',')}\n`;
+  // The operator sees every tag, as an owner does; a staff member the tags their role may see.
+  const tagActor: Actor = exporter.kind === 'user' ? exporter.actor : { userId: '', orgId, role: 'owner', via: 'session' };
+  const tagNames = new Map((await visibleTags(deps, tagActor)).map((t) => [t.id, t.name]));
+  const withPreferences = builtIn.includes('contact_preferences');
+  if (format === 'csv') {
+    yield `${exportColumns(builtIn, customNames).map(csvCell).join(',')}\n`;
+  }
   for (let after = ''; ; ) {
     let rows = await pageClientRows(deps.db, orgId, after, PAGE);
     if (rows.length === 0) return;
@@ -80,15 +82,36 @@ export async function* exportClients(
       await raiseAlert(deps.db, deps.audit, { orgId, kind: 'plaintext_export', actorId: who.actorId, recordId: null, detail: `an unencrypted export of client records was started by ${who.by}${code ? ` (purpose ${code})` : ''}` });
       alerted = true;
     }
-    await deps.audit.record({ ...clientEvent({ ...exporter.ctx, purpose }, orgId, 'client.export', records.map((r) => r.id), [...builtIn, ...customNames.map((n) => `custom.${n}`)]), recordType: 'client' });
+    await deps.audit.record({ ...clientEvent({ ...exporter.ctx, purpose }, orgId, 'client.export', records.map((r) => r.id), [...builtIn, 'tags', 'caseload', ...customNames.map((n) => `custom.${n}`)]), recordType: 'client' });
+    const ids = records.map((r) => r.id);
+    const tagsOf = groupBy((await store.listTagsOfClients(deps.db, ids)).flatMap((t) => (tagNames.has(t.tag_id) ? [{ client_id: t.client_id, value: tagNames.get(t.tag_id)! }] : [])));
+    const caseloadOf = groupBy((await store.listCaseloadEmails(deps.db, orgId, ids)).map((c) => ({ client_id: c.client_id, value: c.email })));
     for (const r of records) {
+      const tags = tagsOf.get(r.id) ?? [];
+      const caseload = caseloadOf.get(r.id) ?? [];
       if (format === 'json') {
-        yield `${JSON.stringify({ id: r.id, status: r.status, created_at: new Date(r.created_at).toISOString(), ...Object.fromEntries(builtIn.map((n) => [n, r.fields[n] ?? null])), custom: Object.fromEntries(customNames.map((n) => [n, r.custom[n] ?? null])) })}\n`;
+        yield `${JSON.stringify({ id: r.id, status: r.status, created_at: new Date(r.created_at).toISOString(), ...Object.fromEntries(builtIn.map((n) => [n, r.fields[n] ?? null])), tags, caseload, custom: Object.fromEntries(customNames.map((n) => [n, r.custom[n] ?? null])) })}\n`;
       } else {
-        yield `${[r.id, r.status, new Date(r.created_at).toISOString(), ...builtIn.map((n) => r.fields[n]), ...customNames.map((n) => r.custom[n])].map(csvCell).join(',')}\n`;
+        const cells = [r.id, r.status, ...builtIn.flatMap((n) => csvValues(n, r.fields[n])), joinList(tags), joinList(caseload), ...customNames.map((n) => r.custom[n]), new Date(r.created_at).toISOString(), ...(withPreferences ? [r.fields.contact_preferences] : [])];
+        yield `${cells.map(csvCell).join(',')}\n`;
       }
     }
   }
+}
+
+/** A built-in field's cells, as {@link columnsOfField} heads them. */
+function csvValues(name: string, value: unknown): unknown[] {
+  const columns = columnsOfField(name);
+  if (columns.length === 0) return [];
+  if (columns.length > 1) return columns.map((c) => (value as Record<string, unknown> | undefined)?.[c.slice(name.length + 1)]);
+  if (name === 'identifiers' && Array.isArray(value)) return [joinList((value as Array<{ scheme: string; value: string }>).map((i) => `${i.scheme}: ${i.value}`))];
+  return [value];
+}
+
+function groupBy(rows: ReadonlyArray<{ client_id: string; value: string }>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const { client_id, value } of rows) groups.set(client_id, [...(groups.get(client_id) ?? []), value]);
+  return groups;
 }
 
 /**
