@@ -269,6 +269,9 @@ export const SEALED: readonly SealedEntry[] = [
     field: { name: 'name', kind: 'text' },
     orgKey: 'tags',
     purpose: 'label clients (a sensitive tag may name a diagnosis)',
+    // Tag names leave with the clients that carry them (the export's tags column; sensitive ones only
+    // for readers who may see them), so an export imports into another organisation whole.
+    export: 'include',
   },
   {
     ...orgLabel,

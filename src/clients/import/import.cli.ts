@@ -8,7 +8,8 @@ import { AppError } from '../../platform/errors/index.ts';
 import type { ClientDeps } from '../records/index.ts';
 import type { WithClients } from '../records/index.ts';
 import { CLI_INTERFACE, headersAreFieldNames, parseMapping } from './import.mapping.ts';
-import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
+import { type ImportReport, proposeImportMapping, readCsvHeader } from './import.service.ts';
+import { importClientsWithExtras } from './import.extras.ts';
 
 /** `confidant clients import FILE.csv`. */
 export function registerImportCommand(clients: Command, withClients: WithClients): void {
@@ -46,7 +47,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
         let indexing: ReturnType<typeof progressReporter> | undefined;
         let report: ImportReport;
         try {
-          report = await importClientsCsv(deps, { operator: operatorContext() }, orgId, file, {
+          report = await importClientsWithExtras(deps, { operator: operatorContext() }, orgId, file, {
             dryRun: options.dryRun === true,
             again: options.again === true,
             batchSize,
