@@ -150,7 +150,7 @@ function listColumns(columns: readonly number[], header?: (i: number) => string)
  * number, with a question about the header row.
  *
  * @throws AppError VALIDATION_FAILED for a column the mapping leaves out, a mapping header the file
- *   lacks, an unknown custom field, duplicate headers or no column for `name`; FORBIDDEN when
+ *   lacks, an unknown custom field, duplicate headers or no column for `name`; IMPORT_FIELD_NOT_WRITABLE when
  *   `writable` refuses a field a column writes.
  */
 export function planColumns(headers: readonly string[], mapping: ReadonlyMap<string, string> | undefined, custom: readonly CustomFieldSpec[], via: ImportInterface, writable?: (field: string) => boolean): ColumnPlan {
@@ -178,7 +178,8 @@ export function planColumns(headers: readonly string[], mapping: ReadonlyMap<str
   }
   if (writable) {
     const denied = [...new Set(targets.map((t) => t.target.split('.')[0]!))].filter((field) => !writable(field));
-    if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}; leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied });
+    const columns = targets.filter((t) => denied.includes(t.target.split('.')[0]!)).flatMap((t) => t.columns).sort((a, b) => a - b);
+    if (denied.length > 0) throw new AppError('IMPORT_FIELD_NOT_WRITABLE', `your role may not write ${denied.join(', ')} (${columns.map(who).join(', ')}); leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied, columns: columns.map((i) => i + 1) });
   }
   return { targets, ignored };
 }
