@@ -120,10 +120,13 @@ export async function getImportStatus(deps: ClientDeps, caller: Caller, importId
   return statusOf(row);
 }
 
-/** The caller's own imports that are running (so that a reloaded page finds its import). */
-export async function listRunningImports(deps: ClientDeps, caller: Caller): Promise<ImportStatus[]> {
+/**
+ * The caller's own unfinished imports in `state` — running (so that a reloaded page finds its import),
+ * or failed (the same file resumes them) — newest first. Caller must be allowed to create clients.
+ */
+export async function listImports(deps: ClientDeps, caller: Caller, state: 'running' | 'failed'): Promise<ImportStatus[]> {
   await allow(deps, caller);
-  return (await store.listRunningImports(deps.db, caller.actor.orgId, caller.ctx.actorId ?? '')).map(statusOf);
+  return (await store.listUnfinishedImports(deps.db, caller.actor.orgId, caller.ctx.actorId ?? '', state === 'failed')).map(statusOf);
 }
 
 /** At server start: background imports whose server stopped are marked failed (IMPORT_INTERRUPTED). */

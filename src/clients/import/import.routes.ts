@@ -9,7 +9,7 @@ import { queryBoolean } from '../../platform/http/index.ts';
 import type { ClientDeps } from '../records/index.ts';
 import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
-import { BackgroundImports, failStaleImports, getImportStatus, listRunningImports } from './import.background.ts';
+import { BackgroundImports, failStaleImports, getImportStatus, listImports } from './import.background.ts';
 import { findSavedMapping } from './import.saved.ts';
 import { canWriteField } from '../../access/roles/index.ts';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
@@ -114,12 +114,12 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       config: { policy: { access: 'authenticated', action: 'client.create' } },
       schema: {
         tags: ['clients'],
-        summary: 'Your running imports (state=running), newest first, so that a reloaded page finds its import. Errors: FORBIDDEN',
-        querystring: z.object({ state: z.literal('running') }),
+        summary: 'Your unfinished imports, newest first: state=running (so that a reloaded page finds its import) or state=failed (uploading the same file again resumes one). Errors: FORBIDDEN',
+        querystring: z.object({ state: z.enum(['running', 'failed']) }),
         response: { 200: z.object({ imports: z.array(statusOut) }) },
       },
     },
-    async (request) => ({ imports: await listRunningImports(deps, await caller(request)) }),
+    async (request) => ({ imports: await listImports(deps, await caller(request), request.query.state) }),
   );
 
   // The header line is small: buffered, within the usual 1 MB body limit.

@@ -119,9 +119,18 @@ export async function findImport(db: Db, orgId: string, importId: string): Promi
   return db.selectFrom('imports').selectAll().where('org_id', '=', orgId).where('id', '=', importId).executeTakeFirst();
 }
 
-/** A user's unfinished imports that have not failed, newest first (at most 50). */
-export async function listRunningImports(db: Db, orgId: string, startedBy: string): Promise<ImportRow[]> {
-  return db.selectFrom('imports').selectAll().where('org_id', '=', orgId).where('started_by', '=', startedBy).where('finished_at', 'is', null).where('error_code', 'is', null).orderBy('started_at', 'desc').limit(50).execute();
+/** A user's unfinished imports that are running (or that failed: resumed by the same file), newest first (at most 50). */
+export async function listUnfinishedImports(db: Db, orgId: string, startedBy: string, failed: boolean): Promise<ImportRow[]> {
+  return db
+    .selectFrom('imports')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('started_by', '=', startedBy)
+    .where('finished_at', 'is', null)
+    .where('error_code', failed ? 'is not' : 'is', null)
+    .orderBy('started_at', 'desc')
+    .limit(50)
+    .execute();
 }
 
 /** Marks a background import running (again) in this server: heartbeat now, no error, its row count. */

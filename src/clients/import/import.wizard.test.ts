@@ -90,6 +90,7 @@ describeEachEngine('CSV import in the background', (t) => {
     await db.updateTable('imports').set({ heartbeat_at: Date.now() - 10 * 60_000 }).where('id', '=', importId).execute();
     expect((await org.owner.request('GET', `/api/v1/imports/${importId}`)).json()).toMatchObject({ state: 'failed', error_code: 'IMPORT_INTERRUPTED' });
     expect((await org.owner.request('GET', '/api/v1/imports?state=running')).json().imports).toEqual([]);
+    expect((await org.owner.request('GET', '/api/v1/imports?state=failed')).json().imports).toMatchObject([{ import_id: importId, error_code: 'IMPORT_INTERRUPTED' }]);
     const again = await org.owner.request('POST', url, csv, CSV);
     expect(again.json().import_id).toBe(importId);
     const done = await untilEnded(org.owner, importId);
@@ -132,6 +133,19 @@ describeEachEngine('CSV import: duplicates before anything is written', (t) => {
     const events = [...(await org.deps.db.selectFrom('audit_log').selectAll().execute()), ...(await org.deps.db.selectFrom('audit_queue').selectAll().execute())];
     expect(JSON.stringify(events, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v))).toMatch(/import duplicate check/);
     expect((await org.owner.request('POST', '/api/v1/imports?duplicates=maybe', csv, CSV)).statusCode).toBe(400);
+  });
+});
+
+describeEachEngine('CSV import: duplicates among the clients the importer may see', (t) => {
+  it("does not compare a practitioner's rows with clients outside their caseload (no existence oracle)", async () => {
+    const org = await deployment(t());
+    await org.owner.request('POST', '/api/v1/clients', { name: 'Not Theirs', email: 'hidden@dup.example' });
+    const practitioner = await org.signInAs('practitioner');
+    const dry = await practitioner.request('POST', '/api/v1/imports?dry_run=true', 'name,email\nRow One,hidden@dup.example\nRow Two,hidden@dup.example\n', CSV);
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json().duplicates).toEqual({ count: 1, rows: [2] });
+    const owner = await org.owner.request('POST', '/api/v1/imports?dry_run=true', 'name,email\nRow One,hidden@dup.example\n', CSV);
+    expect(owner.json().duplicates).toEqual({ count: 1, rows: [1] });
   });
 });
 

@@ -4901,11 +4901,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Your running imports (state=running), newest first, so that a reloaded page finds its import. Errors: FORBIDDEN */
+        /** Your unfinished imports, newest first: state=running (so that a reloaded page finds its import) or state=failed (uploading the same file again resumes one). Errors: FORBIDDEN */
         get: {
             parameters: {
                 query: {
-                    state: "running";
+                    state: "running" | "failed";
                 };
                 header?: never;
                 path?: never;
