@@ -102,3 +102,4 @@ say(`wizard: check ${(checkMs / 1000).toFixed(1)} s, import ${(wizardMs / 1000).
 say(`ratio wizard import / CLI import: ${(wizardMs / cliMs).toFixed(2)} (CLI ${(cliMs / 1000).toFixed(1)} s)`);
 say(`page: ${during.length} long tasks over 50 ms during check and import (longest ${during.reduce((m, t) => Math.max(m, t.duration), 0).toFixed(0)} ms); JS heap ${heapBefore.toFixed(1)} MB before, ${heapPeak.toFixed(1)} MB at peak`);
 await context.close();
+process.exit(0);

@@ -158,6 +158,12 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'GET /api/v1/clients/:id/merge-preview': async () => ({ method: 'GET', url: `/api/v1/clients/${await freshClient()}/merge-preview?duplicate_id=${await freshClient()}` }),
     'POST /api/v1/clients/:id/merge': async () => ({ method: 'POST', url: `/api/v1/clients/${await freshClient()}/merge`, body: { duplicate_id: await freshClient() } }),
     'POST /api/v1/imports': async () => ({ method: 'POST', url: '/api/v1/imports?dry_run=true', body: 'name,email\nAda,ada@example.org\n', headers: { 'content-type': 'text/csv' } }),
+    // An import of the role's own (the importer sees it; a role that may not import is refused at the gate).
+    'GET /api/v1/imports/:id': async (role) => {
+      const started = await as[role]!.request('POST', '/api/v1/imports?name=matrix.csv', `name\nMatrix ${role} ${Math.random()}\n`, { 'content-type': 'text/csv' });
+      return { method: 'GET', url: `/api/v1/imports/${(started.json().import_id as string | undefined) ?? 'none'}` };
+    },
+    'GET /api/v1/imports': async () => ({ method: 'GET', url: '/api/v1/imports?state=running' }),
     'POST /api/v1/imports/mapping-proposal': async () => ({ method: 'POST', url: '/api/v1/imports/mapping-proposal', body: 'Full Name,E-mail Address\n', headers: { 'content-type': 'text/csv' } }),
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),
     'GET /api/v1/segments': async () => ({ method: 'GET', url: '/api/v1/segments' }),

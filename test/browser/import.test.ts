@@ -133,7 +133,7 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       await signInWithTotp(f, origin, rita);
       let uploads = 0;
       f.on('request', (request) => {
-        if (new URL(request.url()).pathname === '/api/v1/imports') uploads++;
+        if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/imports') uploads++;
       });
       await f.goto(`${origin}/import`);
       await f.getByLabel('CSV file').setInputFiles({ name: 'spreadsheet.csv', mimeType: 'text/csv', buffer: Buffer.from(csv(sheet)) });

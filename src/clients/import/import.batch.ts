@@ -6,6 +6,7 @@ import { type SealedBatch, indexField, parseClientInput, sealBatch } from '../re
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import type { ClientInput } from '../records/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
+import { type RowContacts, rowContacts } from './import.contacts.ts';
 
 /** What validating and sealing an import's batches needs (given to each import worker). */
 export interface ImportWorkerData {
@@ -15,6 +16,8 @@ export interface ImportWorkerData {
   normalise: NormaliseOptions;
   /** Absent on a dry run: nothing is sealed. */
   wrapping?: DataKeyWrapping;
+  /** When duplicates are looked for: the import's fingerprint key (hex, random, in memory only). */
+  printKey?: string;
 }
 
 export interface ImportBatchRequest {
@@ -27,6 +30,10 @@ export interface ImportBatchResult {
   rows: number[];
   batch: SealedBatch | null;
   rejected: Array<{ row: number; reason: string }>;
+  /** With `printKey`: each valid row's contact lookups and fingerprints (aligned with `rows`). */
+  contacts?: RowContacts[];
+  /** Rows left out of the batch as duplicates (set by the importing thread). */
+  skipped?: number;
 }
 
 /**
@@ -55,7 +62,9 @@ export function importBatch(request: ImportBatchRequest, data: ImportWorkerData)
     }
     const deps = { indexer: { hash: hasherFor(data) }, normalise: data.normalise };
     const batch = data.wrapping && values.length > 0 ? sealBatch(deps, data.wrapping, data.orgId, values, data.custom, data.versions, request.now) : null;
-    return { rows, batch, rejected };
+    const key = data.printKey;
+    if (key === undefined) return { rows, batch, rejected };
+    return { rows, batch, rejected, contacts: values.map((v) => rowContacts(deps, key, data.orgId, data.versions, v as unknown as Record<string, unknown>)) };
   } catch (error) {
     throw new Error(error instanceof Error ? `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}` : 'unknown error');
   }

@@ -158,7 +158,7 @@ export async function applyImportExtras(deps: ClientDeps, by: Importer, orgId: s
 const isExtra = (target: string) => (EXTRA_TARGETS as readonly string[]).includes(target);
 
 /** The plan as a mapping of header → target, tags and caseload as "ignore". */
-function clientMapping(checked: ExtrasPlan): Map<string, string> {
+export function clientMapping(checked: ExtrasPlan): Map<string, string> {
   const mapping = new Map(checked.headers.map((h) => [h.trim(), IGNORE]));
   for (const { target, columns } of checked.plan.targets) for (const c of columns) mapping.set(checked.headers[c]!.trim(), isExtra(target) ? IGNORE : target);
   return mapping;
@@ -178,7 +178,12 @@ export async function importClientsWithExtras(deps: ClientDeps, by: Importer, or
   const checked = await checkImportExtras(deps, by, orgId, file, options);
   // The clients' import is given the checked plan as a mapping, with tags and caseload left to this step.
   const report = await importClientsCsv(deps, by, orgId, file, { ...options, mapping: clientMapping(checked) });
-  const extraHeaders = new Set(checked.plan.targets.filter((t) => isExtra(t.target)).flatMap((t) => t.columns.map((c) => checked.headers[c]!.trim())));
   const extras = await applyImportExtras(deps, by, orgId, file, checked, report);
-  return { ...report, ignored_columns: report.ignored_columns.filter((h) => !extraHeaders.has(h)), extras };
+  return { ...withoutExtraColumns(report, checked), extras };
+}
+
+/** The report without the tags and caseload columns among those left out (this step imported them). */
+export function withoutExtraColumns(report: ImportReport, checked: ExtrasPlan): ImportReport {
+  const extraHeaders = new Set(checked.plan.targets.filter((t) => isExtra(t.target)).flatMap((t) => t.columns.map((c) => checked.headers[c]!.trim())));
+  return { ...report, ignored_columns: report.ignored_columns.filter((h) => !extraHeaders.has(h)) };
 }

@@ -201,7 +201,7 @@ function listColumns(columns: readonly number[], header?: (i: number) => string)
  *
  * @throws AppError VALIDATION_FAILED for a column the mapping leaves out, a mapping header the file
  *   lacks, an unknown custom field, duplicate headers, no column for `name`, or a `tags` or
- *   `caseload` column unless `options.extras` (import.extras.ts applies them); FORBIDDEN when
+ *   `caseload` column unless `options.extras` (import.extras.ts applies them); IMPORT_FIELD_NOT_WRITABLE when
  *   `writable` refuses a field a column writes.
  */
 export function planColumns(
@@ -243,7 +243,8 @@ export function planColumns(
   }
   if (writable) {
     const denied = [...new Set(targets.map((t) => t.target.split('.')[0]!))].filter((field) => !writable(field));
-    if (denied.length > 0) throw new AppError('FORBIDDEN', `your role may not write ${denied.join(', ')}; leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied });
+    const columns = targets.filter((t) => denied.includes(t.target.split('.')[0]!)).flatMap((t) => t.columns).sort((a, b) => a - b);
+    if (denied.length > 0) throw new AppError('IMPORT_FIELD_NOT_WRITABLE', `your role may not write ${denied.join(', ')} (${columns.map(who).join(', ')}); leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied, columns: columns.map((i) => i + 1) });
   }
   return { targets, ignored, confidantExport };
 }

@@ -9,6 +9,11 @@ import { queryBoolean } from '../../platform/http/index.ts';
 import type { ClientDeps } from '../records/index.ts';
 import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
+import { applyImportExtras, checkImportExtras, clientMapping, withoutExtraColumns } from './import.extras.ts';
+import { BackgroundImports, failStaleImports, getImportStatus, listImports } from './import.background.ts';
+import { findSavedMapping } from './import.saved.ts';
+import { canWriteField } from '../../access/roles/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 const UPLOAD_LIMIT_BYTES = 200 * 1024 * 1024;
@@ -17,6 +22,12 @@ const MAX_NAME_LENGTH = 200;
 const proposalOut = z.object({
   mapping: z.object({ help: z.string(), columns: z.record(z.string(), z.string()), review: z.record(z.string(), z.string()), unresolved: z.array(z.string()).optional() }),
   usage: z.string(),
+  saved: z
+    .object({ mapping: z.record(z.string(), z.string()), updated_at: z.number() })
+    .nullable()
+    .describe('the mapping of the last successful import of a file with the same header line, or null'),
+  writable: z.record(z.string(), z.boolean()).describe('each target of the proposed (and saved) mapping → whether your role may write it; a mapping naming a target you may not write is refused (IMPORT_FIELD_NOT_WRITABLE)'),
+  unwritable_fields: z.array(z.string()).describe('the client fields your role may not write (map their columns to "ignore")'),
 });
 const reportOut = z.object({
   import_id: z.string().nullable(),
@@ -28,6 +39,21 @@ const reportOut = z.object({
   resumed_after: z.number(),
   ignored_columns: z.array(z.string()),
   errors: z.array(z.object({ row: z.number(), reason: z.string() })),
+  duplicates: z
+    .object({ count: z.number(), rows: z.array(z.number()).describe('the first 1000 row numbers') })
+    .nullable()
+    .describe('rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for'),
+  skipped_duplicates: z.number().describe('rows left out as duplicates (duplicates=skip)'),
+});
+const statusOut = z.object({
+  import_id: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  source_name: z.string(),
+  started_at: z.number(),
+  rows_total: z.number(),
+  rows_done: z.number(),
+  report: reportOut.nullable().describe('the report, once done'),
+  error_code: z.string().nullable().describe('a failed import: its error code (IMPORT_INTERRUPTED: upload the same file again to resume)'),
 });
 
 /**
@@ -63,8 +89,39 @@ function mappingParameter(text: string | undefined): Map<string, string> | undef
  * (an import creates client records); each route's access is declared in its policy.
  */
 export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Promise<void> {
-  // Both routes declare `client.create`: the route gate refuses a role without it before the body is read.
+  // Every route declares `client.create`: the route gate refuses a role without it before the body is read.
   const caller = requireAuth;
+  const background = new BackgroundImports();
+  app.addHook('onClose', () => background.close());
+  // Background imports whose server stopped (this one, restarted) read as failed: the same upload resumes them.
+  await failStaleImports(deps);
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/v1/imports/:id',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.create' } },
+      schema: {
+        tags: ['clients'],
+        summary: "An import's state (running, done, failed), rows done of rows total, its report once done, its error code once failed (your own imports; owners and admins: the organisation's). Errors: NOT_FOUND, FORBIDDEN",
+        params: z.object({ id: z.string().max(100) }),
+        response: { 200: statusOut },
+      },
+    },
+    async (request) => getImportStatus(deps, await caller(request), request.params.id),
+  );
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/v1/imports',
+    {
+      config: { policy: { access: 'authenticated', action: 'client.create' } },
+      schema: {
+        tags: ['clients'],
+        summary: 'Your unfinished imports, newest first: state=running (so that a reloaded page finds its import) or state=failed (uploading the same file again resumes one). Errors: FORBIDDEN',
+        querystring: z.object({ state: z.enum(['running', 'failed']) }),
+        response: { 200: z.object({ imports: z.array(statusOut) }) },
+      },
+    },
+    async (request) => ({ imports: await listImports(deps, await caller(request), request.query.state) }),
+  );
 
   // The header line is small: buffered, within the usual 1 MB body limit.
   app.removeContentTypeParser(CSV_TYPES);
@@ -75,7 +132,8 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       config: { policy: { access: 'authenticated', action: 'client.create' } },
       schema: {
         tags: ['clients'],
-        summary: "Propose a mapping for a CSV's header line (Content-Type: text/csv; only the first line is read): review it, then send it as the mapping parameter of POST /api/v1/imports",
+        summary:
+          "Propose a mapping for a CSV's header line (Content-Type: text/csv; only the first line is read): review it, then send it as the mapping parameter of POST /api/v1/imports. Also answers the mapping saved by the last import of the same header line, and which targets your role may write. Errors: VALIDATION_FAILED, FORBIDDEN",
         response: { 200: proposalOut },
       },
     },
@@ -84,9 +142,16 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', "send the CSV's header line as the body, with Content-Type: text/csv");
       const body = request.body;
       const headers = await readCsvHeader({ name: 'header line', read: () => Readable.from([body]) });
+      const mapping = await proposeImportMapping(deps.db, who.actor.orgId, headers, HTTP_INTERFACE);
+      const saved = await findSavedMapping(deps.db, who.actor.orgId, headers);
+      const mayWrite = (target: string) => canWriteField(who.actor.role, target.split('.')[0]!);
+      const targets = [...Object.values(mapping.columns), ...Object.values(saved?.mapping ?? {})].filter((t) => t !== 'ignore');
       return {
-        mapping: await proposeImportMapping(deps.db, who.actor.orgId, headers, HTTP_INTERFACE),
+        mapping,
         usage: 'review the mapping (decide on each column under "review"), then POST the CSV to /api/v1/imports with its "columns" object, URL-encoded JSON, as the mapping parameter',
+        saved,
+        writable: Object.fromEntries(targets.map((t) => [t, mayWrite(t)])),
+        unwritable_fields: [...CLIENT_FIELDS.map((f) => f.name), 'status'].filter((f) => !mayWrite(f)),
       };
     },
   );
@@ -103,14 +168,16 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         schema: {
           tags: ['clients'],
           summary:
-            'Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only; again=true imports a file imported before; an interrupted import resumes when the same file is sent again',
+            'Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only (and reports duplicates); again=true imports a file imported before; duplicates=skip leaves out rows whose e-mail or phone an existing client or an earlier row has; background=true answers 202 { import_id } once the file and mapping are checked and imports in the background (GET /api/v1/imports/:id); an interrupted import resumes when the same file is sent again. Errors: VALIDATION_FAILED, IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN, CONFLICT, CARD_DATA_REFUSED',
           querystring: z.object({
             dry_run: queryBoolean(false),
             again: queryBoolean(false),
             name: z.string().optional().describe('the file name recorded as the source of the imported clients (default upload.csv)'),
             mapping: z.string().max(10_000).optional().describe('JSON object of CSV header → field or "ignore", covering every column'),
+            duplicates: z.enum(['import', 'skip']).default('import').describe('rows whose e-mail or phone an existing client or an earlier row has: import them (default) or leave them out (skip)'),
+            background: queryBoolean(false).describe('answer 202 { import_id } at once and import in the background; not with dry_run'),
           }),
-          response: { 200: reportOut, 201: reportOut },
+          response: { 200: reportOut, 201: reportOut, 202: z.object({ import_id: z.string() }) },
         },
       },
       async (request, reply) => {
@@ -122,15 +189,36 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         const tooLarge = 'the CSV body is larger than 200 MB; split the file and upload each part as its own import';
         if (Number(request.headers['content-length']) > UPLOAD_LIMIT_BYTES) throw new AppError('VALIDATION_FAILED', tooLarge, { limit_bytes: UPLOAD_LIMIT_BYTES });
         const sealed = await writeSealedTempFile(body, { limit: { bytes: UPLOAD_LIMIT_BYTES, message: tooLarge } });
+        const source = { name, read: () => sealed.read() };
+        // An export's tags and caseloads are checked before anything is written and applied after the clients.
+        let checked: Awaited<ReturnType<typeof checkImportExtras>>;
+        try {
+          checked = await checkImportExtras(deps, who, who.actor.orgId, source, { via: HTTP_INTERFACE, ...(mapping ? { mapping } : {}) });
+        } catch (error) {
+          await sealed.dispose();
+          throw error;
+        }
+        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, mapping: clientMapping(checked) };
+        if (request.query.background) {
+          // The sealed file lives until the background import ends (it is disposed then, on failure too).
+          const importId = await background.start(
+            deps,
+            who,
+            { ...source, dispose: () => sealed.dispose() },
+            options,
+            (error, code) => {
+              if (code === 'INTERNAL') request.log.error({ err: error, import_id: importId }, 'background import failed');
+              else request.log.info({ code }, 'background import failed');
+            },
+            async (report) => void (await applyImportExtras(deps, who, who.actor.orgId, source, checked, report)),
+          );
+          return reply.status(202).send({ import_id: importId });
+        }
         let report: ImportReport;
         try {
-          report = await importClientsCsv(deps, who, who.actor.orgId, { name, read: () => sealed.read() }, {
-            dryRun: request.query.dry_run,
-            again: request.query.again,
-            via: HTTP_INTERFACE,
-            shared: true,
-            ...(mapping ? { mapping } : {}),
-          });
+          report = await importClientsCsv(deps, who, who.actor.orgId, source, options);
+          await applyImportExtras(deps, who, who.actor.orgId, source, checked, report);
+          report = withoutExtraColumns(report, checked);
         } finally {
           // Before the answer: once the caller has it, nothing of the upload is left on disk.
           await sealed.dispose();

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,6 +20,10 @@ import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, pla
 import { type MappingProposal, proposeMapping } from './import.proposal.ts';
 import * as store from './import.store.ts';
 import { mergeImportIndex } from '../search/index.ts';
+import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
+import type { CustomFieldSpec } from '../records/index.ts';
+import { type DuplicateFinder, findBatchDuplicates, withoutRows } from './import.duplicates.ts';
+import { saveMapping } from './import.saved.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
 export interface ImportSource {
@@ -56,6 +60,11 @@ export interface ImportOptions {
    * thread, whose event loop serves requests), and the search index is merged a field at a time.
    */
   shared?: boolean;
+  /**
+   * Rows whose e-mail or phone an existing client or an earlier row has: imported like the others
+   * (`import`, the default) or left out and counted (`skip`). A dry run always reports them.
+   */
+  duplicates?: 'import' | 'skip';
 }
 
 /**
@@ -78,6 +87,13 @@ export interface ImportReport {
   ignored_columns: string[];
   /** Row number (1-based, data rows) and reason — never the value. First 1000. */
   errors: { row: number; reason: string }[];
+  /**
+   * Rows whose e-mail or phone matches an existing client's or an earlier row's (first 1000 row
+   * numbers): on a dry run and with `duplicates: 'skip'`; null otherwise (not looked for).
+   */
+  duplicates: { count: number; rows: number[] } | null;
+  /** Rows left out as duplicates (`duplicates: 'skip'`), including those of an interrupted earlier run. */
+  skipped_duplicates: number;
 }
 
 /**
@@ -137,11 +153,33 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
  * map (card numbers refused), valid rows created in batches with their provenance. Each batch commits
  * together with the import's progress, so a re-run of the same file after a crash resumes after the
  * last committed row and never creates a row twice. Rejected rows are reported by number and reason,
- * never by value. With `dryRun` nothing is written.
+ * never by value. With `dryRun` nothing is written. A dry run (and `duplicates: 'skip'`) reports the
+ * rows whose e-mail or phone an existing client or an earlier row already has (import.duplicates.ts);
+ * `skip` leaves them out. A successful import with a mapping saves it for its header line.
  *
  * Caller must be allowed to create clients in `orgId`.
+ *
+ * @throws AppError VALIDATION_FAILED (the file, the mapping), IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN,
+ *   CONFLICT (imported before, running elsewhere, keys rotated meanwhile).
  */
 export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport> {
+  return (await prepareImport(deps, by, orgId, file, options)).run();
+}
+
+/** An import whose file and mapping have been checked and whose row has been recorded: {@link PreparedImport.run} imports the rows. */
+export interface PreparedImport {
+  /** Null on a dry run. */
+  importId: string | null;
+  /** Data rows counted in the file. */
+  rowsTotal: number;
+  run(): Promise<ImportReport>;
+}
+
+/**
+ * Everything of {@link importClientsCsv} before the first row: who imports, the header and mapping,
+ * the fingerprint and the import's row (started, or resumed). A background import answers after this.
+ */
+export async function prepareImport(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<PreparedImport> {
   const { ctx, writable } = await authorizeImporter(deps, by, orgId);
   const source = sourceOf(file);
   const sourceName = source.name;
@@ -150,22 +188,82 @@ export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: st
   const custom = await listCustomFields(deps.db, orgId);
   // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
-  const plan: ColumnPlan = planColumns(await readCsvHeader(source), mapping, custom, via, writable);
+  const headers = await readCsvHeader(source);
+  const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable);
   const { sha256, lines } = await fingerprint(source);
   const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);
+  if (started) await store.updateImportStarted(deps.db, started.importId, lines);
+  const checkDuplicates = options.dryRun === true || options.duplicates === 'skip';
+  // Rows an interrupted run committed are existing clients now: searchable before they are compared.
+  if (checkDuplicates && started?.resumed) await mergeImportIndex(deps.db, started.importId, { byField: options.shared === true });
+  const finder: DuplicateFinder | null = checkDuplicates ? { seen: new Set(), key: randomBytes(32).toString('hex'), count: 0, rows: [], visible: visibilityOf(deps, by) } : null;
+  return {
+    importId: started?.importId ?? null,
+    rowsTotal: lines,
+    run: () => runImport({ deps, by, ctx, orgId, source, options, via, custom, plan, lines, started, finder, headers, mapping }),
+  };
+}
+
+/** Which candidate clients a duplicate check may compare: a caseload's own (and live grants), or all. */
+function visibilityOf(deps: ClientDeps, by: Importer): DuplicateFinder['visible'] {
+  if ('operator' in by || clientScope(by.actor).kind === 'organisation') return null;
+  return (ids) => visibleClientIds(deps.db, by.actor, ids);
+}
+
+interface ImportPlan {
+  deps: ClientDeps;
+  by: Importer;
+  ctx: AccessContext;
+  orgId: string;
+  source: ImportSource;
+  options: ImportOptions;
+  via: ImportInterface;
+  custom: readonly CustomFieldSpec[];
+  plan: ColumnPlan;
+  lines: number;
+  started: { importId: string; resumed: Schema['imports'] | undefined } | null;
+  finder: DuplicateFinder | null;
+  headers: readonly string[];
+  mapping: ReadonlyMap<string, string> | undefined;
+}
+
+async function runImport(p: ImportPlan): Promise<ImportReport> {
+  const { deps, ctx, orgId, source, options, via, custom, plan, lines, started, finder } = p;
+  const sourceName = source.name;
   const existing = started?.resumed;
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
-  const report: ImportReport = { import_id: started?.importId ?? null, source_name: sourceName, dry_run: options.dryRun === true, rows_total: lines, imported: existing ? Number(existing.rows_imported) : 0, rejected: existing ? Number(existing.rows_rejected) : 0, resumed_after: resumeAfter, ignored_columns: plan.ignored, errors: [] };
+  const skip = options.duplicates === 'skip' && !options.dryRun;
+  const report: ImportReport = {
+    import_id: started?.importId ?? null,
+    source_name: sourceName,
+    dry_run: options.dryRun === true,
+    rows_total: lines,
+    imported: existing ? Number(existing.rows_imported) : 0,
+    rejected: existing ? Number(existing.rows_rejected) : 0,
+    resumed_after: resumeAfter,
+    ignored_columns: plan.ignored,
+    errors: [],
+    duplicates: null,
+    skipped_duplicates: existing ? Number(existing.rows_skipped ?? 0) : 0,
+  };
 
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
-  const versions = options.dryRun ? [] : await deps.indexer.versions(orgId);
+  const versions = options.dryRun && !finder ? [] : await deps.indexer.versions(orgId);
   const wrapping = options.dryRun ? undefined : await deps.keyring.bulkWrapping(orgId);
-  const workerData: ImportWorkerData = { orgId, custom: [...custom], versions, normalise: deps.normalise, ...(wrapping ? { wrapping } : {}) };
+  const workerData: ImportWorkerData = { orgId, custom: [...custom], versions, normalise: deps.normalise, ...(wrapping ? { wrapping } : {}), ...(finder ? { printKey: finder.key } : {}) };
   const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), workerData);
   const run: ImportRun | null = started && wrapping ? { deps, ctx, orgId, importId: started.importId, sourceName, via, versions, orgKeyVersion: wrapping.orgKeyVersion, committedRow: resumeAfter } : null;
   // Batches are validated and sealed by the workers and stored here strictly in file order, so the
   // progress row always names the last row of a committed prefix of the file.
-  const settle = async (lastRow: number, done: ImportBatchResult) => {
+  const settle = async (lastRow: number, result: ImportBatchResult) => {
+    let done = result;
+    if (finder) {
+      const duplicates = await findBatchDuplicates(deps, ctx, orgId, finder, done);
+      if (skip && duplicates.size > 0) {
+        done = { ...withoutRows(done, duplicates), skipped: duplicates.size };
+        report.skipped_duplicates += duplicates.size;
+      }
+    }
     report.rejected += done.rejected.length;
     for (const r of done.rejected) if (report.errors.length < 1000) report.errors.push(r);
     report.imported += done.rows.length;
@@ -180,7 +278,11 @@ export async function importClientsCsv(deps: ClientDeps, by: Importer, orgId: st
   }
   options.progress?.(row, Math.max(row, lines));
   report.rows_total = row;
-  if (run) await finishImport(deps, run.importId, options, report);
+  if (finder) report.duplicates = { count: finder.count, rows: finder.rows };
+  if (run) {
+    await finishImport(deps, run.importId, options, report);
+    if (p.mapping) await saveMapping(deps, ctx, orgId, p.headers, p.mapping);
+  }
   return report;
 }
 
@@ -298,7 +400,7 @@ async function recordBatch(tx: Tx, run: ImportRun, lastRow: number, done: Import
   await store.insertRejections(tx, done.rejected.map((r) => ({ import_id: run.importId, row_number: r.row, reason: r.reason })));
   // Only from where this run left it: a second run of the same import cannot commit the same rows.
   // Where this import's index rows start: the lowest id it has committed (not a clock reading).
-  const moved = await store.updateImportProgress(tx, run.importId, { fromRow: run.committedRow, lastRow, now, lowestId: lowest, imported: ids.length, rejected: done.rejected.length });
+  const moved = await store.updateImportProgress(tx, run.importId, { fromRow: run.committedRow, lastRow, now, lowestId: lowest, imported: ids.length, rejected: done.rejected.length, skipped: done.skipped ?? 0 });
   if (moved !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
 }
 
@@ -371,13 +473,14 @@ async function streamBatches(
  */
 async function finishImport(deps: ClientDeps, importId: string, options: ImportOptions, report: ImportReport): Promise<void> {
   await mergeImportIndex(deps.db, importId, { byField: options.shared === true, ...(options.indexing ? { progress: options.indexing } : {}) });
-  await store.updateImportFinished(deps.db, importId, Date.now());
+  const stored = await store.listRejections(deps.db, importId, 1000);
+  report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
+  // Finished together with its report, so that whoever sees it done sees its report.
+  await store.updateImportFinished(deps.db, importId, Date.now(), JSON.stringify(report));
   // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:
   // the import itself is complete).
   await analyze(deps.db).catch(() => undefined);
   await analyze(deps.keyring.keystore.db).catch(() => undefined);
-  const stored = await store.listRejections(deps.db, importId, 1000);
-  report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
 }
 
 /**

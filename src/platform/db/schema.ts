@@ -314,6 +314,27 @@ export interface ImportTable {
   index_merged_rows: number | null;
   /** When the import last committed a batch. */
   progress_at: number | null;
+  /** Data rows the file has (counted before the first batch; migration 0041). */
+  rows_total?: number | null;
+  /** A background import: when its server last said it is running (null: not in the background). */
+  heartbeat_at?: number | null;
+  /** A failed background import: the error's catalogue code, never a value. */
+  error_code?: string | null;
+  /** A finished background import: its report (row numbers and value-free reasons, ignored headers). */
+  report_json?: string | null;
+  /** Rows left out as duplicates (duplicates=skip). */
+  rows_skipped?: number;
+}
+
+/** The mapping of the last successful import of a header line (migration 0042). */
+export interface ImportMappingTable {
+  org_id: string;
+  /** SHA-256 (hex) of the trimmed header cells. */
+  source_key: string;
+  /** JSON object of header → target. */
+  mapping_json: string;
+  updated_at: number;
+  updated_by: string;
 }
 
 export interface DigestSettingsTable {
@@ -609,6 +630,7 @@ export interface Schema {
   rooms: RoomTable;
   imports: ImportTable;
   import_rejections: ImportRejectionTable;
+  import_mappings: ImportMappingTable;
   digest_settings: DigestSettingsTable;
   digests: DigestTable;
   client_provenance: ClientProvenanceTable;

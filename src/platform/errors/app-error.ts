@@ -49,6 +49,18 @@ export const ERROR_CATALOGUE = {
   APPOINTMENT_CLASH: { status: 409, exit: 5 },
   /** An appointment named a room (room_id) that is not a room of the organisation, or is archived (details.room_id). */
   ROOM_NOT_FOUND: { status: 422, exit: 2 },
+  /**
+   * An import's mapping sends a column to a field the caller's role may not write (details.fields: the
+   * fields; details.columns: the columns, by number). Map those columns to "ignore", or let someone
+   * whose role writes the field import the file. Nothing was written.
+   */
+  IMPORT_FIELD_NOT_WRITABLE: { status: 403, exit: 4 },
+  /**
+   * Recorded on a background import (never thrown by a request): the server running it stopped (a
+   * restart, a crash) before it finished. Upload the same file again: the import resumes after its
+   * last committed row.
+   */
+  IMPORT_INTERRUPTED: { status: 409, exit: 5 },
   /** The list was asked to sort by name (decrypted in memory) over more clients than the bound allows: narrow it. */
   LIST_TOO_LARGE_TO_SORT: { status: 400, exit: 2 },
   /**

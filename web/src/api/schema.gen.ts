@@ -4901,14 +4901,75 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your unfinished imports, newest first: state=running (so that a reloaded page finds its import) or state=failed (uploading the same file again resumes one). Errors: FORBIDDEN */
+        get: {
+            parameters: {
+                query: {
+                    state: "running" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            imports: {
+                                /** @description a failed import: its error code (IMPORT_INTERRUPTED: upload the same file again to resume) */
+                                error_code: string | null;
+                                import_id: string;
+                                /** @description the report, once done */
+                                report: {
+                                    dry_run: boolean;
+                                    /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
+                                    duplicates: {
+                                        count: number;
+                                        /** @description the first 1000 row numbers */
+                                        rows: number[];
+                                    } | null;
+                                    errors: {
+                                        reason: string;
+                                        row: number;
+                                    }[];
+                                    ignored_columns: string[];
+                                    import_id: string | null;
+                                    imported: number;
+                                    rejected: number;
+                                    resumed_after: number;
+                                    rows_total: number;
+                                    /** @description rows left out as duplicates (duplicates=skip) */
+                                    skipped_duplicates: number;
+                                    source_name: string;
+                                } | null;
+                                rows_done: number;
+                                rows_total: number;
+                                source_name: string;
+                                started_at: number;
+                                /** @enum {string} */
+                                state: "running" | "done" | "failed";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
-        /** Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only; again=true imports a file imported before; an interrupted import resumes when the same file is sent again */
+        /** Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only (and reports duplicates); again=true imports a file imported before; duplicates=skip leaves out rows whose e-mail or phone an existing client or an earlier row has; background=true answers 202 { import_id } once the file and mapping are checked and imports in the background (GET /api/v1/imports/:id); an interrupted import resumes when the same file is sent again. Errors: VALIDATION_FAILED, IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN, CONFLICT, CARD_DATA_REFUSED */
         post: {
             parameters: {
                 query?: {
                     again?: "0" | "1" | "true" | "false";
+                    /** @description answer 202 { import_id } at once and import in the background; not with dry_run */
+                    background?: "0" | "1" | "true" | "false";
                     dry_run?: "0" | "1" | "true" | "false";
+                    /** @description rows whose e-mail or phone an existing client or an earlier row has: import them (default) or leave them out (skip) */
+                    duplicates?: "import" | "skip";
                     /** @description JSON object of CSV header → field or "ignore", covering every column */
                     mapping?: string;
                     /** @description the file name recorded as the source of the imported clients (default upload.csv) */
@@ -4928,6 +4989,12 @@ export type paths = {
                     content: {
                         "application/json": {
                             dry_run: boolean;
+                            /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
+                            duplicates: {
+                                count: number;
+                                /** @description the first 1000 row numbers */
+                                rows: number[];
+                            } | null;
                             errors: {
                                 reason: string;
                                 row: number;
@@ -4938,6 +5005,8 @@ export type paths = {
                             rejected: number;
                             resumed_after: number;
                             rows_total: number;
+                            /** @description rows left out as duplicates (duplicates=skip) */
+                            skipped_duplicates: number;
                             source_name: string;
                         };
                     };
@@ -4950,6 +5019,12 @@ export type paths = {
                     content: {
                         "application/json": {
                             dry_run: boolean;
+                            /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
+                            duplicates: {
+                                count: number;
+                                /** @description the first 1000 row numbers */
+                                rows: number[];
+                            } | null;
                             errors: {
                                 reason: string;
                                 row: number;
@@ -4960,12 +5035,96 @@ export type paths = {
                             rejected: number;
                             resumed_after: number;
                             rows_total: number;
+                            /** @description rows left out as duplicates (duplicates=skip) */
+                            skipped_duplicates: number;
                             source_name: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            import_id: string;
                         };
                     };
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import's state (running, done, failed), rows done of rows total, its report once done, its error code once failed (your own imports; owners and admins: the organisation's). Errors: NOT_FOUND, FORBIDDEN */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description a failed import: its error code (IMPORT_INTERRUPTED: upload the same file again to resume) */
+                            error_code: string | null;
+                            import_id: string;
+                            /** @description the report, once done */
+                            report: {
+                                dry_run: boolean;
+                                /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
+                                duplicates: {
+                                    count: number;
+                                    /** @description the first 1000 row numbers */
+                                    rows: number[];
+                                } | null;
+                                errors: {
+                                    reason: string;
+                                    row: number;
+                                }[];
+                                ignored_columns: string[];
+                                import_id: string | null;
+                                imported: number;
+                                rejected: number;
+                                resumed_after: number;
+                                rows_total: number;
+                                /** @description rows left out as duplicates (duplicates=skip) */
+                                skipped_duplicates: number;
+                                source_name: string;
+                            } | null;
+                            rows_done: number;
+                            rows_total: number;
+                            source_name: string;
+                            started_at: number;
+                            /** @enum {string} */
+                            state: "running" | "done" | "failed";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4981,7 +5140,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Propose a mapping for a CSV's header line (Content-Type: text/csv; only the first line is read): review it, then send it as the mapping parameter of POST /api/v1/imports */
+        /** Propose a mapping for a CSV's header line (Content-Type: text/csv; only the first line is read): review it, then send it as the mapping parameter of POST /api/v1/imports. Also answers the mapping saved by the last import of the same header line, and which targets your role may write. Errors: VALIDATION_FAILED, FORBIDDEN */
         post: {
             parameters: {
                 query?: never;
@@ -5008,7 +5167,20 @@ export type paths = {
                                 };
                                 unresolved?: string[];
                             };
+                            /** @description the mapping of the last successful import of a file with the same header line, or null */
+                            saved: {
+                                mapping: {
+                                    [key: string]: string;
+                                };
+                                updated_at: number;
+                            } | null;
+                            /** @description the client fields your role may not write (map their columns to "ignore") */
+                            unwritable_fields: string[];
                             usage: string;
+                            /** @description each target of the proposed (and saved) mapping → whether your role may write it; a mapping naming a target you may not write is refused (IMPORT_FIELD_NOT_WRITABLE) */
+                            writable: {
+                                [key: string]: boolean;
+                            };
                         };
                     };
                 };

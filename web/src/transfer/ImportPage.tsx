@@ -2,9 +2,10 @@ import { useMemo, useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
 import { Link } from '@tanstack/react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { api, data, type paths } from '../api/client';
+import { ApiError, api, data, type paths } from '../api/client';
 import { errorMessage } from '../api/errors';
 import type { FormField } from '../clients/fields';
 import { Alert } from '../ui/Alert';
@@ -37,27 +38,55 @@ export function ImportPage() {
   const [review, setReview] = useState<Record<string, string>>({});
   // The columns the proposal asked about that the person has decided on (mapped, or left out on purpose).
   const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
+  const [savedAt, setSavedAt] = useState<number | null>(null);
+  const [unwritable, setUnwritable] = useState<readonly string[]>([]);
+  const [duplicates, setDuplicates] = useState<'skip' | 'import'>('skip');
+  const [importId, setImportId] = useState<string | null>(null);
+  // An import still running (this page was reloaded, or left and opened again) is picked up where it is.
+  const running = useQuery({ queryKey: ['imports-running'], queryFn: () => data(api.GET('/api/v1/imports', { params: { query: { state: 'running' } } })), gcTime: 0 });
+  const current = importId ?? running.data?.imports[0]?.import_id ?? null;
+  const progress = useQuery({
+    queryKey: ['import', current],
+    queryFn: () => data(api.GET('/api/v1/imports/{id}', { params: { path: { id: current! } } })),
+    enabled: current !== null,
+    gcTime: 0,
+    // Progress only (counts, never client data), read every second while the import runs.
+    refetchInterval: (query) => (query.state.data?.state === 'running' || query.state.data === undefined ? 1000 : false),
+  });
   const propose = useMutation({
     mutationFn: (line: string) => data(api.POST('/api/v1/imports/mapping-proposal', { body: line as never, bodySerializer: (b: unknown) => b as string, headers: { 'content-type': 'text/csv' } })),
     onSuccess: (answer) => {
-      setMapping(answer.mapping.columns);
-      setReview(answer.mapping.review);
+      // A file with the same header row was imported before: its mapping is offered as it was saved.
+      const saved = answer.saved && Object.keys(answer.saved.mapping).length === Object.keys(answer.mapping.columns).length ? answer.saved : null;
+      setMapping(saved ? saved.mapping : answer.mapping.columns);
+      setReview(saved ? {} : answer.mapping.review);
+      setSavedAt(saved ? saved.updated_at : null);
+      setUnwritable(answer.unwritable_fields);
       setDecided(new Set());
     },
   });
-  const upload = (dryRun: boolean) => data(api.POST('/api/v1/imports', { params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping) } }, body: file as never, bodySerializer: (b: unknown) => b as File, headers: { 'content-type': 'text/csv' } }));
-  const check = useMutation({ mutationFn: () => upload(true) });
-  const run = useMutation({ mutationFn: () => upload(false) });
+  const upload = (dryRun: boolean) =>
+    data(
+      api.POST('/api/v1/imports', {
+        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
+        body: file as never,
+        bodySerializer: (b: unknown) => b as File,
+        headers: { 'content-type': 'text/csv' },
+      }),
+    );
+  const check = useMutation({ mutationFn: () => upload(true) as Promise<Report> });
+  const run = useMutation({ mutationFn: () => upload(false) as Promise<{ import_id: string }>, onSuccess: (started) => setImportId(started.import_id) });
 
   const formFields: FormField[] = fields.data?.fields ?? [];
   const targets = useMemo(() => targetsOf(formFields, Object.values(mapping), _), [formFields, mapping, _]);
-  const refused = Object.entries(mapping).filter(([, target]) => targets.find((t) => t.id === target)?.writable === false);
+  const refused = Object.entries(mapping).filter(([, target]) => targets.find((t) => t.id === target)?.writable === false || unwritable.includes(target.split('.')[0]!));
   const hasName = Object.values(mapping).includes('name');
 
   const choose = async (chosen: File | null) => {
     setFile(chosen);
     setHead(null);
     setUnreadable(false);
+    setImportId(null);
     check.reset();
     run.reset();
     propose.reset();
@@ -99,6 +128,7 @@ export function ImportPage() {
         <section className="panel" aria-labelledby="import-map">
           <h2 id="import-map"><Trans>2. Match the columns</Trans></h2>
           <p className="muted"><Trans>Every column goes to a field or is left out on purpose. Columns marked “check” need your decision.</Trans></p>
+          {savedAt ? <p className="notice"><Trans>A file with these columns was imported before: its mapping is used again. Change any column if this file differs.</Trans></p> : null}
           {!hasName ? <Alert><Trans>No column goes to the name yet: every client needs one. Choose the column that holds names.</Trans></Alert> : null}
           {refused.length > 0 ? (
             <Alert>
@@ -142,29 +172,18 @@ export function ImportPage() {
         </section>
       ) : null}
 
-      {check.data ? <CheckReport report={check.data} onImport={() => run.mutate()} importing={run.isPending} done={run.isSuccess} /> : null}
+      {check.data && current === null ? <CheckReport report={check.data} duplicates={duplicates} onDuplicates={setDuplicates} onImport={() => run.mutate()} importing={run.isPending} /> : null}
       <Alert>{run.isError ? _(errorMessage(run.error, IMPORT_ERRORS)) : null}</Alert>
-      {run.isPending ? (
-        <div role="status" className="import-progress">
-          <progress aria-label={_(msg`Import progress`)} />
-          <span><Trans>Importing… large files take a few minutes; keep this page open.</Trans></span>
-        </div>
-      ) : null}
-      {run.data ? (
-        <section className="panel" aria-labelledby="import-done">
-          <h2 id="import-done"><Trans>Imported</Trans></h2>
-          <p role="status"><Trans>{run.data.imported} clients imported; {run.data.rejected} rows refused.</Trans></p>
-          <Link to="/clients" className="button button-primary"><Trans>Go to the clients</Trans></Link>
-        </section>
-      ) : null}
+      {progress.data ? <ImportProgress status={progress.data} onAnother={() => { setImportId(null); void running.refetch(); void choose(null); }} /> : null}
     </div>
   );
 }
 
 /** The check's answer: how many rows would be imported, the refused ones by number and reason (downloadable), and the button to import. */
-function CheckReport({ report, onImport, importing, done }: { report: Report; onImport: () => void; importing: boolean; done: boolean }) {
+function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: { report: Report; duplicates: 'skip' | 'import'; onDuplicates: (choice: 'skip' | 'import') => void; onImport: () => void; importing: boolean }) {
   const { _ } = useLingui();
-  const good = report.rows_total - report.rejected;
+  const alike = report.duplicates?.count ?? 0;
+  const good = report.rows_total - report.rejected - (duplicates === 'skip' ? alike : 0);
   const download = () => {
     const lines = ['row,reason', ...report.errors.map((e) => `${e.row},"${e.reason.replace(/"/g, '""')}"`)];
     const url = URL.createObjectURL(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
@@ -202,7 +221,57 @@ function CheckReport({ report, onImport, importing, done }: { report: Report; on
         </>
       ) : null}
       <p className="muted"><Trans>Row numbers count data rows (the header row is not counted). Refused rows are not imported; fix them in the file and import it again later.</Trans></p>
-      {!done ? <Button isDisabled={importing || good === 0} onPress={onImport}>{report.rejected > 0 ? <Trans>Import the {good} good rows</Trans> : <Trans>Import {good} clients</Trans>}</Button> : null}
+      {alike > 0 ? (
+        <div className="import-duplicates">
+          <p><Trans>{alike} rows have the e-mail or phone of a client you already have, or of an earlier row (first rows: {(report.duplicates?.rows ?? []).slice(0, 10).join(', ')}).</Trans></p>
+          <Select<'skip' | 'import'> name="duplicates" label={<Trans>Rows that look like existing clients</Trans>} options={[{ id: 'skip', label: _(msg`Skip them`) }, { id: 'import', label: _(msg`Import them anyway, as new clients`) }]} value={duplicates} onChange={onDuplicates} />
+        </div>
+      ) : null}
+      <Button isDisabled={importing || good === 0} onPress={onImport}>{report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Trans>Import the {good} good rows</Trans> : <Trans>Import {good} clients</Trans>}</Button>
+    </section>
+  );
+}
+
+type ImportStatus = paths['/api/v1/imports/{id}']['get']['responses'][200]['content']['application/json'];
+
+const STATUS_ERRORS: Record<string, MessageDescriptor> = {
+  IMPORT_INTERRUPTED: msg`The import stopped when the server restarted. Choose the same file again and import it: it goes on after the last row that was saved.`,
+};
+
+/** A running import's progress (read every second: counts only), and its outcome. Found again after a reload. */
+function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
+  const { _ } = useLingui();
+  if (status.state === 'running') {
+    return (
+      <section className="panel" aria-labelledby="import-running">
+        <h2 id="import-running"><Trans>Importing {status.source_name}</Trans></h2>
+        <div className="import-progress">
+          <progress aria-label={_(msg`Import progress`)} max={Math.max(status.rows_total, 1)} value={status.rows_done} />
+          <span role="status"><Trans>{status.rows_done} of {status.rows_total} rows</Trans></span>
+        </div>
+        <p className="muted"><Trans>You may leave this page: the import goes on, and this page shows it again when you come back.</Trans></p>
+      </section>
+    );
+  }
+  if (status.state === 'failed') {
+    return (
+      <section className="panel" aria-labelledby="import-failed">
+        <h2 id="import-failed"><Trans>The import of {status.source_name} stopped</Trans></h2>
+        <Alert>{_(STATUS_ERRORS[status.error_code ?? ''] ?? errorMessage(new ApiError(500, status.error_code ?? 'UNKNOWN', '')))}</Alert>
+        <Button variant="quiet" onPress={onAnother}><Trans>Choose a file</Trans></Button>
+      </section>
+    );
+  }
+  const report = status.report;
+  return (
+    <section className="panel" aria-labelledby="import-done">
+      <h2 id="import-done"><Trans>Imported</Trans></h2>
+      <p role="status"><Trans>{report?.imported ?? status.rows_done} clients imported; {report?.rejected ?? 0} rows refused.</Trans></p>
+      {report && report.skipped_duplicates > 0 ? <p className="muted"><Trans>{report.skipped_duplicates} rows were skipped as existing clients.</Trans></p> : null}
+      <div className="actions">
+        <Link to="/clients" className="button button-primary"><Trans>Go to the clients</Trans></Link>
+        <Button variant="quiet" onPress={onAnother}><Trans>Import another file</Trans></Button>
+      </div>
     </section>
   );
 }

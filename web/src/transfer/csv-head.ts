@@ -28,5 +28,8 @@ export async function readCsvHead(file: Blob): Promise<CsvHead> {
   const headers = records[0];
   if (!headers || headers.length === 0) throw new Error('no header row');
   const end = text.search(/\r?\n/);
-  return { headers, rows: records.slice(1), headerLine: end >= 0 ? text.slice(0, end) : text };
+  // A Confidant export marks a cell that could start a spreadsheet formula with one leading
+  // apostrophe, which its import removes: the preview shows the value as it will be imported.
+  const rows = headers[0] === 'confidant_id' ? records.slice(1).map((r) => r.map((cell) => (cell.startsWith("'") ? cell.slice(1) : cell))) : records.slice(1);
+  return { headers, rows, headerLine: end >= 0 ? text.slice(0, end) : text };
 }

@@ -32,6 +32,8 @@ export function targetsOf(fields: readonly FormField[], mapped: readonly string[
     if (field.kind === 'address') {
       for (const { part, label: partLabel } of ADDRESS_PARTS) targets.push({ id: `${field.name}.${part}`, label: `${label}: ${_(partLabel)}`, writable: field.writable });
     } else if (field.kind === 'identifiers') {
+      // One column of "scheme: value" items (a Confidant export's), or one column a scheme.
+      targets.push({ id: field.name, label: `${label} (${_(msg`all, as scheme: value`)})`, writable: field.writable });
       const schemes = new Set(mapped.filter((t) => t.startsWith(`${field.name}.`)).map((t) => t.slice(field.name.length + 1)));
       for (const scheme of schemes) targets.push({ id: `${field.name}.${scheme}`, label: `${label}: ${scheme}`, writable: field.writable });
     } else {
@@ -39,6 +41,9 @@ export function targetsOf(fields: readonly FormField[], mapped: readonly string[
     }
   }
   targets.push({ id: 'status', label: _(msg`Status`), writable: true });
+  // A Confidant export's tags (by name) and caseloads (staff e-mails); the server applies them as far as the role may.
+  targets.push({ id: 'tags', label: _(msg`Tags`), writable: true });
+  targets.push({ id: 'caseload', label: _(msg`Caseload (staff e-mails)`), writable: true });
   // A target the proposal chose that the role's form does not even list (a field it may neither read
   // nor write, such as a receptionist's date of birth) is shown by its name, refused.
   for (const id of new Set(mapped)) if (!targets.some((t) => t.id === id)) targets.push({ id, label: id, writable: false });

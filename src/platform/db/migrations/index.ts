@@ -39,6 +39,8 @@ import * as rooms from './0037-rooms.ts';
 import * as userTimeZone from './0038-user-time-zone.ts';
 import * as clientContactPreferences from './0039-client-contact-preferences.ts';
 import * as invoiceDetails from './0040-invoice-details.ts';
+import * as backgroundImports from './0041-background-imports.ts';
+import * as importMappings from './0042-import-mappings.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -85,4 +87,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0038-user-time-zone': userTimeZone,
   '0039-client-contact-preferences': clientContactPreferences,
   '0040-invoice-details': invoiceDetails,
+  '0041-background-imports': backgroundImports,
+  '0042-import-mappings': importMappings,
 };

@@ -1,0 +1,203 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../../../test/support/engines.ts';
+import { deployment } from '../../../test/support/deployment.ts';
+
+/** The import wizard's server side (issue 17): background imports, duplicates, saved mappings, field rules. */
+
+const CSV = { 'content-type': 'text/csv' };
+const q = (mapping: Record<string, string>) => encodeURIComponent(JSON.stringify(mapping));
+type Browser = Awaited<ReturnType<typeof deployment>>['owner'];
+
+async function untilEnded(browser: Browser, importId: string): Promise<Record<string, any>> {
+  for (let i = 0; i < 600; i++) {
+    const res = await browser.request('GET', `/api/v1/imports/${importId}`);
+    expect(res.statusCode, res.body).toBe(200);
+    if (res.json().state !== 'running') return res.json();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the import did not end');
+}
+
+async function stopAfterRow(db: any, engine: string, row: number) {
+  if (engine === 'sqlite') await sql.raw(`CREATE TRIGGER test_stop_import BEFORE INSERT ON client_provenance WHEN NEW.row_number > ${row} BEGIN SELECT RAISE(ABORT, 'stopped by the test QZSECRET'); END`).execute(db);
+  else {
+    await sql.raw(`CREATE FUNCTION test_stop_import() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.row_number > ${row} THEN RAISE EXCEPTION 'stopped by the test QZSECRET'; END IF; RETURN NEW; END $$`).execute(db);
+    await sql.raw('CREATE TRIGGER test_stop_import BEFORE INSERT ON client_provenance FOR EACH ROW EXECUTE FUNCTION test_stop_import()').execute(db);
+  }
+}
+
+describeEachEngine('CSV import in the background', (t) => {
+  it('answers 202 with an id, imports in the background with progress in the import row, and shows it to its importer and the owner only', async () => {
+    const org = await deployment(t());
+    const practitioner = await org.signInAs('practitioner');
+    const rows = 2300;
+    const csv = `Full Name,Mail\n${Array.from({ length: rows }, (_, i) => `QZBG Person${i},qzbg${i}@bg.example`).join('\n')}\n`;
+    const started = await practitioner.request('POST', `/api/v1/imports?background=true&name=bg.csv&mapping=${q({ 'Full Name': 'name', Mail: 'email' })}`, csv, CSV);
+    expect(started.statusCode, started.body).toBe(202);
+    const { import_id } = started.json();
+    expect(Object.keys(started.json())).toEqual(['import_id']);
+    const done = await untilEnded(practitioner, import_id);
+    expect(done).toMatchObject({ import_id, state: 'done', rows_total: rows, rows_done: rows, error_code: null, report: { imported: rows, rejected: 0, source_name: 'bg.csv' } });
+    expect((await org.owner.request('GET', `/api/v1/imports/${import_id}`)).json().state).toBe('done');
+    const reception = await org.signInAs('reception');
+    expect((await reception.request('GET', `/api/v1/imports/${import_id}`)).statusCode).toBe(404);
+    const other = await org.anotherOrganisation();
+    const otherOwner = await other.signInAs('owner');
+    expect((await otherOwner.request('GET', `/api/v1/imports/${import_id}`)).statusCode).toBe(404);
+    const billing = await org.signInAs('billing');
+    expect((await billing.request('GET', `/api/v1/imports/${import_id}`)).statusCode).toBe(403);
+    expect((await practitioner.request('GET', '/api/v1/imports?state=running')).json().imports).toEqual([]);
+    expect((await org.owner.request('POST', '/api/v1/clients/search', { email: 'qzbg2299@bg.example' })).json().clients).toHaveLength(1);
+    // Checked before the answer: a mapping error or a dry run in the background is refused at once.
+    const refused = await practitioner.request('POST', `/api/v1/imports?background=true&mapping=${q({ 'Full Name': 'name' })}`, csv, CSV);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.columns).toEqual([2]);
+    const dry = await practitioner.request('POST', '/api/v1/imports?background=true&dry_run=true', 'name\nX\n', CSV);
+    expect(dry.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['query.background'] } });
+  });
+
+  it('records a failure by its code, deletes the upload, reads a stopped server as IMPORT_INTERRUPTED, and resumes when the same file comes again', async () => {
+    const org = await deployment(t());
+    const db = org.deps.db;
+    const temp = mkdtempSync(path.join(tmpdir(), 'confidant-bg-scan-'));
+    const rows = 2500;
+    const csv = `Full Name,Mail\n${Array.from({ length: rows }, (_, i) => `QZBG Person${i},qzbg${i}@bg.example`).join('\n')}\n`;
+    const url = `/api/v1/imports?background=true&name=bg.csv&mapping=${q({ 'Full Name': 'name', Mail: 'email' })}`;
+    await stopAfterRow(db, t().engine, 2000);
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = temp;
+    try {
+      const started = await org.owner.request('POST', url, csv, CSV);
+      expect(started.statusCode, started.body).toBe(202);
+      const failed = await untilEnded(org.owner, started.json().import_id);
+      expect(failed).toMatchObject({ state: 'failed', error_code: 'INTERNAL', rows_done: 2000, rows_total: rows, report: null });
+      expect(JSON.stringify(failed)).not.toMatch(/QZ|qzbg/);
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+    }
+    await sql.raw('DROP TRIGGER test_stop_import' + (t().engine === 'sqlite' ? '' : ' ON client_provenance')).execute(db);
+    // A server that stopped mid-import: its import is running, and its heartbeat stops.
+    const importId = failed_id(await db.selectFrom('imports').select('id').where('org_id', '=', org.orgId).executeTakeFirstOrThrow());
+    await db.updateTable('imports').set({ error_code: null, heartbeat_at: Date.now() }).where('id', '=', importId).execute();
+    const running = (await org.owner.request('GET', '/api/v1/imports?state=running')).json().imports;
+    expect(running).toMatchObject([{ import_id: importId, state: 'running', rows_done: 2000, rows_total: rows }]);
+    await db.updateTable('imports').set({ heartbeat_at: Date.now() - 10 * 60_000 }).where('id', '=', importId).execute();
+    expect((await org.owner.request('GET', `/api/v1/imports/${importId}`)).json()).toMatchObject({ state: 'failed', error_code: 'IMPORT_INTERRUPTED' });
+    expect((await org.owner.request('GET', '/api/v1/imports?state=running')).json().imports).toEqual([]);
+    expect((await org.owner.request('GET', '/api/v1/imports?state=failed')).json().imports).toMatchObject([{ import_id: importId, error_code: 'IMPORT_INTERRUPTED' }]);
+    const again = await org.owner.request('POST', url, csv, CSV);
+    expect(again.json().import_id).toBe(importId);
+    const done = await untilEnded(org.owner, importId);
+    expect(done).toMatchObject({ state: 'done', error_code: null, rows_done: rows, report: { resumed_after: 2000, imported: rows } });
+    expect(Number((await db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).n)).toBe(rows);
+  });
+});
+
+const failed_id = (row: { id: string }) => row.id;
+
+describeEachEngine('CSV import: duplicates before anything is written', (t) => {
+  it('reports rows matching an existing client or an earlier row by e-mail or phone on a dry run, and leaves them out with duplicates=skip', async () => {
+    const org = await deployment(t());
+    await org.owner.request('POST', '/api/v1/clients', { name: 'Existing Mail', email: 'Ada@Dup.example' });
+    await org.owner.request('POST', '/api/v1/clients', { name: 'Existing Phone', phone: '+44 7700 900123' });
+    const csv = [
+      'name,email,phone',
+      'Row One,ada@dup.example,', // the existing client's e-mail, another case
+      'Row Two,new@dup.example,',
+      'Row Three,other@dup.example,+447700900123', // the existing client's phone, another format
+      'Row Four,NEW@dup.example,', // row 2's e-mail
+      'Row Five,,',
+      'Row Six,six@dup.example,+44 7700 900999',
+      'Row Seven,seven@dup.example,+447700900999', // row 6's phone
+    ].join('\n');
+    const dry = await org.owner.request('POST', '/api/v1/imports?dry_run=true', csv, CSV);
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json()).toMatchObject({ imported: 7, duplicates: { count: 4, rows: [1, 3, 4, 7] }, skipped_duplicates: 0 });
+    expect(dry.body).not.toMatch(/dup\.example|7700/);
+    expect(await org.deps.db.selectFrom('imports').selectAll().where('org_id', '=', org.orgId).execute()).toEqual([]);
+    const skipped = await org.owner.request('POST', '/api/v1/imports?duplicates=skip', csv, CSV);
+    expect(skipped.statusCode, skipped.body).toBe(201);
+    expect(skipped.json()).toMatchObject({ imported: 3, skipped_duplicates: 4, duplicates: { count: 4, rows: [1, 3, 4, 7] } });
+    const names = (await org.owner.request('GET', '/api/v1/clients?limit=50')).json().clients.map((c: { fields: { name: string } }) => c.fields.name).sort();
+    expect(names).toEqual(['Existing Mail', 'Existing Phone', 'Row Five', 'Row Six', 'Row Two']);
+    // The default imports them all, as before, and does not look.
+    const all = await org.owner.request('POST', '/api/v1/imports?again=true', csv, CSV);
+    expect(all.json()).toMatchObject({ imported: 7, duplicates: null, skipped_duplicates: 0 });
+    // The candidates' contact fields were read for the check, and that read is audited.
+    const events = [...(await org.deps.db.selectFrom('audit_log').selectAll().execute()), ...(await org.deps.db.selectFrom('audit_queue').selectAll().execute())];
+    expect(JSON.stringify(events, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v))).toMatch(/import duplicate check/);
+    expect((await org.owner.request('POST', '/api/v1/imports?duplicates=maybe', csv, CSV)).statusCode).toBe(400);
+  });
+});
+
+describeEachEngine('CSV import: duplicates among the clients the importer may see', (t) => {
+  it("does not compare a practitioner's rows with clients outside their caseload (no existence oracle)", async () => {
+    const org = await deployment(t());
+    await org.owner.request('POST', '/api/v1/clients', { name: 'Not Theirs', email: 'hidden@dup.example' });
+    const practitioner = await org.signInAs('practitioner');
+    const dry = await practitioner.request('POST', '/api/v1/imports?dry_run=true', 'name,email\nRow One,hidden@dup.example\nRow Two,hidden@dup.example\n', CSV);
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json().duplicates).toEqual({ count: 1, rows: [2] });
+    const owner = await org.owner.request('POST', '/api/v1/imports?dry_run=true', 'name,email\nRow One,hidden@dup.example\n', CSV);
+    expect(owner.json().duplicates).toEqual({ count: 1, rows: [1] });
+  });
+});
+
+describeEachEngine('CSV import: saved mappings and field rules', (t) => {
+  it('saves the mapping of a successful import and offers it for the same header line; a dry run saves nothing', async () => {
+    const org = await deployment(t());
+    const header = 'Full Name,Mail,Notes';
+    const mapping = { 'Full Name': 'name', Mail: 'email', Notes: 'ignore' };
+    const propose = async () => (await org.owner.request('POST', '/api/v1/imports/mapping-proposal', `${header}\n`, CSV)).json();
+    expect((await propose()).saved).toBeNull();
+    await org.owner.request('POST', `/api/v1/imports?dry_run=true&mapping=${q(mapping)}`, `${header}\nQZ Saved,qz@saved.example,x\n`, CSV);
+    expect((await propose()).saved).toBeNull();
+    const imported = await org.owner.request('POST', `/api/v1/imports?mapping=${q(mapping)}`, `${header}\nQZ Saved,qz@saved.example,x\n`, CSV);
+    expect(imported.statusCode, imported.body).toBe(201);
+    const { saved } = await propose();
+    expect(saved).toEqual({ mapping, updated_at: expect.any(Number) });
+    // Another header line has no saved mapping; the stored row holds a hash and the mapping only.
+    expect((await org.owner.request('POST', '/api/v1/imports/mapping-proposal', 'Full Name,Mail\n', CSV)).json().saved).toBeNull();
+    const rows = await org.deps.db.selectFrom('import_mappings').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.source_key).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toMatch(/QZ|saved\.example/);
+    const other = await org.anotherOrganisation();
+    expect((await (await other.signInAs('owner')).request('POST', '/api/v1/imports/mapping-proposal', `${header}\n`, CSV)).json().saved).toBeNull();
+  });
+
+  it('says which proposed targets the role may write, and refuses a mapping to one it may not, naming the columns, never the values', async () => {
+    const org = await deployment(t());
+    const reception = await org.signInAs('reception');
+    const header = 'Full Name,Mail,DOB';
+    const proposal = (await reception.request('POST', '/api/v1/imports/mapping-proposal', `${header}\n`, CSV)).json();
+    expect(proposal.writable).toEqual({ name: true, email: true, date_of_birth: false });
+    expect(proposal.unwritable_fields).toContain('date_of_birth');
+    expect((await org.owner.request('POST', '/api/v1/imports/mapping-proposal', `${header}\n`, CSV)).json().writable.date_of_birth).toBe(true);
+    const csv = `${header}\nQZ Person,qz@rules.example,1990-01-01\n`;
+    const refused = await reception.request('POST', `/api/v1/imports?mapping=${q(proposal.mapping.columns)}`, csv, CSV);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({ code: 'IMPORT_FIELD_NOT_WRITABLE', details: { fields: ['date_of_birth'], columns: [3] } });
+    expect(refused.json().error.message).toMatch(/"DOB"/);
+    expect(refused.body).not.toMatch(/1990|QZ|rules\.example/);
+    const background = await reception.request('POST', `/api/v1/imports?background=true&mapping=${q(proposal.mapping.columns)}`, csv, CSV);
+    expect(background.json().error.code).toBe('IMPORT_FIELD_NOT_WRITABLE');
+    const ignored = await reception.request('POST', `/api/v1/imports?mapping=${q({ ...proposal.mapping.columns, DOB: 'ignore' })}`, csv, CSV);
+    expect(ignored.statusCode, ignored.body).toBe(201);
+    expect(await org.deps.db.selectFrom('imports').select('id').where('org_id', '=', org.orgId).execute()).toHaveLength(1);
+  });
+
+  it('refuses a mapping that names a column the file lacks, naming it', async () => {
+    const org = await deployment(t());
+    const res = await org.owner.request('POST', `/api/v1/imports?mapping=${q({ 'Full Name': 'name', Mail: 'email', Phone: 'phone' })}`, 'Full Name,Mail\nQZ Person,qz@lacks.example\n', CSV);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/names a column the file does not have: "Phone"/);
+    expect(res.body).not.toMatch(/QZ|lacks\.example/);
+  });
+});
