@@ -42,7 +42,10 @@ describe.skipIf(!availability.run)('browser: the calendar', () => {
       // Colin's client on the same Monday as the series: Pia sees only that he is busy.
       await book(colin, bruno, '2027-03-22T13:00:00Z');
       // Earlier today (a session that did not happen) and later this year (not started yet).
-      const missed = await book(pia, ada, new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000).toISOString(), 30);
+      // Never before today's midnight in London, so the day view of "today" shows it just after midnight too.
+      const london = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date()).map((x) => [x.type, Number(x.value)]));
+      const londonMidnight = Date.now() - ((london.hour! * 60 + london.minute!) * 60_000) - (Date.now() % 60_000);
+      const missed = await book(pia, ada, new Date(Math.max(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000, londonMidnight)).toISOString(), 30);
       const occurrences = async (): Promise<Appointment[]> => {
         const res = await pia.call('GET', `/api/v1/clients/${ada}/timeline`);
         const items = ((await res.json()) as { items: { activity?: Appointment & { kind: string } }[] }).items;

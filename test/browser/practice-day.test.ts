@@ -27,6 +27,12 @@ function localInput(date: Date): string {
   return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
 }
 
+/** `ms` ago, but never before today's midnight (UTC: the practice's and the browser's zone here), so "today" holds just after midnight too. */
+function earlierToday(ms: number): Date {
+  const now = new Date();
+  return new Date(Math.max(now.getTime() - ms, Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
+}
+
 describe.skipIf(!availability.run)("browser: a practitioner's day and a receptionist's day", () => {
   it('works through the web app alone; each role sees exactly what it may read', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'confidant-browser-day-'));
@@ -133,18 +139,18 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       await p.getByRole('list', { name: 'Tags' }).getByText('Newsletter').waitFor();
       await p.getByRole('button', { name: 'Book a follow-up' }).click();
       const booking = p.getByRole('form', { name: 'Book a follow-up' });
-      await booking.getByLabel('Due').fill(localInput(new Date(Date.now() - 3_600_000)));
+      await booking.getByLabel('Due').fill(localInput(earlierToday(3_600_000)));
       await booking.getByRole('textbox', { name: /Summary/ }).fill(secret.followUp);
       await booking.getByRole('button', { name: 'Book', exact: true }).click();
       await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByText(secret.followUp).waitFor();
       // This morning's session, still to chart.
       await p.getByRole('button', { name: 'Book an appointment' }).click();
       const appointment = p.getByRole('form', { name: 'Book an appointment' });
-      await appointment.getByLabel('Starts').fill(localInput(new Date(Date.now() - 2 * 3_600_000)));
+      await appointment.getByLabel('Starts').fill(localInput(earlierToday(2 * 3_600_000)));
       await appointment.getByRole('button', { name: 'Book', exact: true }).click();
       await p.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Attended: Appointment/ }).waitFor();
       // A second booking at the same time: the clash is warned about; booked anyway, it is kept (and audited).
-      const morning = new Date(Date.now() - 2 * 3_600_000);
+      const morning = earlierToday(2 * 3_600_000);
       await p.getByRole('button', { name: 'Book an appointment' }).click();
       const again2 = p.getByRole('form', { name: 'Book an appointment' });
       await again2.getByLabel('Starts').fill(localInput(morning));
@@ -288,7 +294,7 @@ describe.skipIf(!availability.run)("browser: a practitioner's day and a receptio
       const desk = r.getByRole('form', { name: 'Book a follow-up' });
       await desk.getByRole('button', { name: /For$/ }).click();
       await r.getByRole('option', { name: pia.email }).click();
-      await desk.getByLabel('Due').fill(localInput(new Date(Date.now() - 1_800_000)));
+      await desk.getByLabel('Due').fill(localInput(earlierToday(1_800_000)));
       await desk.getByRole('textbox', { name: /Summary/ }).fill(`Caller asked for a call back ${marker}`);
       await desk.getByRole('button', { name: 'Book', exact: true }).click();
       await r.getByRole('region', { name: 'Follow-ups and appointments' }).getByRole('button', { name: /^Done: Follow-up/ }).waitFor();
