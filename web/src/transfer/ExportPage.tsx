@@ -13,6 +13,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Field } from '../ui/Field';
 import { Select } from '../ui/Select';
+import { saveFile } from '../ui/save-file';
 
 type Purpose = 'subject_access' | 'portability' | 'migration' | 'backup' | 'legal_request' | 'billing' | 'other';
 const PURPOSES: { id: Purpose; label: MessageDescriptor }[] = [
@@ -49,12 +50,7 @@ export function ExportPage() {
           throw new ApiError(response.status, detail?.code ?? 'UNKNOWN', detail?.message ?? '');
         }
         const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'clients.csv.age';
-        const url = URL.createObjectURL(blob as unknown as Blob);
-        const a = document.createElement('a');
-        a.href = url;
-        a.download = name;
-        a.click();
-        setTimeout(() => URL.revokeObjectURL(url), 0);
+        saveFile(blob as unknown as Blob, name);
         return name;
       }),
     onSuccess: (name) => {

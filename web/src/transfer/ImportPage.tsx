@@ -11,6 +11,7 @@ import type { FormField } from '../clients/fields';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
+import { saveFile } from '../ui/save-file';
 import { type CsvHead, readCsvHead } from './csv-head';
 import { type Target, targetsOf } from './targets';
 
@@ -186,12 +187,7 @@ function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: 
   const good = report.rows_total - report.rejected - (duplicates === 'skip' ? alike : 0);
   const download = () => {
     const lines = ['row,reason', ...report.errors.map((e) => `${e.row},"${e.reason.replace(/"/g, '""')}"`)];
-    const url = URL.createObjectURL(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'import-errors.csv';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    saveFile(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }), 'import-errors.csv');
   };
   return (
     <section className="panel" aria-labelledby="import-check">
