@@ -85,6 +85,63 @@ describeEachDeployment('confidant clients import', (fresh) => {
   }, 180_000);
 });
 
+describeEachDeployment('confidant clients import --duplicates attach', (fresh) => {
+  it('adds rows to the clients they match, each once across a kill -9 and the resumed run', async () => {
+    const { root: dir, env } = fresh('attach');
+    const base = path.join(dir, 'base.csv');
+    const later = path.join(dir, 'later.csv');
+    const BASE = 600;
+    writeFileSync(base, `name,email\n${Array.from({ length: BASE }, (_, i) => `Base${i + 1},b${i + 1}@attach.example`).join('\n')}\n`);
+    // Odd rows: a base client's e-mail (gains a phone; another name, which is not taken). Even rows: new clients.
+    const rows = Array.from({ length: 2 * BASE }, (_, k) => (k % 2 === 0 ? `Row${k + 1},B${k / 2 + 1}@attach.example,+4420794${String(k + 1).padStart(5, '0')}` : `New${k + 1},n${k + 1}@attach.example,`));
+    writeFileSync(later, `name,email,phone\n${rows.join('\n')}\n`);
+    expect((await runCli(['init', '--owner-email', 'o@example.test'], { env: { ...env, CONFIDANT_OWNER_PASSWORD: 'a long enough passphrase' } })).code).toBe(0);
+    expect((await runCli(['clients', 'import', base], { env })).code).toBe(0);
+    const wrong = await runCli(['clients', 'import', later, '--duplicates', 'merge'], { env });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--duplicates must be import, skip or attach/)]);
+    const dry = await runCli(['clients', 'import', later, '--dry-run'], { env });
+    expect(dry.stdout).toContain(`${BASE} row(s) have the e-mail or phone of an existing client or an earlier row (--duplicates import, skip or attach decides what happens to them).`);
+
+    const killed = await new Promise<boolean>((resolve) => {
+      const child: ChildProcess = spawn(process.execPath, [BIN, 'clients', 'import', later, '--duplicates', 'attach', '--batch-size', '50'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let done = false;
+      child.stderr!.on('data', (d: Buffer) => {
+        out += d;
+        if (!done && /importing: ([3-9][0-9]{2})\//.test(out)) {
+          done = true;
+          child.kill('SIGKILL');
+        }
+      });
+      child.on('close', () => resolve(done));
+    });
+    expect(killed).toBe(true);
+    const resumed = await runCli(['clients', 'import', later, '--duplicates', 'attach', '--json'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(report.resumed_after).toBeGreaterThan(0);
+    expect(report).toMatchObject({ imported: BASE, attached: BASE, rejected: 0 });
+    expect(resumed.stdout).not.toMatch(/attach\.example|7946/);
+
+    const deployment = await openDeployment(loadConfig(env), env);
+    try {
+      const db = deployment.database.db;
+      expect(Number((await db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(2 * BASE);
+      const attached = await db.selectFrom('import_attachments').select(['row_number', 'client_id']).execute();
+      expect(attached).toHaveLength(BASE);
+      expect(new Set(attached.map((a) => a.client_id)).size).toBe(BASE);
+      const orgId = (await db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
+      for (const i of [1, BASE / 2, BASE]) {
+        const [client] = await findClients(deployment.clients, operatorContext(), orgId, { field: 'phone', value: `+4420794${String(2 * i - 1).padStart(5, '0')}` });
+        expect(client?.fields).toMatchObject({ name: `Base${i}`, email: `b${i}@attach.example` });
+      }
+    } finally {
+      await deployment.close();
+    }
+  }, 180_000);
+});
+
 describeEachDeployment('confidant clients import of another CRM\'s export', (fresh) => {
   const header = 'First Name,Last Name,E-mail Address,Mobile Phone,Street,City,Zip,Country,DOB,Referral Source,Notes';
   const rows = [

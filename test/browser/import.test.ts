@@ -127,6 +127,24 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       };
       expect(await everyone(b)).toEqual(await everyone(o));
 
+      // A later file with a known client's e-mail: added to that client (what it lacks filled in,
+      // what it has kept and said), not made a second client.
+      const later = [['Name', 'Email Address', 'DOB'], ['Somebody Else', `crm1.${marker}@example.org`, '1985-05-06'], [`Late Comer${marker}`, `late.${marker}@example.org`, '1991-07-08']];
+      await importFile('later.csv', later, []);
+      await p.getByRole('button', { name: 'Check the file' }).click();
+      await p.getByText('2 rows read: 1 ready to import, 0 refused.').waitFor();
+      await p.getByText('1 rows have the e-mail or phone of a client you already have, or of an earlier row (first rows: 1).').waitFor();
+      await p.getByRole('button', { name: /Rows that look like existing clients/ }).click();
+      await p.getByRole('option', { name: 'Add them to the clients they match' }).click();
+      j.problems.push(...(await checkBothSchemes(desk, 'import: duplicates attached')));
+      await p.getByRole('button', { name: 'Import 1 new, add 1 row to existing clients' }).click();
+      await p.getByText('1 clients imported; 0 rows refused.').waitFor();
+      await p.getByText('1 row was added to an existing client.').waitFor();
+      await p.getByText(/the client kept its value: Name \(1\)/).waitFor();
+      await j.shot(p, 'import-attached');
+      const crm1 = (await (await b.call('POST', '/api/v1/clients/search', { email: `crm1.${marker}@example.org` })).json()) as { clients: { fields: Record<string, unknown> }[] };
+      expect(crm1.clients.map((c) => [c.fields.name, c.fields.date_of_birth])).toEqual([[`Crm1 Contact${marker}`, '1985-05-06']]);
+
       // Reception may not import dates of birth: said before anything is uploaded.
       const front = await j.browser('reception');
       const f = front.page;

@@ -48,7 +48,11 @@ export async function insertClientLink(db: Db, table: LinkTable, row: LinkRow): 
   await db.insertInto(table).values(row as never).onConflict((oc) => oc.doNothing()).execute();
 }
 
-/** Hands a client's provenance to another client, unless that one has provenance of its own. */
+/**
+ * Hands a client's provenance to another client, unless that one has provenance of its own; the import
+ * rows attached to it (duplicates=attach) go with it.
+ */
 export async function updateProvenanceClient(db: Db, fromId: string, toId: string): Promise<void> {
+  await db.updateTable('import_attachments').set({ client_id: toId }).where('client_id', '=', fromId).execute();
   await db.updateTable('client_provenance').set({ client_id: toId }).where('client_id', '=', fromId).where(({ not, exists, selectFrom }) => not(exists(selectFrom('client_provenance as p').select('p.client_id').where('p.client_id', '=', toId)))).execute();
 }

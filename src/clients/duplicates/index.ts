@@ -3,3 +3,4 @@
  */
 // The public surface of this folder: other folders import it from here, never from its files.
 export { duplicateRoutes } from './duplicates.routes.ts';
+export { mergeFill } from './duplicates.service.ts';

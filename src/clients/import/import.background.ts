@@ -99,7 +99,8 @@ function statusOf(row: Schema['imports']): ImportStatus {
     started_at: Number(row.started_at),
     rows_total: Number(row.rows_total ?? row.rows_done),
     rows_done: Number(row.rows_done),
-    report: state === 'done' && row.report_json ? (JSON.parse(row.report_json) as ImportReport) : null,
+    // Reports saved before duplicates=attach existed lack its counts.
+    report: state === 'done' && row.report_json ? { attached: 0, kept_values: [], ...(JSON.parse(row.report_json) as Partial<ImportReport>) } as ImportReport : null,
     error_code: row.error_code ?? null,
   };
 }

@@ -21,18 +21,21 @@ export function registerImportCommand(clients: Command, withClients: WithClients
     .option('--propose-mapping <file>', 'write a proposed mapping for the file\'s headers to <file> (- for stdout) and import nothing')
     .option('--dry-run', 'validate and report only; write nothing')
     .option('--again', 'import a file that was imported before (its clients will be duplicated)')
+    .option('--duplicates <choice>', 'rows whose e-mail or phone an existing client or an earlier row has: import (as new clients), skip, or attach (the client gains the values it lacks; nothing it has is overwritten); a dry run counts them', 'import')
     .option('--batch-size <n>', 'rows per committed batch (a crash loses at most one batch, redone by a re-run)', '2000')
     .option('--workers <n>', 'threads that validate and seal rows (default: one per core but one, at most 4)')
     .option('--org <id>', 'organisation id (default: the only one)')
     .option('--data <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action((file: string, options: { mapping?: string; proposeMapping?: string; dryRun?: boolean; again?: boolean; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
+    .action((file: string, options: { mapping?: string; proposeMapping?: string; dryRun?: boolean; again?: boolean; duplicates: string; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
         assertCsvFile(file);
         const batchSize = Number(options.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new AppError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 10000');
         const workers = options.workers === undefined ? undefined : Number(options.workers);
         if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) throw new AppError('VALIDATION_FAILED', '--workers must be a whole number from 1 to 16');
+        const duplicates = options.duplicates;
+        if (duplicates !== 'import' && duplicates !== 'skip' && duplicates !== 'attach') throw new AppError('VALIDATION_FAILED', '--duplicates must be import, skip or attach');
         if (options.mapping !== undefined && options.proposeMapping !== undefined) throw new AppError('VALIDATION_FAILED', 'give --mapping to import with a mapping, or --propose-mapping to get one, not both');
         const mapping = options.mapping === undefined ? undefined : parseMapping(parseJson(readText(options.mapping, '--mapping'), `the --mapping file ${options.mapping}`), CLI_INTERFACE);
         if (!mapping) {
@@ -50,6 +53,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
           report = await importClientsWithExtras(deps, { operator: operatorContext() }, orgId, file, {
             dryRun: options.dryRun === true,
             again: options.again === true,
+            duplicates,
             batchSize,
             via: CLI_INTERFACE,
             ...(workers ? { workers } : {}),
@@ -69,6 +73,11 @@ export function registerImportCommand(clients: Command, withClients: WithClients
         }
         const lines = [
           `${report.dry_run ? 'Dry run: ' : ''}${report.imported} client(s) ${report.dry_run ? 'would be imported' : 'imported'}, ${report.rejected} row(s) rejected${report.resumed_after ? ` (resumed after row ${report.resumed_after})` : ''}.`,
+          ...(report.duplicates && report.duplicates.count > 0
+            ? [`${report.duplicates.count} row(s) have the e-mail or phone of an existing client or an earlier row${report.dry_run ? ' (--duplicates import, skip or attach decides what happens to them)' : ''}.`]
+            : []),
+          ...(report.skipped_duplicates > 0 ? [`${report.skipped_duplicates} duplicate row(s) skipped.`] : []),
+          ...(report.attached > 0 ? [`${report.attached} duplicate row(s) attached to existing clients${report.kept_values.length > 0 ? `; the clients kept their own value where a row differed: ${report.kept_values.map((k) => `${k.field} (${k.rows})`).join(', ')}` : ''}.`] : []),
           ...(report.ignored_columns.length > 0 ? [`Not imported, as the mapping says ("ignore"): ${report.ignored_columns.map((h) => JSON.stringify(h)).join(', ')}.`] : []),
           ...report.errors.map((e) => `row ${e.row}: ${e.reason}`),
         ];

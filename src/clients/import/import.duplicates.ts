@@ -15,8 +15,12 @@ import * as store from './import.store.ts';
  * 53-bit fingerprints under a random key of this import, in memory only.
  */
 export interface DuplicateFinder {
-  /** Fingerprints of the contact details of the rows seen so far. */
-  seen: Set<number>;
+  /**
+   * Fingerprints of the contact details of the rows seen so far, each with the client it belongs to:
+   * the row's own new client, or the client a duplicate row was found to be ('' on a dry run, and
+   * unless rows are attached: nothing is written to, so no id is kept).
+   */
+  seen: Map<number, string>;
   /** The import's fingerprint key (hex). */
   key: string;
   count: number;
@@ -24,31 +28,40 @@ export interface DuplicateFinder {
   rows: number[];
   /** Which of the candidate ids the importer may see (null: all). */
   visible: ((ids: string[]) => Promise<ReadonlySet<string>>) | null;
+  /** Whether client ids are remembered (duplicates=attach). */
+  ids: boolean;
 }
 
 /**
- * The positions (into `done.rows`) of a batch's duplicate rows, in file order; the batch's rows are
- * then remembered as earlier rows.
+ * The positions (into `done.rows`) of a batch's duplicate rows, in file order, each with the client it
+ * duplicates (an existing client, or the client of an earlier row of the file — possibly of this very
+ * batch; '' when ids are not kept); the batch's rows are then remembered as earlier rows.
  */
-export async function findBatchDuplicates(deps: ClientDeps, ctx: AccessContext, orgId: string, finder: DuplicateFinder, done: ImportBatchResult): Promise<Set<number>> {
+export async function findBatchDuplicates(deps: ClientDeps, ctx: AccessContext, orgId: string, finder: DuplicateFinder, done: ImportBatchResult): Promise<Map<number, string>> {
   const contacts = done.contacts ?? [];
   const existing = await existingPrints(deps, ctx, orgId, finder, contacts.flatMap((c) => c.index));
-  const duplicates = new Set<number>();
+  const duplicates = new Map<number, string>();
   // In file order: a row is compared with the rows before it, in this batch too.
   for (const [i, c] of contacts.entries()) {
-    if (c.prints.some((p) => finder.seen.has(p) || existing.has(p))) duplicates.add(i);
-    for (const p of c.prints) finder.seen.add(p);
+    let target: string | undefined;
+    for (const p of c.prints) {
+      target = finder.seen.get(p) ?? existing.get(p);
+      if (target !== undefined) break;
+    }
+    if (target !== undefined) duplicates.set(i, target);
+    const own = target ?? (finder.ids ? (done.batch?.ids[i] ?? '') : '');
+    for (const p of c.prints) if (!finder.seen.has(p)) finder.seen.set(p, own);
   }
-  for (const i of [...duplicates].sort((a, b) => a - b)) {
+  for (const i of duplicates.keys()) {
     finder.count++;
     if (finder.rows.length < 1000) finder.rows.push(done.rows[i]!);
   }
   return duplicates;
 }
 
-/** The contact fingerprints of the existing clients that may hold one of `lookups` (decrypting candidates only). */
-async function existingPrints(deps: ClientDeps, ctx: AccessContext, orgId: string, finder: DuplicateFinder, lookups: readonly { field: string; key_version: number; value: number }[]): Promise<Set<number>> {
-  const prints = new Set<number>();
+/** The contact fingerprints of the existing clients that may hold one of `lookups`, each with its client (decrypting candidates only). */
+async function existingPrints(deps: ClientDeps, ctx: AccessContext, orgId: string, finder: DuplicateFinder, lookups: readonly { field: string; key_version: number; value: number }[]): Promise<Map<number, string>> {
+  const prints = new Map<number, string>();
   if (lookups.length === 0) return prints;
   let ids = await store.findContactCandidates(deps.db, orgId, lookups);
   if (finder.visible && ids.length > 0) {
@@ -59,7 +72,7 @@ async function existingPrints(deps: ClientDeps, ctx: AccessContext, orgId: strin
     const page = ids.slice(i, i + 500);
     const records = await openRows(deps, orgId, await findClientRows(deps.db, orgId, page), { fields: [...CONTACT_FIELDS] });
     await deps.audit.append(clientEvent({ ...ctx, purpose: 'import duplicate check' }, orgId, 'client.search', page, [...CONTACT_FIELDS]));
-    for (const r of records) for (const p of contactPrints(finder.key, r.fields, deps.normalise)) prints.add(p);
+    for (const r of records) for (const p of contactPrints(finder.key, r.fields, deps.normalise)) if (!prints.has(p)) prints.set(p, r.id);
   }
   return prints;
 }

@@ -10,7 +10,9 @@ export async function findStaffByEmails(db: Db, orgId: string, emails: readonly 
 
 /** Each data row of an import and the client it created. */
 export async function listImportedClients(db: Db, importId: string): Promise<Array<{ row_number: number | null; client_id: string }>> {
-  return db.selectFrom('client_provenance').select(['row_number', 'client_id']).where('import_id', '=', importId).execute();
+  const created = await db.selectFrom('client_provenance').select(['row_number', 'client_id']).where('import_id', '=', importId).execute();
+  const attached = await db.selectFrom('import_attachments').select(['row_number', 'client_id']).where('import_id', '=', importId).execute();
+  return [...created, ...attached];
 }
 
 /** Adds tag definitions. */

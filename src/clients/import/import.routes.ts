@@ -44,6 +44,8 @@ const reportOut = z.object({
     .nullable()
     .describe('rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for'),
   skipped_duplicates: z.number().describe('rows left out as duplicates (duplicates=skip)'),
+  attached: z.number().describe('rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten'),
+  kept_values: z.array(z.object({ field: z.string(), rows: z.number() })).describe('duplicates=attach: fields (by name) where a row had another value than the client; the client kept its own'),
 });
 const statusOut = z.object({
   import_id: z.string(),
@@ -168,13 +170,13 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         schema: {
           tags: ['clients'],
           summary:
-            'Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only (and reports duplicates); again=true imports a file imported before; duplicates=skip leaves out rows whose e-mail or phone an existing client or an earlier row has; background=true answers 202 { import_id } once the file and mapping are checked and imports in the background (GET /api/v1/imports/:id); an interrupted import resumes when the same file is sent again. Errors: VALIDATION_FAILED, IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN, CONFLICT, CARD_DATA_REFUSED',
+            'Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only (and reports duplicates); again=true imports a file imported before; duplicates=skip leaves out rows whose e-mail or phone an existing client or an earlier row has, duplicates=attach gives that client the values of the row that it lacks (never overwriting; needs client.update); background=true answers 202 { import_id } once the file and mapping are checked and imports in the background (GET /api/v1/imports/:id); an interrupted import resumes when the same file is sent again. Errors: VALIDATION_FAILED, IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN, CONFLICT, CARD_DATA_REFUSED',
           querystring: z.object({
             dry_run: queryBoolean(false),
             again: queryBoolean(false),
             name: z.string().optional().describe('the file name recorded as the source of the imported clients (default upload.csv)'),
             mapping: z.string().max(10_000).optional().describe('JSON object of CSV header → field or "ignore", covering every column'),
-            duplicates: z.enum(['import', 'skip']).default('import').describe('rows whose e-mail or phone an existing client or an earlier row has: import them (default) or leave them out (skip)'),
+            duplicates: z.enum(['import', 'skip', 'attach']).default('import').describe('rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach)'),
             background: queryBoolean(false).describe('answer 202 { import_id } at once and import in the background; not with dry_run'),
           }),
           response: { 200: reportOut, 201: reportOut, 202: z.object({ import_id: z.string() }) },

@@ -24,6 +24,7 @@ import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
 import { type DuplicateFinder, findBatchDuplicates, withoutRows } from './import.duplicates.ts';
 import { saveMapping } from './import.saved.ts';
+import { type Attachment, type PreparedAttachments, batchPart, cutBeforeInBatchTarget, prepareAttachments } from './import.attach.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
 export interface ImportSource {
@@ -62,9 +63,11 @@ export interface ImportOptions {
   shared?: boolean;
   /**
    * Rows whose e-mail or phone an existing client or an earlier row has: imported like the others
-   * (`import`, the default) or left out and counted (`skip`). A dry run always reports them.
+   * (`import`, the default), left out and counted (`skip`), or attached to that client — its empty
+   * fields take the row's values, nothing it has is overwritten (`attach`, import.attach.ts). A dry
+   * run always reports them.
    */
-  duplicates?: 'import' | 'skip';
+  duplicates?: 'import' | 'skip' | 'attach';
 }
 
 /**
@@ -94,6 +97,13 @@ export interface ImportReport {
   duplicates: { count: number; rows: number[] } | null;
   /** Rows left out as duplicates (`duplicates: 'skip'`), including those of an interrupted earlier run. */
   skipped_duplicates: number;
+  /** Rows whose values went to an existing client (`duplicates: 'attach'`), including an interrupted earlier run's. */
+  attached: number;
+  /**
+   * With `duplicates: 'attach'`: the fields (by name) for which attached rows had a different value
+   * than the client, and how many rows — the client's value was kept. This run's rows only.
+   */
+  kept_values: { field: string; rows: number }[];
 }
 
 /**
@@ -193,10 +203,12 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   const { sha256, lines } = await fingerprint(source);
   const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);
   if (started) await store.updateImportStarted(deps.db, started.importId, lines);
-  const checkDuplicates = options.dryRun === true || options.duplicates === 'skip';
+  const checkDuplicates = options.dryRun === true || options.duplicates === 'skip' || options.duplicates === 'attach';
+  // Attaching changes existing clients: the importer must be allowed to update clients as well.
+  if (options.duplicates === 'attach' && !options.dryRun && !('operator' in by)) await gate(deps, by, 'client.update', { fields: ['import'], refusal: 'update client records, so it may not attach rows to existing clients' });
   // Rows an interrupted run committed are existing clients now: searchable before they are compared.
   if (checkDuplicates && started?.resumed) await mergeImportIndex(deps.db, started.importId, { byField: options.shared === true });
-  const finder: DuplicateFinder | null = checkDuplicates ? { seen: new Set(), key: randomBytes(32).toString('hex'), count: 0, rows: [], visible: visibilityOf(deps, by) } : null;
+  const finder: DuplicateFinder | null = checkDuplicates ? { seen: new Map(), key: randomBytes(32).toString('hex'), count: 0, rows: [], visible: visibilityOf(deps, by), ids: options.duplicates === 'attach' && !options.dryRun } : null;
   return {
     importId: started?.importId ?? null,
     rowsTotal: lines,
@@ -233,6 +245,8 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
   const existing = started?.resumed;
   const resumeAfter = existing ? Number(existing.rows_done) : 0;
   const skip = options.duplicates === 'skip' && !options.dryRun;
+  const attach = options.duplicates === 'attach' && !options.dryRun;
+  const kept = new Map<string, number>();
   const report: ImportReport = {
     import_id: started?.importId ?? null,
     source_name: sourceName,
@@ -245,6 +259,8 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
     errors: [],
     duplicates: null,
     skipped_duplicates: existing ? Number(existing.rows_skipped ?? 0) : 0,
+    attached: existing ? Number(existing.rows_attached ?? 0) : 0,
+    kept_values: [],
   };
 
   // Keys in force when the import starts; a rotation meanwhile stops it (a re-run resumes under the new keys).
@@ -255,19 +271,31 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
   const run: ImportRun | null = started && wrapping ? { deps, ctx, orgId, importId: started.importId, sourceName, via, versions, orgKeyVersion: wrapping.orgKeyVersion, committedRow: resumeAfter } : null;
   // Batches are validated and sealed by the workers and stored here strictly in file order, so the
   // progress row always names the last row of a committed prefix of the file.
-  const settle = async (lastRow: number, result: ImportBatchResult) => {
+  const commit = async (lastRow: number, done: ImportBatchResult, attached?: PreparedAttachments) => {
+    report.rejected += done.rejected.length;
+    for (const r of done.rejected) if (report.errors.length < 1000) report.errors.push(r);
+    report.imported += done.rows.length;
+    if (attached) {
+      report.attached += attached.count;
+      for (const [field, rows] of attached.kept) kept.set(field, (kept.get(field) ?? 0) + rows);
+    }
+    if (run) await storeBatch(run, lastRow, done, attached);
+  };
+  const settle = async (lastRow: number, result: ImportBatchResult, inputs: ImportBatchRequest['records']) => {
     let done = result;
     if (finder) {
       const duplicates = await findBatchDuplicates(deps, ctx, orgId, finder, done);
       if (skip && duplicates.size > 0) {
-        done = { ...withoutRows(done, duplicates), skipped: duplicates.size };
+        done = { ...withoutRows(done, new Set(duplicates.keys())), skipped: duplicates.size };
         report.skipped_duplicates += duplicates.size;
       }
+      if (attach && run) {
+        await settleAttaching(run, custom, lastRow, done, duplicates, inputs, commit);
+        options.progress?.(lastRow, Math.max(lastRow, lines));
+        return;
+      }
     }
-    report.rejected += done.rejected.length;
-    for (const r of done.rejected) if (report.errors.length < 1000) report.errors.push(r);
-    report.imported += done.rows.length;
-    if (run) await storeBatch(run, lastRow, done);
+    await commit(lastRow, done);
     options.progress?.(lastRow, Math.max(lastRow, lines));
   };
   let row: number;
@@ -279,6 +307,7 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
   options.progress?.(row, Math.max(row, lines));
   report.rows_total = row;
   if (finder) report.duplicates = { count: finder.count, rows: finder.rows };
+  report.kept_values = [...kept].map(([field, rows]) => ({ field, rows })).sort((a, b) => a.field.localeCompare(b.field));
   if (run) {
     await finishImport(deps, run.importId, options, report);
     if (p.mapping) await saveMapping(deps, ctx, orgId, p.headers, p.mapping);
@@ -367,7 +396,7 @@ async function keysUnchanged(run: ImportRun): Promise<boolean> {
  *
  * @throws AppError CONFLICT when a key was rotated during the import, or another run moved it.
  */
-async function storeBatch(run: ImportRun, lastRow: number, done: ImportBatchResult): Promise<void> {
+async function storeBatch(run: ImportRun, lastRow: number, done: ImportBatchResult, attached?: PreparedAttachments): Promise<void> {
   const { deps, orgId, via } = run;
   const now = Date.now();
   if (!(await keysUnchanged(run))) {
@@ -382,15 +411,15 @@ async function storeBatch(run: ImportRun, lastRow: number, done: ImportBatchResu
       throw new AppError('CONFLICT', `an encryption key was rotated during the import; rows up to ${run.committedRow} are in; ${via.resume} to resume under the new keys`);
     }
     // Index rows in client order only: they are merged in key order after the last batch.
-    await storeSealedClients(deps, run.ctx, orgId, done.batch, now, (tx, ids) => recordBatch(tx, run, lastRow, done, ids, now), { deferIndex: true });
+    await storeSealedClients(deps, run.ctx, orgId, done.batch, now, (tx, ids) => recordBatch(tx, run, lastRow, done, ids, now, attached), { deferIndex: true });
   } else {
-    await deps.db.transaction().execute((tx) => recordBatch(tx, run, lastRow, done, [], now));
+    await deps.db.transaction().execute((tx) => recordBatch(tx, run, lastRow, done, [], now, attached));
   }
   run.committedRow = lastRow;
 }
 
 /** In the batch's transaction: the provenance of the clients `ids`, the batch's rejections and the import's progress. */
-async function recordBatch(tx: Tx, run: ImportRun, lastRow: number, done: ImportBatchResult, ids: readonly string[], now: number): Promise<void> {
+async function recordBatch(tx: Tx, run: ImportRun, lastRow: number, done: ImportBatchResult, ids: readonly string[], now: number, attached?: PreparedAttachments): Promise<void> {
   let lowest: string | undefined;
   for (const id of ids) if (lowest === undefined || id < lowest) lowest = id;
   if (ids.length > 0) {
@@ -398,10 +427,49 @@ async function recordBatch(tx: Tx, run: ImportRun, lastRow: number, done: Import
     await store.insertProvenance(tx, rows);
   }
   await store.insertRejections(tx, done.rejected.map((r) => ({ import_id: run.importId, row_number: r.row, reason: r.reason })));
+  if (attached) await attached.apply(tx, run.importId);
   // Only from where this run left it: a second run of the same import cannot commit the same rows.
   // Where this import's index rows start: the lowest id it has committed (not a clock reading).
-  const moved = await store.updateImportProgress(tx, run.importId, { fromRow: run.committedRow, lastRow, now, lowestId: lowest, imported: ids.length, rejected: done.rejected.length, skipped: done.skipped ?? 0 });
+  const moved = await store.updateImportProgress(tx, run.importId, { fromRow: run.committedRow, lastRow, now, lowestId: lowest, imported: ids.length, rejected: done.rejected.length, skipped: done.skipped ?? 0, attached: attached?.count ?? 0 });
   if (moved !== 1) throw new AppError('CONFLICT', 'this file is being imported by another run at the same time; this run stopped without writing the rows it had');
+}
+
+/**
+ * Stores a batch whose duplicate rows attach to the clients they duplicate (import.attach.ts). A row
+ * attaching to a client an earlier row of the same batch creates cuts the batch before it: the first
+ * part is stored (that client with it), and the rest attaches to a stored client.
+ */
+async function settleAttaching(
+  run: ImportRun,
+  custom: readonly CustomFieldSpec[],
+  lastRow: number,
+  done: ImportBatchResult,
+  duplicates: ReadonlyMap<number, string>,
+  inputs: ImportBatchRequest['records'],
+  storePart: (lastRow: number, done: ImportBatchResult, attached: PreparedAttachments) => Promise<void>,
+): Promise<void> {
+  const byRow = new Map([...duplicates].map(([i, clientId]) => [done.rows[i]!, clientId]));
+  const inputOf = new Map(inputs.map((r) => [r.row, r.input]));
+  let part = done;
+  let from = 1;
+  for (;;) {
+    const cut = cutBeforeInBatchTarget(part, byRow);
+    const head = cut === null ? part : batchPart(part, from, cut - 1);
+    const end = cut === null ? lastRow : cut - 1;
+    const positions = new Set<number>();
+    const attachments: Attachment[] = [];
+    head.rows.forEach((row, i) => {
+      const clientId = byRow.get(row);
+      if (clientId === undefined) return;
+      positions.add(i);
+      attachments.push({ row, clientId, input: inputOf.get(row)! });
+    });
+    const prepared = await prepareAttachments(run.deps, run.ctx, run.orgId, custom, attachments, Date.now());
+    await storePart(end, withoutRows(head, positions), prepared);
+    if (cut === null) return;
+    from = cut;
+    part = batchPart(part, cut, lastRow);
+  }
 }
 
 /**
@@ -417,15 +485,15 @@ async function streamBatches(
   shared: boolean,
   pool: WorkerPool<ImportBatchRequest, ImportBatchResult>,
   workerData: ImportWorkerData,
-  settle: (lastRow: number, done: ImportBatchResult) => Promise<void>,
+  settle: (lastRow: number, done: ImportBatchResult, inputs: ImportBatchRequest['records']) => Promise<void>,
 ): Promise<number> {
   let header = true;
   let records: ImportBatchRequest['records'] = [];
   let row = 0;
-  const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult> }> = [];
+  const inFlight: Array<{ lastRow: number; result: Promise<ImportBatchResult>; inputs: ImportBatchRequest['records'] }> = [];
   const settleNext = async () => {
     const next = inFlight.shift()!;
-    await settle(next.lastRow, await next.result);
+    await settle(next.lastRow, await next.result, next.inputs);
   };
   const dispatch = async () => {
     const request = { records, now: Date.now() };
@@ -433,7 +501,7 @@ async function streamBatches(
     // itself rather than wait (on two cores, one worker plus this thread's spare time).
     const result = shared || pool.pending() < pool.size * 2 ? pool.run(request) : sealHere(request, workerData);
     result.catch(() => undefined); // awaited in order by settleNext(); never an unhandled rejection
-    inFlight.push({ lastRow: row, result });
+    inFlight.push({ lastRow: row, result, inputs: records });
     records = [];
     // A few sealed batches at most wait here (≈5 MB each): the importing heap stays small on any machine.
     while (inFlight.length > Math.min(pool.size * 2, 4)) await settleNext();

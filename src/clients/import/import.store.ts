@@ -34,6 +34,11 @@ export async function insertProvenance(db: Db, rows: readonly Schema['client_pro
   await insertRows(db, 'client_provenance', rows);
 }
 
+/** Records rows an import attached to existing clients (duplicates=attach). */
+export async function insertAttachments(db: Db, rows: readonly Schema['import_attachments'][]): Promise<void> {
+  await insertRows(db, 'import_attachments', rows);
+}
+
 /** Adds the rows an import rejected. */
 export async function insertRejections(db: Db, rows: readonly Schema['import_rejections'][]): Promise<void> {
   await insertRows(db, 'import_rejections', rows);
@@ -48,7 +53,7 @@ export async function insertRejections(db: Db, rows: readonly Schema['import_rej
 export async function updateImportProgress(
   db: Db,
   importId: string,
-  progress: { fromRow: number; lastRow: number; now: number; lowestId: string | undefined; imported: number; rejected: number; skipped?: number },
+  progress: { fromRow: number; lastRow: number; now: number; lowestId: string | undefined; imported: number; rejected: number; skipped?: number; attached?: number },
 ): Promise<number> {
   const { lowestId } = progress;
   const moved = await db
@@ -60,6 +65,7 @@ export async function updateImportProgress(
       rows_imported: eb('rows_imported', '+', progress.imported),
       rows_rejected: eb('rows_rejected', '+', progress.rejected),
       rows_skipped: eb('rows_skipped', '+', progress.skipped ?? 0),
+      rows_attached: eb('rows_attached', '+', progress.attached ?? 0),
     }))
     .where('id', '=', importId)
     .where('rows_done', '=', progress.fromRow)

@@ -136,6 +136,49 @@ describeEachEngine('CSV import: duplicates before anything is written', (t) => {
   });
 });
 
+describeEachEngine('CSV import: duplicates attached to the client they duplicate', (t) => {
+  it('gives the existing client (or an earlier row\'s client, in the same batch too) the values it lacks, keeps what it has, counts the differences by field, and carries tags over', async () => {
+    const org = await deployment(t());
+    const existing = (await org.owner.request('POST', '/api/v1/clients', { name: 'Existing Mail', email: 'Ada@Dup.example' })).json().id as string;
+    const csv = [
+      'name,email,phone,date_of_birth,tags',
+      'Row One,ada@dup.example,+44 7700 900555,1980-01-02,vip', // the existing client, another case: gains phone, date of birth, tag
+      'Row Two,new@dup.example,,,',
+      'Row Three,NEW@dup.example,+447700900777,,', // row 2 (same batch): gains the phone; the e-mail is the same
+      'Row Four,other@dup.example,+44 7700 900777,,', // row 3's phone: row 2's client; its other e-mail is not taken
+      'Row Five,five@dup.example,,,',
+    ].join('\n');
+    const res = await org.owner.request('POST', '/api/v1/imports?duplicates=attach', csv, CSV);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ imported: 2, attached: 3, skipped_duplicates: 0, duplicates: { count: 3, rows: [1, 3, 4] }, kept_values: [{ field: 'email', rows: 1 }, { field: 'name', rows: 3 }] });
+    expect(res.body).not.toMatch(/dup\.example|7700|Row /);
+    const list = (await org.owner.request('GET', '/api/v1/clients?limit=50')).json().clients as Array<{ id: string; fields: { name: string } }>;
+    expect(list.map((c) => c.fields.name).sort()).toEqual(['Existing Mail', 'Row Five', 'Row Two']);
+    const one = (await org.owner.request('GET', `/api/v1/clients/${existing}`)).json();
+    expect(one.fields).toMatchObject({ name: 'Existing Mail', email: 'Ada@Dup.example', phone: '+44 7700 900555', date_of_birth: '1980-01-02' });
+    const two = list.find((c) => c.fields.name === 'Row Two')!.id;
+    expect((await org.owner.request('GET', `/api/v1/clients/${two}`)).json().fields).toMatchObject({ email: 'new@dup.example', phone: '+447700900777' });
+    // What was filled in is searchable, as is what the import created.
+    const byPhone = (await org.owner.request('POST', '/api/v1/clients/search', { phone: '+447700900555' })).json();
+    expect(byPhone.clients.map((c: { id: string }) => c.id)).toEqual([existing]);
+    const byMail = (await org.owner.request('POST', '/api/v1/clients/search', { email: 'new@dup.example' })).json();
+    expect(byMail.clients.map((c: { id: string }) => c.id)).toEqual([two]);
+    expect((await org.owner.request('POST', '/api/v1/clients/search', { phone: '+447700900777' })).json().clients.map((c: { id: string }) => c.id)).toEqual([two]);
+    // The attached row's tag went to the client it was attached to.
+    const tags = await org.deps.db.selectFrom('client_tags').select('client_id').execute();
+    expect(tags.map((r) => r.client_id)).toEqual([existing]);
+    const attached = await org.deps.db.selectFrom('import_attachments').select(['row_number', 'client_id']).orderBy('row_number').execute();
+    expect(attached.map((r) => [Number(r.row_number), r.client_id])).toEqual([[1, existing], [3, two], [4, two]]);
+    expect(Number((await org.deps.db.selectFrom('imports').select('rows_attached').executeTakeFirstOrThrow()).rows_attached)).toBe(3);
+    // Each client that gained values has an update event naming the fields, never the values.
+    await org.deps.audit.flush?.();
+    const events = [...(await org.deps.db.selectFrom('audit_log').selectAll().execute()), ...(await org.deps.db.selectFrom('audit_queue').selectAll().execute())];
+    const text = JSON.stringify(events, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    expect(text).toMatch(/values added to an existing client/);
+    expect(text).not.toMatch(/7700900555|1980-01-02/);
+  });
+});
+
 describeEachEngine('CSV import: duplicates among the clients the importer may see', (t) => {
   it("does not compare a practitioner's rows with clients outside their caseload (no existence oracle)", async () => {
     const org = await deployment(t());

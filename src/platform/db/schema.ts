@@ -324,6 +324,16 @@ export interface ImportTable {
   report_json?: string | null;
   /** Rows left out as duplicates (duplicates=skip). */
   rows_skipped?: number;
+  /** Rows whose values went to an existing client (duplicates=attach; migration 0043). */
+  rows_attached?: number;
+}
+
+/** A row of an import attached to an existing client instead of creating one (migration 0043). */
+export interface ImportAttachmentTable {
+  import_id: string;
+  row_number: number;
+  client_id: string;
+  attached_at: number;
 }
 
 /** The mapping of the last successful import of a header line (migration 0042). */
@@ -634,6 +644,7 @@ export interface Schema {
   digest_settings: DigestSettingsTable;
   digests: DigestTable;
   client_provenance: ClientProvenanceTable;
+  import_attachments: ImportAttachmentTable;
   segments: SegmentTable;
   invoices: InvoiceTable;
   invoice_counters: InvoiceCounterTable;

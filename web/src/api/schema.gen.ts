@@ -4926,6 +4926,8 @@ export type paths = {
                                 import_id: string;
                                 /** @description the report, once done */
                                 report: {
+                                    /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
+                                    attached: number;
                                     dry_run: boolean;
                                     /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                                     duplicates: {
@@ -4940,6 +4942,11 @@ export type paths = {
                                     ignored_columns: string[];
                                     import_id: string | null;
                                     imported: number;
+                                    /** @description duplicates=attach: fields (by name) where a row had another value than the client; the client kept its own */
+                                    kept_values: {
+                                        field: string;
+                                        rows: number;
+                                    }[];
                                     rejected: number;
                                     resumed_after: number;
                                     rows_total: number;
@@ -4960,7 +4967,7 @@ export type paths = {
             };
         };
         put?: never;
-        /** Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only (and reports duplicates); again=true imports a file imported before; duplicates=skip leaves out rows whose e-mail or phone an existing client or an earlier row has; background=true answers 202 { import_id } once the file and mapping are checked and imports in the background (GET /api/v1/imports/:id); an interrupted import resumes when the same file is sent again. Errors: VALIDATION_FAILED, IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN, CONFLICT, CARD_DATA_REFUSED */
+        /** Import clients from a CSV body (Content-Type: text/csv, up to 200 MB); per-row errors by number and reason. dry_run=true validates only (and reports duplicates); again=true imports a file imported before; duplicates=skip leaves out rows whose e-mail or phone an existing client or an earlier row has, duplicates=attach gives that client the values of the row that it lacks (never overwriting; needs client.update); background=true answers 202 { import_id } once the file and mapping are checked and imports in the background (GET /api/v1/imports/:id); an interrupted import resumes when the same file is sent again. Errors: VALIDATION_FAILED, IMPORT_FIELD_NOT_WRITABLE, FORBIDDEN, CONFLICT, CARD_DATA_REFUSED */
         post: {
             parameters: {
                 query?: {
@@ -4968,8 +4975,8 @@ export type paths = {
                     /** @description answer 202 { import_id } at once and import in the background; not with dry_run */
                     background?: "0" | "1" | "true" | "false";
                     dry_run?: "0" | "1" | "true" | "false";
-                    /** @description rows whose e-mail or phone an existing client or an earlier row has: import them (default) or leave them out (skip) */
-                    duplicates?: "import" | "skip";
+                    /** @description rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach) */
+                    duplicates?: "import" | "skip" | "attach";
                     /** @description JSON object of CSV header → field or "ignore", covering every column */
                     mapping?: string;
                     /** @description the file name recorded as the source of the imported clients (default upload.csv) */
@@ -4988,6 +4995,8 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
+                            attached: number;
                             dry_run: boolean;
                             /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                             duplicates: {
@@ -5002,6 +5011,11 @@ export type paths = {
                             ignored_columns: string[];
                             import_id: string | null;
                             imported: number;
+                            /** @description duplicates=attach: fields (by name) where a row had another value than the client; the client kept its own */
+                            kept_values: {
+                                field: string;
+                                rows: number;
+                            }[];
                             rejected: number;
                             resumed_after: number;
                             rows_total: number;
@@ -5018,6 +5032,8 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
+                            attached: number;
                             dry_run: boolean;
                             /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                             duplicates: {
@@ -5032,6 +5048,11 @@ export type paths = {
                             ignored_columns: string[];
                             import_id: string | null;
                             imported: number;
+                            /** @description duplicates=attach: fields (by name) where a row had another value than the client; the client kept its own */
+                            kept_values: {
+                                field: string;
+                                rows: number;
+                            }[];
                             rejected: number;
                             resumed_after: number;
                             rows_total: number;
@@ -5091,6 +5112,8 @@ export type paths = {
                             import_id: string;
                             /** @description the report, once done */
                             report: {
+                                /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
+                                attached: number;
                                 dry_run: boolean;
                                 /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                                 duplicates: {
@@ -5105,6 +5128,11 @@ export type paths = {
                                 ignored_columns: string[];
                                 import_id: string | null;
                                 imported: number;
+                                /** @description duplicates=attach: fields (by name) where a row had another value than the client; the client kept its own */
+                                kept_values: {
+                                    field: string;
+                                    rows: number;
+                                }[];
                                 rejected: number;
                                 resumed_after: number;
                                 rows_total: number;

@@ -1,13 +1,13 @@
 import { useMemo, useState } from 'react';
 import { useLingui } from '@lingui/react';
-import { Trans } from '@lingui/react/macro';
+import { Plural, Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
 import type { MessageDescriptor } from '@lingui/core';
 import { Link } from '@tanstack/react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { ApiError, api, data, type paths } from '../api/client';
 import { errorMessage } from '../api/errors';
-import type { FormField } from '../clients/fields';
+import { type FormField, fieldLabel } from '../clients/fields';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
@@ -16,6 +16,8 @@ import { type CsvHead, readCsvHead } from './csv-head';
 import { type Target, targetsOf } from './targets';
 
 type Report = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json'];
+/** What happens to rows that look like existing clients (the server's duplicates= choice). */
+type Duplicates = 'skip' | 'attach' | 'import';
 
 const IMPORT_ERRORS = {
   VALIDATION_FAILED: msg`The file or the mapping was refused: the message below names the column. Change the mapping (or the file) and check again.`,
@@ -41,7 +43,7 @@ export function ImportPage() {
   const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const [unwritable, setUnwritable] = useState<readonly string[]>([]);
-  const [duplicates, setDuplicates] = useState<'skip' | 'import'>('skip');
+  const [duplicates, setDuplicates] = useState<Duplicates>('skip');
   const [importId, setImportId] = useState<string | null>(null);
   // An import still running (this page was reloaded, or left and opened again) is picked up where it is.
   const running = useQuery({ queryKey: ['imports-running'], queryFn: () => data(api.GET('/api/v1/imports', { params: { query: { state: 'running' } } })), gcTime: 0 });
@@ -181,10 +183,10 @@ export function ImportPage() {
 }
 
 /** The check's answer: how many rows would be imported, the refused ones by number and reason (downloadable), and the button to import. */
-function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: { report: Report; duplicates: 'skip' | 'import'; onDuplicates: (choice: 'skip' | 'import') => void; onImport: () => void; importing: boolean }) {
+function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: { report: Report; duplicates: Duplicates; onDuplicates: (choice: Duplicates) => void; onImport: () => void; importing: boolean }) {
   const { _ } = useLingui();
   const alike = report.duplicates?.count ?? 0;
-  const good = report.rows_total - report.rejected - (duplicates === 'skip' ? alike : 0);
+  const good = report.rows_total - report.rejected - (duplicates === 'import' ? 0 : alike);
   const download = () => {
     const lines = ['row,reason', ...report.errors.map((e) => `${e.row},"${e.reason.replace(/"/g, '""')}"`)];
     saveFile(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }), 'import-errors.csv');
@@ -220,10 +222,23 @@ function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: 
       {alike > 0 ? (
         <div className="import-duplicates">
           <p><Trans>{alike} rows have the e-mail or phone of a client you already have, or of an earlier row (first rows: {(report.duplicates?.rows ?? []).slice(0, 10).join(', ')}).</Trans></p>
-          <Select<'skip' | 'import'> name="duplicates" label={<Trans>Rows that look like existing clients</Trans>} options={[{ id: 'skip', label: _(msg`Skip them`) }, { id: 'import', label: _(msg`Import them anyway, as new clients`) }]} value={duplicates} onChange={onDuplicates} />
+          <Select<Duplicates>
+            name="duplicates"
+            label={<Trans>Rows that look like existing clients</Trans>}
+            options={[
+              { id: 'skip', label: _(msg`Skip them`) },
+              { id: 'attach', label: _(msg`Add them to the clients they match`) },
+              { id: 'import', label: _(msg`Import them anyway, as new clients`) },
+            ]}
+            value={duplicates}
+            onChange={onDuplicates}
+          />
+          {duplicates === 'attach' ? <p className="muted"><Trans>Each of these rows fills in what the existing client has no value for, and adds its tags. Nothing already recorded is overwritten: where a row differs, the client keeps its value, and you see which fields differed.</Trans></p> : null}
         </div>
       ) : null}
-      <Button isDisabled={importing || good === 0} onPress={onImport}>{report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Trans>Import the {good} good rows</Trans> : <Trans>Import {good} clients</Trans>}</Button>
+      <Button isDisabled={importing || (good === 0 && (duplicates !== 'attach' || alike === 0))} onPress={onImport}>
+        {alike > 0 && duplicates === 'attach' ? <Trans>Import {good} new, add <Plural value={alike} one="# row" other="# rows" /> to existing clients</Trans> : report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Trans>Import the {good} good rows</Trans> : <Trans>Import {good} clients</Trans>}
+      </Button>
     </section>
   );
 }
@@ -237,6 +252,12 @@ const STATUS_ERRORS: Record<string, MessageDescriptor> = {
 /** A running import's progress (read every second: counts only), and its outcome. Found again after a reload. */
 function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
   const { _ } = useLingui();
+  const fields = useQuery({ queryKey: ['client-fields'], queryFn: () => data(api.GET('/api/v1/clients/fields')) });
+  // The report names fields as the server does (`email`, `custom.<name>`): shown by their labels.
+  const fieldName = (name: string) => {
+    const field = fields.data?.fields.find((f) => (f.custom ? `custom.${f.name}` : f.name) === name);
+    return field ? fieldLabel(field, _) : name;
+  };
   if (status.state === 'running') {
     return (
       <section className="panel" aria-labelledby="import-running">
@@ -264,6 +285,12 @@ function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother
       <h2 id="import-done"><Trans>Imported</Trans></h2>
       <p role="status"><Trans>{report?.imported ?? status.rows_done} clients imported; {report?.rejected ?? 0} rows refused.</Trans></p>
       {report && report.skipped_duplicates > 0 ? <p className="muted"><Trans>{report.skipped_duplicates} rows were skipped as existing clients.</Trans></p> : null}
+      {report && report.attached > 0 ? <p className="muted"><Plural value={report.attached} one="# row was added to an existing client." other="# rows were added to existing clients." /></p> : null}
+      {report && report.kept_values.length > 0 ? (
+        <p className="muted">
+          <Trans>Where a row differed from the existing client, the client kept its value: {report.kept_values.map((k) => `${fieldName(k.field)} (${k.rows})`).join(', ')}. Open those clients to compare if it matters.</Trans>
+        </p>
+      ) : null}
       <div className="actions">
         <Link to="/clients" className="button button-primary"><Trans>Go to the clients</Trans></Link>
         <Button variant="quiet" onPress={onAnother}><Trans>Import another file</Trans></Button>

@@ -41,6 +41,7 @@ import * as clientContactPreferences from './0039-client-contact-preferences.ts'
 import * as invoiceDetails from './0040-invoice-details.ts';
 import * as backgroundImports from './0041-background-imports.ts';
 import * as importMappings from './0042-import-mappings.ts';
+import * as importAttachments from './0043-import-attachments.ts';
 
 /**
  * The one migration set, for SQLite and PostgreSQL alike, in order. Names sort lexically; never
@@ -89,4 +90,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0040-invoice-details': invoiceDetails,
   '0041-background-imports': backgroundImports,
   '0042-import-mappings': importMappings,
+  '0043-import-attachments': importAttachments,
 };

@@ -1,0 +1,142 @@
+import type { AccessContext, AuditEvent } from '../../audit/log/index.ts';
+import type { Tx } from '../../platform/db/index.ts';
+import { type NormaliseOptions, searchTerms } from '../../platform/datamap/index.ts';
+import { CLIENT_FIELDS } from '../../datamap/index.ts';
+import { type ClientDeps, type CustomFieldSpec, clientEvent, findClientRows, openRows, parseClientInput, prepareClientUpdate } from '../records/index.ts';
+import type { ClientRecord } from '../records/index.ts';
+import type { ImportBatchResult } from './import.batch.ts';
+import { withoutRows } from './import.duplicates.ts';
+import { mergeFill } from '../duplicates/index.ts';
+import * as store from './import.store.ts';
+
+/**
+ * Duplicates = attach (issue 17): a row whose e-mail or phone an existing client has (or the client of
+ * an earlier row of the file) gives that client the values it lacks, instead of becoming a second
+ * client. A value the client already has is kept — an import never overwrites what someone recorded —
+ * and each such field is counted (by name, never by value) so the importer can look. The row's tags
+ * and caseload go to that client too (import.extras.ts finds it in `import_attachments`).
+ *
+ * Everything a batch attaches commits in the batch's own transaction, together with the import's
+ * progress: a resumed import neither loses nor repeats an attachment.
+ */
+
+/** One row to attach: its data row number, the client it goes to, and its input (as the mapping made it). */
+export interface Attachment {
+  row: number;
+  clientId: string;
+  input: Record<string, unknown>;
+}
+
+/** A batch's attachments, read and sealed: written by `apply` in the batch's transaction. */
+export interface PreparedAttachments {
+  /** Rows attached. */
+  count: number;
+  /** Field name → rows whose different value was not taken (the client's was kept). */
+  kept: Map<string, number>;
+  apply(tx: Tx, importId: string): Promise<void>;
+}
+
+/** Equal values: e-mail and phone as the search normalises them (case, format), others exactly. */
+function sameValue(normalise: NormaliseOptions): (field: string, a: unknown, b: unknown) => boolean {
+  return (field, a, b) => {
+    const spec = CLIENT_FIELDS.find((f) => f.name === field);
+    if (spec && (spec.kind === 'email' || spec.kind === 'phone') && typeof a === 'string' && typeof b === 'string') {
+      return searchTerms(spec.kind, a, normalise).join('\u0000') === searchTerms(spec.kind, b, normalise).join('\u0000');
+    }
+    return JSON.stringify(a) === JSON.stringify(b);
+  };
+}
+
+/**
+ * The patch that gives `current` what `rows` (in file order) have and it lacks — the merge's rule,
+ * {@link mergeFill}: the client's own values always win, the first row with a value for a field the
+ * client lacks gives it. A row's different value for a field that has one is counted in `kept`.
+ * `current` is updated as the patch grows.
+ */
+export function fillPatch(
+  current: { fields: Record<string, unknown>; custom: Record<string, unknown> },
+  rows: readonly Record<string, unknown>[],
+  kept: Map<string, number>,
+  same: (field: string, a: unknown, b: unknown) => boolean = (_, a, b) => JSON.stringify(a) === JSON.stringify(b),
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  const count = (field: string) => kept.set(field, (kept.get(field) ?? 0) + 1);
+  for (const row of rows) {
+    const { custom: rowCustom, status: _status, ...fields } = row as { custom?: Record<string, unknown>; status?: unknown };
+    const given = { fields: fields as Record<string, unknown>, custom: rowCustom ?? {} };
+    const fill = mergeFill(current as never, given as never) as { custom?: Record<string, unknown> } & Record<string, unknown>;
+    for (const [name, value] of Object.entries(given.fields)) if (!(name in fill) && !same(name, current.fields[name], value)) count(name);
+    for (const [name, value] of Object.entries(given.custom)) if (!(name in (fill.custom ?? {})) && !same(`custom.${name}`, current.custom[name], value)) count(`custom.${name}`);
+    const { custom: fillCustom, ...fillFields } = fill;
+    Object.assign(current.fields, fillFields);
+    Object.assign(patch, fillFields);
+    if (fillCustom) {
+      Object.assign(current.custom, fillCustom);
+      patch.custom = { ...(patch.custom as object | undefined), ...fillCustom };
+    }
+  }
+  return patch;
+}
+
+/**
+ * Reads the clients a batch attaches to (which must be stored: an earlier batch's, or one that was
+ * there before) and seals what each gains. Audited as updates of the fields each client gained.
+ */
+export async function prepareAttachments(deps: ClientDeps, ctx: AccessContext, orgId: string, custom: readonly CustomFieldSpec[], attachments: readonly Attachment[], now: number): Promise<PreparedAttachments> {
+  const kept = new Map<string, number>();
+  const same = sameValue(deps.normalise);
+  const byClient = new Map<string, Attachment[]>();
+  for (const a of attachments) byClient.set(a.clientId, [...(byClient.get(a.clientId) ?? []), a]);
+  const records = new Map<string, ClientRecord>();
+  const ids = [...byClient.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await openRows(deps, orgId, await findClientRows(deps.db, orgId, ids.slice(i, i + 500)), {})) records.set(r.id, r);
+  }
+  const updates: Array<Awaited<ReturnType<typeof prepareClientUpdate>>> = [];
+  const events: AuditEvent[] = [];
+  const rows: Array<{ row_number: number; client_id: string; attached_at: number }> = [];
+  for (const [clientId, list] of byClient) {
+    const record = records.get(clientId);
+    // Erased meanwhile: the rows attach to nothing and are recorded as attached to nothing either.
+    if (!record) continue;
+    const current = { fields: { ...record.fields } as Record<string, unknown>, custom: { ...record.custom } as Record<string, unknown> };
+    const patch = fillPatch(current, list.map((a) => parseClientInput(a.input, custom) as unknown as Record<string, unknown>), kept, same);
+    for (const a of list) rows.push({ row_number: a.row, client_id: clientId, attached_at: now });
+    if (Object.keys(patch).length === 0) continue;
+    const update = await prepareClientUpdate(deps, orgId, clientId, patch, now);
+    updates.push(update);
+    events.push(clientEvent({ ...ctx, purpose: ctx.purpose ?? 'import: values added to an existing client' }, orgId, 'client.update', [clientId], update.changed, now));
+  }
+  return {
+    count: rows.length,
+    kept,
+    apply: async (tx, importId) => {
+      for (const update of updates) await update.apply(tx);
+      await store.insertAttachments(tx, rows.map((r) => ({ ...r, import_id: importId })));
+      for (const event of events) await deps.audit.appendInTx(tx, event);
+    },
+  };
+}
+
+/** The part of a batch whose rows are from `fromRow` up to `toRow` (inclusive), rejections too. */
+export function batchPart(done: ImportBatchResult, fromRow: number, toRow: number): ImportBatchResult {
+  const outside = new Set<number>();
+  done.rows.forEach((row, i) => {
+    if (row < fromRow || row > toRow) outside.add(i);
+  });
+  const part = withoutRows(done, outside);
+  return { ...part, rejected: done.rejected.filter((r) => r.row >= fromRow && r.row <= toRow) };
+}
+
+/**
+ * The first row of a batch that attaches to a client created by an earlier row of the same batch
+ * (which is not stored yet: the batch is cut before it), or null.
+ */
+export function cutBeforeInBatchTarget(done: ImportBatchResult, attach: ReadonlyMap<number, string>): number | null {
+  const created = new Set<string>(done.batch?.ids ?? []);
+  for (const row of done.rows) {
+    const target = attach.get(row);
+    if (target !== undefined && created.has(target)) return row;
+  }
+  return null;
+}
