@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Plural, Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -13,6 +13,7 @@ import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
 import { saveFile } from '../ui/save-file';
 import { type CsvHead, readCsvHead } from './csv-head';
+import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
 import { type Target, targetsOf } from './targets';
 
 type Report = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json'];
@@ -37,6 +38,11 @@ export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [head, setHead] = useState<CsvHead | null>(null);
   const [unreadable, setUnreadable] = useState(false);
+  // An .xlsx being read into CSV, or why a spreadsheet was not taken (an old .xls, or an unreadable one).
+  const [readingSheet, setReadingSheet] = useState(false);
+  const [sheetProblem, setSheetProblem] = useState<'old-xls' | 'unreadable' | null>(null);
+  // Counts choices, so a spreadsheet still being read when another file is chosen is dropped.
+  const choice = useRef(0);
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [review, setReview] = useState<Record<string, string>>({});
   // The columns the proposal asked about that the person has decided on (mapped, or left out on purpose).
@@ -85,15 +91,37 @@ export function ImportPage() {
   const refused = Object.entries(mapping).filter(([, target]) => targets.find((t) => t.id === target)?.writable === false || unwritable.includes(target.split('.')[0]!));
   const hasName = Object.values(mapping).includes('name');
 
-  const choose = async (chosen: File | null) => {
-    setFile(chosen);
+  const choose = async (picked: File | null) => {
+    const mine = ++choice.current;
+    setFile(null);
     setHead(null);
     setUnreadable(false);
+    setSheetProblem(null);
+    setReadingSheet(false);
     setImportId(null);
     check.reset();
     run.reset();
     propose.reset();
-    if (!chosen) return;
+    if (!picked) return;
+    if (isOldExcel(picked)) {
+      setSheetProblem('old-xls');
+      return;
+    }
+    let chosen = picked;
+    // A spreadsheet becomes the CSV of its first sheet, in this browser; from here on it is a CSV.
+    if (isXlsx(picked)) {
+      setReadingSheet(true);
+      try {
+        chosen = await readXlsxAsCsv(picked);
+      } catch {
+        if (mine === choice.current) setSheetProblem('unreadable');
+        return;
+      } finally {
+        if (mine === choice.current) setReadingSheet(false);
+      }
+      if (mine !== choice.current) return;
+    }
+    setFile(chosen);
     try {
       const read = await readCsvHead(chosen);
       setHead(read);
@@ -117,11 +145,14 @@ export function ImportPage() {
       </div>
       <section className="panel" aria-labelledby="import-file">
         <h2 id="import-file"><Trans>1. Choose the file</Trans></h2>
-        <p className="muted"><Trans>A CSV file with a header row, for example another system's export. It stays in this browser until you check it.</Trans></p>
+        <p className="muted"><Trans>A CSV file or an Excel workbook (.xlsx) with a header row, for example another system's export. Of a workbook, the first sheet is read. It stays in this browser until you check it.</Trans></p>
         <label className="field">
-          <span className="field-label"><Trans>CSV file</Trans></span>
-          <input className="field-input" type="file" accept=".csv,text/csv" onChange={(event) => void choose(event.currentTarget.files?.[0] ?? null)} />
+          <span className="field-label"><Trans>CSV file or Excel workbook (.xlsx)</Trans></span>
+          <input className="field-input" type="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange={(event) => void choose(event.currentTarget.files?.[0] ?? null)} />
         </label>
+        {readingSheet ? <p role="status" className="muted"><Trans>Reading the spreadsheet…</Trans></p> : null}
+        {sheetProblem === 'old-xls' ? <Alert><Trans>This is an old Excel file (.xls), which cannot be read here. Open it in your spreadsheet program and save it as .xlsx (Excel 2007 or later) or as CSV (UTF-8), then choose it again.</Trans></Alert> : null}
+        {sheetProblem === 'unreadable' ? <Alert><Trans>This spreadsheet could not be read. Save it as .xlsx (Excel 2007 or later) or as CSV (UTF-8), then choose it again.</Trans></Alert> : null}
         {unreadable ? <Alert><Trans>This file has no header row that can be read. Save it as CSV (UTF-8) with the column names in the first row, then choose it again.</Trans></Alert> : null}
         <Alert>{propose.isError ? _(errorMessage(propose.error, IMPORT_ERRORS)) : null}</Alert>
         {propose.isError ? <p className="muted">{(propose.error as Error).message}</p> : null}
