@@ -147,15 +147,30 @@ function isRunningImportConflict(error: unknown): boolean {
   return e.constraint === 'imports_running_idx' || (typeof e.message === 'string' && e.message.includes('imports.org_id, imports.source_sha256'));
 }
 
-/** SHA-256 and data-row count of a file, in one streaming pass. */
+/**
+ * SHA-256 and data-row count of a file, in one streaming pass. Records are counted as the CSV has
+ * them: a line break inside a quoted cell (a two-line note) is no new row. A quote toggles "inside";
+ * an escaped quote (`""`) toggles twice, so the count needs no look-ahead. A last record without a
+ * final line break counts too; blank lines (which the parser skips) do not.
+ */
 async function fingerprint(source: ImportSource): Promise<{ sha256: string; lines: number }> {
   const hash = createHash('sha256');
-  let lines = 0;
+  let records = 0;
+  let quoted = false;
+  // Whether the current record has any byte yet (a blank line is no record).
+  let open = false;
   for await (const chunk of source.read()) {
     hash.update(chunk as Buffer);
-    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+    for (const byte of chunk as Buffer) {
+      if (byte === 34) quoted = !quoted;
+      if (byte === 10 && !quoted) {
+        if (open) records++;
+        open = false;
+      } else if (byte !== 13) open = true;
+    }
   }
-  return { sha256: hash.digest('hex'), lines: Math.max(0, lines - 1) };
+  if (open) records++;
+  return { sha256: hash.digest('hex'), lines: Math.max(0, records - 1) };
 }
 
 /**
