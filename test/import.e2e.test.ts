@@ -35,8 +35,9 @@ describeEachDeployment('confidant clients import', (fresh) => {
     const report = JSON.parse(dry.stdout);
     const bad = Math.floor(ROWS / 500) + Math.floor(ROWS / 777) - Math.floor(ROWS / (500 * 777));
     expect(report).toMatchObject({ dry_run: true, rows_total: ROWS, rejected: bad, imported: ROWS - bad });
-    expect(report.errors[0]).toEqual({ row: 500, reason: 'invalid client: check email' });
+    expect(report.errors[0]).toEqual({ row: 500, reason: 'invalid client: check email', code: 'VALIDATION_FAILED', fields: ['email'] });
     expect(report.errors.find((e: { row: number }) => e.row === 777).reason).toMatch(/card numbers are never stored/);
+    expect(report.errors.find((e: { row: number }) => e.row === 777)).toMatchObject({ code: 'CARD_DATA_REFUSED', fields: ['phone'] });
     expect(dry.stdout).not.toContain('not-an-email');
     expect(dry.stdout).not.toContain('4111');
 

@@ -22,6 +22,8 @@ const availability = browserAvailability();
 const AGE = '/usr/bin/age';
 
 const ROWS = 20_000;
+/** A count as the wizard shows it (English: grouped by thousands). */
+const n = (value: number) => value.toLocaleString('en');
 /** A HubSpot-like contacts export: its own column names, four of which are no client field. */
 const HEADERS = ['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number', 'Date of Birth', 'Street Address', 'City', 'Postal Code', 'Country', 'Notes', 'Lifecycle Stage', 'Create Date'];
 const ASKED = ['Record ID', 'Notes', 'Lifecycle Stage', 'Create Date'];
@@ -29,13 +31,14 @@ const FIRST = ['Ada', 'Zoë', 'José', 'Siobhán', 'Mary-Jane', 'Łukasz', 'Amé
 const LAST = ['Lovelace', "O'Brien", 'Müller', 'Nguyễn', 'Smith-Jones', 'García', 'Okafor', 'van der Berg', 'Kowalski', 'Østergaard', 'Patel'];
 const PLACES = [['London', 'SW1A 1AA', 'United Kingdom'], ['Berlin', '10115', 'Germany'], ['Manchester', 'M1 1AE', 'United Kingdom'], ['Dublin', 'D02 X285', 'Ireland'], ['Lyon', '69001', 'France']] as const;
 /** Data-row numbers (the wizard's count: the header row is not counted) of the bad rows, and what is wrong with each. */
-const BAD = new Map<number, { field: string; spoil: (row: string[]) => void }>();
-const breakers: { field: string; spoil: (row: string[]) => void }[] = [
-  { field: 'email', spoil: (r) => (r[3] = r[3]!.replace('@', ' at ')) }, // an e-mail without @
-  { field: 'email', spoil: (r) => (r[3] = `${r[3]}@example.org`) }, // two @
-  { field: 'date_of_birth', spoil: (r) => (r[5] = '1990-02-30') }, // a day February never has
-  { field: 'date_of_birth', spoil: (r) => (r[5] = '1985-13-01') }, // a thirteenth month
-  { field: 'phone', spoil: (r) => (r[4] = 'ask at reception') }, // no phone number at all
+const BAD = new Map<number, { column: string; spoil: (row: string[]) => void }>();
+/** Each breaker names the file's column at fault, which the refused row's reason names. */
+const breakers: { column: string; spoil: (row: string[]) => void }[] = [
+  { column: 'Email', spoil: (r) => (r[3] = r[3]!.replace('@', ' at ')) }, // an e-mail without @
+  { column: 'Email', spoil: (r) => (r[3] = `${r[3]}@example.org`) }, // two @
+  { column: 'Date of Birth', spoil: (r) => (r[5] = '1990-02-30') }, // a day February never has
+  { column: 'Date of Birth', spoil: (r) => (r[5] = '1985-13-01') }, // a thirteenth month
+  { column: 'Phone Number', spoil: (r) => (r[4] = 'ask at reception') }, // no phone number at all
 ];
 /** Values of the bad rows that no message may repeat. */
 const SPOILT = [' at example', '@example.org@example.org', '1990-02-30', '1985-13-01', 'ask at reception'];
@@ -166,13 +169,17 @@ describe.skipIf(!availability.run)('browser: importing 20,000 rows from another 
       // 2. The check: exactly the 20 bad rows, by number.
       await timed('check', async () => {
         await p.getByRole('button', { name: 'Check the file' }).click();
-        await p.getByText(`${ROWS} rows read: ${ROWS - 20} ready to import, 20 refused.`).waitFor({ timeout: 180_000 });
+        await p.getByText(`${n(ROWS)} rows read: ${n(ROWS - 20)} ready to import, 20 refused.`).waitFor({ timeout: 180_000 });
       });
       // Each names the field at fault, never the value; the download holds the same 20.
       const refused = p.getByRole('table', { name: 'Refused rows' });
       const listed = await refused.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...(tr as unknown as { cells: { textContent: string }[] }).cells].map((td) => td.textContent)));
       expect(listed.map(([row]) => Number(row))).toEqual([...BAD.keys()].sort((a, b) => a - b));
-      for (const [row, reason] of listed) expect(reason).toContain(BAD.get(Number(row))!.field);
+      // The second column is the row as a spreadsheet numbers it (its row 1 is the header).
+      for (const [row, sheetRow, reason] of listed) {
+        expect(Number(sheetRow)).toBe(Number(row) + 1);
+        expect(reason).toContain(`“${BAD.get(Number(row))!.column}”`);
+      }
       for (const value of SPOILT) expect(await refused.textContent()).not.toContain(value);
       const errors = p.waitForEvent('download');
       await p.getByRole('button', { name: 'Download the refused rows (CSV)' }).click();
@@ -182,8 +189,8 @@ describe.skipIf(!availability.run)('browser: importing 20,000 rows from another 
 
       // 3. The import, then the client found by e-mail in the clients list.
       await timed('import', async () => {
-        await p.getByRole('button', { name: `Import the ${ROWS - 20} good rows` }).click();
-        await p.getByText(`${ROWS - 20} clients imported; 20 rows refused.`).waitFor({ timeout: 300_000 });
+        await p.getByRole('button', { name: `Import the ${n(ROWS - 20)} good rows` }).click();
+        await p.getByText(`${n(ROWS - 20)} clients imported; 20 rows refused.`).waitFor({ timeout: 300_000 });
       });
       const [wanted, client] = [...expected].find(([, c]) => c.name.includes("O'Brien") && c.phone.startsWith('+'))!;
       await p.getByRole('link', { name: 'Go to the clients' }).click();
@@ -220,11 +227,11 @@ describe.skipIf(!availability.run)('browser: importing 20,000 rows from another 
       expect(await p.getByRole('button', { name: /^Keep column .* as it is$/ }).count()).toBe(0);
       await timed('second org: check', async () => {
         await p.getByRole('button', { name: 'Check the file' }).click();
-        await p.getByText(`${ROWS - 20} rows read: ${ROWS - 20} ready to import, 0 refused.`).waitFor({ timeout: 180_000 });
+        await p.getByText(`${n(ROWS - 20)} rows read: ${n(ROWS - 20)} ready to import, 0 refused.`).waitFor({ timeout: 180_000 });
       });
       await timed('second org: import', async () => {
-        await p.getByRole('button', { name: `Import ${ROWS - 20} clients` }).click();
-        await p.getByText(`${ROWS - 20} clients imported; 0 rows refused.`).waitFor({ timeout: 300_000 });
+        await p.getByRole('button', { name: `Import ${n(ROWS - 20)} clients` }).click();
+        await p.getByText(`${n(ROWS - 20)} clients imported; 0 rows refused.`).waitFor({ timeout: 300_000 });
       });
       const again = exportedRows((await exportAll({ ...second, secret: b.secret }, 'second org: export')).text);
       const moved = (rows: Map<string, Record<string, string>>) => [...rows.values()].map(({ confidant_id: _id, confidant_created_at: _at, ...fields }) => fields).sort((x, y) => x.email!.localeCompare(y.email!));

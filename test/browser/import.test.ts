@@ -62,7 +62,9 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       await p.getByRole('button', { name: 'Download the refused rows (CSV)' }).click();
       const saved = await (await download).path();
       const errorsCsv = readFileSync(saved, 'utf8');
-      expect(errorsCsv.split('\r\n')[0]).toBe('row,reason');
+      expect(errorsCsv.split('\r\n')[0]).toBe('row,spreadsheet_row,reason');
+      // Said with the file's own column and what the field takes.
+      expect(errorsCsv).toMatch(/^13,14,"“DOB” \(Date of birth\) needs a real date written as YYYY-MM-DD, for example 1990-02-03\."$/m);
       expect(errorsCsv).toMatch(/^8,/m);
       j.problems.push(...(await checkBothSchemes(desk, 'import: checked')));
       await j.shot(p, 'import-check');
@@ -73,6 +75,7 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       expect(((await found.json()) as { clients: { fields: { name: string; postal_address?: { city?: string } } }[] }).clients.map((c) => [c.fields.name, c.fields.postal_address?.city])).toEqual([[`Sheet3 Person${marker}`, 'Bristol']]);
 
       await importFile('contacts.csv', vcard, ['Notes']);
+      await p.getByRole('row', { name: /^Notes/ }).getByText("No field matches this column's name, so its values would not be imported. Choose a field for it, or leave it out.").waitFor();
       await p.getByRole('button', { name: 'Check the file' }).click();
       await p.getByText('5 rows read: 5 ready to import, 0 refused.').waitFor();
       await p.getByText('Left out on purpose: Notes.').waitFor();
@@ -133,12 +136,12 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       await importFile('later.csv', later, []);
       await p.getByRole('button', { name: 'Check the file' }).click();
       await p.getByText('2 rows read: 1 ready to import, 0 refused.').waitFor();
-      await p.getByText('1 rows have the e-mail or phone of a client you already have, or of an earlier row (first rows: 1).').waitFor();
+      await p.getByText('1 row has the e-mail or phone of a client you already have, or of an earlier row (first rows: 1).').waitFor();
       await p.getByRole('button', { name: /Rows that look like existing clients/ }).click();
       await p.getByRole('option', { name: 'Add them to the clients they match' }).click();
       j.problems.push(...(await checkBothSchemes(desk, 'import: duplicates attached')));
       await p.getByRole('button', { name: 'Import 1 new, add 1 row to existing clients' }).click();
-      await p.getByText('1 clients imported; 0 rows refused.').waitFor();
+      await p.getByText('1 client imported; 0 rows refused.').waitFor();
       await p.getByText('1 row was added to an existing client.').waitFor();
       await p.getByText(/the client kept its value: Name \(1\)/).waitFor();
       await j.shot(p, 'import-attached');

@@ -25,11 +25,22 @@ export interface ImportBatchRequest {
   now: number;
 }
 
+/**
+ * A refused row: its number and reason (naming fields, never values), and — for the wizard to say it
+ * in the reader's language, with the file's own column names — the error's code and the fields at fault.
+ */
+export interface RowRejection {
+  row: number;
+  reason: string;
+  code?: string;
+  fields?: string[];
+}
+
 export interface ImportBatchResult {
   /** Data row numbers of the valid rows, in order (one per sealed client). */
   rows: number[];
   batch: SealedBatch | null;
-  rejected: Array<{ row: number; reason: string }>;
+  rejected: RowRejection[];
   /** With `printKey`: each valid row's contact lookups and fingerprints (aligned with `rows`). */
   contacts?: RowContacts[];
   /** Rows left out of the batch as duplicates (set by the importing thread). */
@@ -49,7 +60,7 @@ export function importBatch(request: ImportBatchRequest, data: ImportWorkerData)
   try {
     const values: ClientInput[] = [];
     const rows: number[] = [];
-    const rejected: Array<{ row: number; reason: string }> = [];
+    const rejected: RowRejection[] = [];
     for (const { row, input } of request.records) {
       try {
         values.push(parseClientInput(input, data.custom));
@@ -57,7 +68,8 @@ export function importBatch(request: ImportBatchRequest, data: ImportWorkerData)
       } catch (error) {
         // Validation errors name fields, never values; anything else is a programming error.
         if (!isAppError(error)) throw error;
-        rejected.push({ row, reason: error.message });
+        const fields = error.details?.fields;
+        rejected.push({ row, reason: error.message, code: error.code, ...(Array.isArray(fields) ? { fields: fields.map(String) } : {}) });
       }
     }
     const deps = { indexer: { hash: hasherFor(data) }, normalise: data.normalise };

@@ -18,6 +18,19 @@ export interface MappingProposal {
   unresolved?: string[];
 }
 
+/**
+ * Why a column is under `review`, as data (the web app says it in the reader's language with its own
+ * words for "Leave out"): no header; nothing matches; the name already comes from another column
+ * (`column`); another column already maps to `target` (`column`); the name's parts join in the
+ * file's order (`columns`).
+ */
+export type ReviewReason =
+  | { kind: 'no_header' }
+  | { kind: 'no_match' }
+  | { kind: 'name_from'; column: string }
+  | { kind: 'taken'; column: string; target: string }
+  | { kind: 'name_order'; columns: string[] };
+
 const HELP =
   'Each CSV header maps to a client field or to "ignore" (its values are not imported). Columns mapped to the same field are joined with a space, in the file\'s column order. ' +
   'Every column must be listed. The columns under "review" need your decision: map each to a field, or keep "ignore".';
@@ -108,7 +121,7 @@ function vocabulary(custom: readonly CustomFieldSpec[]): Map<string, Match> {
  * @throws AppError VALIDATION_FAILED when no header matches anything (the first row may hold a
  *   client's values, which a proposal would print) or two headers are the same.
  */
-export function proposeMapping(headers: readonly string[], custom: readonly CustomFieldSpec[], via: ImportInterface): MappingProposal {
+export function proposeMapping(headers: readonly string[], custom: readonly CustomFieldSpec[], via: ImportInterface, reasons: Record<string, ReviewReason> = {}): MappingProposal {
   refuseDuplicateHeaders(headers);
   const words = vocabulary(custom);
   const trimmed = headers.map((h) => h.trim());
@@ -134,13 +147,19 @@ export function proposeMapping(headers: readonly string[], custom: readonly Cust
       columns[header] = IGNORE;
       continue;
     }
-    if (!match) review[header] = header === '' ? `column ${i + 1} has no header: if it holds values, name it in the file and map it, or keep "${IGNORE}"` : `no client field matches this header, so its values would not be imported: map it to a field (for example custom.<name>, after defining that custom field) or keep "${IGNORE}"`;
-    else if (match.part && fullName >= 0) review[header] = `the name comes from ${shown(trimmed[fullName]!)}: map this column to preferred_name or a custom field, or keep "${IGNORE}"`;
-    else if (match.part) {
+    if (!match) {
+      review[header] = header === '' ? `column ${i + 1} has no header: if it holds values, name it in the file and map it, or keep "${IGNORE}"` : `no client field matches this header, so its values would not be imported: map it to a field (for example custom.<name>, after defining that custom field) or keep "${IGNORE}"`;
+      reasons[header] = { kind: header === '' ? 'no_header' : 'no_match' };
+    } else if (match.part && fullName >= 0) {
+      review[header] = `the name comes from ${shown(trimmed[fullName]!)}: map this column to preferred_name or a custom field, or keep "${IGNORE}"`;
+      reasons[header] = { kind: 'name_from', column: trimmed[fullName]! };
+    } else if (match.part) {
       target = 'name';
       parts.push(i);
-    } else if (taken.has(match.target)) review[header] = `${shown(trimmed[taken.get(match.target)!]!)} already maps to ${match.target}: map this column to another field, or keep "${IGNORE}"`;
-    else {
+    } else if (taken.has(match.target)) {
+      review[header] = `${shown(trimmed[taken.get(match.target)!]!)} already maps to ${match.target}: map this column to another field, or keep "${IGNORE}"`;
+      reasons[header] = { kind: 'taken', column: trimmed[taken.get(match.target)!]!, target: match.target };
+    } else {
       target = match.target;
       taken.set(target, i);
     }
@@ -149,7 +168,10 @@ export function proposeMapping(headers: readonly string[], custom: readonly Cust
   const order = parts.map((i) => PART_ORDER.indexOf(matches[i]!.part!));
   if (order.some((rank, k) => k > 0 && rank < order[k - 1]!)) {
     const joined = parts.map((i) => shown(trimmed[i]!)).join(' + ');
-    for (const i of parts) review[trimmed[i]!] = `the name is joined as ${joined}, the file's column order; reorder the columns in the file if names should read otherwise`;
+    for (const i of parts) {
+      review[trimmed[i]!] = `the name is joined as ${joined}, the file's column order; reorder the columns in the file if names should read otherwise`;
+      reasons[trimmed[i]!] = { kind: 'name_order', columns: parts.map((k) => trimmed[k]!) };
+    }
   }
   const unresolved = Object.values(columns).includes('name') ? [] : ['no column looks like the client\'s name: map the column that holds names to "name" (every client needs one)'];
   return { help: HELP, columns, review, ...(unresolved.length > 0 ? { unresolved } : {}) };

@@ -9,6 +9,7 @@ import { queryBoolean } from '../../platform/http/index.ts';
 import type { ClientDeps } from '../records/index.ts';
 import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
+import type { ReviewReason } from './import.proposal.ts';
 import { applyImportExtras, checkImportExtras, clientMapping, withoutExtraColumns } from './import.extras.ts';
 import { BackgroundImports, failStaleImports, getImportStatus, listImports } from './import.background.ts';
 import { findSavedMapping } from './import.saved.ts';
@@ -21,6 +22,18 @@ const MAX_NAME_LENGTH = 200;
 
 const proposalOut = z.object({
   mapping: z.object({ help: z.string(), columns: z.record(z.string(), z.string()), review: z.record(z.string(), z.string()), unresolved: z.array(z.string()).optional() }),
+  review_reasons: z
+    .record(
+      z.string(),
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('no_header') }),
+        z.object({ kind: z.literal('no_match') }),
+        z.object({ kind: z.literal('name_from'), column: z.string() }),
+        z.object({ kind: z.literal('taken'), column: z.string(), target: z.string() }),
+        z.object({ kind: z.literal('name_order'), columns: z.array(z.string()) }),
+      ]),
+    )
+    .describe('why each column under mapping.review needs a decision, as data: no header, nothing matches, the name comes from another column, another column maps to that target, the name joins in file order'),
   usage: z.string(),
   saved: z
     .object({ mapping: z.record(z.string(), z.string()), updated_at: z.number() })
@@ -38,7 +51,14 @@ const reportOut = z.object({
   rejected: z.number(),
   resumed_after: z.number(),
   ignored_columns: z.array(z.string()),
-  errors: z.array(z.object({ row: z.number(), reason: z.string() })),
+  errors: z.array(
+    z.object({
+      row: z.number(),
+      reason: z.string(),
+      code: z.string().optional().describe("the error's catalogue code (VALIDATION_FAILED, CARD_DATA_REFUSED)"),
+      fields: z.array(z.string()).optional().describe('the fields at fault, by name (custom ones as custom.<name>; record: values no field takes)'),
+    }),
+  ),
   duplicates: z
     .object({ count: z.number(), rows: z.array(z.number()).describe('the first 1000 row numbers') })
     .nullable()
@@ -144,12 +164,14 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', "send the CSV's header line as the body, with Content-Type: text/csv");
       const body = request.body;
       const headers = await readCsvHeader({ name: 'header line', read: () => Readable.from([body]) });
-      const mapping = await proposeImportMapping(deps.db, who.actor.orgId, headers, HTTP_INTERFACE);
+      const reasons: Record<string, ReviewReason> = {};
+      const mapping = await proposeImportMapping(deps.db, who.actor.orgId, headers, HTTP_INTERFACE, reasons);
       const saved = await findSavedMapping(deps.db, who.actor.orgId, headers);
       const mayWrite = (target: string) => canWriteField(who.actor.role, target.split('.')[0]!);
       const targets = [...Object.values(mapping.columns), ...Object.values(saved?.mapping ?? {})].filter((t) => t !== 'ignore');
       return {
         mapping,
+        review_reasons: reasons,
         usage: 'review the mapping (decide on each column under "review"), then POST the CSV to /api/v1/imports with its "columns" object, URL-encoded JSON, as the mapping parameter',
         saved,
         writable: Object.fromEntries(targets.map((t) => [t, mayWrite(t)])),

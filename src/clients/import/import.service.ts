@@ -14,10 +14,10 @@ import { type WorkerPool, workerPool } from '../../platform/workers/index.ts';
 import type { Db, Schema, Tx } from '../../platform/db/index.ts';
 import { analyze, isUniqueViolation } from '../../platform/db/index.ts';
 import { type ClientDeps, storeSealedClients } from '../records/index.ts';
-import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, importBatch } from './import.batch.ts';
+import { type ImportBatchRequest, type ImportBatchResult, type ImportWorkerData, type RowRejection, importBatch } from './import.batch.ts';
 import { listCustomFields } from '../records/index.ts';
 import { CLI_INTERFACE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
-import { type MappingProposal, proposeMapping } from './import.proposal.ts';
+import { type MappingProposal, type ReviewReason, proposeMapping } from './import.proposal.ts';
 import * as store from './import.store.ts';
 import { mergeImportIndex } from '../search/index.ts';
 import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
@@ -88,8 +88,11 @@ export interface ImportReport {
   resumed_after: number;
   /** Headers of the columns left out because the mapping says "ignore" (the mapping's own words). */
   ignored_columns: string[];
-  /** Row number (1-based, data rows) and reason — never the value. First 1000. */
-  errors: { row: number; reason: string }[];
+  /**
+   * Row number (1-based, data rows) and reason — never the value. First 1000. This run's rows also
+   * carry the error's code and the fields at fault; rows of an interrupted earlier run only the reason.
+   */
+  errors: RowRejection[];
   /**
    * Rows whose e-mail or phone matches an existing client's or an earlier row's (first 1000 row
    * numbers): on a dry run and with `duplicates: 'skip'`; null otherwise (not looked for).
@@ -132,8 +135,8 @@ export async function readCsvHeader(file: string | ImportSource): Promise<string
  *
  * @throws AppError VALIDATION_FAILED when no header matches anything (the row may hold values).
  */
-export async function proposeImportMapping(db: Db, orgId: string, headers: readonly string[], via: ImportInterface = CLI_INTERFACE): Promise<MappingProposal> {
-  return proposeMapping(headers, await listCustomFields(db, orgId), via);
+export async function proposeImportMapping(db: Db, orgId: string, headers: readonly string[], via: ImportInterface = CLI_INTERFACE, reasons?: Record<string, ReviewReason>): Promise<MappingProposal> {
+  return proposeMapping(headers, await listCustomFields(db, orgId), via, reasons);
 }
 
 /**
@@ -557,7 +560,9 @@ async function streamBatches(
 async function finishImport(deps: ClientDeps, importId: string, options: ImportOptions, report: ImportReport): Promise<void> {
   await mergeImportIndex(deps.db, importId, { byField: options.shared === true, ...(options.indexing ? { progress: options.indexing } : {}) });
   const stored = await store.listRejections(deps.db, importId, 1000);
-  report.errors = stored.map((r) => ({ row: Number(r.row_number), reason: r.reason }));
+  // Every rejection of the import, an interrupted earlier run's too; this run's keep their code and fields.
+  const thisRun = new Map(report.errors.map((e) => [e.row, e]));
+  report.errors = stored.map((r) => thisRun.get(Number(r.row_number)) ?? { row: Number(r.row_number), reason: r.reason });
   // Finished together with its report, so that whoever sees it done sees its report.
   await store.updateImportFinished(deps.db, importId, Date.now(), JSON.stringify(report));
   // The tables may have grown a hundredfold: give the planner numbers that say so (best effort:

@@ -4936,6 +4936,10 @@ export type paths = {
                                         rows: number[];
                                     } | null;
                                     errors: {
+                                        /** @description the error's catalogue code (VALIDATION_FAILED, CARD_DATA_REFUSED) */
+                                        code?: string;
+                                        /** @description the fields at fault, by name (custom ones as custom.<name>; record: values no field takes) */
+                                        fields?: string[];
                                         reason: string;
                                         row: number;
                                     }[];
@@ -5005,6 +5009,10 @@ export type paths = {
                                 rows: number[];
                             } | null;
                             errors: {
+                                /** @description the error's catalogue code (VALIDATION_FAILED, CARD_DATA_REFUSED) */
+                                code?: string;
+                                /** @description the fields at fault, by name (custom ones as custom.<name>; record: values no field takes) */
+                                fields?: string[];
                                 reason: string;
                                 row: number;
                             }[];
@@ -5042,6 +5050,10 @@ export type paths = {
                                 rows: number[];
                             } | null;
                             errors: {
+                                /** @description the error's catalogue code (VALIDATION_FAILED, CARD_DATA_REFUSED) */
+                                code?: string;
+                                /** @description the fields at fault, by name (custom ones as custom.<name>; record: values no field takes) */
+                                fields?: string[];
                                 reason: string;
                                 row: number;
                             }[];
@@ -5122,6 +5134,10 @@ export type paths = {
                                     rows: number[];
                                 } | null;
                                 errors: {
+                                    /** @description the error's catalogue code (VALIDATION_FAILED, CARD_DATA_REFUSED) */
+                                    code?: string;
+                                    /** @description the fields at fault, by name (custom ones as custom.<name>; record: values no field takes) */
+                                    fields?: string[];
                                     reason: string;
                                     row: number;
                                 }[];
@@ -5194,6 +5210,29 @@ export type paths = {
                                     [key: string]: string;
                                 };
                                 unresolved?: string[];
+                            };
+                            /** @description why each column under mapping.review needs a decision, as data: no header, nothing matches, the name comes from another column, another column maps to that target, the name joins in file order */
+                            review_reasons: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    kind: "no_header";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "no_match";
+                                } | {
+                                    column: string;
+                                    /** @enum {string} */
+                                    kind: "name_from";
+                                } | {
+                                    column: string;
+                                    /** @enum {string} */
+                                    kind: "taken";
+                                    target: string;
+                                } | {
+                                    columns: string[];
+                                    /** @enum {string} */
+                                    kind: "name_order";
+                                };
                             };
                             /** @description the mapping of the last successful import of a file with the same header line, or null */
                             saved: {

@@ -15,6 +15,7 @@ import { saveFile } from '../ui/save-file';
 import { type CsvHead, readCsvHead } from './csv-head';
 import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
 import { type Target, targetsOf } from './targets';
+import { type ReviewReason, type RowError, reviewText, rowReasonText } from './reasons';
 
 type Report = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json'];
 /** What happens to rows that look like existing clients (the server's duplicates= choice). */
@@ -45,6 +46,7 @@ export function ImportPage() {
   const choice = useRef(0);
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [review, setReview] = useState<Record<string, string>>({});
+  const [reasons, setReasons] = useState<Record<string, ReviewReason>>({});
   // The columns the proposal asked about that the person has decided on (mapped, or left out on purpose).
   const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
   const [savedAt, setSavedAt] = useState<number | null>(null);
@@ -69,6 +71,7 @@ export function ImportPage() {
       const saved = answer.saved && Object.keys(answer.saved.mapping).length === Object.keys(answer.mapping.columns).length ? answer.saved : null;
       setMapping(saved ? saved.mapping : answer.mapping.columns);
       setReview(saved ? {} : answer.mapping.review);
+      setReasons(saved ? {} : answer.review_reasons);
       setSavedAt(saved ? saved.updated_at : null);
       setUnwritable(answer.unwritable_fields);
       setDecided(new Set());
@@ -136,6 +139,9 @@ export function ImportPage() {
     check.reset();
   };
   const undecided = Object.keys(review).filter((header) => !decided.has(header));
+  const targetLabel = (target: string) => targets.find((t) => t.id === target)?.label ?? target;
+  // Once an import of this file has started, the mapping and the check stay as they were: shown, not changed.
+  const started = current !== null;
 
   return (
     <div className="import-page">
@@ -183,7 +189,7 @@ export function ImportPage() {
                   <th scope="row">
                     {header || <span className="muted"><Trans>(no header)</Trans></span>}
                     {review[header.trim()] ? <span className="badge"><Trans>check</Trans></span> : null}
-                    {review[header.trim()] ? <span className="field-description">{review[header.trim()]}</span> : null}
+                    {review[header.trim()] ? <span className="field-description">{reasons[header.trim()] ? reviewText(reasons[header.trim()]!, targetLabel, _) : review[header.trim()]}</span> : null}
                     {review[header.trim()] && !decided.has(header.trim()) ? (
                       <Button variant="quiet" onPress={() => setDecided(new Set([...decided, header.trim()]))} aria-label={_(msg`Keep column ${header || String(i + 1)} as it is`)}><Trans>Keep as it is</Trans></Button>
                     ) : null}
@@ -197,7 +203,7 @@ export function ImportPage() {
             </tbody>
           </table>
           <div className="actions">
-            <Button isDisabled={!hasName || refused.length > 0 || undecided.length > 0 || check.isPending} onPress={() => check.mutate()}><Trans>Check the file</Trans></Button>
+            <Button isDisabled={started || !hasName || refused.length > 0 || undecided.length > 0 || check.isPending} onPress={() => check.mutate()}><Trans>Check the file</Trans></Button>
             {undecided.length > 0 ? <span className="muted"><Trans>Decide on the columns marked “check” first ({undecided.length} left).</Trans></span> : null}
             {check.isPending ? <span role="status" className="muted"><Trans>Checking every row…</Trans></span> : null}
           </div>
@@ -206,7 +212,7 @@ export function ImportPage() {
         </section>
       ) : null}
 
-      {check.data && current === null ? <CheckReport report={check.data} duplicates={duplicates} onDuplicates={setDuplicates} onImport={() => run.mutate()} importing={run.isPending} /> : null}
+      {check.data ? <CheckReport report={check.data} reasonOf={(e) => rowReasonText(e, mapping, formFields, _)} started={started} duplicates={duplicates} onDuplicates={setDuplicates} onImport={() => run.mutate()} importing={run.isPending} /> : null}
       <Alert>{run.isError ? _(errorMessage(run.error, IMPORT_ERRORS)) : null}</Alert>
       {progress.data ? <ImportProgress status={progress.data} onAnother={() => { setImportId(null); void running.refetch(); void choose(null); }} /> : null}
     </div>
@@ -214,18 +220,22 @@ export function ImportPage() {
 }
 
 /** The check's answer: how many rows would be imported, the refused ones by number and reason (downloadable), and the button to import. */
-function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: { report: Report; duplicates: Duplicates; onDuplicates: (choice: Duplicates) => void; onImport: () => void; importing: boolean }) {
-  const { _ } = useLingui();
+function CheckReport(props: { report: Report; reasonOf: (error: RowError) => string; started: boolean; duplicates: Duplicates; onDuplicates: (choice: Duplicates) => void; onImport: () => void; importing: boolean }) {
+  const { report, reasonOf, started, duplicates, onDuplicates, onImport, importing } = props;
+  const { _, i18n } = useLingui();
+  const n = (value: number) => i18n.number(value);
   const alike = report.duplicates?.count ?? 0;
   const good = report.rows_total - report.rejected - (duplicates === 'import' ? 0 : alike);
+  const cell = (text: string) => `"${text.replace(/"/g, '""')}"`;
   const download = () => {
-    const lines = ['row,reason', ...report.errors.map((e) => `${e.row},"${e.reason.replace(/"/g, '""')}"`)];
+    // Both numbers: the data row (the header not counted) and the row a spreadsheet shows (header = row 1).
+    const lines = [['row', 'spreadsheet_row', 'reason'].join(','), ...report.errors.map((e) => `${e.row},${e.row + 1},${cell(reasonOf(e))}`)];
     saveFile(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }), 'import-errors.csv');
   };
   return (
     <section className="panel" aria-labelledby="import-check">
       <h2 id="import-check"><Trans>3. Check, then import</Trans></h2>
-      <p role="status"><Trans>{report.rows_total} rows read: {good} ready to import, {report.rejected} refused.</Trans></p>
+      <p role="status"><Trans>{n(report.rows_total)} rows read: {n(good)} ready to import, {n(report.rejected)} refused.</Trans></p>
       {report.ignored_columns.length > 0 ? <p className="muted"><Trans>Left out on purpose: {report.ignored_columns.join(', ')}.</Trans></p> : null}
       {report.errors.length > 0 ? (
         <>
@@ -233,6 +243,7 @@ function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: 
             <thead>
               <tr>
                 <th scope="col"><Trans>Row</Trans></th>
+                <th scope="col"><Trans>In a spreadsheet</Trans></th>
                 <th scope="col"><Trans>Why</Trans></th>
               </tr>
             </thead>
@@ -240,7 +251,8 @@ function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: 
               {report.errors.slice(0, 50).map((e) => (
                 <tr key={e.row}>
                   <td>{e.row}</td>
-                  <td>{e.reason}</td>
+                  <td>{e.row + 1}</td>
+                  <td>{reasonOf(e)}</td>
                 </tr>
               ))}
             </tbody>
@@ -249,10 +261,15 @@ function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: 
           <Button variant="quiet" onPress={download}><Trans>Download the refused rows (CSV)</Trans></Button>
         </>
       ) : null}
-      <p className="muted"><Trans>Row numbers count data rows (the header row is not counted). Refused rows are not imported; fix them in the file and import it again later.</Trans></p>
+      <p className="muted"><Trans>Row numbers count data rows (the header row is not counted); in a spreadsheet the same row has the next number, as its row 1 is the header. Refused rows are not imported; fix them in the file and import it again later.</Trans></p>
+      {started ? null : (
+        <>
       {alike > 0 ? (
         <div className="import-duplicates">
-          <p><Trans>{alike} rows have the e-mail or phone of a client you already have, or of an earlier row (first rows: {(report.duplicates?.rows ?? []).slice(0, 10).join(', ')}).</Trans></p>
+          <p>
+            <Plural value={alike} one="# row has the e-mail or phone of a client you already have, or of an earlier row" other="# rows have the e-mail or phone of a client you already have, or of an earlier row" />{' '}
+            <Trans>(first rows: {(report.duplicates?.rows ?? []).slice(0, 10).join(', ')}).</Trans>
+          </p>
           <Select<Duplicates>
             name="duplicates"
             label={<Trans>Rows that look like existing clients</Trans>}
@@ -268,8 +285,10 @@ function CheckReport({ report, duplicates, onDuplicates, onImport, importing }: 
         </div>
       ) : null}
       <Button isDisabled={importing || (good === 0 && (duplicates !== 'attach' || alike === 0))} onPress={onImport}>
-        {alike > 0 && duplicates === 'attach' ? <Trans>Import {good} new, add <Plural value={alike} one="# row" other="# rows" /> to existing clients</Trans> : report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Trans>Import the {good} good rows</Trans> : <Trans>Import {good} clients</Trans>}
+        {alike > 0 && duplicates === 'attach' ? <Trans>Import {n(good)} new, add <Plural value={alike} one="# row" other="# rows" /> to existing clients</Trans> : report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Trans>Import the {n(good)} good rows</Trans> : <Trans>Import {n(good)} clients</Trans>}
       </Button>
+        </>
+      )}
     </section>
   );
 }
@@ -282,7 +301,7 @@ const STATUS_ERRORS: Record<string, MessageDescriptor> = {
 
 /** A running import's progress (read every second: counts only), and its outcome. Found again after a reload. */
 function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
-  const { _ } = useLingui();
+  const { _, i18n } = useLingui();
   const fields = useQuery({ queryKey: ['client-fields'], queryFn: () => data(api.GET('/api/v1/clients/fields')) });
   // The report names fields as the server does (`email`, `custom.<name>`): shown by their labels.
   const fieldName = (name: string) => {
@@ -295,7 +314,7 @@ function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother
         <h2 id="import-running"><Trans>Importing {status.source_name}</Trans></h2>
         <div className="import-progress">
           <progress aria-label={_(msg`Import progress`)} max={Math.max(status.rows_total, 1)} value={status.rows_done} />
-          <span role="status"><Trans>{status.rows_done} of {status.rows_total} rows</Trans></span>
+          <span role="status"><Trans>{i18n.number(status.rows_done)} of {i18n.number(status.rows_total)} rows</Trans></span>
         </div>
         <p className="muted"><Trans>You may leave this page: the import goes on, and this page shows it again when you come back.</Trans></p>
       </section>
@@ -314,7 +333,9 @@ function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother
   return (
     <section className="panel" aria-labelledby="import-done">
       <h2 id="import-done"><Trans>Imported</Trans></h2>
-      <p role="status"><Trans>{report?.imported ?? status.rows_done} clients imported; {report?.rejected ?? 0} rows refused.</Trans></p>
+      <p role="status">
+        <Plural value={report?.imported ?? status.rows_done} one="# client imported;" other="# clients imported;" /> <Plural value={report?.rejected ?? 0} one="# row refused." other="# rows refused." />
+      </p>
       {report && report.skipped_duplicates > 0 ? <p className="muted"><Trans>{report.skipped_duplicates} rows were skipped as existing clients.</Trans></p> : null}
       {report && report.attached > 0 ? <p className="muted"><Plural value={report.attached} one="# row was added to an existing client." other="# rows were added to existing clients." /></p> : null}
       {report && report.kept_values.length > 0 ? (

@@ -1,0 +1,71 @@
+import { msg } from '@lingui/core/macro';
+import type { MessageDescriptor } from '@lingui/core';
+import type { paths } from '../api/client';
+import { type FormField, fieldLabel } from '../clients/fields';
+
+type Translate = (d: MessageDescriptor) => string;
+export type ReviewReason = paths['/api/v1/imports/mapping-proposal']['post']['responses'][200]['content']['application/json']['review_reasons'][string];
+export type RowError = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json']['errors'][number];
+
+/**
+ * The wizard's words for what the server reports as data: why a column needs a decision, and why a
+ * row was refused — in the reader's language, with the file's own column names and the fields' labels
+ * (the server's English sentences name fields as the data map does, for the CLI and the API).
+ */
+
+const quoted = (header: string) => `“${header}”`;
+
+/** Why a column is marked “check”. */
+export function reviewText(reason: ReviewReason, targetLabel: (target: string) => string, _: Translate): string {
+  switch (reason.kind) {
+    case 'no_header':
+      return _(msg`This column has no name in the file. If it holds values, choose a field for it; otherwise leave it out.`);
+    case 'no_match':
+      return _(msg`No field matches this column's name, so its values would not be imported. Choose a field for it, or leave it out.`);
+    case 'name_from':
+      return _(msg`The name already comes from ${quoted(reason.column)}. Choose another field for this column (the preferred name, for example), or leave it out.`);
+    case 'taken':
+      return _(msg`${quoted(reason.column)} already goes to ${targetLabel(reason.target)}. Choose another field for this column, or leave it out.`);
+    case 'name_order':
+      return _(msg`Names are joined as ${reason.columns.map(quoted).join(' + ')}, in the file's column order. If they should read otherwise, change the order of the columns in the file.`);
+  }
+}
+
+/** What a field of this kind takes, for a refused row. */
+function ruleOf(field: FormField | undefined, _: Translate): string {
+  switch (field?.kind) {
+    case 'date':
+      return _(msg`a real date written as YYYY-MM-DD, for example 1990-02-03`);
+    case 'email':
+      return _(msg`one e-mail address, such as name@example.org`);
+    case 'phone':
+      return _(msg`a phone number (digits; + and the country code for a number abroad)`);
+    case 'address':
+      return _(msg`an address with a first line, or nothing`);
+    case 'identifiers':
+      return _(msg`identifiers written as scheme: value`);
+    default:
+      return _(msg`a value this field accepts`);
+  }
+}
+
+/**
+ * A refused row's reason as the importer can act on it: the file's columns that feed the field at
+ * fault, the field's label and what it takes. Falls back to the server's sentence for anything else.
+ */
+export function rowReasonText(error: RowError, mapping: Readonly<Record<string, string>>, fields: readonly FormField[], _: Translate): string {
+  if (!error.fields || error.fields.length === 0) return error.reason;
+  const parts = error.fields.map((name) => {
+    if (name === 'record') return _(msg`the row has values no field takes`);
+    const field = fields.find((f) => (f.custom ? `custom.${f.name}` : f.name) === name);
+    const columns = Object.entries(mapping)
+      .filter(([, target]) => target === name || target.startsWith(`${name}.`))
+      .map(([header]) => quoted(header))
+      .join(', ');
+    const label = field ? fieldLabel(field, _) : name;
+    if (error.code === 'CARD_DATA_REFUSED') return columns ? _(msg`${columns} (${label}) holds a card number`) : _(msg`${label} holds a card number`);
+    return columns ? _(msg`${columns} (${label}) needs ${ruleOf(field, _)}`) : _(msg`${label} needs ${ruleOf(field, _)}`);
+  });
+  const text = parts.join('; ');
+  return error.code === 'CARD_DATA_REFUSED' ? _(msg`${text}: card numbers are never stored. Remove it from the file.`) : `${text}.`;
+}
