@@ -12,6 +12,7 @@ import { type ClientDeps, clientEvent, listCustomFields, visibleTags } from '../
 import { CLI_INTERFACE, EXTRA_TARGETS, IGNORE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, shown, splitList, targetValue } from './import.mapping.ts';
 import { type ImportOptions, type ImportReport, type ImportSource, type Importer, importClientsCsv, readCsvHeader } from './import.service.ts';
 import * as store from './import.extras.store.ts';
+import { csvDelimiter } from './import.csv.ts';
 
 /**
  * Tags and caseloads of an import (the `tags` and `caseload` columns, as a Confidant export writes
@@ -48,8 +49,9 @@ async function eachRow(source: ImportSource, plan: ColumnPlan, visit: (row: numb
   const tags = plan.targets.find((t) => t.target === 'tags');
   const caseload = plan.targets.find((t) => t.target === 'caseload');
   if (!tags && !caseload) return;
+  const delimiter = await csvDelimiter(source.read());
   const stream = source.read();
-  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, delimiter }));
   stream.on('error', (error) => parser.destroy(error));
   let row = -1;
   for await (const record of parser as AsyncIterable<string[]>) {

@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import type { CustomFieldSpec } from '../records/custom-field.service.ts';
 import { CLI_INTERFACE, HTTP_INTERFACE, headersAreFieldNames, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
 import { normaliseHeader, proposeMapping } from './import.proposal.ts';
+import { sniffDelimiter } from './import.csv.ts';
 
 const referral: CustomFieldSpec = {
   id: 'f1',
@@ -126,6 +127,33 @@ describe('proposeMapping', () => {
   it('normalises headers to letters and digits', () => {
     expect(normaliseHeader(' E-mail  Address ')).toBe('emailaddress');
     expect(normaliseHeader('Téléphone')).toBe('telephone');
+    expect(normaliseHeader('Straße')).toBe(normaliseHeader('Strasse'));
+    expect(normaliseHeader('Vollständiger Name')).toBe('vollstaendigername');
+  });
+
+  it("maps a German spreadsheet's headers", () => {
+    const headers = ['Vorname', 'Nachname', 'E-Mail', 'Telefon', 'Geburtsdatum', 'Straße', 'PLZ', 'Ort', 'Land'];
+    expect(proposeMapping(headers, [], CLI_INTERFACE).columns).toEqual({
+      Vorname: 'name',
+      Nachname: 'name',
+      'E-Mail': 'email',
+      Telefon: 'phone',
+      Geburtsdatum: 'date_of_birth',
+      Straße: 'postal_address.line1',
+      PLZ: 'postal_address.postcode',
+      Ort: 'postal_address.city',
+      Land: 'postal_address.country',
+    });
+  });
+});
+
+describe('the CSV dialect', () => {
+  it('takes the separator from the header line: comma, semicolon or tab, outside quotes', () => {
+    expect(sniffDelimiter('Vorname;Nachname;E-Mail')).toBe(';');
+    expect(sniffDelimiter('"Name; full",Email,Phone')).toBe(',');
+    expect(sniffDelimiter('name\temail\tphone')).toBe('\t');
+    expect(sniffDelimiter('name')).toBe(',');
+    expect(sniffDelimiter('a,b;c')).toBe(',');
   });
 });
 

@@ -37,24 +37,24 @@ const HELP =
 
 /** Common headers of other CRMs' and address books' exports (normalised: letters and digits only). */
 const SYNONYMS: Record<string, readonly string[]> = {
-  name: ['fullname', 'clientname', 'contactname', 'displayname', 'patientname', 'customername'],
-  preferred_name: ['nickname', 'knownas'],
-  email: ['email', 'emailaddress', 'mail', 'mailaddress', 'primaryemail', 'personalemail', 'email1', 'email1value', 'emailaddress1', 'emailsprimaryemail', 'emailaddresses'],
-  phone: ['phonenumber', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'tel', 'telephone', 'telephonenumber', 'primaryphone', 'homephone', 'phone1', 'phone1value', 'phonesprimaryphonenumber', 'phonenumbers'],
-  date_of_birth: ['dob', 'birthday', 'birthdate', 'born'],
-  'postal_address.line1': ['street', 'streetaddress', 'address', 'address1', 'addressline1', 'street1', 'mailingaddress', 'homeaddress', 'address1street', 'addressstreet', 'addressaddressstreet1', 'billingstreet', 'mailingstreet'],
-  'postal_address.line2': ['address2', 'addressline2', 'street2', 'address1extendedaddress', 'addressaddressstreet2'],
-  'postal_address.city': ['city', 'town', 'towncity', 'locality', 'address1city', 'addresscity', 'addressaddresscity', 'billingcity', 'mailingcity'],
-  'postal_address.region': ['state', 'county', 'region', 'province', 'stateprovince', 'stateregion', 'address1region', 'addressstate', 'addressaddressstate', 'billingstate', 'mailingstate'],
-  'postal_address.postcode': ['zip', 'zipcode', 'postcode', 'postalcode', 'zippostalcode', 'postcodezip', 'address1postalcode', 'addresspostalcode', 'addressaddresspostcode', 'billingpostalcode', 'mailingpostalcode'],
-  'postal_address.country': ['country', 'countryregion', 'address1country', 'addresscountry', 'addressaddresscountry', 'billingcountry', 'mailingcountry'],
+  name: ['fullname', 'clientname', 'contactname', 'displayname', 'patientname', 'customername', 'vollstaendigername', 'klientname', 'kundenname'],
+  preferred_name: ['nickname', 'knownas', 'rufname', 'spitzname'],
+  email: ['email', 'emailaddress', 'mail', 'mailaddress', 'primaryemail', 'personalemail', 'email1', 'email1value', 'emailaddress1', 'emailsprimaryemail', 'emailaddresses', 'emailadresse'],
+  phone: ['phonenumber', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'tel', 'telephone', 'telephonenumber', 'primaryphone', 'homephone', 'phone1', 'phone1value', 'phonesprimaryphonenumber', 'phonenumbers', 'telefon', 'telefonnummer', 'handy', 'handynummer', 'mobil', 'mobiltelefon', 'mobilnummer'],
+  date_of_birth: ['dob', 'birthday', 'birthdate', 'born', 'geburtsdatum', 'geburtstag'],
+  'postal_address.line1': ['street', 'streetaddress', 'address', 'address1', 'addressline1', 'street1', 'mailingaddress', 'homeaddress', 'address1street', 'addressstreet', 'addressaddressstreet1', 'billingstreet', 'mailingstreet', 'strasse', 'strasseundhausnummer', 'strassehausnummer', 'adresse', 'anschrift'],
+  'postal_address.line2': ['address2', 'addressline2', 'street2', 'address1extendedaddress', 'addressaddressstreet2', 'adresszusatz'],
+  'postal_address.city': ['city', 'town', 'towncity', 'locality', 'address1city', 'addresscity', 'addressaddresscity', 'billingcity', 'mailingcity', 'ort', 'stadt', 'wohnort'],
+  'postal_address.region': ['state', 'county', 'region', 'province', 'stateprovince', 'stateregion', 'address1region', 'addressstate', 'addressaddressstate', 'billingstate', 'mailingstate', 'bundesland', 'kanton'],
+  'postal_address.postcode': ['zip', 'zipcode', 'postcode', 'postalcode', 'zippostalcode', 'postcodezip', 'address1postalcode', 'addresspostalcode', 'addressaddresspostcode', 'billingpostalcode', 'mailingpostalcode', 'plz', 'postleitzahl'],
+  'postal_address.country': ['country', 'countryregion', 'address1country', 'addresscountry', 'addressaddresscountry', 'billingcountry', 'mailingcountry', 'land'],
 };
 
 /** Headers of one part of a name; the parts are joined into `name`. */
 const NAME_PARTS = {
-  first: ['firstname', 'givenname', 'forename', 'forenames', 'first', 'namefirstname'],
-  middle: ['middlename', 'middlenames', 'additionalname', 'middle'],
-  last: ['lastname', 'surname', 'familyname', 'last', 'namelastname'],
+  first: ['firstname', 'givenname', 'forename', 'forenames', 'first', 'namefirstname', 'vorname'],
+  middle: ['middlename', 'middlenames', 'additionalname', 'middle', 'zweitname'],
+  last: ['lastname', 'surname', 'familyname', 'last', 'namelastname', 'nachname', 'familienname'],
 } as const;
 type NamePart = keyof typeof NAME_PARTS;
 const PART_ORDER: readonly NamePart[] = ['first', 'middle', 'last'];
@@ -67,9 +67,12 @@ interface Match {
 /** A header as compared: accents folded, lower case, letters and digits only ("E-mail Address" → emailaddress). */
 export function normaliseHeader(header: string): string {
   return header
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
     .toLowerCase()
+    // German spellings: ß is "ss", and ä, ö, ü are written "ae", "oe", "ue" (Straße, Vollständiger Name).
+    .replace(/ß/g, 'ss')
+    .normalize('NFD')
+    .replace(/([aou])\u0308/g, '$1e')
+    .replace(/\p{M}+/gu, '')
     .replace(/[^a-z0-9]+/g, '');
 }
 

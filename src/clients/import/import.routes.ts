@@ -10,6 +10,7 @@ import type { ClientDeps } from '../records/index.ts';
 import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
 import type { ReviewReason } from './import.proposal.ts';
+import { csvDelimiter } from './import.csv.ts';
 import { applyImportExtras, checkImportExtras, clientMapping, withoutExtraColumns } from './import.extras.ts';
 import { BackgroundImports, failStaleImports, getImportStatus, listImports } from './import.background.ts';
 import { findSavedMapping } from './import.saved.ts';
@@ -34,6 +35,7 @@ const proposalOut = z.object({
       ]),
     )
     .describe('why each column under mapping.review needs a decision, as data: no header, nothing matches, the name comes from another column, another column maps to that target, the name joins in file order'),
+  delimiter: z.enum([',', ';', '\t']).describe("the header line's field separator, as the import will read the file (a comma, or the semicolon or tab it uses instead)"),
   usage: z.string(),
   saved: z
     .object({ mapping: z.record(z.string(), z.string()), updated_at: z.number() })
@@ -172,6 +174,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       return {
         mapping,
         review_reasons: reasons,
+        delimiter: await csvDelimiter(Readable.from([body])),
         usage: 'review the mapping (decide on each column under "review"), then POST the CSV to /api/v1/imports with its "columns" object, URL-encoded JSON, as the mapping parameter',
         saved,
         writable: Object.fromEntries(targets.map((t) => [t, mayWrite(t)])),

@@ -24,6 +24,7 @@ import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
 import { type DuplicateFinder, findBatchDuplicates, withoutRows } from './import.duplicates.ts';
 import { saveMapping } from './import.saved.ts';
+import { type Delimiter, csvDelimiter, utf8Checker } from './import.csv.ts';
 import { type Attachment, type PreparedAttachments, batchPart, cutBeforeInBatchTarget, prepareAttachments } from './import.attach.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
@@ -116,8 +117,10 @@ export interface ImportReport {
  * @throws AppError VALIDATION_FAILED for an empty or malformed first line (never quoting a cell).
  */
 export async function readCsvHeader(file: string | ImportSource): Promise<string[]> {
-  const stream = sourceOf(file).read();
-  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, to: 1, relax_column_count: true }));
+  const source = sourceOf(file);
+  const delimiter = await csvDelimiter(source.read());
+  const stream = source.read();
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, to: 1, relax_column_count: true, delimiter }));
   stream.on('error', (error) => parser.destroy(error));
   try {
     for await (const record of parser as AsyncIterable<string[]>) return record;
@@ -158,12 +161,14 @@ function isRunningImportConflict(error: unknown): boolean {
  */
 async function fingerprint(source: ImportSource): Promise<{ sha256: string; lines: number }> {
   const hash = createHash('sha256');
+  const utf8 = utf8Checker();
   let records = 0;
   let quoted = false;
   // Whether the current record has any byte yet (a blank line is no record).
   let open = false;
   for await (const chunk of source.read()) {
     hash.update(chunk as Buffer);
+    if (!utf8.push(chunk as Buffer)) throw notUtf8();
     for (const byte of chunk as Buffer) {
       if (byte === 34) quoted = !quoted;
       if (byte === 10 && !quoted) {
@@ -173,7 +178,13 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
     }
   }
   if (open) records++;
+  if (!utf8.end()) throw notUtf8();
   return { sha256: hash.digest('hex'), lines: Math.max(0, records - 1) };
+}
+
+/** A file in another encoding would be stored with its accented letters garbled: refused before any row. */
+function notUtf8(): AppError {
+  return new AppError('VALIDATION_FAILED', `the file is not UTF-8 text (a spreadsheet's "CSV" in a Windows code page, for example), so names with accents would be garbled; save it as "CSV UTF-8" and import it again; nothing was imported`, { fields: ['encoding'] });
 }
 
 /**
@@ -219,6 +230,7 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   const headers = await readCsvHeader(source);
   const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable);
   const { sha256, lines } = await fingerprint(source);
+  const delimiter = await csvDelimiter(source.read());
   const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);
   if (started) await store.updateImportStarted(deps.db, started.importId, lines);
   const checkDuplicates = options.dryRun === true || options.duplicates === 'skip' || options.duplicates === 'attach';
@@ -230,7 +242,7 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   return {
     importId: started?.importId ?? null,
     rowsTotal: lines,
-    run: () => runImport({ deps, by, ctx, orgId, source, options, via, custom, plan, lines, started, finder, headers, mapping }),
+    run: () => runImport({ deps, by, ctx, orgId, source, options, via, custom, plan, lines, started, finder, headers, mapping, delimiter }),
   };
 }
 
@@ -255,6 +267,7 @@ interface ImportPlan {
   finder: DuplicateFinder | null;
   headers: readonly string[];
   mapping: ReadonlyMap<string, string> | undefined;
+  delimiter: Delimiter;
 }
 
 async function runImport(p: ImportPlan): Promise<ImportReport> {
@@ -318,7 +331,7 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
   };
   let row: number;
   try {
-    row = await streamBatches(source, plan, resumeAfter, options.batchSize ?? 2000, options.shared === true, pool, workerData, settle);
+    row = await streamBatches(source, p.delimiter, plan, resumeAfter, options.batchSize ?? 2000, options.shared === true, pool, workerData, settle);
   } finally {
     await pool.close();
   }
@@ -497,6 +510,7 @@ async function settleAttaching(
  */
 async function streamBatches(
   source: ImportSource,
+  delimiter: Delimiter,
   plan: ColumnPlan,
   resumeAfter: number,
   batchSize: number,
@@ -525,7 +539,7 @@ async function streamBatches(
     while (inFlight.length > Math.min(pool.size * 2, 4)) await settleNext();
   };
   const stream = source.read();
-  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: false }));
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, trim: false, delimiter }));
   stream.on('error', (error) => parser.destroy(error));
   try {
     for await (const record of parser as AsyncIterable<string[]>) {

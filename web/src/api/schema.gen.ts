@@ -5201,6 +5201,11 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description the header line's field separator, as the import will read the file (a comma, or the semicolon or tab it uses instead)
+                             * @enum {string}
+                             */
+                            delimiter: "," | ";" | "\t";
                             mapping: {
                                 columns: {
                                     [key: string]: string;

@@ -12,7 +12,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
 import { saveFile } from '../ui/save-file';
-import { type CsvHead, readCsvHead } from './csv-head';
+import { type CsvHead, type CsvText, NotUtf8, fromWindows1252, parseCsvHead, readCsvText } from './csv-head';
 import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
 import { type Target, targetsOf } from './targets';
 import { type ReviewReason, type RowError, reviewText, rowReasonText } from './reasons';
@@ -42,6 +42,7 @@ export function ImportPage() {
   // An .xlsx being read into CSV, or why a spreadsheet was not taken (an old .xls, or an unreadable one).
   const [readingSheet, setReadingSheet] = useState(false);
   const [sheetProblem, setSheetProblem] = useState<'old-xls' | 'unreadable' | null>(null);
+  const [transcoded, setTranscoded] = useState(false);
   // Counts choices, so a spreadsheet still being read when another file is chosen is dropped.
   const choice = useRef(0);
   const [mapping, setMapping] = useState<Record<string, string>>({});
@@ -65,8 +66,14 @@ export function ImportPage() {
     refetchInterval: (query) => (query.state.data?.state === 'running' || query.state.data === undefined ? 1000 : false),
   });
   const propose = useMutation({
-    mutationFn: (line: string) => data(api.POST('/api/v1/imports/mapping-proposal', { body: line as never, bodySerializer: (b: unknown) => b as string, headers: { 'content-type': 'text/csv' } })),
-    onSuccess: (answer) => {
+    mutationFn: ({ line }: { line: string; text: string }) => data(api.POST('/api/v1/imports/mapping-proposal', { body: line as never, bodySerializer: (b: unknown) => b as string, headers: { 'content-type': 'text/csv' } })),
+    onSuccess: (answer, { text }) => {
+      // Cells split by the separator the server found (a semicolon in much of Europe), as the import will split them.
+      try {
+        setHead(parseCsvHead(text, answer.delimiter));
+      } catch {
+        setUnreadable(true);
+      }
       // A file with the same header row was imported before: its mapping is offered as it was saved.
       const saved = answer.saved && Object.keys(answer.saved.mapping).length === Object.keys(answer.mapping.columns).length ? answer.saved : null;
       setMapping(saved ? saved.mapping : answer.mapping.columns);
@@ -101,6 +108,7 @@ export function ImportPage() {
     setUnreadable(false);
     setSheetProblem(null);
     setReadingSheet(false);
+    setTranscoded(false);
     setImportId(null);
     check.reset();
     run.reset();
@@ -124,14 +132,27 @@ export function ImportPage() {
       }
       if (mine !== choice.current) return;
     }
-    setFile(chosen);
+    let read: CsvText;
     try {
-      const read = await readCsvHead(chosen);
-      setHead(read);
-      propose.mutate(read.headerLine);
-    } catch {
-      setUnreadable(true);
+      read = await readCsvText(chosen);
+    } catch (error) {
+      if (!(error instanceof NotUtf8)) {
+        setUnreadable(true);
+        return;
+      }
+      // Not UTF-8: read as the Windows code page that spreadsheets save "CSV" in, and said so.
+      chosen = await fromWindows1252(chosen);
+      if (mine !== choice.current) return;
+      setTranscoded(true);
+      try {
+        read = await readCsvText(chosen);
+      } catch {
+        setUnreadable(true);
+        return;
+      }
     }
+    setFile(chosen);
+    propose.mutate({ line: read.headerLine, text: read.text });
   };
   const setTarget = (header: string, target: string) => {
     setMapping({ ...mapping, [header]: target });
@@ -157,6 +178,7 @@ export function ImportPage() {
           <input className="field-input" type="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange={(event) => void choose(event.currentTarget.files?.[0] ?? null)} />
         </label>
         {readingSheet ? <p role="status" className="muted"><Trans>Reading the spreadsheet…</Trans></p> : null}
+        {transcoded ? <p className="notice"><Trans>This file is not in UTF-8, so it is read in the Windows (Western European) encoding that spreadsheets use for “CSV”. Check that names with accents look right in the first values below.</Trans></p> : null}
         {sheetProblem === 'old-xls' ? <Alert><Trans>This is an old Excel file (.xls), which cannot be read here. Open it in your spreadsheet program and save it as .xlsx (Excel 2007 or later) or as CSV (UTF-8), then choose it again.</Trans></Alert> : null}
         {sheetProblem === 'unreadable' ? <Alert><Trans>This spreadsheet could not be read. Save it as .xlsx (Excel 2007 or later) or as CSV (UTF-8), then choose it again.</Trans></Alert> : null}
         {unreadable ? <Alert><Trans>This file has no header row that can be read. Save it as CSV (UTF-8) with the column names in the first row, then choose it again.</Trans></Alert> : null}
@@ -235,7 +257,9 @@ function CheckReport(props: { report: Report; reasonOf: (error: RowError) => str
   return (
     <section className="panel" aria-labelledby="import-check">
       <h2 id="import-check"><Trans>3. Check, then import</Trans></h2>
-      <p role="status"><Trans>{n(report.rows_total)} rows read: {n(good)} ready to import, {n(report.rejected)} refused.</Trans></p>
+      <p role="status">
+        <Plural value={report.rows_total} one="# row read:" other="# rows read:" /> <Trans>{n(good)} ready to import, {n(report.rejected)} refused.</Trans>
+      </p>
       {report.ignored_columns.length > 0 ? <p className="muted"><Trans>Left out on purpose: {report.ignored_columns.join(', ')}.</Trans></p> : null}
       {report.errors.length > 0 ? (
         <>
@@ -285,7 +309,7 @@ function CheckReport(props: { report: Report; reasonOf: (error: RowError) => str
         </div>
       ) : null}
       <Button isDisabled={importing || (good === 0 && (duplicates !== 'attach' || alike === 0))} onPress={onImport}>
-        {alike > 0 && duplicates === 'attach' ? <Trans>Import {n(good)} new, add <Plural value={alike} one="# row" other="# rows" /> to existing clients</Trans> : report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Trans>Import the {n(good)} good rows</Trans> : <Trans>Import {n(good)} clients</Trans>}
+        {alike > 0 && duplicates === 'attach' ? <Trans>Import {n(good)} new, add <Plural value={alike} one="# row" other="# rows" /> to existing clients</Trans> : report.rejected > 0 || (alike > 0 && duplicates === 'skip') ? <Plural value={good} one="Import the # good row" other="Import the # good rows" /> : <Plural value={good} one="Import # client" other="Import # clients" />}
       </Button>
         </>
       )}

@@ -5,31 +5,66 @@ const HEAD_BYTES = 256 * 1024;
 /** Rows shown in the preview. */
 export const PREVIEW_ROWS = 5;
 
+/** The file's bytes are not UTF-8 (a spreadsheet's "CSV" in a Windows code page). */
+export class NotUtf8 extends Error {}
+
+/**
+ * A CSV in the Windows Western European code page (what Excel's plain "CSV" writes there) as UTF-8,
+ * which the import reads: the whole file decoded in this browser.
+ */
+export async function fromWindows1252(file: File): Promise<File> {
+  const text = new TextDecoder('windows-1252').decode(await file.arrayBuffer());
+  return new File([text], file.name, { type: 'text/csv' });
+}
+
 export interface CsvHead {
   headers: string[];
   /** The first data rows, as cells (a preview in the page's memory only; never stored or sent). */
   rows: string[][];
+}
+
+/** The first part of a file as text (never the whole file), and its header line. */
+export interface CsvText {
+  text: string;
   /** The header line as the file has it, for the mapping proposal (the server reads only its first line). */
   headerLine: string;
 }
 
 /**
- * Reads the header row and the first rows of a CSV file in the browser (the first 256 KB, a line cut
- * at the end dropped), with the same parser the server uses, so the preview splits cells as the
- * import will.
+ * Reads the first 256 KB of a CSV file in the browser as UTF-8 (a line cut at the end dropped). The
+ * separator is not known yet: the mapping proposal answers it, and {@link parseCsvHead} splits then.
  *
- * @throws Error when the file has no header row.
+ * @throws NotUtf8 when the bytes read are not UTF-8; Error when there is no header line.
  */
-export async function readCsvHead(file: Blob): Promise<CsvHead> {
+export async function readCsvText(file: Blob): Promise<CsvText> {
   const buffer = await file.slice(0, HEAD_BYTES).arrayBuffer();
-  let text = new TextDecoder('utf-8').decode(buffer).replace(/^\uFEFF/, '');
+  let text: string;
+  try {
+    // `stream`: a character cut at the end of the slice is not an error.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buffer, { stream: file.size > HEAD_BYTES }).replace(/^\uFEFF/, '');
+  } catch {
+    throw new NotUtf8();
+  }
   if (file.size > HEAD_BYTES) text = text.slice(0, Math.max(text.lastIndexOf('\n'), 0));
-  const records = parse(text, { relax_column_count: true, skip_empty_lines: true, to: PREVIEW_ROWS + 1 }) as string[][];
+  const end = text.search(/\r?\n/);
+  const headerLine = end >= 0 ? text.slice(0, end) : text;
+  if (headerLine.trim() === '') throw new Error('no header row');
+  return { text, headerLine };
+}
+
+/**
+ * The header row and the first rows of a file's first part, split by `delimiter` (the one the
+ * server found in the header line) with the same parser the server uses, so the preview splits
+ * cells as the import will.
+ *
+ * @throws Error when the text has no header row or does not parse.
+ */
+export function parseCsvHead(text: string, delimiter: string): CsvHead {
+  const records = parse(text, { relax_column_count: true, skip_empty_lines: true, to: PREVIEW_ROWS + 1, delimiter }) as string[][];
   const headers = records[0];
   if (!headers || headers.length === 0) throw new Error('no header row');
-  const end = text.search(/\r?\n/);
   // A Confidant export marks a cell that could start a spreadsheet formula with one leading
   // apostrophe, which its import removes: the preview shows the value as it will be imported.
   const rows = headers[0] === 'confidant_id' ? records.slice(1).map((r) => r.map((cell) => (cell.startsWith("'") ? cell.slice(1) : cell))) : records.slice(1);
-  return { headers, rows, headerLine: end >= 0 ? text.slice(0, end) : text };
+  return { headers, rows };
 }
