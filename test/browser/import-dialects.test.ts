@@ -1,7 +1,8 @@
 /**
  * Journey (issue 17): CSV files as spreadsheets in Europe save them, through the import wizard against
  * a real `confidant serve`, with nothing to set: Excel's German "CSV" (semicolons, a BOM, German
- * headers) maps with no question and splits its cells as the import will; a file in the Windows
+ * headers, dates day first) maps with no question, proposes day-first dates and splits its cells as
+ * the import will; a file in the Windows
  * code page (plain "CSV" from an older Excel) is read as such, said on the page, and its accented
  * names arrive intact. Every screen passes the gates in light and dark.
  */
@@ -22,13 +23,15 @@ describe.skipIf(!availability.run)('browser: the import wizard reads CSV as spre
       await p.getByRole('heading', { name: 'Import clients' }).waitFor();
       const input = p.getByLabel('CSV file or Excel workbook (.xlsx)');
 
-      const german = `\uFEFFVorname;Nachname;E-Mail;Telefon;Geburtsdatum;Straße;PLZ;Ort\r\n${Array.from({ length: 4 }, (_, i) => `Jürgen${i};Müller${marker};juergen${i}.${marker}@example.org;+49 30 123456${i};1970-03-0${i + 1};"Hauptstraße ${i}; Hinterhaus";10115;Berlin`).join('\r\n')}\r\n`;
+      const german = `\uFEFFVorname;Nachname;E-Mail;Telefon;Geburtsdatum;Straße;PLZ;Ort\r\n${Array.from({ length: 4 }, (_, i) => `Jürgen${i};Müller${marker};juergen${i}.${marker}@example.org;+49 30 123456${i};0${i + 1}.03.1970;"Hauptstraße ${i}; Hinterhaus";10115;Berlin`).join('\r\n')}\r\n`;
       await input.setInputFiles({ name: 'Kunden.csv', mimeType: 'text/csv', buffer: Buffer.from(german, 'utf8') });
       await p.getByRole('heading', { name: '2. Match the columns' }).waitFor();
       const map = p.locator('table.import-map');
       // Split at the semicolons (the quoted one stays in its cell), every column matched.
       await map.getByRole('row', { name: /^Straße / }).getByText('Hauptstraße 0; Hinterhaus · Hauptstraße 1; Hinterhaus · Hauptstraße 2; Hinterhaus').waitFor();
       await map.getByRole('row', { name: /^PLZ / }).waitFor();
+      // German dates are day first: proposed so from the first rows.
+      await p.getByRole('button', { name: /How the file writes dates/ }).filter({ hasText: 'Day first: 03.04.1990 or 03/04/1990' }).waitFor();
       expect(await p.getByRole('button', { name: /^Keep column .* as it is$/ }).count()).toBe(0);
       j.problems.push(...(await checkBothSchemes(desk, 'import dialects: German CSV matched')));
       await j.shot(p, 'import-german-csv');
@@ -36,8 +39,8 @@ describe.skipIf(!availability.run)('browser: the import wizard reads CSV as spre
       await p.getByText('4 rows read: 4 ready to import, 0 refused.').waitFor();
       await p.getByRole('button', { name: 'Import 4 clients' }).click();
       await p.getByText('4 clients imported; 0 rows refused.').waitFor();
-      const found = ((await (await o.call('POST', '/api/v1/clients/search', { email: `juergen2.${marker}@example.org` })).json()) as { clients: { fields: { name: string; postal_address?: { line1?: string } } }[] }).clients;
-      expect(found.map((c) => [c.fields.name, c.fields.postal_address?.line1])).toEqual([[`Jürgen2 Müller${marker}`, 'Hauptstraße 2; Hinterhaus']]);
+      const found = ((await (await o.call('POST', '/api/v1/clients/search', { email: `juergen2.${marker}@example.org` })).json()) as { clients: { fields: { name: string; date_of_birth?: string; postal_address?: { line1?: string } } }[] }).clients;
+      expect(found.map((c) => [c.fields.name, c.fields.date_of_birth, c.fields.postal_address?.line1])).toEqual([[`Jürgen2 Müller${marker}`, '1970-03-03', 'Hauptstraße 2; Hinterhaus']]);
 
       // Windows-1252: ü is the one byte 0xFC, é 0xE9.
       await p.getByRole('button', { name: 'Import another file' }).click();

@@ -4,6 +4,7 @@ import type { CustomFieldSpec } from '../records/custom-field.service.ts';
 import { CLI_INTERFACE, HTTP_INTERFACE, headersAreFieldNames, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
 import { normaliseHeader, proposeMapping } from './import.proposal.ts';
 import { sniffDelimiter } from './import.csv.ts';
+import { toIsoDate } from './import.dates.ts';
 
 const referral: CustomFieldSpec = {
   id: 'f1',
@@ -144,6 +145,20 @@ describe('proposeMapping', () => {
       Ort: 'postal_address.city',
       Land: 'postal_address.country',
     });
+  });
+});
+
+describe('dates as spreadsheets write them', () => {
+  it('reads day-first, month-first and loose year-first dates into YYYY-MM-DD, and leaves anything else for validation', () => {
+    expect(toIsoDate('03.04.1990', 'dmy')).toBe('1990-04-03');
+    expect(toIsoDate('3/4/1990', 'dmy')).toBe('1990-04-03');
+    expect(toIsoDate('4/3/1990', 'mdy')).toBe('1990-04-03');
+    expect(toIsoDate('04-03-1990 00:00', 'mdy')).toBe('1990-04-03');
+    expect(toIsoDate('1990/4/3', 'ymd')).toBe('1990-04-03');
+    // An ISO date in a day-first file stays as it is (its year is not last).
+    expect(toIsoDate('1990-04-03', 'dmy')).toBe('1990-04-03');
+    expect(toIsoDate('03.04.90', 'dmy')).toBe('03.04.90');
+    expect(toIsoDate('next Tuesday', 'dmy')).toBe('next Tuesday');
   });
 });
 

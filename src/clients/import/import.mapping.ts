@@ -2,6 +2,7 @@ import type { Address } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
+import { type DateOrder, toIsoDate } from './import.dates.ts';
 
 /**
  * How a CSV file's columns become client fields.
@@ -166,6 +167,9 @@ export interface ColumnPlan {
   ignored: string[];
   /** The file is a Confidant export: one leading `'` is taken off each cell. */
   confidantExport: boolean;
+  /** How the file writes dates, and the targets that hold dates (the built-in and custom date fields). */
+  dateOrder: DateOrder;
+  dateTargets: ReadonlySet<string>;
 }
 
 /** The columns of two cells with the same header, or null (compared trimmed). */
@@ -210,7 +214,7 @@ export function planColumns(
   custom: readonly CustomFieldSpec[],
   via: ImportInterface,
   writable?: (field: string) => boolean,
-  options: { extras?: boolean } = {},
+  options: { extras?: boolean; dateOrder?: DateOrder } = {},
 ): ColumnPlan {
   refuseDuplicateHeaders(headers);
   const confidantExport = isConfidantExport(headers);
@@ -246,7 +250,8 @@ export function planColumns(
     const columns = targets.filter((t) => denied.includes(t.target.split('.')[0]!)).flatMap((t) => t.columns).sort((a, b) => a - b);
     if (denied.length > 0) throw new AppError('IMPORT_FIELD_NOT_WRITABLE', `your role may not write ${denied.join(', ')} (${columns.map(who).join(', ')}); leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied, columns: columns.map((i) => i + 1) });
   }
-  return { targets, ignored, confidantExport };
+  const dateTargets = new Set([...CLIENT_FIELDS.filter((f) => f.kind === 'date').map((f) => f.name), ...custom.filter((f) => f.kind === 'date').map((f) => `custom.${f.name}`)]);
+  return { targets, ignored, confidantExport, dateOrder: options.dateOrder ?? 'ymd', dateTargets };
 }
 
 /** Each header's target from a mapping: every column mapped, every mapped header in the file. */
@@ -323,8 +328,9 @@ export function toClientInput(cells: readonly string[], plan: ColumnPlan): Recor
   const input: Record<string, unknown> = {};
   for (const { target, columns } of plan.targets) {
     if ((EXTRA_TARGETS as readonly string[]).includes(target)) continue;
-    const value = targetValue(cells, plan, columns);
-    if (value === undefined) continue;
+    const cell = targetValue(cells, plan, columns);
+    if (cell === undefined) continue;
+    const value = plan.dateTargets.has(target) ? toIsoDate(cell, plan.dateOrder) : cell;
     const [head, tail] = target.split('.') as [string, string | undefined];
     if (head === 'identifiers' && tail === undefined) {
       // `scheme: value; …`; an item without a scheme fails validation, which names the field only.

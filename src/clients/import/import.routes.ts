@@ -201,6 +201,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
             again: queryBoolean(false),
             name: z.string().optional().describe('the file name recorded as the source of the imported clients (default upload.csv)'),
             mapping: z.string().max(10_000).optional().describe('JSON object of CSV header → field or "ignore", covering every column'),
+            date_order: z.enum(['ymd', 'dmy', 'mdy']).default('ymd').describe('how the file writes dates: year first (YYYY-MM-DD, the default), day first (03.04.1990, 03/04/1990) or month first (04/03/1990)'),
             duplicates: z.enum(['import', 'skip', 'attach']).default('import').describe('rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach)'),
             background: queryBoolean(false).describe('answer 202 { import_id } at once and import in the background; not with dry_run'),
           }),
@@ -225,7 +226,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
           await sealed.dispose();
           throw error;
         }
-        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, mapping: clientMapping(checked) };
+        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, dateOrder: request.query.date_order, mapping: clientMapping(checked) };
         if (request.query.background) {
           // The sealed file lives until the background import ends (it is disposed then, on failure too).
           const importId = await background.start(

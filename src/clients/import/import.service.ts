@@ -25,6 +25,7 @@ import type { CustomFieldSpec } from '../records/index.ts';
 import { type DuplicateFinder, findBatchDuplicates, withoutRows } from './import.duplicates.ts';
 import { saveMapping } from './import.saved.ts';
 import { type Delimiter, csvDelimiter, utf8Checker } from './import.csv.ts';
+import type { DateOrder } from './import.dates.ts';
 import { type Attachment, type PreparedAttachments, batchPart, cutBeforeInBatchTarget, prepareAttachments } from './import.attach.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
@@ -69,6 +70,8 @@ export interface ImportOptions {
    * run always reports them.
    */
   duplicates?: 'import' | 'skip' | 'attach';
+  /** How the file writes the dates of date fields (default `ymd`, YYYY-MM-DD; see import.dates.ts). */
+  dateOrder?: DateOrder;
 }
 
 /**
@@ -228,7 +231,7 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
   const headers = await readCsvHeader(source);
-  const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable);
+  const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable, options.dateOrder ? { dateOrder: options.dateOrder } : {});
   const { sha256, lines } = await fingerprint(source);
   const delimiter = await csvDelimiter(source.read());
   const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);

@@ -141,15 +141,18 @@ describeEachEngine('CSV import: duplicates before anything is written', (t) => {
 describeEachEngine('CSV import: the file as a spreadsheet saves it', (t) => {
   it("reads a German Excel CSV (semicolons, a BOM, German headers) with no setting, and refuses a file that is not UTF-8 before writing", async () => {
     const org = await deployment(t());
-    const text = '\uFEFFVorname;Nachname;E-Mail;Telefon;Geburtsdatum;Straße;PLZ;Ort\r\nJürgen;Müller;juergen@de.example;+49 30 1234567;1970-03-04;"Hauptstraße 1; Hinterhaus";10115;Berlin\r\n';
+    const text = '\uFEFFVorname;Nachname;E-Mail;Telefon;Geburtsdatum;Straße;PLZ;Ort\r\nJürgen;Müller;juergen@de.example;+49 30 1234567;04.03.1970;"Hauptstraße 1; Hinterhaus";10115;Berlin\r\n';
     const proposal = await org.owner.request('POST', '/api/v1/imports/mapping-proposal', text.split('\r\n')[0]!, CSV);
     expect(proposal.statusCode, proposal.body).toBe(200);
     expect(proposal.json()).toMatchObject({ delimiter: ';', mapping: { columns: { Vorname: 'name', Nachname: 'name', Straße: 'postal_address.line1', Ort: 'postal_address.city' }, review: {} } });
-    const res = await org.owner.request('POST', `/api/v1/imports?mapping=${q(proposal.json().mapping.columns)}`, Buffer.from(text, 'utf8'), CSV);
+    // German dates are day first: refused as they are, read with date_order=dmy.
+    const asIs = await org.owner.request('POST', `/api/v1/imports?dry_run=true&mapping=${q(proposal.json().mapping.columns)}`, Buffer.from(text, 'utf8'), CSV);
+    expect(asIs.json()).toMatchObject({ rejected: 1, errors: [{ row: 1, code: 'VALIDATION_FAILED', fields: ['date_of_birth'] }] });
+    const res = await org.owner.request('POST', `/api/v1/imports?date_order=dmy&mapping=${q(proposal.json().mapping.columns)}`, Buffer.from(text, 'utf8'), CSV);
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ imported: 1, rejected: 0, rows_total: 1 });
     const found = (await org.owner.request('POST', '/api/v1/clients/search', { email: 'juergen@de.example' })).json().clients;
-    expect(found.map((c: { fields: Record<string, unknown> }) => c.fields)).toEqual([expect.objectContaining({ name: 'Jürgen Müller', postal_address: expect.objectContaining({ line1: 'Hauptstraße 1; Hinterhaus', postcode: '10115', city: 'Berlin' }) })]);
+    expect(found.map((c: { fields: Record<string, unknown> }) => c.fields)).toEqual([expect.objectContaining({ name: 'Jürgen Müller', date_of_birth: '1970-03-04', postal_address: expect.objectContaining({ line1: 'Hauptstraße 1; Hinterhaus', postcode: '10115', city: 'Berlin' }) })]);
     // Windows-1252 bytes (ü as 0xFC): refused, saying what to do, before any row is written.
     const latin = Buffer.concat([Buffer.from('name,email\r\nJ'), Buffer.from([0xfc]), Buffer.from('rgen Zwei,zwei@de.example\r\n')]);
     const refused = await org.owner.request('POST', '/api/v1/imports', latin, CSV);

@@ -4978,6 +4978,8 @@ export type paths = {
                     again?: "0" | "1" | "true" | "false";
                     /** @description answer 202 { import_id } at once and import in the background; not with dry_run */
                     background?: "0" | "1" | "true" | "false";
+                    /** @description how the file writes dates: year first (YYYY-MM-DD, the default), day first (03.04.1990, 03/04/1990) or month first (04/03/1990) */
+                    date_order?: "ymd" | "dmy" | "mdy";
                     dry_run?: "0" | "1" | "true" | "false";
                     /** @description rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach) */
                     duplicates?: "import" | "skip" | "attach";

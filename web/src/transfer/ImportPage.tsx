@@ -16,6 +16,7 @@ import { type CsvHead, type CsvText, NotUtf8, fromWindows1252, parseCsvHead, rea
 import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
 import { type Target, targetsOf } from './targets';
 import { type ReviewReason, type RowError, reviewText, rowReasonText } from './reasons';
+import { type DateOrder, guessDateOrder } from './dates';
 
 type Report = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json'];
 /** What happens to rows that look like existing clients (the server's duplicates= choice). */
@@ -43,6 +44,8 @@ export function ImportPage() {
   const [readingSheet, setReadingSheet] = useState(false);
   const [sheetProblem, setSheetProblem] = useState<'old-xls' | 'unreadable' | null>(null);
   const [transcoded, setTranscoded] = useState(false);
+  // How the file writes dates: proposed from its first rows, changed by the person (null: as proposed).
+  const [dateOrderChosen, setDateOrder] = useState<DateOrder | null>(null);
   // Counts choices, so a spreadsheet still being read when another file is chosen is dropped.
   const choice = useRef(0);
   const [mapping, setMapping] = useState<Record<string, string>>({});
@@ -87,7 +90,7 @@ export function ImportPage() {
   const upload = (dryRun: boolean) =>
     data(
       api.POST('/api/v1/imports', {
-        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
+        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), date_order: dateOrder, duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
         body: file as never,
         bodySerializer: (b: unknown) => b as File,
         headers: { 'content-type': 'text/csv' },
@@ -109,6 +112,7 @@ export function ImportPage() {
     setSheetProblem(null);
     setReadingSheet(false);
     setTranscoded(false);
+    setDateOrder(null);
     setImportId(null);
     check.reset();
     run.reset();
@@ -161,6 +165,10 @@ export function ImportPage() {
   };
   const undecided = Object.keys(review).filter((header) => !decided.has(header));
   const targetLabel = (target: string) => targets.find((t) => t.id === target)?.label ?? target;
+  // The columns that go to a date field, and the order their first values suggest.
+  const dateTargets = new Set(formFields.filter((f) => f.kind === 'date').map((f) => (f.custom ? `custom.${f.name}` : f.name)));
+  const dateColumns = head ? head.headers.flatMap((h, i) => (dateTargets.has(mapping[h.trim()] ?? '') ? [i] : [])) : [];
+  const dateOrder: DateOrder = dateOrderChosen ?? guessDateOrder(head ? dateColumns.flatMap((i) => head.rows.map((r) => r[i] ?? '')) : [], navigator.language);
   // Once an import of this file has started, the mapping and the check stay as they were: shown, not changed.
   const started = current !== null;
 
@@ -224,6 +232,25 @@ export function ImportPage() {
               ))}
             </tbody>
           </table>
+          {dateColumns.length > 0 ? (
+            <div className="import-dates">
+            <Select<DateOrder>
+              name="date-order"
+              label={<Trans>How the file writes dates</Trans>}
+              description={<Trans>Proposed from the first rows; a date that does not fit is refused with its row number.</Trans>}
+              options={[
+                { id: 'ymd', label: _(msg`Year first: 1990-04-03`) },
+                { id: 'dmy', label: _(msg`Day first: 03.04.1990 or 03/04/1990`) },
+                { id: 'mdy', label: _(msg`Month first: 04/03/1990 (as in the US)`) },
+              ]}
+              value={dateOrder}
+              onChange={(order) => {
+                setDateOrder(order);
+                check.reset();
+              }}
+            />
+            </div>
+          ) : null}
           <div className="actions">
             <Button isDisabled={started || !hasName || refused.length > 0 || undecided.length > 0 || check.isPending} onPress={() => check.mutate()}><Trans>Check the file</Trans></Button>
             {undecided.length > 0 ? <span className="muted"><Trans>Decide on the columns marked “check” first ({undecided.length} left).</Trans></span> : null}
@@ -234,7 +261,7 @@ export function ImportPage() {
         </section>
       ) : null}
 
-      {check.data ? <CheckReport report={check.data} reasonOf={(e) => rowReasonText(e, mapping, formFields, _)} started={started} duplicates={duplicates} onDuplicates={setDuplicates} onImport={() => run.mutate()} importing={run.isPending} /> : null}
+      {check.data ? <CheckReport report={check.data} reasonOf={(e) => rowReasonText(e, mapping, formFields, _, dateOrder)} started={started} duplicates={duplicates} onDuplicates={setDuplicates} onImport={() => run.mutate()} importing={run.isPending} /> : null}
       <Alert>{run.isError ? _(errorMessage(run.error, IMPORT_ERRORS)) : null}</Alert>
       {progress.data ? <ImportProgress status={progress.data} onAnother={() => { setImportId(null); void running.refetch(); void choose(null); }} /> : null}
     </div>

@@ -2,6 +2,7 @@ import { msg } from '@lingui/core/macro';
 import type { MessageDescriptor } from '@lingui/core';
 import type { paths } from '../api/client';
 import { type FormField, fieldLabel } from '../clients/fields';
+import type { DateOrder } from './dates';
 
 type Translate = (d: MessageDescriptor) => string;
 export type ReviewReason = paths['/api/v1/imports/mapping-proposal']['post']['responses'][200]['content']['application/json']['review_reasons'][string];
@@ -31,10 +32,12 @@ export function reviewText(reason: ReviewReason, targetLabel: (target: string) =
   }
 }
 
-/** What a field of this kind takes, for a refused row. */
-function ruleOf(field: FormField | undefined, _: Translate): string {
+/** What a field of this kind takes, for a refused row (a date as the file was said to write it). */
+function ruleOf(field: FormField | undefined, _: Translate, dateOrder: DateOrder): string {
   switch (field?.kind) {
     case 'date':
+      if (dateOrder === 'dmy') return _(msg`a real date written day first, for example 03.02.1990`);
+      if (dateOrder === 'mdy') return _(msg`a real date written month first, for example 02/03/1990`);
       return _(msg`a real date written as YYYY-MM-DD, for example 1990-02-03`);
     case 'email':
       return _(msg`one e-mail address, such as name@example.org`);
@@ -53,7 +56,7 @@ function ruleOf(field: FormField | undefined, _: Translate): string {
  * A refused row's reason as the importer can act on it: the file's columns that feed the field at
  * fault, the field's label and what it takes. Falls back to the server's sentence for anything else.
  */
-export function rowReasonText(error: RowError, mapping: Readonly<Record<string, string>>, fields: readonly FormField[], _: Translate): string {
+export function rowReasonText(error: RowError, mapping: Readonly<Record<string, string>>, fields: readonly FormField[], _: Translate, dateOrder: DateOrder = 'ymd'): string {
   if (!error.fields || error.fields.length === 0) return error.reason;
   const parts = error.fields.map((name) => {
     if (name === 'record') return _(msg`the row has values no field takes`);
@@ -64,7 +67,7 @@ export function rowReasonText(error: RowError, mapping: Readonly<Record<string, 
       .join(', ');
     const label = field ? fieldLabel(field, _) : name;
     if (error.code === 'CARD_DATA_REFUSED') return columns ? _(msg`${columns} (${label}) holds a card number`) : _(msg`${label} holds a card number`);
-    return columns ? _(msg`${columns} (${label}) needs ${ruleOf(field, _)}`) : _(msg`${label} needs ${ruleOf(field, _)}`);
+    return columns ? _(msg`${columns} (${label}) needs ${ruleOf(field, _, dateOrder)}`) : _(msg`${label} needs ${ruleOf(field, _, dateOrder)}`);
   });
   const text = parts.join('; ');
   return error.code === 'CARD_DATA_REFUSED' ? _(msg`${text}: card numbers are never stored. Remove it from the file.`) : `${text}.`;
