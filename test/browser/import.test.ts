@@ -28,13 +28,13 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       const vcard = [['Given Name', 'Family Name', 'Nickname', 'E-mail 1 - Value', 'Phone 1 - Value', 'Address 1 - Street', 'Address 1 - City', 'Address 1 - Postal Code', 'Notes']];
       for (let i = 0; i < 5; i++) vcard.push([`Card${i}`, `Holder${marker}`, `C${i}`, `card${i}.${marker}@example.org`, `+44 117 496 ${String(2000 + i)}`, `${i} Mill Lane`, 'Bath', 'BA1 1AA', 'met at the fair']);
       // Another CRM's export: its own column names, and two bookkeeping columns it asks about.
-      const crm = [['Name', 'Email Address', 'Phone Number', 'Address Street', 'Address City', 'Address Postal Code', 'Created At', 'Assigned User']];
-      for (let i = 0; i < 5; i++) crm.push([`Crm${i} Contact${marker}`, `crm${i}.${marker}@example.org`, `+44 161 496 ${String(3000 + i)}`, `${i} Canal Street`, 'Manchester', 'M1 1AA', '2024-05-01 10:00', 'someone']);
+      const crm = [['Record ID', 'Name', 'Email Address', 'Phone Number', 'Address Street', 'Address City', 'Address Postal Code', 'Created At', 'Assigned User']];
+      for (let i = 0; i < 5; i++) crm.push([`90${i}`, `Crm${i} Contact${marker}`, `crm${i}.${marker}@example.org`, `+44 161 496 ${String(3000 + i)}`, `${i} Canal Street`, 'Manchester', 'M1 1AA', '2024-05-01 10:00', 'someone']);
 
       const desk = await j.browser('owner');
       const p = desk.page;
       await signInWithTotp(p, origin, o);
-      const importFile = async (name: string, rows: string[][], decide: string[], text = csv(rows)) => {
+      const importFile = async (name: string, rows: string[][], decide: string[], text = csv(rows), mapLater: string[] = []) => {
         await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
         await p.getByRole('link', { name: 'Import' }).click();
         await p.getByRole('heading', { name: 'Import clients' }).waitFor();
@@ -42,7 +42,7 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
         await p.getByRole('heading', { name: '2. Match the columns' }).waitFor();
         // Exactly the columns it asks about, and no others.
         const asked = await p.getByRole('button', { name: /^Keep column .* as it is$/ }).evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string }).getAttribute('aria-label')));
-        expect(asked).toEqual(decide.map((h) => `Keep column ${h} as it is`));
+        expect(asked).toEqual([...mapLater, ...decide].map((h) => `Keep column ${h} as it is`));
         for (const header of decide) await p.getByRole('button', { name: `Keep column ${header} as it is` }).click();
         return p;
       };
@@ -84,13 +84,16 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       const card = await o.call('POST', '/api/v1/clients/search', { email: `card2.${marker}@example.org` });
       expect(((await card.json()) as { clients: { fields: { name: string; preferred_name?: string } }[] }).clients.map((c) => [c.fields.name, c.fields.preferred_name])).toEqual([[`Card2 Holder${marker}`, 'C2']]);
 
-      await importFile('crm-export.csv', crm, ['Created At', 'Assigned User']);
+      await importFile('crm-export.csv', crm, ['Created At', 'Assigned User'], undefined, ['Record ID']);
+      // The other system's own id, kept as an external identifier named after its column.
+      await p.getByRole('button', { name: /Column Record ID goes to/ }).click();
+      await p.getByRole('option', { name: 'External identifiers: record_id' }).click();
       await p.getByRole('button', { name: 'Check the file' }).click();
       await p.getByText('5 rows read: 5 ready to import, 0 refused.').waitFor();
       await p.getByRole('button', { name: 'Import 5 clients' }).click();
       await p.getByText('5 clients imported; 0 rows refused.').waitFor();
       const contact = await o.call('POST', '/api/v1/clients/search', { email: `crm4.${marker}@example.org` });
-      expect(((await contact.json()) as { clients: { fields: { phone?: string; postal_address?: { postcode?: string } } }[] }).clients.map((c) => c.fields.postal_address?.postcode)).toEqual(['M1 1AA']);
+      expect(((await contact.json()) as { clients: { fields: { identifiers?: unknown; postal_address?: { postcode?: string } } }[] }).clients.map((c) => [c.fields.postal_address?.postcode, c.fields.identifiers])).toEqual([['M1 1AA', [{ scheme: 'record_id', value: '904' }]]]);
 
       // Exported (age-encrypted with a passphrase), decrypted as the page says, and imported into a
       // second organisation through its own wizard with no manual step: every client comes back the same.

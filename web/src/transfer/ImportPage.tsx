@@ -14,7 +14,7 @@ import { Select } from '../ui/Select';
 import { saveFile } from '../ui/save-file';
 import { type CsvHead, type CsvText, NotUtf8, fromWindows1252, parseCsvHead, readCsvText } from './csv-head';
 import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
-import { type Target, targetsOf } from './targets';
+import { type Target, columnTargets, targetsOf } from './targets';
 import { type ReviewReason, type RowError, reviewText, rowReasonText } from './reasons';
 import { type DateOrder, guessDateOrder } from './dates';
 
@@ -225,7 +225,7 @@ export function ImportPage() {
                     ) : null}
                   </th>
                   <td>
-                    <Select<string> name={`map-${i}`} label={_(msg`Column ${header || String(i + 1)} goes to`)} options={targets.map((t: Target) => ({ id: t.id, label: t.label }))} value={mapping[header.trim()] ?? 'ignore'} onChange={(target) => setTarget(header.trim(), target)} />
+                    <Select<string> name={`map-${i}`} label={_(msg`Column ${header || String(i + 1)} goes to`)} options={columnTargets(targets, formFields, header.trim(), _).map((t: Target) => ({ id: t.id, label: t.label }))} value={mapping[header.trim()] ?? 'ignore'} onChange={(target) => setTarget(header.trim(), target)} />
                   </td>
                   <td className="pii import-sample">{head.rows.map((r) => r[i] ?? '').filter(Boolean).slice(0, 3).join(' · ')}</td>
                 </tr>

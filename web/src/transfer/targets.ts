@@ -20,6 +20,29 @@ const ADDRESS_PARTS: { part: string; label: MessageDescriptor }[] = [
 ];
 
 /**
+ * An identifier scheme named after a column ("Record ID" → `record_id`): the targets offered for a
+ * column no field matches, so another system's own id can be kept as an external identifier.
+ */
+export function schemeOf(header: string): string | null {
+  const scheme = header
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
+  return scheme === '' ? null : scheme;
+}
+
+/** The targets for one column: the table's, and an external identifier named after the column when the role may write identifiers. */
+export function columnTargets(targets: readonly Target[], fields: readonly FormField[], header: string, _: (d: MessageDescriptor) => string): Target[] {
+  const identifiers = fields.find((f) => f.kind === 'identifiers' && !f.custom);
+  const scheme = schemeOf(header);
+  if (!identifiers?.writable || scheme === null || targets.some((t) => t.id === `${identifiers.name}.${scheme}`)) return [...targets];
+  return [...targets, { id: `${identifiers.name}.${scheme}`, label: `${fieldLabel(identifiers, _)}: ${scheme}`, writable: true }];
+}
+
+/**
  * The import's targets (the server's mapping grammar: a field, `postal_address.<part>`,
  * `identifiers.<scheme>`, `custom.<name>`, `status`, `ignore`) as the client form lists them for the
  * person's role — the ones they may not write kept only where a column is mapped there already, marked.
