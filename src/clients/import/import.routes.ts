@@ -3,7 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAuth } from '../../auth/sessions/index.ts';
-import { writeSealedTempFile } from '../../platform/crypto/index.ts';
+import { sweepSealedTempFiles, writeSealedTempFile } from '../../platform/crypto/index.ts';
+
+/** An upload's sealed temporary file older than this belongs to no running import. */
+const UPLOAD_MAX_AGE_MS = 24 * 3_600_000;
 import { AppError } from '../../platform/errors/index.ts';
 import { queryBoolean } from '../../platform/http/index.ts';
 import type { ClientDeps } from '../records/index.ts';
@@ -119,6 +122,13 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
   app.addHook('onClose', () => background.close());
   // Background imports whose server stopped (this one, restarted) read as failed: the same upload resumes them.
   await failStaleImports(deps);
+  // Uploads a crashed server left on this machine (unreadable: their keys died with it) are deleted
+  // now and every hour, once a day old.
+  const sweep = () => void sweepSealedTempFiles(UPLOAD_MAX_AGE_MS).catch(() => undefined);
+  sweep();
+  const sweeper = setInterval(sweep, 3_600_000);
+  sweeper.unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/imports/:id',

@@ -12,7 +12,7 @@ export { defaultKeystoreUrl, openVault, rootKeyProvider } from './keystore.ts';
 export type { Vault } from './keystore.ts';
 export { dummyHash, hashPassword, verifyPassword } from './password-hash.ts';
 export { rootKeyPath } from './root-key.ts';
-export { writeSealedTempFile } from './sealed-temp-file.ts';
+export { sweepSealedTempFiles, writeSealedTempFile } from './sealed-temp-file.ts';
 export { loadAuditKeys, signEd25519, verifyEd25519 } from './signing.ts';
 export type { AuditKeys } from './signing.ts';
 export { hashToken, newToken } from './tokens.ts';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../errors/app-error.ts';
-import { writeSealedTempFile } from './sealed-temp-file.ts';
+import { sweepSealedTempFiles, writeSealedTempFile } from './sealed-temp-file.ts';
 
 async function readAll(readable: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -88,5 +88,23 @@ describe('sealed temporary file', () => {
     }
     await expect(writeSealedTempFile(failing())).rejects.toThrow('connection reset');
     expect(existsSync(dir) && readdirSync(dir)).toEqual([]);
+  });
+
+  it("sweeps what a crashed process left — its own prefix only, and only once older than the age given", async () => {
+    const live = await writeSealedTempFile(chunksOf(Buffer.from('name\nQZLIVE\n'), 4));
+    const leftover = path.join(dir, 'confidant-upload-crashed');
+    mkdirSync(leftover);
+    writeFileSync(path.join(leftover, 'sealed'), randomBytes(64));
+    const foreign = path.join(dir, 'someone-else-old');
+    mkdirSync(foreign);
+    const dayAgo = (Date.now() - 25 * 3_600_000) / 1000;
+    utimesSync(leftover, dayAgo, dayAgo);
+    utimesSync(foreign, dayAgo, dayAgo);
+    expect(await sweepSealedTempFiles(24 * 3_600_000)).toBe(1);
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(foreign)).toBe(true);
+    // The upload in use is young: kept, and still reads back.
+    expect((await readAll(live.read())).toString()).toBe('name\nQZLIVE\n');
+    await live.dispose();
   });
 });

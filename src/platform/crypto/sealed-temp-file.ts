@@ -1,6 +1,6 @@
 import { type KeyObject, generateKeySync } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, open as openFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,6 +29,8 @@ export interface SealedTempFile {
 }
 
 const CHUNK_BYTES = 64 * 1024;
+/** The name of each file's private directory under the system's temporary directory starts with this. */
+const PREFIX = 'confidant-upload-';
 const KEY_REF = { id: 0, version: 1 };
 const PURPOSE = Buffer.from('confidant sealed temporary file v1\u0000', 'utf8');
 const MAX_FRAME_BYTES = CHUNK_BYTES + MIN_SEALED_BYTES;
@@ -60,7 +62,7 @@ function frameContext(index: number, last: boolean): Buffer {
  */
 export async function writeSealedTempFile(source: AsyncIterable<Uint8Array | string>, options: { limit?: { bytes: number; message: string } } = {}): Promise<SealedTempFile> {
   let key: KeyObject | null = generateKeySync('aes', { length: 256 });
-  const dir = await mkdtemp(path.join(tmpdir(), 'confidant-upload-'));
+  const dir = await mkdtemp(path.join(tmpdir(), PREFIX));
   const file = path.join(dir, 'sealed');
   let size = 0;
   try {
@@ -139,4 +141,34 @@ async function* readFrames(file: string, key: KeyObject): AsyncGenerator<Buffer>
     }
   }
   if (!ended || buffered.length > 0) throw broken();
+}
+
+/**
+ * Deletes the sealed temporary files a crashed process left behind: their keys died with it, so they
+ * are unreadable ciphertext taking disk space. Only directories of this module's own name prefix and
+ * older than `maxAgeMs` (an upload in use by a live process on the same machine is younger: an import
+ * of a million rows takes minutes). Returns how many were deleted; a directory that cannot be read or
+ * removed is skipped.
+ */
+export async function sweepSealedTempFiles(maxAgeMs: number, now = Date.now(), dir = tmpdir()): Promise<number> {
+  let swept = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const full = path.join(dir, name);
+    try {
+      const info = await lstat(full);
+      if (!info.isDirectory() || now - info.mtimeMs < maxAgeMs) continue;
+      await rm(full, { recursive: true, force: true });
+      swept++;
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
+  }
+  return swept;
 }
