@@ -41,6 +41,8 @@ export function ExportPage() {
   const [again, setAgain] = useState('');
   const [invalid, setInvalid] = useState<'short' | 'mismatch' | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  // The name the file was saved as, once it is (the browser may still rename it).
+  const file = saved ?? 'clients-YYYY-MM-DD.csv.age';
   const make = useMutation({
     mutationFn: () =>
       withStepUp(async () => {
@@ -94,21 +96,22 @@ export function ExportPage() {
       </section>
       <section className="panel" aria-labelledby="export-open">
         <h2 id="export-open"><Trans>Open the file with age</Trans></h2>
-        <p className="muted"><Trans>The file is encrypted with age (age-encryption.org), a small free tool. Install it once, then run the command in the folder that holds the file; it asks for the passphrase and writes the CSV beside it.</Trans></p>
+        <p className="muted"><Trans>The file is encrypted with age (age-encryption.org), a small free tool. Install it once. Then, in a terminal, go to the folder that holds the file — usually Downloads — and run the command: it asks for the passphrase and writes clients.csv beside the file.</Trans></p>
         <dl className="facts compact">
           <div>
             <dt>Windows</dt>
-            <dd><Trans>Install: <code>winget install FiloSottile.age</code> (or <code>scoop install age</code>). Then in PowerShell:</Trans> <code>age -d -o clients.csv {saved ?? 'clients-YYYY-MM-DD.csv.age'}</code></dd>
+            <dd><Trans>Install: <code>winget install FiloSottile.age</code> (or <code>scoop install age</code>), then open a new PowerShell window and run:</Trans> <code>cd $HOME\Downloads</code> <code>age -d -o clients.csv {file}</code></dd>
           </div>
           <div>
             <dt>macOS</dt>
-            <dd><Trans>Install: <code>brew install age</code>. Then in Terminal:</Trans> <code>age -d -o clients.csv {saved ?? 'clients-YYYY-MM-DD.csv.age'}</code></dd>
+            <dd><Trans>Install: <code>brew install age</code>. Then in Terminal:</Trans> <code>cd ~/Downloads</code> <code>age -d -o clients.csv {file}</code></dd>
           </div>
           <div>
             <dt>Linux</dt>
-            <dd><Trans>Install: <code>sudo apt install age</code> (Debian, Ubuntu) or <code>sudo dnf install age</code> (Fedora). Then:</Trans> <code>age -d -o clients.csv {saved ?? 'clients-YYYY-MM-DD.csv.age'}</code></dd>
+            <dd><Trans>Install: <code>sudo apt install age</code> (Debian, Ubuntu) or <code>sudo dnf install age</code> (Fedora). Then:</Trans> <code>cd ~/Downloads</code> <code>age -d -o clients.csv {file}</code></dd>
           </div>
         </dl>
+        <p className="muted"><Trans>If your browser saved the file under another name (for example with “(1)” added, when there is one of the same name already), use that name in the command. If age says clients.csv exists, move the old one away or choose another name after -o.</Trans></p>
         <p className="muted"><Trans>The CSV opens in a spreadsheet, and imports as it is into another Confidant organisation. Delete the decrypted copy when you no longer need it.</Trans></p>
       </section>
     </div>
