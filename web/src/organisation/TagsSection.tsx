@@ -24,7 +24,8 @@ const tagsQuery = { queryKey: ['tags'], queryFn: () => data(api.GET('/api/v1/tag
 /**
  * The organisation's tags, for those whose role has `tags.manage`: defined, renamed, marked sensitive
  * or not, deleted. A sensitive tag is seen only by staff who may read restricted information, so a
- * manager who may not (an admin) loses sight of a tag once it is marked: the section says so.
+ * manager who may not (an admin) loses sight of a tag once it is marked: the section says so. The
+ * sensitive box starts ticked again after each tag defined: the safe choice is the default.
  */
 export function TagsSection() {
   const { _ } = useLingui();
@@ -43,7 +44,7 @@ export function TagsSection() {
   };
   const add = useMutation({
     mutationFn: () => data(api.POST('/api/v1/tags', { body: { name: name.trim(), sensitive } })),
-    onSuccess: async (tag) => { setName(''); setNotice(_(msg`Tag defined.`)); await refresh(tag.id); },
+    onSuccess: async (tag) => { setName(''); setSensitive(true); setNotice(_(msg`Tag defined.`)); await refresh(tag.id); },
   });
   const change = useMutation({
     mutationFn: ({ id, ...body }: { id: string; name?: string; sensitive?: boolean }) => data(api.PATCH('/api/v1/tags/{id}', { params: { path: { id } }, body })),
@@ -81,7 +82,7 @@ export function TagsSection() {
                   </span>
                   <span className="actions">
                     <Button variant="quiet" onPress={() => setRenaming({ id: tag.id, name: tag.name })} aria-label={_(msg`Rename ${tag.name}`)}><Trans>Rename</Trans></Button>
-                    <Button variant="quiet" isDisabled={change.isPending} onPress={() => change.mutate({ id: tag.id, sensitive: !tag.sensitive })} aria-label={tag.sensitive ? _(msg`Mark ${tag.name} not sensitive`) : _(msg`Mark ${tag.name} sensitive`)}>{tag.sensitive ? <Trans>Mark not sensitive</Trans> : <Trans>Mark sensitive</Trans>}</Button>
+                    <Button variant="quiet" isDisabled={change.isPending} onPress={() => change.mutate({ id: tag.id, sensitive: !tag.sensitive })} aria-label={tag.sensitive ? _(msg`Mark not sensitive: ${tag.name}`) : _(msg`Mark sensitive: ${tag.name}`)}>{tag.sensitive ? <Trans>Mark not sensitive</Trans> : <Trans>Mark sensitive</Trans>}</Button>
                     <Button variant="quiet" onPress={() => setDeleting(tag)} aria-label={_(msg`Delete ${tag.name}`)}><Trans>Delete</Trans></Button>
                   </span>
                 </>
