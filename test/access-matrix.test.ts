@@ -81,6 +81,9 @@ describeEachEngine('role × action × field-class matrix over every authenticate
   let tagId: string | undefined;
   let segmentId: string | undefined;
   const aSegment = async () => (segmentId ??= (await org.owner.request('POST', '/api/v1/segments', { name: 'all active', filter: { status: ['active'] } })).json().id as string);
+  let tags = 0;
+  /** A new plain tag (every role may see it), for a rename or deletion of its own. */
+  const freshTag = async () => (await org.owner.request('POST', '/api/v1/tags', { name: `matrix fresh tag ${++tags}` })).json().id as string;
   const plainTag = async () => (tagId ??= (await org.owner.request('POST', '/api/v1/tags', { name: 'newsletter' })).json().id as string);
 
   /** One request per route that exercises its action, with valid inputs. */
@@ -168,8 +171,11 @@ describeEachEngine('role × action × field-class matrix over every authenticate
     'POST /api/v1/segments': async () => ({ method: 'POST', url: '/api/v1/segments', body: { name: 'lapsed', filter: { status: ['active'], not_contacted_days: 90 } } }),
     'GET /api/v1/segments': async () => ({ method: 'GET', url: '/api/v1/segments' }),
     'GET /api/v1/segments/:id/members': async () => ({ method: 'GET', url: `/api/v1/segments/${await aSegment()}/members` }),
-    'POST /api/v1/tags': async () => ({ method: 'POST', url: '/api/v1/tags', body: { name: 'matrix tag' } }),
+    'POST /api/v1/tags': async (role) => ({ method: 'POST', url: '/api/v1/tags', body: { name: `matrix tag of ${role}` } }),
     'GET /api/v1/tags': async () => ({ method: 'GET', url: '/api/v1/tags' }),
+    'GET /api/v1/tags/usage': async () => ({ method: 'GET', url: '/api/v1/tags/usage' }),
+    'PATCH /api/v1/tags/:id': async (role) => ({ method: 'PATCH', url: `/api/v1/tags/${await freshTag()}`, body: { name: `renamed by ${role}` } }),
+    'DELETE /api/v1/tags/:id': async () => ({ method: 'DELETE', url: `/api/v1/tags/${await freshTag()}` }),
     'PUT /api/v1/clients/:id/tags/:tagId': async () => ({ method: 'PUT', url: `/api/v1/clients/${await freshClient()}/tags/${await plainTag()}` }),
     'DELETE /api/v1/clients/:id/tags/:tagId': async () => ({ method: 'DELETE', url: `/api/v1/clients/${await freshClient()}/tags/${await plainTag()}` }),
     'GET /api/v1/staff': async () => ({ method: 'GET', url: '/api/v1/staff' }),

@@ -9,19 +9,22 @@ import { codecOf, entryOf, orgKeyOwner, placeOf } from '../../datamap/index.ts';
 import { refuseCardData, sealField } from '../../platform/datamap/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { type ClientDeps, clientEvent, listCustomFields, visibleTags } from '../records/index.ts';
-import { CLI_INTERFACE, EXTRA_TARGETS, IGNORE, type ColumnPlan, type ImportInterface, parseMapping, planColumns, shown, splitList, targetValue } from './import.mapping.ts';
+import { CLI_INTERFACE, EXTRA_TARGETS, IGNORE, type ColumnPlan, type ImportInterface, isConfidantExport, parseMapping, planColumns, shown, splitList, targetValue } from './import.mapping.ts';
 import { type ImportOptions, type ImportReport, type ImportSource, type Importer, importClientsCsv, readCsvHeader } from './import.service.ts';
 import * as store from './import.extras.store.ts';
 import { csvDelimiter } from './import.csv.ts';
 
 /**
- * Tags and caseloads of an import (the `tags` and `caseload` columns, as a Confidant export writes
- * them): checked before the import starts, applied to the clients it created after it ends.
+ * Tags and caseloads of an import (the `tags`, `sensitive_tags` and `caseload` columns, as a
+ * Confidant export writes them): checked before the import starts, applied to the clients it created
+ * after it ends.
  *
  * - A tag is found by name among the receiving organisation's tags the importer may see, or created.
- *   A created tag is **sensitive** (seen only by roles that read restricted data): the file does not
- *   say whether a tag names a diagnosis, and the safe guess is that it might (define a tag beforehand
- *   to have it otherwise).
+ *   A tag created from `sensitive_tags` is **sensitive** (seen only by roles that read restricted
+ *   data), and so is one from `tags` — the safe guess that any might name a diagnosis — except in a
+ *   Confidant export that has its `sensitive_tags` column mapped: that file says which tags are
+ *   sensitive (an older export, without the column, mixed them in `tags`). A name in both lists is
+ *   sensitive. A tag found keeps its own sensitivity (define a tag beforehand to have it otherwise).
  *   Creating tags needs `tags.manage` (the operator on the command line may do everything).
  * - A caseload e-mail must be a staff member of the receiving organisation; a row naming another is
  *   refused before anything is imported (the error names the row and the column, never the e-mail).
@@ -45,10 +48,11 @@ function ctxOf(by: Importer): AccessContext {
 }
 
 /** What the file's tags and caseloads need, read in one pass; `apply` is called per data row. */
-async function eachRow(source: ImportSource, plan: ColumnPlan, visit: (row: number, tags: string[], caseload: string[]) => void): Promise<void> {
+async function eachRow(source: ImportSource, plan: ColumnPlan, visit: (row: number, tags: string[], caseload: string[], sensitiveTags: string[]) => void): Promise<void> {
   const tags = plan.targets.find((t) => t.target === 'tags');
+  const sensitiveTags = plan.targets.find((t) => t.target === 'sensitive_tags');
   const caseload = plan.targets.find((t) => t.target === 'caseload');
-  if (!tags && !caseload) return;
+  if (!tags && !sensitiveTags && !caseload) return;
   const delimiter = await csvDelimiter(source.read());
   const stream = source.read();
   const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, delimiter }));
@@ -58,7 +62,7 @@ async function eachRow(source: ImportSource, plan: ColumnPlan, visit: (row: numb
     row++;
     if (row === 0) continue;
     const list = (t: typeof tags) => (t ? splitList(targetValue(record, plan, t.columns) ?? '') : []);
-    visit(row, list(tags), list(caseload).map((e) => e.toLowerCase()));
+    visit(row, list(tags), list(caseload).map((e) => e.toLowerCase()), list(sensitiveTags));
   }
 }
 
@@ -69,8 +73,8 @@ interface ExtrasPlan {
   headers: string[];
   /** Tag name → id, for the tags the importer may see. */
   tagIds: Map<string, string>;
-  /** Names the file uses that no visible tag has: created by {@link applyImportExtras}. */
-  newTags: string[];
+  /** Names the file uses that no visible tag has, and whether each is created sensitive: created by {@link applyImportExtras}. */
+  newTags: Array<{ name: string; sensitive: boolean }>;
   /** Staff e-mail → user id. */
   staff: Map<string, string>;
 }
@@ -89,14 +93,18 @@ export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: s
   const headers = await readCsvHeader(source);
   const plan = planColumns(headers, mapping, await listCustomFields(deps.db, orgId), via, undefined, { extras: true });
   const names = new Set<string>();
+  const sensitive = new Set<string>();
   const emails = new Map<string, number[]>();
-  await eachRow(source, plan, (row, tags, caseload) => {
-    for (const t of tags) names.add(t);
+  await eachRow(source, plan, (row, tags, caseload, sensitiveTags) => {
+    for (const t of [...tags, ...sensitiveTags]) names.add(t);
+    for (const t of sensitiveTags) sensitive.add(t);
     for (const e of caseload) emails.set(e, [...(emails.get(e) ?? []), row]);
   });
+  // Only a Confidant export that lists its sensitive tags apart says which are not sensitive.
+  const saysWhichAreSensitive = isConfidantExport(headers) && plan.targets.some((t) => t.target === 'sensitive_tags');
   const tagIds = new Map((await visibleTags(deps, actorFor(by, orgId))).map((t) => [t.name, t.id]));
-  const newTags = [...names].filter((n) => !tagIds.has(n));
-  for (const name of newTags) refuseCardData({ name });
+  const newTags = [...names].filter((n) => !tagIds.has(n)).map((name) => ({ name, sensitive: sensitive.has(name) || !saysWhichAreSensitive }));
+  for (const { name } of newTags) refuseCardData({ name });
   const staff = new Map<string, string>();
   for (let i = 0; i < emails.size; i += CHUNK) {
     for (const s of await store.findStaffByEmails(deps.db, orgId, [...emails.keys()].slice(i, i + CHUNK))) staff.set(s.email, s.id);
@@ -128,22 +136,24 @@ export async function applyImportExtras(deps: ClientDeps, by: Importer, orgId: s
   const tagIds = new Map(checked.tagIds);
   if (checked.newTags.length > 0) {
     const key = await deps.keyring.dataKeyOrCreate(orgId, orgKeyOwner(TAG_NAME, orgId));
-    const rows = checked.newTags.map((name) => {
+    const rows = checked.newTags.map(({ name, sensitive }) => {
       const id = randomUUID();
       tagIds.set(name, id);
-      return { id, org_id: orgId, name_ct: sealField(key, placeOf(TAG_NAME, orgId, { id }), NAME, name), sensitive: 1, created_at: now };
+      return { id, org_id: orgId, name_ct: sealField(key, placeOf(TAG_NAME, orgId, { id }), NAME, name), sensitive: sensitive ? 1 : 0, created_at: now };
     });
     await store.insertTags(deps.db, rows);
-    await deps.audit.append({ time: now, orgId, ...actorOf({ ...ctx, purpose: 'sensitive tags defined by an import' }), action: 'config.change', recordType: 'tag', recordIds: rows.map((r) => r.id), fields: [], outcome: 'allowed' });
+    const marked = rows.filter((r) => r.sensitive === 1).length;
+    const purpose = marked === rows.length ? 'sensitive tags defined by an import' : `tags defined by an import (${marked} sensitive, ${rows.length - marked} not)`;
+    await deps.audit.append({ time: now, orgId, ...actorOf({ ...ctx, purpose }), action: 'config.change', recordType: 'tag', recordIds: rows.map((r) => r.id), fields: [], outcome: 'allowed' });
     result.tags_created = rows.length;
   }
   const clientOf = new Map((await store.listImportedClients(deps.db, report.import_id)).map((r) => [Number(r.row_number), r.client_id]));
   const tagRows: Array<{ client_id: string; tag_id: string; created_at: number }> = [];
   const caseloadRows: Array<{ org_id: string; user_id: string; client_id: string }> = [];
-  await eachRow(sourceOf(file), checked.plan, (row, tags, caseload) => {
+  await eachRow(sourceOf(file), checked.plan, (row, tags, caseload, sensitiveTags) => {
     const client = clientOf.get(row);
     if (!client) return; // a rejected row
-    for (const t of new Set(tags)) tagRows.push({ client_id: client, tag_id: tagIds.get(t)!, created_at: now });
+    for (const t of new Set([...tags, ...sensitiveTags])) tagRows.push({ client_id: client, tag_id: tagIds.get(t)!, created_at: now });
     for (const e of new Set(caseload)) caseloadRows.push({ org_id: orgId, user_id: checked.staff.get(e)!, client_id: client });
   });
   for (let i = 0; i < tagRows.length; i += CHUNK) await store.insertClientTags(deps.db, tagRows.slice(i, i + CHUNK));

@@ -20,7 +20,7 @@ import { type DateOrder, toIsoDate } from './import.dates.ts';
  * `"ignore"` is the explicit way to leave one out. Several headers mapped to one target are joined
  * with a space, in the file's column order (`"First Name": "name", "Last Name": "name"`).
  *
- * Beside the client's fields, `tags` (tag names) and `caseload` (staff e-mails) are lists in one cell,
+ * Beside the client's fields, `tags` and `sensitive_tags` (tag names) and `caseload` (staff e-mails) are lists in one cell,
  * separated by `; ` (a `;` or `\` inside an item escaped with `\`), applied after the clients are
  * created (import.extras.ts); `identifiers` is the same kind of list of `scheme: value`.
  *
@@ -68,7 +68,7 @@ export const EXPORT_ID_COLUMN = 'confidant_id';
 const SOURCE_COLUMN = /^confidant_/;
 
 /** Targets that are lists applied after the client is created (import.extras.ts), not client fields. */
-export const EXTRA_TARGETS = ['tags', 'caseload'] as const;
+export const EXTRA_TARGETS = ['tags', 'sensitive_tags', 'caseload'] as const;
 
 /** Whether a file whose first row is `headers` is a Confidant export. */
 export function isConfidantExport(headers: readonly string[]): boolean {

@@ -96,7 +96,7 @@ function vocabulary(custom: readonly CustomFieldSpec[]): Map<string, Match> {
   claim('status', { target: 'status' });
   // A Confidant export's own headers: whole identifier lists, tags, caseloads, custom.<name>.
   claim('identifiers', { target: 'identifiers' });
-  for (const target of EXTRA_TARGETS) claim(target, { target });
+  for (const target of EXTRA_TARGETS) claim(normaliseHeader(target), { target });
   // Custom address and identifier fields take structured values, which one column cannot give.
   for (const field of custom.filter((f) => f.kind !== 'address' && f.kind !== 'identifiers')) {
     claim(normaliseHeader(`custom.${field.name}`), { target: `custom.${field.name}` });

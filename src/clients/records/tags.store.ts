@@ -39,3 +39,32 @@ export async function insertClientTag(db: Db, clientId: string, tagId: string, n
 export async function deleteClientTag(db: Db, clientId: string, tagId: string): Promise<void> {
   await db.deleteFrom('client_tags').where('client_id', '=', clientId).where('tag_id', '=', tagId).execute();
 }
+
+/** Changes a tag's sealed name and/or sensitivity; false when the organisation has no such tag. */
+export async function updateTag(db: Db, orgId: string, id: string, change: { name_ct?: Uint8Array; sensitive?: 0 | 1 }): Promise<boolean> {
+  const result = await db.updateTable('tags').set(change).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Ids of the clients carrying a tag. */
+export async function listClientsOfTag(db: Db, tagId: string): Promise<string[]> {
+  return (await db.selectFrom('client_tags').select('client_id').where('tag_id', '=', tagId).execute()).map((r) => r.client_id);
+}
+
+/** How many clients carry each of an organisation's tags (tags on no client are absent). */
+export async function countClientsPerTag(db: Db, orgId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('client_tags')
+    .innerJoin('tags', 'tags.id', 'client_tags.tag_id')
+    .select(['client_tags.tag_id as tag_id', (eb) => eb.fn.countAll().as('clients')])
+    .where('tags.org_id', '=', orgId)
+    .groupBy('client_tags.tag_id')
+    .execute();
+  return new Map(rows.map((r) => [r.tag_id, Number(r.clients)]));
+}
+
+/** Removes a tag from every client, then the tag itself (no reliance on the engine's cascade). */
+export async function deleteTag(db: Db, orgId: string, id: string): Promise<void> {
+  await db.deleteFrom('client_tags').where('tag_id', '=', id).execute();
+  await db.deleteFrom('tags').where('org_id', '=', orgId).where('id', '=', id).execute();
+}

@@ -10,7 +10,7 @@ import { CLIENT_FIELDS } from '../../datamap/index.ts';
 export const EXPORT_ID_COLUMN = 'confidant_id';
 export const ADDRESS_PARTS = ['line1', 'line2', 'city', 'region', 'postcode', 'country'] as const;
 
-/** Lists in one cell (tags, caseload e-mails, identifiers) are joined with this; see {@link joinList}. */
+/** Lists in one cell (tags, sensitive tags, caseload e-mails, identifiers) are joined with this; see {@link joinList}. */
 export const LIST_SEPARATOR = '; ';
 
 /** A built-in field's CSV columns (address parts; contact preferences are source information only). */
@@ -23,12 +23,12 @@ export function columnsOfField(name: string): string[] {
 
 /**
  * The CSV header row, for the built-in fields and custom fields the exporter may read, in order:
- * `confidant_id`, `status`, the built-in fields (address parts, `identifiers` as one list), `tags`,
- * `caseload`, `custom.<name>`, then the source columns `confidant_created_at` and (when readable)
+ * `confidant_id`, `status`, the built-in fields (address parts, `identifiers` as one list), `tags`
+ * (those not sensitive), `sensitive_tags`, `caseload`, `custom.<name>`, then the source columns `confidant_created_at` and (when readable)
  * `confidant_contact_preferences`.
  */
 export function exportColumns(builtIn: readonly string[], customNames: readonly string[]): string[] {
-  return [EXPORT_ID_COLUMN, 'status', ...builtIn.flatMap(columnsOfField), 'tags', 'caseload', ...customNames.map((n) => `custom.${n}`), 'confidant_created_at', ...(builtIn.includes('contact_preferences') ? ['confidant_contact_preferences'] : [])];
+  return [EXPORT_ID_COLUMN, 'status', ...builtIn.flatMap(columnsOfField), 'tags', 'sensitive_tags', 'caseload', ...customNames.map((n) => `custom.${n}`), 'confidant_created_at', ...(builtIn.includes('contact_preferences') ? ['confidant_contact_preferences'] : [])];
 }
 
 /**

@@ -10,6 +10,7 @@ import { isAppError } from '../../platform/errors/app-error.ts';
 import type { ClientDeps } from '../../clients/records/index.ts';
 import { describeEachEngine } from '../../../test/support/engines.ts';
 import { deployment } from '../../../test/support/deployment.ts';
+import { visibleTags } from '../../clients/records/index.ts';
 import { encryptExport, exportClients } from './export.service.ts';
 
 const operator = () => ({ kind: 'operator' as const, ctx: operatorContext() });
@@ -31,8 +32,8 @@ async function clientsOf(deps: ClientDeps, orgId: string): Promise<Record<string
   const lines = (await text(exportClients(deps, orgId, operator(), 'json', 'migration', { plaintext: true }))).trim().split('\n');
   return Object.fromEntries(
     lines.map((l) => {
-      const { id: _id, created_at: _created, contact_preferences: _prefs, tags, caseload, ...rest } = JSON.parse(l) as Record<string, unknown>;
-      return [rest.name as string, { ...rest, tags: [...(tags as string[])].sort(), caseload: [...(caseload as string[])].sort() }];
+      const { id: _id, created_at: _created, contact_preferences: _prefs, tags, sensitive_tags, caseload, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return [rest.name as string, { ...rest, tags: [...(tags as string[])].sort(), sensitive_tags: [...(sensitive_tags as string[])].sort(), caseload: [...(caseload as string[])].sort() }];
     }),
   );
 }
@@ -82,7 +83,8 @@ describeEachEngine('export → import round trip', (t) => {
     for (const [client, user] of [[ids[0]!, pat.id], [ids[0]!, sam.id], [ids[2]!, sam.id]] as const) expect((await org.owner.request('PUT', `/api/v1/clients/${client}/caseload/${user}`)).statusCode).toBe(204);
     expect((await org.owner.request('POST', `/api/v1/clients/${ids[0]}/notes`, { body: 'QZSESSIONROUNDTRIPQ', kind: 'session' })).statusCode).toBe(201);
     const before = await clientsOf(org.deps, org.orgId);
-    expect(before['Ada Lovelace']!.tags).toEqual(['Diagnosis; F32 \\ mild', 'VIP']);
+    expect(before['Ada Lovelace']!.tags).toEqual(['VIP']);
+    expect(before['Ada Lovelace']!.sensitive_tags).toEqual(['Diagnosis; F32 \\ mild']);
     expect(before['Ada Lovelace']!.caseload).toEqual(['pat@roundtrip.example', 'sam@roundtrip.example']);
 
     // An admin (labels up to confidential) exports the tags it may see: the sensitive one stays behind.
@@ -91,6 +93,7 @@ describeEachEngine('export → import round trip', (t) => {
     const byAdmin = await text(exportClients(org.deps, org.orgId, asAdmin, 'csv', 'migration', { plaintext: true }));
     expect(byAdmin).toContain('"VIP"');
     expect(byAdmin).not.toContain('Diagnosis');
+    expect(byAdmin.split('\n')[0]).toContain('"tags","sensitive_tags"');
     const plaintext = await text(exportClients(org.deps, org.orgId, operator(), 'csv', 'migration', { plaintext: true }));
     // Through age and back: the same file.
     const encrypted = await encryptExport(exportClients(org.deps, org.orgId, operator(), 'csv', 'migration'), 'a long export passphrase');
@@ -132,9 +135,10 @@ describeEachEngine('export → import round trip', (t) => {
     expect(after).toEqual(before);
     expect(after['Ada Lovelace']!.custom).toEqual({ referrer: '@home', insurer_ref: "'quoted" });
     expect(after['=SUM(A1)']!.preferred_name).toBe('-5');
-    // Tags the receiving organisation lacked are created sensitive: the file cannot say which name a diagnosis.
-    const tags = await fresh.deps.db.selectFrom('tags').select('sensitive').where('org_id', '=', fresh.orgId).execute();
-    expect(tags.map((t) => t.sensitive)).toEqual([1, 1]);
+    // Each tag comes back with its own sensitivity: the export lists the sensitive ones apart.
+    const definitions = async (deps: ClientDeps, orgId: string) => (await visibleTags(deps, { userId: '', orgId, role: 'owner', via: 'session' })).map(({ name, sensitive }) => ({ name, sensitive })).sort((a, b) => a.name.localeCompare(b.name));
+    expect(await definitions(fresh.deps, fresh.orgId)).toEqual([{ name: 'Diagnosis; F32 \\ mild', sensitive: true }, { name: 'VIP', sensitive: false }]);
+    expect(await definitions(fresh.deps, fresh.orgId)).toEqual(await definitions(org.deps, org.orgId));
   });
 
   it('refuses a caseload e-mail that is not a staff member (row and column named, not the e-mail), and a custom field the organisation lacks', async () => {
@@ -165,5 +169,26 @@ describeEachEngine('export → import round trip', (t) => {
     expect(message).not.toContain('kim@');
     const count = await fresh.deps.db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).where('org_id', '=', fresh.orgId).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
+  });
+
+  it('creates a tag sensitive unless the file is a Confidant export that lists its sensitive tags apart', async () => {
+    const org = await deployment(t());
+    const files = {
+      // A foreign file, even one with a sensitive_tags column: the safe guess for its plain tags.
+      foreign: 'name,tags,sensitive_tags\nA Person,Foreign Plain,Foreign Marked\n',
+      // A Confidant export made before sensitive tags had their own column: its tags may name a diagnosis.
+      older: 'confidant_id,name,tags\nx,B Person,Older Tag\n',
+      current: 'confidant_id,name,tags,sensitive_tags\ny,C Person,Current Plain,Current Marked; Current Plain\n',
+    };
+    for (const csv of Object.values(files)) {
+      const report = await importClientsWithExtras(org.deps, { operator: operatorContext() }, org.orgId, csvFile(csv), { workers: 1 });
+      expect(report.errors).toEqual([]);
+    }
+    const tags = Object.fromEntries((await visibleTags(org.deps, { userId: '', orgId: org.orgId, role: 'owner', via: 'session' })).map((x) => [x.name, x.sensitive]));
+    // A name in both lists is sensitive.
+    expect(tags).toEqual({ 'Foreign Plain': true, 'Foreign Marked': true, 'Older Tag': true, 'Current Plain': true, 'Current Marked': true });
+    const plain = await importClientsWithExtras(org.deps, { operator: operatorContext() }, org.orgId, csvFile('confidant_id,name,tags,sensitive_tags\nz,D Person,Really Plain,\n'), { workers: 1 });
+    expect(plain.extras.tags_created).toBe(1);
+    expect((await visibleTags(org.deps, { userId: '', orgId: org.orgId, role: 'owner', via: 'session' })).find((x) => x.name === 'Really Plain')?.sensitive).toBe(false);
   });
 });

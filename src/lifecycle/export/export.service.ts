@@ -29,8 +29,8 @@ export type Exporter = { kind: 'user'; actor: Actor; ctx: AccessContext } | { ki
 
 /**
  * Streams every client the exporter may read, with exactly the fields they may read (session notes
- * and notes are never part of an export), with their tags (sensitive ones only for exporters who may
- * see them) and caseloads (staff e-mails), as CSV or JSON lines. The CSV's columns are the import's
+ * and notes are never part of an export), with their tags (sensitive ones, in a list of their own,
+ * only for exporters who may see them) and caseloads (staff e-mails), as CSV or JSON lines. The CSV's columns are the import's
  * targets (export.format.ts), so a Confidant export imports into another organisation unmapped. Each page is audited as
  * `client.export` before it is produced — an export that cannot be audited stops. A `plaintext`
  * export is recorded as such and raises a `plaintext_export` alert before its first record leaves,
@@ -61,7 +61,8 @@ export async function* exportClients(
   const customNames = custom.filter((f) => f.export !== 'exclude' && (!readable || readable.has(`custom.${f.name}`))).map((f) => f.name);
   // The operator sees every tag, as an owner does; a staff member the tags their role may see.
   const tagActor: Actor = exporter.kind === 'user' ? exporter.actor : { userId: '', orgId, role: 'owner', via: 'session' };
-  const tagNames = new Map((await visibleTags(deps, tagActor)).map((t) => [t.id, t.name]));
+  // Sensitive tags leave in their own list, so that the import of this file marks them again.
+  const tagsById = new Map((await visibleTags(deps, tagActor)).map((t) => [t.id, t]));
   const withPreferences = builtIn.includes('contact_preferences');
   if (format === 'csv') {
     yield `${exportColumns(builtIn, customNames).map(csvCell).join(',')}\n`;
@@ -84,15 +85,18 @@ export async function* exportClients(
     }
     await deps.audit.record({ ...clientEvent({ ...exporter.ctx, purpose }, orgId, 'client.export', records.map((r) => r.id), [...builtIn, 'tags', 'caseload', ...customNames.map((n) => `custom.${n}`)]), recordType: 'client' });
     const ids = records.map((r) => r.id);
-    const tagsOf = groupBy((await store.listTagsOfClients(deps.db, ids)).flatMap((t) => (tagNames.has(t.tag_id) ? [{ client_id: t.client_id, value: tagNames.get(t.tag_id)! }] : [])));
+    const links = (await store.listTagsOfClients(deps.db, ids)).flatMap((l) => { const tag = tagsById.get(l.tag_id); return tag ? [{ client_id: l.client_id, tag }] : []; });
+    const tagsOf = groupBy(links.filter((l) => !l.tag.sensitive).map((l) => ({ client_id: l.client_id, value: l.tag.name })));
+    const sensitiveOf = groupBy(links.filter((l) => l.tag.sensitive).map((l) => ({ client_id: l.client_id, value: l.tag.name })));
     const caseloadOf = groupBy((await store.listCaseloadEmails(deps.db, orgId, ids)).map((c) => ({ client_id: c.client_id, value: c.email })));
     for (const r of records) {
       const tags = tagsOf.get(r.id) ?? [];
+      const sensitiveTags = sensitiveOf.get(r.id) ?? [];
       const caseload = caseloadOf.get(r.id) ?? [];
       if (format === 'json') {
-        yield `${JSON.stringify({ id: r.id, status: r.status, created_at: new Date(r.created_at).toISOString(), ...Object.fromEntries(builtIn.map((n) => [n, r.fields[n] ?? null])), tags, caseload, custom: Object.fromEntries(customNames.map((n) => [n, r.custom[n] ?? null])) })}\n`;
+        yield `${JSON.stringify({ id: r.id, status: r.status, created_at: new Date(r.created_at).toISOString(), ...Object.fromEntries(builtIn.map((n) => [n, r.fields[n] ?? null])), tags, sensitive_tags: sensitiveTags, caseload, custom: Object.fromEntries(customNames.map((n) => [n, r.custom[n] ?? null])) })}\n`;
       } else {
-        const cells = [r.id, r.status, ...builtIn.flatMap((n) => csvValues(n, r.fields[n])), joinList(tags), joinList(caseload), ...customNames.map((n) => r.custom[n]), new Date(r.created_at).toISOString(), ...(withPreferences ? [r.fields.contact_preferences] : [])];
+        const cells = [r.id, r.status, ...builtIn.flatMap((n) => csvValues(n, r.fields[n])), joinList(tags), joinList(sensitiveTags), joinList(caseload), ...customNames.map((n) => r.custom[n]), new Date(r.created_at).toISOString(), ...(withPreferences ? [r.fields.contact_preferences] : [])];
         yield `${cells.map(csvCell).join(',')}\n`;
       }
     }

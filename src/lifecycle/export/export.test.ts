@@ -19,7 +19,7 @@ describeEachEngine('exports', (t) => {
     decrypter.addPassphrase('a long export passphrase');
     const csvText = await decrypter.decrypt(new Uint8Array(encrypted.rawPayload), 'text');
     expect(csvText.split('\n')[0]).toBe(
-      '"confidant_id","status","name","preferred_name","email","phone","postal_address.line1","postal_address.line2","postal_address.city","postal_address.region","postal_address.postcode","postal_address.country","date_of_birth","identifiers","tags","caseload","confidant_created_at","confidant_contact_preferences"',
+      '"confidant_id","status","name","preferred_name","email","phone","postal_address.line1","postal_address.line2","postal_address.city","postal_address.region","postal_address.postcode","postal_address.country","date_of_birth","identifiers","tags","sensitive_tags","caseload","confidant_created_at","confidant_contact_preferences"',
     );
     expect(csvText).toContain('"export@example.org"');
     expect(csvText).toContain(`"'=HYPERLINK(""x"")"`); // formulas neutralised

@@ -47,6 +47,12 @@ export const ERROR_CATALOGUE = {
    * name the clashing activities' ids and times only. Choose another time, or send `allow_clash: true`.
    */
   APPOINTMENT_CLASH: { status: 409, exit: 5 },
+  /**
+   * A tag was to be defined or renamed with the name another of the organisation's tags (one the
+   * caller may see) already has, compared without regard to case. Choose another name, or use the
+   * existing tag.
+   */
+  TAG_NAME_TAKEN: { status: 409, exit: 5 },
   /** An appointment named a room (room_id) that is not a room of the organisation, or is archived (details.room_id). */
   ROOM_NOT_FOUND: { status: 422, exit: 2 },
   /**

@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, data } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { useDraft } from '../app/drafts';
+import { useCan } from '../app/session';
 import { useStepUp } from '../app/StepUp';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -16,6 +17,7 @@ import { Section } from '../ui/Section';
 import { Select } from '../ui/Select';
 import { InvoicingSection } from './InvoicingSection';
 import { RoomsSection } from './RoomsSection';
+import { TagsSection } from './TagsSection';
 import { type Settings, useSave } from './save';
 
 type Security = 'starttls' | 'tls' | 'none';
@@ -31,9 +33,10 @@ const TEST_ERRORS = {
 
 const TIME_ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
 
-/** The organisation's settings, for the owner: name, language, time zone, public address, mail, invoicing, rooms, security. */
+/** The organisation's settings, for the owner: name, language, time zone, public address, mail, invoicing, rooms, tags (for roles with tags.manage), security. */
 export function OrganisationPage() {
   const { _ } = useLingui();
+  const can = useCan();
   const settings = useQuery({ queryKey: ['organisation'], queryFn: () => data(api.GET('/api/v1/organisation')) });
   return (
     <>
@@ -45,6 +48,7 @@ export function OrganisationPage() {
           <MailSection settings={settings.data} />
           <InvoicingSection settings={settings.data} />
           <RoomsSection />
+          {can('tags.manage') ? <TagsSection /> : null}
           <SecuritySection settings={settings.data} />
         </>
       ) : null}

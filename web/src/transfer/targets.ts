@@ -64,8 +64,10 @@ export function targetsOf(fields: readonly FormField[], mapped: readonly string[
     }
   }
   targets.push({ id: 'status', label: _(msg`Status`), writable: true });
-  // A Confidant export's tags (by name) and caseloads (staff e-mails); the server applies them as far as the role may.
+  // A Confidant export's tags (by name), sensitive tags and caseloads (staff e-mails); the server applies them as far as the role may.
   targets.push({ id: 'tags', label: _(msg`Tags`), writable: true });
+  // A Confidant export lists sensitive tags apart, so that they stay sensitive (a foreign file's tags all are).
+  targets.push({ id: 'sensitive_tags', label: _(msg`Sensitive tags`), writable: true });
   targets.push({ id: 'caseload', label: _(msg`Caseload (staff e-mails)`), writable: true });
   // A target the proposal chose that the role's form does not even list (a field it may neither read
   // nor write, such as a receptionist's date of birth) is shown by its name, refused.
