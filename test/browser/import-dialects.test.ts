@@ -33,6 +33,16 @@ describe.skipIf(!availability.run)('browser: the import wizard reads CSV as spre
       // German dates are day first: proposed so from the first rows.
       await p.getByRole('button', { name: /How the file writes dates/ }).filter({ hasText: 'Day first: 03.04.1990 or 03/04/1990' }).waitFor();
       expect(await p.getByRole('button', { name: /^Keep column .* as it is$/ }).count()).toBe(0);
+      // The separator found is shown, and may be changed: the columns are split and matched again.
+      const separator = p.getByRole('button', { name: /Columns are separated by/ });
+      await separator.filter({ hasText: 'Semicolons' }).waitFor();
+      await separator.click();
+      await p.getByRole('option', { name: 'Tabs' }).click();
+      // Split by tabs, the header is one column no field matches: said, with the choice at hand.
+      await p.getByText("no header of the file's first row matches a client field").waitFor();
+      await separator.click();
+      await p.getByRole('option', { name: /^Semicolons/ }).click();
+      await map.getByRole('row', { name: /^PLZ / }).waitFor();
       j.problems.push(...(await checkBothSchemes(desk, 'import dialects: German CSV matched')));
       await j.shot(p, 'import-german-csv');
       await p.getByRole('button', { name: 'Check the file' }).click();

@@ -4,7 +4,8 @@ import { type NormaliseOptions, searchTerms } from '../../platform/datamap/index
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import { type ClientDeps, type CustomFieldSpec, clientEvent, findClientRows, openRows, parseClientInput, prepareClientUpdate } from '../records/index.ts';
 import type { ClientRecord } from '../records/index.ts';
-import type { ImportBatchResult } from './import.batch.ts';
+import type { ImportBatchResult, RowRejection } from './import.batch.ts';
+import { isAppError } from '../../platform/errors/index.ts';
 import { withoutRows } from './import.duplicates.ts';
 import { mergeFill } from '../duplicates/index.ts';
 import * as store from './import.store.ts';
@@ -31,8 +32,10 @@ export interface Attachment {
 export interface PreparedAttachments {
   /** Rows attached. */
   count: number;
-  /** Field name → rows whose different value was not taken (the client's was kept). */
+  /** Field name → rows whose different value was not taken (the client's was kept); fields the importer may read only. */
   kept: Map<string, number>;
+  /** Rows that could not be attached (their client erased meanwhile, or unable to take the values). */
+  rejected: RowRejection[];
   apply(tx: Tx, importId: string): Promise<void>;
 }
 
@@ -80,9 +83,21 @@ export function fillPatch(
 
 /**
  * Reads the clients a batch attaches to (which must be stored: an earlier batch's, or one that was
- * there before) and seals what each gains. Audited as updates of the fields each client gained.
+ * there before) and seals what each gains. Audited: the clients read to compare (the fields the rows
+ * give), and an update of the fields each client gained. `readable` limits the fields counted in
+ * `kept` to those the importer may read (null: all, the operator) — a count of differences is
+ * knowledge of the value. The rows of a client erased meanwhile, or one that cannot take the values,
+ * come back as `rejected` (value-free reasons), never lost.
  */
-export async function prepareAttachments(deps: ClientDeps, ctx: AccessContext, orgId: string, custom: readonly CustomFieldSpec[], attachments: readonly Attachment[], now: number): Promise<PreparedAttachments> {
+export async function prepareAttachments(
+  deps: ClientDeps,
+  ctx: AccessContext,
+  orgId: string,
+  custom: readonly CustomFieldSpec[],
+  attachments: readonly Attachment[],
+  now: number,
+  readable: ReadonlySet<string> | null = null,
+): Promise<PreparedAttachments> {
   const kept = new Map<string, number>();
   const same = sameValue(deps.normalise);
   const byClient = new Map<string, Attachment[]>();
@@ -95,21 +110,45 @@ export async function prepareAttachments(deps: ClientDeps, ctx: AccessContext, o
   const updates: Array<Awaited<ReturnType<typeof prepareClientUpdate>>> = [];
   const events: AuditEvent[] = [];
   const rows: Array<{ row_number: number; client_id: string; attached_at: number }> = [];
+  const rejected: RowRejection[] = [];
+  const compared = new Set<string>();
+  const reject = (list: readonly Attachment[], reason: string, code: string, fields?: string[]) => {
+    for (const a of list) rejected.push({ row: a.row, reason, code, ...(fields ? { fields } : {}) });
+  };
   for (const [clientId, list] of byClient) {
     const record = records.get(clientId);
-    // Erased meanwhile: the rows attach to nothing and are recorded as attached to nothing either.
-    if (!record) continue;
+    if (!record) {
+      reject(list, 'the client this row matched by e-mail or phone was erased or merged during the import; import the row again to create or attach it', 'CONFLICT');
+      continue;
+    }
     const current = { fields: { ...record.fields } as Record<string, unknown>, custom: { ...record.custom } as Record<string, unknown> };
-    const patch = fillPatch(current, list.map((a) => parseClientInput(a.input, custom) as unknown as Record<string, unknown>), kept, same);
+    const given = list.map((a) => parseClientInput(a.input, custom) as unknown as Record<string, unknown>);
+    for (const row of given) for (const name of Object.keys(row)) if (name !== 'custom') compared.add(name);
+    for (const row of given) for (const name of Object.keys((row.custom as object | undefined) ?? {})) compared.add(`custom.${name}`);
+    const differ = new Map<string, number>();
+    const patch = fillPatch(current, given, differ, same);
+    try {
+      if (Object.keys(patch).length > 0) {
+        const update = await prepareClientUpdate(deps, orgId, clientId, patch, now);
+        updates.push(update);
+        events.push(clientEvent({ ...ctx, purpose: ctx.purpose ?? 'import: values added to an existing client' }, orgId, 'client.update', [clientId], update.changed, now));
+      }
+    } catch (error) {
+      // Its record fails a check now (say, a value stored before a rule): its rows are refused, the import goes on.
+      if (!isAppError(error)) throw error;
+      const fields = error.details?.fields;
+      reject(list, `the client this row matched could not take its values: ${error.message}`, error.code, Array.isArray(fields) ? fields.map(String) : undefined);
+      continue;
+    }
+    for (const [field, count] of differ) if (readable === null || readable.has(field)) kept.set(field, (kept.get(field) ?? 0) + count);
     for (const a of list) rows.push({ row_number: a.row, client_id: clientId, attached_at: now });
-    if (Object.keys(patch).length === 0) continue;
-    const update = await prepareClientUpdate(deps, orgId, clientId, patch, now);
-    updates.push(update);
-    events.push(clientEvent({ ...ctx, purpose: ctx.purpose ?? 'import: values added to an existing client' }, orgId, 'client.update', [clientId], update.changed, now));
   }
+  const read = [...byClient.keys()].filter((id) => records.has(id));
+  if (read.length > 0) events.unshift(clientEvent({ ...ctx, purpose: 'import: compared with rows attached to it' }, orgId, 'client.read', read, [...compared].sort(), now));
   return {
     count: rows.length,
     kept,
+    rejected,
     apply: async (tx, importId) => {
       for (const update of updates) await update.apply(tx);
       await store.insertAttachments(tx, rows.map((r) => ({ ...r, import_id: importId })));

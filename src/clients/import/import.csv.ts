@@ -1,18 +1,20 @@
 import type { Readable } from 'node:stream';
+import { AppError } from '../../platform/errors/index.ts';
 
 /**
  * The CSV dialect of an import file, found from the file itself so that the CLI, the API and the
  * wizard read a file the same way with nothing to choose: the field separator — a comma, or the
  * semicolon that spreadsheets write where the comma is the decimal mark (Excel's "CSV" in German,
- * French, Dutch… settings), or a tab — taken from the header line.
+ * French, Dutch… settings), or a tab — taken from the header line (the importer may name it).
  */
 export type Delimiter = ',' | ';' | '\t';
 
-const CANDIDATES: readonly Delimiter[] = [',', ';', '\t'];
-
 /**
- * The separator a header line uses: the candidate that occurs most often outside quotes; a comma
- * when none occurs (a one-column file) or on a tie.
+ * The separator a header line uses: a tab when one stands outside quotes (a tab is never part of a
+ * header); else the semicolon or the comma, whichever occurs more often outside quotes, the
+ * semicolon on a tie (German headers hold commas — "Adresse (Straße, Ort)" — far more often than
+ * English ones hold semicolons); a comma when neither occurs (a one-column file). The wizard shows
+ * the choice, and the importer may give it (`delimiter`).
  *
  * ### Examples
  * ```ts
@@ -21,21 +23,42 @@ const CANDIDATES: readonly Delimiter[] = [',', ';', '\t'];
  * ```
  */
 export function sniffDelimiter(line: string): Delimiter {
-  const counts = new Map<Delimiter, number>(CANDIDATES.map((c) => [c, 0]));
+  let commas = 0;
+  let semicolons = 0;
   let quoted = false;
   for (const ch of line) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch as Delimiter)) counts.set(ch as Delimiter, counts.get(ch as Delimiter)! + 1);
+    else if (quoted) continue;
+    else if (ch === '\t') return '\t';
+    else if (ch === ',') commas++;
+    else if (ch === ';') semicolons++;
   }
-  let best: Delimiter = ',';
-  for (const c of CANDIDATES) if (counts.get(c)! > counts.get(best)!) best = c;
-  return best;
+  return semicolons > 0 && semicolons >= commas ? ';' : ',';
+}
+
+/**
+ * The first record of a CSV text: up to the first line break outside quotes (LF, CRLF or a lone CR),
+ * so a quoted header cell with a line break in it stays whole.
+ */
+export function headerLineOf(text: string): string {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) return text.slice(0, i);
+  }
+  return text;
 }
 
 /** Bytes read to find the header line: a header row is never this long. */
 const HEAD_BYTES = 64 * 1024;
 
-/** The separator of a CSV stream (its first line, up to 64 KB, read and the stream closed). */
+/**
+ * The separator of a CSV stream, from its header line (the first 64 KB read and the stream closed).
+ *
+ * @throws AppError VALIDATION_FAILED when those bytes are not UTF-8 (before any header is read, so
+ *   the message is about the encoding, not a garbled column name).
+ */
 export async function csvDelimiter(stream: Readable): Promise<Delimiter> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -43,15 +66,30 @@ export async function csvDelimiter(stream: Readable): Promise<Delimiter> {
     for await (const chunk of stream) {
       chunks.push(chunk as Buffer);
       size += (chunk as Buffer).length;
-      if ((chunk as Buffer).includes(10) || size >= HEAD_BYTES) break;
+      if (size >= HEAD_BYTES) break;
     }
   } finally {
     stream.destroy();
   }
-  const text = Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8').replace(/^\uFEFF/, '');
-  const end = text.search(/\r?\n/);
-  return sniffDelimiter(end >= 0 ? text.slice(0, end) : text);
+  const head = Buffer.concat(chunks).subarray(0, HEAD_BYTES);
+  let text: string;
+  try {
+    // `stream`: a character cut at the end of the 64 KB is no error.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: size > HEAD_BYTES });
+  } catch {
+    throw notUtf8();
+  }
+  return sniffDelimiter(headerLineOf(text.replace(/^\uFEFF/, '')));
 }
+
+/** A file in another encoding would be stored with its accented letters garbled: refused before any row. */
+export function notUtf8(): AppError {
+  return new AppError('VALIDATION_FAILED', 'the file is not UTF-8 text (a spreadsheet\'s "CSV" in a Windows code page, for example), so names with accents would be garbled; save it as "CSV UTF-8" and import it again; nothing was imported', { fields: ['encoding'] });
+}
+
+/** The separators as the API and the CLI name them. */
+export const DELIMITER_NAMES = { comma: ',', semicolon: ';', tab: '\t' } as const satisfies Record<string, Delimiter>;
+export type DelimiterName = keyof typeof DELIMITER_NAMES;
 
 /**
  * Checks that a file is UTF-8 text, chunk by chunk (a character split across chunks is fine).

@@ -27,7 +27,8 @@ export function toIsoDate(value: string, order: DateOrder): string {
   const m = DATE.exec(value.trim());
   if (!m) return value;
   const [a, b, c] = [m[1]!, m[2]!, m[3]!];
-  const [year, month, day] = order === 'ymd' ? [a, b, c] : order === 'dmy' ? [c, b, a] : [c, a, b];
+  // A four-digit first part is a year, whatever the file's order (1990/04/03 in a day-first file).
+  const [year, month, day] = order === 'ymd' || a.length === 4 ? [a, b, c] : order === 'dmy' ? [c, b, a] : [c, a, b];
   if (year.length !== 4 || month.length > 2 || day.length > 2) return value;
   return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
 }

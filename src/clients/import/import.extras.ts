@@ -12,7 +12,7 @@ import { type ClientDeps, clientEvent, listCustomFields, visibleTags } from '../
 import { CLI_INTERFACE, EXTRA_TARGETS, IGNORE, type ColumnPlan, type ImportInterface, isConfidantExport, parseMapping, planColumns, shown, splitList, targetValue } from './import.mapping.ts';
 import { type ImportOptions, type ImportReport, type ImportSource, type Importer, importClientsCsv, readCsvHeader } from './import.service.ts';
 import * as store from './import.extras.store.ts';
-import { csvDelimiter } from './import.csv.ts';
+import { type Delimiter, csvDelimiter } from './import.csv.ts';
 
 /**
  * Tags and caseloads of an import (the `tags`, `sensitive_tags` and `caseload` columns, as a
@@ -48,12 +48,11 @@ function ctxOf(by: Importer): AccessContext {
 }
 
 /** What the file's tags and caseloads need, read in one pass; `apply` is called per data row. */
-async function eachRow(source: ImportSource, plan: ColumnPlan, visit: (row: number, tags: string[], caseload: string[], sensitiveTags: string[]) => void): Promise<void> {
+async function eachRow(source: ImportSource, plan: ColumnPlan, delimiter: Delimiter, visit: (row: number, tags: string[], caseload: string[], sensitiveTags: string[]) => void): Promise<void> {
   const tags = plan.targets.find((t) => t.target === 'tags');
   const sensitiveTags = plan.targets.find((t) => t.target === 'sensitive_tags');
   const caseload = plan.targets.find((t) => t.target === 'caseload');
   if (!tags && !sensitiveTags && !caseload) return;
-  const delimiter = await csvDelimiter(source.read());
   const stream = source.read();
   const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, delimiter }));
   stream.on('error', (error) => parser.destroy(error));
@@ -77,6 +76,8 @@ interface ExtrasPlan {
   newTags: Array<{ name: string; sensitive: boolean }>;
   /** Staff e-mail → user id. */
   staff: Map<string, string>;
+  /** The file's field separator. */
+  delimiter: Delimiter;
 }
 
 /**
@@ -86,16 +87,17 @@ interface ExtrasPlan {
  *   is not a staff member of `orgId`; FORBIDDEN when the file creates tags and the caller may not
  *   (`tags.manage`), or sets caseloads and may not (`client.caseload`).
  */
-export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: Pick<ImportOptions, 'mapping' | 'via'> = {}): Promise<ExtrasPlan> {
+export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: Pick<ImportOptions, 'mapping' | 'via' | 'delimiter'> = {}): Promise<ExtrasPlan> {
   const via: ImportInterface = options.via ?? CLI_INTERFACE;
   const source = sourceOf(file);
+  const delimiter = options.delimiter ?? (await csvDelimiter(source.read()));
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
-  const headers = await readCsvHeader(source);
+  const headers = await readCsvHeader(source, delimiter);
   const plan = planColumns(headers, mapping, await listCustomFields(deps.db, orgId), via, undefined, { extras: true });
   const names = new Set<string>();
   const sensitive = new Set<string>();
   const emails = new Map<string, number[]>();
-  await eachRow(source, plan, (row, tags, caseload, sensitiveTags) => {
+  await eachRow(source, plan, delimiter, (row, tags, caseload, sensitiveTags) => {
     for (const t of [...tags, ...sensitiveTags]) names.add(t);
     for (const t of sensitiveTags) sensitive.add(t);
     for (const e of caseload) emails.set(e, [...(emails.get(e) ?? []), row]);
@@ -112,7 +114,7 @@ export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: s
   const unknownRows = [...new Set([...emails].flatMap(([e, rows]) => (staff.has(e) ? [] : rows)))].sort((a, b) => a - b);
   if (unknownRows.length > 0) {
     const column = plan.targets.find((t) => t.target === 'caseload')!.columns[0]!;
-    const header = (await readCsvHeader(source))[column]!;
+    const header = (await readCsvHeader(source, delimiter))[column]!;
     throw new AppError('VALIDATION_FAILED', `${unknownRows.length === 1 ? 'row' : 'rows'} ${unknownRows.slice(0, 20).join(', ')}${unknownRows.length > 20 ? '…' : ''}: the column ${shown(header)} names an e-mail that is not a staff member of this organisation; add the staff member first, or correct the file; nothing was imported`, { rows: unknownRows.slice(0, 1000), columns: [column + 1] });
   }
   if (!('operator' in by)) {
@@ -120,7 +122,7 @@ export async function checkImportExtras(deps: ClientDeps, by: Importer, orgId: s
     if (names.size > 0) await gate(deps, by, 'client.update', { fields: ['tags'] });
     if (emails.size > 0) await gate(deps, by, 'client.caseload');
   }
-  return { plan, headers, tagIds, newTags, staff };
+  return { plan, headers, tagIds, newTags, staff, delimiter };
 }
 
 /**
@@ -150,7 +152,7 @@ export async function applyImportExtras(deps: ClientDeps, by: Importer, orgId: s
   const clientOf = new Map((await store.listImportedClients(deps.db, report.import_id)).map((r) => [Number(r.row_number), r.client_id]));
   const tagRows: Array<{ client_id: string; tag_id: string; created_at: number }> = [];
   const caseloadRows: Array<{ org_id: string; user_id: string; client_id: string }> = [];
-  await eachRow(sourceOf(file), checked.plan, (row, tags, caseload, sensitiveTags) => {
+  await eachRow(sourceOf(file), checked.plan, checked.delimiter, (row, tags, caseload, sensitiveTags) => {
     const client = clientOf.get(row);
     if (!client) return; // a rejected row
     for (const t of new Set([...tags, ...sensitiveTags])) tagRows.push({ client_id: client, tag_id: tagIds.get(t)!, created_at: now });
@@ -189,7 +191,7 @@ export function clientMapping(checked: ExtrasPlan): Map<string, string> {
 export async function importClientsWithExtras(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<ImportReport & { extras: { tags_created: number; tagged: number; caseload_entries: number } }> {
   const checked = await checkImportExtras(deps, by, orgId, file, options);
   // The clients' import is given the checked plan as a mapping, with tags and caseload left to this step.
-  const report = await importClientsCsv(deps, by, orgId, file, { ...options, mapping: clientMapping(checked) });
+  const report = await importClientsCsv(deps, by, orgId, file, { ...options, delimiter: checked.delimiter, mapping: clientMapping(checked) });
   const extras = await applyImportExtras(deps, by, orgId, file, checked, report);
   return { ...withoutExtraColumns(report, checked), extras };
 }

@@ -3,7 +3,7 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import type { CustomFieldSpec } from '../records/custom-field.service.ts';
 import { CLI_INTERFACE, HTTP_INTERFACE, headersAreFieldNames, parseMapping, planColumns, toClientInput } from './import.mapping.ts';
 import { normaliseHeader, proposeMapping } from './import.proposal.ts';
-import { sniffDelimiter } from './import.csv.ts';
+import { headerLineOf, sniffDelimiter } from './import.csv.ts';
 import { toIsoDate } from './import.dates.ts';
 
 const referral: CustomFieldSpec = {
@@ -158,6 +158,8 @@ describe('dates as spreadsheets write them', () => {
     // An ISO date in a day-first file stays as it is (its year is not last).
     expect(toIsoDate('1990-04-03', 'dmy')).toBe('1990-04-03');
     expect(toIsoDate('03.04.90', 'dmy')).toBe('03.04.90');
+    // A four-digit first part is a year, whatever the order said.
+    expect(toIsoDate('1990/04/03', 'dmy')).toBe('1990-04-03');
     expect(toIsoDate('next Tuesday', 'dmy')).toBe('next Tuesday');
   });
 });
@@ -168,7 +170,17 @@ describe('the CSV dialect', () => {
     expect(sniffDelimiter('"Name; full",Email,Phone')).toBe(',');
     expect(sniffDelimiter('name\temail\tphone')).toBe('\t');
     expect(sniffDelimiter('name')).toBe(',');
-    expect(sniffDelimiter('a,b;c')).toBe(',');
+    // A tie goes to the semicolon: German headers hold commas more often than English ones hold semicolons.
+    expect(sniffDelimiter('Name;Adresse (Straße, Ort, PLZ);E-Mail')).toBe(';');
+    // A tab outside quotes wins outright.
+    expect(sniffDelimiter('Last, First\tCity, State, Zip')).toBe('\t');
+  });
+
+  it('ends the header line at a line break outside quotes only (LF, CRLF or a lone CR)', () => {
+    expect(headerLineOf('"Hinweise\n(a, b)";Name;E-Mail\nA;b;c')).toBe('"Hinweise\n(a, b)";Name;E-Mail');
+    expect(sniffDelimiter(headerLineOf('"Hinweise\n(a, b)";Name;E-Mail\nA;b;c'))).toBe(';');
+    expect(headerLineOf('name,email\rAda,a@x.org\r')).toBe('name,email');
+    expect(headerLineOf('name,email\r\nAda,a@x.org')).toBe('name,email');
   });
 });
 

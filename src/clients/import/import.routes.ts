@@ -13,7 +13,7 @@ import type { ClientDeps } from '../records/index.ts';
 import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
 import type { ReviewReason } from './import.proposal.ts';
-import { csvDelimiter } from './import.csv.ts';
+import { DELIMITER_NAMES, csvDelimiter } from './import.csv.ts';
 import { applyImportExtras, checkImportExtras, clientMapping, withoutExtraColumns } from './import.extras.ts';
 import { BackgroundImports, failStaleImports, getImportStatus, listImports } from './import.background.ts';
 import { findSavedMapping } from './import.saved.ts';
@@ -168,6 +168,9 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         tags: ['clients'],
         summary:
           "Propose a mapping for a CSV's header line (Content-Type: text/csv; only the first line is read): review it, then send it as the mapping parameter of POST /api/v1/imports. Also answers the mapping saved by the last import of the same header line, and which targets your role may write. Errors: VALIDATION_FAILED, FORBIDDEN",
+        querystring: z.object({
+          delimiter: z.enum(['auto', 'comma', 'semicolon', 'tab']).default('auto').describe('the field separator; auto (the default) finds it from the header line'),
+        }),
         response: { 200: proposalOut },
       },
     },
@@ -175,7 +178,8 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       const who = await caller(request);
       if (!Buffer.isBuffer(request.body)) throw new AppError('VALIDATION_FAILED', "send the CSV's header line as the body, with Content-Type: text/csv");
       const body = request.body;
-      const headers = await readCsvHeader({ name: 'header line', read: () => Readable.from([body]) });
+      const delimiter = request.query.delimiter === 'auto' ? await csvDelimiter(Readable.from([body])) : DELIMITER_NAMES[request.query.delimiter];
+      const headers = await readCsvHeader({ name: 'header line', read: () => Readable.from([body]) }, delimiter);
       const reasons: Record<string, ReviewReason> = {};
       const mapping = await proposeImportMapping(deps.db, who.actor.orgId, headers, HTTP_INTERFACE, reasons);
       const saved = await findSavedMapping(deps.db, who.actor.orgId, headers);
@@ -184,7 +188,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
       return {
         mapping,
         review_reasons: reasons,
-        delimiter: await csvDelimiter(Readable.from([body])),
+        delimiter,
         usage: 'review the mapping (decide on each column under "review"), then POST the CSV to /api/v1/imports with its "columns" object, URL-encoded JSON, as the mapping parameter',
         saved,
         writable: Object.fromEntries(targets.map((t) => [t, mayWrite(t)])),
@@ -211,6 +215,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
             again: queryBoolean(false),
             name: z.string().optional().describe('the file name recorded as the source of the imported clients (default upload.csv)'),
             mapping: z.string().max(10_000).optional().describe('JSON object of CSV header → field or "ignore", covering every column'),
+            delimiter: z.enum(['auto', 'comma', 'semicolon', 'tab']).default('auto').describe("the field separator; auto (the default) finds it from the header line, as the mapping proposal's delimiter says"),
             date_order: z.enum(['ymd', 'dmy', 'mdy']).default('ymd').describe('how the file writes dates: year first (YYYY-MM-DD, the default), day first (03.04.1990, 03/04/1990) or month first (04/03/1990)'),
             duplicates: z.enum(['import', 'skip', 'attach']).default('import').describe('rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach)'),
             background: queryBoolean(false).describe('answer 202 { import_id } at once and import in the background; not with dry_run'),
@@ -231,12 +236,13 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         // An export's tags and caseloads are checked before anything is written and applied after the clients.
         let checked: Awaited<ReturnType<typeof checkImportExtras>>;
         try {
-          checked = await checkImportExtras(deps, who, who.actor.orgId, source, { via: HTTP_INTERFACE, ...(mapping ? { mapping } : {}) });
+          const given = request.query.delimiter === 'auto' ? undefined : DELIMITER_NAMES[request.query.delimiter];
+          checked = await checkImportExtras(deps, who, who.actor.orgId, source, { via: HTTP_INTERFACE, ...(mapping ? { mapping } : {}), ...(given ? { delimiter: given } : {}) });
         } catch (error) {
           await sealed.dispose();
           throw error;
         }
-        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, dateOrder: request.query.date_order, mapping: clientMapping(checked) };
+        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, dateOrder: request.query.date_order, delimiter: checked.delimiter, mapping: clientMapping(checked) };
         if (request.query.background) {
           // The sealed file lives until the background import ends (it is disposed then, on failure too).
           const importId = await background.start(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { AccessContext } from '../../audit/log/index.ts';
-import { canWriteField } from '../../access/roles/index.ts';
+import { authorize, canWriteField } from '../../access/roles/index.ts';
 import { type Caller, gate } from '../../access/gate/index.ts';
 import type { IndexVersion } from '../../platform/crypto/index.ts';
 import { AppError, isAppError } from '../../platform/errors/index.ts';
@@ -24,7 +24,7 @@ import { clientScope, visibleClientIds } from '../../access/scope/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
 import { type DuplicateFinder, findBatchDuplicates, withoutRows } from './import.duplicates.ts';
 import { saveMapping } from './import.saved.ts';
-import { type Delimiter, csvDelimiter, utf8Checker } from './import.csv.ts';
+import { type Delimiter, csvDelimiter, notUtf8, utf8Checker } from './import.csv.ts';
 import type { DateOrder } from './import.dates.ts';
 import { type Attachment, type PreparedAttachments, batchPart, cutBeforeInBatchTarget, prepareAttachments } from './import.attach.ts';
 
@@ -72,6 +72,8 @@ export interface ImportOptions {
   duplicates?: 'import' | 'skip' | 'attach';
   /** How the file writes the dates of date fields (default `ymd`, YYYY-MM-DD; see import.dates.ts). */
   dateOrder?: DateOrder;
+  /** The field separator (default: found from the header line, import.csv.ts). */
+  delimiter?: Delimiter;
 }
 
 /**
@@ -119,9 +121,9 @@ export interface ImportReport {
  *
  * @throws AppError VALIDATION_FAILED for an empty or malformed first line (never quoting a cell).
  */
-export async function readCsvHeader(file: string | ImportSource): Promise<string[]> {
+export async function readCsvHeader(file: string | ImportSource, given?: Delimiter): Promise<string[]> {
   const source = sourceOf(file);
-  const delimiter = await csvDelimiter(source.read());
+  const delimiter = given ?? (await csvDelimiter(source.read()));
   const stream = source.read();
   const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, to: 1, relax_column_count: true, delimiter }));
   stream.on('error', (error) => parser.destroy(error));
@@ -158,7 +160,8 @@ function isRunningImportConflict(error: unknown): boolean {
 
 /**
  * SHA-256 and data-row count of a file, in one streaming pass. Records are counted as the CSV has
- * them: a line break inside a quoted cell (a two-line note) is no new row. A quote toggles "inside";
+ * them: a line break inside a quoted cell (a two-line note) is no new row; LF, CRLF or a lone CR
+ * ends one. A quote toggles "inside";
  * an escaped quote (`""`) toggles twice, so the count needs no look-ahead. A last record without a
  * final line break counts too; blank lines (which the parser skips) do not.
  */
@@ -169,15 +172,22 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
   let quoted = false;
   // Whether the current record has any byte yet (a blank line is no record).
   let open = false;
+  // The byte before was a CR ending a record: an LF after it ends nothing more (CRLF).
+  let cr = false;
   for await (const chunk of source.read()) {
     hash.update(chunk as Buffer);
     if (!utf8.push(chunk as Buffer)) throw notUtf8();
     for (const byte of chunk as Buffer) {
       if (byte === 34) quoted = !quoted;
-      if (byte === 10 && !quoted) {
-        if (open) records++;
+      if (!quoted && (byte === 10 || byte === 13)) {
+        // LF, CRLF and a lone CR (old Mac files) each end a record.
+        if (!(byte === 10 && cr) && open) records++;
         open = false;
-      } else if (byte !== 13) open = true;
+        cr = byte === 13;
+        continue;
+      }
+      open = true;
+      cr = false;
     }
   }
   if (open) records++;
@@ -185,10 +195,6 @@ async function fingerprint(source: ImportSource): Promise<{ sha256: string; line
   return { sha256: hash.digest('hex'), lines: Math.max(0, records - 1) };
 }
 
-/** A file in another encoding would be stored with its accented letters garbled: refused before any row. */
-function notUtf8(): AppError {
-  return new AppError('VALIDATION_FAILED', `the file is not UTF-8 text (a spreadsheet's "CSV" in a Windows code page, for example), so names with accents would be garbled; save it as "CSV UTF-8" and import it again; nothing was imported`, { fields: ['encoding'] });
-}
 
 /**
  * Imports clients from a CSV file: streamed (memory stays flat), each row validated against the data
@@ -223,6 +229,9 @@ export interface PreparedImport {
  */
 export async function prepareImport(deps: ClientDeps, by: Importer, orgId: string, file: string | ImportSource, options: ImportOptions = {}): Promise<PreparedImport> {
   const { ctx, writable } = await authorizeImporter(deps, by, orgId);
+  // Attaching changes existing clients: the importer must be allowed to update clients as well
+  // (asked before anything is read or written, so a refusal leaves no import behind).
+  if (options.duplicates === 'attach' && !options.dryRun && !('operator' in by)) await gate(deps, by, 'client.update', { fields: ['import'], refusal: 'update client records, so it may not attach rows to existing clients' });
   const source = sourceOf(file);
   const sourceName = source.name;
   refuseCardData({ name: sourceName });
@@ -230,18 +239,18 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   const custom = await listCustomFields(deps.db, orgId);
   // Every column is accounted for before anything is written: a refused mapping leaves no import behind.
   const mapping = options.mapping === undefined ? undefined : options.mapping instanceof Map ? options.mapping : parseMapping(options.mapping, via);
-  const headers = await readCsvHeader(source);
+  // The encoding first (the head; the whole file in the fingerprint pass): a garbled header would
+  // otherwise be refused as a mapping error.
+  const delimiter = options.delimiter ?? (await csvDelimiter(source.read()));
+  const headers = await readCsvHeader(source, delimiter);
   const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable, options.dateOrder ? { dateOrder: options.dateOrder } : {});
   const { sha256, lines } = await fingerprint(source);
-  const delimiter = await csvDelimiter(source.read());
   const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);
   if (started) await store.updateImportStarted(deps.db, started.importId, lines);
   const checkDuplicates = options.dryRun === true || options.duplicates === 'skip' || options.duplicates === 'attach';
-  // Attaching changes existing clients: the importer must be allowed to update clients as well.
-  if (options.duplicates === 'attach' && !options.dryRun && !('operator' in by)) await gate(deps, by, 'client.update', { fields: ['import'], refusal: 'update client records, so it may not attach rows to existing clients' });
   // Rows an interrupted run committed are existing clients now: searchable before they are compared.
   if (checkDuplicates && started?.resumed) await mergeImportIndex(deps.db, started.importId, { byField: options.shared === true });
-  const finder: DuplicateFinder | null = checkDuplicates ? { seen: new Map(), key: randomBytes(32).toString('hex'), count: 0, rows: [], visible: visibilityOf(deps, by), ids: options.duplicates === 'attach' && !options.dryRun } : null;
+  const finder: DuplicateFinder | null = checkDuplicates ? { seen: new Map(), key: randomBytes(32).toString('hex'), count: 0, rows: [], visible: visibilityOf(deps, by, started?.importId ?? null), ids: options.duplicates === 'attach' && !options.dryRun } : null;
   return {
     importId: started?.importId ?? null,
     rowsTotal: lines,
@@ -249,10 +258,23 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   };
 }
 
+/** The client fields an importer may read (the operator: all). */
+function readableBy(by: Importer, orgId: string, custom: readonly CustomFieldSpec[]): ReadonlySet<string> | null {
+  if ('operator' in by) return null;
+  const decision = authorize(by.actor, 'client.read', { orgId }, custom);
+  return decision.allowed ? decision.readable : new Set();
+}
+
 /** Which candidate clients a duplicate check may compare: a caseload's own (and live grants), or all. */
-function visibilityOf(deps: ClientDeps, by: Importer): DuplicateFinder['visible'] {
+function visibilityOf(deps: ClientDeps, by: Importer, importId: string | null): DuplicateFinder['visible'] {
   if ('operator' in by || clientScope(by.actor).kind === 'organisation') return null;
-  return (ids) => visibleClientIds(deps.db, by.actor, ids);
+  // Clients this very import created are the importer's own rows (an interrupted run's, on a resume),
+  // though not on their caseload.
+  return async (ids) => {
+    const visible = new Set(await visibleClientIds(deps.db, by.actor, ids));
+    if (importId) for (const id of await store.findImportedAmong(deps.db, importId, ids)) visible.add(id);
+    return visible;
+  };
 }
 
 interface ImportPlan {
@@ -302,7 +324,7 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
   const wrapping = options.dryRun ? undefined : await deps.keyring.bulkWrapping(orgId);
   const workerData: ImportWorkerData = { orgId, custom: [...custom], versions, normalise: deps.normalise, ...(wrapping ? { wrapping } : {}), ...(finder ? { printKey: finder.key } : {}) };
   const pool = importPool(options.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1)), workerData);
-  const run: ImportRun | null = started && wrapping ? { deps, ctx, orgId, importId: started.importId, sourceName, via, versions, orgKeyVersion: wrapping.orgKeyVersion, committedRow: resumeAfter } : null;
+  const run: ImportRun | null = started && wrapping ? { deps, ctx, orgId, importId: started.importId, sourceName, via, versions, orgKeyVersion: wrapping.orgKeyVersion, committedRow: resumeAfter, readable: readableBy(p.by, orgId, custom) } : null;
   // Batches are validated and sealed by the workers and stored here strictly in file order, so the
   // progress row always names the last row of a committed prefix of the file.
   const commit = async (lastRow: number, done: ImportBatchResult, attached?: PreparedAttachments) => {
@@ -413,6 +435,8 @@ interface ImportRun {
   orgKeyVersion: number;
   /** The last data row of the committed prefix of the file. */
   committedRow: number;
+  /** The fields the importer may read (null: all, the operator): what an attach may report as differing. */
+  readable: ReadonlySet<string> | null;
 }
 
 /** Whether the keys in force when the import started are still the newest. */
@@ -498,8 +522,11 @@ async function settleAttaching(
       positions.add(i);
       attachments.push({ row, clientId, input: inputOf.get(row)! });
     });
-    const prepared = await prepareAttachments(run.deps, run.ctx, run.orgId, custom, attachments, Date.now());
-    await storePart(end, withoutRows(head, positions), prepared);
+    const prepared = await prepareAttachments(run.deps, run.ctx, run.orgId, custom, attachments, Date.now(), run.readable);
+    // Rows that could not attach are refused with the part, in row order.
+    const kept = withoutRows(head, positions);
+    const rejected = [...kept.rejected, ...prepared.rejected].sort((x, y) => x.row - y.row);
+    await storePart(end, { ...kept, rejected }, prepared);
     if (cut === null) return;
     from = cut;
     part = batchPart(part, cut, lastRow);

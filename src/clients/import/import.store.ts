@@ -34,6 +34,12 @@ export async function insertProvenance(db: Db, rows: readonly Schema['client_pro
   await insertRows(db, 'client_provenance', rows);
 }
 
+/** Which of `ids` this import created (its provenance). */
+export async function findImportedAmong(db: Db, importId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('client_provenance').select('client_id').where('import_id', '=', importId).where('client_id', 'in', [...ids]).execute()).map((r) => r.client_id);
+}
+
 /** Records rows an import attached to existing clients (duplicates=attach). */
 export async function insertAttachments(db: Db, rows: readonly Schema['import_attachments'][]): Promise<void> {
   await insertRows(db, 'import_attachments', rows);

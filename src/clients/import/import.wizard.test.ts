@@ -138,6 +138,29 @@ describeEachEngine('CSV import: duplicates before anything is written', (t) => {
   });
 });
 
+describeEachEngine('CSV import: what attaching may tell', (t) => {
+  it("counts a differing value only for fields the importer may read, audits the comparison, and refuses (never loses) a row whose client is gone", async () => {
+    const org = await deployment(t());
+    await org.owner.request('POST', '/api/v1/clients', { name: 'Known Person', email: 'known@attach.example', date_of_birth: '1970-01-01' });
+    const admin = await org.signInAs('admin');
+    const csv = 'name,email,date_of_birth\nGuess Name,known@attach.example,1980-01-01\n';
+    const byAdmin = await admin.request('POST', '/api/v1/imports?duplicates=attach', csv, CSV);
+    expect(byAdmin.statusCode, byAdmin.body).toBe(201);
+    // Admins may write dates of birth but not read them: a count would confirm or refute a guess.
+    expect(byAdmin.json()).toMatchObject({ attached: 1, kept_values: [{ field: 'name', rows: 1 }] });
+    const byOwner = await org.owner.request('POST', '/api/v1/imports?duplicates=attach&again=true', csv, CSV);
+    expect(byOwner.json()).toMatchObject({ attached: 1, kept_values: [{ field: 'date_of_birth', rows: 1 }, { field: 'name', rows: 1 }] });
+    await org.deps.audit.flush?.();
+    const events = [...(await org.deps.db.selectFrom('audit_log').selectAll().execute()), ...(await org.deps.db.selectFrom('audit_queue').selectAll().execute())];
+    expect(JSON.stringify(events, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v))).toMatch(/compared with rows attached to it/);
+
+    // The matched client erased before its row is stored: the row is refused with a reason, not dropped.
+    const { prepareAttachments } = await import('./import.attach.ts');
+    const prepared = await prepareAttachments(org.deps as never, { actorType: 'operator', actorId: null, requestId: null, ip: null }, org.orgId, [], [{ row: 7, clientId: '00000000-0000-7000-8000-000000000000', input: { name: 'Gone Row' } }], Date.now());
+    expect(prepared).toMatchObject({ count: 0, rejected: [{ row: 7, code: 'CONFLICT', reason: expect.stringMatching(/erased or merged during the import/) }] });
+  });
+});
+
 describeEachEngine('CSV import: the file as a spreadsheet saves it', (t) => {
   it("reads a German Excel CSV (semicolons, a BOM, German headers) with no setting, and refuses a file that is not UTF-8 before writing", async () => {
     const org = await deployment(t());
@@ -153,13 +176,17 @@ describeEachEngine('CSV import: the file as a spreadsheet saves it', (t) => {
     expect(res.json()).toMatchObject({ imported: 1, rejected: 0, rows_total: 1 });
     const found = (await org.owner.request('POST', '/api/v1/clients/search', { email: 'juergen@de.example' })).json().clients;
     expect(found.map((c: { fields: Record<string, unknown> }) => c.fields)).toEqual([expect.objectContaining({ name: 'Jürgen Müller', date_of_birth: '1970-03-04', postal_address: expect.objectContaining({ line1: 'Hauptstraße 1; Hinterhaus', postcode: '10115', city: 'Berlin' }) })]);
+    // An old Mac file: lone CRs end its rows; the progress counts them.
+    const mac = await org.owner.request('POST', '/api/v1/imports?background=true', 'name,email\rMac One,mac1@de.example\rMac Two,mac2@de.example\r', CSV);
+    expect(mac.statusCode, mac.body).toBe(202);
+    expect(await untilEnded(org.owner, mac.json().import_id)).toMatchObject({ state: 'done', rows_total: 2, report: { imported: 2 } });
     // Windows-1252 bytes (ü as 0xFC): refused, saying what to do, before any row is written.
     const latin = Buffer.concat([Buffer.from('name,email\r\nJ'), Buffer.from([0xfc]), Buffer.from('rgen Zwei,zwei@de.example\r\n')]);
     const refused = await org.owner.request('POST', '/api/v1/imports', latin, CSV);
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['encoding'] } });
     expect(refused.json().error.message).toMatch(/not UTF-8 .* save it as "CSV UTF-8"/);
-    expect(await org.deps.db.selectFrom('imports').select('id').where('source_sha256', '!=', '').execute()).toHaveLength(1);
+    expect(await org.deps.db.selectFrom('imports').select('id').where('source_sha256', '!=', '').execute()).toHaveLength(2);
   });
 });
 

@@ -4980,6 +4980,8 @@ export type paths = {
                     background?: "0" | "1" | "true" | "false";
                     /** @description how the file writes dates: year first (YYYY-MM-DD, the default), day first (03.04.1990, 03/04/1990) or month first (04/03/1990) */
                     date_order?: "ymd" | "dmy" | "mdy";
+                    /** @description the field separator; auto (the default) finds it from the header line, as the mapping proposal's delimiter says */
+                    delimiter?: "auto" | "comma" | "semicolon" | "tab";
                     dry_run?: "0" | "1" | "true" | "false";
                     /** @description rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach) */
                     duplicates?: "import" | "skip" | "attach";
@@ -5189,7 +5191,10 @@ export type paths = {
         /** Propose a mapping for a CSV's header line (Content-Type: text/csv; only the first line is read): review it, then send it as the mapping parameter of POST /api/v1/imports. Also answers the mapping saved by the last import of the same header line, and which targets your role may write. Errors: VALIDATION_FAILED, FORBIDDEN */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the field separator; auto (the default) finds it from the header line */
+                    delimiter?: "auto" | "comma" | "semicolon" | "tab";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;

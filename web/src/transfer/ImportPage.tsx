@@ -12,11 +12,17 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
 import { saveFile } from '../ui/save-file';
-import { type CsvHead, type CsvText, NotUtf8, fromWindows1252, parseCsvHead, readCsvText } from './csv-head';
+import { type CsvHead, type CsvText, NotUtf8, firstRecord, fromWindows1252, parseCsvHead, readCsvText } from './csv-head';
 import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
 import { type Target, columnTargets, targetsOf } from './targets';
 import { type ReviewReason, type RowError, reviewText, rowReasonText } from './reasons';
 import { type DateOrder, guessDateOrder } from './dates';
+
+type Delimiter = ',' | ';' | '\t';
+
+/** The server's own sentence for a refusal (it names the column, never a value), below the page's own words. */
+const detailOf = (error: unknown): string => (error instanceof ApiError ? error.detail : '');
+const DELIMITER_NAME = { ',': 'comma', ';': 'semicolon', '\t': 'tab' } as const;
 
 type Report = paths['/api/v1/imports']['post']['responses'][201]['content']['application/json'];
 /** What happens to rows that look like existing clients (the server's duplicates= choice). */
@@ -44,6 +50,11 @@ export function ImportPage() {
   const [readingSheet, setReadingSheet] = useState(false);
   const [sheetProblem, setSheetProblem] = useState<'old-xls' | 'unreadable' | null>(null);
   const [transcoded, setTranscoded] = useState(false);
+  // How the file separates its columns: as the server found it in the header line, or as the person chose.
+  const [delimiter, setDelimiter] = useState<Delimiter>(',');
+  const [headText, setHeadText] = useState('');
+  // The first rows do not split with this separator (a quote inside a cell): another is needed.
+  const [splitFailed, setSplitFailed] = useState(false);
   // How the file writes dates: proposed from its first rows, changed by the person (null: as proposed).
   const [dateOrderChosen, setDateOrder] = useState<DateOrder | null>(null);
   // Counts choices, so a spreadsheet still being read when another file is chosen is dropped.
@@ -69,13 +80,18 @@ export function ImportPage() {
     refetchInterval: (query) => (query.state.data?.state === 'running' || query.state.data === undefined ? 1000 : false),
   });
   const propose = useMutation({
-    mutationFn: ({ line }: { line: string; text: string }) => data(api.POST('/api/v1/imports/mapping-proposal', { body: line as never, bodySerializer: (b: unknown) => b as string, headers: { 'content-type': 'text/csv' } })),
+    mutationFn: ({ line, delimiter: given }: { line: string; text: string; delimiter?: Delimiter }) =>
+      data(api.POST('/api/v1/imports/mapping-proposal', { params: { query: { delimiter: given ? DELIMITER_NAME[given] : 'auto' } }, body: line as never, bodySerializer: (b: unknown) => b as string, headers: { 'content-type': 'text/csv' } })),
     onSuccess: (answer, { text }) => {
       // Cells split by the separator the server found (a semicolon in much of Europe), as the import will split them.
+      setHeadText(text);
+      setDelimiter(answer.delimiter);
       try {
         setHead(parseCsvHead(text, answer.delimiter));
+        setSplitFailed(false);
       } catch {
-        setUnreadable(true);
+        setHead(null);
+        setSplitFailed(true);
       }
       // A file with the same header row was imported before: its mapping is offered as it was saved.
       const saved = answer.saved && Object.keys(answer.saved.mapping).length === Object.keys(answer.mapping.columns).length ? answer.saved : null;
@@ -90,7 +106,7 @@ export function ImportPage() {
   const upload = (dryRun: boolean) =>
     data(
       api.POST('/api/v1/imports', {
-        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), date_order: dateOrder, duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
+        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), delimiter: DELIMITER_NAME[delimiter], date_order: dateOrder, duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
         body: file as never,
         bodySerializer: (b: unknown) => b as File,
         headers: { 'content-type': 'text/csv' },
@@ -112,6 +128,9 @@ export function ImportPage() {
     setSheetProblem(null);
     setReadingSheet(false);
     setTranscoded(false);
+    setSplitFailed(false);
+    setHeadText('');
+    setDelimiter(',');
     setDateOrder(null);
     setImportId(null);
     check.reset();
@@ -156,6 +175,7 @@ export function ImportPage() {
       }
     }
     setFile(chosen);
+    setHeadText(read.text);
     propose.mutate({ line: read.headerLine, text: read.text });
   };
   const setTarget = (header: string, target: string) => {
@@ -171,6 +191,28 @@ export function ImportPage() {
   const dateOrder: DateOrder = dateOrderChosen ?? guessDateOrder(head ? dateColumns.flatMap((i) => head.rows.map((r) => r[i] ?? '')) : [], navigator.language);
   // Once an import of this file has started, the mapping and the check stay as they were: shown, not changed.
   const started = current !== null;
+
+  // The separator, shown with the columns (and alone when the first rows do not split with it).
+  const delimiterChoice = (
+    <div className="import-dates">
+      <Select<Delimiter>
+        name="delimiter"
+        label={<Trans>Columns are separated by</Trans>}
+        options={[
+          { id: ',', label: _(msg`Commas`) },
+          { id: ';', label: _(msg`Semicolons (spreadsheets in much of Europe)`) },
+          { id: '\t', label: _(msg`Tabs`) },
+        ]}
+        value={delimiter}
+        onChange={(chosen) => {
+          // The mapping belongs to the columns as they were split: it is proposed again for the new ones.
+          setDelimiter(chosen);
+          check.reset();
+          propose.mutate({ line: firstRecord(headText), text: headText, delimiter: chosen });
+        }}
+      />
+    </div>
+  );
 
   return (
     <div className="import-page">
@@ -191,7 +233,14 @@ export function ImportPage() {
         {sheetProblem === 'unreadable' ? <Alert><Trans>This spreadsheet could not be read. Save it as .xlsx (Excel 2007 or later) or as CSV (UTF-8), then choose it again.</Trans></Alert> : null}
         {unreadable ? <Alert><Trans>This file has no header row that can be read. Save it as CSV (UTF-8) with the column names in the first row, then choose it again.</Trans></Alert> : null}
         <Alert>{propose.isError ? _(errorMessage(propose.error, IMPORT_ERRORS)) : null}</Alert>
-        {propose.isError ? <p className="muted">{(propose.error as Error).message}</p> : null}
+        {propose.isError ? <p className="muted">{detailOf(propose.error)}</p> : null}
+        {propose.isError && headText !== '' && !splitFailed ? delimiterChoice : null}
+        {splitFailed ? (
+          <>
+            <Alert><Trans>The first rows cannot be read with this separator (a quote stands inside a cell). Choose the separator the file uses.</Trans></Alert>
+            {delimiterChoice}
+          </>
+        ) : null}
       </section>
 
       {head && propose.isSuccess ? (
@@ -232,6 +281,7 @@ export function ImportPage() {
               ))}
             </tbody>
           </table>
+          {delimiterChoice}
           {dateColumns.length > 0 ? (
             <div className="import-dates">
             <Select<DateOrder>
@@ -257,7 +307,7 @@ export function ImportPage() {
             {check.isPending ? <span role="status" className="muted"><Trans>Checking every row…</Trans></span> : null}
           </div>
           <Alert>{check.isError ? _(errorMessage(check.error, IMPORT_ERRORS)) : null}</Alert>
-          {check.isError ? <p className="muted">{(check.error as Error).message}</p> : null}
+          {check.isError ? <p className="muted">{detailOf(check.error)}</p> : null}
         </section>
       ) : null}
 

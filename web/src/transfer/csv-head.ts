@@ -23,6 +23,17 @@ export interface CsvHead {
   rows: string[][];
 }
 
+/** The first record: up to the first line break outside quotes (a quoted header cell may hold one). */
+export function firstRecord(text: string): string {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) return text.slice(0, i);
+  }
+  return text;
+}
+
 /** The first part of a file as text (never the whole file), and its header line. */
 export interface CsvText {
   text: string;
@@ -45,9 +56,9 @@ export async function readCsvText(file: Blob): Promise<CsvText> {
   } catch {
     throw new NotUtf8();
   }
-  if (file.size > HEAD_BYTES) text = text.slice(0, Math.max(text.lastIndexOf('\n'), 0));
-  const end = text.search(/\r?\n/);
-  const headerLine = end >= 0 ? text.slice(0, end) : text;
+  // A line cut at the end is dropped (LF, CRLF or an old Mac file's lone CR).
+  if (file.size > HEAD_BYTES) text = text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'), 0));
+  const headerLine = firstRecord(text);
   if (headerLine.trim() === '') throw new Error('no header row');
   return { text, headerLine };
 }
