@@ -23,7 +23,11 @@ export interface CsvHead {
   rows: string[][];
 }
 
-/** The first record: up to the first line break outside quotes (a quoted header cell may hold one). */
+/**
+ * The first record: up to the first line break outside quotes (a quoted header cell may hold one).
+ * The server cuts the header line by the same rule (`headerLineOf`, src/clients/import/import.csv.ts;
+ * test/header-line.test.ts holds the two together — the web app may not import server code).
+ */
 export function firstRecord(text: string): string {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
