@@ -170,6 +170,11 @@ export interface ColumnPlan {
   /** How the file writes dates, and the targets that hold dates (the built-in and custom date fields). */
   dateOrder: DateOrder;
   dateTargets: ReadonlySet<string>;
+  /**
+   * Custom fields whose values are structured (an address, identifiers): a Confidant export writes
+   * them as JSON, which the import reads back.
+   */
+  jsonTargets: ReadonlySet<string>;
 }
 
 /** The columns of two cells with the same header, or null (compared trimmed). */
@@ -251,7 +256,8 @@ export function planColumns(
     if (denied.length > 0) throw new AppError('IMPORT_FIELD_NOT_WRITABLE', `your role may not write ${denied.join(', ')} (${columns.map(who).join(', ')}); leave those columns out of the file, or map them to "${IGNORE}" in ${via.mapping}`, { fields: denied, columns: columns.map((i) => i + 1) });
   }
   const dateTargets = new Set([...CLIENT_FIELDS.filter((f) => f.kind === 'date').map((f) => f.name), ...custom.filter((f) => f.kind === 'date').map((f) => `custom.${f.name}`)]);
-  return { targets, ignored, confidantExport, dateOrder: options.dateOrder ?? 'ymd', dateTargets };
+  const jsonTargets = new Set(custom.filter((f) => f.kind === 'address' || f.kind === 'identifiers').map((f) => `custom.${f.name}`));
+  return { targets, ignored, confidantExport, dateOrder: options.dateOrder ?? 'ymd', dateTargets, jsonTargets };
 }
 
 /** Each header's target from a mapping: every column mapped, every mapped header in the file. */
@@ -320,6 +326,16 @@ export function targetValue(cells: readonly string[], plan: ColumnPlan, columns:
   return parts.length === 0 ? undefined : parts.join(' ');
 }
 
+/** A structured custom value as a Confidant export writes it (JSON), or the cell as it is (validation then names the field). */
+function structured(cell: string): unknown {
+  if (!/^[[{]/.test(cell)) return cell;
+  try {
+    return JSON.parse(cell) as unknown;
+  } catch {
+    return cell;
+  }
+}
+
 /**
  * One CSV record → client input: each target's non-empty cells, trimmed, joined with a space (tags and
  * caseload are left to import.extras.ts).
@@ -330,11 +346,11 @@ export function toClientInput(cells: readonly string[], plan: ColumnPlan): Recor
     if ((EXTRA_TARGETS as readonly string[]).includes(target)) continue;
     const cell = targetValue(cells, plan, columns);
     if (cell === undefined) continue;
-    const value = plan.dateTargets.has(target) ? toIsoDate(cell, plan.dateOrder) : cell;
+    const value = plan.dateTargets.has(target) ? toIsoDate(cell, plan.dateOrder) : plan.jsonTargets.has(target) ? structured(cell) : cell;
     const [head, tail] = target.split('.') as [string, string | undefined];
     if (head === 'identifiers' && tail === undefined) {
       // `scheme: value; …`; an item without a scheme fails validation, which names the field only.
-      const items = splitList(value).map((item) => {
+      const items = splitList(cell).map((item) => {
         const colon = item.indexOf(':');
         return colon < 0 ? { scheme: '', value: item } : { scheme: item.slice(0, colon).trim(), value: item.slice(colon + 1).trim() };
       });

@@ -97,7 +97,9 @@ function vocabulary(custom: readonly CustomFieldSpec[]): Map<string, Match> {
   // A Confidant export's own headers: whole identifier lists, tags, caseloads, custom.<name>.
   claim('identifiers', { target: 'identifiers' });
   for (const target of EXTRA_TARGETS) claim(normaliseHeader(target), { target });
-  // Custom address and identifier fields take structured values, which one column cannot give.
+  // Custom address and identifier fields take structured values, which one column of another
+  // system's file cannot give; a Confidant export's `custom.<name>` column holds them as JSON.
+  for (const field of custom.filter((f) => f.kind === 'address' || f.kind === 'identifiers')) claim(normaliseHeader(`custom.${field.name}`), { target: `custom.${field.name}` });
   for (const field of custom.filter((f) => f.kind !== 'address' && f.kind !== 'identifiers')) {
     claim(normaliseHeader(`custom.${field.name}`), { target: `custom.${field.name}` });
     claim(normaliseHeader(field.name), { target: `custom.${field.name}` });

@@ -41,6 +41,11 @@ async function clientsOf(deps: ClientDeps, orgId: string): Promise<Record<string
 async function defineFields(deps: ClientDeps, orgId: string): Promise<void> {
   await defineCustomField(deps.db, orgId, { name: 'referrer', label: 'Referred by', kind: 'text', classification: 'internal', purpose: 'thank whoever sent the client' });
   await defineCustomField(deps.db, orgId, { name: 'insurer_ref', label: 'Insurer reference', kind: 'text', classification: 'confidential', purpose: 'bill the insurer' });
+  // Custom fields of every other kind: structured values (an address, identifiers) as well as plain ones.
+  await defineCustomField(deps.db, orgId, { name: 'billing_address', label: 'Billing address', kind: 'address', classification: 'confidential', purpose: 'send invoices to the payer' });
+  await defineCustomField(deps.db, orgId, { name: 'payer_ids', label: 'Payer references', kind: 'identifiers', classification: 'confidential', purpose: 'bill the payer' });
+  await defineCustomField(deps.db, orgId, { name: 'first_session', label: 'First session', kind: 'date', classification: 'internal', purpose: 'know how long the client has come' });
+  await defineCustomField(deps.db, orgId, { name: 'payer_email', label: 'Payer e-mail', kind: 'email', classification: 'confidential', purpose: 'send invoices to the payer' });
 }
 
 /** Issue 17: export an organisation, import the file into a fresh one, get the same clients. */
@@ -66,7 +71,14 @@ describeEachEngine('export → import round trip', (t) => {
       ],
       contact_preferences: { reminders: true, channels: ['email'], voicemail: false },
       status: 'inactive',
-      custom: { referrer: '@home', insurer_ref: "'quoted" },
+      custom: {
+        referrer: '@home',
+        insurer_ref: "'quoted",
+        billing_address: { line1: '=1 Payer Road', city: 'Leeds', postcode: 'LS1 1AA', country: 'GB' },
+        payer_ids: [{ scheme: 'insurer', value: 'AXA-77; b' }],
+        first_session: '2020-01-31',
+        payer_email: 'payer@example.org',
+      },
     };
     const clients = [
       full,
@@ -133,7 +145,7 @@ describeEachEngine('export → import round trip', (t) => {
     expect(report.extras).toEqual({ tags_created: 2, tagged: 2, caseload_entries: 3 });
     const after = await clientsOf(fresh.deps, fresh.orgId);
     expect(after).toEqual(before);
-    expect(after['Ada Lovelace']!.custom).toEqual({ referrer: '@home', insurer_ref: "'quoted" });
+    expect(after['Ada Lovelace']!.custom).toEqual(full.custom);
     expect(after['=SUM(A1)']!.preferred_name).toBe('-5');
     // Each tag comes back with its own sensitivity: the export lists the sensitive ones apart.
     const definitions = async (deps: ClientDeps, orgId: string) => (await visibleTags(deps, { userId: '', orgId, role: 'owner', via: 'session' })).map(({ name, sensitive }) => ({ name, sensitive })).sort((a, b) => a.name.localeCompare(b.name));

@@ -52,7 +52,10 @@ export function targetsOf(fields: readonly FormField[], mapped: readonly string[
   for (const field of fields) {
     if (field.kind === 'contact_preferences') continue;
     const label = fieldLabel(field, _);
-    if (field.kind === 'address') {
+    if (field.custom && (field.kind === 'address' || field.kind === 'identifiers')) {
+      // A structured value of the organisation's own: whole, as a Confidant export writes it (JSON).
+      targets.push({ id: `custom.${field.name}`, label: `${label} (${_(msg`whole, from a Confidant export`)})`, writable: field.writable });
+    } else if (field.kind === 'address') {
       for (const { part, label: partLabel } of ADDRESS_PARTS) targets.push({ id: `${field.name}.${part}`, label: `${label}: ${_(partLabel)}`, writable: field.writable });
     } else if (field.kind === 'identifiers') {
       // One column of "scheme: value" items (a Confidant export's), or one column a scheme.
