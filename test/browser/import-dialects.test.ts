@@ -65,5 +65,26 @@ describe.skipIf(!availability.run)('browser: the import wizard reads CSV as spre
       await p.getByText('1 client imported; 0 rows refused.').waitFor();
       const zoe = ((await (await o.call('POST', '/api/v1/clients/search', { email: `zoe.${marker}@example.org` })).json()) as { clients: { fields: { name: string } }[] }).clients;
       expect(zoe.map((c) => c.fields.name)).toEqual([`Zoé Müller${marker}`]);
+
+      // Another CRM's stage column as the status: each word's meaning proposed, one changed.
+      await p.getByRole('button', { name: 'Import another file' }).click();
+      const stages = `Name,Email,Lifecycle Stage\r\nLee Lead${marker},lee.${marker}@example.org,Lead\r\nCora Customer${marker},cora.${marker}@example.org,Customer\r\nChad Churned${marker},chad.${marker}@example.org,Churned\r\n`;
+      await input.setInputFiles({ name: 'crm-stages.csv', mimeType: 'text/csv', buffer: Buffer.from(stages) });
+      await p.getByRole('heading', { name: '2. Match the columns' }).waitFor();
+      await p.getByRole('button', { name: /Column Lifecycle Stage goes to/ }).click();
+      await p.getByRole('option', { name: 'Status', exact: true }).click();
+      const meaning = p.getByRole('group', { name: "What the status column's words mean" });
+      await meaning.getByRole('button', { name: /Lead/ }).filter({ hasText: 'Lead' }).waitFor();
+      await meaning.getByRole('button', { name: /Churned/ }).filter({ hasText: 'Former' }).waitFor();
+      await meaning.getByRole('button', { name: /Customer/ }).click();
+      await p.getByRole('option', { name: 'Inactive' }).click();
+      j.problems.push(...(await checkBothSchemes(desk, 'import dialects: status words')));
+      await j.shot(p, 'import-status-words');
+      await p.getByRole('button', { name: 'Check the file' }).click();
+      await p.getByText('3 rows read: 3 ready to import, 0 refused.').waitFor();
+      await p.getByRole('button', { name: 'Import 3 clients' }).click();
+      await p.getByText('3 clients imported; 0 rows refused.').waitFor();
+      const statusOf = async (email: string) => ((await (await o.call('POST', '/api/v1/clients/search', { email })).json()) as { clients: { status: string }[] }).clients.map((c) => c.status);
+      expect([await statusOf(`lee.${marker}@example.org`), await statusOf(`cora.${marker}@example.org`), await statusOf(`chad.${marker}@example.org`)]).toEqual([['lead'], ['inactive'], ['former']]);
     }), 180_000);
 });

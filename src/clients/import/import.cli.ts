@@ -12,6 +12,7 @@ import { type ImportReport, proposeImportMapping, readCsvHeader } from './import
 import { importClientsWithExtras } from './import.extras.ts';
 import { DATE_ORDERS, type DateOrder } from './import.dates.ts';
 import { DELIMITER_NAMES, type DelimiterName } from './import.csv.ts';
+import { parseStatusValues } from './import.status.ts';
 
 /** `confidant clients import FILE.csv`. */
 export function registerImportCommand(clients: Command, withClients: WithClients): void {
@@ -25,13 +26,14 @@ export function registerImportCommand(clients: Command, withClients: WithClients
     .option('--again', 'import a file that was imported before (its clients will be duplicated)')
     .option('--duplicates <choice>', 'rows whose e-mail or phone an existing client or an earlier row has: import (as new clients), skip, or attach (the client gains the values it lacks; nothing it has is overwritten); a dry run counts them', 'import')
     .option('--delimiter <name>', 'the field separator: auto (found from the header line), comma, semicolon or tab', 'auto')
+    .option('--status-values <json>', 'what the status column\'s words mean: a JSON object of word → lead, active, inactive or former, e.g. \'{"Customer":"active","Churned":"former"}\'')
     .option('--date-order <order>', 'how the file writes dates: ymd (YYYY-MM-DD), dmy (day first: 03.04.1990, 03/04/1990) or mdy (month first: 04/03/1990)', 'ymd')
     .option('--batch-size <n>', 'rows per committed batch (a crash loses at most one batch, redone by a re-run)', '2000')
     .option('--workers <n>', 'threads that validate and seal rows (default: one per core but one, at most 4)')
     .option('--org <id>', 'organisation id (default: the only one)')
     .option('--data <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action((file: string, options: { mapping?: string; proposeMapping?: string; dryRun?: boolean; again?: boolean; duplicates: string; dateOrder: string; delimiter: string; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
+    .action((file: string, options: { mapping?: string; proposeMapping?: string; dryRun?: boolean; again?: boolean; duplicates: string; dateOrder: string; delimiter: string; statusValues?: string; batchSize: string; workers?: string; json?: boolean; data?: string; org?: string }) =>
       withClients(options, async ({ deps, orgId }, out) => {
         assertCsvFile(file);
         const batchSize = Number(options.batchSize);
@@ -42,6 +44,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
         if (duplicates !== 'import' && duplicates !== 'skip' && duplicates !== 'attach') throw new AppError('VALIDATION_FAILED', '--duplicates must be import, skip or attach');
         const delimiterName = options.delimiter;
         if (delimiterName !== 'auto' && !(delimiterName in DELIMITER_NAMES)) throw new AppError('VALIDATION_FAILED', '--delimiter must be auto, comma, semicolon or tab');
+        const statusValues = options.statusValues === undefined ? undefined : parseStatusValues(parseJson(options.statusValues, 'the --status-values value'), '--status-values');
         const dateOrder = options.dateOrder;
         if (!(DATE_ORDERS as readonly string[]).includes(dateOrder)) throw new AppError('VALIDATION_FAILED', '--date-order must be ymd, dmy or mdy');
         if (options.mapping !== undefined && options.proposeMapping !== undefined) throw new AppError('VALIDATION_FAILED', 'give --mapping to import with a mapping, or --propose-mapping to get one, not both');
@@ -63,6 +66,7 @@ export function registerImportCommand(clients: Command, withClients: WithClients
             again: options.again === true,
             duplicates,
             dateOrder: dateOrder as DateOrder,
+            ...(statusValues ? { statusValues } : {}),
             ...(delimiterName === 'auto' ? {} : { delimiter: DELIMITER_NAMES[delimiterName as DelimiterName] }),
             batchSize,
             via: CLI_INTERFACE,

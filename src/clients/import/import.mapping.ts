@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors/index.ts';
 import { CLIENT_FIELDS } from '../../datamap/index.ts';
 import type { CustomFieldSpec } from '../records/index.ts';
 import { type DateOrder, toIsoDate } from './import.dates.ts';
+import { type Status, mapStatus } from './import.status.ts';
 
 /**
  * How a CSV file's columns become client fields.
@@ -175,6 +176,8 @@ export interface ColumnPlan {
    * them as JSON, which the import reads back.
    */
   jsonTargets: ReadonlySet<string>;
+  /** The file's status words → a status (import.status.ts); undefined: the cells are statuses already. */
+  statusValues?: ReadonlyMap<string, Status>;
 }
 
 /** The columns of two cells with the same header, or null (compared trimmed). */
@@ -219,7 +222,7 @@ export function planColumns(
   custom: readonly CustomFieldSpec[],
   via: ImportInterface,
   writable?: (field: string) => boolean,
-  options: { extras?: boolean; dateOrder?: DateOrder } = {},
+  options: { extras?: boolean; dateOrder?: DateOrder; statusValues?: ReadonlyMap<string, Status> } = {},
 ): ColumnPlan {
   refuseDuplicateHeaders(headers);
   const confidantExport = isConfidantExport(headers);
@@ -257,7 +260,7 @@ export function planColumns(
   }
   const dateTargets = new Set([...CLIENT_FIELDS.filter((f) => f.kind === 'date').map((f) => f.name), ...custom.filter((f) => f.kind === 'date').map((f) => `custom.${f.name}`)]);
   const jsonTargets = new Set(custom.filter((f) => f.kind === 'address' || f.kind === 'identifiers').map((f) => `custom.${f.name}`));
-  return { targets, ignored, confidantExport, dateOrder: options.dateOrder ?? 'ymd', dateTargets, jsonTargets };
+  return { targets, ignored, confidantExport, dateOrder: options.dateOrder ?? 'ymd', dateTargets, jsonTargets, ...(options.statusValues ? { statusValues: options.statusValues } : {}) };
 }
 
 /** Each header's target from a mapping: every column mapped, every mapped header in the file. */
@@ -346,7 +349,7 @@ export function toClientInput(cells: readonly string[], plan: ColumnPlan): Recor
     if ((EXTRA_TARGETS as readonly string[]).includes(target)) continue;
     const cell = targetValue(cells, plan, columns);
     if (cell === undefined) continue;
-    const value = plan.dateTargets.has(target) ? toIsoDate(cell, plan.dateOrder) : plan.jsonTargets.has(target) ? structured(cell) : cell;
+    const value = plan.dateTargets.has(target) ? toIsoDate(cell, plan.dateOrder) : plan.jsonTargets.has(target) ? structured(cell) : target === 'status' ? mapStatus(cell, plan.statusValues) : cell;
     const [head, tail] = target.split('.') as [string, string | undefined];
     if (head === 'identifiers' && tail === undefined) {
       // `scheme: value; …`; an item without a scheme fails validation, which names the field only.

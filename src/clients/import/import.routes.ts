@@ -14,6 +14,7 @@ import { HTTP_INTERFACE, parseMapping } from './import.mapping.ts';
 import { type ImportReport, importClientsCsv, proposeImportMapping, readCsvHeader } from './import.service.ts';
 import type { ReviewReason } from './import.proposal.ts';
 import { DELIMITER_NAMES, csvDelimiter } from './import.csv.ts';
+import { parseStatusValues } from './import.status.ts';
 import { applyImportExtras, checkImportExtras, clientMapping, withoutExtraColumns } from './import.extras.ts';
 import { BackgroundImports, failStaleImports, getImportStatus, listImports } from './import.background.ts';
 import { findSavedMapping } from './import.saved.ts';
@@ -98,6 +99,15 @@ export function uploadName(name: string | undefined): string {
     });
   }
   return name;
+}
+
+/** A JSON query parameter, refused naming it when it is not JSON. */
+function jsonParameter(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('VALIDATION_FAILED', `the ${field.replace('query.', '')} parameter is not valid JSON; send a JSON object, URL-encoded`, { fields: [field] });
+  }
 }
 
 function mappingParameter(text: string | undefined): Map<string, string> | undefined {
@@ -216,6 +226,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
             name: z.string().optional().describe('the file name recorded as the source of the imported clients (default upload.csv)'),
             mapping: z.string().max(10_000).optional().describe('JSON object of CSV header → field or "ignore", covering every column'),
             delimiter: z.enum(['auto', 'comma', 'semicolon', 'tab']).default('auto').describe("the field separator; auto (the default) finds it from the header line, as the mapping proposal's delimiter says"),
+            status_values: z.string().optional().describe('what the status column\'s words mean: a JSON object of word → lead, active, inactive or former (e.g. {"Customer":"active"}), URL-encoded; words are compared trimmed, case-folded'),
             date_order: z.enum(['ymd', 'dmy', 'mdy']).default('ymd').describe('how the file writes dates: year first (YYYY-MM-DD, the default), day first (03.04.1990, 03/04/1990) or month first (04/03/1990)'),
             duplicates: z.enum(['import', 'skip', 'attach']).default('import').describe('rows whose e-mail or phone an existing client or an earlier row has: import them (default), leave them out (skip), or add their values to that client (attach)'),
             background: queryBoolean(false).describe('answer 202 { import_id } at once and import in the background; not with dry_run'),
@@ -227,6 +238,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
         const who = await caller(request);
         const name = uploadName(request.query.name);
         const mapping = mappingParameter(request.query.mapping);
+        const statusValues = request.query.status_values === undefined ? undefined : parseStatusValues(jsonParameter(request.query.status_values, 'query.status_values'), 'query.status_values');
         const body = request.body;
         if (!(body instanceof Readable)) throw new AppError('VALIDATION_FAILED', 'send the CSV as the body, with Content-Type: text/csv');
         const tooLarge = 'the CSV body is larger than 200 MB; split the file and upload each part as its own import';
@@ -242,7 +254,7 @@ export async function importRoutes(app: FastifyInstance, deps: ClientDeps): Prom
           await sealed.dispose();
           throw error;
         }
-        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, dateOrder: request.query.date_order, delimiter: checked.delimiter, mapping: clientMapping(checked) };
+        const options = { dryRun: request.query.dry_run, again: request.query.again, via: HTTP_INTERFACE, shared: true, duplicates: request.query.duplicates, dateOrder: request.query.date_order, delimiter: checked.delimiter, mapping: clientMapping(checked), ...(statusValues ? { statusValues } : {}) };
         if (request.query.background) {
           // The sealed file lives until the background import ends (it is disposed then, on failure too).
           const importId = await background.start(

@@ -26,6 +26,7 @@ import { type DuplicateFinder, findBatchDuplicates, withoutRows } from './import
 import { saveMapping } from './import.saved.ts';
 import { type Delimiter, csvDelimiter, notUtf8, utf8Checker } from './import.csv.ts';
 import type { DateOrder } from './import.dates.ts';
+import type { Status } from './import.status.ts';
 import { type Attachment, type PreparedAttachments, batchPart, cutBeforeInBatchTarget, prepareAttachments } from './import.attach.ts';
 
 /** Where an import reads its CSV: a file, or bytes held elsewhere (an upload's sealed temporary file). */
@@ -74,6 +75,8 @@ export interface ImportOptions {
   dateOrder?: DateOrder;
   /** The field separator (default: found from the header line, import.csv.ts). */
   delimiter?: Delimiter;
+  /** What the file's status words mean (import.status.ts). */
+  statusValues?: ReadonlyMap<string, Status>;
 }
 
 /**
@@ -243,7 +246,7 @@ export async function prepareImport(deps: ClientDeps, by: Importer, orgId: strin
   // otherwise be refused as a mapping error.
   const delimiter = options.delimiter ?? (await csvDelimiter(source.read()));
   const headers = await readCsvHeader(source, delimiter);
-  const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable, options.dateOrder ? { dateOrder: options.dateOrder } : {});
+  const plan: ColumnPlan = planColumns(headers, mapping, custom, via, writable, { ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}), ...(options.statusValues ? { statusValues: options.statusValues } : {}) });
   const { sha256, lines } = await fingerprint(source);
   const started = options.dryRun ? null : await startImport(deps, ctx, orgId, sourceName, sha256, via, options.again === true);
   if (started) await store.updateImportStarted(deps.db, started.importId, lines);

@@ -161,6 +161,24 @@ describeEachEngine('CSV import: what attaching may tell', (t) => {
   });
 });
 
+describeEachEngine("CSV import: another system's status words", (t) => {
+  it('reads them as the status they are said to mean, refuses a row whose word is not named, and a map that is no map', async () => {
+    const org = await deployment(t());
+    const csv = 'Name,Lifecycle Stage\nLee Lead,Lead\nCora Customer, customer \nPete Partner,Partner\n';
+    const mapping = q({ Name: 'name', 'Lifecycle Stage': 'status' });
+    const words = encodeURIComponent(JSON.stringify({ Lead: 'lead', Customer: 'active', Churned: 'former' }));
+    const res = await org.owner.request('POST', `/api/v1/imports?mapping=${mapping}&status_values=${words}`, csv, CSV);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ imported: 2, rejected: 1, errors: [{ row: 3, fields: ['status'] }] });
+    const list = (await org.owner.request('GET', '/api/v1/clients?limit=50')).json().clients as Array<{ status: string; fields: { name: string } }>;
+    expect(list.map((c) => [c.fields.name, c.status]).sort()).toEqual([['Cora Customer', 'active'], ['Lee Lead', 'lead']]);
+    const bad = await org.owner.request('POST', `/api/v1/imports?again=true&mapping=${mapping}&status_values=${encodeURIComponent('{"Lead":"hot"}')}`, csv, CSV);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['query.status_values'] } });
+    expect((await org.owner.request('POST', `/api/v1/imports?again=true&mapping=${mapping}&status_values=nope`, csv, CSV)).json().error.details).toEqual({ fields: ['query.status_values'] });
+  });
+});
+
 describeEachEngine('CSV import: the file as a spreadsheet saves it', (t) => {
   it("reads a German Excel CSV (semicolons, a BOM, German headers) with no setting, and refuses a file that is not UTF-8 before writing", async () => {
     const org = await deployment(t());

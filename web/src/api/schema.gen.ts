@@ -4989,6 +4989,8 @@ export type paths = {
                     mapping?: string;
                     /** @description the file name recorded as the source of the imported clients (default upload.csv) */
                     name?: string;
+                    /** @description what the status column's words mean: a JSON object of word → lead, active, inactive or former (e.g. {"Customer":"active"}), URL-encoded; words are compared trimmed, case-folded */
+                    status_values?: string;
                 };
                 header?: never;
                 path?: never;

@@ -17,6 +17,12 @@ import { isOldExcel, isXlsx, readXlsxAsCsv } from './spreadsheet';
 import { type Target, columnTargets, targetsOf } from './targets';
 import { type ReviewReason, type RowError, reviewText, rowReasonText } from './reasons';
 import { type DateOrder, guessDateOrder } from './dates';
+import { distinctWords, guessStatus } from './statuses';
+import { STATUSES, STATUS_TEXT, type Status } from '../clients/fields';
+
+/** Rows of the file's first part read for the status column's words, and the most words shown. */
+const STATUS_SAMPLE_ROWS = 5000;
+const MAX_STATUS_WORDS = 20;
 
 type Delimiter = ',' | ';' | '\t';
 
@@ -55,6 +61,8 @@ export function ImportPage() {
   const [headText, setHeadText] = useState('');
   // The first rows do not split with this separator (a quote inside a cell): another is needed.
   const [splitFailed, setSplitFailed] = useState(false);
+  // What the status column's words mean, as the person chose (others as guessed).
+  const [statusChosen, setStatusChosen] = useState<Record<string, Status>>({});
   // How the file writes dates: proposed from its first rows, changed by the person (null: as proposed).
   const [dateOrderChosen, setDateOrder] = useState<DateOrder | null>(null);
   // Counts choices, so a spreadsheet still being read when another file is chosen is dropped.
@@ -106,7 +114,7 @@ export function ImportPage() {
   const upload = (dryRun: boolean) =>
     data(
       api.POST('/api/v1/imports', {
-        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), delimiter: DELIMITER_NAME[delimiter], date_order: dateOrder, duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
+        params: { query: { dry_run: dryRun ? 'true' : 'false', name: file!.name, mapping: JSON.stringify(mapping), ...(statusWords.length > 0 ? { status_values: JSON.stringify(statusValues) } : {}), delimiter: DELIMITER_NAME[delimiter], date_order: dateOrder, duplicates: dryRun ? 'import' : duplicates, ...(dryRun ? {} : { background: 'true' as const }) } },
         body: file as never,
         bodySerializer: (b: unknown) => b as File,
         headers: { 'content-type': 'text/csv' },
@@ -129,6 +137,7 @@ export function ImportPage() {
     setReadingSheet(false);
     setTranscoded(false);
     setSplitFailed(false);
+    setStatusChosen({});
     setHeadText('');
     setDelimiter(',');
     setDateOrder(null);
@@ -188,6 +197,17 @@ export function ImportPage() {
   // The columns that go to a date field, and the order their first values suggest.
   const dateTargets = new Set(formFields.filter((f) => f.kind === 'date').map((f) => (f.custom ? `custom.${f.name}` : f.name)));
   const dateColumns = head ? head.headers.flatMap((h, i) => (dateTargets.has(mapping[h.trim()] ?? '') ? [i] : [])) : [];
+  // The status column's words in the first part of the file (never sent; the map of words is).
+  const statusColumn = head ? head.headers.findIndex((h) => mapping[h.trim()] === 'status') : -1;
+  const statusWords = useMemo(() => {
+    if (statusColumn < 0 || headText === '') return [];
+    try {
+      return distinctWords(parseCsvHead(headText, delimiter, STATUS_SAMPLE_ROWS).rows.map((r) => r[statusColumn] ?? ''));
+    } catch {
+      return [];
+    }
+  }, [statusColumn, headText, delimiter]);
+  const statusValues = Object.fromEntries(statusWords.map((w) => [w, statusChosen[w] ?? guessStatus(w) ?? 'active']));
   const dateOrder: DateOrder = dateOrderChosen ?? guessDateOrder(head ? dateColumns.flatMap((i) => head.rows.map((r) => r[i] ?? '')) : [], navigator.language);
   // Once an import of this file has started, the mapping and the check stay as they were: shown, not changed.
   const started = current !== null;
@@ -267,8 +287,8 @@ export function ImportPage() {
                 <tr key={`${i}-${header}`}>
                   <th scope="row">
                     {header || <span className="muted"><Trans>(no header)</Trans></span>}
-                    {review[header.trim()] ? <span className="badge"><Trans>check</Trans></span> : null}
-                    {review[header.trim()] ? <span className="field-description">{reasons[header.trim()] ? reviewText(reasons[header.trim()]!, targetLabel, _) : review[header.trim()]}</span> : null}
+                    {review[header.trim()] && !decided.has(header.trim()) ? <span className="badge"><Trans>check</Trans></span> : null}
+                    {review[header.trim()] && !decided.has(header.trim()) ? <span className="field-description">{reasons[header.trim()] ? reviewText(reasons[header.trim()]!, targetLabel, _) : review[header.trim()]}</span> : null}
                     {review[header.trim()] && !decided.has(header.trim()) ? (
                       <Button variant="quiet" onPress={() => setDecided(new Set([...decided, header.trim()]))} aria-label={_(msg`Keep column ${header || String(i + 1)} as it is`)}><Trans>Keep as it is</Trans></Button>
                     ) : null}
@@ -282,6 +302,25 @@ export function ImportPage() {
             </tbody>
           </table>
           {delimiterChoice}
+          {statusWords.length > 0 ? (
+            <fieldset className="import-statuses">
+              <legend><Trans>What the status column's words mean</Trans></legend>
+              <p className="muted"><Trans>From the first rows of the file. A row with a word not listed here is refused at the check, with its row number.</Trans></p>
+              {statusWords.slice(0, MAX_STATUS_WORDS).map((word) => (
+                <Select<Status>
+                  key={word}
+                  name={`status-${word}`}
+                  label={word}
+                  options={STATUSES.map((s) => ({ id: s, label: _(STATUS_TEXT[s]) }))}
+                  value={statusValues[word] as Status}
+                  onChange={(status) => {
+                    setStatusChosen({ ...statusChosen, [word]: status });
+                    check.reset();
+                  }}
+                />
+              ))}
+            </fieldset>
+          ) : null}
           {dateColumns.length > 0 ? (
             <div className="import-dates">
             <Select<DateOrder>

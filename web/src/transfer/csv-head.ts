@@ -74,8 +74,8 @@ export async function readCsvText(file: Blob): Promise<CsvText> {
  *
  * @throws Error when the text has no header row or does not parse.
  */
-export function parseCsvHead(text: string, delimiter: string): CsvHead {
-  const records = parse(text, { relax_column_count: true, skip_empty_lines: true, to: PREVIEW_ROWS + 1, delimiter }) as string[][];
+export function parseCsvHead(text: string, delimiter: string, count = PREVIEW_ROWS): CsvHead {
+  const records = parse(text, { relax_column_count: true, skip_empty_lines: true, to: count + 1, delimiter }) as string[][];
   const headers = records[0];
   if (!headers || headers.length === 0) throw new Error('no header row');
   // A Confidant export marks a cell that could start a spreadsheet formula with one leading
