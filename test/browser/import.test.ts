@@ -70,7 +70,7 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       const errorsCsv = readFileSync(saved, 'utf8');
       expect(errorsCsv.split('\r\n')[0]).toBe('row,spreadsheet_row,reason');
       // Said with the file's own column and what the field takes.
-      expect(errorsCsv).toMatch(/^13,14,"“DOB” \(Date of birth\) needs a real date written as YYYY-MM-DD, for example 1990-02-03\."$/m);
+      expect(errorsCsv).toMatch(/^13,14,"“DOB” \(Date of birth\) needs a real date written as YYYY-MM-DD, for example 1990-02-03, not in the future\."$/m);
       expect(errorsCsv).toMatch(/^8,/m);
       j.problems.push(...(await checkBothSchemes(desk, 'import: checked')));
       await j.shot(p, 'import-check');
@@ -150,7 +150,7 @@ describe.skipIf(!availability.run)('browser: the import wizard', () => {
       j.problems.push(...(await checkBothSchemes(desk, 'import: duplicates attached')));
       await p.getByRole('button', { name: 'Import 1 new, add 1 row to existing clients' }).click();
       await p.getByText('1 client imported; 0 rows refused.').waitFor();
-      await p.getByText('1 row was added to an existing client.').waitFor();
+      await p.getByText('1 row matched an existing client; 1 client gained values it lacked.').waitFor();
       await p.getByText(/the client kept its value: Name \(1\)/).waitFor();
       await j.shot(p, 'import-attached');
       const crm1 = (await (await b.call('POST', '/api/v1/clients/search', { email: `crm1.${marker}@example.org` })).json()) as { clients: { fields: Record<string, unknown> }[] };

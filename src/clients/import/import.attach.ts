@@ -32,6 +32,8 @@ export interface Attachment {
 export interface PreparedAttachments {
   /** Rows attached. */
   count: number;
+  /** Clients that gained values (the others had everything their rows held). */
+  filled: number;
   /** Field name → rows whose different value was not taken (the client's was kept); fields the importer may read only. */
   kept: Map<string, number>;
   /** Rows that could not be attached (their client erased meanwhile, or unable to take the values). */
@@ -147,6 +149,7 @@ export async function prepareAttachments(
   if (read.length > 0) events.unshift(clientEvent({ ...ctx, purpose: 'import: compared with rows attached to it' }, orgId, 'client.read', read, [...compared].sort(), now));
   return {
     count: rows.length,
+    filled: updates.length,
     kept,
     rejected,
     apply: async (tx, importId) => {

@@ -100,7 +100,7 @@ function statusOf(row: Schema['imports']): ImportStatus {
     rows_total: Number(row.rows_total ?? row.rows_done),
     rows_done: Number(row.rows_done),
     // Reports saved before duplicates=attach existed lack its counts.
-    report: state === 'done' && row.report_json ? { attached: 0, kept_values: [], ...(JSON.parse(row.report_json) as Partial<ImportReport>) } as ImportReport : null,
+    report: state === 'done' && row.report_json ? { attached: 0, attached_filled: 0, kept_values: [], ...(JSON.parse(row.report_json) as Partial<ImportReport>) } as ImportReport : null,
     error_code: row.error_code ?? null,
   };
 }

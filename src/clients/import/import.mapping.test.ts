@@ -1,3 +1,4 @@
+import { parseClientInput } from '../records/index.ts';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { CustomFieldSpec } from '../records/custom-field.service.ts';
@@ -145,6 +146,13 @@ describe('proposeMapping', () => {
       Ort: 'postal_address.city',
       Land: 'postal_address.country',
     });
+  });
+});
+
+describe('a date of birth', () => {
+  it('is refused in the future, naming the field', () => {
+    expect(() => parseClientInput({ name: 'Baby Later', date_of_birth: '2099-07-15' }, [])).toThrow(/check date_of_birth/);
+    expect(parseClientInput({ name: 'Baby Now', date_of_birth: new Date().toISOString().slice(0, 10) }, []).date_of_birth).toBeDefined();
   });
 });
 

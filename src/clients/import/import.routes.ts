@@ -71,6 +71,7 @@ const reportOut = z.object({
     .describe('rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for'),
   skipped_duplicates: z.number().describe('rows left out as duplicates (duplicates=skip)'),
   attached: z.number().describe('rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten'),
+  attached_filled: z.number().describe('of the clients rows were attached to, how many gained values they lacked (this run)'),
   kept_values: z.array(z.object({ field: z.string(), rows: z.number() })).describe('duplicates=attach: fields (by name) where a row had another value than the client; the client kept its own'),
 });
 const statusOut = z.object({

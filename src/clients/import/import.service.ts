@@ -111,6 +111,8 @@ export interface ImportReport {
   skipped_duplicates: number;
   /** Rows whose values went to an existing client (`duplicates: 'attach'`), including an interrupted earlier run's. */
   attached: number;
+  /** Of the clients rows were attached to, how many gained values they lacked (this run's). */
+  attached_filled: number;
   /**
    * With `duplicates: 'attach'`: the fields (by name) for which attached rows had a different value
    * than the client, and how many rows — the client's value was kept. This run's rows only.
@@ -319,6 +321,7 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
     duplicates: null,
     skipped_duplicates: existing ? Number(existing.rows_skipped ?? 0) : 0,
     attached: existing ? Number(existing.rows_attached ?? 0) : 0,
+    attached_filled: 0,
     kept_values: [],
   };
 
@@ -336,6 +339,7 @@ async function runImport(p: ImportPlan): Promise<ImportReport> {
     report.imported += done.rows.length;
     if (attached) {
       report.attached += attached.count;
+      report.attached_filled += attached.filled;
       for (const [field, rows] of attached.kept) kept.set(field, (kept.get(field) ?? 0) + rows);
     }
     if (run) await storeBatch(run, lastRow, done, attached);

@@ -222,7 +222,7 @@ describeEachEngine('CSV import: duplicates attached to the client they duplicate
     ].join('\n');
     const res = await org.owner.request('POST', '/api/v1/imports?duplicates=attach', csv, CSV);
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ imported: 2, attached: 3, skipped_duplicates: 0, duplicates: { count: 3, rows: [1, 3, 4] }, kept_values: [{ field: 'email', rows: 1 }, { field: 'name', rows: 3 }] });
+    expect(res.json()).toMatchObject({ imported: 2, attached: 3, attached_filled: 2, skipped_duplicates: 0, duplicates: { count: 3, rows: [1, 3, 4] }, kept_values: [{ field: 'email', rows: 1 }, { field: 'name', rows: 3 }] });
     expect(res.body).not.toMatch(/dup\.example|7700|Row /);
     const list = (await org.owner.request('GET', '/api/v1/clients?limit=50')).json().clients as Array<{ id: string; fields: { name: string } }>;
     expect(list.map((c) => c.fields.name).sort()).toEqual(['Existing Mail', 'Row Five', 'Row Two']);

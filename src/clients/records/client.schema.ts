@@ -9,7 +9,10 @@ export const clientStatus = z.enum(['lead', 'active', 'inactive', 'former']);
 
 /** Names and preferred names are short texts (the `text` kind alone allows 64 KiB). */
 const shortText = z.string().trim().min(1, 'must not be empty').max(500);
-const INPUT_OVERRIDES: Partial<Record<ClientFieldName, z.ZodType>> = { name: shortText, preferred_name: shortText };
+/** A date of birth is no later than today, anywhere on Earth (UTC+14: the last place today ends). */
+const dateOfBirth = (KIND_SCHEMAS.date as z.ZodString).refine((value) => value <= new Date(Date.now() + 14 * 3_600_000).toISOString().slice(0, 10), { error: 'must not be in the future' });
+
+const INPUT_OVERRIDES: Partial<Record<ClientFieldName, z.ZodType>> = { name: shortText, preferred_name: shortText, date_of_birth: dateOfBirth };
 
 /** The shape of a value of each kind as it is read back (no input rules: stored values are returned as they are). */
 const KIND_VIEWS: Record<FieldKind, z.ZodType> = {

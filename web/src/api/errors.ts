@@ -13,7 +13,7 @@ const GENERAL: Record<string, MessageDescriptor> = {
   VALIDATION_FAILED: msg`Some of what you entered is not in the expected form. Check the fields and try again.`,
   UNAUTHENTICATED: msg`Your session has ended. Sign in again.`,
   STEP_UP_CANCELLED: msg`Nothing was changed: confirming it is you was cancelled. Try again when you are ready.`,
-  STEP_UP_REQUIRED: msg`This change needs a recent sign-in. Try again and confirm with your password.`,
+  STEP_UP_REQUIRED: msg`This step needs a recent sign-in. Try again and confirm with your password.`,
   FORBIDDEN: msg`Your role may not do this. Ask the organisation's owner if you need it.`,
   NOT_FOUND: msg`That is no longer there: someone may have changed or removed it. Reload the page.`,
   APPOINTMENT_NOT_ATTENDED: msg`Only an attended appointment can be billed. Mark the appointment as attended first, then bill it.`,

@@ -4928,6 +4928,8 @@ export type paths = {
                                 report: {
                                     /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
                                     attached: number;
+                                    /** @description of the clients rows were attached to, how many gained values they lacked (this run) */
+                                    attached_filled: number;
                                     dry_run: boolean;
                                     /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                                     duplicates: {
@@ -5007,6 +5009,8 @@ export type paths = {
                         "application/json": {
                             /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
                             attached: number;
+                            /** @description of the clients rows were attached to, how many gained values they lacked (this run) */
+                            attached_filled: number;
                             dry_run: boolean;
                             /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                             duplicates: {
@@ -5048,6 +5052,8 @@ export type paths = {
                         "application/json": {
                             /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
                             attached: number;
+                            /** @description of the clients rows were attached to, how many gained values they lacked (this run) */
+                            attached_filled: number;
                             dry_run: boolean;
                             /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                             duplicates: {
@@ -5132,6 +5138,8 @@ export type paths = {
                             report: {
                                 /** @description rows whose values went to the existing client they duplicate (duplicates=attach): its empty fields filled, nothing overwritten */
                                 attached: number;
+                                /** @description of the clients rows were attached to, how many gained values they lacked (this run) */
+                                attached_filled: number;
                                 dry_run: boolean;
                                 /** @description rows whose e-mail or phone matches an existing client or an earlier row: on a dry run and with duplicates=skip; null when not looked for */
                                 duplicates: {

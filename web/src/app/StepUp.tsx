@@ -90,7 +90,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
     <StepUpContext.Provider value={withStepUp}>
       {children}
       <Dialog title={<Trans>Confirm it is you</Trans>} isOpen={open} onOpenChange={(o) => { if (!o) cancel(); }}>
-        <p className="muted">{me.totp ? <Trans>This change needs a recent sign-in. Enter your password and the current code from your authenticator app to go on; you are not asked again for five minutes.</Trans> : <Trans>This change needs a recent sign-in. Enter your password to go on; you are not asked again for five minutes.</Trans>}</p>
+        <p className="muted">{me.totp ? <Trans>This step needs a recent sign-in. Enter your password and the current code from your authenticator app to go on; you are not asked again for five minutes.</Trans> : <Trans>This step needs a recent sign-in. Enter your password to go on; you are not asked again for five minutes.</Trans>}</p>
         <Alert>{error ? _(errorMessage(error, me.totp ? STEP_UP_ERRORS : STEP_UP_ERRORS_PASSWORD_ONLY)) : null}</Alert>
         <Form className="form" validationBehavior="aria" onSubmit={(event) => { event.preventDefault(); void confirm(); }}>
           <Field label={<Trans>Password</Trans>} name="step-up-password" type="password" isRequired autoFocus autoComplete="current-password" value={password} onChange={setPassword} />

@@ -112,7 +112,7 @@ export function ExportPage() {
           </div>
         </dl>
         <p className="muted"><Trans>If your browser saved the file under another name (for example with “(1)” added, when there is one of the same name already), use that name in the command. If age says clients.csv exists, move the old one away or choose another name after -o.</Trans></p>
-        <p className="muted"><Trans>The CSV opens in a spreadsheet, and imports as it is into another Confidant organisation. Delete the decrypted copy when you no longer need it.</Trans></p>
+        <p className="muted"><Trans>The CSV (UTF-8, separated by commas) opens in a spreadsheet — in Excel through Data → From Text/CSV, so that accented letters and columns come out right — and imports as it is into another Confidant organisation. Delete the decrypted copy when you no longer need it.</Trans></p>
       </section>
     </div>
   );

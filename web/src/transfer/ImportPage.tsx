@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLingui } from '@lingui/react';
 import { Plural, Trans } from '@lingui/react/macro';
 import { msg } from '@lingui/core/macro';
@@ -75,6 +75,8 @@ export function ImportPage() {
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const [unwritable, setUnwritable] = useState<readonly string[]>([]);
   const [duplicates, setDuplicates] = useState<Duplicates>('skip');
+  // The file was a workbook, read into CSV here: it has no separator to choose.
+  const [fromSheet, setFromSheet] = useState(false);
   const [importId, setImportId] = useState<string | null>(null);
   // An import still running (this page was reloaded, or left and opened again) is picked up where it is.
   const running = useQuery({ queryKey: ['imports-running'], queryFn: () => data(api.GET('/api/v1/imports', { params: { query: { state: 'running' } } })), gcTime: 0 });
@@ -138,6 +140,8 @@ export function ImportPage() {
     setTranscoded(false);
     setSplitFailed(false);
     setStatusChosen({});
+    setDuplicates('skip');
+    setFromSheet(false);
     setHeadText('');
     setDelimiter(',');
     setDateOrder(null);
@@ -163,6 +167,7 @@ export function ImportPage() {
         if (mine === choice.current) setReadingSheet(false);
       }
       if (mine !== choice.current) return;
+      setFromSheet(true);
     }
     let read: CsvText;
     try {
@@ -294,14 +299,14 @@ export function ImportPage() {
                     ) : null}
                   </th>
                   <td>
-                    <Select<string> name={`map-${i}`} label={_(msg`Column ${header || String(i + 1)} goes to`)} options={columnTargets(targets, formFields, header.trim(), _).map((t: Target) => ({ id: t.id, label: t.label }))} value={mapping[header.trim()] ?? 'ignore'} onChange={(target) => setTarget(header.trim(), target)} />
+                    <Select<string> name={`map-${i}`} label={_(msg`Column ${header || String(i + 1)} goes to`)} options={(review[header.trim()] || (mapping[header.trim()] ?? 'ignore') === 'ignore' || (mapping[header.trim()] ?? '').startsWith('identifiers.') ? columnTargets(targets, formFields, header.trim(), _) : targets).map((t: Target) => ({ id: t.id, label: t.label }))} value={mapping[header.trim()] ?? 'ignore'} onChange={(target) => setTarget(header.trim(), target)} />
                   </td>
                   <td className="pii import-sample">{head.rows.map((r) => r[i] ?? '').filter(Boolean).slice(0, 3).join(' · ')}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {delimiterChoice}
+          {fromSheet ? null : delimiterChoice}
           {statusWords.length > 0 ? (
             <fieldset className="import-statuses">
               <legend><Trans>What the status column's words mean</Trans></legend>
@@ -401,7 +406,7 @@ function CheckReport(props: { report: Report; reasonOf: (error: RowError) => str
           <Button variant="quiet" onPress={download}><Trans>Download the refused rows (CSV)</Trans></Button>
         </>
       ) : null}
-      <p className="muted"><Trans>Row numbers count data rows (the header row is not counted); in a spreadsheet the same row has the next number, as its row 1 is the header. Refused rows are not imported; fix them in the file and import it again later.</Trans></p>
+      {report.errors.length > 0 ? <p className="muted"><Trans>Row numbers count data rows (the header row is not counted); in a spreadsheet the same row has the next number, as its row 1 is the header. Refused rows are not imported; fix them in the file and import it again later.</Trans></p> : null}
       {started ? null : (
         <>
       {alike > 0 ? (
@@ -442,6 +447,12 @@ const STATUS_ERRORS: Record<string, MessageDescriptor> = {
 /** A running import's progress (read every second: counts only), and its outcome. Found again after a reload. */
 function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother: () => void }) {
   const { _, i18n } = useLingui();
+  // The progress, then the outcome, come below a long check: brought into view when each appears.
+  const panel = useRef<HTMLElement>(null);
+  // (A block body: Chromium's scrollIntoView returns a promise, which React would take for a cleanup.)
+  useEffect(() => {
+    void panel.current?.scrollIntoView({ block: 'nearest' });
+  }, [status.state]);
   const fields = useQuery({ queryKey: ['client-fields'], queryFn: () => data(api.GET('/api/v1/clients/fields')) });
   // The report names fields as the server does (`email`, `custom.<name>`): shown by their labels.
   const fieldName = (name: string) => {
@@ -450,7 +461,7 @@ function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother
   };
   if (status.state === 'running') {
     return (
-      <section className="panel" aria-labelledby="import-running">
+      <section ref={panel} className="panel" aria-labelledby="import-running">
         <h2 id="import-running"><Trans>Importing {status.source_name}</Trans></h2>
         <div className="import-progress">
           <progress aria-label={_(msg`Import progress`)} max={Math.max(status.rows_total, 1)} value={status.rows_done} />
@@ -462,7 +473,7 @@ function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother
   }
   if (status.state === 'failed') {
     return (
-      <section className="panel" aria-labelledby="import-failed">
+      <section ref={panel} className="panel" aria-labelledby="import-failed">
         <h2 id="import-failed"><Trans>The import of {status.source_name} stopped</Trans></h2>
         <Alert>{_(STATUS_ERRORS[status.error_code ?? ''] ?? errorMessage(new ApiError(500, status.error_code ?? 'UNKNOWN', '')))}</Alert>
         <Button variant="quiet" onPress={onAnother}><Trans>Choose a file</Trans></Button>
@@ -471,13 +482,13 @@ function ImportProgress({ status, onAnother }: { status: ImportStatus; onAnother
   }
   const report = status.report;
   return (
-    <section className="panel" aria-labelledby="import-done">
+    <section ref={panel} className="panel" aria-labelledby="import-done">
       <h2 id="import-done"><Trans>Imported</Trans></h2>
       <p role="status">
         <Plural value={report?.imported ?? status.rows_done} one="# client imported;" other="# clients imported;" /> <Plural value={report?.rejected ?? 0} one="# row refused." other="# rows refused." />
       </p>
       {report && report.skipped_duplicates > 0 ? <p className="muted"><Trans>{report.skipped_duplicates} rows were skipped as existing clients.</Trans></p> : null}
-      {report && report.attached > 0 ? <p className="muted"><Plural value={report.attached} one="# row was added to an existing client." other="# rows were added to existing clients." /></p> : null}
+      {report && report.attached > 0 ? <p className="muted"><Plural value={report.attached} one="# row matched an existing client" other="# rows matched existing clients" />; <Plural value={report.attached_filled} one="# client gained values it lacked." other="# clients gained values they lacked." /></p> : null}
       {report && report.kept_values.length > 0 ? (
         <p className="muted">
           <Trans>Where a row differed from the existing client, the client kept its value: {report.kept_values.map((k) => `${fieldName(k.field)} (${k.rows})`).join(', ')}. Open those clients to compare if it matters.</Trans>

@@ -14,7 +14,8 @@ export type RowError = paths['/api/v1/imports']['post']['responses'][201]['conte
  * (the server's English sentences name fields as the data map does, for the CLI and the API).
  */
 
-const quoted = (header: string) => `“${header}”`;
+/** A column's header in the reader's quotation marks (“…” in English, „…“ in German). */
+const quote = (_: Translate) => (header: string) => _(msg`“${header}”`);
 
 /** Why a column is marked “check”. */
 export function reviewText(reason: ReviewReason, targetLabel: (target: string) => string, _: Translate): string {
@@ -24,21 +25,21 @@ export function reviewText(reason: ReviewReason, targetLabel: (target: string) =
     case 'no_match':
       return _(msg`No field matches this column's name, so its values would not be imported. Choose a field for it, or leave it out.`);
     case 'name_from':
-      return _(msg`The name already comes from ${quoted(reason.column)}. Choose another field for this column (the preferred name, for example), or leave it out.`);
+      return _(msg`The name already comes from ${quote(_)(reason.column)}. Choose another field for this column (the preferred name, for example), or leave it out.`);
     case 'taken':
-      return _(msg`${quoted(reason.column)} already goes to ${targetLabel(reason.target)}. Choose another field for this column, or leave it out.`);
+      return _(msg`${quote(_)(reason.column)} already goes to ${targetLabel(reason.target)}. Choose another field for this column, or leave it out.`);
     case 'name_order':
-      return _(msg`Names are joined as ${reason.columns.map(quoted).join(' + ')}, in the file's column order. If they should read otherwise, change the order of the columns in the file.`);
+      return _(msg`Names are joined as ${reason.columns.map(quote(_)).join(' + ')}, in the file's column order. If they should read otherwise, change the order of the columns in the file.`);
   }
 }
 
 /** What a field of this kind takes, for a refused row (a date as the file was said to write it). */
 function ruleOf(field: FormField | undefined, _: Translate, dateOrder: DateOrder): string {
   switch (field?.kind) {
-    case 'date':
-      if (dateOrder === 'dmy') return _(msg`a real date written day first, for example 03.02.1990`);
-      if (dateOrder === 'mdy') return _(msg`a real date written month first, for example 02/03/1990`);
-      return _(msg`a real date written as YYYY-MM-DD, for example 1990-02-03`);
+    case 'date': {
+      const date = dateOrder === 'dmy' ? _(msg`a real date written day first, for example 03.02.1990`) : dateOrder === 'mdy' ? _(msg`a real date written month first, for example 02/03/1990`) : _(msg`a real date written as YYYY-MM-DD, for example 1990-02-03`);
+      return field?.name === 'date_of_birth' && !field.custom ? _(msg`${date}, not in the future`) : date;
+    }
     case 'email':
       return _(msg`one e-mail address, such as name@example.org`);
     case 'phone':
@@ -61,11 +62,17 @@ export function rowReasonText(error: RowError, mapping: Readonly<Record<string, 
   const parts = error.fields.map((name) => {
     if (name === 'record') return _(msg`the row has values no field takes`);
     const field = fields.find((f) => (f.custom ? `custom.${f.name}` : f.name) === name);
-    const columns = Object.entries(mapping)
+    const headers = Object.entries(mapping)
       .filter(([, target]) => target === name || target.startsWith(`${name}.`))
-      .map(([header]) => quoted(header))
-      .join(', ');
+      .map(([header]) => header);
     const label = field ? fieldLabel(field, _) : name;
+    const columns = headers.map(quote(_)).join(', ');
+    // The field's label only where the file's column says something else ("E-Mail" (E-Mail) says nothing).
+    if (headers.length === 1 && headers[0]!.trim().toLowerCase() === label.toLowerCase()) {
+      if (error.code === 'CARD_DATA_REFUSED') return _(msg`${columns} holds a card number`);
+      return name === 'name' ? _(msg`${columns} needs the client's name (it is empty, or too long)`) : _(msg`${columns} needs ${ruleOf(field, _, dateOrder)}`);
+    }
+    if (error.code !== 'CARD_DATA_REFUSED' && name === 'name') return columns ? _(msg`${columns} (${label}) needs the client's name (it is empty, or too long)`) : _(msg`The row needs the client's name (it is empty, or too long)`);
     if (error.code === 'CARD_DATA_REFUSED') return columns ? _(msg`${columns} (${label}) holds a card number`) : _(msg`${label} holds a card number`);
     return columns ? _(msg`${columns} (${label}) needs ${ruleOf(field, _, dateOrder)}`) : _(msg`${label} needs ${ruleOf(field, _, dateOrder)}`);
   });

@@ -25,6 +25,7 @@ const ADDRESS_PARTS: { part: string; label: MessageDescriptor }[] = [
  */
 export function schemeOf(header: string): string | null {
   const scheme = header
+    .replace(/ß/g, 'ss')
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
